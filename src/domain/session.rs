@@ -1,0 +1,65 @@
+//! Training sessions: one delivery of a training, with its dates and trainees.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::worker::WorkerId;
+
+/// Identifier of a session in the API and the store.
+pub type SessionId = i64;
+
+/// What became of one trainee at the end of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraineeOutcome {
+    /// Attended and passed the assessment: a justificatif de réussite can be issued.
+    Passed,
+    /// Attended without passing (or without assessment): an attestation de formation.
+    Attended,
+    /// Did not attend: nothing to declare.
+    Absent,
+    /// The session is not over or the result is not known yet.
+    Pending,
+}
+
+impl TraineeOutcome {
+    /// French label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Passed => "Réussite",
+            Self::Attended => "Présent",
+            Self::Absent => "Absent",
+            Self::Pending => "En attente",
+        }
+    }
+}
+
+/// A trainee of a session and their outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trainee {
+    /// The worker who followed the session.
+    pub worker_id: WorkerId,
+    /// Their outcome.
+    pub outcome: TraineeOutcome,
+}
+
+/// One delivery of a training type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Stable identifier.
+    pub id: SessionId,
+    /// Code of the training type in the catalogue (`SST`, `CACES_R489`…).
+    pub training_code: String,
+    /// Title of the session as delivered.
+    pub title: String,
+    /// Name of the organisme de formation (or of the employer for an internal training).
+    pub organisme: String,
+    /// Place of the training (town or site).
+    pub place: String,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Last day.
+    pub end_date: NaiveDate,
+    /// Trainees and their outcome.
+    pub trainees: Vec<Trainee>,
+}
