@@ -3,8 +3,16 @@
 //! Modules by domain concept: [`domain`] (pure types, validation, expiry and deadline maths),
 //! [`simulator`] (the data-driven decision tree), [`rules`] (loading the rules files of `assets/`).
 
+pub mod api;
+pub mod bulk;
+pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod domain;
+pub mod drafts;
 pub mod paths;
 pub mod rules;
+pub mod search;
+pub mod server;
 pub mod simulator;
+pub mod tui;

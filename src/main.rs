@@ -1,22 +1,77 @@
-//! `passeport`: until the screens exist, prints its version and the loaded catalogue.
+//! `passeport`: command-line entry point. Parses arguments, then dispatches to the full-screen
+//! application, the server, or a command. Every user-facing failure is one French line on stderr
+//! and exit code 2.
 
 use std::process::ExitCode;
 
-use passeport::{paths, rules::Rules};
+use clap::{CommandFactory, Parser};
+use color_eyre::eyre::Result;
+
+use passeport::cli::{self, Cli, Command, TokenCommand};
+use passeport::config::Config;
+use passeport::paths;
+use passeport::rules::Rules;
 
 fn main() -> ExitCode {
-    let dir = paths::config_dir().ok();
-    match Rules::load(dir.as_deref()) {
-        Ok(rules) => {
-            println!("passeport {}", env!("CARGO_PKG_VERSION"));
-            for t in rules.catalogue.iter() {
-                println!("{:<22} cat. {}  {}", t.code, t.category.get(), t.title);
-            }
-            ExitCode::SUCCESS
-        }
+    // Unexpected failures get color-eyre's report; expected ones are one line (below).
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("passeport : {e}");
+            eprintln!("passeport : impossible de démarrer ({e})");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(report) => {
+            let chain: Vec<String> = report.chain().map(ToString::to_string).collect();
+            eprintln!("passeport : {}", chain.join(" : ").replace('\n', " "));
             ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let config_path = match &cli.config {
+        Some(path) => path.clone(),
+        None => paths::config_file()?,
+    };
+    let rules = Rules::load(config_path.parent())?;
+    match cli.command {
+        None => {
+            let config = Config::load(&config_path)?;
+            cli::launch::run_tui(config, rules, !cli.no_mouse).await
+        }
+        Some(Command::Serve(args)) => cli::launch::serve(args, rules).await,
+        Some(Command::Token(TokenCommand::Create { account, db })) => {
+            cli::launch::create_token(&account, &db, rules).await
+        }
+        Some(Command::Catalogue) => {
+            for t in rules.catalogue.iter() {
+                let validity = t
+                    .validity_months
+                    .map_or_else(|| "sans échéance".to_owned(), |m| format!("{m} mois"));
+                println!("{:<22} cat. {}  {:<14} {}", t.code, t.category.get(), validity, t.title);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Expiring(args)) => cli::expiring::run(args, &config_path, rules).await,
+        Some(Command::Export(command)) => cli::export::run(command, &config_path, rules).await,
+        Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "passeport",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Manpage) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

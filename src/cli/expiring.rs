@@ -1,0 +1,540 @@
+//! `passeport expiring`: past and upcoming expiries of the visible workforce, sorted by date, as
+//! an aligned table that fits the terminal (coloured by status), or as CSV or JSON for scripts.
+//! With `--check`, the exit code tells cron whether anything needs attention.
+
+use std::cmp::Reverse;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use color_eyre::eyre::{Result, WrapErr};
+use serde::Serialize;
+
+use super::export::write_stdout;
+use super::launch::client_for;
+use crate::api::contract::{ExpirationItem, ExpirationsQuery};
+use crate::config::Config;
+use crate::domain::expiry::ExpiryStatus;
+use crate::domain::worker::WorkerId;
+use crate::rules::Rules;
+use crate::tui::widgets::sanitize;
+
+/// Largest window accepted by the server (ten years).
+const MAX_WITHIN_DAYS: i64 = 3660;
+/// Terminal width when neither the terminal nor `$COLUMNS` tell it.
+const DEFAULT_WIDTH: usize = 80;
+/// Narrowest a truncated column becomes.
+const MIN_COLUMN: usize = 6;
+/// Spaces between two columns.
+const GAP: &str = "  ";
+
+/// `passeport expiring`.
+#[derive(Debug, Clone, Args)]
+pub struct ExpiringArgs {
+    /// Fenêtre en jours après aujourd'hui ; les échéances dépassées sont toujours incluses.
+    #[arg(long, value_name = "JOURS", default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(0..=MAX_WITHIN_DAYS))]
+    pub within: u32,
+    /// Échéances à montrer : dépassées (expired), à venir (expiring) ou toutes (all).
+    #[arg(long, value_enum, default_value_t = StatusFilter::All)]
+    pub status: StatusFilter,
+    /// Seulement ce type de formation (code du catalogue, voir « passeport catalogue »).
+    #[arg(long, value_name = "CODE")]
+    pub training: Option<String>,
+    /// Seulement ce site.
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<String>,
+    /// Format de sortie : tableau aligné (défaut), csv ou json pour les scripts.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Code de sortie 1 si une échéance est dépassée ou dans la fenêtre, 0 sinon (pour cron).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Which expiries to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    /// Already expired.
+    Expired,
+    /// Still valid, expiring within the window.
+    Expiring,
+    /// Both.
+    All,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned table fitting the terminal.
+    Table,
+    /// CSV with a header row (`,` separator, UTF-8).
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// One expiry as printed: the fields of the CSV header and of the JSON objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiryRow {
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Birth name.
+    pub last_name: String,
+    /// First names.
+    pub first_names: String,
+    /// Site.
+    pub site: String,
+    /// Catalogue code of the training type.
+    pub training_code: String,
+    /// Title of the training type.
+    pub training_title: String,
+    /// Last valid day (`YYYY-MM-DD`).
+    pub expires_on: NaiveDate,
+    /// Days from today (negative when expired).
+    pub days_left: i64,
+    /// `expired` or `expiring`.
+    pub status: ExpiryStatus,
+}
+
+/// The rows to print: status from the days left (past → expired, else expiring, since the
+/// server returns only expiries up to the window's end), filtered, sorted by date (the server's
+/// order is kept within a day).
+pub fn rows(items: Vec<ExpirationItem>, filter: StatusFilter) -> Vec<ExpiryRow> {
+    let mut rows: Vec<ExpiryRow> = items
+        .into_iter()
+        .map(|item| ExpiryRow {
+            status: if item.days_left < 0 {
+                ExpiryStatus::Expired
+            } else {
+                ExpiryStatus::Expiring
+            },
+            worker_id: item.worker_id,
+            last_name: item.last_name,
+            first_names: item.first_names,
+            site: item.site,
+            training_code: item.training_code,
+            training_title: item.training_title,
+            expires_on: item.expires_on,
+            days_left: item.days_left,
+        })
+        .filter(|row| match filter {
+            StatusFilter::All => true,
+            StatusFilter::Expired => row.status == ExpiryStatus::Expired,
+            StatusFilter::Expiring => row.status == ExpiryStatus::Expiring,
+        })
+        .collect();
+    rows.sort_by_key(|row| row.expires_on);
+    rows
+}
+
+/// CSV with a header row, for scripts.
+pub fn to_csv(rows: &[ExpiryRow]) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if rows.is_empty() {
+        writer.write_record([
+            "worker_id",
+            "last_name",
+            "first_names",
+            "site",
+            "training_code",
+            "training_title",
+            "expires_on",
+            "days_left",
+            "status",
+        ])?;
+    }
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
+    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+}
+
+/// A JSON array of objects, one per line of the table.
+pub fn to_json(rows: &[ExpiryRow]) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(rows)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// How to draw the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableStyle {
+    /// Columns available.
+    pub width: usize,
+    /// ANSI colours (terminal without `NO_COLOR`).
+    pub colour: bool,
+    /// The window, for the summary line.
+    pub within: u32,
+}
+
+/// The aligned table, text from the server sanitised, widest columns truncated with `…` to fit
+/// `style.width`, then a summary line.
+pub fn to_table(rows: &[ExpiryRow], style: TableStyle) -> String {
+    let within = style.within;
+    if rows.is_empty() {
+        return format!("Aucune échéance dépassée ni dans les {within} prochains jours.\n");
+    }
+    let headers = [
+        "Échéance",
+        "Jours",
+        "Statut",
+        "Salarié",
+        "Site",
+        "Formation",
+    ];
+    let shrinkable = [false, false, false, true, true, true];
+    let right_aligned = [false, true, false, false, false, false];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.expires_on.format("%d/%m/%Y").to_string(),
+                row.days_left.to_string(),
+                row.status.label().to_owned(),
+                sanitize(&format!("{} {}", row.last_name, row.first_names)),
+                sanitize(&row.site),
+                sanitize(&row.training_title),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for line in &cells {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    fit(&mut widths, &shrinkable, style.width);
+
+    let mut out = String::new();
+    let header: Vec<String> = headers
+        .iter()
+        .zip(&widths)
+        .zip(right_aligned)
+        .map(|((h, &w), right)| pad(h, w, right))
+        .collect();
+    let header = header.join(GAP);
+    if style.colour {
+        out.push_str(&format!("\x1b[1m{}\x1b[0m\n", header.trim_end()));
+    } else {
+        out.push_str(header.trim_end());
+        out.push('\n');
+    }
+    for (row, line) in rows.iter().zip(&cells) {
+        let parts: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .zip(right_aligned)
+            .enumerate()
+            .map(|(index, ((cell, &w), right))| {
+                let text = pad(cell, w, right);
+                match (style.colour, index) {
+                    (true, 1 | 2) => format!("{}{text}\x1b[0m", colour_of(row.status)),
+                    _ => text,
+                }
+            })
+            .collect();
+        out.push_str(parts.join(GAP).trim_end());
+        out.push('\n');
+    }
+    let expired = rows
+        .iter()
+        .filter(|r| r.status == ExpiryStatus::Expired)
+        .count();
+    out.push_str(&format!(
+        "{} échéance(s) : {expired} dépassée(s), {} dans les {within} prochains jours.\n",
+        rows.len(),
+        rows.len() - expired
+    ));
+    out
+}
+
+/// ANSI colour of a status: red when expired, yellow when expiring.
+fn colour_of(status: ExpiryStatus) -> &'static str {
+    match status {
+        ExpiryStatus::Expired => "\x1b[31m",
+        _ => "\x1b[33m",
+    }
+}
+
+/// Shrinks the widest shrinkable column, one character at a time, until the line (columns and
+/// gaps) fits `available`, or nothing can shrink further.
+fn fit(widths: &mut [usize], shrinkable: &[bool], available: usize) {
+    let gaps = GAP.len() * widths.len().saturating_sub(1);
+    while widths.iter().sum::<usize>() + gaps > available {
+        let widest = (0..widths.len())
+            .filter(|&i| shrinkable.get(i).copied().unwrap_or(false) && widths[i] > MIN_COLUMN)
+            .max_by_key(|&i| (widths[i], Reverse(i)));
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+}
+
+/// `text` in exactly `width` characters: truncated with `…`, or padded.
+fn pad(text: &str, width: usize, right: bool) -> String {
+    let count = text.chars().count();
+    if count > width {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        return cut;
+    }
+    let fill = " ".repeat(width - count);
+    if right {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}
+
+/// Columns of the terminal: its size when stdout is one, else `$COLUMNS`, else 80.
+fn terminal_width(stdout_is_terminal: bool) -> usize {
+    if stdout_is_terminal && let Ok((columns, _)) = crossterm::terminal::size() {
+        return usize::from(columns);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&columns| columns > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// `passeport expiring`: prints the expiries; exit code 1 with `--check` when there are any.
+pub async fn run(args: ExpiringArgs, config_path: &Path, rules: Rules) -> Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let (client, _) = client_for(&config, &rules).await?;
+    let query = ExpirationsQuery {
+        within_days: Some(args.within),
+        training: args.training.clone(),
+        site: args.site.clone(),
+        ..ExpirationsQuery::default()
+    };
+    let page = client
+        .all_expirations(&query)
+        .await
+        .wrap_err("lecture des échéances impossible")?;
+    let rows = rows(page.items, args.status);
+    let terminal = std::io::stdout().is_terminal();
+    let text = match args.format {
+        Format::Table => to_table(
+            &rows,
+            TableStyle {
+                width: terminal_width(terminal),
+                colour: terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                within: args.within,
+            },
+        ),
+        Format::Csv => to_csv(&rows)?,
+        Format::Json => to_json(&rows)?,
+    };
+    write_stdout(&text)?;
+    Ok(if args.check && !rows.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn item(id: WorkerId, name: &str, expires: NaiveDate, days_left: i64) -> ExpirationItem {
+        ExpirationItem {
+            worker_id: id,
+            last_name: name.to_owned(),
+            first_names: "Jean-Pierre".to_owned(),
+            site: "Lyon Gerland".to_owned(),
+            training_code: "SST".to_owned(),
+            training_title: "Sauveteur secouriste du travail".to_owned(),
+            expires_on: expires,
+            days_left,
+            status: ExpiryStatus::Valid,
+        }
+    }
+
+    fn sample() -> Vec<ExpiryRow> {
+        rows(
+            vec![
+                item(2, "MARTIN", day(2026, 12, 1), 5),
+                item(1, "DUPONT", day(2026, 11, 1), -25),
+                item(3, "BERNARD", day(2027, 1, 10), 45),
+            ],
+            StatusFilter::All,
+        )
+    }
+
+    fn plain(width: usize) -> TableStyle {
+        TableStyle {
+            width,
+            colour: false,
+            within: 90,
+        }
+    }
+
+    #[test]
+    fn status_comes_from_the_days_left_and_rows_are_sorted() {
+        let sorted = sample();
+        let names: Vec<&str> = sorted.iter().map(|r| r.last_name.as_str()).collect();
+        assert_eq!(names, ["DUPONT", "MARTIN", "BERNARD"]);
+        assert_eq!(sorted[0].status, ExpiryStatus::Expired);
+        assert_eq!(sorted[1].status, ExpiryStatus::Expiring);
+        let today = rows(vec![item(4, "X", day(2026, 11, 26), 0)], StatusFilter::All);
+        assert_eq!(
+            today[0].status,
+            ExpiryStatus::Expiring,
+            "the last valid day is not past"
+        );
+    }
+
+    #[test]
+    fn status_filter_keeps_one_side() {
+        let items = || {
+            vec![
+                item(1, "A", day(2026, 11, 1), -25),
+                item(2, "B", day(2026, 12, 1), 5),
+            ]
+        };
+        let expired = rows(items(), StatusFilter::Expired);
+        assert_eq!(expired.len(), 1);
+        assert_eq!(expired[0].last_name, "A");
+        let expiring = rows(items(), StatusFilter::Expiring);
+        assert_eq!(expiring.len(), 1);
+        assert_eq!(expiring[0].last_name, "B");
+    }
+
+    #[test]
+    fn csv_and_json_carry_the_documented_fields() {
+        let rows = sample();
+        let csv = to_csv(&rows).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "worker_id,last_name,first_names,site,training_code,training_title,expires_on,\
+                 days_left,status"
+            )
+        );
+        assert_eq!(
+            lines.next(),
+            Some(
+                "1,DUPONT,Jean-Pierre,Lyon Gerland,SST,Sauveteur secouriste du travail,\
+                 2026-11-01,-25,expired"
+            )
+        );
+        assert_eq!(csv.lines().count(), 4);
+        assert_eq!(
+            to_csv(&[]).unwrap().lines().count(),
+            1,
+            "header even when empty"
+        );
+
+        let json: serde_json::Value = serde_json::from_str(&to_json(&rows).unwrap()).unwrap();
+        assert_eq!(
+            json[1],
+            serde_json::json!({
+                "worker_id": 2, "last_name": "MARTIN", "first_names": "Jean-Pierre",
+                "site": "Lyon Gerland", "training_code": "SST",
+                "training_title": "Sauveteur secouriste du travail",
+                "expires_on": "2026-12-01", "days_left": 5, "status": "expiring"
+            })
+        );
+        assert_eq!(to_json(&[]).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn a_wide_table_is_aligned_and_complete() {
+        let table = to_table(&sample(), plain(200));
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "Échéance    Jours  Statut          Salarié              Site          Formation",
+                "01/11/2026    -25  Expirée         DUPONT Jean-Pierre   Lyon Gerland  Sauveteur secouriste du travail",
+                "01/12/2026      5  Expire bientôt  MARTIN Jean-Pierre   Lyon Gerland  Sauveteur secouriste du travail",
+                "10/01/2027     45  Expire bientôt  BERNARD Jean-Pierre  Lyon Gerland  Sauveteur secouriste du travail",
+                "3 échéance(s) : 1 dépassée(s), 2 dans les 90 prochains jours.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_narrow_table_truncates_the_widest_columns() {
+        for width in [80, 60] {
+            let table = to_table(&sample(), plain(width));
+            for line in table.lines().take(4) {
+                assert!(line.chars().count() <= width, "{width}: {line}");
+            }
+            assert!(table.contains('…'), "{table}");
+            assert!(
+                table.contains("01/11/2026    -25  Expirée"),
+                "fixed columns stay whole"
+            );
+        }
+        let table = to_table(&sample(), plain(80));
+        assert!(
+            table
+                .lines()
+                .nth(1)
+                .unwrap()
+                .ends_with("Sauveteur secouriste…"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn table_text_from_the_server_is_sanitised() {
+        let mut rows = sample();
+        rows[0].last_name = "EVIL\x1b[2J\u{202E}".to_owned();
+        let table = to_table(&rows, plain(200));
+        assert!(!table.contains('\x1b'));
+        assert!(!table.contains('\u{202E}'));
+        assert!(table.contains("EVIL\u{FFFD}[2J\u{FFFD} Jean-Pierre"));
+    }
+
+    #[test]
+    fn colours_follow_the_status_only_when_asked() {
+        let style = TableStyle {
+            colour: true,
+            ..plain(200)
+        };
+        let table = to_table(&sample(), style);
+        assert!(table.contains("\x1b[31m  -25\x1b[0m  \x1b[31mExpirée       \x1b[0m"));
+        assert!(table.contains("\x1b[33m    5\x1b[0m"));
+        assert!(!to_table(&sample(), plain(200)).contains('\x1b'));
+    }
+
+    #[test]
+    fn an_empty_table_says_so() {
+        assert_eq!(
+            to_table(&[], plain(80)),
+            "Aucune échéance dépassée ni dans les 90 prochains jours.\n"
+        );
+    }
+
+    #[test]
+    fn fit_shrinks_the_widest_first_and_stops_at_the_minimum() {
+        let mut widths = vec![10, 30, 20];
+        fit(&mut widths, &[false, true, true], 50);
+        assert_eq!(widths, vec![10, 18, 18]);
+        let mut tiny = vec![10, 30, 20];
+        fit(&mut tiny, &[false, true, true], 5);
+        assert_eq!(tiny, vec![10, MIN_COLUMN, MIN_COLUMN]);
+    }
+
+    #[test]
+    fn pad_truncates_with_an_ellipsis() {
+        assert_eq!(pad("Sauveteur", 6, false), "Sauve…");
+        assert_eq!(pad("SST", 6, false), "SST   ");
+        assert_eq!(pad("-5", 4, true), "  -5");
+        assert_eq!(pad("Élodie", 6, false), "Élodie");
+    }
+}

@@ -1,0 +1,427 @@
+//! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR; the server's
+//! `GET /v1/declarations/export`), or every visible worker's passport (trainings with expiry and
+//! status) as CSV or JSON. Written atomically to a file (`--out`), else to stdout.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, IsTerminal, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use color_eyre::eyre::{Result, WrapErr};
+use futures_util::{StreamExt, TryStreamExt};
+use serde::Serialize;
+
+use super::launch::client_for;
+use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
+use crate::api::{ApiError, Client};
+use crate::config::Config;
+use crate::domain::expiry::ExpiryStatus;
+use crate::domain::worker::WorkerId;
+use crate::rules::Rules;
+
+/// Passports fetched at the same time.
+const CONCURRENT_PASSPORTS: usize = 8;
+
+/// `passeport export …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ExportCommand {
+    /// Attestations de formation au format officiel ADF (20 colonnes, séparateur |, UTF-8).
+    #[command(
+        after_help = "Exemples :\n  passeport export adf --out attestations.csv\n  \
+        passeport export adf | wc -l"
+    )]
+    Adf(OutArgs),
+    /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8).
+    #[command(after_help = "Exemple :\n  passeport export jdr --out justificatifs.csv")]
+    Jdr(OutArgs),
+    /// Les formations de chaque salarié visible, avec échéance et statut (CSV ou JSON).
+    #[command(
+        after_help = "Exemples :\n  passeport export passports --format csv --out passeports.csv\n  \
+        passeport export passports --format json | jq '.[] | select(.status == \"expired\")'"
+    )]
+    Passports(PassportsArgs),
+}
+
+/// Where to write.
+#[derive(Debug, Clone, Args)]
+pub struct OutArgs {
+    /// Fichier à écrire (remplacé d'un coup, droits 0600) ; sans cette option, la sortie standard.
+    #[arg(long, short, value_name = "FICHIER")]
+    pub out: Option<PathBuf>,
+}
+
+/// `passeport export passports`.
+#[derive(Debug, Clone, Args)]
+pub struct PassportsArgs {
+    /// Format : csv (une ligne par formation) ou json (un tableau d'objets).
+    #[arg(long, value_enum, default_value_t = PassportFormat::Csv)]
+    pub format: PassportFormat,
+    /// Where to write.
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Format of the passports export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PassportFormat {
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// One training of one worker's passport, as exported (no NIR: it stays on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PassportRow {
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Birth name.
+    pub last_name: String,
+    /// First names.
+    pub first_names: String,
+    /// Site.
+    pub site: String,
+    /// SIRET of the employing establishment.
+    pub employer_siret: String,
+    /// Catalogue code of the training type.
+    pub training_code: String,
+    /// Title of the training type.
+    pub training_title: String,
+    /// Category 1–4.
+    pub category: u8,
+    /// Last day of the training.
+    pub end_date: NaiveDate,
+    /// Start of validity (justificatif de réussite), if any.
+    pub validity_start: Option<NaiveDate>,
+    /// Explicit end of validity, if any.
+    pub validity_end: Option<NaiveDate>,
+    /// Last valid day, none when the training does not expire.
+    pub expires_on: Option<NaiveDate>,
+    /// Days from today to the expiry (negative when expired).
+    pub days_left: Option<i64>,
+    /// `expired`, `expiring`, `valid` or `no_expiry`.
+    pub status: ExpiryStatus,
+    /// True when a later training of the same type replaces this one.
+    pub superseded: bool,
+}
+
+/// The header of the passports CSV (also written when there is no row).
+const PASSPORT_COLUMNS: [&str; 15] = [
+    "worker_id",
+    "last_name",
+    "first_names",
+    "site",
+    "employer_siret",
+    "training_code",
+    "training_title",
+    "category",
+    "end_date",
+    "validity_start",
+    "validity_end",
+    "expires_on",
+    "days_left",
+    "status",
+    "superseded",
+];
+
+/// The export rows of some passports: one per training, workers in the given order, each
+/// worker's trainings in the passport's order (most recent first).
+pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
+    passports
+        .iter()
+        .flat_map(|passport| {
+            let worker = &passport.worker;
+            passport.entries.iter().map(move |entry| PassportRow {
+                worker_id: worker.id,
+                last_name: worker.last_name.clone(),
+                first_names: worker.first_names.clone(),
+                site: worker.site.clone(),
+                employer_siret: worker.employer_siret.as_str().to_owned(),
+                training_code: entry.training_code.clone(),
+                training_title: entry.training_title.clone(),
+                category: entry.category,
+                end_date: entry.end_date,
+                validity_start: entry.validity_start,
+                validity_end: entry.validity_end,
+                expires_on: entry.expires_on,
+                days_left: entry.days_left,
+                status: entry.status,
+                superseded: entry.superseded,
+            })
+        })
+        .collect()
+}
+
+/// The passports rows as CSV (header row first) or as a JSON array.
+pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
+    match format {
+        PassportFormat::Json => {
+            let mut text = serde_json::to_string_pretty(rows)?;
+            text.push('\n');
+            Ok(text)
+        }
+        PassportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            if rows.is_empty() {
+                writer.write_record(PASSPORT_COLUMNS)?;
+            }
+            for row in rows {
+                writer.serialize(row)?;
+            }
+            let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
+            String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+        }
+    }
+}
+
+/// Every visible worker's passport, [`CONCURRENT_PASSPORTS`] requests at a time, in the order of
+/// the workers list; a worker gone since the list was read is left out.
+async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
+    let workers = client.all_workers(&WorkersQuery::default()).await?;
+    let passports: Vec<Option<Passport>> = futures_util::stream::iter(workers)
+        .map(|worker| {
+            let client = client.clone();
+            async move {
+                match client.passport(worker.id).await {
+                    Ok(passport) => Ok(Some(passport)),
+                    Err(ApiError::NotFound) => Ok(None),
+                    Err(error) => Err(error),
+                }
+            }
+        })
+        .buffered(CONCURRENT_PASSPORTS)
+        .try_collect()
+        .await?;
+    Ok(passports.into_iter().flatten().collect())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory (mode 0600, as
+/// exports hold personal data), flushed to disk, then renamed over `path`, and the directory
+/// synced. A reader never sees a half-written file; on failure the temporary file is removed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "ce chemin ne désigne pas un fichier",
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temporary, path)?;
+        // Makes the rename itself durable; a directory that cannot be opened is not an error.
+        if let Ok(directory) = File::open(dir) {
+            directory.sync_all()?;
+        }
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.wrap_err("écriture sur la sortie standard impossible"),
+    }
+}
+
+/// Writes the export to `out` (atomically) or to stdout.
+fn deliver(text: &str, out: Option<&Path>, what: &str) -> Result<()> {
+    match out {
+        None => write_stdout(text),
+        Some(path) => {
+            write_atomically(path, text.as_bytes())
+                .wrap_err_with(|| format!("{} : écriture impossible", path.display()))?;
+            if io::stderr().is_terminal() {
+                eprintln!("{what} écrit dans {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `passeport export …`.
+pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let (client, _) = client_for(&config, &rules).await?;
+    match command {
+        ExportCommand::Adf(args) => {
+            let text = client
+                .export(ExportFormat::Adf)
+                .await
+                .wrap_err("export des attestations de formation impossible")?;
+            deliver(&text, args.out.as_deref(), "Fichier ADF")?;
+        }
+        ExportCommand::Jdr(args) => {
+            let text = client
+                .export(ExportFormat::Jdr)
+                .await
+                .wrap_err("export des justificatifs de réussite impossible")?;
+            deliver(&text, args.out.as_deref(), "Fichier JDR")?;
+        }
+        ExportCommand::Passports(args) => {
+            let passports = all_passports(&client)
+                .await
+                .wrap_err("lecture des passeports impossible")?;
+            let text = render_passports(&passport_rows(&passports), args.format)?;
+            deliver(&text, args.out.out.as_deref(), "Export des passeports")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::contract::PassportEntryView;
+    use crate::domain::worker::Worker;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn passport(id: WorkerId, trainings: &[(&str, Option<NaiveDate>, ExpiryStatus)]) -> Passport {
+        Passport {
+            worker: Worker {
+                id,
+                nir: "1850375112001".parse().unwrap(),
+                last_name: "DUPONT".into(),
+                usage_name: None,
+                first_names: "Marie, Anne".into(),
+                birth_date: None,
+                employer_siret: "73282932000074".parse().unwrap(),
+                employer_name: "ACME".into(),
+                site: "Lyon".into(),
+            },
+            today: day(2026, 11, 26),
+            entries: trainings
+                .iter()
+                .map(|(code, expires, status)| PassportEntryView {
+                    training_code: (*code).into(),
+                    training_title: format!("Formation {code}"),
+                    category: 2,
+                    end_date: day(2025, 1, 10),
+                    validity_start: None,
+                    validity_end: None,
+                    expires_on: *expires,
+                    days_left: expires.map(|e| (e - day(2026, 11, 26)).num_days()),
+                    status: *status,
+                    superseded: false,
+                    session_id: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn one_row_per_training_in_order_without_the_nir() {
+        let passports = [
+            passport(
+                7,
+                &[
+                    ("SST", Some(day(2027, 1, 10)), ExpiryStatus::Expiring),
+                    ("AIPR", None, ExpiryStatus::NoExpiry),
+                ],
+            ),
+            passport(3, &[]),
+            passport(
+                9,
+                &[("CACES", Some(day(2026, 1, 1)), ExpiryStatus::Expired)],
+            ),
+        ];
+        let rows = passport_rows(&passports);
+        let keys: Vec<(WorkerId, &str)> = rows
+            .iter()
+            .map(|r| (r.worker_id, r.training_code.as_str()))
+            .collect();
+        assert_eq!(keys, [(7, "SST"), (7, "AIPR"), (9, "CACES")]);
+
+        let csv = render_passports(&rows, PassportFormat::Csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], PASSPORT_COLUMNS.join(","));
+        assert_eq!(
+            lines[1],
+            "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,SST,Formation SST,2,2025-01-10,,,\
+             2027-01-10,45,expiring,false"
+        );
+        assert_eq!(
+            lines[2],
+            "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,AIPR,Formation AIPR,2,2025-01-10,,,,,\
+             no_expiry,false"
+        );
+        assert!(!csv.contains("1850375112001"));
+
+        let json: serde_json::Value =
+            serde_json::from_str(&render_passports(&rows, PassportFormat::Json).unwrap()).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 3);
+        assert_eq!(json[2]["status"], "expired");
+        assert_eq!(json[2]["days_left"], -329);
+        assert_eq!(json[1]["expires_on"], serde_json::Value::Null);
+        assert_eq!(
+            render_passports(&[], PassportFormat::Csv)
+                .unwrap()
+                .trim_end(),
+            PASSPORT_COLUMNS.join(",")
+        );
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file_privately_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        fs::write(&path, "ancien contenu").unwrap();
+        write_atomically(&path, b"nouveau").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "nouveau");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["export.csv"]);
+    }
+
+    #[test]
+    fn atomic_write_failure_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("dossier");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("garde"), "x").unwrap();
+        assert!(
+            write_atomically(&target, b"contenu").is_err(),
+            "a non-empty directory is not replaced"
+        );
+        assert!(target.join("garde").exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["dossier"], "temporary file removed");
+        assert!(write_atomically(Path::new("/"), b"x").is_err());
+        assert!(write_atomically(&dir.path().join("absent/f.csv"), b"x").is_err());
+    }
+}

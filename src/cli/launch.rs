@@ -1,0 +1,179 @@
+//! Starting things: the full-screen application (on the configured server or the embedded
+//! sandbox), the server in the foreground, and token creation.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use tokio::net::TcpListener;
+
+use super::ServeArgs;
+use crate::api::Client;
+use crate::api::client::ClientOptions;
+use crate::config::Config;
+use crate::domain::ids::Siret;
+use crate::rules::Rules;
+use crate::server::demo::{DEFAULT_SEED, DEFAULT_WORKERS, DemoOptions};
+use crate::server::{Server, ServerOptions};
+use crate::tui::app::AppOptions;
+use crate::tui::run::Exit;
+use crate::tui::theme::Theme;
+use crate::{clock, paths};
+
+/// The token of the embedded sandbox: the first demo employer.
+pub const SANDBOX_TOKEN: &str = "demo-employeur";
+
+/// The embedded sandbox server, running in this process.
+#[derive(Debug)]
+pub struct Embedded {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The token to use (`demo-employeur`).
+    pub token: String,
+}
+
+/// Starts the sandbox server in-process on `127.0.0.1:0` over `$XDG_DATA_HOME/passeport/sandbox.db`
+/// (created and seeded with demo data on first use). The port is bound before returning, so
+/// requests can be sent at once; they are answered as soon as the database is open.
+pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
+    let dir = paths::data_dir()?;
+    std::fs::create_dir_all(&dir)
+        .wrap_err_with(|| format!("impossible de créer le dossier {}", dir.display()))?;
+    let today = clock::today()?;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .wrap_err("impossible d'ouvrir un port local pour le serveur bac à sable")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let options = ServerOptions {
+        db_path: dir.join("sandbox.db"),
+        demo: Some(DemoOptions { workers: DEFAULT_WORKERS, seed: DEFAULT_SEED, today }),
+        today: None,
+    };
+    let (catalogue, deadlines) = ((*rules.catalogue).clone(), (*rules.deadlines).clone());
+    tokio::spawn(async move {
+        match Server::open(options, catalogue, deadlines).await {
+            Ok(server) => {
+                if let Err(e) = server.serve(listener, std::future::pending()).await {
+                    tracing::error!("serveur bac à sable arrêté : {e}");
+                }
+            }
+            // The listener is dropped: requests then fail with « serveur injoignable ».
+            Err(e) => tracing::error!("serveur bac à sable : {e}"),
+        }
+    });
+    Ok(Embedded { url, token: SANDBOX_TOKEN.to_owned() })
+}
+
+/// Logs go to `passeport.log` in the data directory, never to the terminal.
+fn log_to_file() -> Result<()> {
+    let dir = paths::data_dir()?;
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("passeport.log"))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+    Ok(())
+}
+
+fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// A client for the configured server, or for the embedded sandbox when no `api_url` is set.
+/// Returns the client and whether it talks to the sandbox.
+pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
+    match &config.api_url {
+        Some(url) => Ok((Client::new(url, config.token.clone(), ClientOptions::default())?, false)),
+        None => {
+            let embedded = start_embedded(rules).await?;
+            Ok((Client::new(&embedded.url, Some(embedded.token), ClientOptions::default())?, true))
+        }
+    }
+}
+
+/// Opens the full-screen application.
+pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCode> {
+    log_to_file()?;
+    let today = clock::today()?;
+    let (client, sandbox) = client_for(&config, &rules).await?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let options = AppOptions {
+        today,
+        threshold_days: config.threshold_days,
+        sandbox,
+        keymap: config.keymap(),
+        theme: Theme::new(config.theme, no_color),
+    };
+    let exit = crate::tui::run::run(client, options, rules, mouse)
+        .await
+        .wrap_err("erreur du terminal")?;
+    Ok(match exit {
+        Exit::Quit => ExitCode::SUCCESS,
+        Exit::Signal => ExitCode::from(143),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("arrêt demandé : fin des requêtes en cours");
+}
+
+/// `passeport serve`: the server in the foreground until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
+    log_to_stderr();
+    let today = clock::today()?;
+    let demo = args.demo.then(|| DemoOptions {
+        workers: args.workers.unwrap_or(DEFAULT_WORKERS),
+        seed: DEFAULT_SEED,
+        today,
+    });
+    let options = ServerOptions { db_path: args.db.clone(), demo, today: None };
+    let server = Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone()).await?;
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    eprintln!("passeport : API sur http://{addr} (base {})", args.db.display());
+    if server.is_demo() {
+        eprintln!("jetons de démonstration : demo-employeur, demo-employeur-2, demo-of");
+        eprintln!(
+            "essai : curl -H 'Authorization: Bearer demo-employeur' 'http://{addr}/v1/expirations?within_days=90'"
+        );
+    }
+    server.serve(listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `passeport token create`: prints a new token once.
+pub async fn create_token(account: &str, db: &Path, rules: Rules) -> Result<ExitCode> {
+    let siret: Siret = account.parse().map_err(|e| eyre!("--account : {e}"))?;
+    if !db.exists() {
+        return Err(eyre!("{} : base introuvable (lancez d'abord passeport serve --db)", db.display()));
+    }
+    let options = ServerOptions { db_path: db.to_owned(), demo: None, today: None };
+    let server = Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone()).await?;
+    let token = server.create_token(&siret).await?;
+    println!("{token}");
+    eprintln!("Conservez ce jeton : il ne sera plus affiché.");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,124 @@
+//! The command line: arguments (clap) and the non-interactive commands.
+
+pub mod expiring;
+pub mod export;
+pub mod import;
+pub mod launch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Passeport de prévention : formations santé-sécurité, échéances et déclarations, au terminal.
+#[derive(Debug, Parser)]
+#[command(name = "passeport", version, about, long_about = None)]
+#[command(after_help = "Sans sous-commande, ouvre l'application plein écran.\n\
+Sans api_url configurée, un serveur bac à sable local est démarré avec des données de démonstration.\n\n\
+Exemples :\n  passeport\n  passeport serve --demo\n  passeport --config ~/equipe.toml")]
+pub struct Cli {
+    /// Fichier de configuration (défaut : ~/.config/passeport/config.toml, ou $PASSEPORT_CONFIG).
+    #[arg(long, global = true, value_name = "FICHIER")]
+    pub config: Option<PathBuf>,
+    /// Désactive la souris dans l'application plein écran.
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// La commande ; aucune ouvre l'application plein écran.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lance le serveur API Passeport (bac à sable) au premier plan.
+    #[command(after_help = "Exemples :\n  passeport serve --demo\n  passeport serve --addr 0.0.0.0:8080 --db /srv/passeport.db\n\
+  curl -H 'Authorization: Bearer demo-employeur' 127.0.0.1:8080/v1/expirations?within_days=90")]
+    Serve(ServeArgs),
+    /// Gère les jetons d'accès d'un serveur.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
+    Catalogue,
+    /// Liste les échéances dépassées et à venir des salariés visibles, triées par date.
+    #[command(after_help = EXPIRING_HELP)]
+    Expiring(expiring::ExpiringArgs),
+    /// Exporte les déclarations au format officiel (ADF, JDR) ou les passeports (CSV, JSON).
+    #[command(subcommand, after_help = EXPORT_HELP)]
+    Export(export::ExportCommand),
+    /// Importe des déclarations depuis un fichier ADF ou JDR, ou un export de tableur (CSV).
+    #[command(after_help = IMPORT_HELP)]
+    Import(import::ImportArgs),
+    /// Affiche le script de complétion du shell (bash, zsh, fish…).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// Le shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Affiche la page de manuel (format roff) sur la sortie standard.
+    #[command(after_help = "Exemple :\n  passeport manpage > passeport.1 && man ./passeport.1")]
+    Manpage,
+}
+
+/// Help of `passeport expiring`: exit codes and examples.
+const EXPIRING_HELP: &str = "Code de sortie avec --check : 1 si une échéance est dépassée ou dans \
+la fenêtre, 0 sinon ; 2 en cas d'erreur.
+
+Exemples :
+  passeport expiring --within 30
+  passeport expiring --status expired --format csv > expirees.csv
+  passeport expiring --training SST --check || mail -s 'SST à renouveler' rh@example.org";
+
+/// Help of `passeport export`: examples.
+const EXPORT_HELP: &str = "Exemples :
+  passeport export adf --out attestations.csv
+  passeport export passports --format json --out passeports.json";
+
+/// Help of `passeport import`: guarantees, exit codes and examples.
+const IMPORT_HELP: &str = "Rien n'est envoyé si une ligne est en erreur ; un même fichier importé \
+deux fois ne crée rien de nouveau.
+Code de sortie : 0 fichier valide (et envoyé), 1 erreurs dans le fichier, 2 fichier illisible ou \
+serveur injoignable.
+
+Exemples :
+  passeport import stagiaires.csv --dry-run
+  passeport import attestations-juin.csv --format json";
+
+/// Help of `passeport completions`: where to install the scripts.
+const COMPLETIONS_HELP: &str = "Exemples :
+  passeport completions bash > ~/.local/share/bash-completion/completions/passeport
+  passeport completions zsh > ~/.zfunc/_passeport
+  passeport completions fish > ~/.config/fish/completions/passeport.fish";
+
+/// `passeport serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Adresse d'écoute.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Base SQLite (créée si absente).
+    #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
+    pub db: PathBuf,
+    /// Remplit une base neuve avec des données de démonstration (jetons demo-*).
+    #[arg(long)]
+    pub demo: bool,
+    /// Nombre de salariés de démonstration (avec --demo).
+    #[arg(long, requires = "demo", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub workers: Option<u32>,
+}
+
+/// `passeport token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Crée un jeton pour un compte et l'affiche une seule fois.
+    #[command(after_help = "Exemple :\n  passeport token create --account 73282932000074 --db /srv/passeport.db")]
+    Create {
+        /// SIRET du compte.
+        #[arg(long, value_name = "SIRET")]
+        account: String,
+        /// Base SQLite du serveur.
+        #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
+        db: PathBuf,
+    },
+}

@@ -1,0 +1,208 @@
+//! The user's configuration, `~/.config/passeport/config.toml` (or `$PASSEPORT_CONFIG`), read and
+//! written with confy at that explicit path. The token may also come from `PASSEPORT_TOKEN`.
+//! A file holding a token must be private (mode 0600): a looser one is refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
+use crate::tui::keymap::{Keymap, KeymapError};
+use crate::tui::theme::ThemeName;
+
+/// Environment variable holding the API token (wins over the file).
+pub const TOKEN_VAR: &str = "PASSEPORT_TOKEN";
+
+/// The configuration file's content. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// URL of a Passeport API server; none starts the embedded sandbox.
+    pub api_url: Option<String>,
+    /// Bearer token for `api_url`.
+    pub token: Option<String>,
+    /// A training is « expire bientôt » within this many days.
+    pub threshold_days: u32,
+    /// `dark` or `light`.
+    pub theme: ThemeName,
+    /// Rebound commands: `refresh = ["r", "f5"]`.
+    pub keymap: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            api_url: None,
+            token: None,
+            threshold_days: DEFAULT_THRESHOLD_DAYS,
+            theme: ThemeName::default(),
+            keymap: BTreeMap::new(),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not valid TOML or a key of the wrong type.
+    #[error("{path} : {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// The file holds a token but others can read it.
+    #[error(
+        "{path} contient un jeton mais ses droits sont {mode:o} : faites « chmod 600 {path} »"
+    )]
+    TooOpen {
+        /// The file.
+        path: PathBuf,
+        /// Its mode bits.
+        mode: u32,
+    },
+    /// A keymap override is wrong.
+    #[error("{path} : {source}")]
+    Keymap {
+        /// The file.
+        path: PathBuf,
+        /// The keymap problem.
+        source: KeymapError,
+    },
+    /// The file cannot be read or written.
+    #[error("{path} : {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system's reason.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads the configuration at `path`; a missing file gives the defaults (nothing is
+    /// written). `PASSEPORT_TOKEN` overrides the file's token.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let mut config = if path.exists() {
+            let config: Config = confy::load_path(path).map_err(|e| describe(path, e))?;
+            if config.token.is_some() {
+                check_private(path)?;
+            }
+            config
+        } else {
+            Config::default()
+        };
+        if let Ok(token) = std::env::var(TOKEN_VAR)
+            && !token.trim().is_empty()
+        {
+            config.token = Some(token.trim().to_owned());
+        }
+        if config.threshold_days == 0 || config.threshold_days > 3650 {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "threshold_days : {} jours hors limites (1 à 3650)",
+                    config.threshold_days
+                ),
+            });
+        }
+        Keymap::with_overrides(&config.keymap)
+            .map_err(|source| ConfigError::Keymap { path: path.to_owned(), source })?;
+        Ok(config)
+    }
+
+    /// Writes the configuration; the file is made private (0600) when it holds a token.
+    pub fn store(&self, path: &Path) -> Result<(), ConfigError> {
+        confy::store_path(path, self).map_err(|e| describe(path, e))?;
+        if self.token.is_some() {
+            set_private(path)?;
+        }
+        Ok(())
+    }
+
+    /// The keymap with this configuration's overrides.
+    pub fn keymap(&self) -> Keymap {
+        Keymap::with_overrides(&self.keymap).unwrap_or_default()
+    }
+}
+
+fn describe(path: &Path, error: confy::ConfyError) -> ConfigError {
+    let message = match error {
+        confy::ConfyError::BadTomlData(e) => {
+            // The toml message names the key (`in `threshold_days``) and the line.
+            e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ; ")
+        }
+        other => other.to_string(),
+    };
+    ConfigError::Invalid { path: path.to_owned(), message }
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| ConfigError::Io { path: path.to_owned(), message: e.to_string() })?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::TooOpen { path: path.to_owned(), mode });
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_private(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| ConfigError::Io { path: path.to_owned(), message: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(&dir.path().join("config.toml")).unwrap();
+        assert_eq!(config.threshold_days, 90);
+        assert_eq!(config.api_url, None);
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "threshold_days = \"beaucoup\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("threshold_days"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_and_bad_keymap_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "api_ulr = \"http://x\"\n").unwrap();
+        assert!(Config::load(&path).unwrap_err().to_string().contains("api_ulr"));
+        std::fs::write(&path, "[keymap]\nquit = [\"hyper-q\"]\n").unwrap();
+        assert!(Config::load(&path).unwrap_err().to_string().contains("keymap.quit"));
+    }
+
+    #[test]
+    fn a_token_is_stored_private_and_a_loose_file_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let config = Config { token: Some("secret".into()), ..Config::default() };
+        config.store(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(Config::load(&path).unwrap().token.as_deref(), Some("secret"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert!(matches!(err, ConfigError::TooOpen { mode: 0o644, .. }), "{err}");
+    }
+}

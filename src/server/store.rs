@@ -1,0 +1,1315 @@
+//! The store of the sandbox server: every SQL statement of the server lives here (SQLite through
+//! sqlx, runtime-checked queries; the schema is in `migrations/`).
+//!
+//! Tenancy is enforced in the SQL itself: every read takes the [`AccountRow`] of the caller and
+//! only returns rows that account may see (design.md §3), so a route cannot forget it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use super::ServerError;
+use super::demo::Demo;
+use crate::api::contract::{
+    DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,
+    SessionDeclarationStatus, SessionSummary,
+};
+use crate::domain::declaration::Declaration;
+use crate::domain::expiry::{PassportEntry, expiry_date};
+use crate::domain::ids::{Nir, Siret};
+use crate::domain::session::{SessionId, TraineeOutcome};
+use crate::domain::training::Catalogue;
+use crate::domain::worker::{Worker, WorkerId};
+use crate::domain::{DeclarantKind, DeclarationKind};
+
+/// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
+const MAX_CONNECTIONS: u32 = 4;
+/// How long a statement waits for a lock held by another connection.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Rows per multi-row INSERT while seeding; keeps each statement under SQLite's bound-parameter
+/// limit (32,766) and lets sqlx reuse one prepared statement per table.
+const SEED_BATCH: usize = 500;
+/// Page cache of the seeding connection (256 MiB): the NIR index and the trainees' primary key
+/// are filled in random order, and a small cache would spill pages again and again.
+const SEED_CACHE_PRAGMA: &str = "PRAGMA cache_size = -262144";
+/// SQLite's default page cache (2 MiB), restored after seeding.
+const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -2000";
+/// Workers handed to the demo generator to build its recorded declarations.
+const DECLARATION_SAMPLE: usize = 5000;
+/// Key of the `meta` row marking a database seeded with demonstration data.
+const META_DEMO: &str = "demo";
+
+/// An account (employer or training organisation), as the routes see the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    /// Database identifier.
+    pub id: i64,
+    /// Employer or training organisation.
+    pub kind: DeclarantKind,
+    /// SIRET.
+    pub siret: String,
+    /// Company name.
+    pub name: String,
+    /// NDA of a training organisation.
+    pub nda: Option<String>,
+}
+
+/// A passport entry as stored, with its precomputed expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    /// Catalogue code.
+    pub training_code: String,
+    /// Last day of the training.
+    pub end_date: NaiveDate,
+    /// Validity start, if any.
+    pub validity_start: Option<NaiveDate>,
+    /// Explicit validity end, if any.
+    pub validity_end: Option<NaiveDate>,
+    /// Last valid day, if the training expires.
+    pub expires_on: Option<NaiveDate>,
+    /// A later entry of the same training type exists for the worker.
+    pub superseded: bool,
+    /// The session, when it belongs to the caller.
+    pub session_id: Option<SessionId>,
+}
+
+/// One row of the expirations dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpirationRow {
+    /// Entry identifier (the keyset tie-breaker).
+    pub entry_id: i64,
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Birth name.
+    pub last_name: String,
+    /// First names.
+    pub first_names: String,
+    /// Site.
+    pub site: String,
+    /// Catalogue code.
+    pub training_code: String,
+    /// Last valid day.
+    pub expires_on: NaiveDate,
+}
+
+/// Filters of the expirations dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpirationFilter {
+    /// The server's today.
+    pub today: NaiveDate,
+    /// Last expiry date listed (today + within_days).
+    pub until: NaiveDate,
+    /// Only this training type.
+    pub training: Option<String>,
+    /// Only this site.
+    pub site: Option<String>,
+}
+
+/// Filters of the sessions list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// The server's today (drives `en_cours`).
+    pub today: NaiveDate,
+    /// Sessions ending on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Sessions starting on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Only this declaration status.
+    pub status: Option<SessionDeclarationStatus>,
+}
+
+/// A trainee of a session, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraineeRow {
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Birth name.
+    pub last_name: String,
+    /// First names.
+    pub first_names: String,
+    /// NIR, 13 characters.
+    pub nir: String,
+    /// SIRET of the worker's employer.
+    pub employer_siret: String,
+    /// Outcome.
+    pub outcome: TraineeOutcome,
+    /// Named in a live declaration of the session's owner linked to the session.
+    pub declared: bool,
+}
+
+/// A declaration ready to be recorded: validated, with its deadline and status decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDeclaration {
+    /// The declaration as received (empty identifiers are assigned on insert).
+    pub declaration: Declaration,
+    /// `Idempotency-Key` of the request (none for seeded data).
+    pub idempotency_key: Option<String>,
+    /// SHA-256 hex of the canonical body as received.
+    pub body_hash: Option<String>,
+    /// Status at creation (`enregistree` or `en_retard`).
+    pub status: DeclarationStatus,
+    /// Deadline from the deadline rules.
+    pub deadline: Option<NaiveDate>,
+    /// When it is recorded.
+    pub created_at: DateTime<Utc>,
+    /// The session it declares, when known; else it is matched by dates and NIRs.
+    pub session_id: Option<SessionId>,
+}
+
+/// What became of a create request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateOutcome {
+    /// A new declaration was recorded.
+    Created(Box<DeclarationView>),
+    /// The same key and body were already recorded: the existing declaration.
+    Replayed(Box<DeclarationView>),
+    /// The key was already used with another body.
+    KeyConflict,
+    /// A client-given `ID_UNIQUE_PARTENAIRE` is already used by another line.
+    PartnerIdTaken(String),
+}
+
+/// An idempotency key already seen for the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownKey {
+    /// The declaration created with it.
+    pub id: DeclarationId,
+    /// The hash of the body it was created with.
+    pub body_hash: Option<String>,
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// The database text of a unit enum variant (its serde name).
+fn code_of<T: Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// Parses the database text of a unit enum variant.
+fn parse_code<T: DeserializeOwned>(what: &str, text: &str) -> Result<T, ServerError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| ServerError::Corrupt { what: what.to_owned(), detail: e.to_string() })
+}
+
+/// Folds text for search: lowercase, French accents and ligatures removed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'À' | 'Â' | 'Ä' | 'Á' | 'Ã' => out.push('a'),
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => out.push('e'),
+            'î' | 'ï' | 'í' | 'ì' | 'Î' | 'Ï' | 'Í' | 'Ì' => out.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' | 'Ô' | 'Ö' | 'Ó' | 'Ò' | 'Õ' => out.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' | 'Ù' | 'Û' | 'Ü' | 'Ú' => out.push('u'),
+            'ÿ' | 'Ÿ' | 'ý' | 'Ý' => out.push('y'),
+            'ç' | 'Ç' => out.push('c'),
+            'ñ' | 'Ñ' => out.push('n'),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            other => out.extend(other.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The folded search text of a worker: names, NIR, employer and site.
+fn search_text(worker: &Worker) -> String {
+    let mut text = String::with_capacity(96);
+    for part in [
+        worker.last_name.as_str(),
+        worker.usage_name.as_deref().unwrap_or(""),
+        worker.first_names.as_str(),
+        worker.nir.as_str(),
+        worker.employer_name.as_str(),
+        worker.site.as_str(),
+    ] {
+        text.push_str(&fold(part));
+        text.push(' ');
+    }
+    text
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped (`ESCAPE '\'`).
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The canonical 13-character NIR of a titulaire, or the text as given when it does not parse.
+fn canonical_nir(text: &str) -> String {
+    Nir::from_str(text).map_or_else(|_| text.trim().to_owned(), |nir| nir.as_str().to_owned())
+}
+
+/// The `SELECT` list of a worker.
+const WORKER_COLUMNS: &str = "w.id, w.nir, w.last_name, w.usage_name, w.first_names, \
+     w.birth_date, w.employer_siret, w.employer_name, w.site";
+
+/// Decodes a worker selected with [`WORKER_COLUMNS`].
+fn worker_from_row(row: &SqliteRow) -> Result<Worker, ServerError> {
+    let nir: String = row.try_get("nir")?;
+    let siret: String = row.try_get("employer_siret")?;
+    Ok(Worker {
+        id: row.try_get("id")?,
+        nir: Nir::from_str(&nir)
+            .map_err(|e| ServerError::Corrupt { what: "NIR".to_owned(), detail: e.to_string() })?,
+        last_name: row.try_get("last_name")?,
+        usage_name: row.try_get("usage_name")?,
+        first_names: row.try_get("first_names")?,
+        birth_date: row.try_get("birth_date")?,
+        employer_siret: Siret::from_str(&siret).map_err(|e| ServerError::Corrupt {
+            what: "SIRET".to_owned(),
+            detail: e.to_string(),
+        })?,
+        employer_name: row.try_get("employer_name")?,
+        site: row.try_get("site")?,
+    })
+}
+
+/// Appends the condition "worker `w` is visible to `account`".
+fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
+    match account.kind {
+        DeclarantKind::Employeur => {
+            builder.push("w.employer_account_id = ").push_bind(account.id);
+        }
+        DeclarantKind::OrganismeFormation => {
+            builder
+                .push(
+                    "EXISTS (SELECT 1 FROM session_trainees t JOIN sessions s \
+                     ON s.id = t.session_id WHERE t.worker_id = w.id AND s.account_id = ",
+                )
+                .push_bind(account.id)
+                .push(")");
+        }
+    }
+}
+
+/// Sessions of one account with their counts and computed declaration status, in three parts
+/// around the two bound values (today, then the account). A session is `en_cours` until its end
+/// date has passed; `non_concernee` with no present trainee; `declaree` when every present
+/// trainee's NIR is a live titulaire of a live declaration of the session's owner linked to the
+/// session; `a_declarer` otherwise. The outer query is aliased `y` for further conditions.
+const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT x.*, CASE WHEN x.end_date >= ";
+/// See [`SESSION_SQL_HEAD`].
+const SESSION_SQL_MID: &str = " THEN 'en_cours' \
+       WHEN x.present_count = 0 THEN 'non_concernee' \
+       WHEN x.undeclared_count = 0 THEN 'declaree' \
+       ELSE 'a_declarer' END AS declaration_status \
+     FROM (SELECT s.id, s.training_code, s.title, s.organisme, s.place, \
+       s.start_date, s.end_date, \
+       (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
+       (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id \
+          AND t.outcome IN ('passed', 'attended')) AS present_count, \
+       (SELECT COUNT(*) FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
+          WHERE t.session_id = s.id AND t.outcome IN ('passed', 'attended') \
+          AND NOT EXISTS (SELECT 1 FROM declaration_titulaires dt \
+            JOIN declarations d ON d.id = dt.declaration_id \
+            WHERE d.session_id = s.id AND d.account_id = s.account_id \
+            AND d.status <> 'supprimee' AND dt.removed = 0 AND dt.nir = w.nir)) \
+          AS undeclared_count \
+     FROM sessions s WHERE s.account_id = ";
+/// See [`SESSION_SQL_HEAD`].
+const SESSION_SQL_TAIL: &str = ") AS x) AS y WHERE 1 = 1";
+
+/// Decodes a session summary selected with [`push_session_select`].
+fn session_from_row(row: &SqliteRow) -> Result<SessionSummary, ServerError> {
+    let status: String = row.try_get("declaration_status")?;
+    let count: i64 = row.try_get("trainee_count")?;
+    Ok(SessionSummary {
+        id: row.try_get("id")?,
+        training_code: row.try_get("training_code")?,
+        title: row.try_get("title")?,
+        organisme: row.try_get("organisme")?,
+        place: row.try_get("place")?,
+        start_date: row.try_get("start_date")?,
+        end_date: row.try_get("end_date")?,
+        trainee_count: u32::try_from(count).unwrap_or(u32::MAX),
+        declaration_status: parse_code("statut de session", &status)?,
+    })
+}
+
+/// The `SELECT` of a declaration summary (without its `WHERE`).
+const DECLARATION_SQL: &str = "SELECT d.id, d.reference, d.kind, d.training_title, d.status, \
+     d.deadline, d.created_at, d.body, \
+     (SELECT COUNT(*) FROM declaration_titulaires dt WHERE dt.declaration_id = d.id \
+        AND dt.removed = 0) AS titulaire_count \
+     FROM declarations d WHERE d.account_id = ";
+
+/// Decodes a declaration summary selected with [`DECLARATION_SQL`].
+fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, ServerError> {
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    let count: i64 = row.try_get("titulaire_count")?;
+    Ok(DeclarationSummary {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        kind: parse_code("type de déclaration", &kind)?,
+        training_title: row.try_get("training_title")?,
+        titulaire_count: u32::try_from(count).unwrap_or(u32::MAX),
+        status: parse_code("statut de déclaration", &status)?,
+        deadline: row.try_get("deadline")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Parses the stored JSON body of a declaration.
+fn parse_body(body: &str) -> Result<Declaration, ServerError> {
+    serde_json::from_str(body).map_err(|e| ServerError::Corrupt {
+        what: "déclaration enregistrée".to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+/// Serialises a declaration for storage.
+fn body_json(declaration: &Declaration) -> Result<String, ServerError> {
+    serde_json::to_string(declaration).map_err(|e| ServerError::Corrupt {
+        what: "déclaration à enregistrer".to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+/// Whether an error is a violation of a UNIQUE constraint.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Reads a declaration of `account` on an open connection.
+async fn declaration_on(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    id: DeclarationId,
+) -> Result<Option<DeclarationView>, ServerError> {
+    let sql = format!("{DECLARATION_SQL}? AND d.id = ?");
+    let row = sqlx::query(&sql).bind(account_id).bind(id).fetch_optional(&mut *conn).await?;
+    row.map(|row| {
+        let body: String = row.try_get("body")?;
+        Ok(DeclarationView {
+            summary: declaration_summary_from_row(&row)?,
+            declaration: parse_body(&body)?,
+        })
+    })
+    .transpose()
+}
+
+/// Records a declaration on an open transaction: assigns empty identifiers (`PP-{id}` for
+/// ID_DECLARATION, `REF-{id}` for REFERENCE_DECLARATION, `PP-{id}-{n}` for each empty
+/// ID_UNIQUE_PARTENAIRE), reserves each ID_UNIQUE_PARTENAIRE, and links the session.
+/// `Err(Ok(id))` reports an ID_UNIQUE_PARTENAIRE already taken; the caller rolls back.
+async fn insert_declaration(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    new: &NewDeclaration,
+) -> Result<Result<DeclarationId, String>, ServerError> {
+    let mut declaration = new.declaration.clone();
+    let inserted = sqlx::query(
+        "INSERT INTO declarations (account_id, idempotency_key, body_hash, kind, reference, \
+         training_title, status, deadline, created_at, session_id, body) \
+         VALUES (?, ?, ?, ?, '', '', ?, ?, ?, ?, '{}')",
+    )
+    .bind(account_id)
+    .bind(new.idempotency_key.as_deref())
+    .bind(new.body_hash.as_deref())
+    .bind(code_of(declaration.kind))
+    .bind(code_of(new.status))
+    .bind(new.deadline)
+    .bind(new.created_at)
+    .bind(new.session_id)
+    .execute(&mut *conn)
+    .await?;
+    let id = inserted.last_insert_rowid();
+    if declaration.id_declaration.trim().is_empty() {
+        declaration.id_declaration = format!("PP-{id}");
+    }
+    if declaration.reference_declaration.trim().is_empty() {
+        declaration.reference_declaration = format!("REF-{id}");
+    }
+    for (index, titulaire) in declaration.titulaires.iter_mut().enumerate() {
+        if titulaire.id_unique_partenaire.trim().is_empty() {
+            titulaire.id_unique_partenaire = format!("PP-{id}-{}", index + 1);
+        }
+        let position = i64::try_from(index).unwrap_or(i64::MAX);
+        let line = sqlx::query(
+            "INSERT INTO declaration_titulaires (declaration_id, position, \
+             id_unique_partenaire, nir) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(&titulaire.id_unique_partenaire)
+        .bind(canonical_nir(&titulaire.nir))
+        .execute(&mut *conn)
+        .await;
+        match line {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Ok(Err(titulaire.id_unique_partenaire.clone()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let session_id = match new.session_id {
+        Some(session) => Some(session),
+        None => matching_session(conn, account_id, id, &declaration).await?,
+    };
+    sqlx::query(
+        "UPDATE declarations SET reference = ?, training_title = ?, session_id = ?, body = ? \
+         WHERE id = ?",
+    )
+    .bind(&declaration.reference_declaration)
+    .bind(declaration.training_title())
+    .bind(session_id)
+    .bind(body_json(&declaration)?)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(id))
+}
+
+/// The account's session with the declaration's training dates that has the most trainees whose
+/// NIR is a titulaire of declaration `id`, if any.
+async fn matching_session(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    id: DeclarationId,
+    declaration: &Declaration,
+) -> Result<Option<SessionId>, ServerError> {
+    let (Some(start), Some(end)) = (declaration.date_debut_formation, declaration.date_fin_formation)
+    else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT s.id, COUNT(*) AS matches FROM sessions s \
+         JOIN session_trainees t ON t.session_id = s.id JOIN workers w ON w.id = t.worker_id \
+         WHERE s.account_id = ? AND s.start_date = ? AND s.end_date = ? \
+         AND w.nir IN (SELECT nir FROM declaration_titulaires WHERE declaration_id = ?) \
+         GROUP BY s.id ORDER BY matches DESC, s.id LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(start)
+    .bind(end)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|row| row.try_get("id")).transpose()?)
+}
+
+/// Row buffers of the demo seeding, flushed as multi-row INSERTs.
+#[derive(Default)]
+struct SeedBuffers {
+    workers: Vec<(Worker, Option<i64>)>,
+    entries: Vec<SeedEntry>,
+    trainees: Vec<(SessionId, WorkerId, TraineeOutcome)>,
+}
+
+/// One passport entry to insert while seeding.
+struct SeedEntry {
+    worker_id: WorkerId,
+    entry: PassportEntry,
+    expires_on: Option<NaiveDate>,
+    superseded: bool,
+    session_id: Option<SessionId>,
+    employer_account_id: Option<i64>,
+    session_account_id: Option<i64>,
+}
+
+impl SeedBuffers {
+    /// Inserts the buffered workers (first, for the foreign keys), then entries and trainees.
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), ServerError> {
+        if !self.workers.is_empty() {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO workers (id, nir, last_name, usage_name, first_names, birth_date, \
+                 employer_siret, employer_name, site, employer_account_id, search) ",
+            );
+            builder.push_values(self.workers.drain(..), |mut row, (worker, account)| {
+                let search = search_text(&worker);
+                row.push_bind(worker.id)
+                    .push_bind(worker.nir.as_str().to_owned())
+                    .push_bind(worker.last_name)
+                    .push_bind(worker.usage_name)
+                    .push_bind(worker.first_names)
+                    .push_bind(worker.birth_date)
+                    .push_bind(worker.employer_siret.as_str().to_owned())
+                    .push_bind(worker.employer_name)
+                    .push_bind(worker.site)
+                    .push_bind(account)
+                    .push_bind(search);
+            });
+            builder.build().execute(&mut *conn).await?;
+        }
+        if !self.entries.is_empty() {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO passport_entries (worker_id, training_code, end_date, \
+                 validity_start, validity_end, expires_on, superseded, session_id, \
+                 employer_account_id, session_account_id) ",
+            );
+            builder.push_values(self.entries.drain(..), |mut row, seed| {
+                row.push_bind(seed.worker_id)
+                    .push_bind(seed.entry.training_code)
+                    .push_bind(seed.entry.end_date)
+                    .push_bind(seed.entry.validity_start)
+                    .push_bind(seed.entry.validity_end)
+                    .push_bind(seed.expires_on)
+                    .push_bind(seed.superseded)
+                    .push_bind(seed.session_id)
+                    .push_bind(seed.employer_account_id)
+                    .push_bind(seed.session_account_id);
+            });
+            builder.build().execute(&mut *conn).await?;
+        }
+        if !self.trainees.is_empty() {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO session_trainees (session_id, worker_id, outcome) ",
+            );
+            builder.push_values(self.trainees.drain(..), |mut row, (session, worker, outcome)| {
+                row.push_bind(session).push_bind(worker).push_bind(code_of(outcome));
+            });
+            builder.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a buffer is full.
+    fn full(&self) -> bool {
+        self.workers.len() >= SEED_BATCH
+            || self.entries.len() >= SEED_BATCH
+            || self.trainees.len() >= SEED_BATCH
+    }
+}
+
+/// Marks as superseded every entry older than a later entry of the same training type (by end
+/// date, then validity start, then order).
+fn supersession(entries: &[PassportEntry]) -> Vec<bool> {
+    let mut latest: HashMap<&str, usize> = HashMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let key = (entry.end_date, entry.validity_start);
+        latest
+            .entry(entry.training_code.as_str())
+            .and_modify(|best| {
+                let current = &entries[*best];
+                if key >= (current.end_date, current.validity_start) {
+                    *best = index;
+                }
+            })
+            .or_insert(index);
+    }
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| latest.get(entry.training_code.as_str()) != Some(&index))
+        .collect()
+}
+
+impl Store {
+    /// Opens (creating if missing) the SQLite file in WAL mode and runs the migrations.
+    pub async fn open(path: &Path) -> Result<Self, ServerError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("src/server/migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Whether the database holds no account yet (a new database).
+    pub async fn is_empty(&self) -> Result<bool, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count == 0)
+    }
+
+    /// Whether the database was seeded with demonstration data.
+    pub async fn is_demo(&self) -> Result<bool, ServerError> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(META_DEMO)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(value.is_some())
+    }
+
+    /// Creates an account; `false` when the SIRET already has one.
+    pub async fn create_account(
+        &self,
+        kind: DeclarantKind,
+        siret: &Siret,
+        name: &str,
+        nda: Option<&str>,
+    ) -> Result<bool, ServerError> {
+        let result = sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
+            .bind(code_of(kind))
+            .bind(siret.as_str())
+            .bind(name)
+            .bind(nda)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores a token hash for the account with this SIRET; `false` when there is no such account.
+    pub async fn add_token(&self, siret: &Siret, hash: &str) -> Result<bool, ServerError> {
+        let result = sqlx::query(
+            "INSERT INTO tokens (hash, account_id, created_at) \
+             SELECT ?, id, ? FROM accounts WHERE siret = ?",
+        )
+        .bind(hash)
+        .bind(Utc::now())
+        .bind(siret.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The account owning the token with this SHA-256 hex hash.
+    pub async fn account_by_token(&self, hash: &str) -> Result<Option<AccountRow>, ServerError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.kind, a.siret, a.name, a.nda FROM tokens t \
+             JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(AccountRow {
+                id: row.try_get("id")?,
+                kind: parse_code("type de compte", &kind)?,
+                siret: row.try_get("siret")?,
+                name: row.try_get("name")?,
+                nda: row.try_get("nda")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Seeds demonstration data in ONE transaction: accounts and their tokens (hashed by
+    /// `hash_token`), sessions, workers streamed from the generator with their passport entries
+    /// (expiry and supersession computed here) and session trainees, then the demo declarations
+    /// (deadline, status and recording time from `recorded`, given the owner's index).
+    pub async fn seed_demo(
+        &self,
+        demo: &Demo,
+        catalogue: &Catalogue,
+        recorded: impl Fn(usize, &Declaration) -> (Option<NaiveDate>, DeclarationStatus, DateTime<Utc>),
+        hash_token: impl Fn(&str) -> String,
+    ) -> Result<(), ServerError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(SEED_CACHE_PRAGMA).execute(&mut *conn).await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let now = Utc::now();
+        let mut account_ids = Vec::with_capacity(demo.accounts().len());
+        for account in demo.accounts() {
+            let id = sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
+                .bind(code_of(account.kind))
+                .bind(account.siret.as_str())
+                .bind(&account.name)
+                .bind(account.nda.as_ref().map(|nda| nda.as_str().to_owned()))
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            sqlx::query("INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)")
+                .bind(hash_token(account.token))
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            account_ids.push(id);
+        }
+        let mut session_owner: HashMap<SessionId, i64> = HashMap::new();
+        for chunk in demo.sessions().chunks(SEED_BATCH) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO sessions (id, account_id, training_code, title, organisme, place, \
+                 start_date, end_date) ",
+            );
+            let mut missing_owner = None;
+            builder.push_values(chunk, |mut row, demo_session| {
+                let session = &demo_session.session;
+                let owner = account_ids.get(demo_session.owner).copied();
+                if owner.is_none() {
+                    missing_owner = Some(session.id);
+                }
+                session_owner.insert(session.id, owner.unwrap_or_default());
+                row.push_bind(session.id)
+                    .push_bind(owner)
+                    .push_bind(&session.training_code)
+                    .push_bind(&session.title)
+                    .push_bind(&session.organisme)
+                    .push_bind(&session.place)
+                    .push_bind(session.start_date)
+                    .push_bind(session.end_date);
+            });
+            if let Some(session) = missing_owner {
+                return Err(ServerError::Corrupt {
+                    what: "données de démonstration".to_owned(),
+                    detail: format!("la session {session} n'a pas de compte propriétaire"),
+                });
+            }
+            builder.build().execute(&mut *tx).await?;
+        }
+        let mut buffers = SeedBuffers::default();
+        let mut sample = Vec::new();
+        for demo_worker in demo.workers() {
+            let worker_id = demo_worker.worker.id;
+            let employer_account = account_ids.get(demo_worker.employer).copied();
+            let recorded: Vec<_> = demo_worker
+                .entries
+                .iter()
+                .filter(|e| matches!(e.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended))
+                .collect();
+            let entries: Vec<PassportEntry> = recorded.iter().map(|e| e.entry.clone()).collect();
+            let superseded = supersession(&entries);
+            for (demo_entry, superseded) in recorded.into_iter().zip(superseded) {
+                let months = catalogue
+                    .get(&demo_entry.entry.training_code)
+                    .and_then(|t| t.validity_months);
+                buffers.entries.push(SeedEntry {
+                    worker_id,
+                    expires_on: expiry_date(&demo_entry.entry, months),
+                    entry: demo_entry.entry.clone(),
+                    superseded,
+                    session_id: demo_entry.session_id,
+                    employer_account_id: employer_account,
+                    session_account_id: demo_entry
+                        .session_id
+                        .and_then(|s| session_owner.get(&s).copied()),
+                });
+            }
+            for (session, outcome) in demo_worker.sessions() {
+                buffers.trainees.push((session, worker_id, outcome));
+            }
+            if sample.len() < DECLARATION_SAMPLE {
+                sample.push(demo_worker.clone());
+            }
+            buffers.workers.push((demo_worker.worker, employer_account));
+            if buffers.full() {
+                buffers.flush(&mut tx).await?;
+            }
+        }
+        buffers.flush(&mut tx).await?;
+        for demo_declaration in demo.declarations(&sample) {
+            let owner = account_ids.get(demo_declaration.owner).copied().ok_or_else(|| {
+                ServerError::Corrupt {
+                    what: "données de démonstration".to_owned(),
+                    detail: "déclaration sans compte propriétaire".to_owned(),
+                }
+            })?;
+            let (deadline, status, created_at) =
+                recorded(demo_declaration.owner, &demo_declaration.declaration);
+            let new = NewDeclaration {
+                declaration: demo_declaration.declaration.clone(),
+                idempotency_key: None,
+                body_hash: None,
+                status,
+                deadline,
+                created_at,
+                session_id: Some(demo_declaration.session_id),
+            };
+            if let Err(taken) = insert_declaration(&mut tx, owner, &new).await? {
+                return Err(ServerError::Corrupt {
+                    what: "données de démonstration".to_owned(),
+                    detail: format!("ID_UNIQUE_PARTENAIRE « {taken} » en double"),
+                });
+            }
+        }
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, '1')")
+            .bind(META_DEMO)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        sqlx::query(DEFAULT_CACHE_PRAGMA).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// A page of the workers visible to `account`, by id, after `after`, matching every folded
+    /// word of `words` (names, NIR, employer, site). Returns up to `limit` + 1 rows so the caller
+    /// knows whether a next page exists.
+    pub async fn workers(
+        &self,
+        account: &AccountRow,
+        words: &[String],
+        after: Option<WorkerId>,
+        limit: u32,
+    ) -> Result<Vec<Worker>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
+        builder.push(WORKER_COLUMNS).push(" FROM workers w WHERE ");
+        push_worker_visibility(&mut builder, account);
+        if let Some(after) = after {
+            builder.push(" AND w.id > ").push_bind(after);
+        }
+        for word in words {
+            builder.push(" AND w.search LIKE ").push_bind(like_pattern(word)).push(" ESCAPE '\\'");
+        }
+        builder.push(" ORDER BY w.id LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = builder.build().fetch_all(&self.pool).await?;
+        rows.iter().map(worker_from_row).collect()
+    }
+
+    /// One worker, if visible to `account`.
+    pub async fn worker(
+        &self,
+        account: &AccountRow,
+        id: WorkerId,
+    ) -> Result<Option<Worker>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
+        builder.push(WORKER_COLUMNS).push(" FROM workers w WHERE w.id = ").push_bind(id);
+        builder.push(" AND ");
+        push_worker_visibility(&mut builder, account);
+        let row = builder.build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(worker_from_row).transpose()
+    }
+
+    /// The passport entries of a worker visible to `account` (the caller checked the worker):
+    /// all of them for the employer, those of its own sessions for a training organisation;
+    /// most recent first.
+    pub async fn passport(
+        &self,
+        account: &AccountRow,
+        worker: WorkerId,
+    ) -> Result<Vec<EntryRow>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new(
+            "SELECT e.training_code, e.end_date, e.validity_start, e.validity_end, e.expires_on, \
+             e.superseded, CASE WHEN e.session_account_id = ",
+        );
+        builder
+            .push_bind(account.id)
+            .push(" THEN e.session_id END AS session_id FROM passport_entries e WHERE e.worker_id = ")
+            .push_bind(worker);
+        if account.kind == DeclarantKind::OrganismeFormation {
+            builder.push(" AND e.session_account_id = ").push_bind(account.id);
+        }
+        builder.push(" ORDER BY e.end_date DESC, e.id DESC");
+        let rows = builder.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(EntryRow {
+                    training_code: row.try_get("training_code")?,
+                    end_date: row.try_get("end_date")?,
+                    validity_start: row.try_get("validity_start")?,
+                    validity_end: row.try_get("validity_end")?,
+                    expires_on: row.try_get("expires_on")?,
+                    superseded: row.try_get("superseded")?,
+                    session_id: row.try_get("session_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of the account's sessions, latest end date first, after the `(end_date, id)`
+    /// cursor; up to `limit` + 1 rows.
+    pub async fn sessions(
+        &self,
+        account: &AccountRow,
+        filter: &SessionFilter,
+        after: Option<(NaiveDate, SessionId)>,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new("");
+        push_session_select(&mut builder, filter.today, account.id);
+        if let Some(from) = filter.from {
+            builder.push(" AND y.end_date >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            builder.push(" AND y.start_date <= ").push_bind(to);
+        }
+        if let Some(status) = filter.status {
+            builder.push(" AND y.declaration_status = ").push_bind(code_of(status));
+        }
+        if let Some((end, id)) = after {
+            builder.push(" AND (y.end_date, y.id) < (").push_bind(end).push(", ");
+            builder.push_bind(id).push(")");
+        }
+        builder.push(" ORDER BY y.end_date DESC, y.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = builder.build().fetch_all(&self.pool).await?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    /// One session of the account, with its trainees (by name).
+    pub async fn session(
+        &self,
+        account: &AccountRow,
+        id: SessionId,
+        today: NaiveDate,
+    ) -> Result<Option<(SessionSummary, Vec<TraineeRow>)>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new("");
+        push_session_select(&mut builder, today, account.id);
+        builder.push(" AND y.id = ").push_bind(id);
+        let Some(row) = builder.build().fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let summary = session_from_row(&row)?;
+        let rows = sqlx::query(
+            "SELECT w.id, w.last_name, w.first_names, w.nir, w.employer_siret, t.outcome, \
+             EXISTS (SELECT 1 FROM declaration_titulaires dt \
+               JOIN declarations d ON d.id = dt.declaration_id \
+               WHERE d.session_id = t.session_id AND d.account_id = ? \
+               AND d.status <> 'supprimee' AND dt.removed = 0 AND dt.nir = w.nir) AS declared \
+             FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
+             WHERE t.session_id = ? ORDER BY w.last_name, w.first_names, w.id",
+        )
+        .bind(account.id)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let trainees = rows
+            .iter()
+            .map(|row| {
+                let outcome: String = row.try_get("outcome")?;
+                Ok(TraineeRow {
+                    worker_id: row.try_get("id")?,
+                    last_name: row.try_get("last_name")?,
+                    first_names: row.try_get("first_names")?,
+                    nir: row.try_get("nir")?,
+                    employer_siret: row.try_get("employer_siret")?,
+                    outcome: parse_code("résultat du stagiaire", &outcome)?,
+                    declared: row.try_get("declared")?,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        Ok(Some((summary, trainees)))
+    }
+
+    /// A page of current (non-superseded) expiries visible to `account` up to `filter.until`,
+    /// past ones included, by `(expires_on, entry id)` after the cursor; up to `limit` + 1 rows.
+    pub async fn expirations(
+        &self,
+        account: &AccountRow,
+        filter: &ExpirationFilter,
+        after: Option<(NaiveDate, i64)>,
+        limit: u32,
+    ) -> Result<Vec<ExpirationRow>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new(
+            "SELECT e.id, e.worker_id, w.last_name, w.first_names, w.site, e.training_code, \
+             e.expires_on FROM passport_entries e JOIN workers w ON w.id = e.worker_id WHERE ",
+        );
+        push_expiry_scope(&mut builder, account, filter, filter.until);
+        if let Some((date, id)) = after {
+            builder.push(" AND (e.expires_on, e.id) > (").push_bind(date).push(", ");
+            builder.push_bind(id).push(")");
+        }
+        builder.push(" ORDER BY e.expires_on, e.id LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = builder.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ExpirationRow {
+                    entry_id: row.try_get("id")?,
+                    worker_id: row.try_get("worker_id")?,
+                    last_name: row.try_get("last_name")?,
+                    first_names: row.try_get("first_names")?,
+                    site: row.try_get("site")?,
+                    training_code: row.try_get("training_code")?,
+                    expires_on: row.try_get("expires_on")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts of current expiries by band (expired, 0–30, 31–60, 61–90 days) over everything
+    /// visible to `account`, with the training and site filters.
+    pub async fn expiration_counts(
+        &self,
+        account: &AccountRow,
+        filter: &ExpirationFilter,
+    ) -> Result<ExpirationCounts, ServerError> {
+        let today = filter.today;
+        let band = |days: u64| today.checked_add_days(chrono::Days::new(days)).unwrap_or(today);
+        let mut builder = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(e.expires_on < ");
+        builder.push_bind(today).push("), 0) AS expired, COALESCE(SUM(e.expires_on >= ");
+        builder.push_bind(today).push(" AND e.expires_on <= ").push_bind(band(30));
+        builder.push("), 0) AS within_30, COALESCE(SUM(e.expires_on > ").push_bind(band(30));
+        builder.push(" AND e.expires_on <= ").push_bind(band(60));
+        builder.push("), 0) AS within_60, COALESCE(SUM(e.expires_on > ").push_bind(band(60));
+        builder.push(" AND e.expires_on <= ").push_bind(band(90));
+        builder.push(
+            "), 0) AS within_90 FROM passport_entries e JOIN workers w ON w.id = e.worker_id WHERE ",
+        );
+        push_expiry_scope(&mut builder, account, filter, band(90));
+        let row = builder.build().fetch_one(&self.pool).await?;
+        let get = |name: &str| -> Result<u64, ServerError> {
+            let value: i64 = row.try_get(name)?;
+            Ok(u64::try_from(value).unwrap_or_default())
+        };
+        Ok(ExpirationCounts {
+            expired: get("expired")?,
+            within_30: get("within_30")?,
+            within_60: get("within_60")?,
+            within_90: get("within_90")?,
+        })
+    }
+
+    /// The declaration created with this idempotency key by the account, if any.
+    pub async fn known_key(
+        &self,
+        account: &AccountRow,
+        key: &str,
+    ) -> Result<Option<KnownKey>, ServerError> {
+        let row = sqlx::query(
+            "SELECT id, body_hash FROM declarations WHERE account_id = ? AND idempotency_key = ?",
+        )
+        .bind(account.id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(KnownKey { id: row.try_get("id")?, body_hash: row.try_get("body_hash")? }))
+            .transpose()
+    }
+
+    /// Records a declaration in ONE transaction, idempotently: a key already used returns the
+    /// existing declaration (same body hash) or a conflict (other body).
+    pub async fn create_declaration(
+        &self,
+        account: &AccountRow,
+        new: &NewDeclaration,
+    ) -> Result<CreateOutcome, ServerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(key) = &new.idempotency_key {
+            let known = sqlx::query(
+                "SELECT id, body_hash FROM declarations \
+                 WHERE account_id = ? AND idempotency_key = ?",
+            )
+            .bind(account.id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = known {
+                let hash: Option<String> = row.try_get("body_hash")?;
+                if hash != new.body_hash {
+                    return Ok(CreateOutcome::KeyConflict);
+                }
+                let id: DeclarationId = row.try_get("id")?;
+                let view = declaration_on(&mut tx, account.id, id).await?;
+                return match view {
+                    Some(view) => Ok(CreateOutcome::Replayed(Box::new(view))),
+                    None => Err(ServerError::Corrupt {
+                        what: "déclaration".to_owned(),
+                        detail: format!("la déclaration {id} a disparu"),
+                    }),
+                };
+            }
+        }
+        let id = match insert_declaration(&mut tx, account.id, new).await? {
+            Ok(id) => id,
+            Err(taken) => {
+                tx.rollback().await?;
+                return Ok(CreateOutcome::PartnerIdTaken(taken));
+            }
+        };
+        let view = declaration_on(&mut tx, account.id, id).await?;
+        tx.commit().await?;
+        view.map(|view| CreateOutcome::Created(Box::new(view))).ok_or_else(|| {
+            ServerError::Corrupt {
+                what: "déclaration".to_owned(),
+                detail: format!("la déclaration {id} est illisible après son insertion"),
+            }
+        })
+    }
+
+    /// A page of the account's declarations, newest first, before the `before` id; up to
+    /// `limit` + 1 rows.
+    pub async fn declarations(
+        &self,
+        account: &AccountRow,
+        status: Option<DeclarationStatus>,
+        before: Option<DeclarationId>,
+        limit: u32,
+    ) -> Result<Vec<DeclarationSummary>, ServerError> {
+        let mut builder = QueryBuilder::<Sqlite>::new(DECLARATION_SQL);
+        builder.push_bind(account.id);
+        if let Some(status) = status {
+            builder.push(" AND d.status = ").push_bind(code_of(status));
+        }
+        if let Some(before) = before {
+            builder.push(" AND d.id < ").push_bind(before);
+        }
+        builder.push(" ORDER BY d.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = builder.build().fetch_all(&self.pool).await?;
+        rows.iter().map(declaration_summary_from_row).collect()
+    }
+
+    /// One declaration of the account.
+    pub async fn declaration(
+        &self,
+        account: &AccountRow,
+        id: DeclarationId,
+    ) -> Result<Option<DeclarationView>, ServerError> {
+        let mut conn = self.pool.acquire().await?;
+        declaration_on(&mut conn, account.id, id).await
+    }
+
+    /// Removes one titulaire from a declaration of the account (the platform's only
+    /// correction); removing the last one sets the status `supprimee`. `None` when the
+    /// declaration or the live titulaire does not exist for this account.
+    pub async fn remove_titulaire(
+        &self,
+        account: &AccountRow,
+        id: DeclarationId,
+        id_unique_partenaire: &str,
+    ) -> Result<Option<DeclarationView>, ServerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
+            .bind(id)
+            .bind(account.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let removed = sqlx::query(
+            "UPDATE declaration_titulaires SET removed = 1 \
+             WHERE declaration_id = ? AND id_unique_partenaire = ? AND removed = 0",
+        )
+        .bind(id)
+        .bind(id_unique_partenaire)
+        .execute(&mut *tx)
+        .await?;
+        if removed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let body: String = row.try_get("body")?;
+        let status: String = row.try_get("status")?;
+        let mut declaration = parse_body(&body)?;
+        declaration.titulaires.retain(|t| t.id_unique_partenaire != id_unique_partenaire);
+        let status = if declaration.titulaires.is_empty() {
+            DeclarationStatus::Supprimee
+        } else {
+            parse_code("statut de déclaration", &status)?
+        };
+        sqlx::query("UPDATE declarations SET body = ?, status = ? WHERE id = ?")
+            .bind(body_json(&declaration)?)
+            .bind(code_of(status))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let view = declaration_on(&mut tx, account.id, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// The account's live (not `supprimee`) declarations of one kind, by id, for the bulk export.
+    pub async fn export(
+        &self,
+        account: &AccountRow,
+        kind: DeclarationKind,
+    ) -> Result<Vec<Declaration>, ServerError> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM declarations WHERE account_id = ? AND kind = ? \
+             AND status <> 'supprimee' ORDER BY id",
+        )
+        .bind(account.id)
+        .bind(code_of(kind))
+        .fetch_all(&self.pool)
+        .await?;
+        bodies.iter().map(|body| parse_body(body)).collect()
+    }
+
+    /// Closes the pool (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Starts the session summary query for `account` (today bound for the status).
+fn push_session_select(builder: &mut QueryBuilder<'_, Sqlite>, today: NaiveDate, account: i64) {
+    builder.push(SESSION_SQL_HEAD).push_bind(today).push(SESSION_SQL_MID).push_bind(account);
+    builder.push(SESSION_SQL_TAIL);
+}
+
+/// Appends the common conditions of the expirations queries: the account's partial index,
+/// current entries up to `until`, and the training and site filters.
+fn push_expiry_scope(
+    builder: &mut QueryBuilder<'_, Sqlite>,
+    account: &AccountRow,
+    filter: &ExpirationFilter,
+    until: NaiveDate,
+) {
+    let owner = match account.kind {
+        DeclarantKind::Employeur => "e.employer_account_id = ",
+        DeclarantKind::OrganismeFormation => "e.session_account_id = ",
+    };
+    builder.push(owner).push_bind(account.id);
+    builder.push(" AND e.superseded = 0 AND e.expires_on IS NOT NULL AND e.expires_on <= ");
+    builder.push_bind(until);
+    if let Some(training) = &filter.training {
+        builder.push(" AND e.training_code = ").push_bind(training.clone());
+    }
+    if let Some(site) = &filter.site {
+        builder.push(" AND w.site = ").push_bind(site.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, end: (i32, u32, u32)) -> PassportEntry {
+        PassportEntry {
+            training_code: code.to_owned(),
+            end_date: NaiveDate::from_ymd_opt(end.0, end.1, end.2).unwrap(),
+            validity_start: None,
+            validity_end: None,
+        }
+    }
+
+    #[test]
+    fn fold_removes_case_accents_and_ligatures() {
+        assert_eq!(fold("Éloïse LEFÈVRE-Bénard Œuvre Ç"), "eloise lefevre-benard oeuvre c");
+        assert_eq!(fold("N'DIAYE Zoé"), "n'diaye zoe");
+    }
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn only_the_latest_entry_of_a_training_is_current() {
+        let entries = vec![
+            entry("SST", (2022, 1, 10)),
+            entry("CACES_R489", (2021, 5, 1)),
+            entry("SST", (2024, 1, 10)),
+            entry("SST", (2023, 1, 10)),
+        ];
+        assert_eq!(supersession(&entries), vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn enum_codes_round_trip() {
+        assert_eq!(code_of(DeclarationStatus::EnRetard), "en_retard");
+        assert_eq!(code_of(TraineeOutcome::Passed), "passed");
+        let kind: DeclarantKind = parse_code("x", "organisme_formation").unwrap();
+        assert_eq!(kind, DeclarantKind::OrganismeFormation);
+        assert!(parse_code::<DeclarantKind>("x", "inconnu").is_err());
+    }
+}

@@ -1,0 +1,137 @@
+//! What flows into [`App::update`](super::app::App::update) (actions) and out of it (effects).
+//! Effects run in spawned tasks and answer with an action carrying their request id, so that a
+//! stale answer can be recognised and dropped (latest wins).
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::api::ApiError;
+use crate::api::contract::{
+    Account, DeclarationSummary, DeclarationsQuery, ExpirationsPage, ExpirationsQuery, Passport,
+    SessionDetail, SessionSummary, SessionsQuery,
+};
+use crate::api::contract::{DeclarationView, ValidationReport};
+use crate::domain::declaration::Declaration;
+use crate::domain::session::SessionId;
+use crate::domain::training::TrainingType;
+use crate::drafts::{Draft, ListedDraft};
+use crate::domain::worker::{Worker, WorkerId};
+use crate::search::{Matches, SearchIndex};
+
+use std::sync::Arc;
+
+/// Identifies one request, to drop stale answers.
+pub type RequestId = u64;
+
+/// A request to the API, run off the UI task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// `GET /v1/me`.
+    Me,
+    /// `GET /v1/catalogue`.
+    Catalogue,
+    /// Every page of `GET /v1/expirations`.
+    Expirations(ExpirationsQuery),
+    /// Every page of `GET /v1/sessions`.
+    Sessions(SessionsQuery),
+    /// `GET /v1/sessions/{id}`.
+    Session(SessionId),
+    /// Every page of `GET /v1/workers` (the roster searched locally).
+    Roster,
+    /// `GET /v1/workers/{id}/passport`.
+    Passport(WorkerId),
+    /// Every page of `GET /v1/declarations`.
+    Declarations(DeclarationsQuery),
+    /// The declaration drafts of the data directory (no network).
+    ListDrafts,
+    /// Writes a draft atomically (no network).
+    SaveDraft(Box<Draft>),
+    /// Deletes a draft file by id (no network).
+    DeleteDraft(String),
+    /// `POST /v1/declarations/validate`.
+    ValidateDeclaration(Box<Declaration>),
+    /// `POST /v1/declarations` under the draft's idempotency key.
+    CreateDeclaration {
+        /// The declaration.
+        declaration: Box<Declaration>,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+}
+
+/// A successful answer, matching its [`Request`].
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// The account.
+    Me(Account),
+    /// The catalogue.
+    Catalogue(Vec<TrainingType>),
+    /// Expirations, every page.
+    Expirations(ExpirationsPage),
+    /// Sessions, every page.
+    Sessions(Vec<SessionSummary>),
+    /// One session.
+    Session(Box<SessionDetail>),
+    /// The roster, with its search index built off the UI task.
+    Roster(Arc<Vec<Worker>>, Arc<SearchIndex>),
+    /// One worker's passport.
+    Passport(Box<Passport>),
+    /// Declarations, every page.
+    Declarations(Vec<DeclarationSummary>),
+    /// The drafts, or why the folder cannot be read (French).
+    Drafts(Result<Vec<ListedDraft>, String>),
+    /// A draft save: `Ok(false)` when a newer revision was already written.
+    DraftSaved(Result<bool, String>),
+    /// A draft deletion.
+    DraftDeleted(Result<(), String>),
+    /// The server found nothing to object to.
+    Validated(ValidationReport),
+    /// The recorded declaration, and whether this call created it (false: replay of the key).
+    Created(Box<DeclarationView>, bool),
+}
+
+/// Input to the application state.
+#[derive(Debug)]
+pub enum Action {
+    /// A key press (releases and repeats are filtered out before).
+    Key(KeyEvent),
+    /// A mouse event.
+    Mouse(MouseEvent),
+    /// Pasted text.
+    Paste(String),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// A request finished.
+    Loaded {
+        /// The request's id.
+        id: RequestId,
+        /// Its outcome.
+        result: Result<Response, ApiError>,
+    },
+    /// A search finished.
+    Searched(Matches),
+}
+
+/// Work for the runtime, requested by `update`.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Run a request; answer with [`Action::Loaded`].
+    Request {
+        /// The id to answer with.
+        id: RequestId,
+        /// What to fetch.
+        request: Request,
+    },
+    /// Match `query` against the index off the UI task; answer with [`Action::Searched`].
+    Search {
+        /// The index to search.
+        index: Arc<SearchIndex>,
+        /// The query.
+        query: String,
+        /// Increases with every query; answers of older generations are dropped.
+        generation: u64,
+        /// Matches of the previous query, when the new query extends it (only they can match).
+        within: Option<Arc<Vec<u32>>>,
+    },
+    /// Suspend the process (Ctrl-Z).
+    Suspend,
+}

@@ -1,0 +1,375 @@
+//! The application state and its `update`: actions in, effects out. Pure enough to test without a
+//! terminal: feed actions, assert state.
+
+use std::collections::{HashMap, HashSet};
+use std::mem::{Discriminant, discriminant};
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::action::{Action, Effect, Request, RequestId, Response};
+use super::keymap::{Command, Context, Keymap};
+use super::remote::Remote;
+use super::screens::declarations::DeclarationsScreen;
+use super::screens::expirations::ExpirationsScreen;
+use super::screens::search::SearchScreen;
+use super::screens::sessions::SessionsScreen;
+use super::screens::simulator::SimulatorScreen;
+use super::screens::worker::WorkerScreen;
+use super::screens::{Cx, Navigate, Screen, ScreenId};
+use super::theme::Theme;
+use super::ui;
+use crate::api::contract::Account;
+use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
+use crate::rules::Rules;
+
+/// Settings the app starts with.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Today (frozen in tests).
+    pub today: NaiveDate,
+    /// Expiry threshold in days.
+    pub threshold_days: u32,
+    /// True when talking to the embedded sandbox server.
+    pub sandbox: bool,
+    /// The resolved keymap.
+    pub keymap: Keymap,
+    /// The theme.
+    pub theme: Theme,
+}
+
+impl AppOptions {
+    /// Defaults for a given today: default threshold and keymap, monochrome theme.
+    pub fn new(today: NaiveDate) -> Self {
+        Self {
+            today,
+            threshold_days: DEFAULT_THRESHOLD_DAYS,
+            sandbox: false,
+            keymap: Keymap::default(),
+            theme: Theme::monochrome(),
+        }
+    }
+}
+
+/// The whole state of the terminal application.
+#[derive(Debug)]
+pub struct App {
+    /// The screen shown.
+    pub screen: ScreenId,
+    history: Vec<ScreenId>,
+    /// True while the help overlay is shown.
+    pub help: bool,
+    /// The account behind the token.
+    pub account: Remote<Account>,
+    /// Settings.
+    pub options: AppOptions,
+    /// Requests in flight, with the screen waiting for each (None: the app itself) and their kind.
+    in_flight: HashMap<RequestId, (Option<ScreenId>, Discriminant<Request>)>,
+    /// Requests in flight that a newer one of the same kind and owner replaced: their answer is
+    /// stale, and their error must not reach the status line.
+    superseded: HashSet<RequestId>,
+    /// The last request error, shown in the status line until the next success or refresh.
+    pub last_error: Option<String>,
+    next_id: RequestId,
+    /// The terminal area of the last resize.
+    pub area: Rect,
+    /// Set when the user quits.
+    pub quit: bool,
+    /// Échéances.
+    pub expirations: ExpirationsScreen,
+    /// Sessions.
+    pub sessions: SessionsScreen,
+    /// Recherche.
+    pub search: SearchScreen,
+    /// Passeport.
+    pub worker: WorkerScreen,
+    /// Simulateur.
+    pub simulator: SimulatorScreen,
+    /// Déclarations.
+    pub declarations: DeclarationsScreen,
+}
+
+impl App {
+    /// A new app on the Échéances screen, and the effects of its first load.
+    pub fn new(options: AppOptions, rules: &Rules) -> (Self, Vec<Effect>) {
+        let mut app = Self {
+            screen: ScreenId::Expirations,
+            history: Vec::new(),
+            help: false,
+            account: Remote::default(),
+            in_flight: HashMap::new(),
+            superseded: HashSet::new(),
+            last_error: None,
+            next_id: 0,
+            area: Rect::new(0, 0, 80, 24),
+            quit: false,
+            expirations: ExpirationsScreen::default(),
+            sessions: SessionsScreen::default(),
+            search: SearchScreen::default(),
+            worker: WorkerScreen::default(),
+            simulator: SimulatorScreen::new(rules),
+            declarations: DeclarationsScreen::default(),
+            options,
+        };
+        let mut effects = Vec::new();
+        app.next_id += 1;
+        let id = app.next_id;
+        app.account.start(id);
+        app.track(id, None, discriminant(&Request::Me));
+        effects.push(Effect::Request { id, request: Request::Me });
+        app.with_screen(app.screen, &mut effects, |s, cx| s.on_enter(cx));
+        (app, effects)
+    }
+
+    /// Number of requests in flight (status line).
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// The current screen as a trait object.
+    pub fn current(&self) -> &dyn Screen {
+        self.screen_ref(self.screen)
+    }
+
+    fn screen_ref(&self, id: ScreenId) -> &dyn Screen {
+        match id {
+            ScreenId::Expirations => &self.expirations,
+            ScreenId::Sessions => &self.sessions,
+            ScreenId::Search => &self.search,
+            ScreenId::Worker => &self.worker,
+            ScreenId::Simulator => &self.simulator,
+            ScreenId::Declarations => &self.declarations,
+        }
+    }
+
+    fn screen_mut(&mut self, id: ScreenId) -> &mut dyn Screen {
+        match id {
+            ScreenId::Expirations => &mut self.expirations,
+            ScreenId::Sessions => &mut self.sessions,
+            ScreenId::Search => &mut self.search,
+            ScreenId::Worker => &mut self.worker,
+            ScreenId::Simulator => &mut self.simulator,
+            ScreenId::Declarations => &mut self.declarations,
+        }
+    }
+
+    /// Runs `f` on a screen with a context, then records its requests and follows its navigation.
+    fn with_screen<R>(
+        &mut self,
+        id: ScreenId,
+        effects: &mut Vec<Effect>,
+        f: impl FnOnce(&mut dyn Screen, &mut Cx<'_>) -> R,
+    ) -> R {
+        let (today, threshold) = (self.options.today, self.options.threshold_days);
+        let mut next_id = self.next_id;
+        let first_new = effects.len();
+        let (result, started, navigate) = {
+            let mut cx = Cx::new(&mut next_id, effects, today, threshold);
+            let result = f(self.screen_mut(id), &mut cx);
+            (result, std::mem::take(&mut cx.started), cx.navigate.take())
+        };
+        self.next_id = next_id;
+        let new: Vec<(RequestId, Discriminant<Request>)> = effects[first_new..]
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Request { id, request } if started.contains(id) => {
+                    Some((*id, discriminant(request)))
+                }
+                _ => None,
+            })
+            .collect();
+        for (request, kind) in new {
+            self.track(request, Some(id), kind);
+        }
+        if let Some(navigate) = navigate {
+            self.navigate(navigate, effects);
+        }
+        result
+    }
+
+    /// Records a request in flight; an older one of the same kind for the same owner is then
+    /// superseded (latest wins).
+    fn track(&mut self, id: RequestId, owner: Option<ScreenId>, kind: Discriminant<Request>) {
+        for (other, entry) in &self.in_flight {
+            if *entry == (owner, kind) {
+                self.superseded.insert(*other);
+            }
+        }
+        self.in_flight.insert(id, (owner, kind));
+    }
+
+    fn navigate(&mut self, navigate: Navigate, effects: &mut Vec<Effect>) {
+        match navigate {
+            Navigate::Worker(worker_id) => {
+                self.with_screen(ScreenId::Worker, effects, |_, _| ());
+                self.worker.open(worker_id);
+                self.go_to(ScreenId::Worker, effects);
+            }
+            Navigate::SimulateSession(session_id) => {
+                self.simulator.prefill_from_session(session_id);
+                self.go_to(ScreenId::Simulator, effects);
+            }
+            Navigate::Declarations => self.go_to(ScreenId::Declarations, effects),
+        }
+    }
+
+    /// Shows a screen, remembering where we came from for Esc.
+    pub fn go_to(&mut self, id: ScreenId, effects: &mut Vec<Effect>) {
+        if id != self.screen {
+            self.history.push(self.screen);
+            if self.history.len() > 32 {
+                self.history.remove(0);
+            }
+            self.screen = id;
+        }
+        self.with_screen(id, effects, |s, cx| s.on_enter(cx));
+    }
+
+    /// Applies one action and returns the effects to run.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match action {
+            Action::Key(key) => self.on_key(key, &mut effects),
+            Action::Mouse(mouse) => self.on_mouse(mouse, &mut effects),
+            Action::Paste(text) => {
+                let screen = self.screen;
+                self.with_screen(screen, &mut effects, |s, cx| s.on_paste(&text, cx));
+            }
+            Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
+            Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
+            Action::Searched(matches) => self.search.on_matches(matches),
+        }
+        effects
+    }
+
+    fn on_loaded(
+        &mut self,
+        id: RequestId,
+        result: Result<Response, crate::api::ApiError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some((owner, _)) = self.in_flight.remove(&id) else {
+            return;
+        };
+        // A superseded request's answer is dropped by its screen: it says nothing of the data shown.
+        if !self.superseded.remove(&id) {
+            match &result {
+                Ok(_) => self.last_error = None,
+                Err(e) => self.last_error = Some(e.to_string()),
+            }
+        }
+        match owner {
+            None => {
+                let result = result.and_then(|r| match r {
+                    Response::Me(account) => Ok(account),
+                    other => Err(crate::api::ApiError::Malformed {
+                        detail: format!("réponse inattendue : {other:?}"),
+                    }),
+                });
+                self.account.finish(id, result);
+            }
+            Some(screen) => {
+                self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            effects.push(Effect::Suspend);
+            return;
+        }
+        // 1. The modal help.
+        if self.help {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+                self.help = false;
+            }
+            return;
+        }
+        // 2. A focused input, 3. the screen, 4. global keys.
+        let screen = self.screen;
+        if self.with_screen(screen, effects, |s, cx| s.on_key(&key, cx)) {
+            return;
+        }
+        let mut contexts: Vec<Context> = self.current().contexts().to_vec();
+        contexts.push(Context::Global);
+        if let Some(command) = self.options.keymap.resolve(&contexts, &key) {
+            self.on_command(command, effects);
+        }
+    }
+
+    /// Applies a keymap command.
+    pub fn on_command(&mut self, command: Command, effects: &mut Vec<Effect>) {
+        let screen = self.screen;
+        if self.with_screen(screen, effects, |s, cx| s.on_command(command, cx)) {
+            return;
+        }
+        let target = match command {
+            Command::Quit => {
+                self.quit = true;
+                return;
+            }
+            Command::Help => {
+                self.help = true;
+                return;
+            }
+            Command::Refresh => {
+                self.last_error = None;
+                if self.account.error().is_some() || self.account.is_idle() {
+                    self.next_id += 1;
+                    let id = self.next_id;
+                    self.account.start(id);
+                    self.track(id, None, discriminant(&Request::Me));
+                    effects.push(Effect::Request { id, request: Request::Me });
+                }
+                self.with_screen(screen, effects, |s, cx| s.refresh(cx));
+                return;
+            }
+            Command::Back => match self.history.pop() {
+                Some(previous) => {
+                    self.screen = previous;
+                    self.with_screen(previous, effects, |s, cx| s.on_enter(cx));
+                    return;
+                }
+                None => return,
+            },
+            Command::ScreenExpirations => ScreenId::Expirations,
+            Command::ScreenSessions => ScreenId::Sessions,
+            Command::ScreenSearch | Command::Search => ScreenId::Search,
+            Command::ScreenWorker => ScreenId::Worker,
+            Command::ScreenSimulator => ScreenId::Simulator,
+            Command::ScreenDeclarations => ScreenId::Declarations,
+            Command::NextScreen => ScreenId::ALL[(screen.index() + 1) % ScreenId::ALL.len()],
+            Command::PrevScreen => {
+                ScreenId::ALL[(screen.index() + ScreenId::ALL.len() - 1) % ScreenId::ALL.len()]
+            }
+            _ => return,
+        };
+        self.go_to(target, effects);
+        if command == Command::Search {
+            self.search.focus();
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+        let layout = ui::layout(self.area);
+        match mouse.kind {
+            MouseEventKind::ScrollUp => self.on_command(Command::Up, effects),
+            MouseEventKind::ScrollDown => self.on_command(Command::Down, effects),
+            MouseEventKind::Down(MouseButton::Left) if self.help => self.help = false,
+            MouseEventKind::Down(MouseButton::Left) => {
+                if mouse.row == layout.header.y {
+                    if let Some(target) = ui::tab_at(self, mouse.column) {
+                        self.go_to(target, effects);
+                    }
+                } else if layout.body.contains((mouse.column, mouse.row).into()) {
+                    let row = mouse.row - layout.body.y;
+                    let screen = self.screen;
+                    self.with_screen(screen, effects, |s, cx| s.on_click(row, cx));
+                }
+            }
+            _ => {}
+        }
+    }
+}

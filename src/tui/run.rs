@@ -1,0 +1,201 @@
+//! The event loop (design.md §4): the main task alone owns [`App`]; it selects over crossterm's
+//! `EventStream`, the channel of finished effects, signals and a render deadline; drains every
+//! pending input before drawing; draws only when dirty, at most every ~16 ms, inside a
+//! synchronized update.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use std::task::Poll;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::action::{Action, Effect, Request, Response};
+use super::app::{App, AppOptions};
+use super::terminal::{TerminalGuard, Tui};
+use super::ui;
+use crate::api::contract::WorkersQuery;
+use crate::api::{ApiError, Client};
+use crate::drafts::{DraftError, DraftStore};
+use crate::rules::Rules;
+use crate::search::SearchIndex;
+
+/// At most one frame per this delay.
+const FRAME: Duration = Duration::from_millis(16);
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// SIGTERM or SIGHUP (terminal restored all the same).
+    Signal,
+}
+
+/// Runs the application until the user quits or a signal arrives. The terminal is restored on
+/// every path, errors and panics included.
+pub async fn run(client: Client, options: AppOptions, rules: Rules, mouse: bool) -> io::Result<Exit> {
+    let (guard, mut terminal) = TerminalGuard::enter(mouse)?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (mut app, effects) = App::new(options, &rules);
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    draw(&mut terminal, &app)?;
+    run_effects(effects, &client, &tx, &guard, &mut terminal)?;
+
+    let mut events = EventStream::new();
+    let (mut sigterm, mut sighup) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)
+    };
+    let mut dirty = false;
+    let mut last_draw = Instant::now();
+    let exit = loop {
+        let mut actions = Vec::new();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    push_event(event, &mut actions);
+                    // Drain everything already pending before drawing. Polled with this
+                    // task's waker (not a no-op one), so the stream keeps waking us.
+                    while let Poll::Ready(Some(Ok(event))) =
+                        std::future::poll_fn(|cx| Poll::Ready(events.poll_next_unpin(cx))).await
+                    {
+                        push_event(event, &mut actions);
+                    }
+                }
+                Some(Err(e)) => return Err(e),
+                None => break Exit::Quit,
+            },
+            Some(action) = rx.recv() => {
+                actions.push(action);
+                while let Ok(action) = rx.try_recv() {
+                    actions.push(action);
+                }
+            }
+            _ = recv_signal(&mut sigterm) => break Exit::Signal,
+            _ = recv_signal(&mut sighup) => break Exit::Signal,
+            _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
+        }
+        for action in actions {
+            dirty = true;
+            let effects = app.update(action);
+            run_effects(effects, &client, &tx, &guard, &mut terminal)?;
+        }
+        if app.quit {
+            break Exit::Quit;
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            draw(&mut terminal, &app)?;
+            dirty = false;
+            last_draw = Instant::now();
+        }
+    };
+    drop(guard);
+    Ok(exit)
+}
+
+async fn recv_signal(signal: &mut tokio::signal::unix::Signal) {
+    signal.recv().await;
+}
+
+fn push_event(event: Event, actions: &mut Vec<Action>) {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => actions.push(Action::Key(key)),
+        Event::Mouse(mouse) => actions.push(Action::Mouse(mouse)),
+        Event::Paste(text) => actions.push(Action::Paste(text)),
+        Event::Resize(width, height) => actions.push(Action::Resize(width, height)),
+        _ => {}
+    }
+}
+
+fn draw(terminal: &mut Tui, app: &App) -> io::Result<()> {
+    let mut out = io::stdout();
+    crossterm::queue!(out, BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| ui::render(app, frame))?;
+    crossterm::queue!(out, EndSynchronizedUpdate)?;
+    out.flush()
+}
+
+fn run_effects(
+    effects: Vec<Effect>,
+    client: &Client,
+    tx: &mpsc::UnboundedSender<Action>,
+    guard: &TerminalGuard,
+    terminal: &mut Tui,
+) -> io::Result<()> {
+    for effect in effects {
+        match effect {
+            Effect::Request { id, request } => {
+                let client = client.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result = fetch(&client, request).await;
+                    // The loop may be gone when the user quit: nothing to do then.
+                    let _ = tx.send(Action::Loaded { id, result });
+                });
+            }
+            Effect::Search { index, query, generation, within } => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let matches = index.search(&query, 500, within.as_deref().map(Vec::as_slice), generation);
+                    let _ = tx.send(Action::Searched(matches));
+                });
+            }
+            Effect::Suspend => {
+                guard.suspend()?;
+                terminal.clear()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one request with the client.
+pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiError> {
+    Ok(match request {
+        Request::Me => Response::Me(client.me().await?),
+        Request::Catalogue => Response::Catalogue(client.catalogue().await?.items),
+        Request::Expirations(query) => Response::Expirations(client.all_expirations(&query).await?),
+        Request::Sessions(query) => Response::Sessions(client.all_sessions(&query).await?),
+        Request::Session(id) => Response::Session(Box::new(client.session(id).await?)),
+        Request::Roster => {
+            let workers = client.all_workers(&WorkersQuery::default()).await?;
+            let (workers, index) = tokio::task::spawn_blocking(move || {
+                let index = SearchIndex::new(&workers);
+                (workers, index)
+            })
+            .await
+            .map_err(|e| ApiError::Malformed { detail: e.to_string() })?;
+            Response::Roster(std::sync::Arc::new(workers), std::sync::Arc::new(index))
+        }
+        Request::Passport(id) => Response::Passport(Box::new(client.passport(id).await?)),
+        Request::Declarations(query) => {
+            Response::Declarations(client.all_declarations(&query).await?)
+        }
+        Request::ListDrafts => Response::Drafts(drafts(|store| store.list()).await),
+        Request::SaveDraft(draft) => Response::DraftSaved(drafts(move |store| store.save(&draft)).await),
+        Request::DeleteDraft(id) => Response::DraftDeleted(drafts(move |store| store.delete(&id)).await),
+        Request::ValidateDeclaration(declaration) => {
+            Response::Validated(client.validate_declaration(&declaration).await?)
+        }
+        Request::CreateDeclaration { declaration, key } => {
+            let (view, created) = client.create_declaration(&declaration, &key).await?;
+            Response::Created(Box::new(view), created)
+        }
+    })
+}
+
+/// Runs a draft-store operation off the UI task; errors become their French message.
+async fn drafts<T: Send + 'static>(
+    op: impl FnOnce(&DraftStore) -> Result<T, DraftError> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(move || DraftStore::open_default().and_then(|store| op(&store)))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,157 @@
+//! The screens. Each owns its state, answers commands and API responses, and renders itself;
+//! [`App`](super::app::App) routes to the current one.
+
+pub mod declarations;
+pub mod expirations;
+pub mod search;
+pub mod sessions;
+pub mod simulator;
+pub mod worker;
+
+use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::action::{Effect, Request, RequestId, Response};
+use super::keymap::{Command, Context};
+use super::theme::Theme;
+use crate::api::ApiError;
+use crate::domain::session::SessionId;
+use crate::domain::worker::WorkerId;
+
+/// The six screens, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenId {
+    /// Échéances: the expirations dashboard (start screen).
+    Expirations,
+    /// Sessions de formation.
+    Sessions,
+    /// Recherche: fuzzy search over the roster.
+    Search,
+    /// Passeport: one worker, with the expiry timeline.
+    Worker,
+    /// Simulateur: decide whether and how to declare.
+    Simulator,
+    /// Déclarations.
+    Declarations,
+}
+
+impl ScreenId {
+    /// Every screen in tab order.
+    pub const ALL: [ScreenId; 6] = [
+        Self::Expirations,
+        Self::Sessions,
+        Self::Search,
+        Self::Worker,
+        Self::Simulator,
+        Self::Declarations,
+    ];
+
+    /// French title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Expirations => "Échéances",
+            Self::Sessions => "Sessions",
+            Self::Search => "Recherche",
+            Self::Worker => "Passeport",
+            Self::Simulator => "Simulateur",
+            Self::Declarations => "Déclarations",
+        }
+    }
+
+    /// Position in tab order.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// A move to another screen, asked by a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Navigate {
+    /// Open a worker's passport.
+    Worker(WorkerId),
+    /// Open the simulator pre-filled from a session.
+    SimulateSession(SessionId),
+    /// Show the Déclarations screen (reloaded on enter), e.g. after a submission.
+    Declarations,
+}
+
+/// What a screen may use while handling input: request ids, effects, navigation, today.
+#[derive(Debug)]
+pub struct Cx<'a> {
+    next_id: &'a mut RequestId,
+    /// Effects to run.
+    pub effects: &'a mut Vec<Effect>,
+    /// Requests this screen started (the app routes their answers back to it).
+    pub started: Vec<RequestId>,
+    /// Navigation asked by the screen.
+    pub navigate: Option<Navigate>,
+    /// Today (frozen in tests).
+    pub today: NaiveDate,
+    /// Expiry threshold in days.
+    pub threshold_days: u32,
+}
+
+impl<'a> Cx<'a> {
+    /// A context over the app's counters.
+    pub fn new(
+        next_id: &'a mut RequestId,
+        effects: &'a mut Vec<Effect>,
+        today: NaiveDate,
+        threshold_days: u32,
+    ) -> Self {
+        Self { next_id, effects, started: Vec::new(), navigate: None, today, threshold_days }
+    }
+
+    /// Starts a request and returns its id.
+    pub fn request(&mut self, request: Request) -> RequestId {
+        *self.next_id += 1;
+        let id = *self.next_id;
+        self.effects.push(Effect::Request { id, request });
+        self.started.push(id);
+        id
+    }
+
+    /// Queues any other effect.
+    pub fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+}
+
+/// The behaviour every screen shares.
+pub trait Screen {
+    /// Keymap contexts of this screen, most specific first (Global is added by the app).
+    fn contexts(&self) -> &'static [Context];
+
+    /// Called when the screen becomes visible: load data if never loaded.
+    fn on_enter(&mut self, cx: &mut Cx<'_>);
+
+    /// Reload the data (`r`).
+    fn refresh(&mut self, cx: &mut Cx<'_>);
+
+    /// A key before the keymap: a focused text input takes it here. Returns true when consumed.
+    fn on_key(&mut self, _key: &KeyEvent, _cx: &mut Cx<'_>) -> bool {
+        false
+    }
+
+    /// True while a text input has the focus (global single-letter keys are then typed).
+    fn input_focused(&self) -> bool {
+        false
+    }
+
+    /// A command from the keymap. Returns true when handled.
+    fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool;
+
+    /// The answer of a request this screen started.
+    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>);
+
+    /// Pasted text (search inputs, forms).
+    fn on_paste(&mut self, _text: &str, _cx: &mut Cx<'_>) {}
+
+    /// A click on the body at row `row` (0 = first body line).
+    fn on_click(&mut self, _row: u16, _cx: &mut Cx<'_>) {}
+
+    /// Draws the screen's body.
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate);
+}

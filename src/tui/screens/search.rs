@@ -1,0 +1,302 @@
+//! Recherche: fuzzy search over the whole roster as you type. The roster is loaded once and
+//! indexed off the UI task; each keystroke starts a match off the UI task too (latest wins), so
+//! typing never waits for matching.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::{Cx, Navigate, Screen};
+use crate::api::ApiError;
+use crate::domain::worker::Worker;
+use crate::search::{Matches, SearchIndex, narrows};
+use crate::tui::action::{Effect, Request, RequestId, Response};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::remote::Remote;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::{sanitize, state_message};
+
+/// The roster and its index.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    /// Every visible worker.
+    pub workers: Arc<Vec<Worker>>,
+    /// Their search index.
+    pub index: Arc<SearchIndex>,
+}
+
+/// State of the Recherche screen.
+#[derive(Debug, Default)]
+pub struct SearchScreen {
+    /// The roster.
+    pub roster: Remote<Roster>,
+    /// The query as typed.
+    pub query: String,
+    /// True while the input has the focus.
+    pub focused: bool,
+    /// Generation of the latest query sent to the matcher.
+    pub generation: u64,
+    /// The latest matches received.
+    pub matches: Option<Matches>,
+    /// Selection among the matches.
+    pub cursor: ListCursor,
+}
+
+impl SearchScreen {
+    /// Gives the focus to the input (`/`).
+    pub fn focus(&mut self) {
+        self.focused = true;
+    }
+
+    /// True while the shown matches are older than the query typed.
+    pub fn is_searching(&self) -> bool {
+        self.roster.data().is_some()
+            && self.matches.as_ref().is_none_or(|m| m.generation != self.generation)
+    }
+
+    fn start_search(&mut self, cx: &mut Cx<'_>) {
+        let Some(roster) = self.roster.data() else { return };
+        self.generation += 1;
+        let within = self
+            .matches
+            .as_ref()
+            .filter(|m| narrows(&m.query, &self.query))
+            .map(|m| Arc::clone(&m.all));
+        cx.effect(Effect::Search {
+            index: Arc::clone(&roster.index),
+            query: self.query.clone(),
+            generation: self.generation,
+            within,
+        });
+    }
+
+    /// Takes the result of a search; results of older queries are dropped.
+    pub fn on_matches(&mut self, matches: Matches) {
+        if matches.generation == self.generation {
+            self.matches = Some(matches);
+            let len = self.rows();
+            self.cursor.select(self.cursor.selected(), len);
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.matches.as_ref().map_or(0, |m| m.top.len())
+    }
+
+    fn open_selected(&mut self, cx: &mut Cx<'_>) {
+        let selected = self.cursor.selected();
+        let worker_id = match (self.roster.data(), &self.matches) {
+            (Some(roster), Some(matches)) => matches
+                .top
+                .get(selected)
+                .and_then(|hit| roster.index.entry(hit.index))
+                .map(|entry| entry.worker_id),
+            _ => None,
+        };
+        if let Some(worker_id) = worker_id {
+            cx.navigate = Some(Navigate::Worker(worker_id));
+            // Back from the worker, single-letter keys are commands again.
+            self.focused = false;
+        }
+    }
+}
+
+impl Screen for SearchScreen {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List]
+    }
+
+    fn on_enter(&mut self, cx: &mut Cx<'_>) {
+        if self.roster.is_idle() {
+            self.refresh(cx);
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx<'_>) {
+        let id = cx.request(Request::Roster);
+        self.roster.start(id);
+    }
+
+    fn input_focused(&self) -> bool {
+        self.focused
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        if !self.focused {
+            return false;
+        }
+        let len = self.rows();
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                self.query.push(c);
+                self.cursor.select(0, len);
+                self.start_search(cx);
+            }
+            KeyCode::Backspace => {
+                if self.query.pop().is_some() {
+                    self.cursor.select(0, len);
+                    self.start_search(cx);
+                }
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.query.clear();
+                self.start_search(cx);
+            }
+            KeyCode::Esc => self.focused = false,
+            KeyCode::Enter => self.open_selected(cx),
+            KeyCode::Up => {
+                self.cursor.apply(Command::Up, len);
+            }
+            KeyCode::Down => {
+                self.cursor.apply(Command::Down, len);
+            }
+            KeyCode::PageUp => {
+                self.cursor.apply(Command::PageUp, len);
+            }
+            KeyCode::PageDown => {
+                self.cursor.apply(Command::PageDown, len);
+            }
+            // Ctrl-C and other chords fall through to the keymap.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_paste(&mut self, text: &str, cx: &mut Cx<'_>) {
+        self.focused = true;
+        self.query.extend(text.chars().filter(|c| !c.is_control()));
+        self.start_search(cx);
+    }
+
+    fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        if self.cursor.apply(command, self.rows()) {
+            return true;
+        }
+        match command {
+            Command::Open => {
+                self.open_selected(cx);
+                true
+            }
+            Command::Search => {
+                self.focused = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
+        let result = result.and_then(|r| match r {
+            Response::Roster(workers, index) => Ok(Roster { workers, index }),
+            _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+        });
+        if self.roster.finish(id, result) && self.roster.data().is_some() {
+            self.matches = None;
+            self.start_search(cx);
+        }
+    }
+
+    fn on_click(&mut self, row: u16, _cx: &mut Cx<'_>) {
+        if row == 0 {
+            self.focused = true;
+        } else if row >= 3 {
+            let len = self.rows();
+            self.cursor.click(usize::from(row - 3), len);
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
+        let [input_area, info_area, table_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)])
+                .areas(area);
+        let prompt_style = if self.focused { theme.title } else { theme.muted };
+        let cursor = if self.focused { "▏" } else { "" };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" Rechercher : ", prompt_style),
+                Span::styled(sanitize(&self.query), theme.text),
+                Span::styled(cursor, theme.title),
+            ])),
+            input_area,
+        );
+        let Some(roster) = self.roster.data() else {
+            state_message(frame, table_area, theme, self.roster.is_loading(), self.roster.error(), None);
+            return;
+        };
+        let info = match &self.matches {
+            Some(m) if self.is_searching() => format!(" {} résultats… (recherche)", m.all.len()),
+            Some(m) => format!(
+                " {} résultat(s) sur {} salariés · nom, prénoms, NIR, employeur, site · / pour saisir",
+                m.all.len(),
+                roster.index.len()
+            ),
+            None => " Recherche…".to_owned(),
+        };
+        frame.render_widget(Paragraph::new(Line::styled(info, theme.muted)), info_area);
+        let Some(matches) = &self.matches else { return };
+        if state_message(
+            frame,
+            table_area,
+            theme,
+            false,
+            None,
+            matches.top.is_empty().then_some("Aucun salarié ne correspond."),
+        ) {
+            return;
+        }
+        let height = usize::from(table_area.height.saturating_sub(1));
+        let offset = self.cursor.viewport(height, matches.top.len());
+        let workers: std::collections::HashMap<i64, &Worker> =
+            roster.workers.iter().map(|w| (w.id, w)).collect();
+        let rows: Vec<Row> = matches
+            .top
+            .iter()
+            .skip(offset)
+            .take(height)
+            .filter_map(|hit| {
+                let entry = roster.index.entry(hit.index)?;
+                let nir = workers.get(&entry.worker_id).map(|w| w.nir.masked()).unwrap_or_default();
+                Some(Row::new(vec![
+                    Cell::from(highlight(&entry.text, &hit.positions, theme)),
+                    Cell::from(nir),
+                ]))
+            })
+            .collect();
+        let table = Table::new(rows, [Constraint::Fill(1), Constraint::Length(22)])
+            .header(Row::new(["Salarié · employeur · site", "NIR"]).style(theme.title))
+            .row_highlight_style(theme.selection);
+        let mut state =
+            TableState::default().with_selected(Some(self.cursor.selected().saturating_sub(offset)));
+        frame.render_stateful_widget(table, table_area, &mut state);
+    }
+}
+
+/// The text with the matched characters in the `matched` style.
+fn highlight<'a>(text: &str, positions: &[u32], theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_matched = false;
+    let mut next = positions.iter().peekable();
+    for (i, c) in sanitize(text).chars().enumerate() {
+        let matched = next.peek().is_some_and(|&&p| p as usize == i);
+        if matched {
+            next.next();
+        }
+        if matched != run_matched && !run.is_empty() {
+            let style = if run_matched { theme.matched } else { theme.text };
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        run_matched = matched;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_matched { theme.matched } else { theme.text }));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,386 @@
+//! Sessions: the training sessions in a table (dates, title, organisme, place, trainees,
+//! declaration status), sortable and filterable by period and status; Enter shows one session
+//! with its trainees and their outcome; `d` opens the simulator pre-filled from it.
+
+use chrono::{Months, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::{Cx, Navigate, Screen};
+use crate::api::ApiError;
+use crate::api::contract::{SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery};
+use crate::domain::ids::Nir;
+use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::remote::Remote;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::{sanitize, state_message};
+
+/// The period listed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Period {
+    /// The last 3 months and what is planned.
+    Quarter,
+    /// The last 12 months and what is planned.
+    #[default]
+    Year,
+    /// Everything.
+    All,
+}
+
+impl Period {
+    fn next(self) -> Self {
+        match self {
+            Self::Quarter => Self::Year,
+            Self::Year => Self::All,
+            Self::All => Self::Quarter,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Quarter => "3 derniers mois",
+            Self::Year => "12 derniers mois",
+            Self::All => "tout",
+        }
+    }
+
+    fn from(self, today: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Self::Quarter => today.checked_sub_months(Months::new(3)),
+            Self::Year => today.checked_sub_months(Months::new(12)),
+            Self::All => None,
+        }
+    }
+}
+
+/// Sort orders, cycled with `o`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Most recent first.
+    #[default]
+    DateDesc,
+    /// Oldest first.
+    DateAsc,
+    /// By title.
+    Title,
+    /// By declaration status.
+    Status,
+}
+
+impl SortBy {
+    fn next(self) -> Self {
+        match self {
+            Self::DateDesc => Self::DateAsc,
+            Self::DateAsc => Self::Title,
+            Self::Title => Self::Status,
+            Self::Status => Self::DateDesc,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::DateDesc => "date ↓",
+            Self::DateAsc => "date ↑",
+            Self::Title => "intitulé",
+            Self::Status => "statut",
+        }
+    }
+}
+
+const STATUSES: [SessionDeclarationStatus; 4] = [
+    SessionDeclarationStatus::ADeclarer,
+    SessionDeclarationStatus::EnCours,
+    SessionDeclarationStatus::Declaree,
+    SessionDeclarationStatus::NonConcernee,
+];
+
+/// State of the Sessions screen.
+#[derive(Debug, Default)]
+pub struct SessionsScreen {
+    /// The sessions of the period.
+    pub list: Remote<Vec<SessionSummary>>,
+    /// Period filter.
+    pub period: Period,
+    /// Status filter.
+    pub status: Option<SessionDeclarationStatus>,
+    /// Sort order.
+    pub sort: SortBy,
+    /// Selection in the list.
+    pub cursor: ListCursor,
+    /// The session opened with Enter, when shown.
+    pub detail: Option<Remote<SessionDetail>>,
+    /// Selection among the trainees of the opened session.
+    pub trainee_cursor: ListCursor,
+}
+
+impl SessionsScreen {
+    /// The rows shown, filtered and sorted.
+    pub fn visible(&self) -> Vec<&SessionSummary> {
+        let mut rows: Vec<&SessionSummary> = self
+            .list
+            .data()
+            .map(|l| l.iter().filter(|s| self.status.is_none_or(|st| s.declaration_status == st)).collect())
+            .unwrap_or_default();
+        match self.sort {
+            SortBy::DateDesc => rows.sort_by(|a, b| b.start_date.cmp(&a.start_date).then(b.id.cmp(&a.id))),
+            SortBy::DateAsc => rows.sort_by(|a, b| a.start_date.cmp(&b.start_date).then(a.id.cmp(&b.id))),
+            SortBy::Title => rows.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id))),
+            SortBy::Status => rows.sort_by_key(|s| {
+                (STATUSES.iter().position(|x| *x == s.declaration_status), std::cmp::Reverse(s.start_date))
+            }),
+        }
+        rows
+    }
+
+    fn load(&mut self, cx: &mut Cx<'_>) {
+        let query = SessionsQuery { from: self.period.from(cx.today), ..SessionsQuery::default() };
+        let id = cx.request(Request::Sessions(query));
+        self.list.start(id);
+    }
+
+    fn selected_id(&self) -> Option<i64> {
+        self.visible().get(self.cursor.selected()).map(|s| s.id)
+    }
+
+    fn open(&mut self, cx: &mut Cx<'_>) {
+        if let Some(id) = self.selected_id() {
+            let mut detail = Remote::default();
+            detail.start(cx.request(Request::Session(id)));
+            self.detail = Some(detail);
+            self.trainee_cursor = ListCursor::default();
+        }
+    }
+}
+
+impl Screen for SessionsScreen {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List]
+    }
+
+    fn on_enter(&mut self, cx: &mut Cx<'_>) {
+        if self.list.is_idle() {
+            self.load(cx);
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx<'_>) {
+        self.load(cx);
+        if let Some(detail) = &mut self.detail
+            && let Some(id) = detail.data().map(|d| d.summary.id)
+        {
+            detail.start(cx.request(Request::Session(id)));
+        }
+    }
+
+    fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        if let Some(detail) = &self.detail {
+            let len = detail.data().map_or(0, |d| d.trainees.len());
+            if self.trainee_cursor.apply(command, len) {
+                return true;
+            }
+            return match command {
+                Command::Back => {
+                    self.detail = None;
+                    true
+                }
+                Command::Declare => {
+                    if let Some(d) = detail.data() {
+                        cx.navigate = Some(Navigate::SimulateSession(d.summary.id));
+                    }
+                    true
+                }
+                _ => false,
+            };
+        }
+        let len = self.visible().len();
+        if self.cursor.apply(command, len) {
+            return true;
+        }
+        match command {
+            Command::Open => self.open(cx),
+            Command::Declare => {
+                if let Some(id) = self.selected_id() {
+                    cx.navigate = Some(Navigate::SimulateSession(id));
+                }
+            }
+            Command::FilterStatus => {
+                self.status = match self.status {
+                    None => Some(STATUSES[0]),
+                    Some(s) => STATUSES.iter().position(|x| *x == s).and_then(|p| STATUSES.get(p + 1)).copied(),
+                };
+                self.cursor.select(0, len);
+            }
+            Command::FilterTraining => {
+                self.period = self.period.next();
+                self.cursor.select(0, len);
+                self.load(cx);
+            }
+            Command::Sort => self.sort = self.sort.next(),
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
+        if self.list.expects(id) {
+            let result = result.and_then(|r| match r {
+                Response::Sessions(list) => Ok(list),
+                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+            });
+            self.list.finish(id, result);
+            let len = self.visible().len();
+            self.cursor.select(self.cursor.selected(), len);
+        } else if let Some(detail) = &mut self.detail {
+            let result = result.and_then(|r| match r {
+                Response::Session(d) => Ok(*d),
+                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+            });
+            detail.finish(id, result);
+        }
+    }
+
+    fn on_click(&mut self, row: u16, _cx: &mut Cx<'_>) {
+        if self.detail.is_none() && row >= 2 {
+            let len = self.visible().len();
+            self.cursor.click(usize::from(row - 2), len);
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
+        if let Some(detail) = &self.detail {
+            render_detail(detail, &self.trainee_cursor, frame, area, theme);
+            return;
+        }
+        let [filter_area, table_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(
+                    " Période : {} (t) · Statut : {} (s) · Tri : {} (o) · d déclarer",
+                    self.period.label(),
+                    self.status.map_or("tous", SessionDeclarationStatus::label),
+                    self.sort.label()
+                ),
+                theme.muted,
+            )),
+            filter_area,
+        );
+        let rows = self.visible();
+        if self.list.data().is_none() || rows.is_empty() {
+            state_message(
+                frame,
+                table_area,
+                theme,
+                self.list.is_loading(),
+                self.list.error(),
+                Some("Aucune session sur cette période."),
+            );
+            return;
+        }
+        let height = usize::from(table_area.height.saturating_sub(1));
+        let offset = self.cursor.viewport(height, rows.len());
+        let body: Vec<Row> = rows
+            .iter()
+            .skip(offset)
+            .take(height)
+            .map(|s| {
+                let style = match s.declaration_status {
+                    SessionDeclarationStatus::ADeclarer => theme.expiring,
+                    SessionDeclarationStatus::Declaree => theme.valid,
+                    _ => theme.muted,
+                };
+                Row::new(vec![
+                    Cell::from(format!("{}–{}", s.start_date.format("%d/%m"), s.end_date.format("%d/%m/%y"))),
+                    Cell::from(sanitize(&s.title)),
+                    Cell::from(sanitize(&s.organisme)),
+                    Cell::from(sanitize(&s.place)),
+                    Cell::from(s.trainee_count.to_string()),
+                    Cell::from(Span::styled(s.declaration_status.label(), style)),
+                ])
+            })
+            .collect();
+        let table = Table::new(
+            body,
+            [
+                Constraint::Length(14),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Length(13),
+            ],
+        )
+        .header(Row::new(["Dates", "Intitulé", "Organisme", "Lieu", "Stag.", "Déclaration"]).style(theme.title))
+        .row_highlight_style(theme.selection);
+        let mut state = TableState::default().with_selected(Some(self.cursor.selected().saturating_sub(offset)));
+        frame.render_stateful_widget(table, table_area, &mut state);
+    }
+}
+
+fn render_detail(
+    detail: &Remote<SessionDetail>,
+    cursor: &ListCursor,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+) {
+    let Some(d) = detail.data() else {
+        state_message(frame, area, theme, detail.is_loading(), detail.error(), None);
+        return;
+    };
+    let [head, table_area] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
+    let s = &d.summary;
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
+            Line::styled(
+                format!(
+                    " du {} au {} · {} · {}",
+                    s.start_date.format("%d/%m/%Y"),
+                    s.end_date.format("%d/%m/%Y"),
+                    sanitize(&s.organisme),
+                    sanitize(&s.place)
+                ),
+                theme.text,
+            ),
+            Line::styled(
+                format!(" Déclaration : {} · d déclarer · Échap retour", s.declaration_status.label()),
+                theme.muted,
+            ),
+        ]),
+        head,
+    );
+    if d.trainees.is_empty() {
+        state_message(frame, table_area, theme, false, None, Some("Aucun stagiaire inscrit."));
+        return;
+    }
+    let height = usize::from(table_area.height.saturating_sub(1));
+    let offset = cursor.viewport(height, d.trainees.len());
+    let rows: Vec<Row> = d
+        .trainees
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|t| {
+            let nir = t.nir.parse::<Nir>().map(|n| n.masked()).unwrap_or_else(|_| "NIR invalide".into());
+            Row::new(vec![
+                Cell::from(sanitize(&format!("{} {}", t.last_name, t.first_names))),
+                Cell::from(nir),
+                Cell::from(t.outcome.label()),
+                Cell::from(if t.declared { "déclaré" } else { "—" }),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [Constraint::Fill(2), Constraint::Length(22), Constraint::Length(11), Constraint::Length(8)],
+    )
+    .header(Row::new(["Stagiaire", "NIR", "Résultat", "Déclaré"]).style(theme.title))
+    .row_highlight_style(theme.selection);
+    let mut state = TableState::default().with_selected(Some(cursor.selected().saturating_sub(offset)));
+    frame.render_stateful_widget(table, table_area, &mut state);
+}

@@ -1,0 +1,67 @@
+//! The `?` help overlay, built from the keymap table (the same one that resolves keys).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::theme::Theme;
+
+/// Draws the help over `area`: one column when it fits, else two; the way out is in the border.
+pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(72);
+    let height = area.height.saturating_sub(2);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + 1,
+        width,
+        height,
+    };
+    let keys_width = keymap
+        .bindings()
+        .iter()
+        .map(|b| b.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ").chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let sections: Vec<Vec<Line>> = [Context::Global, Context::List, Context::Worker]
+        .into_iter()
+        .map(|context| {
+            let mut lines = vec![Line::styled(context.label(), theme.title)];
+            for binding in keymap.bindings().iter().filter(|b| b.context == context) {
+                let keys: Vec<String> = binding.keys.iter().map(ToString::to_string).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<keys_width$}", keys.join(", ")), theme.matched),
+                    Span::styled(binding.description, theme.text),
+                ]));
+            }
+            lines
+        })
+        .collect();
+    let block = Block::bordered()
+        .title(" Aide — raccourcis ")
+        .title_bottom(Line::styled(" Échap ou ? pour fermer ", theme.muted));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+
+    let total: usize = sections.iter().map(Vec::len).sum();
+    if total <= usize::from(inner.height) {
+        frame.render_widget(Paragraph::new(sections.concat()).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    // Two columns: whole sections on the left while they fit, the rest on the right.
+    let mut left = Vec::new();
+    let mut sections = sections.into_iter().peekable();
+    while let Some(section) =
+        sections.next_if(|s| left.is_empty() || left.len() + s.len() <= usize::from(inner.height))
+    {
+        left.extend(section);
+    }
+    let right: Vec<Line> = sections.flatten().collect();
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(left), left_area);
+    frame.render_widget(Paragraph::new(right), right_area);
+}

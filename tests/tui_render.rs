@@ -1,0 +1,296 @@
+//! Render tests of the terminal application: the whole frame (header, screen, footer, status line)
+//! drawn on ratatui's `TestBackend` at 80×24 and 120×40, monochrome theme, today frozen at
+//! 2026-11-26, snapshotted with insta; plus checks of the styles a snapshot cannot show.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use passeport::api::ApiError;
+use passeport::tui::action::{Action, Request, Response};
+use passeport::tui::app::App;
+use passeport::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use tui_support::{
+    account, ctrl, declarations, expirations, key, new_app, ok, press, request_id, requests, roster,
+    run_searches, session_detail, sessions, workers,
+};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The four states every screen shows.
+#[derive(Debug, Clone, Copy)]
+enum State {
+    Loading,
+    Loaded,
+    Empty,
+    Error,
+}
+
+const STATES: [State; 4] = [State::Loading, State::Loaded, State::Empty, State::Error];
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Loaded => "loaded",
+            Self::Empty => "empty",
+            Self::Error => "error",
+        }
+    }
+
+    /// The answer of this state, none while loading.
+    fn answer(self, loaded: Response, empty: Response) -> Option<Result<Response, ApiError>> {
+        match self {
+            Self::Loading => None,
+            Self::Loaded => Some(Ok(loaded)),
+            Self::Empty => Some(Ok(empty)),
+            Self::Error => Some(Err(ApiError::Unreachable { url: "http://127.0.0.1:8080".to_owned() })),
+        }
+    }
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(app, frame)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(app, frame)).unwrap();
+    format!("{}", terminal.backend())
+}
+
+/// Snapshots `app` at both sizes as `{name}_{w}x{h}`.
+fn snapshot(name: &str, app: &App) {
+    for (width, height) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(app, width, height));
+    }
+}
+
+/// A sandbox app with its account loaded, on the Échéances screen, and its expirations request.
+fn app_with_account() -> (App, u64) {
+    let (mut app, effects) = new_app();
+    app.options.sandbox = true;
+    ok(&mut app, request_id(&effects, |r| *r == Request::Me), Response::Me(account()));
+    (app, request_id(&effects, |r| matches!(r, Request::Expirations(_))))
+}
+
+fn settle(app: &mut App, id: u64, answer: Option<Result<Response, ApiError>>) {
+    if let Some(result) = answer {
+        app.update(Action::Loaded { id, result });
+    }
+}
+
+fn expirations_app(state: State) -> App {
+    let (mut app, id) = app_with_account();
+    let answer = state.answer(
+        Response::Expirations(expirations(true)),
+        Response::Expirations(expirations(false)),
+    );
+    settle(&mut app, id, answer);
+    app
+}
+
+/// The app on another screen, reached with `key`, whose first request is in `state`.
+fn screen_app(key_char: char, state: State, loaded: Response, empty: Response) -> App {
+    let mut app = expirations_app(State::Loaded);
+    let effects = app.update(key(key_char));
+    let [(id, _)] = requests(&effects)[..] else { panic!("one request: {effects:?}") };
+    settle(&mut app, id, state.answer(loaded, empty));
+    app
+}
+
+fn sessions_app(state: State) -> App {
+    screen_app('2', state, Response::Sessions(sessions()), Response::Sessions(Vec::new()))
+}
+
+fn declarations_app(state: State) -> App {
+    screen_app('6', state, Response::Declarations(declarations()), Response::Declarations(Vec::new()))
+}
+
+/// Session 11 opened from the list (second row, most recent first).
+fn session_detail_app(state: State) -> App {
+    let mut app = sessions_app(State::Loaded);
+    app.update(key('j'));
+    let effects = app.update(press(KeyCode::Enter));
+    let id = request_id(&effects, |r| *r == Request::Session(11));
+    let answer = state.answer(
+        Response::Session(Box::new(session_detail(true))),
+        Response::Session(Box::new(session_detail(false))),
+    );
+    settle(&mut app, id, answer);
+    if matches!(state, State::Loaded) {
+        app.update(key('j'));
+    }
+    app
+}
+
+/// Recherche with `query` typed and answered; the roster in `state`.
+fn search_app(state: State, query: &str) -> App {
+    let mut app = expirations_app(State::Loaded);
+    let effects = app.update(key('/'));
+    let id = request_id(&effects, |r| *r == Request::Roster);
+    let effects = match state.answer(roster(workers()), roster(Vec::new())) {
+        Some(result) => app.update(Action::Loaded { id, result }),
+        None => Vec::new(),
+    };
+    run_searches(&mut app, effects);
+    for c in query.chars() {
+        let effects = app.update(key(c));
+        run_searches(&mut app, effects);
+    }
+    app
+}
+
+#[test]
+fn expirations_screen() {
+    for state in STATES {
+        snapshot(&format!("expirations_{}", state.name()), &expirations_app(state));
+    }
+}
+
+#[test]
+fn expirations_filtered_and_scrolled() {
+    let mut app = expirations_app(State::Loaded);
+    app.update(key('s'));
+    app.update(key('j'));
+    snapshot("expirations_expired_only", &app);
+}
+
+#[test]
+fn sessions_list() {
+    for state in STATES {
+        snapshot(&format!("sessions_{}", state.name()), &sessions_app(state));
+    }
+}
+
+#[test]
+fn sessions_detail() {
+    for state in STATES {
+        snapshot(&format!("session_detail_{}", state.name()), &session_detail_app(state));
+    }
+}
+
+#[test]
+fn search_screen() {
+    snapshot("search_loading", &search_app(State::Loading, ""));
+    snapshot("search_all", &search_app(State::Loaded, ""));
+    snapshot("search_highlights", &search_app(State::Loaded, "dup"));
+    snapshot("search_no_match", &search_app(State::Loaded, "zzq"));
+    snapshot("search_empty_roster", &search_app(State::Empty, ""));
+    snapshot("search_error", &search_app(State::Error, ""));
+}
+
+#[test]
+fn search_while_matching() {
+    let mut app = search_app(State::Loaded, "du");
+    app.update(key('p'));
+    snapshot("search_pending", &app);
+}
+
+#[test]
+fn declarations_screen() {
+    for state in STATES {
+        snapshot(&format!("declarations_{}", state.name()), &declarations_app(state));
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = expirations_app(State::Loaded);
+    app.update(key('?'));
+    snapshot("help", &app);
+}
+
+#[test]
+fn tiny_terminal_shows_a_notice() {
+    let app = expirations_app(State::Loaded);
+    insta::assert_snapshot!("tiny_59x19", render(&app, 59, 19));
+    let text = render(&app, 40, 10);
+    assert!(text.contains("Terminal trop petit (40×10)"), "{text}");
+    assert!(render(&app, 60, 20).contains("Échéances"), "60×20 is usable");
+}
+
+/// The text of row `y`.
+fn row(buffer: &Buffer, y: u16) -> String {
+    (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()
+}
+
+/// The modifiers of the cells of row `y` holding the characters of `text`, found at its first
+/// occurrence.
+fn modifiers_of(buffer: &Buffer, y: u16, text: &str) -> Vec<Modifier> {
+    let symbols: Vec<String> = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+    let wanted: Vec<String> = text.chars().map(String::from).collect();
+    let start = symbols
+        .windows(wanted.len())
+        .position(|w| w == wanted.as_slice())
+        .unwrap_or_else(|| panic!("{text:?} not on row {y}: {}", row(buffer, y)));
+    (start..start + wanted.len()).map(|x| buffer[(x as u16, y)].modifier).collect()
+}
+
+#[test]
+fn search_highlights_the_matched_characters() {
+    let app = search_app(State::Loaded, "eloise");
+    let buffer = draw(&app, 120, 40);
+    // Body starts on line 1: input, info, table header, then the hit.
+    let y = 4;
+    assert!(row(&buffer, y).contains("LEFÈVRE Éloïse"), "{}", row(&buffer, y));
+    for m in modifiers_of(&buffer, y, "Éloïse") {
+        assert!(m.contains(Modifier::UNDERLINED), "every matched character is underlined");
+    }
+    for m in modifiers_of(&buffer, y, "LEFÈVRE") {
+        assert!(!m.contains(Modifier::UNDERLINED), "unmatched characters are not");
+    }
+}
+
+#[test]
+fn the_selected_row_is_reversed_and_statuses_have_markers() {
+    let mut app = expirations_app(State::Loaded);
+    app.update(key('j'));
+    let buffer = draw(&app, 80, 24);
+    // Header, counts, filters, table header: rows start on line 4.
+    assert!(row(&buffer, 4).starts_with("✖ DUPUIS"), "{}", row(&buffer, 4));
+    assert!(row(&buffer, 6).starts_with("! DUPONT"), "{}", row(&buffer, 6));
+    assert!(modifiers_of(&buffer, 5, "LEFÈVRE").iter().all(|m| m.contains(Modifier::REVERSED)));
+    assert!(modifiers_of(&buffer, 4, "DUPUIS").iter().all(|m| !m.contains(Modifier::REVERSED)));
+}
+
+#[test]
+fn a_late_declaration_deadline_is_in_the_error_style() {
+    let app = declarations_app(State::Loaded);
+    let buffer = draw(&app, 120, 40);
+    // Most recent first: PDP-2026-0001 (on time), then PDP-2026-0002 (late).
+    let late = modifiers_of(&buffer, 4, "31/10/2026");
+    assert!(late.iter().all(|m| m.contains(Modifier::BOLD | Modifier::UNDERLINED)));
+    let on_time = modifiers_of(&buffer, 3, "15/12/2026");
+    assert!(on_time.iter().all(|m| !m.contains(Modifier::UNDERLINED)));
+}
+
+#[test]
+fn the_header_names_the_account_and_the_sandbox() {
+    let app = expirations_app(State::Loaded);
+    for (width, height) in SIZES {
+        let header = row(&draw(&app, width, height), 0);
+        assert!(header.contains("SANDBOX"), "{width}×{height}: {header}");
+        assert!(header.contains("Société Générale de Levage"), "{width}×{height}: {header}");
+    }
+    let footer = row(&draw(&app, 120, 40), 38);
+    assert!(footer.contains("q quitter") && footer.contains("? aide"), "{footer}");
+}
+
+#[test]
+fn the_status_line_counts_requests_and_shows_the_last_error() {
+    let (app, _) = app_with_account();
+    assert!(row(&draw(&app, 80, 24), 23).contains("⟳ 1 requête en cours…"));
+    let app = expirations_app(State::Error);
+    let status = row(&draw(&app, 120, 40), 39);
+    assert!(status.starts_with("✖ Serveur injoignable (http://127.0.0.1:8080)"), "{status}");
+    let mut app = expirations_app(State::Loaded);
+    assert!(row(&draw(&app, 80, 24), 23).starts_with("Prêt"));
+    app.update(ctrl('z'));
+    assert!(row(&draw(&app, 80, 24), 23).starts_with("Prêt"));
+}
