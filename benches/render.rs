@@ -47,6 +47,9 @@ const FRAME_TARGET: Duration = Duration::from_millis(1);
 /// Target bytes per cursor move (issue 7).
 const BYTES_TARGET: usize = 600;
 
+/// The token of the demo training organisation, the account holding the declarations.
+const OF_TOKEN: &str = "demo-of";
+
 /// Cursor moves measured per list.
 const MOVES: usize = 80;
 
@@ -84,14 +87,18 @@ fn main() {
         let search_bytes = SIZES.map(|size| driver.bytes_per_result(size, "dupont"));
         measure(&mut driver, "Recherche (« dupont »)", true);
         driver.key(KeyCode::Enter);
-        assert_eq!(driver.app.screen, ScreenId::Worker, "Enter opens the passport");
+        assert_eq!(
+            driver.app.screen,
+            ScreenId::Worker,
+            "Enter opens the passport"
+        );
         measure(&mut driver, "Passeport", false);
         driver.command(Command::ScreenSimulator);
         measure(&mut driver, "Simulateur", false);
         driver.command(Command::Help);
         measure(&mut driver, "Aide (sur Simulateur)", false);
         // The declarations belong to the training organisation.
-        let mut of = Driver::new(server.client(demo_server::OF_TOKEN));
+        let mut of = Driver::new(server.client(OF_TOKEN));
         of.command(Command::ScreenDeclarations);
         measure(&mut of, "Déclarations (OF)", true);
         let floor = SIZES.map(|size| floor_frame_time(size, iterations));
@@ -119,7 +126,11 @@ impl Driver {
         options.theme = Theme::new(ThemeName::default(), false);
         options.sandbox = true;
         let (app, effects) = App::new(options, &rules);
-        let mut driver = Self { app, client, runtime: demo_server::runtime(1) };
+        let mut driver = Self {
+            app,
+            client,
+            runtime: demo_server::runtime(1),
+        };
         driver.run(effects);
         driver
     }
@@ -130,13 +141,23 @@ impl Driver {
         while let Some(effect) = queue.pop_front() {
             let more = match effect {
                 Effect::Request { id, request } => {
-                    let result =
-                        self.runtime.block_on(passeport::tui::run::fetch(&self.client, request));
+                    let result = self
+                        .runtime
+                        .block_on(passeport::tui::run::fetch(&self.client, request));
                     self.app.update(Action::Loaded { id, result })
                 }
-                Effect::Search { index, query, generation, within } => {
-                    let matches =
-                        index.search(&query, 500, within.as_deref().map(Vec::as_slice), generation);
+                Effect::Search {
+                    index,
+                    query,
+                    generation,
+                    within,
+                } => {
+                    let matches = index.search(
+                        &query,
+                        500,
+                        within.as_deref().map(Vec::as_slice),
+                        generation,
+                    );
                     self.app.update(Action::Searched(matches))
                 }
                 // Suspending has no answer.
@@ -148,7 +169,9 @@ impl Driver {
 
     /// A key press, and its effects run.
     fn key(&mut self, code: KeyCode) {
-        let effects = self.app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let effects = self
+            .app
+            .update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         self.run(effects);
     }
 
@@ -163,7 +186,9 @@ impl Driver {
     fn frame_time(&mut self, (width, height): (u16, u16), iterations: usize) -> Stats {
         self.app.update(Action::Resize(width, height));
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        terminal.draw(|frame| render(&self.app, frame)).expect("draw");
+        terminal
+            .draw(|frame| render(&self.app, frame))
+            .expect("draw");
         let app = &self.app;
         common::time(iterations, || {
             terminal.draw(|frame| render(app, frame)).expect("draw");
@@ -188,18 +213,27 @@ impl Driver {
     /// frame echoing it (`echo`), then the frame of its new result (`results`).
     fn bytes_per_result(&mut self, size: (u16, u16), query: &str) -> SearchBytes {
         let mut output = self.output(size);
-        let clear = self.app.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        let clear = self.app.update(Action::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
         self.run(clear);
         let full = self.paint(&mut output);
         let mut echo = Vec::new();
         let mut results = Vec::new();
         for c in query.chars() {
-            let effects = self.app.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            let effects = self.app.update(Action::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
             echo.push(self.paint(&mut output));
             self.run(effects);
             results.push(self.paint(&mut output));
         }
-        SearchBytes { echo: Bytes::new(full, echo), results: Bytes::new(full, results) }
+        SearchBytes {
+            echo: Bytes::new(full, echo),
+            results: Bytes::new(full, results),
+        }
     }
 
     /// A terminal writing into a byte counter, at `size`, the app resized to it.
@@ -218,7 +252,10 @@ impl Driver {
         output.written.set(0);
         let backend = output.terminal.backend_mut();
         crossterm::queue!(backend, BeginSynchronizedUpdate).expect("write");
-        output.terminal.draw(|frame| render(&self.app, frame)).expect("draw");
+        output
+            .terminal
+            .draw(|frame| render(&self.app, frame))
+            .expect("draw");
         let backend = output.terminal.backend_mut();
         crossterm::queue!(backend, EndSynchronizedUpdate).expect("write");
         backend.flush().expect("flush");
@@ -259,9 +296,17 @@ impl Bytes {
         frames.sort_unstable();
         let at = |p: usize| {
             let rank = (p * frames.len()).div_ceil(100).max(1);
-            frames.get(rank.min(frames.len()) - 1).copied().unwrap_or_default()
+            frames
+                .get(rank.min(frames.len()) - 1)
+                .copied()
+                .unwrap_or_default()
         };
-        Self { full, median: at(50), p95: at(95), max: frames.last().copied().unwrap_or_default() }
+        Self {
+            full,
+            median: at(50),
+            p95: at(95),
+            max: frames.last().copied().unwrap_or_default(),
+        }
     }
 }
 
@@ -279,7 +324,9 @@ fn floor_frame_time((width, height): (u16, u16), iterations: usize) -> Stats {
     let paragraph = Paragraph::new(text);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     common::time(iterations, || {
-        terminal.draw(|frame| frame.render_widget(&paragraph, frame.area())).expect("draw");
+        terminal
+            .draw(|frame| frame.render_widget(&paragraph, frame.area()))
+            .expect("draw");
     })
 }
 
@@ -296,7 +343,11 @@ fn report(
         "screen", "200×60 med", "200×60 p95", "vs floor", "80×24 med", "80×24 p95"
     );
     for (name, [large, small]) in frames {
-        let met = if large.median <= FRAME_TARGET { "" } else { "  MISSED ≤ 1 ms" };
+        let met = if large.median <= FRAME_TARGET {
+            ""
+        } else {
+            "  MISSED ≤ 1 ms"
+        };
         println!(
             "{name:<24} {:>11} {:>11} {:>9} {:>11} {:>11}{met}",
             common::ms(large.median),
@@ -315,7 +366,9 @@ fn report(
         common::ms(floor[1].median),
         common::ms(floor[1].p95),
     );
-    println!("(\"vs floor\": the baseline's median over the screen's, < 1 means slower than the floor)");
+    println!(
+        "(\"vs floor\": the baseline's median over the screen's, < 1 means slower than the floor)"
+    );
 
     common::section("bytes written per cursor move (Down), synchronized update included");
     println!(
@@ -330,7 +383,14 @@ fn report(
         };
         println!(
             "{name:<24} {:>6} {:>6} {:>6} {:>12} | {:>6} {:>6} {:>6} {:>12}{met}",
-            large.median, large.p95, large.max, large.full, small.median, small.p95, small.max, small.full
+            large.median,
+            large.p95,
+            large.max,
+            large.full,
+            small.median,
+            small.p95,
+            small.max,
+            small.full
         );
     }
     println!("(left: 200×60, right: 80×24)");
@@ -339,7 +399,11 @@ fn report(
     for ((width, height), bytes) in SIZES.iter().zip(search) {
         println!(
             "{width}×{height}: echo of a key median {} max {}; new result median {} max {}; full repaint {}",
-            bytes.echo.median, bytes.echo.max, bytes.results.median, bytes.results.max, bytes.results.full
+            bytes.echo.median,
+            bytes.echo.max,
+            bytes.results.median,
+            bytes.results.max,
+            bytes.results.full
         );
     }
 }
@@ -355,8 +419,14 @@ fn smoke_checks(
     assert!(driver.app.help);
     for (name, bytes) in moves {
         for b in bytes {
-            assert!(b.full > 1000, "{name}: a full repaint writes the whole screen");
-            assert!(b.max < b.full, "{name}: a cursor move writes less than a repaint");
+            assert!(
+                b.full > 1000,
+                "{name}: a full repaint writes the whole screen"
+            );
+            assert!(
+                b.max < b.full,
+                "{name}: a cursor move writes less than a repaint"
+            );
         }
     }
     for bytes in search {

@@ -20,8 +20,9 @@ use passeport::search::{Matches, SearchIndex, narrows};
 use passeport::server::demo::{DEFAULT_SEED, Demo, DemoOptions};
 
 /// The queries, as successive states of the input while typing (issue 7).
-const TYPED: [&str; 10] =
-    ["d", "du", "dup", "dupo", "dupont", "dupont m", "mar lyon", "1 85 03", "acme", "zzqx"];
+const TYPED: [&str; 10] = [
+    "d", "du", "dup", "dupo", "dupont", "dupont m", "mar lyon", "1 85 03", "acme", "zzqx",
+];
 
 /// Rows kept, as the application asks.
 const LIMIT: usize = 500;
@@ -40,9 +41,15 @@ fn main() {
     let rules = Rules::embedded().expect("embedded rules");
     for workers in mode.sizes(400, &[10_000, 100_000]) {
         let started = Instant::now();
-        let opts = DemoOptions { workers, seed: DEFAULT_SEED, today: common::today() };
-        let roster: Vec<Worker> =
-            Demo::new(&opts, &rules.catalogue).workers().map(|d| d.worker).collect();
+        let opts = DemoOptions {
+            workers,
+            seed: DEFAULT_SEED,
+            today: common::today(),
+        };
+        let roster: Vec<Worker> = Demo::new(&opts, &rules.catalogue)
+            .workers()
+            .map(|d| d.worker)
+            .collect();
         let generated = started.elapsed();
         let build = common::time(mode.iterations(3), || {
             std::hint::black_box(SearchIndex::new(&roster));
@@ -51,8 +58,8 @@ fn main() {
         let baseline = Baseline::new(&index, &roster);
         // Fewer rounds on bigger rosters keep the whole run within minutes.
         let rounds = mode.iterations(match workers {
-            ..=10_000 => 40,
-            ..=100_000 => 15,
+            0..=10_000 => 40,
+            10_001..=100_000 => 15,
             _ => 3,
         });
         let ours = run_ours(&index, rounds, mode);
@@ -125,9 +132,17 @@ fn run_ours(index: &SearchIndex, rounds: usize, mode: Mode) -> Run {
         let mut previous: Option<Matches> = None;
         for (i, query) in TYPED.iter().enumerate() {
             generation += 1;
-            let within = previous.as_ref().filter(|m| narrows(&m.query, query)).map(|m| m.all.clone());
+            let within = previous
+                .as_ref()
+                .filter(|m| narrows(&m.query, query))
+                .map(|m| m.all.clone());
             let started = Instant::now();
-            let matches = index.search(query, LIMIT, within.as_deref().map(Vec::as_slice), generation);
+            let matches = index.search(
+                query,
+                LIMIT,
+                within.as_deref().map(Vec::as_slice),
+                generation,
+            );
             samples[i].push(started.elapsed());
             if mode == Mode::Smoke && within.is_some() {
                 assert_eq!(
@@ -158,7 +173,11 @@ fn run_baseline(rounds: usize, mut search: impl FnMut(&str) -> Vec<u32>) -> Run 
 
 fn finish(samples: Vec<Vec<Duration>>, matched: Vec<usize>) -> Run {
     let all: Vec<Duration> = samples.iter().flatten().copied().collect();
-    Run { all: Stats::of(&all), per_query: samples.iter().map(|s| Stats::of(s)).collect(), matched }
+    Run {
+        all: Stats::of(&all),
+        per_query: samples.iter().map(|s| Stats::of(s)).collect(),
+        matched,
+    }
 }
 
 /// The baselines' data: each item's text (as shown, plus the NIR), and a lowercase copy.
@@ -179,7 +198,11 @@ impl Baseline {
             })
             .collect();
         let lowercase = texts.iter().map(|t| t.to_lowercase()).collect();
-        Self { texts, lowercase, skim: SkimMatcherV2::default().ignore_case() }
+        Self {
+            texts,
+            lowercase,
+            skim: SkimMatcherV2::default().ignore_case(),
+        }
     }
 
     /// Plain substring scan: the first `LIMIT` items containing the lowercase query.
@@ -215,8 +238,16 @@ impl Baseline {
 /// Smoke mode: the measured code finds what a person typing expects.
 fn smoke_checks(index: &SearchIndex, baseline: &Baseline, ours: &Run) {
     let dupont = index.search("dupont", LIMIT, None, 1);
-    let first = dupont.top.first().and_then(|hit| index.entry(hit.index)).expect("a DUPONT");
-    assert!(first.text.contains("DUPONT"), "best row for « dupont »: {}", first.text);
+    let first = dupont
+        .top
+        .first()
+        .and_then(|hit| index.entry(hit.index))
+        .expect("a DUPONT");
+    assert!(
+        first.text.contains("DUPONT"),
+        "best row for « dupont »: {}",
+        first.text
+    );
     assert!(!baseline.substring("dupont").is_empty());
     assert!(!baseline.skim("dupont").is_empty());
     assert_eq!(ours.per_query.len(), TYPED.len());

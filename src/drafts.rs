@@ -104,7 +104,16 @@ impl std::fmt::Debug for Draft {
         let inputs: BTreeMap<&str, &str> = self
             .inputs
             .iter()
-            .map(|(k, v)| (k.as_str(), if k.ends_with("NIR") { "<masqué>" } else { v.as_str() }))
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    if k.ends_with("NIR") {
+                        "<masqué>"
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
             .collect();
         f.debug_struct("Draft")
             .field("id", &self.id)
@@ -153,7 +162,9 @@ impl Draft {
 
     /// The date shown in the drafts list: the end of the training, else the validity start.
     pub fn date(&self) -> Option<NaiveDate> {
-        self.declaration.date_fin_formation.or(self.declaration.date_debut_validite)
+        self.declaration
+            .date_fin_formation
+            .or(self.declaration.date_debut_validite)
     }
 }
 
@@ -168,7 +179,9 @@ pub fn random_hex() -> String {
         hasher.write_u64(round);
         seed.update(hasher.finish().to_le_bytes());
     }
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     seed.update(nanos.to_le_bytes());
     seed.update(std::process::id().to_le_bytes());
     seed.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
@@ -251,12 +264,22 @@ static WRITTEN: LazyLock<Mutex<HashMap<PathBuf, u64>>> = LazyLock::new(Mutex::de
 fn check_id(id: &str) -> Result<(), DraftError> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(()) } else { Err(DraftError::BadId(id.to_owned())) }
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DraftError::BadId(id.to_owned()))
+    }
 }
 
 fn io_error<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> DraftError + 'a {
-    move |source| DraftError::Io { path: path.to_owned(), action, source }
+    move |source| DraftError::Io {
+        path: path.to_owned(),
+        action,
+        source,
+    }
 }
 
 impl DraftStore {
@@ -286,7 +309,9 @@ impl DraftStore {
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(io_error(&self.dir, "création du dossier"))
+        builder
+            .create(&self.dir)
+            .map_err(io_error(&self.dir, "création du dossier"))
     }
 
     /// Writes a draft atomically. Returns `false` (and writes nothing) when this process already
@@ -294,7 +319,10 @@ impl DraftStore {
     pub fn save(&self, draft: &Draft) -> Result<bool, DraftError> {
         let path = self.path_of(&draft.id)?;
         let mut written = WRITTEN.lock().unwrap_or_else(PoisonError::into_inner);
-        if written.get(&path).is_some_and(|last| *last > draft.revision) {
+        if written
+            .get(&path)
+            .is_some_and(|last| *last > draft.revision)
+        {
             return Ok(false);
         }
         self.create_dir()?;
@@ -302,7 +330,9 @@ impl DraftStore {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        let temp = self.dir.join(format!(".{}.{}.tmp", draft.id, std::process::id()));
+        let temp = self
+            .dir
+            .join(format!(".{}.{}.tmp", draft.id, std::process::id()));
         let result = write_synced(&temp, &body).and_then(|()| {
             fs::rename(&temp, &path).map_err(io_error(&path, "remplacement"))?;
             sync_dir(&self.dir)
@@ -335,11 +365,16 @@ impl DraftStore {
             let entry = entry.map_err(io_error(&self.dir, "lecture du dossier"))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(id) = name.strip_suffix(".json") else { continue };
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
             if name.starts_with('.') {
                 continue;
             }
-            let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
+            let modified = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(UNIX_EPOCH);
             let listed = match check_id(id)
                 .and_then(|()| fs::read(&path).map_err(io_error(&path, "lecture")))
                 .and_then(|bytes| parse(id, &path, &bytes))
@@ -376,9 +411,12 @@ impl DraftStore {
 }
 
 fn parse(id: &str, path: &Path, bytes: &[u8]) -> Result<Draft, DraftError> {
-    let corrupt = |message: String| DraftError::Corrupt { path: path.to_owned(), message };
-    let draft: Draft = serde_json::from_slice(bytes)
-        .map_err(|e| corrupt(format!("JSON invalide ({e})")))?;
+    let corrupt = |message: String| DraftError::Corrupt {
+        path: path.to_owned(),
+        message,
+    };
+    let draft: Draft =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(format!("JSON invalide ({e})")))?;
     if draft.version != DRAFT_VERSION {
         return Err(corrupt(format!(
             "version {} inconnue (attendue : {DRAFT_VERSION})",
@@ -422,7 +460,10 @@ mod tests {
     use crate::domain::declaration::Titulaire;
 
     fn draft() -> Draft {
-        let mut d = Draft::new(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+        let mut d = Draft::new(
+            DeclarantKind::OrganismeFormation,
+            DeclarationKind::Attestation,
+        );
         d.declaration.nom_formation = "Sauveteur secouriste du travail".into();
         d.declaration.date_fin_formation = NaiveDate::from_ymd_opt(2026, 10, 15);
         d.declaration.titulaires.push(Titulaire {
@@ -430,8 +471,10 @@ mod tests {
             nom_titulaire: "DUPONT".into(),
             ..Titulaire::default()
         });
-        d.inputs.insert("DATE_DEBUT_FORMATION".into(), "31/02/20".into());
-        d.inputs.insert("titulaires[0].NIR".into(), "1850375112345".into());
+        d.inputs
+            .insert("DATE_DEBUT_FORMATION".into(), "31/02/20".into());
+        d.inputs
+            .insert("titulaires[0].NIR".into(), "1850375112345".into());
         d.position = DraftPosition {
             step: DraftStep::Titulaires,
             field: Some("titulaires[0].NIR".into()),
@@ -447,7 +490,10 @@ mod tests {
         assert_eq!(keys.len(), 200);
         for key in &keys {
             assert_eq!(key.len(), 32);
-            assert!(key.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(
+                key.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
         }
         let d = draft();
         assert_ne!(d.id, d.idempotency_key);
@@ -457,11 +503,17 @@ mod tests {
     fn save_then_load_and_list_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let store = DraftStore::new(dir.path().join("drafts"));
-        assert!(store.list().unwrap().is_empty(), "missing folder: no drafts");
+        assert!(
+            store.list().unwrap().is_empty(),
+            "missing folder: no drafts"
+        );
         let d = draft();
         assert!(store.save(&d).unwrap());
         assert_eq!(store.load(&d.id).unwrap(), d);
-        assert_eq!(store.list().unwrap(), vec![ListedDraft::Readable(Box::new(d.clone()))]);
+        assert_eq!(
+            store.list().unwrap(),
+            vec![ListedDraft::Readable(Box::new(d.clone()))]
+        );
         // Nothing else left behind: no temporary file.
         let names: Vec<String> = fs::read_dir(store.dir())
             .unwrap()
@@ -478,7 +530,10 @@ mod tests {
         let store = DraftStore::new(dir.path().join("drafts"));
         let d = draft();
         store.save(&d).unwrap();
-        let mode = fs::metadata(store.path_of(&d.id).unwrap()).unwrap().permissions().mode();
+        let mode = fs::metadata(store.path_of(&d.id).unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let mode = fs::metadata(store.dir()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
@@ -513,7 +568,10 @@ mod tests {
         assert!(store.list().unwrap().is_empty());
         store.delete(&d.id).unwrap();
         d.revision += 1;
-        assert!(!store.save(&d).unwrap(), "a save racing the deletion must not resurrect it");
+        assert!(
+            !store.save(&d).unwrap(),
+            "a save racing the deletion must not resurrect it"
+        );
         assert!(store.list().unwrap().is_empty());
     }
 
@@ -533,8 +591,11 @@ mod tests {
         .unwrap();
         let mut renamed = draft();
         renamed.id = "autre".into();
-        fs::write(dir.path().join("pas-le-bon.json"), serde_json::to_vec(&renamed).unwrap())
-            .unwrap();
+        fs::write(
+            dir.path().join("pas-le-bon.json"),
+            serde_json::to_vec(&renamed).unwrap(),
+        )
+        .unwrap();
         // An interrupted write and a foreign file are not drafts.
         fs::write(dir.path().join(format!(".{}.1.tmp", good.id)), b"{").unwrap();
         fs::write(dir.path().join("notes.txt"), b"x").unwrap();
@@ -550,7 +611,10 @@ mod tests {
             .collect();
         assert!(corrupt["abc"].contains("JSON invalide"), "{corrupt:?}");
         assert!(corrupt[&other.id].contains("version 99"), "{corrupt:?}");
-        assert!(corrupt["pas-le-bon"].contains("ne correspond pas"), "{corrupt:?}");
+        assert!(
+            corrupt["pas-le-bon"].contains("ne correspond pas"),
+            "{corrupt:?}"
+        );
         assert!(matches!(store.load("abc"), Err(DraftError::Corrupt { .. })));
         // Still there: nothing was deleted silently.
         assert!(dir.path().join("abc.json").exists());
@@ -562,7 +626,10 @@ mod tests {
     fn ids_cannot_escape_the_folder() {
         let store = DraftStore::new("/tmp/x");
         for bad in ["", "../etc/passwd", "a/b", "a.b", &"x".repeat(65)] {
-            assert!(matches!(store.path_of(bad), Err(DraftError::BadId(_))), "{bad}");
+            assert!(
+                matches!(store.path_of(bad), Err(DraftError::BadId(_))),
+                "{bad}"
+            );
         }
         let mut d = draft();
         d.id = "../../evil".into();

@@ -61,16 +61,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(command)) => cli::export::run(command, &config_path, rules).await,
         Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "passeport",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "passeport", &mut script);
+            cli::export::write_stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            cli::export::write_stdout(&page)?;
             Ok(ExitCode::SUCCESS)
         }
     }

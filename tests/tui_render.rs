@@ -14,8 +14,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use tui_support::{
-    account, ctrl, declarations, expirations, key, new_app, ok, press, request_id, requests, roster,
-    run_searches, session_detail, sessions, workers,
+    account, ctrl, declarations, expirations, key, new_app, ok, press, request_id, requests,
+    roster, run_searches, session_detail, sessions, workers,
 };
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -47,7 +47,9 @@ impl State {
             Self::Loading => None,
             Self::Loaded => Some(Ok(loaded)),
             Self::Empty => Some(Ok(empty)),
-            Self::Error => Some(Err(ApiError::Unreachable { url: "http://127.0.0.1:8080".to_owned() })),
+            Self::Error => Some(Err(ApiError::Unreachable {
+                url: "http://127.0.0.1:8080".to_owned(),
+            })),
         }
     }
 }
@@ -67,7 +69,10 @@ fn render(app: &App, width: u16, height: u16) -> String {
 /// Snapshots `app` at both sizes as `{name}_{w}x{h}`.
 fn snapshot(name: &str, app: &App) {
     for (width, height) in SIZES {
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(app, width, height));
+        insta::assert_snapshot!(
+            format!("{name}_{width}x{height}"),
+            render(app, width, height)
+        );
     }
 }
 
@@ -75,8 +80,15 @@ fn snapshot(name: &str, app: &App) {
 fn app_with_account() -> (App, u64) {
     let (mut app, effects) = new_app();
     app.options.sandbox = true;
-    ok(&mut app, request_id(&effects, |r| *r == Request::Me), Response::Me(account()));
-    (app, request_id(&effects, |r| matches!(r, Request::Expirations(_))))
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(account()),
+    );
+    (
+        app,
+        request_id(&effects, |r| matches!(r, Request::Expirations(_))),
+    )
 }
 
 fn settle(app: &mut App, id: u64, answer: Option<Result<Response, ApiError>>) {
@@ -99,17 +111,29 @@ fn expirations_app(state: State) -> App {
 fn screen_app(key_char: char, state: State, loaded: Response, empty: Response) -> App {
     let mut app = expirations_app(State::Loaded);
     let effects = app.update(key(key_char));
-    let [(id, _)] = requests(&effects)[..] else { panic!("one request: {effects:?}") };
+    let [(id, _)] = requests(&effects)[..] else {
+        panic!("one request: {effects:?}")
+    };
     settle(&mut app, id, state.answer(loaded, empty));
     app
 }
 
 fn sessions_app(state: State) -> App {
-    screen_app('2', state, Response::Sessions(sessions()), Response::Sessions(Vec::new()))
+    screen_app(
+        '2',
+        state,
+        Response::Sessions(sessions()),
+        Response::Sessions(Vec::new()),
+    )
 }
 
 fn declarations_app(state: State) -> App {
-    screen_app('6', state, Response::Declarations(declarations()), Response::Declarations(Vec::new()))
+    screen_app(
+        '6',
+        state,
+        Response::Declarations(declarations()),
+        Response::Declarations(Vec::new()),
+    )
 }
 
 /// Session 11 opened from the list (second row, most recent first).
@@ -149,7 +173,10 @@ fn search_app(state: State, query: &str) -> App {
 #[test]
 fn expirations_screen() {
     for state in STATES {
-        snapshot(&format!("expirations_{}", state.name()), &expirations_app(state));
+        snapshot(
+            &format!("expirations_{}", state.name()),
+            &expirations_app(state),
+        );
     }
 }
 
@@ -171,7 +198,10 @@ fn sessions_list() {
 #[test]
 fn sessions_detail() {
     for state in STATES {
-        snapshot(&format!("session_detail_{}", state.name()), &session_detail_app(state));
+        snapshot(
+            &format!("session_detail_{}", state.name()),
+            &session_detail_app(state),
+        );
     }
 }
 
@@ -195,7 +225,10 @@ fn search_while_matching() {
 #[test]
 fn declarations_screen() {
     for state in STATES {
-        snapshot(&format!("declarations_{}", state.name()), &declarations_app(state));
+        snapshot(
+            &format!("declarations_{}", state.name()),
+            &declarations_app(state),
+        );
     }
 }
 
@@ -212,24 +245,33 @@ fn tiny_terminal_shows_a_notice() {
     insta::assert_snapshot!("tiny_59x19", render(&app, 59, 19));
     let text = render(&app, 40, 10);
     assert!(text.contains("Terminal trop petit (40×10)"), "{text}");
-    assert!(render(&app, 60, 20).contains("Échéances"), "60×20 is usable");
+    assert!(
+        render(&app, 60, 20).contains("Échéances"),
+        "60×20 is usable"
+    );
 }
 
 /// The text of row `y`.
 fn row(buffer: &Buffer, y: u16) -> String {
-    (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()
+    (0..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol())
+        .collect()
 }
 
 /// The modifiers of the cells of row `y` holding the characters of `text`, found at its first
 /// occurrence.
 fn modifiers_of(buffer: &Buffer, y: u16, text: &str) -> Vec<Modifier> {
-    let symbols: Vec<String> = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+    let symbols: Vec<String> = (0..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol().to_owned())
+        .collect();
     let wanted: Vec<String> = text.chars().map(String::from).collect();
     let start = symbols
         .windows(wanted.len())
         .position(|w| w == wanted.as_slice())
         .unwrap_or_else(|| panic!("{text:?} not on row {y}: {}", row(buffer, y)));
-    (start..start + wanted.len()).map(|x| buffer[(x as u16, y)].modifier).collect()
+    (start..start + wanted.len())
+        .map(|x| buffer[(x as u16, y)].modifier)
+        .collect()
 }
 
 #[test]
@@ -238,12 +280,22 @@ fn search_highlights_the_matched_characters() {
     let buffer = draw(&app, 120, 40);
     // Body starts on line 1: input, info, table header, then the hit.
     let y = 4;
-    assert!(row(&buffer, y).contains("LEFÈVRE Éloïse"), "{}", row(&buffer, y));
+    assert!(
+        row(&buffer, y).contains("LEFÈVRE Éloïse"),
+        "{}",
+        row(&buffer, y)
+    );
     for m in modifiers_of(&buffer, y, "Éloïse") {
-        assert!(m.contains(Modifier::UNDERLINED), "every matched character is underlined");
+        assert!(
+            m.contains(Modifier::UNDERLINED),
+            "every matched character is underlined"
+        );
     }
     for m in modifiers_of(&buffer, y, "LEFÈVRE") {
-        assert!(!m.contains(Modifier::UNDERLINED), "unmatched characters are not");
+        assert!(
+            !m.contains(Modifier::UNDERLINED),
+            "unmatched characters are not"
+        );
     }
 }
 
@@ -253,10 +305,26 @@ fn the_selected_row_is_reversed_and_statuses_have_markers() {
     app.update(key('j'));
     let buffer = draw(&app, 80, 24);
     // Header, counts, filters, table header: rows start on line 4.
-    assert!(row(&buffer, 4).starts_with("✖ DUPUIS"), "{}", row(&buffer, 4));
-    assert!(row(&buffer, 6).starts_with("! DUPONT"), "{}", row(&buffer, 6));
-    assert!(modifiers_of(&buffer, 5, "LEFÈVRE").iter().all(|m| m.contains(Modifier::REVERSED)));
-    assert!(modifiers_of(&buffer, 4, "DUPUIS").iter().all(|m| !m.contains(Modifier::REVERSED)));
+    assert!(
+        row(&buffer, 4).starts_with("✖ DUPUIS"),
+        "{}",
+        row(&buffer, 4)
+    );
+    assert!(
+        row(&buffer, 6).starts_with("! DUPONT"),
+        "{}",
+        row(&buffer, 6)
+    );
+    assert!(
+        modifiers_of(&buffer, 5, "LEFÈVRE")
+            .iter()
+            .all(|m| m.contains(Modifier::REVERSED))
+    );
+    assert!(
+        modifiers_of(&buffer, 4, "DUPUIS")
+            .iter()
+            .all(|m| !m.contains(Modifier::REVERSED))
+    );
 }
 
 #[test]
@@ -265,7 +333,10 @@ fn a_late_declaration_deadline_is_in_the_error_style() {
     let buffer = draw(&app, 120, 40);
     // Most recent first: PDP-2026-0001 (on time), then PDP-2026-0002 (late).
     let late = modifiers_of(&buffer, 4, "31/10/2026");
-    assert!(late.iter().all(|m| m.contains(Modifier::BOLD | Modifier::UNDERLINED)));
+    assert!(
+        late.iter()
+            .all(|m| m.contains(Modifier::BOLD | Modifier::UNDERLINED))
+    );
     let on_time = modifiers_of(&buffer, 3, "15/12/2026");
     assert!(on_time.iter().all(|m| !m.contains(Modifier::UNDERLINED)));
 }
@@ -276,10 +347,16 @@ fn the_header_names_the_account_and_the_sandbox() {
     for (width, height) in SIZES {
         let header = row(&draw(&app, width, height), 0);
         assert!(header.contains("SANDBOX"), "{width}×{height}: {header}");
-        assert!(header.contains("Société Générale de Levage"), "{width}×{height}: {header}");
+        assert!(
+            header.contains("Société Générale de Levage"),
+            "{width}×{height}: {header}"
+        );
     }
     let footer = row(&draw(&app, 120, 40), 38);
-    assert!(footer.contains("q quitter") && footer.contains("? aide"), "{footer}");
+    assert!(
+        footer.contains("q quitter") && footer.contains("? aide"),
+        "{footer}"
+    );
 }
 
 #[test]
@@ -288,7 +365,10 @@ fn the_status_line_counts_requests_and_shows_the_last_error() {
     assert!(row(&draw(&app, 80, 24), 23).contains("⟳ 1 requête en cours…"));
     let app = expirations_app(State::Error);
     let status = row(&draw(&app, 120, 40), 39);
-    assert!(status.starts_with("✖ Serveur injoignable (http://127.0.0.1:8080)"), "{status}");
+    assert!(
+        status.starts_with("✖ Serveur injoignable (http://127.0.0.1:8080)"),
+        "{status}"
+    );
     let mut app = expirations_app(State::Loaded);
     assert!(row(&draw(&app, 80, 24), 23).starts_with("Prêt"));
     app.update(ctrl('z'));

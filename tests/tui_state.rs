@@ -8,12 +8,13 @@ use passeport::api::ApiError;
 use passeport::api::contract::SessionDeclarationStatus;
 use passeport::tui::action::{Action, Effect, Request, Response};
 use passeport::tui::app::App;
+use passeport::tui::keymap::{Command, Context, Keymap};
 use passeport::tui::screens::ScreenId;
 use passeport::tui::screens::expirations::StatusFilter;
 use passeport::tui::screens::sessions::{Period, SortBy};
 use tui_support::{
-    account, ctrl, declarations, expirations, key, new_app, ok, press, request_id, requests, roster,
-    run_searches, session_detail, sessions, today, workers,
+    account, ctrl, declarations, expirations, key, new_app, ok, press, request_id, requests,
+    roster, run_searches, session_detail, sessions, today, workers,
 };
 
 fn is_expirations(r: &Request) -> bool {
@@ -27,8 +28,16 @@ fn is_sessions(r: &Request) -> bool {
 /// An app whose account and Échéances list are loaded.
 fn loaded_app() -> App {
     let (mut app, effects) = new_app();
-    ok(&mut app, request_id(&effects, |r| *r == Request::Me), Response::Me(account()));
-    ok(&mut app, request_id(&effects, is_expirations), Response::Expirations(expirations(true)));
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(account()),
+    );
+    ok(
+        &mut app,
+        request_id(&effects, is_expirations),
+        Response::Expirations(expirations(true)),
+    );
     assert_eq!(app.in_flight(), 0);
     app
 }
@@ -37,7 +46,11 @@ fn loaded_app() -> App {
 fn sessions_app() -> App {
     let mut app = loaded_app();
     let effects = app.update(key('2'));
-    ok(&mut app, request_id(&effects, is_sessions), Response::Sessions(sessions()));
+    ok(
+        &mut app,
+        request_id(&effects, is_sessions),
+        Response::Sessions(sessions()),
+    );
     app
 }
 
@@ -48,7 +61,11 @@ fn search_app() -> App {
     let effects = app.update(key('/'));
     assert_eq!(app.screen, ScreenId::Search);
     assert!(app.search.focused);
-    let effects = ok(&mut app, request_id(&effects, |r| *r == Request::Roster), roster(workers()));
+    let effects = ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Roster),
+        roster(workers()),
+    );
     run_searches(&mut app, effects);
     app
 }
@@ -58,16 +75,24 @@ fn searches(effects: &[Effect]) -> Vec<(String, u64, Option<Vec<u32>>)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Search { query, generation, within, .. } => {
-                Some((query.clone(), *generation, within.as_deref().cloned()))
-            }
+            Effect::Search {
+                query,
+                generation,
+                within,
+                ..
+            } => Some((query.clone(), *generation, within.as_deref().cloned())),
             _ => None,
         })
         .collect()
 }
 
 fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Action {
-    Action::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+    Action::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
 }
 
 fn worker_names(app: &App) -> Vec<String> {
@@ -85,7 +110,9 @@ fn start_asks_for_the_account_and_the_expirations_within_the_threshold() {
     let requests = requests(&effects);
     assert_eq!(requests.len(), 2, "{requests:?}");
     assert_eq!(requests[0].1, Request::Me);
-    let Request::Expirations(query) = &requests[1].1 else { panic!("{requests:?}") };
+    let Request::Expirations(query) = &requests[1].1 else {
+        panic!("{requests:?}")
+    };
     assert_eq!(query.within_days, Some(90));
     assert_ne!(requests[0].0, requests[1].0, "every request has its own id");
     assert_eq!(app.in_flight(), 2);
@@ -97,23 +124,38 @@ fn number_keys_switch_screens_and_load_each_once() {
     let mut app = loaded_app();
     let effects = app.update(key('2'));
     assert_eq!(app.screen, ScreenId::Sessions);
-    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else { panic!("{effects:?}") };
-    assert_eq!(query.from, today().checked_sub_months(chrono::Months::new(12)), "12 derniers mois");
+    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        query.from,
+        today().checked_sub_months(chrono::Months::new(12)),
+        "12 derniers mois"
+    );
 
     let effects = app.update(key('3'));
     assert_eq!(app.screen, ScreenId::Search);
     assert!(!app.search.focused, "a number key does not focus the input");
-    assert_eq!(requests(&effects).iter().map(|r| &r.1).collect::<Vec<_>>(), [&Request::Roster]);
+    assert_eq!(
+        requests(&effects).iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Request::Roster]
+    );
 
     let effects = app.update(key('6'));
     assert_eq!(app.screen, ScreenId::Declarations);
-    assert!(matches!(&requests(&effects)[..], [(_, Request::Declarations(_))]));
+    assert!(matches!(
+        &requests(&effects)[..],
+        [(_, Request::Declarations(_))]
+    ));
 
     let effects = app.update(key('1'));
     assert_eq!(app.screen, ScreenId::Expirations);
     assert!(effects.is_empty(), "already loaded: {effects:?}");
     let effects = app.update(key('2'));
-    assert!(effects.is_empty(), "still loading: no second request: {effects:?}");
+    assert!(
+        effects.is_empty(),
+        "still loading: no second request: {effects:?}"
+    );
 
     app.update(key('5'));
     assert_eq!(app.screen, ScreenId::Simulator);
@@ -125,11 +167,22 @@ fn number_keys_switch_screens_and_load_each_once() {
 fn declarations_reload_on_every_visit() {
     let mut app = loaded_app();
     let first = app.update(key('6'));
-    ok(&mut app, request_id(&first, |r| matches!(r, Request::Declarations(_))), Response::Declarations(declarations()));
+    ok(
+        &mut app,
+        request_id(&first, |r| matches!(r, Request::Declarations(_))),
+        Response::Declarations(declarations()),
+    );
     app.update(key('1'));
     let again = app.update(key('6'));
-    assert!(matches!(&requests(&again)[..], [(_, Request::Declarations(_))]));
-    assert_eq!(app.declarations.visible().len(), 3, "the last good list stays while reloading");
+    assert!(matches!(
+        &requests(&again)[..],
+        [(_, Request::Declarations(_))]
+    ));
+    assert_eq!(
+        app.declarations.visible().len(),
+        3,
+        "the last good list stays while reloading"
+    );
 }
 
 #[test]
@@ -152,7 +205,11 @@ fn tab_and_shift_tab_cycle_in_tab_order_and_wrap() {
         ]
     );
     app.update(press(KeyCode::BackTab));
-    assert_eq!(app.screen, ScreenId::Declarations, "Maj-Tab wraps backwards");
+    assert_eq!(
+        app.screen,
+        ScreenId::Declarations,
+        "Maj-Tab wraps backwards"
+    );
     app.update(press(KeyCode::BackTab));
     assert_eq!(app.screen, ScreenId::Simulator);
 }
@@ -164,7 +221,11 @@ fn esc_goes_back_through_the_history_then_stays() {
     app.update(key('6'));
     app.update(key('6'));
     app.update(press(KeyCode::Esc));
-    assert_eq!(app.screen, ScreenId::Sessions, "showing the same screen again is not a step");
+    assert_eq!(
+        app.screen,
+        ScreenId::Sessions,
+        "showing the same screen again is not a step"
+    );
     app.update(press(KeyCode::Esc));
     assert_eq!(app.screen, ScreenId::Expirations);
     app.update(press(KeyCode::Esc));
@@ -179,10 +240,18 @@ fn help_is_modal_and_closes_with_esc_question_mark_or_q() {
     assert!(app.help);
     let effects = app.update(key('2'));
     assert!(app.help && effects.is_empty());
-    assert_eq!(app.screen, ScreenId::Expirations, "keys do not reach the screen under the help");
+    assert_eq!(
+        app.screen,
+        ScreenId::Expirations,
+        "keys do not reach the screen under the help"
+    );
     app.update(press(KeyCode::Esc));
     assert!(!app.help);
-    assert_eq!(app.screen, ScreenId::Expirations, "Esc closed the help, it did not go back");
+    assert_eq!(
+        app.screen,
+        ScreenId::Expirations,
+        "Esc closed the help, it did not go back"
+    );
 
     app.update(key('?'));
     app.update(key('?'));
@@ -209,11 +278,18 @@ fn ctrl_c_quits_and_ctrl_z_suspends() {
 #[test]
 fn typing_in_the_search_sends_generations_narrowing_when_the_query_extends() {
     let mut app = search_app();
-    assert_eq!(app.search.generation, 1, "the empty query ran once the roster arrived");
+    assert_eq!(
+        app.search.generation, 1,
+        "the empty query ran once the roster arrived"
+    );
     assert_eq!(app.search.matches.as_ref().unwrap().top.len(), 3);
 
     let d = app.update(key('d'));
-    assert_eq!(searches(&d), [("d".to_owned(), 2, None)], "the empty query narrows nothing");
+    assert_eq!(
+        searches(&d),
+        [("d".to_owned(), 2, None)],
+        "the empty query narrows nothing"
+    );
     run_searches(&mut app, d);
     let after_d = app.search.matches.as_ref().unwrap().all.to_vec();
 
@@ -223,7 +299,11 @@ fn typing_in_the_search_sends_generations_narrowing_when_the_query_extends() {
     let p = app.update(key('p'));
     assert_eq!(searches(&p), [("dup".to_owned(), 4, Some(after_d))]);
     run_searches(&mut app, u);
-    assert_eq!(app.search.matches.as_ref().unwrap().query, "d", "`du` is stale once `dup` is typed");
+    assert_eq!(
+        app.search.matches.as_ref().unwrap().query,
+        "d",
+        "`du` is stale once `dup` is typed"
+    );
     assert!(app.search.is_searching());
     run_searches(&mut app, p);
     let matches = app.search.matches.clone().unwrap();
@@ -231,7 +311,11 @@ fn typing_in_the_search_sends_generations_narrowing_when_the_query_extends() {
     assert!(!app.search.is_searching());
 
     let back = app.update(press(KeyCode::Backspace));
-    assert_eq!(searches(&back), [("du".to_owned(), 5, None)], "a shorter query scans everything");
+    assert_eq!(
+        searches(&back),
+        [("du".to_owned(), 5, None)],
+        "a shorter query scans everything"
+    );
 
     // Single letters are typed while the input has the focus, even `q`.
     let q = app.update(key('q'));
@@ -249,7 +333,11 @@ fn an_older_search_answer_is_dropped() {
     let newest = app.search.matches.clone().unwrap();
     assert_eq!(newest.query, "el");
     run_searches(&mut app, first);
-    assert_eq!(app.search.matches.as_ref(), Some(&newest), "the `e` answer came too late");
+    assert_eq!(
+        app.search.matches.as_ref(),
+        Some(&newest),
+        "the `e` answer came too late"
+    );
 }
 
 #[test]
@@ -261,8 +349,17 @@ fn enter_on_a_search_hit_opens_the_worker() {
     }
     let effects = app.update(press(KeyCode::Enter));
     assert_eq!(app.screen, ScreenId::Worker);
-    assert_eq!(requests(&effects).into_iter().map(|r| r.1).collect::<Vec<_>>(), [Request::Passport(8)]);
-    assert!(!app.search.focused, "back from the worker, single letters are commands again");
+    assert_eq!(
+        requests(&effects)
+            .into_iter()
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+        [Request::Passport(8)]
+    );
+    assert!(
+        !app.search.focused,
+        "back from the worker, single letters are commands again"
+    );
     app.update(press(KeyCode::Esc));
     assert_eq!(app.screen, ScreenId::Search);
     app.update(key('q'));
@@ -301,7 +398,10 @@ fn a_stale_answer_is_ignored_and_the_latest_kept() {
     let mut stale = expirations(true);
     stale.items.truncate(1);
     ok(&mut app, first, Response::Expirations(stale));
-    assert!(app.expirations.data.data().is_none(), "answer of a superseded request");
+    assert!(
+        app.expirations.data.data().is_none(),
+        "answer of a superseded request"
+    );
     assert!(app.expirations.data.is_loading());
 
     ok(&mut app, second, Response::Expirations(expirations(true)));
@@ -329,9 +429,16 @@ fn answers_out_of_order_keep_the_newest() {
 #[test]
 fn an_error_shows_in_the_status_and_the_screen_and_r_retries() {
     let (mut app, effects) = new_app();
-    ok(&mut app, request_id(&effects, |r| *r == Request::Me), Response::Me(account()));
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(account()),
+    );
     let id = request_id(&effects, is_expirations);
-    app.update(Action::Loaded { id, result: Err(ApiError::Timeout) });
+    app.update(Action::Loaded {
+        id,
+        result: Err(ApiError::Timeout),
+    });
     let message = ApiError::Timeout.to_string();
     assert_eq!(app.last_error.as_deref(), Some(message.as_str()));
     assert_eq!(app.expirations.data.error(), Some(message.as_str()));
@@ -340,7 +447,11 @@ fn an_error_shows_in_the_status_and_the_screen_and_r_retries() {
     let retry = app.update(key('r'));
     assert_eq!(app.last_error, None, "r clears the status line");
     let retry_id = request_id(&retry, is_expirations);
-    assert_eq!(requests(&retry).len(), 1, "the account is loaded: not asked again");
+    assert_eq!(
+        requests(&retry).len(),
+        1,
+        "the account is loaded: not asked again"
+    );
     ok(&mut app, retry_id, Response::Expirations(expirations(true)));
     assert_eq!(app.expirations.data.error(), None);
     assert_eq!(app.expirations.visible().len(), 5);
@@ -350,7 +461,10 @@ fn an_error_shows_in_the_status_and_the_screen_and_r_retries() {
 fn a_failed_account_is_asked_again_on_retry() {
     let (mut app, effects) = new_app();
     let me = request_id(&effects, |r| *r == Request::Me);
-    app.update(Action::Loaded { id: me, result: Err(ApiError::Unauthorized) });
+    app.update(Action::Loaded {
+        id: me,
+        result: Err(ApiError::Unauthorized),
+    });
     assert!(app.last_error.as_deref().is_some_and(|e| e.contains("401")));
     assert!(app.account.error().is_some());
     let retry = app.update(press(KeyCode::F(5)));
@@ -367,7 +481,10 @@ fn errors_reach_the_screen_that_asked() {
     app.update(key('1'));
     app.update(Action::Loaded {
         id,
-        result: Err(ApiError::Server { status: 503, detail: "base indisponible".into() }),
+        result: Err(ApiError::Server {
+            status: 503,
+            detail: "base indisponible".into(),
+        }),
     });
     assert!(app.sessions.list.error().is_some_and(|e| e.contains("503")));
     assert_eq!(app.expirations.data.error(), None);
@@ -387,13 +504,21 @@ fn enter_on_an_expiration_opens_that_worker() {
     assert!(app.worker.data.expects(id));
     app.update(press(KeyCode::Esc));
     assert_eq!(app.screen, ScreenId::Expirations);
-    assert_eq!(app.expirations.cursor.selected(), 1, "the selection is kept");
+    assert_eq!(
+        app.expirations.cursor.selected(),
+        1,
+        "the selection is kept"
+    );
 }
 
 #[test]
 fn enter_on_an_empty_list_stays() {
     let (mut app, effects) = new_app();
-    ok(&mut app, request_id(&effects, is_expirations), Response::Expirations(expirations(false)));
+    ok(
+        &mut app,
+        request_id(&effects, is_expirations),
+        Response::Expirations(expirations(false)),
+    );
     let effects = app.update(press(KeyCode::Enter));
     assert_eq!(app.screen, ScreenId::Expirations);
     assert!(effects.is_empty());
@@ -407,7 +532,11 @@ fn status_filter_cycles_and_filters_expirations() {
     app.update(key('s'));
     assert_eq!(app.expirations.status, StatusFilter::Expired);
     assert_eq!(worker_names(&app), ["DUPUIS MAC_SST", "LEFÈVRE CACES_R489"]);
-    assert_eq!(app.expirations.cursor.selected(), 0, "filtering selects the first row");
+    assert_eq!(
+        app.expirations.cursor.selected(),
+        0,
+        "filtering selects the first row"
+    );
     app.update(key('s'));
     assert_eq!(app.expirations.status, StatusFilter::Expiring);
     assert_eq!(app.expirations.visible().len(), 3);
@@ -422,7 +551,10 @@ fn training_filter_cycles_through_the_codes_present() {
     let mut seen = Vec::new();
     for _ in 0..4 {
         app.update(key('t'));
-        seen.push((app.expirations.training.clone(), app.expirations.visible().len()));
+        seen.push((
+            app.expirations.training.clone(),
+            app.expirations.visible().len(),
+        ));
     }
     assert_eq!(
         seen,
@@ -435,13 +567,23 @@ fn training_filter_cycles_through_the_codes_present() {
     );
     app.update(key('t'));
     app.update(key('s'));
-    assert_eq!(worker_names(&app), ["LEFÈVRE CACES_R489"], "both filters apply");
+    assert_eq!(
+        worker_names(&app),
+        ["LEFÈVRE CACES_R489"],
+        "both filters apply"
+    );
 }
 
 #[test]
 fn sort_cycles_the_session_order() {
     let mut app = sessions_app();
-    let ids = |app: &App| app.sessions.visible().iter().map(|s| s.id).collect::<Vec<_>>();
+    let ids = |app: &App| {
+        app.sessions
+            .visible()
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(app.sessions.sort, SortBy::DateDesc);
     assert_eq!(ids(&app), [13, 11, 12, 14]);
     app.update(key('o'));
@@ -452,7 +594,11 @@ fn sort_cycles_the_session_order() {
     assert_eq!(ids(&app), [12, 13, 14, 11]);
     app.update(key('o'));
     assert_eq!(app.sessions.sort, SortBy::Status);
-    assert_eq!(ids(&app), [11, 13, 12, 14], "à déclarer, en cours, déclarée, non concernée");
+    assert_eq!(
+        ids(&app),
+        [11, 13, 12, 14],
+        "à déclarer, en cours, déclarée, non concernée"
+    );
     app.update(key('o'));
     assert_eq!(app.sessions.sort, SortBy::DateDesc);
 }
@@ -461,8 +607,18 @@ fn sort_cycles_the_session_order() {
 fn session_filters_status_locally_and_period_on_the_server() {
     let mut app = sessions_app();
     app.update(key('s'));
-    assert_eq!(app.sessions.status, Some(SessionDeclarationStatus::ADeclarer));
-    assert_eq!(app.sessions.visible().iter().map(|s| s.id).collect::<Vec<_>>(), [11]);
+    assert_eq!(
+        app.sessions.status,
+        Some(SessionDeclarationStatus::ADeclarer)
+    );
+    assert_eq!(
+        app.sessions
+            .visible()
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>(),
+        [11]
+    );
     for _ in 0..4 {
         app.update(key('s'));
     }
@@ -470,12 +626,19 @@ fn session_filters_status_locally_and_period_on_the_server() {
 
     let effects = app.update(key('t'));
     assert_eq!(app.sessions.period, Period::All);
-    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else { panic!("{effects:?}") };
+    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else {
+        panic!("{effects:?}")
+    };
     assert_eq!(query.from, None);
     let effects = app.update(key('t'));
     assert_eq!(app.sessions.period, Period::Quarter);
-    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else { panic!("{effects:?}") };
-    assert_eq!(query.from, today().checked_sub_months(chrono::Months::new(3)));
+    let [(_, Request::Sessions(query))] = &requests(&effects)[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        query.from,
+        today().checked_sub_months(chrono::Months::new(3))
+    );
 }
 
 #[test]
@@ -485,17 +648,29 @@ fn a_session_opens_in_detail_and_esc_closes_it() {
     let effects = app.update(press(KeyCode::Enter));
     let id = request_id(&effects, |r| *r == Request::Session(11));
     assert!(app.sessions.detail.as_ref().is_some_and(|d| d.is_loading()));
-    ok(&mut app, id, Response::Session(Box::new(session_detail(true))));
+    ok(
+        &mut app,
+        id,
+        Response::Session(Box::new(session_detail(true))),
+    );
     let detail = app.sessions.detail.as_ref().and_then(|d| d.data()).unwrap();
     assert_eq!(detail.trainees.len(), 3);
 
     app.update(key('j'));
     assert_eq!(app.sessions.trainee_cursor.selected(), 1);
-    assert_eq!(app.sessions.cursor.selected(), 1, "the list selection does not move");
+    assert_eq!(
+        app.sessions.cursor.selected(),
+        1,
+        "the list selection does not move"
+    );
 
     app.update(press(KeyCode::Esc));
     assert!(app.sessions.detail.is_none());
-    assert_eq!(app.screen, ScreenId::Sessions, "Esc closed the detail, not the screen");
+    assert_eq!(
+        app.screen,
+        ScreenId::Sessions,
+        "Esc closed the detail, not the screen"
+    );
     app.update(press(KeyCode::Esc));
     assert_eq!(app.screen, ScreenId::Expirations);
 }
@@ -507,7 +682,12 @@ fn declaring_a_session_opens_the_simulator_prefilled_from_it() {
     let effects = app.update(key('d'));
     assert_eq!(app.screen, ScreenId::Simulator);
     assert_eq!(app.simulator.from_session, Some(11));
-    assert!(requests(&effects).iter().any(|r| r.1 == Request::Session(11)), "{effects:?}");
+    assert!(
+        requests(&effects)
+            .iter()
+            .any(|r| r.1 == Request::Session(11)),
+        "{effects:?}"
+    );
 }
 
 #[test]
@@ -519,7 +699,13 @@ fn sort_toggles_the_declaration_order() {
         request_id(&effects, |r| matches!(r, Request::Declarations(_))),
         Response::Declarations(declarations()),
     );
-    let ids = |app: &App| app.declarations.visible().iter().map(|d| d.id).collect::<Vec<_>>();
+    let ids = |app: &App| {
+        app.declarations
+            .visible()
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&app), [1, 2, 3], "most recent first");
     app.update(key('o'));
     assert_eq!(ids(&app), [3, 2, 1]);
@@ -539,7 +725,11 @@ fn clicking_a_tab_switches_screen() {
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 12, 0));
     assert_eq!(app.screen, ScreenId::Expirations);
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 110, 0));
-    assert_eq!(app.screen, ScreenId::Expirations, "right of the tabs: nothing");
+    assert_eq!(
+        app.screen,
+        ScreenId::Expirations,
+        "right of the tabs: nothing"
+    );
 }
 
 #[test]
@@ -549,14 +739,22 @@ fn clicking_a_row_selects_it_and_the_wheel_moves() {
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 10, 6));
     assert_eq!(app.expirations.cursor.selected(), 2);
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 10, 2));
-    assert_eq!(app.expirations.cursor.selected(), 2, "a click above the table selects nothing");
+    assert_eq!(
+        app.expirations.cursor.selected(),
+        2,
+        "a click above the table selects nothing"
+    );
     app.update(mouse(MouseEventKind::ScrollDown, 10, 10));
     assert_eq!(app.expirations.cursor.selected(), 3);
     app.update(mouse(MouseEventKind::ScrollUp, 10, 10));
     app.update(mouse(MouseEventKind::ScrollUp, 10, 10));
     assert_eq!(app.expirations.cursor.selected(), 1);
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 10, 20));
-    assert_eq!(app.expirations.cursor.selected(), 4, "below the last row: the last row");
+    assert_eq!(
+        app.expirations.cursor.selected(),
+        4,
+        "below the last row: the last row"
+    );
 }
 
 #[test]
@@ -565,7 +763,11 @@ fn a_click_closes_the_help() {
     app.update(key('?'));
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 14, 0));
     assert!(!app.help);
-    assert_eq!(app.screen, ScreenId::Expirations, "the click only closed the help");
+    assert_eq!(
+        app.screen,
+        ScreenId::Expirations,
+        "the click only closed the help"
+    );
 }
 
 #[test]
@@ -574,8 +776,41 @@ fn a_late_error_of_a_superseded_request_does_not_reach_the_status_line() {
     let first = request_id(&effects, is_expirations);
     let second = request_id(&app.update(key('r')), is_expirations);
     ok(&mut app, second, Response::Expirations(expirations(true)));
-    app.update(Action::Loaded { id: first, result: Err(ApiError::Timeout) });
+    app.update(Action::Loaded {
+        id: first,
+        result: Err(ApiError::Timeout),
+    });
     assert_eq!(app.last_error, None, "the newer answer already arrived");
     assert_eq!(app.expirations.data.error(), None);
     assert_eq!(app.in_flight(), 1, "only the account is still awaited");
+}
+
+#[test]
+fn every_default_binding_has_its_keys_including_minus() {
+    let keymap = Keymap::default();
+    for binding in keymap.bindings() {
+        assert!(!binding.keys.is_empty(), "{:?} has no key", binding.command);
+    }
+    let minus = crossterm::event::KeyEvent::new(KeyCode::Char('-'), KeyModifiers::NONE);
+    assert_eq!(
+        keymap.resolve(&[Context::Worker], &minus),
+        Some(Command::ZoomOut)
+    );
+    let big_g = crossterm::event::KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert_eq!(keymap.resolve(&[Context::List], &big_g), Some(Command::End));
+}
+
+#[test]
+fn a_failed_roster_leaves_the_input_so_r_retries() {
+    let mut app = loaded_app();
+    let effects = app.update(key('/'));
+    let id = request_id(&effects, |r| *r == Request::Roster);
+    app.update(Action::Loaded {
+        id,
+        result: Err(ApiError::Timeout),
+    });
+    assert!(!app.search.focused);
+    let retry = app.update(key('r'));
+    assert_eq!(app.search.query, "");
+    request_id(&retry, |r| *r == Request::Roster);
 }

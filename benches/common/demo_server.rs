@@ -18,8 +18,6 @@ use crate::common::today;
 
 /// The token the benchmarks read with: the first demo employer, as the embedded sandbox does.
 pub const TOKEN: &str = "demo-employeur";
-/// The token of the demo training organisation (the account holding the declarations).
-pub const OF_TOKEN: &str = "demo-of";
 
 /// A running sandbox server; stopped (and its database closed) when dropped.
 pub struct DemoServer {
@@ -53,7 +51,11 @@ impl DemoServer {
             });
         });
         let url = url_rx.recv().expect("the server thread failed to start");
-        Self { url, stop: Some(stop), thread: Some(thread) }
+        Self {
+            url,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 
     /// A client of this server with `token`.
@@ -90,17 +92,29 @@ pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
 /// Opens the server over `db_path`, seeding `demo` when given and the database is new.
 async fn open(db_path: &Path, demo: Option<DemoOptions>) -> Server {
     let rules = Rules::embedded().expect("embedded rules");
-    let options = ServerOptions { db_path: db_path.to_owned(), demo, today: Some(today()) };
-    Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone())
-        .await
-        .expect("open the demo database")
+    let options = ServerOptions {
+        db_path: db_path.to_owned(),
+        demo,
+        today: Some(today()),
+    };
+    Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await
+    .expect("open the demo database")
 }
 
 /// The cached demo database of `workers` workers, built when missing.
 pub fn demo_db(workers: u32) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("passeport-bench");
     std::fs::create_dir_all(&dir).expect("create the benchmark data directory");
-    let path = dir.join(format!("demo-{workers}-{}-{:016x}.db", today(), source_hash()));
+    let path = dir.join(format!(
+        "demo-{workers}-{}-{:016x}.db",
+        today(),
+        source_hash()
+    ));
     if path.exists() {
         return path;
     }
@@ -110,24 +124,47 @@ pub fn demo_db(workers: u32) -> PathBuf {
     }
     let started = Instant::now();
     runtime(2).block_on(async {
-        let demo = DemoOptions { workers, seed: DEFAULT_SEED, today: today() };
+        let demo = DemoOptions {
+            workers,
+            seed: DEFAULT_SEED,
+            today: today(),
+        };
         let server = open(&building, Some(demo)).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         // Serving until an already finished shutdown closes the database cleanly (WAL folded in).
-        server.serve(listener, async {}).await.expect("close the database");
+        server
+            .serve(listener, async {})
+            .await
+            .expect("close the database");
     });
-    let leftovers: Vec<PathBuf> =
-        sqlite_files(&building).into_iter().skip(1).filter(|p| p.exists()).collect();
-    assert!(leftovers.is_empty(), "database not closed cleanly: {leftovers:?}");
+    let leftovers: Vec<PathBuf> = sqlite_files(&building)
+        .into_iter()
+        .skip(1)
+        .filter(|p| p.exists())
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "database not closed cleanly: {leftovers:?}"
+    );
     std::fs::rename(&building, &path).expect("move the new database in place");
-    eprintln!("(demo database of {workers} workers built in {:.1} s: {})", started.elapsed().as_secs_f64(), path.display());
+    eprintln!(
+        "(demo database of {workers} workers built in {:.1} s: {})",
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
     path
 }
 
 /// The database file and its WAL companions.
 fn sqlite_files(db: &Path) -> [PathBuf; 3] {
     let name = db.display().to_string();
-    [db.to_owned(), PathBuf::from(format!("{name}-wal")), PathBuf::from(format!("{name}-shm"))]
+    [
+        db.to_owned(),
+        PathBuf::from(format!("{name}-wal")),
+        PathBuf::from(format!("{name}-shm")),
+    ]
 }
 
 /// A hash of the sources and assets that shape a demo database.
@@ -148,7 +185,9 @@ fn source_hash() -> u64 {
 
 /// Every file under `dir`, recursively.
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -18,7 +18,11 @@ pub enum Mode {
 impl Mode {
     /// `Bench` when cargo passed `--bench`, else `Smoke`.
     pub fn detect() -> Self {
-        if std::env::args().any(|a| a == "--bench") { Self::Bench } else { Self::Smoke }
+        if std::env::args().any(|a| a == "--bench") {
+            Self::Bench
+        } else {
+            Self::Smoke
+        }
     }
 
     /// The worker counts to measure: `smoke` in smoke mode; else `sizes`, plus one million when
@@ -115,4 +119,3 @@ pub fn ratio(baseline: Duration, ours: Duration) -> String {
 pub fn section(title: &str) {
     println!("\n== {title}");
 }
-

@@ -240,9 +240,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
-pub fn write_stdout(text: &str) -> Result<()> {
+pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
     let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.wrap_err("écriture sur la sortie standard impossible"),
     }

@@ -42,8 +42,10 @@ const SEED_BATCH: usize = 500;
 /// Page cache of the seeding connection (256 MiB): the NIR index and the trainees' primary key
 /// are filled in random order, and a small cache would spill pages again and again.
 const SEED_CACHE_PRAGMA: &str = "PRAGMA cache_size = -262144";
-/// SQLite's default page cache (2 MiB), restored after seeding.
-const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -2000";
+/// Page cache of each connection, in KiB as SQLite counts it when negative (16 MiB).
+const CACHE_KIB: &str = "-16384";
+/// The connections' page cache, restored after seeding.
+const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -16384";
 /// Workers handed to the demo generator to build its recorded declarations.
 const DECLARATION_SAMPLE: usize = 5000;
 /// Key of the `meta` row marking a database seeded with demonstration data.
@@ -631,7 +633,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", CACHE_KIB);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
@@ -729,6 +732,17 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         sqlx::query(SEED_CACHE_PRAGMA).execute(&mut *conn).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        // Secondary indexes are dropped and rebuilt around the bulk load (a sort per index is
+        // far cheaper than random insertions); their definitions come from the schema itself.
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('workers', 'sessions', 'session_trainees', 'passport_entries')",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX \"{name}\"")).execute(&mut *tx).await?;
+        }
         let now = Utc::now();
         let mut account_ids = Vec::with_capacity(demo.accounts().len());
         for account in demo.accounts() {
@@ -819,6 +833,9 @@ impl Store {
             }
         }
         buffers.flush(&mut tx).await?;
+        for (_, sql) in &indexes {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
         for demo_declaration in demo.declarations(&sample) {
             let owner = account_ids.get(demo_declaration.owner).copied().ok_or_else(|| {
                 ServerError::Corrupt {
@@ -1052,9 +1069,12 @@ impl Store {
         builder.push(" AND e.expires_on <= ").push_bind(band(60));
         builder.push("), 0) AS within_60, COALESCE(SUM(e.expires_on > ").push_bind(band(60));
         builder.push(" AND e.expires_on <= ").push_bind(band(90));
-        builder.push(
-            "), 0) AS within_90 FROM passport_entries e JOIN workers w ON w.id = e.worker_id WHERE ",
-        );
+        builder.push("), 0) AS within_90 FROM passport_entries e ");
+        if filter.site.is_some() {
+            // Only the site filter needs the worker: the join costs a lookup per entry.
+            builder.push("JOIN workers w ON w.id = e.worker_id ");
+        }
+        builder.push("WHERE ");
         push_expiry_scope(&mut builder, account, filter, band(90));
         let row = builder.build().fetch_one(&self.pool).await?;
         let get = |name: &str| -> Result<u64, ServerError> {

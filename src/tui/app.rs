@@ -255,6 +255,9 @@ impl App {
         // A superseded request's answer is dropped by its screen: it says nothing of the data shown.
         if !self.superseded.remove(&id) {
             match &result {
+                // Draft files are local: reading or writing them says nothing of the server, whose
+                // error must stay on the status line.
+                Ok(Response::Drafts(_) | Response::DraftSaved(_) | Response::DraftDeleted(_)) => {}
                 Ok(_) => self.last_error = None,
                 Err(e) => self.last_error = Some(e.to_string()),
             }

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 pub enum Context {
     /// Everywhere (unless a text input has the focus).
     Global,
-    /// Screens showing a list or table.
+    /// Screens showing a list or table: moving the selection.
     List,
+    /// Lists whose rows open, filter and sort.
+    Browse,
     /// The Passeport screen (one worker).
     Worker,
 }
@@ -27,7 +29,8 @@ impl Context {
     pub fn label(self) -> &'static str {
         match self {
             Self::Global => "Partout",
-            Self::List => "Listes",
+            Self::List => "Déplacement",
+            Self::Browse => "Listes",
             Self::Worker => "Passeport",
         }
     }
@@ -238,13 +241,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     (Context::List, &["pgdn"], Command::PageDown, "page suivante", false),
     (Context::List, &["home", "g"], Command::Home, "début", false),
     (Context::List, &["end", "G"], Command::End, "fin", false),
-    (Context::List, &["enter"], Command::Open, "ouvrir", true),
-    (Context::List, &["s"], Command::FilterStatus, "filtre statut", true),
-    (Context::List, &["t"], Command::FilterTraining, "filtre formation", true),
-    (Context::List, &["o"], Command::Sort, "trier", true),
-    (Context::List, &["d"], Command::Declare, "déclarer", false),
-    (Context::List, &["e"], Command::Export, "exporter", false),
-    (Context::List, &["x", "delete"], Command::Delete, "supprimer", false),
+    (Context::Browse, &["enter"], Command::Open, "ouvrir", true),
+    (Context::Browse, &["s"], Command::FilterStatus, "filtre statut", true),
+    (Context::Browse, &["t"], Command::FilterTraining, "filtre formation", true),
+    (Context::Browse, &["o"], Command::Sort, "trier", true),
+    (Context::Browse, &["d"], Command::Declare, "déclarer", false),
+    (Context::Browse, &["e"], Command::Export, "exporter", false),
+    (Context::Browse, &["x", "delete"], Command::Delete, "supprimer", false),
     (Context::Worker, &["v"], Command::RevealNir, "afficher/masquer le NIR", true),
     (Context::Worker, &["left", "h"], Command::ScrollLeft, "frise ←", true),
     (Context::Worker, &["right", "l"], Command::ScrollRight, "frise →", true),
@@ -386,7 +389,7 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_table() {
-        let hints = Keymap::default().hints(&[Context::List, Context::Global]);
+        let hints = Keymap::default().hints(&[Context::Browse, Context::List, Context::Global]);
         assert!(hints.contains(&("q".to_owned(), "quitter")));
         assert!(hints.contains(&("Entrée".to_owned(), "ouvrir")));
     }

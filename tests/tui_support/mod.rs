@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use passeport::api::contract::{
-    Account, DeclarationStatus, DeclarationSummary, ExpirationCounts, ExpirationItem, ExpirationsPage,
-    SessionDeclarationStatus, SessionDetail, SessionSummary, TraineeView,
+    Account, DeclarationStatus, DeclarationSummary, ExpirationCounts, ExpirationItem,
+    ExpirationsPage, SessionDeclarationStatus, SessionDetail, SessionSummary, TraineeView,
 };
 use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::ids::{Nir, Siret};
@@ -61,22 +61,39 @@ pub fn requests(effects: &[Effect]) -> Vec<(RequestId, Request)> {
 
 /// The id of the one request among `effects` that `wanted` accepts (panics otherwise).
 pub fn request_id(effects: &[Effect], wanted: impl Fn(&Request) -> bool) -> RequestId {
-    let found: Vec<RequestId> =
-        requests(effects).into_iter().filter(|(_, r)| wanted(r)).map(|(id, _)| id).collect();
+    let found: Vec<RequestId> = requests(effects)
+        .into_iter()
+        .filter(|(_, r)| wanted(r))
+        .map(|(id, _)| id)
+        .collect();
     assert_eq!(found.len(), 1, "exactly one such request in {effects:?}");
     found[0]
 }
 
 /// Answers request `id` successfully.
 pub fn ok(app: &mut App, id: RequestId, response: Response) -> Vec<Effect> {
-    app.update(Action::Loaded { id, result: Ok(response) })
+    app.update(Action::Loaded {
+        id,
+        result: Ok(response),
+    })
 }
 
 /// Runs the searches among `effects` the way the event loop does, and feeds their answers back.
 pub fn run_searches(app: &mut App, effects: Vec<Effect>) {
     for effect in effects {
-        if let Effect::Search { index, query, generation, within } = effect {
-            let matches = index.search(&query, 500, within.as_deref().map(Vec::as_slice), generation);
+        if let Effect::Search {
+            index,
+            query,
+            generation,
+            within,
+        } = effect
+        {
+            let matches = index.search(
+                &query,
+                500,
+                within.as_deref().map(Vec::as_slice),
+                generation,
+            );
             app.update(Action::Searched(matches));
         }
     }
@@ -138,7 +155,11 @@ fn expiration(
         training_title: training_title.to_owned(),
         expires_on,
         days_left,
-        status: if days_left < 0 { ExpiryStatus::Expired } else { ExpiryStatus::Expiring },
+        status: if days_left < 0 {
+            ExpiryStatus::Expired
+        } else {
+            ExpiryStatus::Expiring
+        },
     }
 }
 
@@ -147,8 +168,10 @@ pub fn expirations(items: bool) -> ExpirationsPage {
     const DUPONT: (&str, &str, &str) = ("DUPONT", "Marie-Ève", "Lyon Gerland");
     const LEFEVRE: (&str, &str, &str) = ("LEFÈVRE", "Éloïse", "Marseille Port");
     const DUPUIS: (&str, &str, &str) = ("DUPUIS", "Jean", "Lille Lesquin");
-    const MAC_SST: (&str, &str) =
-        ("MAC_SST", "Maintien et actualisation des compétences SST (MAC SST)");
+    const MAC_SST: (&str, &str) = (
+        "MAC_SST",
+        "Maintien et actualisation des compétences SST (MAC SST)",
+    );
     const R489: (&str, &str) = ("CACES_R489", "CACES R489 : chariots de manutention");
     const HAB: (&str, &str) = ("HAB_ELEC_B0_H0", "Habilitation électrique B0 / H0 / H0V");
     let items = if items {
@@ -165,9 +188,19 @@ pub fn expirations(items: bool) -> ExpirationsPage {
     let counts = if items.is_empty() {
         ExpirationCounts::default()
     } else {
-        ExpirationCounts { expired: 2, within_30: 1, within_60: 1, within_90: 1 }
+        ExpirationCounts {
+            expired: 2,
+            within_30: 1,
+            within_60: 1,
+            within_90: 1,
+        }
     };
-    ExpirationsPage { today: today(), counts, items, next_cursor: None }
+    ExpirationsPage {
+        today: today(),
+        counts,
+        items,
+        next_cursor: None,
+    }
 }
 
 fn session(
@@ -253,7 +286,10 @@ pub fn session_detail(with_trainees: bool) -> SessionDetail {
     } else {
         Vec::new()
     };
-    SessionDetail { summary: sessions().swap_remove(0), trainees }
+    SessionDetail {
+        summary: sessions().swap_remove(0),
+        trainees,
+    }
 }
 
 fn declaration(

@@ -1,5 +1,7 @@
 -- Schema of the sandbox Passeport API (SQLite). Dates are ISO-8601 text (YYYY-MM-DD), which sorts
 -- chronologically. All SQL of the server lives in src/server/store.rs and in these migrations.
+-- Unique constraints on bulk-loaded tables are named indexes (not column constraints) so that the
+-- demo seeding can drop and rebuild them around its bulk load.
 
 -- Server-wide facts: whether the database was seeded with demonstration data.
 CREATE TABLE meta (
@@ -27,7 +29,7 @@ CREATE TABLE tokens (
 -- `search` is the folded (lowercase, accent-free) text searched by GET /v1/workers?q=.
 CREATE TABLE workers (
     id                  INTEGER PRIMARY KEY,
-    nir                 TEXT NOT NULL UNIQUE,
+    nir                 TEXT NOT NULL,
     last_name           TEXT NOT NULL,
     usage_name          TEXT,
     first_names         TEXT NOT NULL,
@@ -38,6 +40,7 @@ CREATE TABLE workers (
     employer_account_id INTEGER REFERENCES accounts (id),
     search              TEXT NOT NULL
 );
+CREATE UNIQUE INDEX workers_nir ON workers (nir);
 CREATE INDEX workers_employer ON workers (employer_account_id, id);
 
 -- Training sessions, owned by the account that delivered them (an OF, or an employer for an
@@ -57,9 +60,9 @@ CREATE INDEX sessions_account ON sessions (account_id, end_date, id);
 CREATE TABLE session_trainees (
     session_id INTEGER NOT NULL REFERENCES sessions (id),
     worker_id  INTEGER NOT NULL REFERENCES workers (id),
-    outcome    TEXT NOT NULL CHECK (outcome IN ('passed', 'attended', 'absent', 'pending')),
-    PRIMARY KEY (session_id, worker_id)
-) WITHOUT ROWID;
+    outcome    TEXT NOT NULL CHECK (outcome IN ('passed', 'attended', 'absent', 'pending'))
+);
+CREATE UNIQUE INDEX session_trainees_session ON session_trainees (session_id, worker_id);
 CREATE INDEX session_trainees_worker ON session_trainees (worker_id, session_id);
 
 -- Passport entries with their expiry computed at insert from the catalogue, and `superseded`

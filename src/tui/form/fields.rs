@@ -8,7 +8,9 @@
 use chrono::NaiveDate;
 
 use crate::domain::DeclarationKind;
-use crate::domain::declaration::{ModeObtention, Modalite, QualificationFormateur, TypeJdr, columns};
+use crate::domain::declaration::{
+    Modalite, ModeObtention, QualificationFormateur, TypeJdr, columns,
+};
 
 /// How a field is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,9 +230,10 @@ impl Field {
             Self::TypeJdr => TypeJdr::ALL.iter().map(|v| v.label()).collect(),
             Self::ModeObtention => ModeObtention::ALL.iter().map(|v| v.label()).collect(),
             Self::ModaliteDispense => Modalite::ALL.iter().map(|v| v.label()).collect(),
-            Self::QualificationFormateur => {
-                QualificationFormateur::ALL.iter().map(|v| v.label()).collect()
-            }
+            Self::QualificationFormateur => QualificationFormateur::ALL
+                .iter()
+                .map(|v| v.label())
+                .collect(),
             Self::PresenceFormation | Self::FormationCertifiante | Self::PresenceEmployeur => {
                 YES_NO.to_vec()
             }
@@ -270,7 +273,13 @@ pub fn training_fields(
     let jdr = kind == DeclarationKind::Justificatif;
     let mut fields = Vec::new();
     if jdr {
-        fields.extend([TypeJdr, NomJdr, NomOptionSpecialite, ModeObtention, PresenceFormation]);
+        fields.extend([
+            TypeJdr,
+            NomJdr,
+            NomOptionSpecialite,
+            ModeObtention,
+            PresenceFormation,
+        ]);
     }
     if !jdr || presence_formation == Some(true) {
         fields.extend([
@@ -289,7 +298,12 @@ pub fn training_fields(
     }
     fields.extend([CompetenceTransferable, DateDebutValidite, DateFinValidite]);
     if jdr {
-        fields.extend([ResultatObtenu, MentionObtenue, LienPreuve, IdentifiantPreuve]);
+        fields.extend([
+            ResultatObtenu,
+            MentionObtenue,
+            LienPreuve,
+            IdentifiantPreuve,
+        ]);
     }
     fields.push(ReferenceDeclaration);
     fields
@@ -381,7 +395,10 @@ mod tests {
         for field in Field::DECLARATION.iter().chain(Field::TITULAIRE.iter()) {
             assert_eq!(Field::from_column(field.column()), Some(*field));
             assert!(field.label().chars().count() <= 26, "{}", field.label());
-            assert_eq!(field.kind() == FieldKind::Choice, !field.options().is_empty());
+            assert_eq!(
+                field.kind() == FieldKind::Choice,
+                !field.options().is_empty()
+            );
         }
         assert_eq!(Field::from_column("ID_DECLARATION"), None);
     }
@@ -399,7 +416,10 @@ mod tests {
         assert!(!jdr.contains(&NomFormation) && !jdr.contains(&CertificationVisee));
         let jdr = training_fields(DeclarationKind::Justificatif, Some(true), None);
         assert!(jdr.contains(&NomFormation) && !jdr.contains(&DomaineFormation));
-        assert_eq!(titulaire_fields(Some(false)), vec![Nir, NomTitulaire, PresenceEmployeur]);
+        assert_eq!(
+            titulaire_fields(Some(false)),
+            vec![Nir, NomTitulaire, PresenceEmployeur]
+        );
         assert_eq!(titulaire_fields(Some(true)).len(), 5);
     }
 
@@ -415,19 +435,41 @@ mod tests {
 
     #[test]
     fn dates_are_typed_day_month_year() {
-        assert_eq!(parse_date(" 15/10/2026 "), Ok(NaiveDate::from_ymd_opt(2026, 10, 15).unwrap()));
-        assert_eq!(parse_date("1/2/2026"), Ok(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()));
-        for bad in ["", "15/10/26", "2026-10-15", "15/10/2026/1", "aa/bb/cccc", "15 10 2026"] {
-            assert!(matches!(parse_date(bad), Err(DateInputError::Format(_))), "{bad}");
+        assert_eq!(
+            parse_date(" 15/10/2026 "),
+            Ok(NaiveDate::from_ymd_opt(2026, 10, 15).unwrap())
+        );
+        assert_eq!(
+            parse_date("1/2/2026"),
+            Ok(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap())
+        );
+        for bad in [
+            "",
+            "15/10/26",
+            "2026-10-15",
+            "15/10/2026/1",
+            "aa/bb/cccc",
+            "15 10 2026",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(DateInputError::Format(_))),
+                "{bad}"
+            );
         }
         let err = parse_date("31/02/2026").unwrap_err();
         assert_eq!(err, DateInputError::NoSuchDay("31/02/2026".into()));
-        assert_eq!(err.to_string(), "le 31/02/2026 n'existe pas dans le calendrier");
+        assert_eq!(
+            err.to_string(),
+            "le 31/02/2026 n'existe pas dans le calendrier"
+        );
     }
 
     #[test]
     fn codes_split_on_slashes_and_spaces() {
-        assert_eq!(split_codes("42829/42817  42866"), vec!["42829", "42817", "42866"]);
+        assert_eq!(
+            split_codes("42829/42817  42866"),
+            vec!["42829", "42817", "42866"]
+        );
         assert_eq!(split_codes(" 344r, 333;"), vec!["344r", "333"]);
         assert!(split_codes(" / ").is_empty());
     }

@@ -23,7 +23,7 @@ use ratatui_textarea::{CursorMove, TextArea};
 
 use crate::api::contract::SessionDetail;
 use crate::domain::declaration::{
-    Declaration, ModeObtention, Modalite, QualificationFormateur, Titulaire, TypeJdr,
+    Declaration, Modalite, ModeObtention, QualificationFormateur, Titulaire, TypeJdr,
 };
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::worker::Worker;
@@ -235,13 +235,19 @@ impl Form {
         d.date_debut_validite = match prefill.kind {
             DeclarationKind::Justificatif => prefill.date_debut_validite,
             // [I] An attestation's validity starts when the training ends.
-            DeclarationKind::Attestation => prefill.date_debut_validite.or(prefill.date_fin_formation),
+            DeclarationKind::Attestation => {
+                prefill.date_debut_validite.or(prefill.date_fin_formation)
+            }
         };
         if prefill.kind == DeclarationKind::Justificatif && prefill.date_fin_formation.is_some() {
             d.presence_formation = Some(true);
         }
         let mut form = Self::from_draft(&draft, today);
-        form.set_text(Field::ReferenceDeclaration, None, form.id_declaration.clone());
+        form.set_text(
+            Field::ReferenceDeclaration,
+            None,
+            form.id_declaration.clone(),
+        );
         form
     }
 
@@ -249,7 +255,10 @@ impl Form {
     pub fn from_draft(draft: &Draft, today: NaiveDate) -> Self {
         let d = &draft.declaration;
         let id_declaration = if d.id_declaration.trim().is_empty() {
-            format!("PP-{}", draft.id.chars().take(16).collect::<String>().to_uppercase())
+            format!(
+                "PP-{}",
+                draft.id.chars().take(16).collect::<String>().to_uppercase()
+            )
         } else {
             d.id_declaration.clone()
         };
@@ -277,7 +286,10 @@ impl Form {
                     let typed = draft.inputs.get(&fields::key(field, Some(index)));
                     values.set_text(field, typed.unwrap_or(stored).clone());
                 }
-                TitulaireInput { line_id: t.id_unique_partenaire.clone(), values }
+                TitulaireInput {
+                    line_id: t.id_unique_partenaire.clone(),
+                    values,
+                }
             })
             .collect();
         let mut form = Self {
@@ -307,11 +319,15 @@ impl Form {
             submission: Submission::Idle,
             notice: None,
         };
-        form.titulaire = draft.position.titulaire.min(form.titulaires.len().saturating_sub(1));
-        if let Some(key) = &draft.position.field {
-            form.focus_key(key);
-        } else if form.submit_attempted {
+        form.titulaire = draft
+            .position
+            .titulaire
+            .min(form.titulaires.len().saturating_sub(1));
+        if form.submit_attempted {
+            // Sent without an answer: only the review can act (send it again, unchanged).
             form.step = DraftStep::Review;
+        } else if let Some(key) = &draft.position.field {
+            form.focus_key(key);
         }
         form.sync_editor();
         form
@@ -396,7 +412,11 @@ impl Form {
 
     /// The fields of titulaire `index`.
     pub fn titulaire_fields(&self, index: usize) -> Vec<Field> {
-        fields::titulaire_fields(self.titulaires.get(index).and_then(|t| t.presence_employeur()))
+        fields::titulaire_fields(
+            self.titulaires
+                .get(index)
+                .and_then(|t| t.presence_employeur()),
+        )
     }
 
     /// The focused field and its titulaire; none on a list.
@@ -424,7 +444,10 @@ impl Form {
     /// The text of a field as typed.
     pub fn text(&self, field: Field, titulaire: Option<usize>) -> &str {
         match titulaire {
-            Some(index) => self.titulaires.get(index).map_or("", |t| t.values.text(field)),
+            Some(index) => self
+                .titulaires
+                .get(index)
+                .map_or("", |t| t.values.text(field)),
             None => self.values.text(field),
         }
     }
@@ -435,7 +458,9 @@ impl Form {
             Some(index) => &self.titulaires.get(index)?.values,
             None => &self.values,
         };
-        values.choice(field).and_then(|i| field.options().get(i).copied())
+        values
+            .choice(field)
+            .and_then(|i| field.options().get(i).copied())
     }
 
     fn values_mut(&mut self, titulaire: Option<usize>) -> Option<&mut Values> {
@@ -476,12 +501,16 @@ impl Form {
                 Field::TypeJdr => d.type_jdr = pick(TypeJdr::ALL, v.choice(field)),
                 Field::NomJdr => d.nom_jdr = text,
                 Field::NomOptionSpecialite => d.nom_option_specialite = text,
-                Field::ModeObtention => d.mode_obtention = pick(ModeObtention::ALL, v.choice(field)),
+                Field::ModeObtention => {
+                    d.mode_obtention = pick(ModeObtention::ALL, v.choice(field))
+                }
                 Field::PresenceFormation => d.presence_formation = v.yes_no(field),
                 Field::NomFormation => d.nom_formation = text,
                 Field::DateDebutFormation => d.date_debut_formation = date,
                 Field::DateFinFormation => d.date_fin_formation = date,
-                Field::ModaliteDispense => d.modalite_dispense = pick(Modalite::ALL, v.choice(field)),
+                Field::ModaliteDispense => {
+                    d.modalite_dispense = pick(Modalite::ALL, v.choice(field))
+                }
                 Field::QualificationFormateur => {
                     d.qualification_formateur = pick(QualificationFormateur::ALL, v.choice(field))
                 }
@@ -510,7 +539,11 @@ impl Form {
             .map(|t| {
                 let presence = t.presence_employeur();
                 let employer = |field| {
-                    if presence == Some(true) { t.text(field).trim().to_owned() } else { String::new() }
+                    if presence == Some(true) {
+                        t.text(field).trim().to_owned()
+                    } else {
+                        String::new()
+                    }
                 };
                 Titulaire {
                     id_unique_partenaire: t.line_id.clone(),
@@ -554,8 +587,16 @@ impl Form {
         if self.kind == DeclarationKind::Justificatif {
             fill(self, Field::NomJdr, s.title.clone());
         }
-        fill(self, Field::DateDebutFormation, fields::format_date(s.start_date));
-        fill(self, Field::DateFinFormation, fields::format_date(s.end_date));
+        fill(
+            self,
+            Field::DateDebutFormation,
+            fields::format_date(s.start_date),
+        );
+        fill(
+            self,
+            Field::DateFinFormation,
+            fields::format_date(s.end_date),
+        );
         let wanted = |outcome: TraineeOutcome| match self.kind {
             DeclarationKind::Attestation => {
                 matches!(outcome, TraineeOutcome::Attended | TraineeOutcome::Passed)
@@ -573,7 +614,8 @@ impl Form {
             if self.has_nir(&trainee.nir) {
                 continue;
             }
-            let siret = (!trainee.employer_siret.is_empty()).then_some(trainee.employer_siret.as_str());
+            let siret =
+                (!trainee.employer_siret.is_empty()).then_some(trainee.employer_siret.as_str());
             self.add_titulaire(&trainee.nir, &trainee.last_name, siret);
             added += 1;
         }
@@ -583,9 +625,16 @@ impl Form {
 
     /// True when a titulaire already has this NIR (compared without spaces, key ignored).
     pub fn has_nir(&self, nir: &str) -> bool {
-        let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).take(13).collect::<String>();
+        let norm = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .take(13)
+                .collect::<String>()
+        };
         let wanted = norm(nir);
-        self.titulaires.iter().any(|t| norm(t.text(Field::Nir)) == wanted)
+        self.titulaires
+            .iter()
+            .any(|t| norm(t.text(Field::Nir)) == wanted)
     }
 
     /// Server field errors from a 422: shown on their fields and in the review.
@@ -625,8 +674,11 @@ impl Form {
             (None, column) => {
                 let field = Field::from_column(column);
                 self.step = DraftStep::Training;
-                self.focus =
-                    self.training_fields().iter().position(|f| Some(*f) == field).unwrap_or(0);
+                self.focus = self
+                    .training_fields()
+                    .iter()
+                    .position(|f| Some(*f) == field)
+                    .unwrap_or(0);
             }
         }
         self.sync_editor();
@@ -697,7 +749,10 @@ impl Form {
 
     /// Pasted text goes to the focused text field, on one line.
     pub fn on_paste(&mut self, text: &str) -> FormEvent {
-        let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         if let Some(picker) = &mut self.picker {
             picker.query.insert_str(&text);
             return FormEvent::Handled;
@@ -705,8 +760,12 @@ impl Form {
         if self.is_frozen() {
             return FormEvent::Handled;
         }
-        let Some((field, titulaire)) = self.focused() else { return FormEvent::Handled };
-        let Some(area) = &mut self.editor else { return FormEvent::Handled };
+        let Some((field, titulaire)) = self.focused() else {
+            return FormEvent::Handled;
+        };
+        let Some(area) = &mut self.editor else {
+            return FormEvent::Handled;
+        };
         area.insert_str(&text);
         let value = area.lines().join(" ");
         if let Some(values) = self.values_mut(titulaire) {
@@ -719,7 +778,10 @@ impl Form {
     /// True while a submission is in flight or its outcome is unknown: nothing may change.
     pub fn is_frozen(&self) -> bool {
         self.submit_attempted
-            || matches!(self.submission, Submission::Validating(_) | Submission::Creating(_))
+            || matches!(
+                self.submission,
+                Submission::Validating(_) | Submission::Creating(_)
+            )
     }
 
     fn frozen_key(&mut self, key: &KeyEvent) -> FormEvent {
@@ -751,7 +813,10 @@ impl Form {
             self.notice = Some("Brouillon enregistré".to_owned());
             return self.go_step(DraftStep::Review, false);
         }
-        if matches!(self.submission, Submission::Validating(_) | Submission::Creating(_)) {
+        if matches!(
+            self.submission,
+            Submission::Validating(_) | Submission::Creating(_)
+        ) {
             return FormEvent::Handled;
         }
         if self.submit_attempted {
@@ -795,7 +860,7 @@ impl Form {
         };
         if step == DraftStep::Review {
             self.reviewed = true;
-            self.problem = self.problem.min(self.problems().len().saturating_sub(1));
+            self.problem = 0;
         }
         self.sync_editor();
         FormEvent::Changed
@@ -811,7 +876,11 @@ impl Form {
 
     /// Index of the focused field in its group.
     fn group_index(&self, titulaire: Option<usize>) -> usize {
-        if titulaire.is_some() { self.focus - 1 } else { self.focus }
+        if titulaire.is_some() {
+            self.focus - 1
+        } else {
+            self.focus
+        }
     }
 
     fn move_focus(&mut self, titulaire: Option<usize>, forward: bool) -> FormEvent {
@@ -831,21 +900,31 @@ impl Form {
             };
         }
         self.leave();
-        self.focus = if forward { self.focus + 1 } else { self.focus - 1 };
+        self.focus = if forward {
+            self.focus + 1
+        } else {
+            self.focus - 1
+        };
         self.sync_editor();
         FormEvent::Changed
     }
 
     fn fields_key(&mut self, key: &KeyEvent, titulaire: Option<usize>) -> FormEvent {
-        let Some((field, _)) = self.focused() else { return FormEvent::Handled };
+        let Some((field, _)) = self.focused() else {
+            return FormEvent::Handled;
+        };
         match key.code {
-            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => return self.move_focus(titulaire, true),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => {
+                return self.move_focus(titulaire, true);
+            }
             KeyCode::BackTab | KeyCode::Up => return self.move_focus(titulaire, false),
             _ => {}
         }
         if field.kind() == FieldKind::Choice {
             let count = field.options().len();
-            let Some(values) = self.values_mut(titulaire) else { return FormEvent::Handled };
+            let Some(values) = self.values_mut(titulaire) else {
+                return FormEvent::Handled;
+            };
             let current = values.choice(field);
             // The cycle: nothing chosen, then each option in order.
             let next = match key.code {
@@ -890,9 +969,15 @@ impl Form {
             _ => false,
         };
         if !allowed {
-            return if ctrl { FormEvent::Ignored } else { FormEvent::Handled };
+            return if ctrl {
+                FormEvent::Ignored
+            } else {
+                FormEvent::Handled
+            };
         }
-        let Some(area) = &mut self.editor else { return FormEvent::Handled };
+        let Some(area) = &mut self.editor else {
+            return FormEvent::Handled;
+        };
         if !area.input(*key) {
             return FormEvent::Handled;
         }
@@ -916,9 +1001,11 @@ fn set_choice_from(values: &mut Values, field: Field, d: &Declaration) {
         Field::TypeJdr => values.set_choice(field, TypeJdr::ALL, d.type_jdr),
         Field::ModeObtention => values.set_choice(field, ModeObtention::ALL, d.mode_obtention),
         Field::ModaliteDispense => values.set_choice(field, Modalite::ALL, d.modalite_dispense),
-        Field::QualificationFormateur => {
-            values.set_choice(field, QualificationFormateur::ALL, d.qualification_formateur)
-        }
+        Field::QualificationFormateur => values.set_choice(
+            field,
+            QualificationFormateur::ALL,
+            d.qualification_formateur,
+        ),
         Field::PresenceFormation => values.set_yes_no(field, d.presence_formation),
         Field::FormationCertifiante => values.set_yes_no(field, d.formation_certifiante),
         _ => {}

@@ -69,8 +69,18 @@ struct Row {
 }
 
 /// Draws the form in `area`.
-pub fn render(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let title = format!(" Déclaration — {} · {} ", form.kind.label(), form.declarant.label());
+pub fn render(
+    form: &Form,
+    roster: &Remote<Roster>,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+) {
+    let title = format!(
+        " Déclaration — {} · {} ",
+        form.kind.label(),
+        form.declarant.label()
+    );
     let block = Block::bordered().title(Span::styled(title, theme.title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -80,27 +90,44 @@ pub fn render(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area:
     let hints = hints(form);
     let hint_lines: Vec<String> = wrap(&hints, usize::from(inner.width));
     let hint_height = hint_lines.len().min(2) as u16;
+    let (status_text, status_style) = status(form, theme);
+    let status_lines: Vec<String> = wrap(&status_text, usize::from(inner.width))
+        .into_iter()
+        .take(2)
+        .collect();
     let [steps_area, body_area, status_area, hint_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_lines.len() as u16),
         Constraint::Length(hint_height),
     ])
     .areas(inner);
     let problems = form.problems();
-    frame.render_widget(Paragraph::new(steps_line(form, problems.len(), theme)), steps_area);
+    frame.render_widget(
+        Paragraph::new(steps_line(form, problems.len(), theme)),
+        steps_area,
+    );
     match form.step {
         DraftStep::Training => {
             let fields = form.training_fields();
             let focus = form.focused().map(|_| form.focus);
-            fields_block(form, &problems, &fields, None, focus, frame, body_area, theme);
+            fields_block(
+                form, &problems, &fields, None, focus, frame, body_area, theme,
+            );
         }
         DraftStep::Titulaires => titulaires(form, &problems, frame, body_area, theme),
         DraftStep::Review => review(form, &problems, frame, body_area, theme),
     }
-    frame.render_widget(Paragraph::new(status_line(form, theme, inner.width)), status_area);
-    let hint_text: Vec<Line> =
-        hint_lines.into_iter().take(2).map(|l| Line::styled(l, theme.muted)).collect();
+    let status_lines: Vec<Line> = status_lines
+        .into_iter()
+        .map(|l| Line::styled(l, status_style))
+        .collect();
+    frame.render_widget(Paragraph::new(status_lines), status_area);
+    let hint_text: Vec<Line> = hint_lines
+        .into_iter()
+        .take(2)
+        .map(|l| Line::styled(l, theme.muted))
+        .collect();
     frame.render_widget(Paragraph::new(hint_text), hint_area);
     if form.picker.is_some() {
         picker(form, roster, frame, body_area, theme);
@@ -110,7 +137,10 @@ pub fn render(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area:
 fn steps_line(form: &Form, problems: usize, theme: &Theme) -> Line<'static> {
     let steps = [
         (DraftStep::Training, "1 Formation".to_owned()),
-        (DraftStep::Titulaires, format!("2 Titulaires ({})", form.titulaires().len())),
+        (
+            DraftStep::Titulaires,
+            format!("2 Titulaires ({})", form.titulaires().len()),
+        ),
         (
             DraftStep::Review,
             match problems {
@@ -124,7 +154,11 @@ fn steps_line(form: &Form, problems: usize, theme: &Theme) -> Line<'static> {
         if i > 0 {
             spans.push(Span::styled(" › ", theme.muted));
         }
-        let style = if step == form.step { theme.selection } else { theme.muted };
+        let style = if step == form.step {
+            theme.selection
+        } else {
+            theme.muted
+        };
         spans.push(Span::styled(format!(" {label} "), style));
     }
     Line::from(spans)
@@ -155,21 +189,49 @@ fn fields_block(
         };
         let label_style = if focused { theme.title } else { theme.text };
         let mut spans = vec![
-            Span::styled(format!("{marker} "), if errors.is_empty() { theme.title } else { theme.error }),
+            Span::styled(
+                format!("{marker} "),
+                if errors.is_empty() {
+                    theme.title
+                } else {
+                    theme.error
+                },
+            ),
             Span::styled(format!("{:<27}", truncate(field.label(), 26)), label_style),
         ];
-        spans.push(value_span(form, *field, titulaire, focused, value_width, theme));
-        rows.push(Row { line: Line::from(spans), focus: Some(index) });
+        spans.push(value_span(
+            form,
+            *field,
+            titulaire,
+            focused,
+            value_width,
+            theme,
+        ));
+        rows.push(Row {
+            line: Line::from(spans),
+            focus: Some(index),
+        });
         for message in errors {
-            for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6)).into_iter().enumerate() {
+            for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
+                .into_iter()
+                .enumerate()
+            {
                 let lead = if i == 0 { "    ✖ " } else { "      " };
-                rows.push(Row { line: Line::styled(format!("{lead}{part}"), theme.error), focus: Some(index) });
+                rows.push(Row {
+                    line: Line::styled(format!("{lead}{part}"), theme.error),
+                    focus: Some(index),
+                });
             }
         }
     }
     let height = usize::from(area.height);
     let offset = scroll_offset(&rows, focus, height);
-    let visible: Vec<Line> = rows.iter().skip(offset).take(height).map(|r| r.line.clone()).collect();
+    let visible: Vec<Line> = rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|r| r.line.clone())
+        .collect();
     frame.render_widget(Paragraph::new(visible), area);
     // The focused text field: its editor, over the value column.
     if let (Some(index), Some(editor)) = (focus, form.editor())
@@ -191,8 +253,13 @@ fn fields_block(
 /// First row to draw so that the focused field (and its first error) is visible.
 fn scroll_offset(rows: &[Row], focus: Option<usize>, height: usize) -> usize {
     let Some(focus) = focus else { return 0 };
-    let Some(first) = rows.iter().position(|r| r.focus == Some(focus)) else { return 0 };
-    let last = rows.iter().rposition(|r| r.focus == Some(focus)).unwrap_or(first);
+    let Some(first) = rows.iter().position(|r| r.focus == Some(focus)) else {
+        return 0;
+    };
+    let last = rows
+        .iter()
+        .rposition(|r| r.focus == Some(focus))
+        .unwrap_or(first);
     let last = last.min(first + height.saturating_sub(1));
     if last < height { 0 } else { last + 1 - height }
 }
@@ -207,7 +274,9 @@ fn value_span(
 ) -> Span<'static> {
     if field.kind() == FieldKind::Choice {
         return match (form.choice_label(field, titulaire), focused) {
-            (Some(label), true) => Span::styled(truncate(&format!("‹ {label} ›"), width), theme.selection),
+            (Some(label), true) => {
+                Span::styled(truncate(&format!("‹ {label} ›"), width), theme.selection)
+            }
             (Some(label), false) => Span::styled(truncate(label, width), theme.text),
             (None, true) => Span::styled("‹ — à choisir — ›", theme.selection),
             (None, false) => Span::styled("— à choisir —", theme.muted),
@@ -225,16 +294,28 @@ fn masked_nir(text: &str) -> String {
     if text.trim().is_empty() {
         "—".to_owned()
     } else {
-        text.parse::<Nir>().map_or_else(|_| "NIR invalide".to_owned(), |nir| nir.masked())
+        text.parse::<Nir>()
+            .map_or_else(|_| "NIR invalide".to_owned(), |nir| nir.masked())
     }
 }
 
 fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let list = form.titulaires();
     let selected = form.selected_titulaire();
-    let detail_height = if list.is_empty() { 0 } else { (form.titulaire_fields(selected).len() as u16 + 3).min(area.height / 2 + 2) };
-    let [list_area, detail_area] =
-        Layout::vertical([Constraint::Min(2), Constraint::Length(detail_height)]).areas(area);
+    let detail_height = if list.is_empty() {
+        0
+    } else {
+        (form.titulaire_fields(selected).len() as u16 + 4).min(area.height / 2 + 2)
+    };
+    let list_height = (list.len() as u16 + 2)
+        .max(3)
+        .min(area.height.saturating_sub(detail_height));
+    let [list_area, detail_area, _] = Layout::vertical([
+        Constraint::Length(list_height),
+        Constraint::Length(detail_height),
+        Constraint::Min(0),
+    ])
+    .areas(area);
     let on_list = form.focused().is_none();
     if list.is_empty() {
         frame.render_widget(
@@ -252,16 +333,26 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
         let width = usize::from(list_area.width);
         let name_width = width.saturating_sub(4 + 22 + 22).clamp(8, 30);
         let mut lines = vec![Line::styled(
-            format!("   n° {:<name_width$} {:<22} Employeur", "Nom de naissance", "NIR"),
+            format!(
+                "   n° {:<name_width$} {:<22} Employeur",
+                "Nom de naissance", "NIR"
+            ),
             theme.title,
         )];
         let height = usize::from(list_area.height.saturating_sub(1));
-        let offset = if selected >= height { selected + 1 - height } else { 0 };
+        let offset = if selected >= height {
+            selected + 1 - height
+        } else {
+            0
+        };
         for (index, t) in list.iter().enumerate().skip(offset).take(height) {
             let prefix = format!("titulaires[{index}].");
             let has_error = form.shows_errors_of(&format!("{prefix}NIR"))
                 && problems.iter().any(|p| p.key.starts_with(&prefix))
-                || form.server_errors().iter().any(|e| e.field.starts_with(&prefix));
+                || form
+                    .server_errors()
+                    .iter()
+                    .any(|e| e.field.starts_with(&prefix));
             let marker = if has_error { "✖" } else { " " };
             let employer = match t.presence_employeur() {
                 Some(true) => format!("oui {}", sanitize(t.text(Field::SiretEmployeur))),
@@ -272,7 +363,10 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
             let text = format!(
                 "{marker} {:>2} {:<name_width$} {:<22} {employer}",
                 index + 1,
-                truncate(if name.is_empty() { "(sans nom)" } else { &name }, name_width),
+                truncate(
+                    if name.is_empty() { "(sans nom)" } else { &name },
+                    name_width
+                ),
                 masked_nir(t.text(Field::Nir)),
             );
             let style = if index == selected && on_list {
@@ -287,19 +381,38 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
         frame.render_widget(Paragraph::new(lines), list_area);
     }
     if detail_height > 0 {
-        let [title_area, fields_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(detail_area);
-        let name = sanitize(list.get(selected).map_or("", |t| t.text(Field::NomTitulaire)));
+        let [_, title_area, fields_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(detail_area);
+        let name = sanitize(
+            list.get(selected)
+                .map_or("", |t| t.text(Field::NomTitulaire)),
+        );
         frame.render_widget(
             Paragraph::new(Line::styled(
-                truncate(&format!("── Titulaire n° {} {name} ", selected + 1), usize::from(title_area.width)),
+                truncate(
+                    &format!("── Titulaire n° {} {name} ", selected + 1),
+                    usize::from(title_area.width),
+                ),
                 theme.muted,
             )),
             title_area,
         );
         let fields = form.titulaire_fields(selected);
         let focus = form.focused().map(|_| form.focus - 1);
-        fields_block(form, problems, &fields, Some(selected), focus, frame, fields_area, theme);
+        fields_block(
+            form,
+            problems,
+            &fields,
+            Some(selected),
+            focus,
+            frame,
+            fields_area,
+            theme,
+        );
     }
 }
 
@@ -313,15 +426,17 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
         if count > 1 { "s" } else { "" }
     );
     if let Some(due) = form.due_date {
-        summary.push_str(&format!(" · à déclarer au plus tard le {}", due.format("%d/%m/%Y")));
+        summary.push_str(&format!(" · délai : {}", due.format("%d/%m/%Y")));
     }
     let mut lines = vec![Line::styled(truncate(&summary, width), theme.text)];
     if problems.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            " ✔ Aucun problème détecté : Ctrl-S pour envoyer la déclaration.",
-            theme.valid,
-        ));
+        let text = if form.is_frozen() {
+            " ✔ Aucun problème détecté."
+        } else {
+            " ✔ Aucun problème détecté : Ctrl-S pour envoyer la déclaration."
+        };
+        lines.push(Line::styled(text, theme.valid));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
@@ -336,15 +451,28 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
     let selected = form.selected_problem().min(problems.len() - 1);
     let mut rows: Vec<Row> = Vec::new();
     for (index, p) in problems.iter().enumerate() {
-        let text = format!("{} : {}", p.label, sanitize(&p.message));
-        let style = if index == selected { theme.selection } else { theme.text };
+        let message = sanitize(&p.message);
+        // Identifier messages already start with their name (« NIR : … »).
+        let column = p.label.rsplit(" — ").next().unwrap_or(&p.label);
+        let message = message
+            .strip_prefix(&format!("{column} : "))
+            .unwrap_or(&message);
+        let text = format!("{} : {message}", p.label);
+        let style = if index == selected {
+            theme.selection
+        } else {
+            theme.text
+        };
         for (i, part) in wrap(&text, width.saturating_sub(4)).into_iter().enumerate() {
             let lead = match (i, index == selected) {
                 (0, true) => " › ",
                 (0, false) => " ✖ ",
                 _ => "   ",
             };
-            rows.push(Row { line: Line::styled(format!("{lead}{part}"), style), focus: Some(index) });
+            rows.push(Row {
+                line: Line::styled(format!("{lead}{part}"), style),
+                focus: Some(index),
+            });
         }
     }
     let height = usize::from(area.height).saturating_sub(lines.len());
@@ -355,36 +483,59 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
 
 fn capital(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-fn status_line(form: &Form, theme: &Theme, width: u16) -> Line<'static> {
-    let width = usize::from(width);
-    let (text, style): (String, Style) = if let Some(index) = form.confirm_remove {
-        let name = form.titulaires().get(index).map_or(String::new(), |t| sanitize(t.text(Field::NomTitulaire)));
-        (format!("Retirer le titulaire n° {} {name} ? (o/n)", index + 1), theme.error)
+/// The line under the step: confirmation, submission, or the last notice.
+fn status(form: &Form, theme: &Theme) -> (String, Style) {
+    if let Some(index) = form.confirm_remove {
+        let name = form
+            .titulaires()
+            .get(index)
+            .map_or(String::new(), |t| sanitize(t.text(Field::NomTitulaire)));
+        (
+            format!("Retirer le titulaire n° {} {name} ? (o/n)", index + 1),
+            theme.error,
+        )
     } else {
         match &form.submission {
-            Submission::Validating(_) => ("⟳ Vérification par le serveur…".to_owned(), theme.expiring),
+            Submission::Validating(_) => {
+                ("⟳ Vérification par le serveur…".to_owned(), theme.expiring)
+            }
             Submission::Creating(_) => ("⟳ Envoi de la déclaration…".to_owned(), theme.expiring),
-            Submission::Failed { creating: true, message } => (
-                format!("✖ {} — r pour réessayer (même clé : jamais de doublon)", sanitize(message)),
+            Submission::Failed {
+                creating: true,
+                message,
+            } => (
+                format!(
+                    "✖ Envoi non confirmé, r pour réessayer (même clé : jamais de doublon) — {}",
+                    sanitize(message)
+                ),
                 theme.error,
             ),
-            Submission::Failed { creating: false, message } => {
-                (format!("✖ {} — r pour réessayer", sanitize(message)), theme.error)
-            }
+            Submission::Failed {
+                creating: false,
+                message,
+            } => (
+                format!("✖ r pour réessayer — {}", sanitize(message)),
+                theme.error,
+            ),
             Submission::Idle if form.submit_attempted => (
-                "⚠ Envoi tenté sans confirmation : r pour le renvoyer à l'identique (même clé)".to_owned(),
+                "⚠ Envoi tenté sans confirmation : r pour le renvoyer à l'identique (même clé)"
+                    .to_owned(),
                 theme.expiring,
             ),
             Submission::Idle => match &form.notice {
                 Some(notice) => (sanitize(notice), theme.muted),
-                None => ("Brouillon enregistré à chaque modification".to_owned(), theme.muted),
+                None => (
+                    "Brouillon enregistré à chaque modification".to_owned(),
+                    theme.muted,
+                ),
             },
         }
-    };
-    Line::styled(truncate(&text, width), style)
+    }
 }
 
 /// The keys to go on, for the focus.
@@ -402,7 +553,9 @@ fn hints(form: &Form) -> String {
     }
     match (form.step, form.focused()) {
         (DraftStep::Review, _) => {
-            format!("↑↓ problème · Entrée aller au champ · Ctrl-S envoyer · PgUp/Maj-Tab retour · {leave}")
+            format!(
+                "↑↓ problème · Entrée aller au champ · Ctrl-S envoyer · PgUp/Maj-Tab retour · {leave}"
+            )
         }
         (DraftStep::Titulaires, None) => format!(
             "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · ↑↓ choisir · \
@@ -441,15 +594,24 @@ fn picker(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area: Rec
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
     let [label_area, input_area] =
         Layout::horizontal([Constraint::Length(12), Constraint::Min(1)]).areas(query_area);
-    frame.render_widget(Paragraph::new(Span::styled("Recherche : ", theme.title)), label_area);
+    frame.render_widget(
+        Paragraph::new(Span::styled("Recherche : ", theme.title)),
+        label_area,
+    );
     frame.render_widget(&picker.query, input_area);
     let query_empty = picker.query.lines().iter().all(|l| l.trim().is_empty());
     let message = if let Some(error) = roster.error().filter(|_| roster.data().is_none()) {
-        Some((format!("Erreur : {} — r pour réessayer", sanitize(error)), theme.error))
+        Some((
+            format!("Erreur : {} — r pour réessayer", sanitize(error)),
+            theme.error,
+        ))
     } else if roster.data().is_none() {
         Some(("Chargement de l'effectif…".to_owned(), theme.muted))
     } else if query_empty {
-        Some(("Tapez une partie du nom, du NIR, de l'employeur ou du site.".to_owned(), theme.muted))
+        Some((
+            "Tapez une partie du nom, du NIR, de l'employeur ou du site.".to_owned(),
+            theme.muted,
+        ))
     } else if picker.hits.is_empty() {
         Some(("Aucun salarié ne correspond.".to_owned(), theme.muted))
     } else {
@@ -461,7 +623,11 @@ fn picker(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area: Rec
     }
     let Some(data) = roster.data() else { return };
     let rows = usize::from(list_area.height);
-    let offset = if picker.selected >= rows { picker.selected + 1 - rows } else { 0 };
+    let offset = if picker.selected >= rows {
+        picker.selected + 1 - rows
+    } else {
+        0
+    };
     let lines: Vec<Line> = picker
         .hits
         .iter()
@@ -473,9 +639,19 @@ fn picker(form: &Form, roster: &Remote<Roster>, frame: &mut Frame<'_>, area: Rec
                 .index
                 .entry(*hit)
                 .map_or_else(String::new, |e| sanitize(&e.text));
-            let nir = data.workers.get(*hit as usize).map_or_else(String::new, |w| w.nir.masked());
-            let style = if i == picker.selected { theme.selection } else { theme.text };
-            Line::styled(truncate(&format!(" {text} · {nir}"), usize::from(list_area.width)), style)
+            let nir = data
+                .workers
+                .get(*hit as usize)
+                .map_or_else(String::new, |w| w.nir.masked());
+            let style = if i == picker.selected {
+                theme.selection
+            } else {
+                theme.text
+            };
+            Line::styled(
+                truncate(&format!(" {text} · {nir}"), usize::from(list_area.width)),
+                style,
+            )
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list_area);
@@ -490,7 +666,10 @@ mod tests {
         assert_eq!(wrap("un deux trois", 7), vec!["un deux", "trois"]);
         assert_eq!(wrap("", 5), vec![""]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        for line in wrap("Le champ « compétences transférables » est obligatoire.", 12) {
+        for line in wrap(
+            "Le champ « compétences transférables » est obligatoire.",
+            12,
+        ) {
             assert!(line.chars().count() <= 12, "{line}");
         }
     }

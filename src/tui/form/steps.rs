@@ -33,12 +33,16 @@ impl Form {
             (Some(index), column) => format!(
                 "Titulaire n° {} — {}",
                 index + 1,
-                Field::from_column(column)
-                    .map_or_else(|| columns::label(column).to_owned(), |f| f.label().to_owned())
+                Field::from_column(column).map_or_else(
+                    || columns::label(column).to_owned(),
+                    |f| f.label().to_owned()
+                )
             ),
             (None, columns::TITULAIRES) => "Titulaires".to_owned(),
-            (None, column) => Field::from_column(column)
-                .map_or_else(|| capitalise(columns::label(column)), |f| f.label().to_owned()),
+            (None, column) => Field::from_column(column).map_or_else(
+                || capitalise(columns::label(column)),
+                |f| f.label().to_owned(),
+            ),
         }
     }
 
@@ -53,7 +57,10 @@ impl Form {
                 && !text.trim().is_empty()
                 && let Err(e) = fields::parse_date(text)
             {
-                unreadable.insert(fields::key(field, titulaire), capitalise(&e.to_string()) + ".");
+                unreadable.insert(
+                    fields::key(field, titulaire),
+                    capitalise(&e.to_string()) + ".",
+                );
             }
         };
         for field in self.training_fields() {
@@ -64,7 +71,11 @@ impl Form {
             .map(|(key, message)| FieldError::new(key.clone(), "invalid_date", message.clone()))
             .collect();
         if let Err(found) = self.declaration().validate(self.declarant, self.today) {
-            errors.extend(found.into_iter().filter(|e| !unreadable.contains_key(&e.field)));
+            errors.extend(
+                found
+                    .into_iter()
+                    .filter(|e| !unreadable.contains_key(&e.field)),
+            );
         }
         errors
     }
@@ -73,7 +84,10 @@ impl Form {
     pub fn problems(&self) -> Vec<Problem> {
         let mut errors = self.local_problems();
         for e in &self.server_errors {
-            if !errors.iter().any(|x| x.field == e.field && x.message == e.message) {
+            if !errors
+                .iter()
+                .any(|x| x.field == e.field && x.message == e.message)
+            {
                 errors.push(e.clone());
             }
         }
@@ -82,7 +96,14 @@ impl Form {
             .map(|e| {
                 let rank = self.rank(&e.field);
                 let label = self.key_label(&e.field);
-                (rank, Problem { key: e.field, label, message: e.message })
+                (
+                    rank,
+                    Problem {
+                        key: e.field,
+                        label,
+                        message: e.message,
+                    },
+                )
             })
             .collect();
         problems.sort_by_key(|(rank, _)| *rank);
@@ -90,13 +111,22 @@ impl Form {
     }
 
     /// The messages to show under a field (its problems, once it was left).
-    pub fn errors_of(&self, problems: &[Problem], field: Field, titulaire: Option<usize>) -> Vec<String> {
+    pub fn errors_of(
+        &self,
+        problems: &[Problem],
+        field: Field,
+        titulaire: Option<usize>,
+    ) -> Vec<String> {
         let key = fields::key(field, titulaire);
         let server = self.server_errors.iter().any(|e| e.field == key);
         if !server && !self.shows_errors_of(&key) {
             return Vec::new();
         }
-        problems.iter().filter(|p| p.key == key).map(|p| p.message.clone()).collect()
+        problems
+            .iter()
+            .filter(|p| p.key == key)
+            .map(|p| p.message.clone())
+            .collect()
     }
 
     /// Order of a key in the form: training fields, then titulaires field by field.
@@ -104,15 +134,21 @@ impl Form {
         let training = self.training_fields();
         match fields::parse_key(key) {
             (Some(index), column) => {
-                let within = Field::TITULAIRE.iter().position(|f| f.column() == column).unwrap_or(0);
+                let within = Field::TITULAIRE
+                    .iter()
+                    .position(|f| f.column() == column)
+                    .unwrap_or(0);
                 1000 + index * 10 + within
             }
             (None, columns::TITULAIRES) => 999,
-            (None, column) => training.iter().position(|f| f.column() == column).unwrap_or(0),
+            (None, column) => training
+                .iter()
+                .position(|f| f.column() == column)
+                .unwrap_or(0),
         }
     }
 
-    pub(super) fn list_key(&mut self, key: &KeyEvent, ) -> FormEvent {
+    pub(super) fn list_key(&mut self, key: &KeyEvent) -> FormEvent {
         let len = self.titulaires.len();
         match key.code {
             KeyCode::Up | KeyCode::Char('k') => {
@@ -130,7 +166,11 @@ impl Form {
                 FormEvent::Changed
             }
             KeyCode::Char('/') => {
-                self.picker = Some(Picker { query: editor(""), hits: Vec::new(), selected: 0 });
+                self.picker = Some(Picker {
+                    query: editor(""),
+                    hits: Vec::new(),
+                    selected: 0,
+                });
                 FormEvent::NeedRoster
             }
             KeyCode::Char('x') | KeyCode::Delete if len > 0 => {
@@ -166,7 +206,9 @@ impl Form {
     }
 
     pub(super) fn picker_key(&mut self, key: &KeyEvent, roster: &Remote<Roster>) -> FormEvent {
-        let Some(picker) = &mut self.picker else { return FormEvent::Handled };
+        let Some(picker) = &mut self.picker else {
+            return FormEvent::Handled;
+        };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => {
@@ -191,8 +233,10 @@ impl Form {
                 };
                 self.picker = None;
                 if self.has_nir(worker.nir.as_str()) {
-                    self.notice =
-                        Some(format!("{} figure déjà parmi les titulaires", worker.last_name));
+                    self.notice = Some(format!(
+                        "{} figure déjà parmi les titulaires",
+                        worker.last_name
+                    ));
                     return FormEvent::Handled;
                 }
                 self.titulaire = self.add_titulaire(
@@ -216,12 +260,18 @@ impl Form {
 
     /// Runs the roster search again (after typing, or when the roster arrives).
     pub fn refresh_picker(&mut self, roster: &Remote<Roster>) {
-        let Some(picker) = &mut self.picker else { return };
+        let Some(picker) = &mut self.picker else {
+            return;
+        };
         let query = picker.query.lines().join(" ");
         picker.hits = match roster.data() {
-            Some(r) if !query.trim().is_empty() => {
-                r.index.search(query.trim(), PICKER_ROWS, None, 0).top.iter().map(|h| h.index).collect()
-            }
+            Some(r) if !query.trim().is_empty() => r
+                .index
+                .search(query.trim(), PICKER_ROWS, None, 0)
+                .top
+                .iter()
+                .map(|h| h.index)
+                .collect(),
             _ => Vec::new(),
         };
         picker.selected = picker.selected.min(picker.hits.len().saturating_sub(1));

@@ -52,14 +52,22 @@ fn key(form: &mut Form, code: KeyCode) -> FormEvent {
 
 fn type_text(form: &mut Form, text: &str) {
     for c in text.chars() {
-        assert_eq!(key(form, KeyCode::Char(c)), FormEvent::Changed, "typing {c:?}");
+        assert_eq!(
+            key(form, KeyCode::Char(c)),
+            FormEvent::Changed,
+            "typing {c:?}"
+        );
     }
 }
 
 /// Focuses a field, clears it and types `text`, then leaves it (Tab).
 fn fill(form: &mut Form, field: Field, titulaire: Option<usize>, text: &str) {
     form.focus_key(&fields::key(field, titulaire));
-    assert_eq!(form.focused(), Some((field, titulaire)), "focus on {field:?}");
+    assert_eq!(
+        form.focused(),
+        Some((field, titulaire)),
+        "focus on {field:?}"
+    );
     form.set_text(field, titulaire, "");
     type_text(form, text);
     assert_eq!(form.text(field, titulaire), text);
@@ -85,12 +93,22 @@ fn errors(form: &Form, field: Field, titulaire: Option<usize>) -> Vec<String> {
 /// An attestation an OF can send as is.
 pub(crate) fn complete(declarant: DeclarantKind) -> Form {
     let mut f = form(declarant, DeclarationKind::Attestation);
-    fill(&mut f, Field::NomFormation, None, "Sauveteur secouriste du travail");
+    fill(
+        &mut f,
+        Field::NomFormation,
+        None,
+        "Sauveteur secouriste du travail",
+    );
     fill(&mut f, Field::DateDebutFormation, None, "13/10/2026");
     choose(&mut f, Field::ModaliteDispense, None, Some("Présentiel"));
     fill(&mut f, Field::DomaineFormation, None, "42829");
     fill(&mut f, Field::SpecialiteFormation, None, "344r");
-    fill(&mut f, Field::CompetenceTransferable, None, "115650/121885 400635");
+    fill(
+        &mut f,
+        Field::CompetenceTransferable,
+        None,
+        "115650/121885 400635",
+    );
     let t = f.add_titulaire(&nir_with_key("1850375112345"), "DUPONT", None);
     choose(&mut f, Field::PresenceEmployeur, Some(t), Some("Non"));
     f
@@ -98,13 +116,23 @@ pub(crate) fn complete(declarant: DeclarantKind) -> Form {
 
 #[test]
 fn the_prefill_gives_what_the_answers_imply() {
-    let f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     let d = f.declaration();
     assert_eq!(d.kind, DeclarationKind::Attestation);
     assert_eq!(d.date_fin_formation, NaiveDate::from_ymd_opt(2026, 10, 15));
-    assert_eq!(d.date_debut_validite, d.date_fin_formation, "an attestation's validity starts at the end");
+    assert_eq!(
+        d.date_debut_validite, d.date_fin_formation,
+        "an attestation's validity starts at the end"
+    );
     assert_eq!(d.formation_certifiante, Some(false));
-    assert!(d.id_declaration.starts_with("PP-") && d.id_declaration.len() == 19, "{}", d.id_declaration);
+    assert!(
+        d.id_declaration.starts_with("PP-") && d.id_declaration.len() == 19,
+        "{}",
+        d.id_declaration
+    );
     assert_eq!(d.reference_declaration, d.id_declaration);
     assert_eq!(f.step, DraftStep::Training);
     assert_eq!(f.focused(), Some((Field::NomFormation, None)));
@@ -112,7 +140,11 @@ fn the_prefill_gives_what_the_answers_imply() {
 
     let j = form(DeclarantKind::Employeur, DeclarationKind::Justificatif);
     let d = j.declaration();
-    assert_eq!(d.presence_formation, Some(true), "the walk asked for the training's end");
+    assert_eq!(
+        d.presence_formation,
+        Some(true),
+        "the walk asked for the training's end"
+    );
     assert_eq!(d.date_debut_validite, NaiveDate::from_ymd_opt(2026, 10, 15));
     assert_eq!(j.focused(), Some((Field::TypeJdr, None)));
     assert!(!j.text_focused(), "a choice takes no text");
@@ -120,14 +152,23 @@ fn the_prefill_gives_what_the_answers_imply() {
 
 #[test]
 fn errors_show_once_the_field_is_left() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     assert_eq!(f.focused(), Some((Field::NomFormation, None)));
-    assert!(errors(&f, Field::NomFormation, None).is_empty(), "not yet left");
+    assert!(
+        errors(&f, Field::NomFormation, None).is_empty(),
+        "not yet left"
+    );
     assert_eq!(key(&mut f, KeyCode::Tab), FormEvent::Changed);
     assert_eq!(f.focused(), Some((Field::DateDebutFormation, None)));
     let e = errors(&f, Field::NomFormation, None);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].contains("intitulé de la formation") && e[0].contains("obligatoire"), "{e:?}");
+    assert!(
+        e[0].contains("intitulé de la formation") && e[0].contains("obligatoire"),
+        "{e:?}"
+    );
     // Still not shown on fields never visited.
     assert!(errors(&f, Field::CompetenceTransferable, None).is_empty());
     // Fixing it removes the error at once.
@@ -138,7 +179,10 @@ fn errors_show_once_the_field_is_left() {
 
 #[test]
 fn text_length_is_checked() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     fill(&mut f, Field::NomFormation, None, &"x".repeat(251));
     let e = errors(&f, Field::NomFormation, None);
     assert!(e.iter().any(|m| m.contains("250 caractères")), "{e:?}");
@@ -146,14 +190,24 @@ fn text_length_is_checked() {
     assert!(errors(&f, Field::NomFormation, None).is_empty());
     // A separator of the bulk file is refused.
     fill(&mut f, Field::NomFormation, None, "SST | recyclage");
-    assert!(errors(&f, Field::NomFormation, None).iter().any(|m| m.contains("« | »")));
+    assert!(
+        errors(&f, Field::NomFormation, None)
+            .iter()
+            .any(|m| m.contains("« | »"))
+    );
 }
 
 #[test]
 fn dates_are_read_and_checked() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     fill(&mut f, Field::DateDebutFormation, None, "31/02/2026");
-    assert_eq!(errors(&f, Field::DateDebutFormation, None), ["Le 31/02/2026 n'existe pas dans le calendrier."]);
+    assert_eq!(
+        errors(&f, Field::DateDebutFormation, None),
+        ["Le 31/02/2026 n'existe pas dans le calendrier."]
+    );
     assert_eq!(f.declaration().date_debut_formation, None);
     fill(&mut f, Field::DateDebutFormation, None, "13/10/26");
     let e = errors(&f, Field::DateDebutFormation, None);
@@ -161,7 +215,10 @@ fn dates_are_read_and_checked() {
     // In the future: refused by the rules of the guides.
     fill(&mut f, Field::DateDebutFormation, None, "01/12/2026");
     let e = errors(&f, Field::DateDebutFormation, None);
-    assert!(e.iter().any(|m| m.contains("postérieure à aujourd'hui")), "{e:?}");
+    assert!(
+        e.iter().any(|m| m.contains("postérieure à aujourd'hui")),
+        "{e:?}"
+    );
     // Order: the end before the start.
     fill(&mut f, Field::DateDebutFormation, None, "20/10/2026");
     let e = errors(&f, Field::DateFinFormation, None);
@@ -173,18 +230,35 @@ fn dates_are_read_and_checked() {
 
 #[test]
 fn choices_cycle_and_show_their_dependent_fields() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     f.focus_key("MODALITE_DISPENSE");
     assert_eq!(f.choice_label(Field::ModaliteDispense, None), None);
     assert_eq!(key(&mut f, KeyCode::Right), FormEvent::Changed);
-    assert_eq!(f.choice_label(Field::ModaliteDispense, None), Some("Présentiel"));
+    assert_eq!(
+        f.choice_label(Field::ModaliteDispense, None),
+        Some("Présentiel")
+    );
     key(&mut f, KeyCode::Char(' '));
-    assert_eq!(f.choice_label(Field::ModaliteDispense, None), Some("À distance"));
+    assert_eq!(
+        f.choice_label(Field::ModaliteDispense, None),
+        Some("À distance")
+    );
     key(&mut f, KeyCode::Left);
     key(&mut f, KeyCode::Left);
-    assert_eq!(f.choice_label(Field::ModaliteDispense, None), None, "back to nothing chosen");
+    assert_eq!(
+        f.choice_label(Field::ModaliteDispense, None),
+        None,
+        "back to nothing chosen"
+    );
     key(&mut f, KeyCode::Left);
-    assert_eq!(f.choice_label(Field::ModaliteDispense, None), Some("Mixte"), "wraps to the last");
+    assert_eq!(
+        f.choice_label(Field::ModaliteDispense, None),
+        Some("Mixte"),
+        "wraps to the last"
+    );
     assert_eq!(f.declaration().modalite_dispense, Some(Modalite::Mixte));
     // Digits switch screens outside text fields.
     assert_eq!(key(&mut f, KeyCode::Char('2')), FormEvent::Ignored);
@@ -193,10 +267,19 @@ fn choices_cycle_and_show_their_dependent_fields() {
     fill(&mut f, Field::DomaineFormation, None, "42829");
     choose(&mut f, Field::FormationCertifiante, None, Some("Oui"));
     let fields = f.training_fields();
-    assert!(fields.contains(&Field::CertificationVisee) && !fields.contains(&Field::DomaineFormation));
-    assert!(f.declaration().domaine_formation.is_empty(), "a hidden field is not sent");
+    assert!(
+        fields.contains(&Field::CertificationVisee) && !fields.contains(&Field::DomaineFormation)
+    );
+    assert!(
+        f.declaration().domaine_formation.is_empty(),
+        "a hidden field is not sent"
+    );
     choose(&mut f, Field::FormationCertifiante, None, Some("Non"));
-    assert_eq!(f.declaration().domaine_formation, ["42829"], "and comes back as typed");
+    assert_eq!(
+        f.declaration().domaine_formation,
+        ["42829"],
+        "and comes back as typed"
+    );
     // The required choice, left empty.
     choose(&mut f, Field::FormationCertifiante, None, None);
     key(&mut f, KeyCode::Tab);
@@ -207,38 +290,78 @@ fn choices_cycle_and_show_their_dependent_fields() {
 #[test]
 fn codes_follow_certifying_and_the_declarant() {
     // OF, not certifying: Formacodes and NSF required, each code checked.
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
-    for field in [Field::DomaineFormation, Field::SpecialiteFormation, Field::CompetenceTransferable] {
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
+    for field in [
+        Field::DomaineFormation,
+        Field::SpecialiteFormation,
+        Field::CompetenceTransferable,
+    ] {
         f.focus_key(fields::key(field, None).as_str());
         key(&mut f, KeyCode::Tab);
         let e = errors(&f, field, None);
-        assert!(e.iter().any(|m| m.contains("obligatoire")), "{field:?}: {e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("obligatoire")),
+            "{field:?}: {e:?}"
+        );
     }
     fill(&mut f, Field::DomaineFormation, None, "4282 42829");
     let e = errors(&f, Field::DomaineFormation, None);
     assert!(e.iter().any(|m| m.contains("valeur n° 1")), "{e:?}");
     fill(&mut f, Field::DomaineFormation, None, "42829/42817");
     assert!(errors(&f, Field::DomaineFormation, None).is_empty());
-    fill(&mut f, Field::SpecialiteFormation, None, "344r 333 331r 343");
-    assert!(errors(&f, Field::SpecialiteFormation, None).iter().any(|m| m.contains("de 1 à 3")));
+    fill(
+        &mut f,
+        Field::SpecialiteFormation,
+        None,
+        "344r 333 331r 343",
+    );
+    assert!(
+        errors(&f, Field::SpecialiteFormation, None)
+            .iter()
+            .any(|m| m.contains("de 1 à 3"))
+    );
     fill(&mut f, Field::CompetenceTransferable, None, "K2302 N1101");
-    assert!(errors(&f, Field::CompetenceTransferable, None).iter().any(|m| m.contains("de 3 à 10")));
-    fill(&mut f, Field::CompetenceTransferable, None, "K2302 N1101 115650");
+    assert!(
+        errors(&f, Field::CompetenceTransferable, None)
+            .iter()
+            .any(|m| m.contains("de 3 à 10"))
+    );
+    fill(
+        &mut f,
+        Field::CompetenceTransferable,
+        None,
+        "K2302 N1101 115650",
+    );
     assert!(errors(&f, Field::CompetenceTransferable, None).is_empty());
 
     // Certifying: an RS code, not RNCP.
     choose(&mut f, Field::FormationCertifiante, None, Some("Oui"));
     f.focus_key("CERTIFICATION_VISEE");
     key(&mut f, KeyCode::Tab);
-    assert!(errors(&f, Field::CertificationVisee, None).iter().any(|m| m.contains("obligatoire")));
+    assert!(
+        errors(&f, Field::CertificationVisee, None)
+            .iter()
+            .any(|m| m.contains("obligatoire"))
+    );
     fill(&mut f, Field::CertificationVisee, None, "RNCP38510");
-    assert!(errors(&f, Field::CertificationVisee, None).iter().any(|m| m.contains("n'est pas un code RS")));
+    assert!(
+        errors(&f, Field::CertificationVisee, None)
+            .iter()
+            .any(|m| m.contains("n'est pas un code RS"))
+    );
     fill(&mut f, Field::CertificationVisee, None, "RS5801");
     assert!(errors(&f, Field::CertificationVisee, None).is_empty());
 
     // An employer may leave the codes empty.
     let mut e = form(DeclarantKind::Employeur, DeclarationKind::Attestation);
-    for field in [Field::DomaineFormation, Field::SpecialiteFormation, Field::CompetenceTransferable] {
+    for field in [
+        Field::DomaineFormation,
+        Field::SpecialiteFormation,
+        Field::CompetenceTransferable,
+    ] {
         e.focus_key(fields::key(field, None).as_str());
         key(&mut e, KeyCode::Tab);
         assert!(errors(&e, field, None).is_empty(), "{field:?}");
@@ -247,18 +370,27 @@ fn codes_follow_certifying_and_the_declarant() {
 
 #[test]
 fn titulaires_nir_key_and_siret_are_checked() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     f.focus_key("titulaires");
     assert_eq!(f.step, DraftStep::Titulaires);
     assert_eq!(key(&mut f, KeyCode::Char('a')), FormEvent::Changed);
     assert_eq!(f.focused(), Some((Field::Nir, Some(0))));
     let good = nir_with_key("1850375112345");
-    let bad_key = format!("1850375112345{:02}", (compute_key("1850375112345").unwrap() % 97) + 1);
+    let bad_key = format!(
+        "1850375112345{:02}",
+        (compute_key("1850375112345").unwrap() % 97) + 1
+    );
     type_text(&mut f, &bad_key);
     key(&mut f, KeyCode::Tab);
     let e = errors(&f, Field::Nir, Some(0));
     assert!(e.iter().any(|m| m.to_lowercase().contains("clé")), "{e:?}");
-    assert!(!e.iter().any(|m| m.contains(&bad_key)), "a NIR never shows in messages");
+    assert!(
+        !e.iter().any(|m| m.contains(&bad_key)),
+        "a NIR never shows in messages"
+    );
     fill(&mut f, Field::Nir, Some(0), &good);
     assert!(errors(&f, Field::Nir, Some(0)).is_empty());
     fill(&mut f, Field::NomTitulaire, Some(0), "DUPONT");
@@ -280,7 +412,12 @@ fn titulaires_nir_key_and_siret_are_checked() {
     assert!(t.id_unique_partenaire.ends_with("-1"));
     // A second line gets another unique id, never reused.
     f.add_titulaire("", "", None);
-    let ids: Vec<String> = f.declaration().titulaires.iter().map(|t| t.id_unique_partenaire.clone()).collect();
+    let ids: Vec<String> = f
+        .declaration()
+        .titulaires
+        .iter()
+        .map(|t| t.id_unique_partenaire.clone())
+        .collect();
     assert_ne!(ids[0], ids[1]);
 }
 
@@ -316,27 +453,45 @@ fn worker(id: i64, nir13: &str, name: &str) -> Worker {
 }
 
 pub(crate) fn roster() -> Remote<Roster> {
-    let workers = vec![worker(1, "1850375112345", "DUPONT"), worker(2, "2900175112345", "MARTIN")];
+    let workers = vec![
+        worker(1, "1850375112345", "DUPONT"),
+        worker(2, "2900175112345", "MARTIN"),
+    ];
     let index = Arc::new(SearchIndex::new(&workers));
     let mut remote = Remote::default();
     remote.start(1);
-    remote.finish::<String>(1, Ok(Roster { workers: Arc::new(workers), index }));
+    remote.finish::<String>(
+        1,
+        Ok(Roster {
+            workers: Arc::new(workers),
+            index,
+        }),
+    );
     remote
 }
 
 #[test]
 fn a_titulaire_is_picked_from_the_roster() {
     let roster = roster();
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     f.focus_key("titulaires");
-    assert_eq!(f.on_key(&press(KeyCode::Char('/')), &roster), FormEvent::NeedRoster);
+    assert_eq!(
+        f.on_key(&press(KeyCode::Char('/')), &roster),
+        FormEvent::NeedRoster
+    );
     assert!(f.text_focused(), "the search takes text");
     for c in "mart".chars() {
         f.on_key(&press(KeyCode::Char(c)), &roster);
     }
     let picker = f.picker.as_ref().unwrap();
     assert_eq!(picker.hits, [1], "MARTIN only");
-    assert_eq!(f.on_key(&press(KeyCode::Enter), &roster), FormEvent::Changed);
+    assert_eq!(
+        f.on_key(&press(KeyCode::Enter), &roster),
+        FormEvent::Changed
+    );
     assert!(f.picker.is_none());
     let t = &f.declaration().titulaires[0];
     assert_eq!(t.nom_titulaire, "MARTIN");
@@ -348,7 +503,10 @@ fn a_titulaire_is_picked_from_the_roster() {
     for c in "martin".chars() {
         f.on_key(&press(KeyCode::Char(c)), &roster);
     }
-    assert_eq!(f.on_key(&press(KeyCode::Enter), &roster), FormEvent::Handled);
+    assert_eq!(
+        f.on_key(&press(KeyCode::Enter), &roster),
+        FormEvent::Handled
+    );
     assert_eq!(f.titulaires().len(), 1);
     assert!(f.notice.as_deref().unwrap_or_default().contains("déjà"));
     // Esc closes the search only.
@@ -359,9 +517,16 @@ fn a_titulaire_is_picked_from_the_roster() {
 
 #[test]
 fn the_review_lists_every_problem_and_jumps_to_it() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     fill(&mut f, Field::DateDebutFormation, None, "31/02/2026");
-    assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Changed, "Ctrl-S: save and review");
+    assert_eq!(
+        f.on_key(&ctrl('s'), &no_roster()),
+        FormEvent::Changed,
+        "Ctrl-S: save and review"
+    );
     assert_eq!(f.step, DraftStep::Review);
     let problems = f.problems();
     let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
@@ -377,21 +542,36 @@ fn the_review_lists_every_problem_and_jumps_to_it() {
     }
     assert_eq!(keys[0], "NOM_FORMATION", "in form order");
     // The unreadable date is reported as such, not as missing.
-    let date: Vec<&Problem> = problems.iter().filter(|p| p.key == "DATE_DEBUT_FORMATION").collect();
+    let date: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| p.key == "DATE_DEBUT_FORMATION")
+        .collect();
     assert_eq!(date.len(), 1);
     assert!(date[0].message.contains("n'existe pas"));
     // Ctrl-S does not send with problems left.
     assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
-    assert!(f.notice.as_deref().unwrap_or_default().contains("à corriger"));
+    assert!(
+        f.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("à corriger")
+    );
     // Enter on the second problem focuses its field.
     key(&mut f, KeyCode::Down);
     assert_eq!(key(&mut f, KeyCode::Enter), FormEvent::Changed);
     assert_eq!(f.step, DraftStep::Training);
-    assert_eq!(f.focused().map(|(field, _)| fields::key(field, None)), Some(problems[1].key.clone()));
+    assert_eq!(
+        f.focused().map(|(field, _)| fields::key(field, None)),
+        Some(problems[1].key.clone())
+    );
     // A titulaire's problem goes to the titulaire's field.
     f.add_titulaire("123", "", None);
     f.on_key(&ctrl('s'), &no_roster());
-    let index = f.problems().iter().position(|p| p.key == "titulaires[0].NIR").unwrap();
+    let index = f
+        .problems()
+        .iter()
+        .position(|p| p.key == "titulaires[0].NIR")
+        .unwrap();
     assert_eq!(f.problems()[index].label, "Titulaire n° 1 — NIR");
     for _ in 0..index {
         key(&mut f, KeyCode::Down);
@@ -413,8 +593,15 @@ fn a_complete_declaration_is_sent_from_the_review() {
 #[test]
 fn server_errors_show_on_their_field_until_it_changes() {
     let mut f = complete(DeclarantKind::OrganismeFormation);
-    f.set_server_errors(vec![FieldError::new("titulaires[0].NOM_TITULAIRE", "unknown_pair", "Couple NIR et nom inconnu.")]);
-    assert_eq!(errors(&f, Field::NomTitulaire, Some(0)), ["Couple NIR et nom inconnu."]);
+    f.set_server_errors(vec![FieldError::new(
+        "titulaires[0].NOM_TITULAIRE",
+        "unknown_pair",
+        "Couple NIR et nom inconnu.",
+    )]);
+    assert_eq!(
+        errors(&f, Field::NomTitulaire, Some(0)),
+        ["Couple NIR et nom inconnu."]
+    );
     assert_eq!(f.problems().len(), 1);
     fill(&mut f, Field::NomTitulaire, Some(0), "DUPONT-MARTIN");
     assert!(f.server_errors().is_empty());
@@ -431,7 +618,11 @@ fn a_sent_declaration_is_frozen() {
     assert_eq!(f.on_paste("collé"), FormEvent::Handled);
     assert_eq!(f.declaration(), before);
     assert!(f.notice.as_deref().unwrap_or_default().contains("même clé"));
-    assert_eq!(key(&mut f, KeyCode::Char('r')), FormEvent::Submit, "r sends it again");
+    assert_eq!(
+        key(&mut f, KeyCode::Char('r')),
+        FormEvent::Submit,
+        "r sends it again"
+    );
     assert_eq!(key(&mut f, KeyCode::Char('3')), FormEvent::Ignored);
 }
 
@@ -442,9 +633,15 @@ fn a_draft_reopens_exactly_as_left() {
     f.focus_key("titulaires[0].NOM_TITULAIRE");
     type_text(&mut f, "-MARTIN");
     let draft = f.to_draft();
-    assert_eq!(draft.inputs["DATE_FIN_VALIDITE"], "31/02/20", "kept as typed");
+    assert_eq!(
+        draft.inputs["DATE_FIN_VALIDITE"], "31/02/20",
+        "kept as typed"
+    );
     assert_eq!(draft.declaration.date_fin_validite, None);
-    assert_eq!(draft.position.field.as_deref(), Some("titulaires[0].NOM_TITULAIRE"));
+    assert_eq!(
+        draft.position.field.as_deref(),
+        Some("titulaires[0].NOM_TITULAIRE")
+    );
     let json = serde_json::to_string(&draft).unwrap();
     let back: Draft = serde_json::from_str(&json).unwrap();
     let g = Form::from_draft(&back, today());
@@ -457,7 +654,11 @@ fn a_draft_reopens_exactly_as_left() {
     // The next line number is kept: ids are never reused.
     let mut g = g;
     g.add_titulaire("", "", None);
-    assert!(g.declaration().titulaires[1].id_unique_partenaire.ends_with("-2"));
+    assert!(
+        g.declaration().titulaires[1]
+            .id_unique_partenaire
+            .ends_with("-2")
+    );
 }
 
 #[test]
@@ -469,7 +670,10 @@ fn the_debug_output_hides_nirs() {
 
 #[test]
 fn tab_crosses_steps_and_paste_fills_one_line() {
-    let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     assert_eq!(f.on_paste("Sauveteur\nsecouriste"), FormEvent::Changed);
     assert_eq!(f.text(Field::NomFormation, None), "Sauveteur secouriste");
     let count = f.training_fields().len();
@@ -480,7 +684,11 @@ fn tab_crosses_steps_and_paste_fills_one_line() {
     assert_eq!(f.focused(), None, "on the list");
     key(&mut f, KeyCode::BackTab);
     assert_eq!(f.step, DraftStep::Training);
-    assert_eq!(f.focused(), Some((Field::ReferenceDeclaration, None)), "back on the last field");
+    assert_eq!(
+        f.focused(),
+        Some((Field::ReferenceDeclaration, None)),
+        "back on the last field"
+    );
     assert_eq!(key(&mut f, KeyCode::PageDown), FormEvent::Changed);
     assert_eq!(key(&mut f, KeyCode::PageDown), FormEvent::Changed);
     assert_eq!(f.step, DraftStep::Review);

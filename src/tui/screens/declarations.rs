@@ -56,7 +56,7 @@ impl DeclarationsScreen {
 
 impl Screen for DeclarationsScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
+        &[Context::Browse, Context::List]
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
@@ -165,14 +165,16 @@ impl Screen for DeclarationsScreen {
                 ])
             })
             .collect();
+        // The whole label: « Enregistrée en retard » must not read « Enregistrée ».
+        let status_width = STATUSES.iter().map(|s| s.label().chars().count()).max().unwrap_or(0) as u16;
         let table = Table::new(
             body,
             [
                 Constraint::Fill(2),
-                Constraint::Length(3),
+                Constraint::Length(4),
                 Constraint::Fill(3),
                 Constraint::Length(4),
-                Constraint::Length(12),
+                Constraint::Length(status_width),
                 Constraint::Length(10),
             ],
         )

@@ -111,7 +111,7 @@ impl ExpirationsScreen {
 
 impl Screen for ExpirationsScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
+        &[Context::Browse, Context::List]
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {

@@ -109,7 +109,7 @@ impl SearchScreen {
 
 impl Screen for SearchScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
+        &[Context::Browse, Context::List]
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
@@ -196,9 +196,14 @@ impl Screen for SearchScreen {
             Response::Roster(workers, index) => Ok(Roster { workers, index }),
             _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
         });
-        if self.roster.finish(id, result) && self.roster.data().is_some() {
-            self.matches = None;
-            self.start_search(cx);
+        if self.roster.finish(id, result) {
+            if self.roster.data().is_some() {
+                self.matches = None;
+                self.start_search(cx);
+            } else {
+                // Nothing to search: single letters are commands again, so `r` retries.
+                self.focused = false;
+            }
         }
     }
 
@@ -232,7 +237,7 @@ impl Screen for SearchScreen {
         let info = match &self.matches {
             Some(m) if self.is_searching() => format!(" {} résultats… (recherche)", m.all.len()),
             Some(m) => format!(
-                " {} résultat(s) sur {} salariés · nom, prénoms, NIR, employeur, site · / pour saisir",
+                " {} résultat(s) sur {} salariés · nom, prénoms, NIR, employeur, site",
                 m.all.len(),
                 roster.index.len()
             ),
@@ -246,7 +251,11 @@ impl Screen for SearchScreen {
             theme,
             false,
             None,
-            matches.top.is_empty().then_some("Aucun salarié ne correspond."),
+            matches.top.is_empty().then_some(if roster.index.is_empty() {
+                "Aucun salarié visible par ce compte."
+            } else {
+                "Aucun salarié ne correspond."
+            }),
         ) {
             return;
         }

@@ -42,8 +42,8 @@ impl Period {
 
     fn label(self) -> &'static str {
         match self {
-            Self::Quarter => "3 derniers mois",
-            Self::Year => "12 derniers mois",
+            Self::Quarter => "3 mois",
+            Self::Year => "12 mois",
             Self::All => "tout",
         }
     }
@@ -158,7 +158,7 @@ impl SessionsScreen {
 
 impl Screen for SessionsScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
+        &[Context::Browse, Context::List]
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
@@ -257,18 +257,17 @@ impl Screen for SessionsScreen {
         }
         let [filter_area, table_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!(
-                    " Période : {} (t) · Statut : {} (s) · Tri : {} (o) · d déclarer",
-                    self.period.label(),
-                    self.status.map_or("tous", SessionDeclarationStatus::label),
-                    self.sort.label()
-                ),
-                theme.muted,
-            )),
-            filter_area,
+        let mut filters = format!(
+            " Période : {} (t) · Statut : {} (s) · Tri : {} (o)",
+            self.period.label(),
+            self.status.map_or("tous", SessionDeclarationStatus::label),
+            self.sort.label()
         );
+        const DECLARE: &str = " · d déclarer";
+        if filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width) {
+            filters.push_str(DECLARE);
+        }
+        frame.render_widget(Paragraph::new(Line::styled(filters, theme.muted)), filter_area);
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
             state_message(
@@ -310,7 +309,7 @@ impl Screen for SessionsScreen {
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Fill(2),
-                Constraint::Length(4),
+                Constraint::Length(5),
                 Constraint::Length(13),
             ],
         )

@@ -26,7 +26,7 @@ use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
 use crate::simulator::{Outcome, Step, Walk};
 use crate::tui::action::{Request, RequestId, Response};
-use crate::tui::form::render::truncate;
+use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
@@ -125,7 +125,11 @@ impl SimulatorScreen {
 
     /// Drafts listed under the first question.
     fn listed(&self) -> &[ListedDraft] {
-        if self.at_start() { self.drafts.data().map_or(&[], Vec::as_slice) } else { &[] }
+        if self.at_start() {
+            self.drafts.data().map_or(&[], Vec::as_slice)
+        } else {
+            &[]
+        }
     }
 
     /// The walk moved: a form kept for the previous outcome no longer matches it.
@@ -152,7 +156,7 @@ impl SimulatorScreen {
                 Ok(()) => self.walked(),
                 Err(e) => self.error = Some(e.to_string()),
             },
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(capitalised(&e.to_string())),
         }
     }
 
@@ -206,7 +210,9 @@ impl SimulatorScreen {
     /// Opens the form of the current outcome *à déclarer* (the same one if it was only closed).
     fn open_from_outcome(&mut self, cx: &mut Cx<'_>) {
         if self.form.is_none() {
-            let Step::Outcome(Outcome::ADeclarer { prefill, due_date, .. }) = self.walk.current()
+            let Step::Outcome(Outcome::ADeclarer {
+                prefill, due_date, ..
+            }) = self.walk.current()
             else {
                 return;
             };
@@ -239,7 +245,9 @@ impl SimulatorScreen {
         if !self.session_pending {
             return;
         }
-        let (Some(form), Some(session)) = (&mut self.form, self.session.data()) else { return };
+        let (Some(form), Some(session)) = (&mut self.form, self.session.data()) else {
+            return;
+        };
         if form.session_id != Some(session.summary.id) {
             return;
         }
@@ -262,8 +270,8 @@ impl SimulatorScreen {
     /// Starts (or retries) the submission of the open form.
     fn submit(&mut self, cx: &mut Cx<'_>) {
         let Some(form) = &mut self.form else { return };
-        let create_now =
-            form.submit_attempted || matches!(form.submission, Submission::Failed { creating: true, .. });
+        let create_now = form.submit_attempted
+            || matches!(form.submission, Submission::Failed { creating: true, .. });
         form.notice = None;
         if create_now {
             self.create(cx);
@@ -355,12 +363,19 @@ impl SimulatorScreen {
         self.notice = Some(if created {
             format!("Déclaration {reference} enregistrée ; son brouillon est supprimé.")
         } else {
-            format!("Déclaration {reference} déjà enregistrée (même clé) ; son brouillon est supprimé.")
+            format!(
+                "Déclaration {reference} déjà enregistrée (même clé) ; son brouillon est supprimé."
+            )
         });
         cx.navigate = Some(Navigate::Declarations);
     }
 
-    fn on_submission(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
+    fn on_submission(
+        &mut self,
+        id: RequestId,
+        result: Result<Response, ApiError>,
+        cx: &mut Cx<'_>,
+    ) {
         let Some(form) = &mut self.form else { return };
         let creating = match form.submission {
             Submission::Validating(expected) if expected == id => false,
@@ -395,17 +410,26 @@ impl SimulatorScreen {
                 self.save(cx);
             }
             Err(error) => {
-                form.submission = Submission::Failed { creating, message: error.to_string() };
+                form.submission = Submission::Failed {
+                    creating,
+                    message: error.to_string(),
+                };
             }
         }
     }
 
     fn walk_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
-        if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
             return false;
         }
         let step_is_date = matches!(self.walk.current(), Step::Date { .. });
-        let is_declare = matches!(self.walk.current(), Step::Outcome(Outcome::ADeclarer { .. }));
+        let is_declare = matches!(
+            self.walk.current(),
+            Step::Outcome(Outcome::ADeclarer { .. })
+        );
         let count = self.answer_count();
         let rows = count + self.listed().len();
         match key.code {
@@ -427,11 +451,17 @@ impl SimulatorScreen {
                 }
                 self.answer(n - 1);
             }
-            KeyCode::Up | KeyCode::Char('k') if rows > 0 => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') if rows > 0 => self.selected = (self.selected + 1).min(rows - 1),
+            KeyCode::Up | KeyCode::Char('k') if rows > 0 => {
+                self.selected = self.selected.saturating_sub(1)
+            }
+            KeyCode::Down | KeyCode::Char('j') if rows > 0 => {
+                self.selected = (self.selected + 1).min(rows - 1)
+            }
             KeyCode::Enter if self.selected < count => self.answer(self.selected),
             KeyCode::Enter if self.selected < rows => self.open_listed(self.selected - count, cx),
-            KeyCode::Char('x') | KeyCode::Delete if self.selected >= count && self.selected < rows => {
+            KeyCode::Char('x') | KeyCode::Delete
+                if self.selected >= count && self.selected < rows =>
+            {
                 let id = self.listed()[self.selected - count].id().to_owned();
                 self.confirm_delete = Some(id);
             }
@@ -543,7 +573,9 @@ impl Screen for SimulatorScreen {
         if self.session.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Session(detail) => Ok(*detail),
-                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+                _ => Err(ApiError::Malformed {
+                    detail: "réponse inattendue".into(),
+                }),
             });
             if let Err(e) = &result
                 && self.session_pending
@@ -563,7 +595,9 @@ impl Screen for SimulatorScreen {
         if self.roster.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Roster(workers, index) => Ok(Roster { workers, index }),
-                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+                _ => Err(ApiError::Malformed {
+                    detail: "réponse inattendue".into(),
+                }),
             });
             self.roster.finish(id, result);
             if let Some(form) = &mut self.form {
@@ -598,11 +632,25 @@ impl Screen for SimulatorScreen {
                 ),
                 None => format!(" Session n° {session} : chargement…"),
             };
-            top.push(Line::styled(truncate(&text, usize::from(area.width)), theme.muted));
+            top.push(Line::styled(
+                truncate(&text, usize::from(area.width)),
+                theme.muted,
+            ));
         }
         if !path.is_empty() {
-            let crumbs: Vec<String> = path.iter().map(|(_, answer)| answer.clone()).collect();
-            top.push(Line::styled(format!(" {}", crumbs.join(" › ")), theme.muted));
+            let crumbs: Vec<String> = path.iter().map(|(_, answer)| crumb(answer)).collect();
+            let lines = wrap(
+                &crumbs.join(" › "),
+                usize::from(area.width).saturating_sub(1),
+            );
+            // The latest answers matter most: keep the last lines.
+            let skip = lines.len().saturating_sub(3);
+            top.extend(
+                lines
+                    .into_iter()
+                    .skip(skip)
+                    .map(|l| Line::styled(format!(" {l}"), theme.muted)),
+            );
         }
         let top_height = match top.len() {
             0 => 0,
@@ -616,16 +664,26 @@ impl Screen for SimulatorScreen {
         ])
         .areas(area);
         if top_height > 0 {
-            frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), top_area);
+            frame.render_widget(Paragraph::new(top), top_area);
         }
         let mut lines = Vec::new();
         let title = match self.walk.current() {
-            Step::Question { text, help, source, answers, .. } => {
+            Step::Question {
+                text,
+                help,
+                source,
+                answers,
+                ..
+            } => {
                 lines.push(Line::styled(text.to_owned(), theme.title));
                 lines.push(Line::styled(help.to_owned(), theme.muted));
                 lines.push(Line::raw(""));
                 for (i, answer) in answers.iter().enumerate() {
-                    let style = if i == self.selected { theme.selection } else { theme.text };
+                    let style = if i == self.selected {
+                        theme.selection
+                    } else {
+                        theme.text
+                    };
                     lines.push(Line::styled(format!(" {}. {answer} ", i + 1), style));
                 }
                 lines.push(Line::raw(""));
@@ -636,7 +694,9 @@ impl Screen for SimulatorScreen {
                 ));
                 " Simulateur — dois-je déclarer cette formation ? "
             }
-            Step::Date { text, help, source, .. } => {
+            Step::Date {
+                text, help, source, ..
+            } => {
                 lines.push(Line::styled(text.to_owned(), theme.title));
                 lines.push(Line::styled(help.to_owned(), theme.muted));
                 lines.push(Line::raw(""));
@@ -656,13 +716,20 @@ impl Screen for SimulatorScreen {
                 outcome_lines(&outcome, theme, &mut lines);
                 lines.push(Line::raw(""));
                 if matches!(outcome, Outcome::ADeclarer { .. }) {
-                    let verb = if self.form.is_some() { "reprendre" } else { "saisir" };
+                    let verb = if self.form.is_some() {
+                        "reprendre"
+                    } else {
+                        "saisir"
+                    };
                     lines.push(Line::styled(
                         format!("Entrée : {verb} la déclaration (brouillon enregistré à chaque modification)"),
                         theme.title,
                     ));
                 }
-                lines.push(Line::styled("Retour arrière : modifier la dernière réponse", theme.muted));
+                lines.push(Line::styled(
+                    "Retour arrière : modifier la dernière réponse",
+                    theme.muted,
+                ));
                 " Simulateur — résultat "
             }
         };
@@ -673,7 +740,9 @@ impl Screen for SimulatorScreen {
             lines.push(Line::styled(format!("✔ {}", sanitize(notice)), theme.valid));
         }
         frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(title)),
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(title)),
             main_area,
         );
         if drafts_height > 0 {
@@ -689,7 +758,11 @@ impl SimulatorScreen {
         if !self.at_start() {
             return 0;
         }
-        let rows = match (self.drafts.data(), self.drafts.error(), self.drafts.is_loading()) {
+        let rows = match (
+            self.drafts.data(),
+            self.drafts.error(),
+            self.drafts.is_loading(),
+        ) {
             (_, Some(_), _) => 1,
             (Some(list), _, _) if !list.is_empty() => list.len() as u16 + 1,
             (None, _, true) => 1,
@@ -720,7 +793,10 @@ impl SimulatorScreen {
             ));
         } else if let Some(error) = self.drafts.error() {
             lines.push(Line::styled(
-                truncate(&format!("Erreur : {} — r pour réessayer", sanitize(error)), width),
+                truncate(
+                    &format!("Erreur : {} — r pour réessayer", sanitize(error)),
+                    width,
+                ),
                 theme.error,
             ));
         } else if self.drafts.data().is_none() {
@@ -742,17 +818,30 @@ impl SimulatorScreen {
             let (text, style) = match listed {
                 ListedDraft::Readable(draft) => {
                     let title = sanitize(draft.title());
-                    let title = if title.trim().is_empty() { "(sans intitulé)".to_owned() } else { title };
-                    let date = draft
-                        .date()
-                        .map_or_else(|| "date à saisir".to_owned(), |d| format!("fin {}", d.format("%d/%m/%Y")));
+                    let title = if title.trim().is_empty() {
+                        "(sans intitulé)".to_owned()
+                    } else {
+                        title
+                    };
+                    let date = draft.date().map_or_else(
+                        || "date à saisir".to_owned(),
+                        |d| format!("fin {}", d.format("%d/%m/%Y")),
+                    );
                     let n = draft.declaration.titulaire_count();
-                    let sent = if draft.submit_attempted { " · envoi à confirmer" } else { "" };
+                    let sent = if draft.submit_attempted {
+                        " · envoi à confirmer"
+                    } else {
+                        ""
+                    };
+                    let kind = match draft.declaration.kind {
+                        crate::domain::DeclarationKind::Attestation => "ADF",
+                        crate::domain::DeclarationKind::Justificatif => "JDR",
+                    };
+                    let marker = if chosen == Some(index) { "›" } else { " " };
                     (
                         format!(
-                            "  {title} · {date} · {n} titulaire{}{sent} · {}",
+                            "{marker} {kind} · {title} · {date} · {n} titulaire{}{sent}",
                             if n > 1 { "s" } else { "" },
-                            draft.declaration.kind.label()
                         ),
                         theme.text,
                     )
@@ -766,21 +855,55 @@ impl SimulatorScreen {
                     theme.error,
                 ),
             };
-            let style = if chosen == Some(index) { theme.selection } else { style };
+            let style = if chosen == Some(index) {
+                theme.selection
+            } else {
+                style
+            };
             lines.push(Line::styled(truncate(&text, width), style));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }
 
+/// The first letter uppercase.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters.
+fn crumb(answer: &str) -> String {
+    let short = answer.split([':', '(']).next().unwrap_or(answer).trim();
+    truncate(short, 28)
+}
+
 fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::styled(outcome.title().to_owned(), theme.title));
     match outcome {
-        Outcome::ADeclarer { kind, declarant, reference_date, due_date, .. } => {
-            lines.push(Line::raw(format!("Type : {} ({})", kind.label(), declarant.label())));
-            lines.push(Line::raw(format!("Date de référence : {}", reference_date.format("%d/%m/%Y"))));
+        Outcome::ADeclarer {
+            kind,
+            declarant,
+            reference_date,
+            due_date,
+            ..
+        } => {
+            lines.push(Line::raw(format!(
+                "Type : {} ({})",
+                kind.label(),
+                declarant.label()
+            )));
+            lines.push(Line::raw(format!(
+                "Date de référence : {}",
+                reference_date.format("%d/%m/%Y")
+            )));
             lines.push(match due_date {
-                Some(due) => Line::styled(format!("À déclarer au plus tard le {}", due.format("%d/%m/%Y")), theme.expiring),
+                Some(due) => Line::styled(
+                    format!("À déclarer au plus tard le {}", due.format("%d/%m/%Y")),
+                    theme.expiring,
+                ),
                 None => Line::raw("Aucun délai applicable à cette date."),
             });
         }
@@ -790,10 +913,965 @@ fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>
         }
         Outcome::PasEncoreObligatoire { from, reason } => {
             lines.push(Line::raw(reason.clone()));
-            lines.push(Line::styled(format!("Obligatoire à partir du {}", from.format("%d/%m/%Y")), theme.expiring));
+            lines.push(Line::styled(
+                format!("Obligatoire à partir du {}", from.format("%d/%m/%Y")),
+                theme.expiring,
+            ));
         }
         Outcome::AlimenteAutomatiquement { warning } => {
             lines.push(Line::styled(warning.clone(), theme.expiring));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::api::contract::{
+        DeclarationStatus, DeclarationSummary, DeclarationView, SessionDeclarationStatus,
+        SessionSummary, TraineeView, ValidationReport,
+    };
+    use crate::domain::session::TraineeOutcome;
+    use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
+    use crate::drafts::{CorruptDraft, DraftStep};
+    use crate::tui::action::Effect;
+    use crate::tui::form::Field;
+    use crate::tui::form::tests::{complete, nir_with_key, roster};
+    use crate::tui::ui;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    #[derive(Default)]
+    struct Harness {
+        next_id: RequestId,
+        effects: Vec<Effect>,
+        navigate: Option<Navigate>,
+    }
+
+    impl Harness {
+        fn run<R>(&mut self, f: impl FnOnce(&mut Cx<'_>) -> R) -> R {
+            let mut cx = Cx::new(&mut self.next_id, &mut self.effects, today(), 90);
+            let result = f(&mut cx);
+            if let Some(navigate) = cx.navigate.take() {
+                self.navigate = Some(navigate);
+            }
+            result
+        }
+
+        /// The requests started since the last call.
+        fn requests(&mut self) -> Vec<(RequestId, Request)> {
+            self.effects
+                .drain(..)
+                .filter_map(|e| match e {
+                    Effect::Request { id, request } => Some((id, request)),
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+
+    fn screen() -> SimulatorScreen {
+        SimulatorScreen::new(&Rules::embedded().unwrap())
+    }
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn key(s: &mut SimulatorScreen, h: &mut Harness, code: KeyCode) -> bool {
+        h.run(|cx| s.on_key(&press(code), cx))
+    }
+
+    /// Types each character as a key (answer numbers, date digits).
+    fn keys(s: &mut SimulatorScreen, h: &mut Harness, text: &str) {
+        for c in text.chars() {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\u{8}' => KeyCode::Backspace,
+                c => KeyCode::Char(c),
+            };
+            assert!(key(s, h, code), "key {c:?} at {}", s.walk.current_id());
+        }
+    }
+
+    fn at(s: &SimulatorScreen) -> &str {
+        s.walk.current_id()
+    }
+
+    fn outcome(s: &SimulatorScreen) -> Outcome {
+        match s.walk.current() {
+            Step::Outcome(outcome) => outcome,
+            other => panic!("no outcome yet: {other:?}"),
+        }
+    }
+
+    /// Through the exclusions and the three criteria, to the category question.
+    const ELIGIBLE: &str = "22211111";
+
+    #[test]
+    fn every_exclusion_ends_non_concerne() {
+        for (answers, node) in [
+            ("11", "nc_formateurs"),
+            ("121", "nc_accueil"),
+            ("1221", "nc_cse"),
+            ("12224", "nc_securite_biens"),
+            ("122213", "nc_preventeurs"),
+            ("1222112", "nc_objectif"),
+            ("12221112", "nc_document"),
+            ("122211112", "nc_transferable"),
+        ] {
+            let (mut s, mut h) = (screen(), Harness::default());
+            keys(&mut s, &mut h, answers);
+            assert_eq!(at(&s), node, "{answers}");
+            assert!(
+                matches!(outcome(&s), Outcome::NonConcerne { .. }),
+                "{answers}"
+            );
+            // Enter does nothing on this outcome; Backspace goes back one question.
+            assert!(!key(&mut s, &mut h, KeyCode::Enter));
+            assert!(s.form.is_none());
+            keys(&mut s, &mut h, "\u{8}");
+            assert!(matches!(s.walk.current(), Step::Question { .. }));
+            assert_eq!(s.walk.path().len(), answers.len() - 1);
+        }
+    }
+
+    #[test]
+    fn sst_and_specific_trainings_skip_the_preventeur_question() {
+        for answers in ["12222", "12223"] {
+            let (mut s, mut h) = (screen(), Harness::default());
+            keys(&mut s, &mut h, answers);
+            assert_eq!(at(&s), "q6_objectif", "{answers}");
+        }
+    }
+
+    #[test]
+    fn not_yet_mandatory_for_an_employer_before_october() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        keys(&mut s, &mut h, "2");
+        keys(&mut s, &mut h, ELIGIBLE);
+        keys(&mut s, &mut h, "3");
+        assert_eq!(at(&s), "date_fin");
+        keys(&mut s, &mut h, "15/09/2026\n");
+        match outcome(&s) {
+            Outcome::PasEncoreObligatoire { from, reason } => {
+                assert_eq!(from, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+                assert!(
+                    reason.contains("catégorie 3") && reason.contains("01/10/2026"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Back to the date, which is typed again (Backspace first clears nothing: it is empty).
+        keys(&mut s, &mut h, "\u{8}");
+        assert_eq!(at(&s), "date_fin");
+        keys(&mut s, &mut h, "15/10/2026\n");
+        assert_eq!(at(&s), "q8_evaluation", "after 1 October: in scope");
+    }
+
+    #[test]
+    fn dates_are_checked_at_their_step() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, ELIGIBLE);
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, "31/02/2026\n");
+        assert_eq!(at(&s), "date_fin");
+        assert!(
+            s.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("n'existe pas")
+        );
+        keys(
+            &mut s,
+            &mut h,
+            "\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}",
+        );
+        assert_eq!(s.date_input, "", "Backspace erases the date first");
+        keys(&mut s, &mut h, "15/10/2026\n1");
+        assert_eq!(at(&s), "date_validite");
+        keys(&mut s, &mut h, "01/10/2026\n");
+        assert_eq!(
+            at(&s),
+            "date_validite",
+            "the validity cannot start before the end"
+        );
+        assert!(
+            s.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("ne peut pas précéder")
+        );
+    }
+
+    #[test]
+    fn certified_or_funded_trainings_feed_the_passport() {
+        for (tail, node) in [
+            ("11", "alimente_certification"),
+            ("121", "alimente_financement"),
+            ("21", "alimente_financement"),
+        ] {
+            let (mut s, mut h) = (screen(), Harness::default());
+            keys(&mut s, &mut h, "1");
+            keys(&mut s, &mut h, ELIGIBLE);
+            keys(&mut s, &mut h, "2");
+            keys(&mut s, &mut h, "15/10/2026\n2");
+            keys(&mut s, &mut h, tail);
+            assert_eq!(at(&s), node, "{tail}");
+            assert!(matches!(
+                outcome(&s),
+                Outcome::AlimenteAutomatiquement { .. }
+            ));
+        }
+    }
+
+    /// To *à déclarer*: an OF's attestation (or justificatif) ended 15/10/2026.
+    fn to_declare(kind: DeclarationKind) -> (SimulatorScreen, Harness) {
+        let (mut s, mut h) = (screen(), Harness::default());
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, ELIGIBLE);
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, "15/10/2026\n");
+        match kind {
+            DeclarationKind::Attestation => keys(&mut s, &mut h, "222"),
+            DeclarationKind::Justificatif => keys(&mut s, &mut h, "115/10/2026\n22"),
+        }
+        (s, h)
+    }
+
+    #[test]
+    fn a_declarer_gives_kind_deadline_and_opens_the_form() {
+        for kind in [DeclarationKind::Attestation, DeclarationKind::Justificatif] {
+            let (mut s, mut h) = to_declare(kind);
+            match outcome(&s) {
+                Outcome::ADeclarer {
+                    kind: k,
+                    declarant,
+                    due_date,
+                    ..
+                } => {
+                    assert_eq!(k, kind);
+                    assert_eq!(declarant, DeclarantKind::OrganismeFormation);
+                    // Q4 2026, 6 months after the quarter (domain.md §8, latest reading).
+                    assert_eq!(due_date, NaiveDate::from_ymd_opt(2027, 6, 30));
+                }
+                other => panic!("{other:?}"),
+            }
+            h.requests();
+            assert!(key(&mut s, &mut h, KeyCode::Enter));
+            assert!(s.form_open);
+            let form = s.form.as_ref().unwrap();
+            assert_eq!(form.kind, kind);
+            assert_eq!(form.due_date, NaiveDate::from_ymd_opt(2027, 6, 30));
+            assert_eq!(
+                form.declaration().date_fin_formation,
+                NaiveDate::from_ymd_opt(2026, 10, 15)
+            );
+            let saved: Vec<Request> = h.requests().into_iter().map(|(_, r)| r).collect();
+            assert!(
+                matches!(saved.as_slice(), [Request::SaveDraft(d)] if d.id == form.id()),
+                "{saved:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_change_saves_a_new_revision() {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        h.requests();
+        for c in "SST".chars() {
+            assert!(key(&mut s, &mut h, KeyCode::Char(c)));
+        }
+        let revisions: Vec<(u64, String)> = h
+            .requests()
+            .into_iter()
+            .map(|(_, r)| match r {
+                Request::SaveDraft(d) => (d.revision, d.declaration.nom_formation.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            revisions,
+            [(2, "S".into()), (3, "SS".into()), (4, "SST".into())]
+        );
+        assert!(s.input_focused());
+    }
+
+    #[test]
+    fn the_form_keeps_tab_and_esc_closes_it_then_reopens_it() {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        let id = s.form.as_ref().unwrap().id().to_owned();
+        assert!(
+            key(&mut s, &mut h, KeyCode::Tab),
+            "Tab moves between fields"
+        );
+        assert_eq!(
+            s.form.as_ref().unwrap().focused(),
+            Some((Field::DateDebutFormation, None))
+        );
+        assert!(key(&mut s, &mut h, KeyCode::Esc));
+        assert!(!s.form_open);
+        let requests: Vec<Request> = h.requests().into_iter().map(|(_, r)| r).collect();
+        assert!(requests.contains(&Request::ListDrafts), "{requests:?}");
+        assert!(
+            !key(&mut s, &mut h, KeyCode::Tab),
+            "closed: Tab is the app's again"
+        );
+        key(&mut s, &mut h, KeyCode::Enter);
+        assert!(s.form_open);
+        assert_eq!(
+            s.form.as_ref().unwrap().id(),
+            id,
+            "the same draft, not a new one"
+        );
+        // Going back in the walk forgets it (it stays on disk, listed).
+        key(&mut s, &mut h, KeyCode::Esc);
+        key(&mut s, &mut h, KeyCode::Backspace);
+        assert!(s.form.is_none());
+    }
+
+    fn draft_named(title: &str) -> Draft {
+        let mut d = Draft::new(
+            DeclarantKind::OrganismeFormation,
+            DeclarationKind::Attestation,
+        );
+        d.id = format!("{:0>32}", title.len());
+        d.declaration.nom_formation = title.into();
+        d.declaration.date_fin_formation = NaiveDate::from_ymd_opt(2026, 10, 15);
+        d.inputs
+            .insert("DATE_DEBUT_FORMATION".into(), "13/10/20".into());
+        d.position.field = Some("DATE_DEBUT_FORMATION".into());
+        d
+    }
+
+    fn corrupt() -> ListedDraft {
+        ListedDraft::Corrupt(CorruptDraft {
+            id: "abc".into(),
+            path: "/tmp/abc.json".into(),
+            message: "JSON invalide (EOF while parsing at line 1)".into(),
+        })
+    }
+
+    /// The screen entered, with the drafts listed.
+    fn with_drafts(list: Vec<ListedDraft>) -> (SimulatorScreen, Harness) {
+        let (mut s, mut h) = (screen(), Harness::default());
+        h.run(|cx| s.on_enter(cx));
+        let requests = h.requests();
+        let [(id, Request::ListDrafts)] = requests.as_slice() else {
+            panic!("{requests:?}")
+        };
+        h.run(|cx| s.on_response(*id, Ok(Response::Drafts(Ok(list))), cx));
+        (s, h)
+    }
+
+    #[test]
+    fn drafts_are_listed_reopened_and_deleted_after_confirmation() {
+        let first = draft_named("Sauveteur secouriste du travail");
+        let (mut s, mut h) = with_drafts(vec![
+            ListedDraft::Readable(Box::new(first.clone())),
+            corrupt(),
+        ]);
+        assert_eq!(s.listed().len(), 2);
+        // ↓ past the two answers reaches the drafts.
+        keys(&mut s, &mut h, "jj");
+        assert_eq!(s.selected, 2);
+        key(&mut s, &mut h, KeyCode::Enter);
+        assert!(s.form_open);
+        let form = s.form.as_ref().unwrap();
+        assert_eq!(form.id(), first.id);
+        assert_eq!(
+            form.focused(),
+            Some((Field::DateDebutFormation, None)),
+            "exactly as left"
+        );
+        assert_eq!(form.text(Field::DateDebutFormation, None), "13/10/20");
+        key(&mut s, &mut h, KeyCode::Esc);
+        h.requests();
+
+        // The corrupt one: shown, not opened, not deleted without asking.
+        keys(&mut s, &mut h, "j");
+        assert_eq!(s.selected, 3);
+        key(&mut s, &mut h, KeyCode::Enter);
+        assert!(!s.form_open);
+        assert!(s.error.as_deref().unwrap_or_default().contains("illisible"));
+        assert!(h.requests().is_empty());
+        key(&mut s, &mut h, KeyCode::Char('x'));
+        assert_eq!(s.confirm_delete.as_deref(), Some("abc"));
+        key(&mut s, &mut h, KeyCode::Char('n'));
+        assert!(s.confirm_delete.is_none());
+        assert!(h.requests().is_empty(), "« n » deletes nothing");
+        key(&mut s, &mut h, KeyCode::Char('x'));
+        key(&mut s, &mut h, KeyCode::Char('o'));
+        let requests = h.requests();
+        let [(id, Request::DeleteDraft(deleted))] = requests.as_slice() else {
+            panic!("{requests:?}")
+        };
+        assert_eq!(deleted, "abc");
+        h.run(|cx| s.on_response(*id, Ok(Response::DraftDeleted(Ok(()))), cx));
+        assert!(
+            matches!(h.requests().as_slice(), [(_, Request::ListDrafts)]),
+            "the list reloads"
+        );
+    }
+
+    #[test]
+    fn a_failed_save_is_shown_on_the_form() {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        let requests = h.requests();
+        let (id, _) = requests
+            .iter()
+            .find(|(_, r)| matches!(r, Request::SaveDraft(_)))
+            .unwrap();
+        h.run(|cx| {
+            s.on_response(
+                *id,
+                Ok(Response::DraftSaved(Err("disque plein".into()))),
+                cx,
+            )
+        });
+        assert_eq!(s.save_error.as_deref(), Some("disque plein"));
+        assert!(
+            s.form
+                .as_ref()
+                .unwrap()
+                .notice
+                .as_deref()
+                .unwrap_or_default()
+                .contains("non enregistré")
+        );
+    }
+
+    fn session() -> SessionDetail {
+        let trainee =
+            |id: i64, nir13: &str, name: &str, outcome: TraineeOutcome, declared: bool| {
+                TraineeView {
+                    worker_id: id,
+                    last_name: name.into(),
+                    first_names: "Camille".into(),
+                    nir: nir13.into(),
+                    employer_siret: "73282932000074".into(),
+                    outcome,
+                    declared,
+                }
+            };
+        SessionDetail {
+            summary: SessionSummary {
+                id: 42,
+                training_code: "SST".into(),
+                title: "Sauveteur secouriste du travail".into(),
+                organisme: "Formations Sud".into(),
+                place: "Lyon".into(),
+                start_date: NaiveDate::from_ymd_opt(2026, 10, 13).unwrap(),
+                end_date: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
+                trainee_count: 4,
+                declaration_status: SessionDeclarationStatus::ADeclarer,
+            },
+            trainees: vec![
+                trainee(1, "1850375112345", "DUPONT", TraineeOutcome::Passed, false),
+                trainee(
+                    2,
+                    "2900175112345",
+                    "MARTIN",
+                    TraineeOutcome::Attended,
+                    false,
+                ),
+                trainee(3, "1700175112345", "ABSENT", TraineeOutcome::Absent, false),
+                trainee(4, "2800175112345", "DÉJÀ", TraineeOutcome::Passed, true),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_session_prefills_the_date_and_the_form() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        s.prefill_from_session(42);
+        h.run(|cx| s.on_enter(cx));
+        let requests = h.requests();
+        let (id, _) = requests
+            .iter()
+            .find(|(_, r)| *r == Request::Session(42))
+            .unwrap();
+        h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, ELIGIBLE);
+        keys(&mut s, &mut h, "1");
+        assert_eq!(s.date_input, "15/10/2026", "the session's end");
+        keys(&mut s, &mut h, "\n222\n");
+        let form = s.form.as_ref().unwrap();
+        assert_eq!(form.session_id, Some(42));
+        let d = form.declaration();
+        assert_eq!(d.nom_formation, "Sauveteur secouriste du travail");
+        assert_eq!(
+            d.date_debut_formation,
+            NaiveDate::from_ymd_opt(2026, 10, 13)
+        );
+        let names: Vec<&str> = d
+            .titulaires
+            .iter()
+            .map(|t| t.nom_titulaire.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["DUPONT", "MARTIN"],
+            "present, not absent, not already declared"
+        );
+        assert_eq!(d.titulaires[0].siret_employeur, "73282932000074");
+    }
+
+    #[test]
+    fn a_session_arriving_after_the_form_opens_fills_it() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        s.prefill_from_session(42);
+        h.run(|cx| s.on_enter(cx));
+        let requests = h.requests();
+        let (id, _) = requests
+            .iter()
+            .find(|(_, r)| *r == Request::Session(42))
+            .unwrap();
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, ELIGIBLE);
+        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, "15/10/2026\n222\n");
+        assert!(s.form.as_ref().unwrap().titulaires().is_empty());
+        h.requests();
+        h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
+        assert_eq!(s.form.as_ref().unwrap().titulaires().len(), 2);
+        assert!(
+            h.requests()
+                .iter()
+                .any(|(_, r)| matches!(r, Request::SaveDraft(_))),
+            "saved"
+        );
+    }
+
+    fn open_complete(s: &mut SimulatorScreen) {
+        let form = complete(DeclarantKind::OrganismeFormation);
+        s.form = Some(form);
+        s.form_open = true;
+    }
+
+    fn ctrl_s(s: &mut SimulatorScreen, h: &mut Harness) {
+        let key = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(h.run(|cx| s.on_key(&key, cx)));
+    }
+
+    fn view(form: &Form) -> DeclarationView {
+        DeclarationView {
+            summary: DeclarationSummary {
+                id: 7,
+                reference: "PP-REF-7".into(),
+                kind: DeclarationKind::Attestation,
+                training_title: "Sauveteur secouriste du travail".into(),
+                titulaire_count: 1,
+                status: DeclarationStatus::Enregistree,
+                deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
+                created_at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            },
+            declaration: form.declaration(),
+        }
+    }
+
+    #[test]
+    fn submission_validates_then_creates_with_the_draft_key_and_retries_with_it() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        open_complete(&mut s);
+        let key_of_draft = s.form.as_ref().unwrap().idempotency_key().to_owned();
+        ctrl_s(&mut s, &mut h);
+        assert_eq!(s.form.as_ref().unwrap().step, DraftStep::Review);
+        h.requests();
+        ctrl_s(&mut s, &mut h);
+        let requests = h.requests();
+        let [(validate, Request::ValidateDeclaration(_))] = requests.as_slice() else {
+            panic!("{requests:?}")
+        };
+        assert!(
+            s.form.as_ref().unwrap().is_frozen(),
+            "no change while in flight"
+        );
+        // A stale answer changes nothing.
+        h.run(|cx| {
+            s.on_response(
+                validate + 100,
+                Ok(Response::Validated(ValidationReport {
+                    valid: true,
+                    deadline: None,
+                })),
+                cx,
+            )
+        });
+        assert_eq!(
+            s.form.as_ref().unwrap().submission,
+            Submission::Validating(*validate)
+        );
+        h.run(|cx| {
+            s.on_response(
+                *validate,
+                Ok(Response::Validated(ValidationReport {
+                    valid: true,
+                    deadline: None,
+                })),
+                cx,
+            )
+        });
+        let requests = h.requests();
+        // The draft records the attempt BEFORE the creation is sent.
+        let [
+            (_, Request::SaveDraft(saved)),
+            (create, Request::CreateDeclaration { key: sent, .. }),
+        ] = requests.as_slice()
+        else {
+            panic!("{requests:?}")
+        };
+        assert!(saved.submit_attempted);
+        assert_eq!(sent, &key_of_draft);
+        // Lost connection: shown, and r sends the creation again with the same key.
+        h.run(|cx| s.on_response(*create, Err(ApiError::Timeout), cx));
+        let form = s.form.as_ref().unwrap();
+        assert!(matches!(
+            &form.submission,
+            Submission::Failed { creating: true, .. }
+        ));
+        assert!(form.submit_attempted);
+        key(&mut s, &mut h, KeyCode::Char('r'));
+        let requests = h.requests();
+        let Some((retry, Request::CreateDeclaration { key: resent, .. })) = requests.last() else {
+            panic!("{requests:?}")
+        };
+        assert_eq!(
+            resent, &key_of_draft,
+            "the same key: the server never holds two"
+        );
+        assert!(
+            !requests
+                .iter()
+                .any(|(_, r)| matches!(r, Request::ValidateDeclaration(_)))
+        );
+        // Success: the draft is deleted and the Déclarations screen shown.
+        let done = view(s.form.as_ref().unwrap());
+        let draft_id = s.form.as_ref().unwrap().id().to_owned();
+        h.run(|cx| s.on_response(*retry, Ok(Response::Created(Box::new(done), false)), cx));
+        assert!(s.form.is_none() && !s.form_open);
+        assert_eq!(h.navigate, Some(Navigate::Declarations));
+        let requests = h.requests();
+        assert!(
+            requests
+                .iter()
+                .any(|(_, r)| *r == Request::DeleteDraft(draft_id.clone())),
+            "{requests:?}"
+        );
+        assert!(s.notice.as_deref().unwrap_or_default().contains("PP-REF-7"));
+    }
+
+    #[test]
+    fn server_refusals_go_to_their_fields_and_unfreeze() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        open_complete(&mut s);
+        ctrl_s(&mut s, &mut h);
+        ctrl_s(&mut s, &mut h);
+        let requests = h.requests();
+        let (validate, _) = requests
+            .iter()
+            .find(|(_, r)| matches!(r, Request::ValidateDeclaration(_)))
+            .unwrap();
+        let refusal = ApiError::Invalid {
+            errors: vec![FieldError::new(
+                "titulaires[0].NOM_TITULAIRE",
+                "unknown_pair",
+                "Couple NIR et nom inconnu.",
+            )],
+        };
+        h.run(|cx| s.on_response(*validate, Err(refusal), cx));
+        let form = s.form.as_ref().unwrap();
+        assert!(!form.is_frozen());
+        assert_eq!(form.step, DraftStep::Review);
+        assert_eq!(form.problems().len(), 1);
+        assert_eq!(
+            form.problems()[0].label,
+            "Titulaire n° 1 — Nom de naissance"
+        );
+        // Enter jumps to the field; an edit clears the server's error.
+        key(&mut s, &mut h, KeyCode::Enter);
+        assert_eq!(
+            s.form.as_ref().unwrap().focused(),
+            Some((Field::NomTitulaire, Some(0)))
+        );
+        key(&mut s, &mut h, KeyCode::Char('E'));
+        assert!(s.form.as_ref().unwrap().problems().is_empty());
+    }
+
+    #[test]
+    fn a_reopened_draft_that_was_sent_is_sent_again_unchanged() {
+        let mut form = complete(DeclarantKind::OrganismeFormation);
+        form.submit_attempted = true;
+        let draft = form.to_draft();
+        let (mut s, mut h) = with_drafts(vec![ListedDraft::Readable(Box::new(draft.clone()))]);
+        keys(&mut s, &mut h, "jj\n");
+        let form = s.form.as_ref().unwrap();
+        assert!(form.is_frozen());
+        assert_eq!(form.step, DraftStep::Review);
+        h.requests();
+        key(&mut s, &mut h, KeyCode::Char('r'));
+        let requests = h.requests();
+        let Some((
+            _,
+            Request::CreateDeclaration {
+                key: sent,
+                declaration,
+            },
+        )) = requests.last()
+        else {
+            panic!("{requests:?}")
+        };
+        assert_eq!(sent, &draft.idempotency_key);
+        assert_eq!(**declaration, draft.declaration);
+    }
+
+    #[test]
+    fn the_roster_loads_when_the_search_opens() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        open_complete(&mut s);
+        s.form.as_mut().unwrap().focus_key("titulaires");
+        h.requests();
+        key(&mut s, &mut h, KeyCode::Char('/'));
+        let requests = h.requests();
+        let [(id, Request::Roster)] = requests.as_slice() else {
+            panic!("{requests:?}")
+        };
+        let Some(data) = roster().data().cloned() else {
+            panic!()
+        };
+        keys(&mut s, &mut h, "mar");
+        h.run(|cx| s.on_response(*id, Ok(Response::Roster(data.workers, data.index)), cx));
+        assert_eq!(
+            s.form.as_ref().unwrap().picker.as_ref().unwrap().hits,
+            [1],
+            "searched on arrival"
+        );
+        key(&mut s, &mut h, KeyCode::Enter);
+        assert_eq!(s.form.as_ref().unwrap().titulaires().len(), 2);
+    }
+
+    #[test]
+    fn the_app_routes_keys_to_the_form_and_shows_declarations_after_success() {
+        use crate::tui::action::Action;
+        use crate::tui::app::{App, AppOptions};
+        use crate::tui::screens::ScreenId;
+        let (mut app, _) = App::new(AppOptions::new(today()), &Rules::embedded().unwrap());
+        let send = |app: &mut App, code: KeyCode| app.update(Action::Key(press(code)));
+        send(&mut app, KeyCode::Char('5'));
+        assert_eq!(app.screen, ScreenId::Simulator);
+        for c in "1222111111".chars() {
+            send(&mut app, KeyCode::Char(c));
+        }
+        for c in "15/10/2026".chars() {
+            send(&mut app, KeyCode::Char(c));
+        }
+        for code in [
+            KeyCode::Enter,
+            KeyCode::Char('2'),
+            KeyCode::Char('2'),
+            KeyCode::Char('2'),
+            KeyCode::Enter,
+        ] {
+            send(&mut app, code);
+        }
+        assert!(app.simulator.form_open);
+        send(&mut app, KeyCode::Tab);
+        assert_eq!(app.screen, ScreenId::Simulator, "Tab stays in the form");
+        send(&mut app, KeyCode::Char('q'));
+        assert!(!app.quit, "q is typed in a text field");
+        send(&mut app, KeyCode::Esc);
+        send(&mut app, KeyCode::Tab);
+        assert_eq!(
+            app.screen,
+            ScreenId::Declarations,
+            "after Esc, Tab switches screens"
+        );
+    }
+
+    // ---------------------------------------------------------------------------------- render
+
+    /// A form with fixed ids, so that snapshots do not change from run to run.
+    fn fixed(form: Form) -> Form {
+        let mut d = form.to_draft();
+        d.id = "0123456789abcdef0123456789abcdef".into();
+        d.idempotency_key = "fedcba9876543210fedcba9876543210".into();
+        d.declaration.id_declaration = "PP-0123456789ABCDEF".into();
+        d.inputs
+            .insert("REFERENCE_DECLARATION".into(), "PP-0123456789ABCDEF".into());
+        for (i, t) in d.declaration.titulaires.iter_mut().enumerate() {
+            t.id_unique_partenaire = format!("PP-0123456789ABCDEF-{}", i + 1);
+        }
+        let mut fixed = Form::from_draft(&d, today());
+        fixed.notice = form.notice.clone();
+        fixed.submission = form.submission.clone();
+        fixed
+    }
+
+    fn draw(s: &SimulatorScreen, width: u16, height: u16) -> TestBackend {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| {
+                let body = ui::layout(frame.area()).body;
+                s.render(frame, body, &Theme::monochrome(), today());
+            })
+            .unwrap();
+        terminal.backend().clone()
+    }
+
+    fn walked(answers: &str) -> SimulatorScreen {
+        let (mut s, mut h) = (screen(), Harness::default());
+        keys(&mut s, &mut h, answers);
+        s
+    }
+
+    fn form_screen(
+        edit: impl FnOnce(&mut Form, &mut Harness, &mut SimulatorScreen),
+    ) -> SimulatorScreen {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        let form = s.form.take().unwrap();
+        s.form = Some(fixed(form));
+        let mut form = s.form.take().unwrap();
+        edit(&mut form, &mut h, &mut s);
+        s.form = Some(form);
+        s
+    }
+
+    fn press_form(form: &mut Form, code: KeyCode) {
+        form.on_key(&press(code), &Remote::default());
+    }
+
+    #[test]
+    fn snapshots() {
+        let drafts = {
+            let mut sent = draft_named("Habilitation électrique B0H0");
+            sent.id = "1".repeat(32);
+            sent.submit_attempted = true;
+            let mut untitled = draft_named("");
+            untitled.id = "2".repeat(32);
+            untitled.declaration.date_fin_formation = None;
+            vec![
+                ListedDraft::Readable(Box::new(draft_named("Sauveteur secouriste du travail"))),
+                ListedDraft::Readable(Box::new(sent)),
+                ListedDraft::Readable(Box::new(untitled)),
+                corrupt(),
+            ]
+        };
+        let (mut with_list, mut h) = with_drafts(drafts);
+        keys(&mut with_list, &mut h, "jj");
+        let mut confirm = with_drafts(vec![corrupt()]).0;
+        confirm.confirm_delete = Some("abc".into());
+        let mut date = walked(&format!("1{ELIGIBLE}1"));
+        date.date_input = "15/10/20".into();
+        let mut bad_date = walked(&format!("1{ELIGIBLE}1"));
+        bad_date.date_input = "31/02/2026".into();
+        bad_date.submit_date();
+
+        let training_error = form_screen(|f, _, _| {
+            press_form(f, KeyCode::Tab);
+            for c in "31/02/2026".chars() {
+                press_form(f, KeyCode::Char(c));
+            }
+            press_form(f, KeyCode::Tab);
+            press_form(f, KeyCode::Tab);
+        });
+        let titulaires = form_screen(|f, _, _| {
+            f.add_titulaire(
+                &nir_with_key("1850375112345"),
+                "DUPONT",
+                Some("73282932000074"),
+            );
+            f.add_titulaire("185037511234", "MARTIN", None);
+            f.focus_key("titulaires[1].NIR");
+            press_form(f, KeyCode::Tab);
+        });
+        let review = form_screen(|f, _, _| {
+            f.set_text(Field::NomFormation, None, "Sauveteur secouriste du travail");
+            f.add_titulaire("185037511234", "MARTIN", None);
+            f.focus_key("titulaires");
+            press_form(f, KeyCode::PageDown);
+        });
+        let failed = {
+            let mut s = screen();
+            let mut form = fixed(complete(DeclarantKind::OrganismeFormation));
+            form.focus_key("titulaires");
+            press_form(&mut form, KeyCode::PageDown);
+            form.submit_attempted = true;
+            form.submission = Submission::Failed {
+                creating: true,
+                message: ApiError::Timeout.to_string(),
+            };
+            s.form = Some(form);
+            s.form_open = true;
+            s
+        };
+        let picker = {
+            let mut s = screen();
+            s.roster = roster();
+            let mut form = fixed(complete(DeclarantKind::OrganismeFormation));
+            form.focus_key("titulaires");
+            form.on_key(&press(KeyCode::Char('/')), &s.roster);
+            for c in "dup".chars() {
+                form.on_key(&press(KeyCode::Char(c)), &s.roster);
+            }
+            s.form = Some(form);
+            s.form_open = true;
+            s
+        };
+        let justificatif = form_screen(|f, _, _| {
+            *f = fixed(Form::from_prefill(
+                &crate::tui::form::tests::prefill(
+                    DeclarantKind::Employeur,
+                    DeclarationKind::Justificatif,
+                ),
+                NaiveDate::from_ymd_opt(2027, 6, 30),
+                None,
+                today(),
+            ));
+        });
+
+        let cases: Vec<(&str, SimulatorScreen)> = vec![
+            ("question", walked("12")),
+            ("drafts", with_list),
+            ("drafts_confirm", confirm),
+            ("date", date),
+            ("date_error", bad_date),
+            (
+                "outcome_a_declarer",
+                to_declare(DeclarationKind::Attestation).0,
+            ),
+            ("outcome_non_concerne", walked("11")),
+            (
+                "outcome_pas_encore",
+                walked(&format!("2{ELIGIBLE}315/09/2026\n")),
+            ),
+            (
+                "outcome_alimente",
+                walked(&format!("1{ELIGIBLE}215/10/2026\n221")),
+            ),
+            ("form_training_error", training_error),
+            ("form_justificatif", justificatif),
+            ("form_titulaires", titulaires),
+            ("form_picker", picker),
+            ("form_review", review),
+            ("form_submit_failed", failed),
+        ];
+        for (name, s) in &cases {
+            for (width, height) in [(80, 24), (120, 40)] {
+                insta::assert_snapshot!(format!("{name}_{width}x{height}"), draw(s, width, height));
+            }
         }
     }
 }

@@ -42,6 +42,8 @@ const DATE_WIDTH: u16 = 10;
 const DAYS_WIDTH: u16 = 12;
 /// Width of the status column (`! Expire bientôt`).
 const STATUS_WIDTH: u16 = 16;
+/// Widest title column: on wide terminals the dates stay near the titles.
+const TITLE_MAX: u16 = 60;
 /// Below this table width the validity-start column is left out so titles stay readable.
 const WIDE_TABLE: u16 = 76;
 
@@ -205,7 +207,7 @@ impl WorkerScreen {
         }
         self.table_top.set(Some(inner.y - body.y + 1));
         let wide = inner.width >= WIDE_TABLE;
-        let mut widths = vec![Constraint::Fill(1), Constraint::Length(DATE_WIDTH)];
+        let mut widths = vec![Constraint::Max(TITLE_MAX), Constraint::Length(DATE_WIDTH)];
         let mut header = vec!["Formation", "Fin"];
         if wide {
             widths.push(Constraint::Length(DATE_WIDTH));
@@ -222,7 +224,7 @@ impl WorkerScreen {
             .map(|c| if let Constraint::Length(n) = c { *n } else { 0 })
             .sum::<u16>()
             + (widths.len() as u16 - 1);
-        let title_width = usize::from(inner.width.saturating_sub(fixed));
+        let title_width = usize::from(inner.width.saturating_sub(fixed).min(TITLE_MAX));
 
         let height = usize::from(inner.height - 1);
         let offset = self.cursor.viewport(height, entries.len());
@@ -836,6 +838,30 @@ mod tests {
             })
             .unwrap();
         terminal.backend().clone()
+    }
+
+    #[test]
+    fn smallest_and_widest_terminals_keep_every_part() {
+        for (width, height) in [(60, 20), (200, 60)] {
+            let text = draw(&loaded(entries()), width, height).to_string();
+            for part in [
+                "NIR 1 85 03",
+                "Frise des échéances",
+                "auj.",
+                "Formations (5)",
+            ] {
+                assert!(
+                    text.contains(part),
+                    "{part} missing at {width}×{height}:\n{text}"
+                );
+            }
+            for marker in ['✖', '!', '✔', '→', '│'] {
+                assert!(
+                    text.contains(marker),
+                    "{marker} missing at {width}×{height}:\n{text}"
+                );
+            }
+        }
     }
 
     fn loading() -> WorkerScreen {

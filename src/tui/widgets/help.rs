@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::tui::keymap::{Context, Keymap};
+use crate::tui::keymap::{Binding, Context, Keymap};
 use crate::tui::theme::Theme;
 
 /// Draws the help over `area`: one column when it fits, else two; the way out is in the border.
@@ -21,18 +21,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
     let keys_width = keymap
         .bindings()
         .iter()
-        .map(|b| b.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ").chars().count())
+        .map(|b| keys(b).chars().count())
         .max()
         .unwrap_or(0)
         + 1;
-    let sections: Vec<Vec<Line>> = [Context::Global, Context::List, Context::Worker]
+    let sections: Vec<Vec<Line>> = [Context::Global, Context::List, Context::Browse, Context::Worker]
         .into_iter()
         .map(|context| {
             let mut lines = vec![Line::styled(context.label(), theme.title)];
             for binding in keymap.bindings().iter().filter(|b| b.context == context) {
-                let keys: Vec<String> = binding.keys.iter().map(ToString::to_string).collect();
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<keys_width$}", keys.join(", ")), theme.matched),
+                    Span::styled(format!("  {:<keys_width$}", keys(binding)), theme.matched),
                     Span::styled(binding.description, theme.text),
                 ]));
             }
@@ -48,7 +47,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
 
     let total: usize = sections.iter().map(Vec::len).sum();
     if total <= usize::from(inner.height) {
-        frame.render_widget(Paragraph::new(sections.concat()).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(
+            Paragraph::new(sections.concat()).wrap(Wrap { trim: false }),
+            inner,
+        );
         return;
     }
     // Two columns: whole sections on the left while they fit, the rest on the right.
@@ -64,4 +66,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
         Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(Paragraph::new(left), left_area);
     frame.render_widget(Paragraph::new(right), right_area);
+}
+
+/// The keys of a binding, as shown: `q, Ctrl-c`.
+fn keys(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -3,7 +3,7 @@
 //! today and an axis of month ticks labelled with abbreviated French month names (the year at
 //! January).
 //!
-//! The maths is pure and tested here: [`column`] maps a date to a column, [`bar_columns`] clips a
+//! The maths is pure and tested here: [`column()`] maps a date to a column, [`bar_columns`] clips a
 //! bar to the window, [`TimelineView`] holds zoom and scroll and gives the window shown.
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -16,7 +16,7 @@ use super::sanitize;
 use crate::domain::expiry::ExpiryStatus;
 use crate::tui::theme::Theme;
 
-/// Abbreviated French month names, January first (Office québécois / Imprimerie nationale usage).
+/// Abbreviated French month names, January first.
 pub const FRENCH_MONTHS: [&str; 12] = [
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
     "déc.",
