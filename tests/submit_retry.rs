@@ -35,12 +35,20 @@ async fn start_server(dir: &std::path::Path) -> SocketAddr {
     let rules = Rules::embedded().unwrap();
     let options = ServerOptions {
         db_path: dir.join("sandbox.db"),
-        demo: Some(DemoOptions { workers: 60, seed: 11, today: today() }),
+        demo: Some(DemoOptions {
+            workers: 60,
+            seed: 11,
+            today: today(),
+        }),
         today: Some(today()),
     };
-    let server = Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone())
-        .await
-        .unwrap();
+    let server = Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(server.serve(listener, std::future::pending()));
@@ -90,7 +98,10 @@ async fn start_proxy(upstream: SocketAddr) -> (SocketAddr, Swallowed, Arc<Atomic
                 if creation && creations.fetch_add(1, Ordering::SeqCst) == 0 {
                     // The server commits and answers; the client never hears of it.
                     let answer = read_message(&mut server).await;
-                    swallowed.lock().unwrap().push(String::from_utf8_lossy(&answer).into_owned());
+                    swallowed
+                        .lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&answer).into_owned());
                     drop(client);
                     return;
                 }
@@ -125,8 +136,16 @@ fn declaration() -> Declaration {
 }
 
 fn client(addr: SocketAddr) -> Client {
-    let options = ClientOptions { retries: 3, ..ClientOptions::default() };
-    Client::new(&format!("http://{addr}"), Some(OF_TOKEN.to_owned()), options).unwrap()
+    let options = ClientOptions {
+        retries: 3,
+        ..ClientOptions::default()
+    };
+    Client::new(
+        &format!("http://{addr}"),
+        Some(OF_TOKEN.to_owned()),
+        options,
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,21 +154,36 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_recorded_once() {
     let server = start_server(dir.path()).await;
     let (proxy, swallowed, creations) = start_proxy(server).await;
     let direct = client(server);
-    let before = direct.all_declarations(&DeclarationsQuery::default()).await.unwrap();
+    let before = direct
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap();
 
     let d = declaration();
-    assert_eq!(d.validate(DeclarantKind::OrganismeFormation, today()), Ok(()));
+    assert_eq!(
+        d.validate(DeclarantKind::OrganismeFormation, today()),
+        Ok(())
+    );
     // The key comes from the draft, as in the form.
-    let draft = Draft::new(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+    let draft = Draft::new(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
     let request = Request::CreateDeclaration {
         declaration: Box::new(d.clone()),
         key: draft.idempotency_key.clone(),
     };
     let response = fetch(&client(proxy), request).await.unwrap();
-    let Response::Created(view, created) = response else { panic!("{response:?}") };
+    let Response::Created(view, created) = response else {
+        panic!("{response:?}")
+    };
 
     // The first attempt reached the server, which committed it; its answer was lost.
-    assert_eq!(creations.load(Ordering::SeqCst), 2, "one lost attempt, one retry");
+    assert_eq!(
+        creations.load(Ordering::SeqCst),
+        2,
+        "one lost attempt, one retry"
+    );
     let lost = swallowed.lock().unwrap().clone();
     assert_eq!(lost.len(), 1);
     assert!(lost[0].starts_with("HTTP/1.1 201"), "{}", lost[0]);
@@ -161,17 +195,31 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_recorded_once() {
     assert_eq!(view.summary.reference, "RETRY-TEST-001");
 
     // The server holds exactly one.
-    let after = direct.all_declarations(&DeclarationsQuery::default()).await.unwrap();
+    let after = direct
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap();
     assert_eq!(after.len(), before.len() + 1);
-    let ours: Vec<_> = after.iter().filter(|s| s.reference == "RETRY-TEST-001").collect();
+    let ours: Vec<_> = after
+        .iter()
+        .filter(|s| s.reference == "RETRY-TEST-001")
+        .collect();
     assert_eq!(ours.len(), 1, "{ours:?}");
     assert_eq!(ours[0].id, first.summary.id);
 
     // Sending again later (e.g. `r` after a restart) still returns the same one.
-    let again = Request::CreateDeclaration { declaration: Box::new(d), key: draft.idempotency_key };
-    let Response::Created(view, created) = fetch(&direct, again).await.unwrap() else { panic!() };
+    let again = Request::CreateDeclaration {
+        declaration: Box::new(d),
+        key: draft.idempotency_key,
+    };
+    let Response::Created(view, created) = fetch(&direct, again).await.unwrap() else {
+        panic!()
+    };
     assert!(!created);
     assert_eq!(view.summary.id, first.summary.id);
-    let last = direct.all_declarations(&DeclarationsQuery::default()).await.unwrap();
+    let last = direct
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap();
     assert_eq!(last.len(), after.len());
 }
