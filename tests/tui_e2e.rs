@@ -1,9 +1,10 @@
 //! End to end: the real binary in a pseudo-terminal against the embedded sandbox, driven with
 //! keys alone.
 
-mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
-use common::pty::Session;
+use pty::Session;
 
 #[test]
 fn browse_search_open_passport_and_quit_restores_the_terminal() {
@@ -22,8 +23,10 @@ fn browse_search_open_passport_and_quit_restores_the_terminal() {
     s.send("\r");
     s.wait_for("auj.", 30);
     assert!(s.screen().contains("DUPONT"));
-    // Leave the search input and quit.
+    // Esc goes back to the search (a lone Esc: wait before the next key, or the terminal
+    // reads Esc+q as Alt-q), then q quits.
     s.send("\x1b");
+    s.wait_for("Rechercher", 10);
     s.send("q");
     assert_eq!(s.wait_exit(10), 0);
     assert!(!s.alternate_screen(), "back on the main screen");
