@@ -1,6 +1,8 @@
 //! Drafts are never lost: the real binary in a pseudo-terminal, through the simulator to the
 //! declaration form, some fields typed, then `kill -9`; restarted, the Simulateur screen lists the
-//! draft and reopens it with every field as typed — on screen and in the draft's JSON file.
+//! draft and reopens it with every field as typed — on screen and in the draft's JSON file; then
+//! the declaration is completed and submitted with keys alone, shows on the Déclarations screen,
+//! and its draft is gone.
 
 #[allow(dead_code)]
 #[path = "common/pty.rs"]
@@ -131,7 +133,7 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.wait_for(TITLE, 10);
     s.send("jj\r"); // past the two answers of the first question, onto the draft
     s.wait_for("Déclaration — attestation de formation", 10);
-    let screen = s.screen();
+    // Each one waited for: a frame may still be arriving when the title shows.
     for typed in [
         TITLE,
         "13/10/2026",
@@ -141,9 +143,54 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
         "344r",
         COMPETENCES,
     ] {
-        assert!(screen.contains(typed), "« {typed} » missing:\n{screen}");
+        s.wait_for(typed, 10);
     }
     // Same draft, same key: reopening does not create another.
     let reopened = wait_draft(home.path(), 5, |_| true);
     assert_eq!(reopened["idempotency_key"], key);
+
+    // Then on to submission, keys alone: a titulaire, the review, Ctrl-S twice.
+    s.send("\x1b[6~"); // PgDn: the titulaires
+    s.wait_for("Aucun titulaire", 10);
+    s.send("a");
+    type_slowly(&mut s, "185037511234594");
+    s.send("\t");
+    type_slowly(&mut s, "DUPONT");
+    s.send("\t\x1b[C\x1b[C"); // employer present: → Oui, → Non
+    s.wait_for("Non", 10);
+    s.send("\x13"); // Ctrl-S: save and review
+    s.wait_for("Aucun problème détecté", 10);
+    s.send("\x13"); // Ctrl-S: send
+    // The Déclarations screen, the new one listed by its reference (the form is gone).
+    let reference = json["declaration"]["reference_declaration"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let screen = s.screen();
+        if screen.contains("Statut :")
+            && screen.contains(&reference)
+            && screen.contains(TITLE)
+            && !screen.contains("Déclaration — attestation")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {reference} on Déclarations:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while drafts_dir(home.path())
+        .read_dir()
+        .is_ok_and(|mut d| d.next().is_some())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the draft of a submitted declaration is deleted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

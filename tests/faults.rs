@@ -24,8 +24,8 @@ use faulty::{Fault, FaultServer, RealServer, TODAY, TOKEN, free_port, url};
 use futures_util::future::join_all;
 use passeport::api::client::ClientOptions;
 use passeport::api::{ApiError, Client};
-use passeport::drafts::{Draft, DraftStore, ListedDraft};
 use passeport::domain::{DeclarantKind, DeclarationKind};
+use passeport::drafts::{Draft, DraftStore, ListedDraft};
 use passeport::rules::Rules;
 use passeport::tui::action::{Action, Effect};
 use passeport::tui::app::{App, AppOptions};
@@ -53,7 +53,11 @@ static DATA_HOME: LazyLock<PathBuf> = LazyLock::new(|| {
 /// Runs one test body on a fresh runtime, after the process-wide setup.
 fn run(body: impl Future<Output = ()>) {
     LazyLock::force(&DATA_HOME);
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(body);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(body);
 }
 
 /// Short delays, so that a stalled server costs a fraction of a second.
@@ -71,7 +75,9 @@ fn plant_draft(data_home: &Path) -> (String, PathBuf, Vec<u8>) {
     let store = DraftStore::new(data_home.join("passeport").join("drafts"));
     let mut draft = Draft::new(DeclarantKind::Employeur, DeclarationKind::Attestation);
     draft.declaration.nom_formation = "Sauveteur secouriste du travail".to_owned();
-    draft.inputs.insert("titulaires[0].NIR".to_owned(), "1850375112345".to_owned());
+    draft
+        .inputs
+        .insert("titulaires[0].NIR".to_owned(), "1850375112345".to_owned());
     assert!(store.save(&draft).unwrap());
     let path = store.path_of(&draft.id).unwrap();
     let bytes = std::fs::read(&path).unwrap();
@@ -104,7 +110,12 @@ impl Tui {
             for effect in effects {
                 match effect {
                     Effect::Request { id, request } => requests.push((id, request)),
-                    Effect::Search { index, query, generation, within } => {
+                    Effect::Search {
+                        index,
+                        query,
+                        generation,
+                        within,
+                    } => {
                         let within = within.as_deref().map(Vec::as_slice);
                         let matches = index.search(&query, 500, within, generation);
                         next.extend(self.app.update(Action::Searched(matches)));
@@ -133,7 +144,9 @@ impl Tui {
 
     /// Presses a key and settles what it started.
     async fn press_key(&mut self, code: KeyCode) {
-        let effects = self.app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let effects = self
+            .app
+            .update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         self.settle(effects).await;
     }
 
@@ -143,7 +156,13 @@ impl Tui {
         terminal.draw(|frame| ui::render(&self.app, frame)).unwrap();
         let buffer = terminal.backend().buffer();
         (0..height)
-            .map(|y| (0..width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_owned())
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -156,7 +175,10 @@ impl Tui {
     /// when narrow), as does the Échéances body.
     fn assert_reports(&self, error: &str) {
         assert_eq!(self.app.last_error.as_deref(), Some(error));
-        assert_eq!(self.status(200, 60), format!("✖ {error} — r pour réessayer"));
+        assert_eq!(
+            self.status(200, 60),
+            format!("✖ {error} — r pour réessayer")
+        );
         let narrow = self.status(80, 24);
         let start: String = error.chars().take(20).collect();
         assert!(narrow.starts_with(&format!("✖ {start}")), "{narrow}");
@@ -168,9 +190,15 @@ impl Tui {
     fn assert_recovered(&self) {
         assert_eq!(self.app.last_error, None);
         assert!(self.app.account.data().is_some(), "account loaded");
-        assert!(self.app.expirations.data.data().is_some(), "expirations loaded");
+        assert!(
+            self.app.expirations.data.data().is_some(),
+            "expirations loaded"
+        );
         assert!(self.app.expirations.data.error().is_none());
-        assert!(!self.app.expirations.visible().is_empty(), "the demo has expiries");
+        assert!(
+            !self.app.expirations.visible().is_empty(),
+            "the demo has expiries"
+        );
         assert_eq!(self.status(80, 24), "Prêt");
         let screen = self.lines(80, 24).join("\n");
         assert!(screen.contains("ACME Logistique"), "{screen}");
@@ -183,11 +211,16 @@ impl Tui {
         assert_eq!(self.app.screen, ScreenId::Simulator);
         let drafts = self.app.simulator.drafts.data().expect("drafts listed");
         assert!(
-            drafts.iter().any(|d| matches!(d, ListedDraft::Readable(draft) if draft.id == draft_id)),
+            drafts
+                .iter()
+                .any(|d| matches!(d, ListedDraft::Readable(draft) if draft.id == draft_id)),
             "the draft is listed and readable: {drafts:?}"
         );
         let screen = self.lines(120, 40).join("\n");
-        assert!(screen.contains("Sauveteur secouriste du travail"), "{screen}");
+        assert!(
+            screen.contains("Sauveteur secouriste du travail"),
+            "{screen}"
+        );
         // Number keys answer the simulator's questions: Esc goes back.
         self.press_key(KeyCode::Esc).await;
         assert_eq!(self.app.screen, ScreenId::Expirations);
@@ -208,10 +241,18 @@ impl Cli {
         use std::os::unix::fs::PermissionsExt;
         let home = tempfile::tempdir().unwrap();
         let config = home.path().join("config.toml");
-        std::fs::write(&config, format!("api_url = \"{}\"\ntoken = \"{TOKEN}\"\n", url(port))).unwrap();
+        std::fs::write(
+            &config,
+            format!("api_url = \"{}\"\ntoken = \"{TOKEN}\"\n", url(port)),
+        )
+        .unwrap();
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
         let (_, path, bytes) = plant_draft(&home.path().join("data"));
-        Self { home, config, draft: (path, bytes) }
+        Self {
+            home,
+            config,
+            draft: (path, bytes),
+        }
     }
 
     async fn expiring(&self) -> Output {
@@ -240,9 +281,16 @@ impl Cli {
         let output = self.expiring().await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+        assert!(
+            output.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
         assert!(stderr.starts_with("passeport : "), "{stderr}");
-        assert!(stderr.contains(error), "« {error} » attendu dans : {stderr}");
+        assert!(
+            stderr.contains(error),
+            "« {error} » attendu dans : {stderr}"
+        );
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
         self.assert_draft_intact();
@@ -252,7 +300,12 @@ impl Cli {
     async fn assert_succeeds(&self) {
         let output = self.expiring().await;
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(stdout.starts_with("Échéance"), "{stdout}");
         assert!(stdout.contains("prochains jours"), "{stdout}");
         self.assert_draft_intact();
@@ -280,7 +333,10 @@ async fn row(tui_fault: Option<Fault>, cli_fault: Option<Fault>, error: impl Fn(
     assert!(tui.app.account.error().is_some());
     tui.assert_reports(&error);
     let body = tui.lines(120, 40).join("\n");
-    assert!(body.contains("Erreur :"), "the Échéances body shows the error too:\n{body}");
+    assert!(
+        body.contains("Erreur :"),
+        "the Échéances body shows the error too:\n{body}"
+    );
     tui.visit_drafts(&draft_id, &error).await;
     if let Some(fault) = fault {
         assert!(fault.requests() > 0, "the fault server was reached");
@@ -303,7 +359,11 @@ async fn row(tui_fault: Option<Fault>, cli_fault: Option<Fault>, error: impl Fn(
     tui.assert_recovered();
     cli.assert_succeeds().await;
     server.stop().await;
-    assert_eq!(std::fs::read(&draft_path).unwrap(), draft_bytes, "draft changed");
+    assert_eq!(
+        std::fs::read(&draft_path).unwrap(),
+        draft_bytes,
+        "draft changed"
+    );
 }
 
 fn unreachable(port: u16) -> String {
@@ -320,13 +380,22 @@ fn server_stalls_past_the_timeout() {
     // The TUI's server reads the request and never answers (request timeout); the command's
     // never completes the handshake (connect timeout: its delays are not configurable, and the
     // request timeout is 15 s).
-    run(row(Some(Fault::Stall), Some(Fault::NotAccepting), |_| ApiError::Timeout.to_string()));
+    run(row(Some(Fault::Stall), Some(Fault::NotAccepting), |_| {
+        ApiError::Timeout.to_string()
+    }));
 }
 
 #[test]
 fn server_answers_500() {
-    let error = ApiError::Server { status: 500, detail: "base de données indisponible".to_owned() };
-    run(row(Some(Fault::ServerError), Some(Fault::ServerError), |_| error.to_string()));
+    let error = ApiError::Server {
+        status: 500,
+        detail: "base de données indisponible".to_owned(),
+    };
+    run(row(
+        Some(Fault::ServerError),
+        Some(Fault::ServerError),
+        |_| error.to_string(),
+    ));
 }
 
 #[test]
@@ -334,20 +403,33 @@ fn server_answers_malformed_json() {
     // The last answer fed is the expirations' (after the account's).
     let error = "Réponse inattendue du serveur : liste des échéances illisible (JSON tronqué, ligne 1, \
                  colonne 44) ; vérifiez que api_url désigne bien un serveur Passeport de même version";
-    run(row(Some(Fault::Malformed), Some(Fault::Malformed), |_| error.to_owned()));
+    run(row(Some(Fault::Malformed), Some(Fault::Malformed), |_| {
+        error.to_owned()
+    }));
 }
 
 #[test]
 fn token_revoked_401() {
     let error = ApiError::Unauthorized.to_string();
-    run(row(Some(Fault::Unauthorized), Some(Fault::Unauthorized), |_| error.clone()));
+    run(row(
+        Some(Fault::Unauthorized),
+        Some(Fault::Unauthorized),
+        |_| error.clone(),
+    ));
 }
 
 #[test]
 fn rate_limited_429_with_retry_after() {
-    let error = ApiError::RateLimited { retry_after: Some(Duration::from_secs(1)) }.to_string();
+    let error = ApiError::RateLimited {
+        retry_after: Some(Duration::from_secs(1)),
+    }
+    .to_string();
     assert!(error.contains("patientez 1 s"), "{error}");
-    run(row(Some(Fault::RateLimited), Some(Fault::RateLimited), |_| error.clone()));
+    run(row(
+        Some(Fault::RateLimited),
+        Some(Fault::RateLimited),
+        |_| error.clone(),
+    ));
 }
 
 #[test]
@@ -387,12 +469,19 @@ fn server_disappears_mid_use() {
         tui.press('2').await;
         tui.press('r').await;
         assert_eq!(tui.app.last_error, None);
-        assert!(tui.app.sessions.list.data().is_some_and(|l| !l.is_empty()), "sessions loaded");
+        assert!(
+            tui.app.sessions.list.data().is_some_and(|l| !l.is_empty()),
+            "sessions loaded"
+        );
         assert_eq!(tui.status(80, 24), "Prêt");
         tui.press('1').await;
         tui.assert_recovered();
         cli.assert_succeeds().await;
         server.stop().await;
-        assert_eq!(std::fs::read(&draft_path).unwrap(), draft_bytes, "draft changed");
+        assert_eq!(
+            std::fs::read(&draft_path).unwrap(),
+            draft_bytes,
+            "draft changed"
+        );
     });
 }

@@ -7,16 +7,17 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use passeport::api::client::ClientOptions;
 use passeport::api::contract::{
-    DeclarationStatus, DeclarationsQuery, ExpirationsQuery, ExportFormat,
-    SessionDeclarationStatus, SessionsQuery, WorkersQuery,
+    DeclarationStatus, DeclarationsQuery, ExpirationsQuery, ExportFormat, SessionDeclarationStatus,
+    SessionsQuery, WorkersQuery,
 };
 use passeport::api::{ApiError, Client};
+use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{
     Declaration, Modalite, ModeObtention, QualificationFormateur, Titulaire, TypeJdr,
 };
-use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::ids::Siret;
+use passeport::domain::session::TraineeOutcome;
 use passeport::domain::training::Catalogue;
 use passeport::domain::{DeclarantKind, DeclarationKind};
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
@@ -47,7 +48,11 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let options = ServerOptions {
             db_path: dir.path().join("passeport.db"),
-            demo: Some(DemoOptions { workers: 200, seed: DEFAULT_SEED, today: today() }),
+            demo: Some(DemoOptions {
+                workers: 200,
+                seed: DEFAULT_SEED,
+                today: today(),
+            }),
             today: Some(today()),
         };
         let server = Server::open(
@@ -69,7 +74,10 @@ impl Harness {
             .await
             .unwrap();
         assert!(
-            server.create_account(DeclarantKind::Employeur, &siret, "Doublon", None).await.is_err()
+            server
+                .create_account(DeclarantKind::Employeur, &siret, "Doublon", None)
+                .await
+                .is_err()
         );
         let extra_token = server.create_token(&siret).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -78,11 +86,19 @@ impl Harness {
         tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
         }));
-        Harness { base, extra_token, _stop: stop, _dir: dir }
+        Harness {
+            base,
+            extra_token,
+            _stop: stop,
+            _dir: dir,
+        }
     }
 
     fn client(&self, token: Option<&str>) -> Client {
-        let options = ClientOptions { retries: 0, ..ClientOptions::default() };
+        let options = ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        };
         Client::new(&self.base, token.map(str::to_owned), options).unwrap()
     }
 
@@ -168,10 +184,16 @@ async fn health_auth_catalogue_and_openapi() {
     let anonymous = h.client(None);
     assert_eq!(anonymous.health().await.unwrap().status, "ok");
     assert!(matches!(anonymous.me().await, Err(ApiError::Unauthorized)));
-    assert!(matches!(h.client(Some("jeton-inconnu")).me().await, Err(ApiError::Unauthorized)));
+    assert!(matches!(
+        h.client(Some("jeton-inconnu")).me().await,
+        Err(ApiError::Unauthorized)
+    ));
     let response = h.raw_get("/v1/workers", None).await;
     assert_eq!(response.status(), 401);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
 
     let expected = [
         (DeclarantKind::Employeur, "ACME"),
@@ -186,14 +208,20 @@ async fn health_auth_catalogue_and_openapi() {
         assert_eq!(me.nda.is_some(), *kind == DeclarantKind::OrganismeFormation);
     }
     let extra = h.extra().me().await.unwrap();
-    assert_eq!((extra.siret.as_str(), extra.nda.as_deref()), (EXTRA_SIRET, Some("11755555555")));
+    assert_eq!(
+        (extra.siret.as_str(), extra.nda.as_deref()),
+        (EXTRA_SIRET, Some("11755555555"))
+    );
 
     let catalogue = h.demo(0).catalogue().await.unwrap();
     assert!(catalogue.items.iter().any(|t| t.code == "SST"));
 
     let unknown = h.raw_get("/v1/nulle-part", Some(DEMO_TOKENS[0])).await;
     assert_eq!(unknown.status(), 404);
-    assert_eq!(unknown.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        unknown.headers()["content-type"],
+        "application/problem+json"
+    );
 
     let openapi = anonymous.openapi().await.unwrap();
     let routes = [
@@ -212,14 +240,24 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/declarations", "get"),
         ("/v1/declarations/export", "get"),
         ("/v1/declarations/{id}", "get"),
-        ("/v1/declarations/{id}/titulaires/{id_unique_partenaire}", "delete"),
+        (
+            "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
+            "delete",
+        ),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path}"
+        );
     }
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, routes.len(), "a route is documented but not tested here");
+    assert_eq!(
+        documented,
+        routes.len(),
+        "a route is documented but not tested here"
+    );
     assert!(openapi["components"]["securitySchemes"]["bearer"].is_object());
 }
 
@@ -233,7 +271,11 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
         let mut walked = Vec::new();
         let mut cursor = None;
         loop {
-            let query = WorkersQuery { q: None, limit: Some(7), cursor };
+            let query = WorkersQuery {
+                q: None,
+                limit: Some(7),
+                cursor,
+            };
             let page = client.workers(&query).await.unwrap();
             assert!(page.items.len() <= 7);
             walked.extend(page.items.iter().map(|w| w.id));
@@ -243,14 +285,24 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
             }
         }
         assert_eq!(walked, all.iter().map(|w| w.id).collect::<Vec<_>>());
-        assert!(walked.windows(2).all(|pair| pair[0] < pair[1]), "ids strictly increasing");
+        assert!(
+            walked.windows(2).all(|pair| pair[0] < pair[1]),
+            "ids strictly increasing"
+        );
 
-        let sessions = client.all_sessions(&SessionsQuery::default()).await.unwrap();
+        let sessions = client
+            .all_sessions(&SessionsQuery::default())
+            .await
+            .unwrap();
         let mut walked = Vec::new();
         let mut cursor = None;
         loop {
             let page = client
-                .sessions(&SessionsQuery { limit: Some(3), cursor, ..SessionsQuery::default() })
+                .sessions(&SessionsQuery {
+                    limit: Some(3),
+                    cursor,
+                    ..SessionsQuery::default()
+                })
                 .await
                 .unwrap();
             walked.extend(page.items.iter().map(|s| s.id));
@@ -261,13 +313,24 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
         }
         assert_eq!(walked, sessions.iter().map(|s| s.id).collect::<Vec<_>>());
         assert_eq!(walked.iter().collect::<HashSet<_>>().len(), walked.len());
-        assert!(sessions.windows(2).all(|p| (p[0].end_date, p[0].id) > (p[1].end_date, p[1].id)));
+        assert!(
+            sessions
+                .windows(2)
+                .all(|p| (p[0].end_date, p[0].id) > (p[1].end_date, p[1].id))
+        );
 
-        let everything = client.all_expirations(&ExpirationsQuery::default()).await.unwrap();
+        let everything = client
+            .all_expirations(&ExpirationsQuery::default())
+            .await
+            .unwrap();
         let mut walked = Vec::new();
         let mut cursor = None;
         loop {
-            let query = ExpirationsQuery { limit: Some(4), cursor, ..ExpirationsQuery::default() };
+            let query = ExpirationsQuery {
+                limit: Some(4),
+                cursor,
+                ..ExpirationsQuery::default()
+            };
             let page = client.expirations(&query).await.unwrap();
             walked.extend(page.items);
             match page.next_cursor {
@@ -277,12 +340,23 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
         }
         assert_eq!(walked, everything.items);
     }
-    let declarations = h.demo(2).all_declarations(&DeclarationsQuery::default()).await.unwrap();
-    assert!(declarations.len() >= 2, "the demo OF has recorded declarations");
+    let declarations = h
+        .demo(2)
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        declarations.len() >= 2,
+        "the demo OF has recorded declarations"
+    );
     let mut walked = Vec::new();
     let mut cursor = None;
     loop {
-        let query = DeclarationsQuery { status: None, limit: Some(1), cursor };
+        let query = DeclarationsQuery {
+            status: None,
+            limit: Some(1),
+            cursor,
+        };
         let page = h.demo(2).declarations(&query).await.unwrap();
         walked.extend(page.items.iter().map(|d| d.id));
         match page.next_cursor {
@@ -290,15 +364,26 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
             None => break,
         }
     }
-    assert_eq!(walked, declarations.iter().map(|d| d.id).collect::<Vec<_>>());
+    assert_eq!(
+        walked,
+        declarations.iter().map(|d| d.id).collect::<Vec<_>>()
+    );
 
-    for bad in ["/v1/workers?cursor=zz", "/v1/workers?limit=0", "/v1/workers?limit=5001",
-        "/v1/sessions?cursor=abc", "/v1/expirations?within_days=beaucoup",
-        "/v1/declarations?status=inconnu"]
-    {
+    for bad in [
+        "/v1/workers?cursor=zz",
+        "/v1/workers?limit=0",
+        "/v1/workers?limit=5001",
+        "/v1/sessions?cursor=abc",
+        "/v1/expirations?within_days=beaucoup",
+        "/v1/declarations?status=inconnu",
+    ] {
         let response = h.raw_get(bad, Some(DEMO_TOKENS[0])).await;
         assert_eq!(response.status(), 400, "{bad}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json", "{bad}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{bad}"
+        );
     }
 }
 
@@ -335,19 +420,31 @@ async fn tenancy_hides_other_accounts_data_behind_404() {
             .collect();
         declarations.push(ids);
     }
-    assert!(workers[0].is_disjoint(&workers[1]), "employers share no worker");
+    assert!(
+        workers[0].is_disjoint(&workers[1]),
+        "employers share no worker"
+    );
     assert_eq!(workers[0].len() + workers[1].len(), 200);
-    assert!(workers[2].iter().all(|id| workers[0].contains(id) || workers[1].contains(id)));
+    assert!(
+        workers[2]
+            .iter()
+            .all(|id| workers[0].contains(id) || workers[1].contains(id))
+    );
     assert!(sessions.iter().all(|s| !s.is_empty()));
 
-    let missing = h.raw_get("/v1/workers/99999999", Some(DEMO_TOKENS[0])).await;
+    let missing = h
+        .raw_get("/v1/workers/99999999", Some(DEMO_TOKENS[0]))
+        .await;
     assert_eq!(missing.status(), 404);
     let missing_body = missing.text().await.unwrap();
     for (me, client) in clients.iter().enumerate() {
         for other in (0..3).filter(|&o| o != me) {
             for id in workers[other].difference(&workers[me]).take(5) {
                 assert!(matches!(client.worker(*id).await, Err(ApiError::NotFound)));
-                assert!(matches!(client.passport(*id).await, Err(ApiError::NotFound)));
+                assert!(matches!(
+                    client.passport(*id).await,
+                    Err(ApiError::NotFound)
+                ));
                 let body = h
                     .raw_get(&format!("/v1/workers/{id}"), Some(DEMO_TOKENS[me]))
                     .await
@@ -360,7 +457,10 @@ async fn tenancy_hides_other_accounts_data_behind_404() {
                 assert!(matches!(client.session(*id).await, Err(ApiError::NotFound)));
             }
             for id in &declarations[other] {
-                assert!(matches!(client.declaration(*id).await, Err(ApiError::NotFound)));
+                assert!(matches!(
+                    client.declaration(*id).await,
+                    Err(ApiError::NotFound)
+                ));
                 assert!(matches!(
                     client.remove_titulaire(*id, "PP-1-1").await,
                     Err(ApiError::NotFound)
@@ -383,7 +483,10 @@ async fn tenancy_hides_other_accounts_data_behind_404() {
             assert!(entry.session_id.is_some_and(|s| of_sessions.contains(&s)));
         }
     }
-    assert!(seen > 0, "the training organisation sees its trainees' entries");
+    assert!(
+        seen > 0,
+        "the training organisation sees its trainees' entries"
+    );
     // Employers see session ids only for their own sessions.
     for me in 0..2 {
         for id in workers[me].iter().take(20) {
@@ -400,21 +503,42 @@ async fn tenancy_hides_other_accounts_data_behind_404() {
 async fn search_passport_and_expirations() {
     let h = Harness::start().await;
     let client = h.demo(0);
-    let query = WorkersQuery { q: Some("Dupont m".to_owned()), ..WorkersQuery::default() };
+    let query = WorkersQuery {
+        q: Some("Dupont m".to_owned()),
+        ..WorkersQuery::default()
+    };
     let found = client.all_workers(&query).await.unwrap();
     assert!(!found.is_empty(), "the demo has a DUPONT M… at ACME");
-    assert!(found.iter().all(|w| w.last_name.to_uppercase().contains("DUPONT")
-        || w.usage_name.as_deref().is_some_and(|u| u.to_uppercase().contains("DUPONT"))));
-    let lower = WorkersQuery { q: Some("dupont".to_owned()), ..WorkersQuery::default() };
+    assert!(found.iter().all(|w| {
+        w.last_name.to_uppercase().contains("DUPONT")
+            || w.usage_name
+                .as_deref()
+                .is_some_and(|u| u.to_uppercase().contains("DUPONT"))
+    }));
+    let lower = WorkersQuery {
+        q: Some("dupont".to_owned()),
+        ..WorkersQuery::default()
+    };
     assert!(client.all_workers(&lower).await.unwrap().len() >= found.len());
     let someone = &found[0];
-    let by_nir = WorkersQuery { q: Some(someone.nir.as_str().to_owned()), ..WorkersQuery::default() };
+    let by_nir = WorkersQuery {
+        q: Some(someone.nir.as_str().to_owned()),
+        ..WorkersQuery::default()
+    };
     let by_nir = client.all_workers(&by_nir).await.unwrap();
-    assert_eq!(by_nir.iter().map(|w| w.id).collect::<Vec<_>>(), vec![someone.id]);
+    assert_eq!(
+        by_nir.iter().map(|w| w.id).collect::<Vec<_>>(),
+        vec![someone.id]
+    );
 
     let passport = client.passport(someone.id).await.unwrap();
     assert_eq!(passport.today, today());
-    assert!(passport.entries.windows(2).all(|p| p[0].end_date >= p[1].end_date));
+    assert!(
+        passport
+            .entries
+            .windows(2)
+            .all(|p| p[0].end_date >= p[1].end_date)
+    );
     for entry in &passport.entries {
         match entry.expires_on {
             None => assert_eq!(entry.status, ExpiryStatus::NoExpiry),
@@ -427,16 +551,34 @@ async fn search_passport_and_expirations() {
 
     for index in 0..3 {
         let client = h.demo(index);
-        let page = client.all_expirations(&ExpirationsQuery::default()).await.unwrap();
+        let page = client
+            .all_expirations(&ExpirationsQuery::default())
+            .await
+            .unwrap();
         assert_eq!(page.today, today());
         let horizon = date(2027, 2, 24);
         assert!(page.items.iter().all(|i| i.expires_on <= horizon));
-        assert!(page.items.windows(2).all(|p| p[0].expires_on <= p[1].expires_on));
+        assert!(
+            page.items
+                .windows(2)
+                .all(|p| p[0].expires_on <= p[1].expires_on)
+        );
         let c = page.counts;
-        assert_eq!((c.expired + c.within_30 + c.within_60 + c.within_90) as usize, page.items.len());
-        let expired = page.items.iter().filter(|i| i.status == ExpiryStatus::Expired).count();
+        assert_eq!(
+            (c.expired + c.within_30 + c.within_60 + c.within_90) as usize,
+            page.items.len()
+        );
+        let expired = page
+            .items
+            .iter()
+            .filter(|i| i.status == ExpiryStatus::Expired)
+            .count();
         assert_eq!(expired as u64, c.expired);
-        assert!(page.items.iter().all(|i| i.days_left == (i.expires_on - today()).num_days()));
+        assert!(
+            page.items
+                .iter()
+                .all(|i| i.days_left == (i.expires_on - today()).num_days())
+        );
         if index == 0 {
             assert!(c.expired > 0 && c.within_30 + c.within_60 + c.within_90 > 0);
             let first = &page.items[0];
@@ -447,12 +589,22 @@ async fn search_passport_and_expirations() {
             };
             let filtered = client.all_expirations(&query).await.unwrap();
             assert!(!filtered.items.is_empty());
-            assert!(filtered.items.iter().all(|i| i.training_code == first.training_code
-                && i.site == first.site));
-            let wide = ExpirationsQuery { within_days: Some(3000), ..ExpirationsQuery::default() };
+            assert!(
+                filtered
+                    .items
+                    .iter()
+                    .all(|i| i.training_code == first.training_code && i.site == first.site)
+            );
+            let wide = ExpirationsQuery {
+                within_days: Some(3000),
+                ..ExpirationsQuery::default()
+            };
             let wide = client.all_expirations(&wide).await.unwrap();
             assert!(wide.items.len() > page.items.len());
-            assert_eq!(wide.counts, page.counts, "counts do not depend on the window");
+            assert_eq!(
+                wide.counts, page.counts,
+                "counts do not depend on the window"
+            );
         }
     }
 }
@@ -463,7 +615,10 @@ async fn session_statuses_agree_with_trainees() {
     let mut declared_somewhere = false;
     for index in 0..3 {
         let client = h.demo(index);
-        let all = client.all_sessions(&SessionsQuery::default()).await.unwrap();
+        let all = client
+            .all_sessions(&SessionsQuery::default())
+            .await
+            .unwrap();
         for summary in &all {
             let detail = client.session(summary.id).await.unwrap();
             assert_eq!(detail.summary, *summary);
@@ -471,9 +626,13 @@ async fn session_statuses_agree_with_trainees() {
             let present: Vec<_> = detail
                 .trainees
                 .iter()
-                .filter(|t| matches!(t.outcome,
-                    passeport::domain::session::TraineeOutcome::Passed
-                    | passeport::domain::session::TraineeOutcome::Attended))
+                .filter(|t| {
+                    matches!(
+                        t.outcome,
+                        passeport::domain::session::TraineeOutcome::Passed
+                            | passeport::domain::session::TraineeOutcome::Attended
+                    )
+                })
                 .collect();
             declared_somewhere |= detail.trainees.iter().any(|t| t.declared);
             let expected = if summary.end_date >= today() {
@@ -485,7 +644,11 @@ async fn session_statuses_agree_with_trainees() {
             } else {
                 SessionDeclarationStatus::ADeclarer
             };
-            assert_eq!(summary.declaration_status, expected, "session {}", summary.id);
+            assert_eq!(
+                summary.declaration_status, expected,
+                "session {}",
+                summary.id
+            );
         }
         let mut union = 0;
         for status in [
@@ -494,7 +657,10 @@ async fn session_statuses_agree_with_trainees() {
             SessionDeclarationStatus::Declaree,
             SessionDeclarationStatus::NonConcernee,
         ] {
-            let query = SessionsQuery { status: Some(status), ..SessionsQuery::default() };
+            let query = SessionsQuery {
+                status: Some(status),
+                ..SessionsQuery::default()
+            };
             let some = client.all_sessions(&query).await.unwrap();
             assert!(some.iter().all(|s| s.declaration_status == status));
             union += some.len();
@@ -509,7 +675,77 @@ async fn session_statuses_agree_with_trainees() {
             assert!(s.end_date >= date(2026, 1, 1) && s.start_date <= date(2026, 6, 30));
         }
     }
-    assert!(declared_somewhere, "the demo declarations mark their trainees declared");
+    assert!(
+        declared_somewhere,
+        "the demo declarations mark their trainees declared"
+    );
+}
+
+#[tokio::test]
+async fn declaring_a_session_marks_its_trainees_declared() {
+    let h = Harness::start().await;
+    let of = h.demo(2);
+    let query = SessionsQuery {
+        status: Some(SessionDeclarationStatus::ADeclarer),
+        ..SessionsQuery::default()
+    };
+    let pending = of.all_sessions(&query).await.unwrap();
+    let session = pending
+        .first()
+        .expect("the demo OF has a session to declare");
+    let detail = of.session(session.id).await.unwrap();
+    let to_declare: Vec<_> = detail
+        .trainees
+        .iter()
+        .filter(|t| {
+            !t.declared && matches!(t.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended)
+        })
+        .collect();
+    assert!(!to_declare.is_empty());
+    let declaration = Declaration {
+        id_declaration: format!("SESSION-{}", session.id),
+        nom_formation: session.title.chars().take(250).collect(),
+        date_debut_formation: Some(session.start_date),
+        date_fin_formation: Some(session.end_date),
+        date_debut_validite: Some(session.end_date),
+        date_fin_validite: None,
+        titulaires: to_declare
+            .iter()
+            .map(|t| Titulaire {
+                id_unique_partenaire: String::new(),
+                nir: t.nir.clone(),
+                nom_titulaire: t.last_name.clone(),
+                presence_employeur: Some(true),
+                siret_employeur: t.employer_siret.clone(),
+                reference_employeur: String::new(),
+            })
+            .collect(),
+        ..adf()
+    };
+    let (view, created) = of
+        .create_declaration(&declaration, "session-1")
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(view.summary.titulaire_count as usize, to_declare.len());
+    let after = of.session(session.id).await.unwrap();
+    assert!(
+        after.trainees.iter().all(|t| t.declared
+            || !matches!(t.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended))
+    );
+    assert_eq!(
+        after.summary.declaration_status,
+        SessionDeclarationStatus::Declaree
+    );
+
+    // Withdrawing a titulaire puts the session back to declare.
+    let first = &view.declaration.titulaires[0].id_unique_partenaire;
+    of.remove_titulaire(view.summary.id, first).await.unwrap();
+    let again = of.session(session.id).await.unwrap();
+    assert_eq!(
+        again.summary.declaration_status,
+        SessionDeclarationStatus::ADeclarer
+    );
 }
 
 #[tokio::test]
@@ -540,15 +776,31 @@ async fn declarations_are_idempotent_validated_and_correctable() {
     let (again, is_new) = of.create_declaration(&declaration, "cle-1").await.unwrap();
     assert!(!is_new);
     assert_eq!(again, created);
-    let listed = of.all_declarations(&DeclarationsQuery::default()).await.unwrap();
-    assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), vec![created.summary.id]);
+    let listed = of
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![created.summary.id]
+    );
 
     let mut other = declaration.clone();
     other.reference_declaration = "REF-AUTRE".to_owned();
-    assert!(matches!(of.create_declaration(&other, "cle-1").await, Err(ApiError::Conflict { .. })));
+    assert!(matches!(
+        of.create_declaration(&other, "cle-1").await,
+        Err(ApiError::Conflict { .. })
+    ));
     // Keys are per account: another account may use the same key.
-    let employer_decl = Declaration { titulaires: vec![titulaire("E-1", "1850375112345", "X")], ..adf() };
-    let (by_employer, is_new) = h.demo(0).create_declaration(&employer_decl, "cle-1").await.unwrap();
+    let employer_decl = Declaration {
+        titulaires: vec![titulaire("E-1", "1850375112345", "X")],
+        ..adf()
+    };
+    let (by_employer, is_new) = h
+        .demo(0)
+        .create_declaration(&employer_decl, "cle-1")
+        .await
+        .unwrap();
     assert!(is_new);
     assert_ne!(by_employer.summary.id, created.summary.id);
     // An ID_UNIQUE_PARTENAIRE already declared elsewhere is a double declaration.
@@ -568,8 +820,12 @@ async fn declarations_are_idempotent_validated_and_correctable() {
     let id = assigned.summary.id;
     assert_eq!(assigned.declaration.id_declaration, format!("PP-{id}"));
     assert_eq!(assigned.summary.reference, format!("REF-{id}"));
-    let partners: Vec<_> =
-        assigned.declaration.titulaires.iter().map(|t| t.id_unique_partenaire.clone()).collect();
+    let partners: Vec<_> = assigned
+        .declaration
+        .titulaires
+        .iter()
+        .map(|t| t.id_unique_partenaire.clone())
+        .collect();
     assert_eq!(partners, vec![format!("PP-{id}-1"), format!("PP-{id}-2")]);
 
     // A training ended in October 2025 was due by 30 September 2026: recorded late.
@@ -585,20 +841,41 @@ async fn declarations_are_idempotent_validated_and_correctable() {
     assert_eq!(late.summary.deadline, Some(date(2026, 9, 30)));
 
     // The platform's only correction: remove titulaires one by one.
-    let removed = of.remove_titulaire(created.summary.id, "A-1").await.unwrap();
+    let removed = of
+        .remove_titulaire(created.summary.id, "A-1")
+        .await
+        .unwrap();
     assert_eq!(removed.summary.titulaire_count, 1);
     assert_eq!(removed.summary.status, DeclarationStatus::Enregistree);
     assert_eq!(removed.declaration.titulaires.len(), 1);
-    assert!(matches!(of.remove_titulaire(created.summary.id, "A-1").await, Err(ApiError::NotFound)));
-    let emptied = of.remove_titulaire(created.summary.id, "A-2").await.unwrap();
+    assert!(matches!(
+        of.remove_titulaire(created.summary.id, "A-1").await,
+        Err(ApiError::NotFound)
+    ));
+    let emptied = of
+        .remove_titulaire(created.summary.id, "A-2")
+        .await
+        .unwrap();
     assert_eq!(emptied.summary.status, DeclarationStatus::Supprimee);
     assert_eq!(emptied.summary.titulaire_count, 0);
-    let query = DeclarationsQuery { status: Some(DeclarationStatus::Supprimee), ..Default::default() };
+    let query = DeclarationsQuery {
+        status: Some(DeclarationStatus::Supprimee),
+        ..Default::default()
+    };
     let withdrawn = of.all_declarations(&query).await.unwrap();
-    assert_eq!(withdrawn.iter().map(|d| d.id).collect::<Vec<_>>(), vec![created.summary.id]);
+    assert_eq!(
+        withdrawn.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![created.summary.id]
+    );
     // A removed line's identifier stays reserved.
-    let reuse = Declaration { titulaires: vec![titulaire("A-1", "1850375112345", "D")], ..adf() };
-    assert!(matches!(of.create_declaration(&reuse, "cle-5").await, Err(ApiError::Conflict { .. })));
+    let reuse = Declaration {
+        titulaires: vec![titulaire("A-1", "1850375112345", "D")],
+        ..adf()
+    };
+    assert!(matches!(
+        of.create_declaration(&reuse, "cle-5").await,
+        Err(ApiError::Conflict { .. })
+    ));
 }
 
 #[tokio::test]
@@ -612,22 +889,50 @@ async fn invalid_declaration_gets_every_field_error() {
     let of = h.extra();
     for result in [
         of.validate_declaration(&declaration).await.map(|_| ()),
-        of.create_declaration(&declaration, "cle-invalide").await.map(|_| ()),
+        of.create_declaration(&declaration, "cle-invalide")
+            .await
+            .map(|_| ()),
     ] {
         let Err(ApiError::Invalid { errors }) = result else {
             panic!("422 attendu, obtenu {result:?}");
         };
-        let fields: Vec<(&str, &str)> =
-            errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
-        assert!(fields.contains(&("titulaires[0].NIR", "invalid_key")), "{fields:?}");
+        let fields: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert!(
-            fields.iter().any(|(f, _)| *f == "titulaires[0].SIRET_EMPLOYEUR"),
+            fields.contains(&("titulaires[0].NIR", "invalid_key")),
+            "{fields:?}"
+        );
+        assert!(
+            fields
+                .iter()
+                .any(|(f, _)| *f == "titulaires[0].SIRET_EMPLOYEUR"),
             "{fields:?}"
         );
         assert!(fields.iter().any(|(_, c)| *c == "date_order"), "{fields:?}");
         assert!(errors.iter().all(|e| !e.message.is_empty()));
     }
-    assert!(of.all_declarations(&DeclarationsQuery::default()).await.unwrap().is_empty());
+    assert!(
+        of.all_declarations(&DeclarationsQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A value the official file cannot hold is refused before it is recorded.
+    let piped = Declaration {
+        nom_formation: "SST | recyclage".to_owned(),
+        ..adf()
+    };
+    let result = of.create_declaration(&piped, "cle-pipe").await;
+    let Err(ApiError::Invalid { errors }) = result else {
+        panic!("422 attendu, obtenu {result:?}");
+    };
+    assert!(
+        errors.iter().any(|e| e.field == "NOM_FORMATION"),
+        "{errors:?}"
+    );
 
     let response = reqwest::Client::new()
         .post(format!("{}/v1/declarations/validate", h.base))
@@ -638,7 +943,10 @@ async fn invalid_declaration_gets_every_field_error() {
         .await
         .unwrap();
     assert_eq!(response.status(), 422);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
 }
 
 #[tokio::test]
@@ -653,7 +961,9 @@ async fn exports_write_the_official_files() {
         ..adf()
     };
     let (withdrawn, _) = of.create_declaration(&withdrawn, "export-w").await.unwrap();
-    of.remove_titulaire(withdrawn.summary.id, "W-1").await.unwrap();
+    of.remove_titulaire(withdrawn.summary.id, "W-1")
+        .await
+        .unwrap();
 
     let adf_text = of.export(ExportFormat::Adf).await.unwrap();
     let expected_adf = [
@@ -673,7 +983,10 @@ async fn exports_write_the_official_files() {
     let lines: Vec<&str> = adf_text.trim_end_matches("\r\n").split("\r\n").collect();
     assert_eq!(lines, expected_adf, "ADF line by line");
     assert!(lines.iter().all(|l| l.split('|').count() == 20));
-    assert!(!adf_text.contains("DECL-W"), "a withdrawn declaration is not exported");
+    assert!(
+        !adf_text.contains("DECL-W"),
+        "a withdrawn declaration is not exported"
+    );
     assert_eq!(attestation.summary.kind, DeclarationKind::Attestation);
 
     let jdr_text = of.export(ExportFormat::Jdr).await.unwrap();
@@ -694,9 +1007,16 @@ async fn exports_write_the_official_files() {
     assert_eq!(lines, expected_jdr, "JDR line by line");
     assert!(lines.iter().all(|l| l.split('|').count() == 29));
 
-    let response = h.raw_get("/v1/declarations/export?format=adf", Some(&h.extra_token)).await;
-    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
-    let response = h.raw_get("/v1/declarations/export?format=xls", Some(&h.extra_token)).await;
+    let response = h
+        .raw_get("/v1/declarations/export?format=adf", Some(&h.extra_token))
+        .await;
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let response = h
+        .raw_get("/v1/declarations/export?format=xls", Some(&h.extra_token))
+        .await;
     assert_eq!(response.status(), 400);
     // Another account's export holds none of these lines.
     let other = h.demo(2).export(ExportFormat::Adf).await.unwrap();
@@ -707,19 +1027,35 @@ async fn exports_write_the_official_files() {
 async fn reopening_keeps_data_and_does_not_reseed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
-    let demo = DemoOptions { workers: 50, seed: DEFAULT_SEED, today: today() };
-    let open = |demo: Option<DemoOptions>| {
-        let options = ServerOptions { db_path: path.clone(), demo, today: Some(today()) };
-        Server::open(options, Catalogue::embedded().unwrap(), DeadlineRules::embedded().unwrap())
+    let demo = DemoOptions {
+        workers: 50,
+        seed: DEFAULT_SEED,
+        today: today(),
     };
-    let first = open(Some(demo.clone())).await.unwrap();
+    let open = |demo: Option<DemoOptions>| {
+        let options = ServerOptions {
+            db_path: path.clone(),
+            demo,
+            today: Some(today()),
+        };
+        Server::open(
+            options,
+            Catalogue::embedded().unwrap(),
+            DeadlineRules::embedded().unwrap(),
+        )
+    };
+    let first = open(Some(demo)).await.unwrap();
     assert!(first.is_demo());
     drop(first);
     let again = open(Some(demo)).await.unwrap();
     assert!(again.is_demo());
     let plain_dir = tempfile::tempdir().unwrap();
     let plain = Server::open(
-        ServerOptions { db_path: plain_dir.path().join("x.db"), demo: None, today: None },
+        ServerOptions {
+            db_path: plain_dir.path().join("x.db"),
+            demo: None,
+            today: None,
+        },
         Catalogue::embedded().unwrap(),
         DeadlineRules::embedded().unwrap(),
     )
@@ -732,9 +1068,20 @@ async fn reopening_keeps_data_and_does_not_reseed() {
     let task = tokio::spawn(plain.serve(listener, async move {
         let _ = stopped.await;
     }));
-    let client = Client::new(&base, Some(DEMO_TOKENS[0].to_owned()), ClientOptions::default())
-        .unwrap();
-    assert!(matches!(client.me().await, Err(ApiError::Unauthorized)), "no demo token here");
+    let client = Client::new(
+        &base,
+        Some(DEMO_TOKENS[0].to_owned()),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        matches!(client.me().await, Err(ApiError::Unauthorized)),
+        "no demo token here"
+    );
     stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }

@@ -4,9 +4,12 @@
 //! overrides or isolates (U+202A–U+202E, U+2066–U+2069) are shown inert:
 //! - on every screen of the TUI (rendered into a `TestBackend`, every cell checked), in the
 //!   header, the body, the error states and the status line;
-//! - in `passeport expiring --format table` (and json), against a server sending such names;
-//! - in the report of `passeport import`, for a file holding them;
-//! and the server refuses them in identity and title fields (`control_character`, 422).
+//! - in `passeport expiring --format table`, against a server sending such names;
+//! - in the report of `passeport import`, for a file holding them.
+//!
+//! ratatui itself drops graphemes holding a C0/C1 control character, but not the bidirectional
+//! formatting characters: those only `tui::widgets::sanitize` removes. The server refuses all of
+//! them in identity and title fields (`control_character`, 422).
 
 #[path = "common/faulty.rs"]
 mod faulty;
@@ -26,9 +29,7 @@ use passeport::api::contract::{
 };
 use passeport::api::{ApiError, Client};
 use passeport::bulk::{self, Layout};
-use passeport::domain::declaration::{
-    Declaration, Modalite, QualificationFormateur, Titulaire,
-};
+use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::session::TraineeOutcome;
 use passeport::domain::worker::Worker;
@@ -116,9 +117,16 @@ fn answer(app: &mut App, id: RequestId, result: Result<Response, ApiError>) -> V
     let mut rest = Vec::new();
     for effect in effects {
         match effect {
-            Effect::Search { index, query, generation, within } => {
+            Effect::Search {
+                index,
+                query,
+                generation,
+                within,
+            } => {
                 let within = within.as_deref().map(Vec::as_slice);
-                app.update(Action::Searched(index.search(&query, 500, within, generation)));
+                app.update(Action::Searched(
+                    index.search(&query, 500, within, generation),
+                ));
             }
             other => rest.push(other),
         }
@@ -168,7 +176,12 @@ fn expirations() -> ExpirationsPage {
     };
     ExpirationsPage {
         today: today(),
-        counts: ExpirationCounts { expired: 1, within_30: 1, within_60: 0, within_90: 0 },
+        counts: ExpirationCounts {
+            expired: 1,
+            within_30: 1,
+            within_60: 0,
+            within_90: 0,
+        },
         items: vec![
             item(7, date(2026, 10, 1), ExpiryStatus::Expired),
             item(8, date(2026, 12, 10), ExpiryStatus::Expiring),
@@ -231,8 +244,18 @@ fn passport() -> Passport {
         worker: worker(7, "1850375112345"),
         today: today(),
         entries: vec![
-            entry("HAB", date(2024, 12, 10), Some(date(2026, 12, 10)), ExpiryStatus::Expiring),
-            entry("SST", date(2023, 9, 30), Some(date(2025, 9, 30)), ExpiryStatus::Expired),
+            entry(
+                "HAB",
+                date(2024, 12, 10),
+                Some(date(2026, 12, 10)),
+                ExpiryStatus::Expiring,
+            ),
+            entry(
+                "SST",
+                date(2023, 9, 30),
+                Some(date(2025, 9, 30)),
+                ExpiryStatus::Expired,
+            ),
             entry("ACC", date(2022, 1, 5), None, ExpiryStatus::NoExpiry),
         ],
     }
@@ -255,7 +278,11 @@ fn declarations() -> Vec<DeclarationSummary> {
 /// The app on Échéances with a hostile account and list.
 fn loaded_app() -> App {
     let (mut app, effects) = new_app();
-    answer(&mut app, request(&effects, |r| *r == Request::Me), Ok(Response::Me(account())));
+    answer(
+        &mut app,
+        request(&effects, |r| *r == Request::Me),
+        Ok(Response::Me(account())),
+    );
     let id = request(&effects, |r| matches!(r, Request::Expirations(_)));
     answer(&mut app, id, Ok(Response::Expirations(expirations())));
     app
@@ -280,9 +307,16 @@ fn sessions_list_and_detail() {
 
     let effects = app.update(enter());
     let id = request(&effects, |r| *r == Request::Session(11));
-    answer(&mut app, id, Ok(Response::Session(Box::new(session_detail()))));
+    answer(
+        &mut app,
+        id,
+        Ok(Response::Session(Box::new(session_detail()))),
+    );
     let screen = assert_inert(&app);
-    assert!(screen.contains("DUPONT"), "the trainees are shown:\n{screen}");
+    assert!(
+        screen.contains("DUPONT"),
+        "the trainees are shown:\n{screen}"
+    );
     assert!(screen.contains("NIR invalide"), "{screen}");
 }
 
@@ -293,21 +327,36 @@ fn search_results() {
     let id = request(&effects, |r| *r == Request::Roster);
     let workers = vec![worker(7, "1850375112345"), worker(8, "2900169123456")];
     let index = SearchIndex::new(&workers);
-    answer(&mut app, id, Ok(Response::Roster(Arc::new(workers), Arc::new(index))));
+    answer(
+        &mut app,
+        id,
+        Ok(Response::Roster(Arc::new(workers), Arc::new(index))),
+    );
     assert_eq!(app.screen, ScreenId::Search);
     let screen = assert_inert(&app);
     assert!(screen.contains("DUPONT"), "{screen}");
     for c in "dupont".chars() {
         let effects = app.update(key(c));
         for effect in effects {
-            if let Effect::Search { index, query, generation, within } = effect {
+            if let Effect::Search {
+                index,
+                query,
+                generation,
+                within,
+            } = effect
+            {
                 let within = within.as_deref().map(Vec::as_slice);
-                app.update(Action::Searched(index.search(&query, 500, within, generation)));
+                app.update(Action::Searched(
+                    index.search(&query, 500, within, generation),
+                ));
             }
         }
     }
     let screen = assert_inert(&app);
-    assert!(screen.contains("Gerland"), "{screen}");
+    assert!(
+        screen.contains("dupont") && screen.contains("DUPONT"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -348,7 +397,10 @@ fn simulator_drafts_from_files() {
         path: "/tmp/abc.json".into(),
         message: hostile("illisible"),
     };
-    let drafts = vec![ListedDraft::Readable(Box::new(draft)), ListedDraft::Corrupt(corrupt)];
+    let drafts = vec![
+        ListedDraft::Readable(Box::new(draft)),
+        ListedDraft::Corrupt(corrupt),
+    ];
     answer(&mut app, id, Ok(Response::Drafts(Ok(drafts))));
     let screen = assert_inert(&app);
     assert!(screen.contains("Brouillon"), "{screen}");
@@ -358,15 +410,29 @@ fn simulator_drafts_from_files() {
 #[test]
 fn server_messages_in_errors() {
     let errors = [
-        ApiError::Server { status: 500, detail: hostile("panne") },
-        ApiError::Conflict { detail: hostile("conflit") },
-        ApiError::Other { status: 400, detail: hostile("refus") },
-        ApiError::Malformed { detail: hostile("illisible") },
+        ApiError::Server {
+            status: 500,
+            detail: hostile("panne"),
+        },
+        ApiError::Conflict {
+            detail: hostile("conflit"),
+        },
+        ApiError::Other {
+            status: 400,
+            detail: hostile("refus"),
+        },
+        ApiError::Malformed {
+            detail: hostile("illisible"),
+        },
     ];
     for error in errors {
         // On a screen's first load (body error state) and on the worker's page (error box).
         let (mut app, effects) = new_app();
-        answer(&mut app, request(&effects, |r| *r == Request::Me), Ok(Response::Me(account())));
+        answer(
+            &mut app,
+            request(&effects, |r| *r == Request::Me),
+            Ok(Response::Me(account())),
+        );
         let id = request(&effects, |r| matches!(r, Request::Expirations(_)));
         answer(&mut app, id, Err(error.clone()));
         let screen = assert_inert(&app);
@@ -401,7 +467,11 @@ fn field_errors_from_the_server() {
             hostile("message"),
         )],
     };
-    answer(&mut app, request(&effects, |r| *r == Request::Me), Err(error.clone()));
+    answer(
+        &mut app,
+        request(&effects, |r| *r == Request::Me),
+        Err(error.clone()),
+    );
     let id = request(&effects, |r| matches!(r, Request::Expirations(_)));
     answer(&mut app, id, Err(error));
     let screen = assert_inert(&app);
@@ -413,16 +483,26 @@ fn field_errors_from_the_server() {
 // ---------------------------------------------------------------------------------------------
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// Runs the binary with `args` and a private config pointing at `port` with `token`.
 async fn passeport(home: &Path, port: u16, token: &str, args: &[&str]) -> Output {
     use std::os::unix::fs::PermissionsExt;
     let config = home.join("config.toml");
-    std::fs::write(&config, format!("api_url = \"{}\"\ntoken = \"{token}\"\n", url(port))).unwrap();
+    std::fs::write(
+        &config,
+        format!("api_url = \"{}\"\ntoken = \"{token}\"\n", url(port)),
+    )
+    .unwrap();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let (home, args) = (home.to_owned(), args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>());
+    let (home, args) = (
+        home.to_owned(),
+        args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+    );
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_passeport"))
             .args(&args)
@@ -457,18 +537,46 @@ fn assert_output_inert(what: &str, bytes: &[u8]) {
 fn expiring_table_from_a_hostile_server() {
     rt().block_on(async {
         let port = free_port();
-        let server = FaultServer::json(port, serde_json::to_string(&expirations()).unwrap()).await;
+        let page = expirations();
+        let server = FaultServer::json(port, serde_json::to_string(&page).unwrap()).await;
         let home = tempfile::tempdir().unwrap();
-        for format in ["table", "json"] {
-            let output =
-                passeport(home.path(), port, "demo-employeur", &["expiring", "--format", format])
-                    .await;
-            assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(stdout.contains("DUPONT"), "{stdout}");
-            assert_output_inert(&format!("expiring --format {format}"), &output.stdout);
-            assert_output_inert("stderr", &output.stderr);
-        }
+        let output = passeport(
+            home.path(),
+            port,
+            "demo-employeur",
+            &["expiring", "--format", "table"],
+        )
+        .await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("DUPONT") && stdout.contains("Sauveteur"),
+            "{stdout}"
+        );
+        assert_eq!(
+            stdout.lines().count(),
+            4,
+            "header, two rows, summary: {stdout}"
+        );
+        assert_output_inert("expiring --format table", &output.stdout);
+        assert_output_inert("stderr", &output.stderr);
+
+        // JSON, for scripts, keeps the values exactly (its escapes are not control sequences).
+        let output = passeport(
+            home.path(),
+            port,
+            "demo-employeur",
+            &["expiring", "--format", "json"],
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(0));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(rows[0]["last_name"], page.items[0].last_name);
         server.stop().await;
     });
 }
@@ -512,22 +620,39 @@ fn server_refuses_control_characters_in_names_and_titles() {
         let port = free_port();
         let db = tempfile::tempdir().unwrap();
         let server = RealServer::start(port, &db.path().join("passeport.db")).await;
-        let options = ClientOptions { retries: 0, ..ClientOptions::default() };
+        let options = ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        };
         let client = Client::new(&url(port), Some("demo-of".to_owned()), options).unwrap();
         client.validate_declaration(&attestation()).await.unwrap();
 
-        for sequence in ["\u{1b}[2J", "\u{1b}]0;pwned\u{7}", "\u{8}", "\r", "\u{202E}", "\u{9b}"] {
+        for sequence in [
+            "\u{1b}[2J",
+            "\u{1b}]0;pwned\u{7}",
+            "\u{8}",
+            "\r",
+            "\u{202E}",
+            "\u{9b}",
+        ] {
             let mut declaration = attestation();
             declaration.nom_formation = format!("Sauveteur{sequence}secouriste");
             declaration.titulaires[0].nom_titulaire = format!("DU{sequence}PONT");
-            let result = client.create_declaration(&declaration, &format!("cle-{}", sequence.len())).await;
+            let result = client
+                .create_declaration(&declaration, &format!("cle-{}", sequence.len()))
+                .await;
             let Err(ApiError::Invalid { errors }) = result else {
                 panic!("{sequence:?}: 422 attendu, obtenu {result:?}");
             };
-            let found: Vec<(&str, &str)> =
-                errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+            let found: Vec<(&str, &str)> = errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code.as_str()))
+                .collect();
             for field in ["NOM_FORMATION", "titulaires[0].NOM_TITULAIRE"] {
-                assert!(found.contains(&(field, "control_character")), "{sequence:?}: {found:?}");
+                assert!(
+                    found.contains(&(field, "control_character")),
+                    "{sequence:?}: {found:?}"
+                );
             }
             // The refusal does not echo the value back.
             let message = ApiError::Invalid { errors }.to_string();
@@ -546,7 +671,10 @@ fn server_refuses_control_characters_in_names_and_titles() {
             .await
             .unwrap();
         assert_eq!(response.status(), 422);
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["errors"][0]["code"], "control_character", "{body}");
         server.stop().await;
@@ -566,15 +694,28 @@ fn import_report_of_a_hostile_file() {
         let hostile_value = |word: &str| hostile(word).replace(['\r', '\n'], "");
         let file = file
             .replace("DUPONT", &hostile_value("DUPONT"))
-            .replace("Sauveteur secouriste du travail", &hostile_value("Sauveteur"))
+            .replace(
+                "Sauveteur secouriste du travail",
+                &hostile_value("Sauveteur"),
+            )
             .replace("MAT-0001", &hostile_value("MAT"));
         let path = home.path().join("attestations.csv");
         std::fs::write(&path, file).unwrap();
         for format in ["text", "json"] {
-            let args = ["import", path.to_str().unwrap(), "--dry-run", "--format", format];
+            let args = [
+                "import",
+                path.to_str().unwrap(),
+                "--dry-run",
+                "--format",
+                format,
+            ];
             let output = passeport(home.path(), port, "demo-of", &args).await;
             let stdout = String::from_utf8_lossy(&output.stdout);
-            assert_eq!(output.status.code(), Some(1), "errors in the file: {stdout}");
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "errors in the file: {stdout}"
+            );
             assert!(stdout.contains("NOM_TITULAIRE"), "{stdout}");
             assert_output_inert(&format!("import --format {format}"), &output.stdout);
             assert_output_inert("stderr", &output.stderr);

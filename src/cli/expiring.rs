@@ -54,25 +54,25 @@ pub struct ExpiringArgs {
     pub check: bool,
 }
 
-/// Which expiries to show.
+/// Which expiries to show (variant docs are the French help of `--status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFilter {
-    /// Already expired.
+    /// Échéances dépassées.
     Expired,
-    /// Still valid, expiring within the window.
+    /// Échéances à venir dans la fenêtre.
     Expiring,
-    /// Both.
+    /// Les deux.
     All,
 }
 
-/// Output format.
+/// Output format (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Aligned table fitting the terminal.
+    /// Tableau aligné, ajusté à la largeur du terminal.
     Table,
-    /// CSV with a header row (`,` separator, UTF-8).
+    /// CSV avec ligne d'en-tête (séparateur « , », UTF-8).
     Csv,
-    /// A JSON array of objects.
+    /// Tableau JSON d'objets.
     Json,
 }
 

@@ -59,17 +59,17 @@ pub struct PassportsArgs {
     /// Format : csv (une ligne par formation) ou json (un tableau d'objets).
     #[arg(long, value_enum, default_value_t = PassportFormat::Csv)]
     pub format: PassportFormat,
-    /// Where to write.
+    /// Où écrire.
     #[command(flatten)]
     pub out: OutArgs,
 }
 
-/// Format of the passports export.
+/// Format of the passports export (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PassportFormat {
-    /// CSV with a header row.
+    /// CSV avec ligne d'en-tête, une ligne par formation.
     Csv,
-    /// A JSON array of objects.
+    /// Tableau JSON d'objets, un par formation.
     Json,
 }
 

@@ -43,12 +43,12 @@ pub struct ImportArgs {
     pub format: ReportFormat,
 }
 
-/// Format of the report.
+/// Format of the report (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// Lines for a person.
+    /// Compte rendu lisible, une erreur par ligne.
     Text,
-    /// One JSON object for a script.
+    /// Un objet JSON pour les scripts.
     Json,
 }
 

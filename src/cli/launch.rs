@@ -82,17 +82,31 @@ fn log_to_file() -> Result<()> {
 fn log_to_stderr() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Client settings for people waiting at a terminal: a stalled server is reported within about
+/// 20 s (10 s per attempt, one retry) rather than the library's patient defaults.
+fn interactive() -> ClientOptions {
+    ClientOptions {
+        request_timeout: std::time::Duration::from_secs(10),
+        retries: 1,
+        ..ClientOptions::default()
+    }
 }
 
 /// A client for the configured server, or for the embedded sandbox when no `api_url` is set.
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
-        Some(url) => Ok((Client::new(url, config.token.clone(), ClientOptions::default())?, false)),
+        Some(url) => Ok((Client::new(url, config.token.clone(), interactive())?, false)),
         None => {
             let embedded = start_embedded(rules).await?;
-            Ok((Client::new(&embedded.url, Some(embedded.token), ClientOptions::default())?, true))
+            Ok((Client::new(&embedded.url, Some(embedded.token), interactive())?, true))
         }
     }
 }

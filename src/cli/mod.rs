@@ -39,6 +39,7 @@ pub enum Command {
     #[command(subcommand)]
     Token(TokenCommand),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
+    #[command(after_help = "Exemple :\n  passeport catalogue | grep CACES")]
     Catalogue,
     /// Liste les échéances dépassées et à venir des salariés visibles, triées par date.
     #[command(after_help = EXPIRING_HELP)]

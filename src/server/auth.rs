@@ -44,7 +44,9 @@ pub fn new_token() -> String {
         hasher.write_u64(round);
         seed.update(hasher.finish().to_le_bytes());
     }
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     seed.update(nanos.to_le_bytes());
     seed.update(std::process::id().to_le_bytes());
     let mut rng = ChaCha20Rng::from_seed(seed.finalize().into());
@@ -106,7 +108,11 @@ mod tests {
         let b = new_token();
         assert_ne!(a, b);
         assert_eq!(a.len(), TOKEN_PREFIX.len() + 64);
-        assert!(a[TOKEN_PREFIX.len()..].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(
+            a[TOKEN_PREFIX.len()..]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit())
+        );
     }
 
     #[test]

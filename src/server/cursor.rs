@@ -44,7 +44,11 @@ fn unhex(cursor: &str) -> Option<String> {
     }
     let bytes = (0..cursor.len())
         .step_by(2)
-        .map(|i| cursor.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            cursor
+                .get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()?;
     String::from_utf8(bytes).ok()
 }
@@ -84,17 +88,31 @@ mod tests {
         assert_eq!(page_limit(Some(1)).unwrap(), 1);
         assert_eq!(page_limit(Some(MAX_PAGE_LIMIT)).unwrap(), MAX_PAGE_LIMIT);
         assert_eq!(page_limit(Some(0)).unwrap_err().status.as_u16(), 400);
-        assert_eq!(page_limit(Some(MAX_PAGE_LIMIT + 1)).unwrap_err().status.as_u16(), 400);
+        assert_eq!(
+            page_limit(Some(MAX_PAGE_LIMIT + 1))
+                .unwrap_err()
+                .status
+                .as_u16(),
+            400
+        );
     }
 
     #[test]
     fn bad_cursors_are_400() {
         for bad in ["zz", "abc", "", "693a78", &encode_id(5)] {
-            assert_eq!(decode_date_id(Some(bad)).unwrap_err().status.as_u16(), 400, "{bad}");
+            assert_eq!(
+                decode_date_id(Some(bad)).unwrap_err().status.as_u16(),
+                400,
+                "{bad}"
+            );
         }
         let date = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
         for bad in ["zz", "abc", "", &encode_date_id(date, 3)] {
-            assert_eq!(decode_id(Some(bad)).unwrap_err().status.as_u16(), 400, "{bad}");
+            assert_eq!(
+                decode_id(Some(bad)).unwrap_err().status.as_u16(),
+                400,
+                "{bad}"
+            );
         }
         assert_eq!(decode_id(None).unwrap(), None);
     }

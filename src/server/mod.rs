@@ -20,11 +20,11 @@ use chrono::{Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::api::contract::DeclarationStatus;
 use crate::clock::{self, TodayError};
-use crate::domain::declaration::Declaration;
+use crate::domain::DeclarantKind;
 use crate::domain::deadline::DeadlineRules;
+use crate::domain::declaration::Declaration;
 use crate::domain::ids::{Nda, Siret};
 use crate::domain::training::Catalogue;
-use crate::domain::DeclarantKind;
 use store::Store;
 
 /// The tokens of the three demo accounts (employer 1, employer 2, training organisation),
@@ -80,9 +80,6 @@ pub enum ServerError {
     /// The account's name is empty.
     #[error("le nom du compte est vide")]
     EmptyName,
-    /// Today could not be read.
-    #[error("{0}")]
-    Today(#[from] TodayError),
 }
 
 /// What the handlers share.
@@ -155,10 +152,15 @@ impl Server {
             let demo = demo::Demo::new(demo_options, &catalogue);
             let kinds: Vec<DeclarantKind> = demo.accounts().iter().map(|a| a.kind).collect();
             let recorded = |owner: usize, declaration: &Declaration| {
-                let kind = kinds.get(owner).copied().unwrap_or(DeclarantKind::OrganismeFormation);
+                let kind = kinds
+                    .get(owner)
+                    .copied()
+                    .unwrap_or(DeclarantKind::OrganismeFormation);
                 demo_recording(&deadlines, kind, declaration, demo_options.today)
             };
-            store.seed_demo(&demo, &catalogue, recorded, auth::hash_token).await?;
+            store
+                .seed_demo(&demo, &catalogue, recorded, auth::hash_token)
+                .await?;
             tracing::info!(
                 workers = demo_options.workers,
                 elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -166,8 +168,16 @@ impl Server {
             );
         }
         let demo = store.is_demo().await?;
-        let shared = Shared { store, catalogue, deadlines, today: opts.today, demo };
-        Ok(Server { state: AppState(Arc::new(shared)) })
+        let shared = Shared {
+            store,
+            catalogue,
+            deadlines,
+            today: opts.today,
+            demo,
+        };
+        Ok(Server {
+            state: AppState(Arc::new(shared)),
+        })
     }
 
     /// Every route of design.md §3 with its middleware.
@@ -181,8 +191,9 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        let served =
-            axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await;
         self.state.store().close().await;
         Ok(served?)
     }
@@ -196,10 +207,17 @@ impl Server {
     /// once, it cannot be read back.
     pub async fn create_token(&self, siret: &Siret) -> Result<String, ServerError> {
         let token = auth::new_token();
-        if self.state.store().add_token(siret, &auth::hash_token(&token)).await? {
+        if self
+            .state
+            .store()
+            .add_token(siret, &auth::hash_token(&token))
+            .await?
+        {
             Ok(token)
         } else {
-            Err(ServerError::UnknownAccount { siret: siret.as_str().to_owned() })
+            Err(ServerError::UnknownAccount {
+                siret: siret.as_str().to_owned(),
+            })
         }
     }
 
@@ -223,7 +241,9 @@ impl Server {
         if created {
             Ok(())
         } else {
-            Err(ServerError::AccountExists { siret: siret.as_str().to_owned() })
+            Err(ServerError::AccountExists {
+                siret: siret.as_str().to_owned(),
+            })
         }
     }
 }

@@ -30,12 +30,21 @@ pub struct ApiProblem {
 impl ApiProblem {
     /// A problem with a status, a title and an optional detail.
     pub fn new(status: StatusCode, title: impl Into<String>, detail: Option<String>) -> Self {
-        Self { status, title: title.into(), detail, errors: Vec::new() }
+        Self {
+            status,
+            title: title.into(),
+            detail,
+            errors: Vec::new(),
+        }
     }
 
     /// 400: the request is malformed (bad query parameter, bad cursor, missing header).
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "Requête invalide", Some(detail.into()))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Requête invalide",
+            Some(detail.into()),
+        )
     }
 
     /// 401: no token, or a token the server does not know.
@@ -90,25 +99,30 @@ impl ApiProblem {
     pub fn from_status(status: StatusCode) -> Self {
         let (title, detail) = match status {
             StatusCode::NOT_FOUND => ("Ressource introuvable", "aucune route à cette adresse"),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                ("Méthode non autorisée", "cette route n'accepte pas cette méthode HTTP")
-            }
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                ("Requête trop volumineuse", "le corps de la requête dépasse 1 Mio")
-            }
-            StatusCode::REQUEST_TIMEOUT => {
-                ("Délai dépassé", "la requête a pris plus de 30 secondes ; réessayez")
-            }
-            StatusCode::SERVICE_UNAVAILABLE => {
-                ("Service indisponible", "le serveur ne peut pas répondre pour l'instant ; réessayez")
-            }
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "Méthode non autorisée",
+                "cette route n'accepte pas cette méthode HTTP",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "Requête trop volumineuse",
+                "le corps de la requête dépasse 1 Mio",
+            ),
+            StatusCode::REQUEST_TIMEOUT => (
+                "Délai dépassé",
+                "la requête a pris plus de 30 secondes ; réessayez",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "Service indisponible",
+                "le serveur ne peut pas répondre pour l'instant ; réessayez",
+            ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => (
                 "Type de contenu non pris en charge",
                 "envoyez un corps JSON avec « Content-Type: application/json »",
             ),
-            s if s.is_server_error() => {
-                ("Erreur interne du serveur", "une erreur inattendue est survenue")
-            }
+            s if s.is_server_error() => (
+                "Erreur interne du serveur",
+                "une erreur inattendue est survenue",
+            ),
             _ => ("Requête refusée", "le serveur a refusé la requête"),
         };
         Self::new(status, title, Some(detail.to_owned()))
@@ -136,7 +150,9 @@ impl IntoResponse for ApiProblem {
             }
         };
         let mut response = (self.status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }
@@ -163,7 +179,11 @@ fn rejection_problem(status: StatusCode, what: &str, technical: String) -> ApiPr
         s if s.is_server_error() => "Erreur interne du serveur",
         _ => "Requête invalide",
     };
-    ApiProblem::new(status, title, Some(format!("{what} (détail technique : {technical})")))
+    ApiProblem::new(
+        status,
+        title,
+        Some(format!("{what} (détail technique : {technical})")),
+    )
 }
 
 /// `axum::Json` whose rejections are problem+json bodies in French.
@@ -253,7 +273,11 @@ fn path_rejection(rejection: PathRejection) -> ApiProblem {
         PathRejection::FailedToDeserializePathParams(_) => StatusCode::BAD_REQUEST,
         _ => rejection.status(),
     };
-    rejection_problem(status, "identifiant invalide dans l'adresse", rejection.body_text())
+    rejection_problem(
+        status,
+        "identifiant invalide dans l'adresse",
+        rejection.body_text(),
+    )
 }
 
 #[cfg(test)]
@@ -267,8 +291,14 @@ mod tests {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (status, content_type, serde_json::from_slice(&bytes).unwrap())
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
     }
 
     #[tokio::test]
@@ -299,8 +329,14 @@ mod tests {
 
     #[test]
     fn bare_statuses_get_french_titles() {
-        assert_eq!(ApiProblem::from_status(StatusCode::NOT_FOUND).title, "Ressource introuvable");
-        assert_eq!(ApiProblem::from_status(StatusCode::REQUEST_TIMEOUT).title, "Délai dépassé");
+        assert_eq!(
+            ApiProblem::from_status(StatusCode::NOT_FOUND).title,
+            "Ressource introuvable"
+        );
+        assert_eq!(
+            ApiProblem::from_status(StatusCode::REQUEST_TIMEOUT).title,
+            "Délai dépassé"
+        );
         assert_eq!(
             ApiProblem::from_status(StatusCode::PAYLOAD_TOO_LARGE).title,
             "Requête trop volumineuse"

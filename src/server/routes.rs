@@ -33,26 +33,15 @@ use super::store::{
 use crate::api::contract::{
     Account, CatalogueResponse, DeclarationId, DeclarationStatus, DeclarationSummary,
     DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage, ExpirationsQuery,
-    ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport, PassportEntryView,
-    Problem, SessionDetail, SessionSummary, SessionsQuery, TraineeView, ValidationReport,
-    WorkersQuery,
+    ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport, PassportEntryView, Problem,
+    SessionDetail, SessionSummary, SessionsQuery, TraineeView, ValidationReport, WorkersQuery,
 };
-use bulk::Layout;
-/// TEMP stub until crate::bulk lands.
-mod bulk {
-    use crate::domain::DeclarationKind;
-    use crate::domain::declaration::Declaration;
-    /// stub
-    #[derive(Debug, Clone, Copy)]
-    pub enum Layout { Adf, Jdr }
-    impl Layout {
-        /// stub
-        pub fn for_kind(kind: DeclarationKind) -> Self { match kind { DeclarationKind::Attestation => Self::Adf, DeclarationKind::Justificatif => Self::Jdr } }
-    }
-    /// stub
-    pub fn write(_layout: Layout, declarations: &[Declaration]) -> Result<String, std::fmt::Error> { Ok(format!("{}", declarations.len())) }
-}
+use crate::bulk::{self, BulkError, Layout};
 use crate::domain::declaration::Declaration;
+use crate::domain::declaration::columns::{
+    ID_UNIQUE_PARTENAIRE, NIR, NOM_TITULAIRE, PRESENCE_EMPLOYEUR, REFERENCE_EMPLOYEUR,
+    SIRET_EMPLOYEUR,
+};
 use crate::domain::expiry::{DEFAULT_THRESHOLD_DAYS, days_left, status};
 use crate::domain::session::SessionId;
 use crate::domain::worker::{Worker, WorkerId};
@@ -71,6 +60,16 @@ const MAX_WITHIN_DAYS: u32 = 3660;
 /// Placeholder prefix of identifiers the server assigns, used only to validate a declaration
 /// before its real identifiers exist.
 const PLACEHOLDER: &str = "PP-attribution-automatique";
+
+/// The columns of a titulaire's own fields (the rest describe the whole declaration).
+const TITULAIRE_COLUMNS: [&str; 6] = [
+    ID_UNIQUE_PARTENAIRE,
+    NIR,
+    NOM_TITULAIRE,
+    PRESENCE_EMPLOYEUR,
+    SIRET_EMPLOYEUR,
+    REFERENCE_EMPLOYEUR,
+];
 
 /// Media type of the bulk-file export.
 const CSV: &str = "text/csv; charset=utf-8";
@@ -149,7 +148,9 @@ pub fn router(state: AppState) -> Router {
             String::from("{}")
         }
     };
-    let router = router.with_state(state).layer(Extension(OpenApiJson(Arc::new(json))));
+    let router = router
+        .with_state(state)
+        .layer(Extension(OpenApiJson(Arc::new(json))));
     with_middleware(router, REQUEST_TIMEOUT)
 }
 
@@ -161,7 +162,10 @@ pub fn with_middleware(router: Router, timeout: Duration) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(axum::middleware::from_fn(problem_bodies))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
@@ -242,14 +246,20 @@ fn page<T>(mut rows: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> String) -> Pa
     } else {
         None
     };
-    Page { items: rows, next_cursor }
+    Page {
+        items: rows,
+        next_cursor,
+    }
 }
 
 /// `GET /healthz`: liveness, no authentication.
 #[utoipa::path(get, path = "/healthz", tag = "service",
     responses((status = 200, description = "Le serveur répond", body = Health)))]
 async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() })
+    Json(Health {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
 }
 
 /// `GET /v1/openapi.json`: this contract, generated from the route registrations.
@@ -257,7 +267,9 @@ async fn healthz() -> Json<Health> {
     responses((status = 200, description = "Le document OpenAPI 3.1", body = Object)))]
 async fn openapi_json(Extension(OpenApiJson(json)): Extension<OpenApiJson>) -> Response {
     let mut response = json.as_str().to_owned().into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -284,7 +296,9 @@ async fn me(Auth(account): Auth, State(state): State<AppState>) -> Json<Account>
         (status = 401, description = "Jeton absent ou inconnu", body = Problem,
             content_type = "application/problem+json")))]
 async fn catalogue(Auth(_): Auth, State(state): State<AppState>) -> Json<CatalogueResponse> {
-    Json(CatalogueResponse { items: state.catalogue().types.clone() })
+    Json(CatalogueResponse {
+        items: state.catalogue().types.clone(),
+    })
 }
 
 /// The folded words of a worker search.
@@ -317,7 +331,11 @@ async fn list_workers(
     let limit = page_limit(query.limit)?;
     let after = decode_id(query.cursor.as_deref())?;
     let words = search_words(query.q.as_deref())?;
-    let rows = state.store().workers(&account, &words, after, limit).await.map_err(internal)?;
+    let rows = state
+        .store()
+        .workers(&account, &words, after, limit)
+        .await
+        .map_err(internal)?;
     Ok(Json(page(rows, limit, |worker| encode_id(worker.id))))
 }
 
@@ -327,7 +345,12 @@ async fn visible_worker(
     account: &AccountRow,
     id: WorkerId,
 ) -> Result<Worker, ApiProblem> {
-    state.store().worker(account, id).await.map_err(internal)?.ok_or_else(ApiProblem::not_found)
+    state
+        .store()
+        .worker(account, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(ApiProblem::not_found)
 }
 
 /// `GET /v1/workers/{id}`: one worker.
@@ -378,9 +401,20 @@ async fn get_passport(
 ) -> Result<Json<Passport>, ApiProblem> {
     let today = today(&state)?;
     let worker = visible_worker(&state, &account, id).await?;
-    let rows = state.store().passport(&account, id).await.map_err(internal)?;
-    let entries = rows.into_iter().map(|row| entry_view(&state, row, today)).collect();
-    Ok(Json(Passport { worker, today, entries }))
+    let rows = state
+        .store()
+        .passport(&account, id)
+        .await
+        .map_err(internal)?;
+    let entries = rows
+        .into_iter()
+        .map(|row| entry_view(&state, row, today))
+        .collect();
+    Ok(Json(Passport {
+        worker,
+        today,
+        entries,
+    }))
 }
 
 /// `GET /v1/sessions`: the account's sessions, latest end date first.
@@ -403,8 +437,14 @@ async fn list_sessions(
         to: query.to,
         status: query.status,
     };
-    let rows = state.store().sessions(&account, &filter, after, limit).await.map_err(internal)?;
-    Ok(Json(page(rows, limit, |s| encode_date_id(s.end_date, s.id))))
+    let rows = state
+        .store()
+        .sessions(&account, &filter, after, limit)
+        .await
+        .map_err(internal)?;
+    Ok(Json(page(rows, limit, |s| {
+        encode_date_id(s.end_date, s.id)
+    })))
 }
 
 /// `GET /v1/sessions/{id}`: one session with its trainees.
@@ -463,12 +503,27 @@ async fn list_expirations(
             "within_days = {within} : au plus {MAX_WITHIN_DAYS} jours"
         )));
     }
-    let until = today.checked_add_days(Days::new(u64::from(within))).unwrap_or(today);
-    let filter = ExpirationFilter { today, until, training: query.training, site: query.site };
+    let until = today
+        .checked_add_days(Days::new(u64::from(within)))
+        .unwrap_or(today);
+    let filter = ExpirationFilter {
+        today,
+        until,
+        training: query.training,
+        site: query.site,
+    };
     let store = state.store();
-    let counts = store.expiration_counts(&account, &filter).await.map_err(internal)?;
-    let rows = store.expirations(&account, &filter, after, limit).await.map_err(internal)?;
-    let rows = page(rows, limit, |row| encode_date_id(row.expires_on, row.entry_id));
+    let counts = store
+        .expiration_counts(&account, &filter)
+        .await
+        .map_err(internal)?;
+    let rows = store
+        .expirations(&account, &filter, after, limit)
+        .await
+        .map_err(internal)?;
+    let rows = page(rows, limit, |row| {
+        encode_date_id(row.expires_on, row.entry_id)
+    });
     let items = rows
         .items
         .into_iter()
@@ -487,7 +542,12 @@ async fn list_expirations(
             status: status(Some(row.expires_on), today, within),
         })
         .collect();
-    Ok(Json(ExpirationsPage { today, counts, items, next_cursor: rows.next_cursor }))
+    Ok(Json(ExpirationsPage {
+        today,
+        counts,
+        items,
+        next_cursor: rows.next_cursor,
+    }))
 }
 
 /// The declaration with placeholders for the identifiers the server assigns when they are
@@ -516,15 +576,35 @@ fn check_declaration(
     today: NaiveDate,
 ) -> Result<(), ApiProblem> {
     let filled = with_placeholders(declaration);
-    filled.validate(account.kind, today).map_err(ApiProblem::invalid)?;
-    bulk::write(Layout::for_kind(filled.kind), std::slice::from_ref(&filled)).map_err(|error| {
-        ApiProblem::invalid(vec![FieldError::new(
-            "declaration",
-            "unwritable",
-            format!("la déclaration ne peut pas être écrite dans le fichier officiel : {error}"),
-        )])
-    })?;
+    filled
+        .validate(account.kind, today)
+        .map_err(ApiProblem::invalid)?;
+    bulk::write(Layout::for_kind(filled.kind), std::slice::from_ref(&filled))
+        .map_err(|error| ApiProblem::invalid(vec![unwritable(&error)]))?;
     Ok(())
+}
+
+/// The field error of a value the bulk file cannot hold, tied to its column (and titulaire).
+fn unwritable(error: &BulkError) -> FieldError {
+    let place = match error {
+        BulkError::ColumnSeparator { at }
+        | BulkError::LineBreak { at }
+        | BulkError::ValueSeparator { at, .. }
+        | BulkError::InvalidIdentifier { at, .. } => Some(at),
+        _ => None,
+    };
+    let field = match place {
+        Some(at) if TITULAIRE_COLUMNS.contains(&at.column) => {
+            format!(
+                "titulaires[{}].{}",
+                at.titulaire.saturating_sub(1),
+                at.column
+            )
+        }
+        Some(at) => at.column.to_owned(),
+        None => "declaration".to_owned(),
+    };
+    FieldError::new(field, "unwritable", error.to_string())
 }
 
 /// The deadline of a declaration of the account, and whether recording it `today` is late.
@@ -560,7 +640,10 @@ async fn validate_declaration(
     let today = today(&state)?;
     check_declaration(&declaration, &account, today)?;
     let (deadline, _) = deadline_status(&state, &account, &declaration, today);
-    Ok(Json(ValidationReport { valid: true, deadline }))
+    Ok(Json(ValidationReport {
+        valid: true,
+        deadline,
+    }))
 }
 
 /// The `Idempotency-Key` of a request: required, 1 to 255 visible ASCII characters.
@@ -659,7 +742,11 @@ async fn create_declaration(
         created_at: Utc::now(),
         session_id: None,
     };
-    match store.create_declaration(&account, &new).await.map_err(internal)? {
+    match store
+        .create_declaration(&account, &new)
+        .await
+        .map_err(internal)?
+    {
         CreateOutcome::Created(view) => Ok(declaration_response(StatusCode::CREATED, *view)),
         CreateOutcome::Replayed(view) => Ok(declaration_response(StatusCode::OK, *view)),
         CreateOutcome::KeyConflict => Err(key_conflict()),
@@ -705,7 +792,11 @@ async fn get_declaration(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<DeclarationView>, ApiProblem> {
-    let view = state.store().declaration(&account, id).await.map_err(internal)?;
+    let view = state
+        .store()
+        .declaration(&account, id)
+        .await
+        .map_err(internal)?;
     view.map(Json).ok_or_else(ApiProblem::not_found)
 }
 
@@ -725,7 +816,11 @@ async fn remove_titulaire(
     State(state): State<AppState>,
     ApiPath((id, partner)): ApiPath<(DeclarationId, String)>,
 ) -> Result<Json<DeclarationView>, ApiProblem> {
-    let view = state.store().remove_titulaire(&account, id, &partner).await.map_err(internal)?;
+    let view = state
+        .store()
+        .remove_titulaire(&account, id, &partner)
+        .await
+        .map_err(internal)?;
     view.map(Json).ok_or_else(ApiProblem::not_found)
 }
 
@@ -748,13 +843,19 @@ async fn export_declarations(
         ExportFormat::Adf => (DeclarationKind::Attestation, "adf"),
         ExportFormat::Jdr => (DeclarationKind::Justificatif, "jdr"),
     };
-    let declarations = state.store().export(&account, kind).await.map_err(internal)?;
+    let declarations = state
+        .store()
+        .export(&account, kind)
+        .await
+        .map_err(internal)?;
     let text = bulk::write(Layout::for_kind(kind), &declarations).map_err(|error| {
         tracing::error!(%error, "export impossible");
         ApiProblem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Export impossible",
-            Some(format!("une déclaration enregistrée ne peut pas être écrite : {error}")),
+            Some(format!(
+                "une déclaration enregistrée ne peut pas être écrite : {error}"
+            )),
         )
     })?;
     let mut response = text.into_response();
@@ -782,7 +883,10 @@ mod tests {
 
     async fn problem(response: reqwest::Response) -> (u16, String, Problem) {
         let status = response.status().as_u16();
-        let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+        let content_type = response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
         (status, content_type, response.json().await.unwrap())
     }
 
@@ -810,7 +914,10 @@ mod tests {
 
         let (status, content_type, body) =
             problem(client.get(format!("{base}/boom")).send().await.unwrap()).await;
-        assert_eq!((status, content_type.as_str()), (500, "application/problem+json"));
+        assert_eq!(
+            (status, content_type.as_str()),
+            (500, "application/problem+json")
+        );
         assert_eq!(body.status, 500);
 
         let (status, _, body) =
@@ -818,8 +925,14 @@ mod tests {
         assert_eq!(status, 408);
         assert_eq!(body.title, "Délai dépassé");
 
-        let (status, _, _) =
-            problem(client.get(format!("{base}/nulle-part")).send().await.unwrap()).await;
+        let (status, _, _) = problem(
+            client
+                .get(format!("{base}/nulle-part"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 404);
 
         let response = client.delete(format!("{base}/boom")).send().await.unwrap();
@@ -859,17 +972,43 @@ mod tests {
         let filled = with_placeholders(&declaration);
         assert_eq!(filled.id_declaration, PLACEHOLDER);
         assert_eq!(filled.reference_declaration, "MA-REF");
-        assert_eq!(filled.titulaires[0].id_unique_partenaire, format!("{PLACEHOLDER}-1"));
+        assert_eq!(
+            filled.titulaires[0].id_unique_partenaire,
+            format!("{PLACEHOLDER}-1")
+        );
         assert_eq!(filled.titulaires[1].id_unique_partenaire, "L2");
+    }
+
+    #[test]
+    fn unwritable_values_are_field_errors_of_their_column() {
+        let mut declaration = Declaration::new(DeclarationKind::Attestation);
+        declaration.id_declaration = "D|1".to_owned();
+        declaration.titulaires = vec![Default::default(), Default::default()];
+        declaration.titulaires[1].nom_titulaire = "A|B".to_owned();
+        let error = bulk::write(Layout::Adf, std::slice::from_ref(&declaration)).unwrap_err();
+        assert_eq!(unwritable(&error).field, "ID_DECLARATION");
+        declaration.id_declaration = "D1".to_owned();
+        let error = bulk::write(Layout::Adf, std::slice::from_ref(&declaration)).unwrap_err();
+        let field = unwritable(&error);
+        assert_eq!(
+            (field.field.as_str(), field.code.as_str()),
+            ("titulaires[1].NOM_TITULAIRE", "unwritable")
+        );
     }
 
     #[test]
     fn idempotency_key_is_required_and_bounded() {
         let mut headers = HeaderMap::new();
-        assert_eq!(idempotency_key(&headers).unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            idempotency_key(&headers).unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
         headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_static("abc-123"));
         assert_eq!(idempotency_key(&headers).unwrap(), "abc-123");
-        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_str(&"k".repeat(256)).unwrap());
+        headers.insert(
+            IDEMPOTENCY_KEY,
+            HeaderValue::from_str(&"k".repeat(256)).unwrap(),
+        );
         assert!(idempotency_key(&headers).is_err());
     }
 

@@ -206,8 +206,12 @@ fn code_of<T: Serialize>(value: T) -> String {
 
 /// Parses the database text of a unit enum variant.
 fn parse_code<T: DeserializeOwned>(what: &str, text: &str) -> Result<T, ServerError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|e| ServerError::Corrupt { what: what.to_owned(), detail: e.to_string() })
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| {
+        ServerError::Corrupt {
+            what: what.to_owned(),
+            detail: e.to_string(),
+        }
+    })
 }
 
 /// Folds text for search: lowercase, French accents and ligatures removed.
@@ -277,8 +281,11 @@ fn worker_from_row(row: &SqliteRow) -> Result<Worker, ServerError> {
     let siret: String = row.try_get("employer_siret")?;
     Ok(Worker {
         id: row.try_get("id")?,
-        nir: Nir::from_str(&nir)
-            .map_err(|e| ServerError::Corrupt { what: "NIR".to_owned(), detail: e.to_string() })?,
+        nir: Nir::from_str(&nir).map_err(|e| ServerError::Corrupt {
+            what: "NIR".to_owned(),
+            // The code only: the message could quote the personal number.
+            detail: e.code().to_owned(),
+        })?,
         last_name: row.try_get("last_name")?,
         usage_name: row.try_get("usage_name")?,
         first_names: row.try_get("first_names")?,
@@ -296,7 +303,9 @@ fn worker_from_row(row: &SqliteRow) -> Result<Worker, ServerError> {
 fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
     match account.kind {
         DeclarantKind::Employeur => {
-            builder.push("w.employer_account_id = ").push_bind(account.id);
+            builder
+                .push("w.employer_account_id = ")
+                .push_bind(account.id);
         }
         DeclarantKind::OrganismeFormation => {
             builder
@@ -382,7 +391,8 @@ fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, S
 fn parse_body(body: &str) -> Result<Declaration, ServerError> {
     serde_json::from_str(body).map_err(|e| ServerError::Corrupt {
         what: "déclaration enregistrée".to_owned(),
-        detail: e.to_string(),
+        // Position only: serde's message could quote a value (a NIR).
+        detail: format!("JSON illisible ligne {}, colonne {}", e.line(), e.column()),
     })
 }
 
@@ -406,7 +416,11 @@ async fn declaration_on(
     id: DeclarationId,
 ) -> Result<Option<DeclarationView>, ServerError> {
     let sql = format!("{DECLARATION_SQL}? AND d.id = ?");
-    let row = sqlx::query(&sql).bind(account_id).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.map(|row| {
         let body: String = row.try_get("body")?;
         Ok(DeclarationView {
@@ -498,8 +512,10 @@ async fn matching_session(
     id: DeclarationId,
     declaration: &Declaration,
 ) -> Result<Option<SessionId>, ServerError> {
-    let (Some(start), Some(end)) = (declaration.date_debut_formation, declaration.date_fin_formation)
-    else {
+    let (Some(start), Some(end)) = (
+        declaration.date_debut_formation,
+        declaration.date_fin_formation,
+    ) else {
         return Ok(None);
     };
     let row = sqlx::query(
@@ -585,9 +601,14 @@ impl SeedBuffers {
             let mut builder = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO session_trainees (session_id, worker_id, outcome) ",
             );
-            builder.push_values(self.trainees.drain(..), |mut row, (session, worker, outcome)| {
-                row.push_bind(session).push_bind(worker).push_bind(code_of(outcome));
-            });
+            builder.push_values(
+                self.trainees.drain(..),
+                |mut row, (session, worker, outcome)| {
+                    row.push_bind(session)
+                        .push_bind(worker)
+                        .push_bind(code_of(outcome));
+                },
+            );
             builder.build().execute(&mut *conn).await?;
         }
         Ok(())
@@ -668,13 +689,14 @@ impl Store {
         name: &str,
         nda: Option<&str>,
     ) -> Result<bool, ServerError> {
-        let result = sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
-            .bind(code_of(kind))
-            .bind(siret.as_str())
-            .bind(name)
-            .bind(nda)
-            .execute(&self.pool)
-            .await;
+        let result =
+            sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
+                .bind(code_of(kind))
+                .bind(siret.as_str())
+                .bind(name)
+                .bind(nda)
+                .execute(&self.pool)
+                .await;
         match result {
             Ok(_) => Ok(true),
             Err(e) if is_unique_violation(&e) => Ok(false),
@@ -741,19 +763,22 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         for (name, _) in &indexes {
-            sqlx::query(&format!("DROP INDEX \"{name}\"")).execute(&mut *tx).await?;
+            sqlx::query(&format!("DROP INDEX \"{name}\""))
+                .execute(&mut *tx)
+                .await?;
         }
         let now = Utc::now();
         let mut account_ids = Vec::with_capacity(demo.accounts().len());
         for account in demo.accounts() {
-            let id = sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
-                .bind(code_of(account.kind))
-                .bind(account.siret.as_str())
-                .bind(&account.name)
-                .bind(account.nda.as_ref().map(|nda| nda.as_str().to_owned()))
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
+            let id =
+                sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
+                    .bind(code_of(account.kind))
+                    .bind(account.siret.as_str())
+                    .bind(&account.name)
+                    .bind(account.nda.as_ref().map(|nda| nda.as_str().to_owned()))
+                    .execute(&mut *tx)
+                    .await?
+                    .last_insert_rowid();
             sqlx::query("INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)")
                 .bind(hash_token(account.token))
                 .bind(id)
@@ -837,12 +862,13 @@ impl Store {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
         for demo_declaration in demo.declarations(&sample) {
-            let owner = account_ids.get(demo_declaration.owner).copied().ok_or_else(|| {
-                ServerError::Corrupt {
+            let owner = account_ids
+                .get(demo_declaration.owner)
+                .copied()
+                .ok_or_else(|| ServerError::Corrupt {
                     what: "données de démonstration".to_owned(),
                     detail: "déclaration sans compte propriétaire".to_owned(),
-                }
-            })?;
+                })?;
             let (deadline, status, created_at) =
                 recorded(demo_declaration.owner, &demo_declaration.declaration);
             let new = NewDeclaration {
@@ -866,7 +892,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        sqlx::query(DEFAULT_CACHE_PRAGMA).execute(&mut *conn).await?;
+        sqlx::query(DEFAULT_CACHE_PRAGMA)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
@@ -887,9 +915,14 @@ impl Store {
             builder.push(" AND w.id > ").push_bind(after);
         }
         for word in words {
-            builder.push(" AND w.search LIKE ").push_bind(like_pattern(word)).push(" ESCAPE '\\'");
+            builder
+                .push(" AND w.search LIKE ")
+                .push_bind(like_pattern(word))
+                .push(" ESCAPE '\\'");
         }
-        builder.push(" ORDER BY w.id LIMIT ").push_bind(i64::from(limit) + 1);
+        builder
+            .push(" ORDER BY w.id LIMIT ")
+            .push_bind(i64::from(limit) + 1);
         let rows = builder.build().fetch_all(&self.pool).await?;
         rows.iter().map(worker_from_row).collect()
     }
@@ -901,7 +934,10 @@ impl Store {
         id: WorkerId,
     ) -> Result<Option<Worker>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
-        builder.push(WORKER_COLUMNS).push(" FROM workers w WHERE w.id = ").push_bind(id);
+        builder
+            .push(WORKER_COLUMNS)
+            .push(" FROM workers w WHERE w.id = ")
+            .push_bind(id);
         builder.push(" AND ");
         push_worker_visibility(&mut builder, account);
         let row = builder.build().fetch_optional(&self.pool).await?;
@@ -922,10 +958,14 @@ impl Store {
         );
         builder
             .push_bind(account.id)
-            .push(" THEN e.session_id END AS session_id FROM passport_entries e WHERE e.worker_id = ")
+            .push(
+                " THEN e.session_id END AS session_id FROM passport_entries e WHERE e.worker_id = ",
+            )
             .push_bind(worker);
         if account.kind == DeclarantKind::OrganismeFormation {
-            builder.push(" AND e.session_account_id = ").push_bind(account.id);
+            builder
+                .push(" AND e.session_account_id = ")
+                .push_bind(account.id);
         }
         builder.push(" ORDER BY e.end_date DESC, e.id DESC");
         let rows = builder.build().fetch_all(&self.pool).await?;
@@ -962,13 +1002,20 @@ impl Store {
             builder.push(" AND y.start_date <= ").push_bind(to);
         }
         if let Some(status) = filter.status {
-            builder.push(" AND y.declaration_status = ").push_bind(code_of(status));
+            builder
+                .push(" AND y.declaration_status = ")
+                .push_bind(code_of(status));
         }
         if let Some((end, id)) = after {
-            builder.push(" AND (y.end_date, y.id) < (").push_bind(end).push(", ");
+            builder
+                .push(" AND (y.end_date, y.id) < (")
+                .push_bind(end)
+                .push(", ");
             builder.push_bind(id).push(")");
         }
-        builder.push(" ORDER BY y.end_date DESC, y.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        builder
+            .push(" ORDER BY y.end_date DESC, y.id DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
         let rows = builder.build().fetch_all(&self.pool).await?;
         rows.iter().map(session_from_row).collect()
     }
@@ -1033,10 +1080,15 @@ impl Store {
         );
         push_expiry_scope(&mut builder, account, filter, filter.until);
         if let Some((date, id)) = after {
-            builder.push(" AND (e.expires_on, e.id) > (").push_bind(date).push(", ");
+            builder
+                .push(" AND (e.expires_on, e.id) > (")
+                .push_bind(date)
+                .push(", ");
             builder.push_bind(id).push(")");
         }
-        builder.push(" ORDER BY e.expires_on, e.id LIMIT ").push_bind(i64::from(limit) + 1);
+        builder
+            .push(" ORDER BY e.expires_on, e.id LIMIT ")
+            .push_bind(i64::from(limit) + 1);
         let rows = builder.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
@@ -1061,13 +1113,26 @@ impl Store {
         filter: &ExpirationFilter,
     ) -> Result<ExpirationCounts, ServerError> {
         let today = filter.today;
-        let band = |days: u64| today.checked_add_days(chrono::Days::new(days)).unwrap_or(today);
+        let band = |days: u64| {
+            today
+                .checked_add_days(chrono::Days::new(days))
+                .unwrap_or(today)
+        };
         let mut builder = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(e.expires_on < ");
-        builder.push_bind(today).push("), 0) AS expired, COALESCE(SUM(e.expires_on >= ");
-        builder.push_bind(today).push(" AND e.expires_on <= ").push_bind(band(30));
-        builder.push("), 0) AS within_30, COALESCE(SUM(e.expires_on > ").push_bind(band(30));
+        builder
+            .push_bind(today)
+            .push("), 0) AS expired, COALESCE(SUM(e.expires_on >= ");
+        builder
+            .push_bind(today)
+            .push(" AND e.expires_on <= ")
+            .push_bind(band(30));
+        builder
+            .push("), 0) AS within_30, COALESCE(SUM(e.expires_on > ")
+            .push_bind(band(30));
         builder.push(" AND e.expires_on <= ").push_bind(band(60));
-        builder.push("), 0) AS within_60, COALESCE(SUM(e.expires_on > ").push_bind(band(60));
+        builder
+            .push("), 0) AS within_60, COALESCE(SUM(e.expires_on > ")
+            .push_bind(band(60));
         builder.push(" AND e.expires_on <= ").push_bind(band(90));
         builder.push("), 0) AS within_90 FROM passport_entries e ");
         if filter.site.is_some() {
@@ -1102,8 +1167,13 @@ impl Store {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| Ok(KnownKey { id: row.try_get("id")?, body_hash: row.try_get("body_hash")? }))
-            .transpose()
+        row.map(|row| {
+            Ok(KnownKey {
+                id: row.try_get("id")?,
+                body_hash: row.try_get("body_hash")?,
+            })
+        })
+        .transpose()
     }
 
     /// Records a declaration in ONE transaction, idempotently: a key already used returns the
@@ -1148,12 +1218,11 @@ impl Store {
         };
         let view = declaration_on(&mut tx, account.id, id).await?;
         tx.commit().await?;
-        view.map(|view| CreateOutcome::Created(Box::new(view))).ok_or_else(|| {
-            ServerError::Corrupt {
+        view.map(|view| CreateOutcome::Created(Box::new(view)))
+            .ok_or_else(|| ServerError::Corrupt {
                 what: "déclaration".to_owned(),
                 detail: format!("la déclaration {id} est illisible après son insertion"),
-            }
-        })
+            })
     }
 
     /// A page of the account's declarations, newest first, before the `before` id; up to
@@ -1173,7 +1242,9 @@ impl Store {
         if let Some(before) = before {
             builder.push(" AND d.id < ").push_bind(before);
         }
-        builder.push(" ORDER BY d.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        builder
+            .push(" ORDER BY d.id DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
         let rows = builder.build().fetch_all(&self.pool).await?;
         rows.iter().map(declaration_summary_from_row).collect()
     }
@@ -1198,11 +1269,12 @@ impl Store {
         id_unique_partenaire: &str,
     ) -> Result<Option<DeclarationView>, ServerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row = sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
-            .bind(id)
-            .bind(account.id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
+                .bind(id)
+                .bind(account.id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -1220,7 +1292,9 @@ impl Store {
         let body: String = row.try_get("body")?;
         let status: String = row.try_get("status")?;
         let mut declaration = parse_body(&body)?;
-        declaration.titulaires.retain(|t| t.id_unique_partenaire != id_unique_partenaire);
+        declaration
+            .titulaires
+            .retain(|t| t.id_unique_partenaire != id_unique_partenaire);
         let status = if declaration.titulaires.is_empty() {
             DeclarationStatus::Supprimee
         } else {
@@ -1262,7 +1336,11 @@ impl Store {
 
 /// Starts the session summary query for `account` (today bound for the status).
 fn push_session_select(builder: &mut QueryBuilder<'_, Sqlite>, today: NaiveDate, account: i64) {
-    builder.push(SESSION_SQL_HEAD).push_bind(today).push(SESSION_SQL_MID).push_bind(account);
+    builder
+        .push(SESSION_SQL_HEAD)
+        .push_bind(today)
+        .push(SESSION_SQL_MID)
+        .push_bind(account);
     builder.push(SESSION_SQL_TAIL);
 }
 
@@ -1282,7 +1360,9 @@ fn push_expiry_scope(
     builder.push(" AND e.superseded = 0 AND e.expires_on IS NOT NULL AND e.expires_on <= ");
     builder.push_bind(until);
     if let Some(training) = &filter.training {
-        builder.push(" AND e.training_code = ").push_bind(training.clone());
+        builder
+            .push(" AND e.training_code = ")
+            .push_bind(training.clone());
     }
     if let Some(site) = &filter.site {
         builder.push(" AND w.site = ").push_bind(site.clone());
@@ -1304,7 +1384,10 @@ mod tests {
 
     #[test]
     fn fold_removes_case_accents_and_ligatures() {
-        assert_eq!(fold("Éloïse LEFÈVRE-Bénard Œuvre Ç"), "eloise lefevre-benard oeuvre c");
+        assert_eq!(
+            fold("Éloïse LEFÈVRE-Bénard Œuvre Ç"),
+            "eloise lefevre-benard oeuvre c"
+        );
         assert_eq!(fold("N'DIAYE Zoé"), "n'diaye zoe");
     }
 

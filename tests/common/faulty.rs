@@ -6,6 +6,9 @@
 //! `tests/client_errors.rs`); the real one is `passeport::server::Server` over a temporary SQLite
 //! file seeded with a small deterministic demo and a frozen today.
 
+// Each test file including this module uses part of it.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -112,9 +115,16 @@ impl FaultServer {
                 std::future::pending::<()>().await;
             });
             let requests = Arc::new(AtomicUsize::new(0));
-            return Self { task, requests, _filler: Some(filler) };
+            return Self {
+                task,
+                requests,
+                _filler: Some(filler),
+            };
         }
-        Self::serve(port, fault == Fault::DiesAfterFirstPage, move || answer(fault)).await
+        Self::serve(port, fault == Fault::DiesAfterFirstPage, move || {
+            answer(fault)
+        })
+        .await
     }
 
     /// Starts a server answering every request with 200 and the JSON `body` (a server sending
@@ -160,7 +170,11 @@ impl FaultServer {
             drop(listener);
             std::future::pending::<()>().await;
         });
-        Self { task, requests, _filler: None }
+        Self {
+            task,
+            requests,
+            _filler: None,
+        }
     }
 
     /// Connections accepted so far.
@@ -181,7 +195,12 @@ fn answer(fault: Fault) -> Option<String> {
         let body = format!(
             r#"{{"type":"about:blank","title":"{title}","status":{status},"detail":"{detail}"}}"#
         );
-        raw(&format!("{status} {reason}"), "application/problem+json", extra, &body)
+        raw(
+            &format!("{status} {reason}"),
+            "application/problem+json",
+            extra,
+            &body,
+        )
     };
     match fault {
         Fault::Stall | Fault::NotAccepting | Fault::DiesAfterFirstPage => None,
@@ -223,7 +242,12 @@ fn first_page() -> String {
         items: Vec::new(),
         next_cursor: Some("page-2".to_owned()),
     };
-    raw("200 OK", "application/json", "", &serde_json::to_string(&page).unwrap())
+    raw(
+        "200 OK",
+        "application/json",
+        "",
+        &serde_json::to_string(&page).unwrap(),
+    )
 }
 
 fn raw(status: &str, content_type: &str, extra: &str, body: &str) -> String {
@@ -287,13 +311,20 @@ impl RealServer {
     pub async fn start(port: u16, db: &Path) -> Self {
         let options = ServerOptions {
             db_path: db.to_owned(),
-            demo: Some(DemoOptions { workers: DEMO_WORKERS, seed: DEFAULT_SEED, today: today() }),
+            demo: Some(DemoOptions {
+                workers: DEMO_WORKERS,
+                seed: DEFAULT_SEED,
+                today: today(),
+            }),
             today: Some(today()),
         };
-        let server =
-            Server::open(options, Catalogue::embedded().unwrap(), DeadlineRules::embedded().unwrap())
-                .await
-                .unwrap();
+        let server = Server::open(
+            options,
+            Catalogue::embedded().unwrap(),
+            DeadlineRules::embedded().unwrap(),
+        )
+        .await
+        .unwrap();
         let listener = bind(port).await;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -168,8 +168,8 @@ pub struct Picker {
     pub selected: usize,
 }
 
-/// The form state.
-#[derive(Debug, Clone)]
+/// The form state. `Debug` leaves out what is being typed (the editor may hold a NIR).
+#[derive(Clone)]
 pub struct Form {
     id: String,
     idempotency_key: String,
@@ -206,6 +206,24 @@ pub struct Form {
     pub submission: Submission,
     /// A short message for the user (saved, added from the session…).
     pub notice: Option<String>,
+}
+
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Form")
+            .field("id", &self.id)
+            .field("revision", &self.revision)
+            .field("declarant", &self.declarant)
+            .field("kind", &self.kind)
+            .field("step", &self.step)
+            .field("focused", &self.focused())
+            .field("values", &self.values)
+            .field("titulaires", &self.titulaires)
+            .field("submission", &self.submission)
+            .field("submit_attempted", &self.submit_attempted)
+            .field("notice", &self.notice)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A single-line editor holding `text`, cursor at the end.

@@ -663,9 +663,34 @@ fn a_draft_reopens_exactly_as_left() {
 
 #[test]
 fn the_debug_output_hides_nirs() {
-    let f = complete(DeclarantKind::OrganismeFormation);
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("titulaires[0].NIR");
+    assert!(f.editor().unwrap().lines()[0].starts_with("1850375112345"));
     let text = format!("{f:?}");
     assert!(!text.contains("1850375112345"), "{text}");
+}
+
+proptest::proptest! {
+    #[test]
+    fn whatever_is_typed_reopens_as_typed(
+        title in "[ -~àéèçÉ]{0,40}",
+        date in "[0-9/ ]{0,12}",
+        codes in "[0-9a-zA-Z/ ]{0,30}",
+        nir in "[0-9 AB]{0,17}",
+    ) {
+        let mut f = form(DeclarantKind::OrganismeFormation, DeclarationKind::Attestation);
+        f.set_text(Field::NomFormation, None, title.clone());
+        f.set_text(Field::DateDebutFormation, None, date.clone());
+        f.set_text(Field::CompetenceTransferable, None, codes.clone());
+        let t = f.add_titulaire(&nir, "NOM", None);
+        let json = serde_json::to_string(&f.to_draft()).unwrap();
+        let back = Form::from_draft(&serde_json::from_str(&json).unwrap(), today());
+        proptest::prop_assert_eq!(back.text(Field::NomFormation, None), title.as_str());
+        proptest::prop_assert_eq!(back.text(Field::DateDebutFormation, None), date.as_str());
+        proptest::prop_assert_eq!(back.text(Field::CompetenceTransferable, None), codes.as_str());
+        proptest::prop_assert_eq!(back.text(Field::Nir, Some(t)), nir.as_str());
+        proptest::prop_assert_eq!(back.declaration(), f.declaration());
+    }
 }
 
 #[test]

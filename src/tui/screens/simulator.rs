@@ -773,7 +773,11 @@ impl SimulatorScreen {
 
     fn render_drafts(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let count = self.listed().len();
-        let block = Block::bordered().title(format!(" Brouillons en cours ({count}) "));
+        let title = match self.drafts.data() {
+            Some(_) => format!(" Brouillons en cours ({count}) "),
+            None => " Brouillons en cours ".to_owned(),
+        };
+        let block = Block::bordered().title(title);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = usize::from(inner.width);
@@ -794,7 +798,7 @@ impl SimulatorScreen {
         } else if let Some(error) = self.drafts.error() {
             lines.push(Line::styled(
                 truncate(
-                    &format!("Erreur : {} — r pour réessayer", sanitize(error)),
+                    &format!("Erreur (r pour réessayer) : {}", sanitize(error)),
                     width,
                 ),
                 theme.error,
@@ -1842,8 +1846,25 @@ mod tests {
             ));
         });
 
+        let drafts_loading = {
+            let (mut s, mut h) = (screen(), Harness::default());
+            h.run(|cx| s.on_enter(cx));
+            s
+        };
+        let drafts_error = {
+            let (mut s, mut h) = (screen(), Harness::default());
+            h.run(|cx| s.on_enter(cx));
+            let requests = h.requests();
+            let (id, _) = requests[0];
+            let refused =
+                Err("brouillons : lecture du dossier impossible (Permission denied)".into());
+            h.run(|cx| s.on_response(id, Ok(Response::Drafts(refused)), cx));
+            s
+        };
         let cases: Vec<(&str, SimulatorScreen)> = vec![
             ("question", walked("12")),
+            ("drafts_loading", drafts_loading),
+            ("drafts_error", drafts_error),
             ("drafts", with_list),
             ("drafts_confirm", confirm),
             ("date", date),
