@@ -205,16 +205,20 @@ impl Baseline {
         }
     }
 
-    /// Plain substring scan: the first `LIMIT` items containing the lowercase query.
+    /// Plain substring scan of every item; the first `LIMIT` of those containing the lowercase
+    /// query (every match is collected, as the application collects them to narrow the next
+    /// query).
     fn substring(&self, query: &str) -> Vec<u32> {
         let query = query.to_lowercase();
-        self.lowercase
+        let mut all: Vec<u32> = self
+            .lowercase
             .iter()
             .enumerate()
             .filter(|(_, text)| text.contains(&query))
             .map(|(i, _)| i as u32)
-            .take(LIMIT)
-            .collect()
+            .collect();
+        all.truncate(LIMIT);
+        all
     }
 
     /// `SkimMatcherV2::fuzzy_match` over every item, the `LIMIT` best sorted.

@@ -30,7 +30,10 @@ mod tests {
 
     #[test]
     fn parses_iso_dates_only() {
-        assert_eq!(parse_today("2026-11-26"), Ok(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+        assert_eq!(
+            parse_today("2026-11-26"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
+        );
         assert!(parse_today("26/11/2026").is_err());
         assert!(parse_today("2026-02-30").is_err());
     }

@@ -54,9 +54,7 @@ pub enum ConfigError {
         message: String,
     },
     /// The file holds a token but others can read it.
-    #[error(
-        "{path} contient un jeton mais ses droits sont {mode:o} : faites « chmod 600 {path} »"
-    )]
+    #[error("{path} contient un jeton mais ses droits sont {mode:o} : faites « chmod 600 {path} »")]
     TooOpen {
         /// The file.
         path: PathBuf,
@@ -108,8 +106,10 @@ impl Config {
                 ),
             });
         }
-        Keymap::with_overrides(&config.keymap)
-            .map_err(|source| ConfigError::Keymap { path: path.to_owned(), source })?;
+        Keymap::with_overrides(&config.keymap).map_err(|source| ConfigError::Keymap {
+            path: path.to_owned(),
+            source,
+        })?;
         Ok(config)
     }
 
@@ -132,23 +132,36 @@ fn describe(path: &Path, error: confy::ConfyError) -> ConfigError {
     let message = match error {
         confy::ConfyError::BadTomlData(e) => {
             // The toml message names the key (`in `threshold_days``) and the line.
-            e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ; ")
+            e.to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ; ")
         }
         other => other.to_string(),
     };
-    ConfigError::Invalid { path: path.to_owned(), message }
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    }
 }
 
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)
-        .map_err(|e| ConfigError::Io { path: path.to_owned(), message: e.to_string() })?
+        .map_err(|e| ConfigError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?
         .permissions()
         .mode()
         & 0o777;
     if mode & 0o077 != 0 {
-        return Err(ConfigError::TooOpen { path: path.to_owned(), mode });
+        return Err(ConfigError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
     }
     Ok(())
 }
@@ -156,8 +169,12 @@ fn check_private(path: &Path) -> Result<(), ConfigError> {
 #[cfg(unix)]
 fn set_private(path: &Path) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| ConfigError::Io { path: path.to_owned(), message: e.to_string() })
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+        ConfigError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -186,9 +203,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "api_ulr = \"http://x\"\n").unwrap();
-        assert!(Config::load(&path).unwrap_err().to_string().contains("api_ulr"));
+        assert!(
+            Config::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("api_ulr")
+        );
         std::fs::write(&path, "[keymap]\nquit = [\"hyper-q\"]\n").unwrap();
-        assert!(Config::load(&path).unwrap_err().to_string().contains("keymap.quit"));
+        assert!(
+            Config::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("keymap.quit")
+        );
     }
 
     #[test]
@@ -196,13 +223,22 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        let config = Config { token: Some("secret".into()), ..Config::default() };
+        let config = Config {
+            token: Some("secret".into()),
+            ..Config::default()
+        };
         config.store(&path).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        assert_eq!(Config::load(&path).unwrap().token.as_deref(), Some("secret"));
+        assert_eq!(
+            Config::load(&path).unwrap().token.as_deref(),
+            Some("secret")
+        );
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Config::load(&path).unwrap_err();
-        assert!(matches!(err, ConfigError::TooOpen { mode: 0o644, .. }), "{err}");
+        assert!(
+            matches!(err, ConfigError::TooOpen { mode: 0o644, .. }),
+            "{err}"
+        );
     }
 }

@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     // Unexpected failures get color-eyre's report; expected ones are one line (below).
     let _ = color_eyre::install();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("passeport : impossible de démarrer ({e})");
@@ -53,7 +56,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let validity = t
                     .validity_months
                     .map_or_else(|| "sans échéance".to_owned(), |m| format!("{m} mois"));
-                println!("{:<22} cat. {}  {:<14} {}", t.code, t.category.get(), validity, t.title);
+                println!(
+                    "{:<22} cat. {}  {:<14} {}",
+                    t.code,
+                    t.category.get(),
+                    validity,
+                    t.title
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -28,7 +28,9 @@ pub fn config_file() -> Result<PathBuf, NoHome> {
     if let Some(path) = std::env::var_os(CONFIG_VAR).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    Ok(xdg("XDG_CONFIG_HOME", ".config")?.join("passeport").join("config.toml"))
+    Ok(xdg("XDG_CONFIG_HOME", ".config")?
+        .join("passeport")
+        .join("config.toml"))
 }
 
 /// The configuration directory (where rules files may be overridden): the config file's folder.

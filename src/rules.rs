@@ -95,7 +95,12 @@ pub fn read_source(
     if let Some(dir) = config_dir {
         let path: PathBuf = dir.join(name);
         match std::fs::read_to_string(&path) {
-            Ok(text) => return Ok(Source { path: path.display().to_string(), text }),
+            Ok(text) => {
+                return Ok(Source {
+                    path: path.display().to_string(),
+                    text,
+                });
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(RulesError::Unreadable {
@@ -105,7 +110,10 @@ pub fn read_source(
             }
         }
     }
-    Ok(Source { path: format!("assets/{name}"), text: embedded.to_owned() })
+    Ok(Source {
+        path: format!("assets/{name}"),
+        text: embedded.to_owned(),
+    })
 }
 
 /// Parses a TOML text into `T`, turning errors into [`RulesError::Syntax`] with the line number.
@@ -123,7 +131,11 @@ pub fn parse_toml<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Rule
 /// 1-based line number of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -139,7 +151,8 @@ mod tests {
 
     #[test]
     fn syntax_error_names_file_and_line() {
-        let err = parse_toml::<Sample>("x.toml", "name = \"a\"\n\nmonths = \"douze\"\n").unwrap_err();
+        let err =
+            parse_toml::<Sample>("x.toml", "name = \"a\"\n\nmonths = \"douze\"\n").unwrap_err();
         match err {
             RulesError::Syntax { path, line, .. } => {
                 assert_eq!(path, "x.toml");
@@ -158,7 +171,11 @@ mod tests {
     #[test]
     fn broken_override_names_the_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("catalogue.toml"), "[[types]]\ncode = \"SST\"\ncategory = \n").unwrap();
+        std::fs::write(
+            dir.path().join("catalogue.toml"),
+            "[[types]]\ncode = \"SST\"\ncategory = \n",
+        )
+        .unwrap();
         let err = Rules::load(Some(dir.path())).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("catalogue.toml"), "{text}");

@@ -84,7 +84,11 @@ impl SearchIndex {
                 let mut folded = fold_text(&text);
                 folded.push(b' ');
                 folded.extend_from_slice(w.nir.as_str().to_ascii_lowercase().as_bytes());
-                Entry { worker_id: w.id, text, folded }
+                Entry {
+                    worker_id: w.id,
+                    text,
+                    folded,
+                }
             })
             .collect();
         Self { entries }
@@ -107,14 +111,24 @@ impl SearchIndex {
 
     /// Matches `query`, keeping the `limit` best rows. `within` restricts the candidates to the
     /// matches of a previous query that this one extends.
-    pub fn search(&self, query: &str, limit: usize, within: Option<&[u32]>, generation: u64) -> Matches {
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        within: Option<&[u32]>,
+        generation: u64,
+    ) -> Matches {
         let folded_query = String::from_utf8(fold_text(query)).unwrap_or_default();
         if folded_query.trim().is_empty() {
             return Matches {
                 generation,
                 query: query.to_owned(),
                 top: (0..self.entries.len().min(limit) as u32)
-                    .map(|index| Hit { index, score: 0, positions: Vec::new() })
+                    .map(|index| Hit {
+                        index,
+                        score: 0,
+                        positions: Vec::new(),
+                    })
                     .collect(),
                 all: Arc::new((0..self.entries.len() as u32).collect()),
             };
@@ -154,10 +168,19 @@ impl SearchIndex {
                 positions.dedup();
                 let visible = text_len(index);
                 positions.retain(|&p| p < visible);
-                Hit { index, score, positions }
+                Hit {
+                    index,
+                    score,
+                    positions,
+                }
             })
             .collect();
-        Matches { generation, query: query.to_owned(), top, all: Arc::new(all) }
+        Matches {
+            generation,
+            query: query.to_owned(),
+            top,
+            all: Arc::new(all),
+        }
     }
 }
 
@@ -195,7 +218,10 @@ mod tests {
     }
 
     fn ids(index: &SearchIndex, m: &Matches) -> Vec<i64> {
-        m.top.iter().map(|h| index.entry(h.index).unwrap().worker_id).collect()
+        m.top
+            .iter()
+            .map(|h| index.entry(h.index).unwrap().worker_id)
+            .collect()
     }
 
     #[test]
@@ -203,7 +229,10 @@ mod tests {
         let index = SearchIndex::new(&roster());
         assert_eq!(ids(&index, &index.search("Eloise", 10, None, 1)), vec![2]);
         assert_eq!(ids(&index, &index.search("lefevre", 10, None, 1)), vec![2]);
-        assert_eq!(ids(&index, &index.search("marie-eve", 10, None, 1)), vec![1]);
+        assert_eq!(
+            ids(&index, &index.search("marie-eve", 10, None, 1)),
+            vec![1]
+        );
     }
 
     #[test]

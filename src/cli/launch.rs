@@ -46,7 +46,11 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     let url = format!("http://{}", listener.local_addr()?);
     let options = ServerOptions {
         db_path: dir.join("sandbox.db"),
-        demo: Some(DemoOptions { workers: DEFAULT_WORKERS, seed: DEFAULT_SEED, today }),
+        demo: Some(DemoOptions {
+            workers: DEFAULT_WORKERS,
+            seed: DEFAULT_SEED,
+            today,
+        }),
         today: None,
     };
     let (catalogue, deadlines) = ((*rules.catalogue).clone(), (*rules.deadlines).clone());
@@ -61,14 +65,20 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
             Err(e) => tracing::error!("serveur bac à sable : {e}"),
         }
     });
-    Ok(Embedded { url, token: SANDBOX_TOKEN.to_owned() })
+    Ok(Embedded {
+        url,
+        token: SANDBOX_TOKEN.to_owned(),
+    })
 }
 
 /// Logs go to `passeport.log` in the data directory, never to the terminal.
 fn log_to_file() -> Result<()> {
     let dir = paths::data_dir()?;
     std::fs::create_dir_all(&dir)?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("passeport.log"))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("passeport.log"))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -103,10 +113,16 @@ fn interactive() -> ClientOptions {
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
-        Some(url) => Ok((Client::new(url, config.token.clone(), interactive())?, false)),
+        Some(url) => Ok((
+            Client::new(url, config.token.clone(), interactive())?,
+            false,
+        )),
         None => {
             let embedded = start_embedded(rules).await?;
-            Ok((Client::new(&embedded.url, Some(embedded.token), interactive())?, true))
+            Ok((
+                Client::new(&embedded.url, Some(embedded.token), interactive())?,
+                true,
+            ))
         }
     }
 }
@@ -161,13 +177,25 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
         seed: DEFAULT_SEED,
         today,
     });
-    let options = ServerOptions { db_path: args.db.clone(), demo, today: None };
-    let server = Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone()).await?;
+    let options = ServerOptions {
+        db_path: args.db.clone(),
+        demo,
+        today: None,
+    };
+    let server = Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
     let addr = listener.local_addr()?;
-    eprintln!("passeport : API sur http://{addr} (base {})", args.db.display());
+    eprintln!(
+        "passeport : API sur http://{addr} (base {})",
+        args.db.display()
+    );
     if server.is_demo() {
         eprintln!("jetons de démonstration : demo-employeur, demo-employeur-2, demo-of");
         eprintln!(
@@ -182,10 +210,22 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
 pub async fn create_token(account: &str, db: &Path, rules: Rules) -> Result<ExitCode> {
     let siret: Siret = account.parse().map_err(|e| eyre!("--account : {e}"))?;
     if !db.exists() {
-        return Err(eyre!("{} : base introuvable (lancez d'abord passeport serve --db)", db.display()));
+        return Err(eyre!(
+            "{} : base introuvable (lancez d'abord passeport serve --db)",
+            db.display()
+        ));
     }
-    let options = ServerOptions { db_path: db.to_owned(), demo: None, today: None };
-    let server = Server::open(options, (*rules.catalogue).clone(), (*rules.deadlines).clone()).await?;
+    let options = ServerOptions {
+        db_path: db.to_owned(),
+        demo: None,
+        today: None,
+    };
+    let server = Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await?;
     let token = server.create_token(&siret).await?;
     println!("{token}");
     eprintln!("Conservez ce jeton : il ne sera plus affiché.");

@@ -32,8 +32,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lance le serveur API Passeport (bac à sable) au premier plan.
-    #[command(after_help = "Exemples :\n  passeport serve --demo\n  passeport serve --addr 0.0.0.0:8080 --db /srv/passeport.db\n\
-  curl -H 'Authorization: Bearer demo-employeur' 127.0.0.1:8080/v1/expirations?within_days=90")]
+    #[command(
+        after_help = "Exemples :\n  passeport serve --demo\n  passeport serve --addr 0.0.0.0:8080 --db /srv/passeport.db\n\
+  curl -H 'Authorization: Bearer demo-employeur' 127.0.0.1:8080/v1/expirations?within_days=90"
+    )]
     Serve(ServeArgs),
     /// Gère les jetons d'accès d'un serveur.
     #[command(subcommand)]
@@ -113,7 +115,9 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Crée un jeton pour un compte et l'affiche une seule fois.
-    #[command(after_help = "Exemple :\n  passeport token create --account 73282932000074 --db /srv/passeport.db")]
+    #[command(
+        after_help = "Exemple :\n  passeport token create --account 73282932000074 --db /srv/passeport.db"
+    )]
     Create {
         /// SIRET du compte.
         #[arg(long, value_name = "SIRET")]

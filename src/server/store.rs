@@ -309,42 +309,42 @@ fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &Acco
         }
         DeclarantKind::OrganismeFormation => {
             builder
+                // The sessions are listed once (not correlated), then each worker's own
+                // enrolments are looked up by the worker index.
                 .push(
-                    "EXISTS (SELECT 1 FROM session_trainees t JOIN sessions s \
-                     ON s.id = t.session_id WHERE t.worker_id = w.id AND s.account_id = ",
+                    "EXISTS (SELECT 1 FROM session_trainees t WHERE t.worker_id = w.id \
+                     AND t.session_id IN (SELECT id FROM sessions WHERE account_id = ",
                 )
                 .push_bind(account.id)
-                .push(")");
+                .push("))");
         }
     }
 }
 
-/// Sessions of one account with their counts and computed declaration status, in three parts
-/// around the two bound values (today, then the account). A session is `en_cours` until its end
-/// date has passed; `non_concernee` with no present trainee; `declaree` when every present
+/// Sessions of one account with their trainee count and computed declaration status, in three
+/// parts around the two bound values (today, then the account). A session is `en_cours` until its
+/// end date has passed; `non_concernee` with no present trainee; `declaree` when every present
 /// trainee's NIR is a live titulaire of a live declaration of the session's owner linked to the
-/// session; `a_declarer` otherwise. The outer query is aliased `y` for further conditions.
-const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT x.*, CASE WHEN x.end_date >= ";
+/// session; `a_declarer` otherwise. The outer query is aliased `y` for further conditions; the
+/// status uses `EXISTS` so it stops at the first trainee that decides it.
+const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT s.id, s.training_code, s.title, \
+     s.organisme, s.place, s.start_date, s.end_date, \
+     (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
+     CASE WHEN s.end_date >= ";
 /// See [`SESSION_SQL_HEAD`].
 const SESSION_SQL_MID: &str = " THEN 'en_cours' \
-       WHEN x.present_count = 0 THEN 'non_concernee' \
-       WHEN x.undeclared_count = 0 THEN 'declaree' \
+       WHEN NOT EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = s.id \
+         AND t.outcome IN ('passed', 'attended')) THEN 'non_concernee' \
+       WHEN NOT EXISTS (SELECT 1 FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
+         WHERE t.session_id = s.id AND t.outcome IN ('passed', 'attended') \
+         AND NOT EXISTS (SELECT 1 FROM declaration_titulaires dt \
+           JOIN declarations d ON d.id = dt.declaration_id \
+           WHERE dt.nir = w.nir AND dt.removed = 0 AND d.session_id = s.id \
+           AND d.account_id = s.account_id AND d.status <> 'supprimee')) THEN 'declaree' \
        ELSE 'a_declarer' END AS declaration_status \
-     FROM (SELECT s.id, s.training_code, s.title, s.organisme, s.place, \
-       s.start_date, s.end_date, \
-       (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
-       (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id \
-          AND t.outcome IN ('passed', 'attended')) AS present_count, \
-       (SELECT COUNT(*) FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
-          WHERE t.session_id = s.id AND t.outcome IN ('passed', 'attended') \
-          AND NOT EXISTS (SELECT 1 FROM declaration_titulaires dt \
-            JOIN declarations d ON d.id = dt.declaration_id \
-            WHERE d.session_id = s.id AND d.account_id = s.account_id \
-            AND d.status <> 'supprimee' AND dt.removed = 0 AND dt.nir = w.nir)) \
-          AS undeclared_count \
      FROM sessions s WHERE s.account_id = ";
 /// See [`SESSION_SQL_HEAD`].
-const SESSION_SQL_TAIL: &str = ") AS x) AS y WHERE 1 = 1";
+const SESSION_SQL_TAIL: &str = ") AS y WHERE 1 = 1";
 
 /// Decodes a session summary selected with [`push_session_select`].
 fn session_from_row(row: &SqliteRow) -> Result<SessionSummary, ServerError> {

@@ -9,12 +9,12 @@ use crate::api::contract::{
     Account, DeclarationSummary, DeclarationsQuery, ExpirationsPage, ExpirationsQuery, Passport,
     SessionDetail, SessionSummary, SessionsQuery,
 };
-use crate::api::contract::{DeclarationView, ValidationReport};
+use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
 use crate::domain::training::TrainingType;
-use crate::drafts::{Draft, ListedDraft};
 use crate::domain::worker::{Worker, WorkerId};
+use crate::drafts::{Draft, ListedDraft};
 use crate::search::{Matches, SearchIndex};
 
 use std::sync::Arc;
@@ -41,6 +41,17 @@ pub enum Request {
     Passport(WorkerId),
     /// Every page of `GET /v1/declarations`.
     Declarations(DeclarationsQuery),
+    /// `GET /v1/declarations/{id}`.
+    Declaration(DeclarationId),
+    /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`.
+    RemoveTitulaire {
+        /// The declaration.
+        declaration: DeclarationId,
+        /// The titulaire's line key.
+        id_unique_partenaire: String,
+    },
+    /// Writes these declarations as ADF and JDR bulk files in the exports folder.
+    ExportDeclarations(Vec<DeclarationId>),
     /// The declaration drafts of the data directory (no network).
     ListDrafts,
     /// Writes a draft atomically (no network).
@@ -77,6 +88,10 @@ pub enum Response {
     Passport(Box<Passport>),
     /// Declarations, every page.
     Declarations(Vec<DeclarationSummary>),
+    /// One declaration (detail, or after a titulaire was removed).
+    Declaration(Box<DeclarationView>),
+    /// The bulk files written, with the number of declarations in each.
+    Exported(Vec<(std::path::PathBuf, usize)>),
     /// The drafts, or why the folder cannot be read (French).
     Drafts(Result<Vec<ListedDraft>, String>),
     /// A draft save: `Ok(false)` when a newer revision was already written.

@@ -117,7 +117,10 @@ impl App {
         let id = app.next_id;
         app.account.start(id);
         app.track(id, None, discriminant(&Request::Me));
-        effects.push(Effect::Request { id, request: Request::Me });
+        effects.push(Effect::Request {
+            id,
+            request: Request::Me,
+        });
         app.with_screen(app.screen, &mut effects, |s, cx| s.on_enter(cx));
         (app, effects)
     }
@@ -285,7 +288,10 @@ impl App {
         }
         // 1. The modal help.
         if self.help {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
                 self.help = false;
             }
             return;
@@ -324,7 +330,10 @@ impl App {
                     let id = self.next_id;
                     self.account.start(id);
                     self.track(id, None, discriminant(&Request::Me));
-                    effects.push(Effect::Request { id, request: Request::Me });
+                    effects.push(Effect::Request {
+                        id,
+                        request: Request::Me,
+                    });
                 }
                 self.with_screen(screen, effects, |s, cx| s.refresh(cx));
                 return;

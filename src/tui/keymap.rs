@@ -117,7 +117,10 @@ impl Key {
     /// The key of a terminal event, normalised (Shift dropped for characters and BackTab).
     pub fn from_event(event: &KeyEvent) -> Self {
         let modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        Self { code: event.code, modifiers }
+        Self {
+            code: event.code,
+            modifiers,
+        }
     }
 }
 
@@ -222,36 +225,156 @@ pub struct Binding {
 
 /// The built-in table: (context, keys, command, description, shown in footer).
 const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
-    (Context::Global, &["q", "ctrl-c"], Command::Quit, "quitter", true),
+    (
+        Context::Global,
+        &["q", "ctrl-c"],
+        Command::Quit,
+        "quitter",
+        true,
+    ),
     (Context::Global, &["?"], Command::Help, "aide", true),
-    (Context::Global, &["1"], Command::ScreenExpirations, "Échéances", false),
-    (Context::Global, &["2"], Command::ScreenSessions, "Sessions", false),
-    (Context::Global, &["3"], Command::ScreenSearch, "Recherche", false),
-    (Context::Global, &["4"], Command::ScreenWorker, "Passeport", false),
-    (Context::Global, &["5"], Command::ScreenSimulator, "Simulateur", false),
-    (Context::Global, &["6"], Command::ScreenDeclarations, "Déclarations", false),
-    (Context::Global, &["tab"], Command::NextScreen, "écran suivant", false),
-    (Context::Global, &["shift-tab"], Command::PrevScreen, "écran précédent", false),
-    (Context::Global, &["r", "f5"], Command::Refresh, "actualiser", true),
+    (
+        Context::Global,
+        &["1"],
+        Command::ScreenExpirations,
+        "Échéances",
+        false,
+    ),
+    (
+        Context::Global,
+        &["2"],
+        Command::ScreenSessions,
+        "Sessions",
+        false,
+    ),
+    (
+        Context::Global,
+        &["3"],
+        Command::ScreenSearch,
+        "Recherche",
+        false,
+    ),
+    (
+        Context::Global,
+        &["4"],
+        Command::ScreenWorker,
+        "Passeport",
+        false,
+    ),
+    (
+        Context::Global,
+        &["5"],
+        Command::ScreenSimulator,
+        "Simulateur",
+        false,
+    ),
+    (
+        Context::Global,
+        &["6"],
+        Command::ScreenDeclarations,
+        "Déclarations",
+        false,
+    ),
+    (
+        Context::Global,
+        &["tab"],
+        Command::NextScreen,
+        "écran suivant",
+        false,
+    ),
+    (
+        Context::Global,
+        &["shift-tab"],
+        Command::PrevScreen,
+        "écran précédent",
+        false,
+    ),
+    (
+        Context::Global,
+        &["r", "f5"],
+        Command::Refresh,
+        "actualiser",
+        true,
+    ),
     (Context::Global, &["/"], Command::Search, "rechercher", true),
     (Context::Global, &["esc"], Command::Back, "retour", false),
     (Context::List, &["up", "k"], Command::Up, "monter", false),
-    (Context::List, &["down", "j"], Command::Down, "descendre", false),
-    (Context::List, &["pgup"], Command::PageUp, "page précédente", false),
-    (Context::List, &["pgdn"], Command::PageDown, "page suivante", false),
+    (
+        Context::List,
+        &["down", "j"],
+        Command::Down,
+        "descendre",
+        false,
+    ),
+    (
+        Context::List,
+        &["pgup"],
+        Command::PageUp,
+        "page précédente",
+        false,
+    ),
+    (
+        Context::List,
+        &["pgdn"],
+        Command::PageDown,
+        "page suivante",
+        false,
+    ),
     (Context::List, &["home", "g"], Command::Home, "début", false),
     (Context::List, &["end", "G"], Command::End, "fin", false),
     (Context::Browse, &["enter"], Command::Open, "ouvrir", true),
-    (Context::Browse, &["s"], Command::FilterStatus, "filtre statut", true),
-    (Context::Browse, &["t"], Command::FilterTraining, "filtre formation", true),
+    (
+        Context::Browse,
+        &["s"],
+        Command::FilterStatus,
+        "filtre statut",
+        true,
+    ),
+    (
+        Context::Browse,
+        &["t"],
+        Command::FilterTraining,
+        "filtre formation",
+        true,
+    ),
     (Context::Browse, &["o"], Command::Sort, "trier", true),
     (Context::Browse, &["d"], Command::Declare, "déclarer", false),
     (Context::Browse, &["e"], Command::Export, "exporter", false),
-    (Context::Browse, &["x", "delete"], Command::Delete, "supprimer", false),
-    (Context::Worker, &["v"], Command::RevealNir, "afficher/masquer le NIR", true),
-    (Context::Worker, &["left", "h"], Command::ScrollLeft, "frise ←", true),
-    (Context::Worker, &["right", "l"], Command::ScrollRight, "frise →", true),
-    (Context::Worker, &["+", "="], Command::ZoomIn, "zoom +", true),
+    (
+        Context::Browse,
+        &["x", "delete"],
+        Command::Delete,
+        "supprimer",
+        false,
+    ),
+    (
+        Context::Worker,
+        &["v"],
+        Command::RevealNir,
+        "afficher/masquer le NIR",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["left", "h"],
+        Command::ScrollLeft,
+        "frise ←",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["right", "l"],
+        Command::ScrollRight,
+        "frise →",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["+", "="],
+        Command::ZoomIn,
+        "zoom +",
+        true,
+    ),
     (Context::Worker, &["-"], Command::ZoomOut, "zoom −", true),
 ];
 
@@ -299,14 +422,16 @@ impl Keymap {
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, KeymapError> {
         let mut map = Self::default();
         for (name, keys) in overrides {
-            let command: Command =
-                serde_json::from_value(serde_json::Value::String(name.clone()))
-                    .map_err(|_| KeymapError::UnknownCommand(name.clone()))?;
+            let command: Command = serde_json::from_value(serde_json::Value::String(name.clone()))
+                .map_err(|_| KeymapError::UnknownCommand(name.clone()))?;
             let parsed = keys
                 .iter()
                 .map(|k| k.parse::<Key>())
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|source| KeymapError::BadKey { command: name.clone(), source })?;
+                .map_err(|source| KeymapError::BadKey {
+                    command: name.clone(),
+                    source,
+                })?;
             for binding in map.bindings.iter_mut().filter(|b| b.command == command) {
                 binding.keys.clone_from(&parsed);
             }
@@ -335,14 +460,21 @@ impl Keymap {
         contexts
             .iter()
             .rev()
-            .flat_map(|c| self.bindings.iter().filter(move |b| b.context == *c && b.hint))
+            .flat_map(|c| {
+                self.bindings
+                    .iter()
+                    .filter(move |b| b.context == *c && b.hint)
+            })
             .filter_map(|b| b.keys.first().map(|k| (k.to_string(), b.description)))
             .collect()
     }
 
     /// The first key bound to a command, for messages like « appuyez sur r ».
     pub fn key_for(&self, command: Command) -> Option<Key> {
-        self.bindings.iter().find(|b| b.command == command).and_then(|b| b.keys.first().copied())
+        self.bindings
+            .iter()
+            .find(|b| b.command == command)
+            .and_then(|b| b.keys.first().copied())
     }
 }
 
@@ -357,12 +489,30 @@ mod tests {
     #[test]
     fn defaults_resolve_by_context_order() {
         let map = Keymap::default();
-        assert_eq!(map.resolve(&[Context::List, Context::Global], &press(KeyCode::Char('j'))), Some(Command::Down));
-        assert_eq!(map.resolve(&[Context::Global], &press(KeyCode::Char('j'))), None);
-        assert_eq!(map.resolve(&[Context::Global], &press(KeyCode::Char('3'))), Some(Command::ScreenSearch));
+        assert_eq!(
+            map.resolve(
+                &[Context::List, Context::Global],
+                &press(KeyCode::Char('j'))
+            ),
+            Some(Command::Down)
+        );
+        assert_eq!(
+            map.resolve(&[Context::Global], &press(KeyCode::Char('j'))),
+            None
+        );
+        assert_eq!(
+            map.resolve(&[Context::Global], &press(KeyCode::Char('3'))),
+            Some(Command::ScreenSearch)
+        );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.resolve(&[Context::Global], &ctrl_c), Some(Command::Quit));
-        assert_eq!(map.resolve(&[Context::Global], &press(KeyCode::BackTab)), Some(Command::PrevScreen));
+        assert_eq!(
+            map.resolve(&[Context::Global], &ctrl_c),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            map.resolve(&[Context::Global], &press(KeyCode::BackTab)),
+            Some(Command::PrevScreen)
+        );
     }
 
     #[test]
@@ -370,21 +520,36 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("refresh".to_owned(), vec!["ctrl-r".to_owned()]);
         let map = Keymap::with_overrides(&o).unwrap();
-        assert_eq!(map.resolve(&[Context::Global], &press(KeyCode::Char('r'))), None);
+        assert_eq!(
+            map.resolve(&[Context::Global], &press(KeyCode::Char('r'))),
+            None
+        );
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        assert_eq!(map.resolve(&[Context::Global], &ctrl_r), Some(Command::Refresh));
-        assert_eq!(map.resolve(&[Context::Global], &press(KeyCode::Char('q'))), Some(Command::Quit));
+        assert_eq!(
+            map.resolve(&[Context::Global], &ctrl_r),
+            Some(Command::Refresh)
+        );
+        assert_eq!(
+            map.resolve(&[Context::Global], &press(KeyCode::Char('q'))),
+            Some(Command::Quit)
+        );
     }
 
     #[test]
     fn bad_overrides_name_the_problem() {
         let mut o = BTreeMap::new();
         o.insert("voler".to_owned(), vec!["x".to_owned()]);
-        assert_eq!(Keymap::with_overrides(&o), Err(KeymapError::UnknownCommand("voler".into())));
+        assert_eq!(
+            Keymap::with_overrides(&o),
+            Err(KeymapError::UnknownCommand("voler".into()))
+        );
         let mut o = BTreeMap::new();
         o.insert("quit".to_owned(), vec!["hyper-x".to_owned()]);
         let err = Keymap::with_overrides(&o).unwrap_err().to_string();
-        assert!(err.contains("keymap.quit") && err.contains("hyper-x"), "{err}");
+        assert!(
+            err.contains("keymap.quit") && err.contains("hyper-x"),
+            "{err}"
+        );
     }
 
     #[test]

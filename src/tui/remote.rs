@@ -13,7 +13,11 @@ pub struct Remote<T> {
 
 impl<T> Default for Remote<T> {
     fn default() -> Self {
-        Self { data: None, pending: None, error: None }
+        Self {
+            data: None,
+            pending: None,
+            error: None,
+        }
     }
 }
 
@@ -80,7 +84,10 @@ mod tests {
         assert!(r.is_idle());
         r.start(1);
         r.start(2);
-        assert!(!r.finish::<String>(1, Ok(10)), "answer of a superseded request");
+        assert!(
+            !r.finish::<String>(1, Ok(10)),
+            "answer of a superseded request"
+        );
         assert_eq!(r.data(), None);
         assert!(r.finish::<String>(2, Ok(20)));
         assert_eq!(r.data(), Some(&20));

@@ -38,7 +38,12 @@ pub enum Exit {
 
 /// Runs the application until the user quits or a signal arrives. The terminal is restored on
 /// every path, errors and panics included.
-pub async fn run(client: Client, options: AppOptions, rules: Rules, mouse: bool) -> io::Result<Exit> {
+pub async fn run(
+    client: Client,
+    options: AppOptions,
+    rules: Rules,
+    mouse: bool,
+) -> io::Result<Exit> {
     let (guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let (mut app, effects) = App::new(options, &rules);
@@ -50,7 +55,10 @@ pub async fn run(client: Client, options: AppOptions, rules: Rules, mouse: bool)
     let mut events = EventStream::new();
     let (mut sigterm, mut sighup) = {
         use tokio::signal::unix::{SignalKind, signal};
-        (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)
+        (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+        )
     };
     let mut dirty = false;
     let mut last_draw = Instant::now();
@@ -139,10 +147,20 @@ fn run_effects(
                     let _ = tx.send(Action::Loaded { id, result });
                 });
             }
-            Effect::Search { index, query, generation, within } => {
+            Effect::Search {
+                index,
+                query,
+                generation,
+                within,
+            } => {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let matches = index.search(&query, 500, within.as_deref().map(Vec::as_slice), generation);
+                    let matches = index.search(
+                        &query,
+                        500,
+                        within.as_deref().map(Vec::as_slice),
+                        generation,
+                    );
                     let _ = tx.send(Action::Searched(matches));
                 });
             }
@@ -170,16 +188,34 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
                 (workers, index)
             })
             .await
-            .map_err(|e| ApiError::Malformed { detail: e.to_string() })?;
+            .map_err(|e| ApiError::Malformed {
+                detail: e.to_string(),
+            })?;
             Response::Roster(std::sync::Arc::new(workers), std::sync::Arc::new(index))
         }
         Request::Passport(id) => Response::Passport(Box::new(client.passport(id).await?)),
         Request::Declarations(query) => {
             Response::Declarations(client.all_declarations(&query).await?)
         }
+        Request::Declaration(id) => Response::Declaration(Box::new(client.declaration(id).await?)),
+        Request::RemoveTitulaire {
+            declaration,
+            id_unique_partenaire,
+        } => Response::Declaration(Box::new(
+            client
+                .remove_titulaire(declaration, &id_unique_partenaire)
+                .await?,
+        )),
+        Request::ExportDeclarations(ids) => {
+            Response::Exported(export_declarations(client, ids).await?)
+        }
         Request::ListDrafts => Response::Drafts(drafts(|store| store.list()).await),
-        Request::SaveDraft(draft) => Response::DraftSaved(drafts(move |store| store.save(&draft)).await),
-        Request::DeleteDraft(id) => Response::DraftDeleted(drafts(move |store| store.delete(&id)).await),
+        Request::SaveDraft(draft) => {
+            Response::DraftSaved(drafts(move |store| store.save(&draft)).await)
+        }
+        Request::DeleteDraft(id) => {
+            Response::DraftDeleted(drafts(move |store| store.delete(&id)).await)
+        }
         Request::ValidateDeclaration(declaration) => {
             Response::Validated(client.validate_declaration(&declaration).await?)
         }
@@ -198,4 +234,50 @@ async fn drafts<T: Send + 'static>(
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
+}
+
+/// Writes the given declarations as bulk files (ADF for attestations, JDR for justificatifs) in
+/// the exports folder of the data directory; returns each file written and its declaration count.
+async fn export_declarations(
+    client: &Client,
+    ids: Vec<crate::api::contract::DeclarationId>,
+) -> Result<Vec<(std::path::PathBuf, usize)>, ApiError> {
+    use crate::bulk::Layout;
+    let mut declarations = Vec::with_capacity(ids.len());
+    for id in ids {
+        declarations.push(client.declaration(id).await?.declaration);
+    }
+    let failed = |detail: String| ApiError::Client { detail };
+    tokio::task::spawn_blocking(move || {
+        let dir = crate::paths::data_dir()
+            .map_err(|e| failed(e.to_string()))?
+            .join("exports");
+        std::fs::create_dir_all(&dir).map_err(|e| failed(format!("{} : {e}", dir.display())))?;
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let mut written = Vec::new();
+        for layout in [Layout::Adf, Layout::Jdr] {
+            let count = declarations
+                .iter()
+                .filter(|d| Layout::for_kind(d.kind) == layout)
+                .count();
+            if count == 0 {
+                continue;
+            }
+            let text =
+                crate::bulk::write(layout, &declarations).map_err(|e| failed(e.to_string()))?;
+            let name = match layout {
+                Layout::Adf => format!("passeport-ADF-{stamp}.csv"),
+                Layout::Jdr => format!("passeport-JDR-{stamp}.csv"),
+            };
+            let path = dir.join(name);
+            crate::cli::export::write_atomically(&path, text.as_bytes())
+                .map_err(|e| failed(format!("{} : {e}", path.display())))?;
+            written.push((path, count));
+        }
+        Ok(written)
+    })
+    .await
+    .map_err(|e| ApiError::Client {
+        detail: e.to_string(),
+    })?
 }

@@ -64,7 +64,10 @@ impl Theme {
             selection: Style::new().add_modifier(Modifier::REVERSED),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             matched: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            badge: Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+            badge: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
             expired: Style::new().fg(Color::Red),
             expiring: Style::new().fg(match name {
                 ThemeName::Dark => Color::Yellow,

@@ -38,7 +38,12 @@ pub fn layout(area: Rect) -> Regions {
         Constraint::Length(1),
     ])
     .areas(area);
-    Regions { header, body, footer, status }
+    Regions {
+        header,
+        body,
+        footer,
+        status,
+    }
 }
 
 /// The tab labels for a header of `width` columns: full titles when they fit beside the
@@ -67,8 +72,15 @@ fn tab_labels(current: ScreenId, width: u16, right_width: usize) -> Vec<(ScreenI
 
 /// The width of the account part of the header.
 fn right_width(app: &App) -> usize {
-    let name = app.account.data().map_or(0, |a| sanitize(&a.name).chars().count() + 1);
-    name + if app.options.sandbox { SANDBOX.chars().count() } else { 0 }
+    let name = app
+        .account
+        .data()
+        .map_or(0, |a| sanitize(&a.name).chars().count() + 1);
+    name + if app.options.sandbox {
+        SANDBOX.chars().count()
+    } else {
+        0
+    }
 }
 
 const SANDBOX: &str = " SANDBOX ";
@@ -108,14 +120,21 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let mut spans: Vec<Span> = tab_labels(app.screen, regions.header.width, right_width(app))
         .into_iter()
         .map(|(s, label)| {
-            let style = if s == app.screen { theme.selection } else { theme.muted };
+            let style = if s == app.screen {
+                theme.selection
+            } else {
+                theme.muted
+            };
             Span::styled(label, style)
         })
         .collect();
     let tabs_width: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let mut right = Vec::new();
     if let Some(account) = app.account.data() {
-        right.push(Span::styled(format!("{} ", sanitize(&account.name)), theme.title));
+        right.push(Span::styled(
+            format!("{} ", sanitize(&account.name)),
+            theme.title,
+        ));
     }
     if app.options.sandbox {
         right.push(Span::styled(SANDBOX, theme.badge));
@@ -128,7 +147,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), regions.header);
 
-    app.current().render(frame, regions.body, theme, app.options.today);
+    app.current()
+        .render(frame, regions.body, theme, app.options.today);
 
     // Footer hints from the keymap table.
     let mut contexts: Vec<Context> = app.current().contexts().to_vec();
@@ -145,8 +165,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         if typing && key.chars().count() == 1 {
             continue;
         }
-        let (key, description) =
-            (Span::styled(key, theme.matched), Span::styled(format!(" {description}  "), theme.muted));
+        let (key, description) = (
+            Span::styled(key, theme.matched),
+            Span::styled(format!(" {description}  "), theme.muted),
+        );
         // Only whole hints: the two trailing spaces of the last one may fall off the edge.
         let width = key.width() + description.width();
         if used + width > usize::from(regions.footer.width) + 2 {
@@ -180,7 +202,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         (None, 1) => Line::styled("⟳ 1 requête en cours…", theme.muted),
         (None, n) => Line::styled(format!("⟳ {n} requêtes en cours…"), theme.muted),
     };
-    frame.render_widget(Paragraph::new(status).alignment(Alignment::Left), regions.status);
+    frame.render_widget(
+        Paragraph::new(status).alignment(Alignment::Left),
+        regions.status,
+    );
 
     if app.help {
         help::render(frame, area, &app.options.keymap, theme);

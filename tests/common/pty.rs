@@ -22,7 +22,12 @@ impl Session {
     pub fn start(home: &Path, args: &[&str], cols: u16, rows: u16) -> Self {
         let pty = native_pty_system();
         let pair = pty
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_passeport"));
         cmd.args(args);
@@ -48,7 +53,12 @@ impl Session {
             }
         });
         let writer = pair.master.take_writer().expect("writer");
-        Self { master: pair.master, writer, child, parser }
+        Self {
+            master: pair.master,
+            writer,
+            child,
+            parser,
+        }
     }
 
     /// The screen's text.
@@ -58,7 +68,11 @@ impl Session {
 
     /// True while the program shows the alternate screen.
     pub fn alternate_screen(&self) -> bool {
-        self.parser.lock().expect("parser").screen().alternate_screen()
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen()
+            .alternate_screen()
     }
 
     /// Waits until the screen contains `text`; panics with the screen after `secs`.
@@ -70,12 +84,17 @@ impl Session {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("« {text} » not on screen after {secs} s:\n{}", self.screen());
+        panic!(
+            "« {text} » not on screen after {secs} s:\n{}",
+            self.screen()
+        );
     }
 
     /// Types keys.
     pub fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).expect("write to pty");
+        self.writer
+            .write_all(bytes.as_bytes())
+            .expect("write to pty");
         self.writer.flush().expect("flush pty");
     }
 

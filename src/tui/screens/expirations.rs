@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
@@ -15,7 +15,7 @@ use crate::tui::action::{Request, RequestId, Response};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::list::{Columns, ListCursor, render_table};
 use crate::tui::widgets::{sanitize, state_message};
 
 /// Which statuses are listed.
@@ -95,7 +95,11 @@ impl ExpirationsScreen {
 
     fn cycle_training(&mut self) {
         let Some(page) = self.data.data() else { return };
-        let mut codes: Vec<&str> = page.items.iter().map(|i| i.training_code.as_str()).collect();
+        let mut codes: Vec<&str> = page
+            .items
+            .iter()
+            .map(|i| i.training_code.as_str())
+            .collect();
         codes.sort_unstable();
         codes.dedup();
         self.training = match &self.training {
@@ -153,7 +157,9 @@ impl Screen for ExpirationsScreen {
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
         let result = result.and_then(|r| match r {
             Response::Expirations(page) => Ok(page),
-            _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+            _ => Err(ApiError::Malformed {
+                detail: "réponse inattendue".into(),
+            }),
         });
         if self.data.finish(id, result) {
             let len = self.visible().len();
@@ -170,16 +176,29 @@ impl Screen for ExpirationsScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
-        let [counts_area, filter_area, table_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)])
-                .areas(area);
+        let [counts_area, filter_area, table_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
         let Some(page) = self.data.data() else {
-            state_message(frame, area, theme, self.data.is_loading(), self.data.error(), None);
+            state_message(
+                frame,
+                area,
+                theme,
+                self.data.is_loading(),
+                self.data.error(),
+                None,
+            );
             return;
         };
         let c = page.counts;
         let count = |label: &str, n: u64, style| {
-            vec![Span::styled(format!(" {label} "), theme.muted), Span::styled(n.to_string(), style)]
+            vec![
+                Span::styled(format!(" {label} "), theme.muted),
+                Span::styled(n.to_string(), style),
+            ]
         };
         let mut spans = count("Expirées", c.expired, theme.expired);
         spans.extend(count("· ≤ 30 j", c.within_30, theme.expiring));
@@ -206,44 +225,50 @@ impl Screen for ExpirationsScreen {
             theme,
             false,
             None,
-            rows.is_empty().then_some("Aucune échéance dans la période : tout est à jour."),
+            rows.is_empty()
+                .then_some("Aucune échéance dans la période : tout est à jour."),
         ) {
             return;
         }
-        let height = usize::from(table_area.height.saturating_sub(1));
-        let offset = self.cursor.viewport(height, rows.len());
-        let body: Vec<Row> = rows
-            .iter()
-            .skip(offset)
-            .take(height)
-            .map(|item| {
-                let marker = if theme.monochrome { Theme::marker(item.status) } else { "●" };
-                let days = format!("{} j", item.days_left);
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Fill(3),
+            Constraint::Fill(3),
+            Constraint::Length(10),
+            Constraint::Length(7),
+            Constraint::Fill(2),
+        ];
+        let header = Row::new(["", "Salarié", "Formation", "Échéance", "Jours", "Site"]);
+        let columns = Columns {
+            header,
+            widths: &widths,
+        };
+        render_table(
+            frame,
+            table_area,
+            &self.cursor,
+            &rows,
+            columns,
+            theme,
+            |item| {
+                let marker = if theme.monochrome {
+                    Theme::marker(item.status)
+                } else {
+                    "●"
+                };
+                let style = theme.status(item.status);
                 Row::new(vec![
-                    Cell::from(Span::styled(marker, theme.status(item.status))),
-                    Cell::from(sanitize(&format!("{} {}", item.last_name, item.first_names))),
+                    Cell::from(Span::styled(marker, style)),
+                    Cell::from(sanitize(&format!(
+                        "{} {}",
+                        item.last_name, item.first_names
+                    ))),
                     Cell::from(sanitize(&item.training_title)),
                     Cell::from(item.expires_on.format("%d/%m/%Y").to_string()),
-                    Cell::from(Span::styled(days, theme.status(item.status))),
+                    Cell::from(Span::styled(format!("{} j", item.days_left), style)),
                     Cell::from(sanitize(&item.site)),
                 ])
-            })
-            .collect();
-        let table = Table::new(
-            body,
-            [
-                Constraint::Length(1),
-                Constraint::Fill(3),
-                Constraint::Fill(3),
-                Constraint::Length(10),
-                Constraint::Length(7),
-                Constraint::Fill(2),
-            ],
-        )
-        .header(Row::new(["", "Salarié", "Formation", "Échéance", "Jours", "Site"]).style(theme.title))
-        .row_highlight_style(theme.selection);
-        let mut state = TableState::default()
-            .with_selected(Some(self.cursor.selected().saturating_sub(offset)));
-        frame.render_stateful_widget(table, table_area, &mut state);
+            },
+        );
     }
 }

@@ -101,7 +101,14 @@ impl<'a> Cx<'a> {
         today: NaiveDate,
         threshold_days: u32,
     ) -> Self {
-        Self { next_id, effects, started: Vec::new(), navigate: None, today, threshold_days }
+        Self {
+            next_id,
+            effects,
+            started: Vec::new(),
+            navigate: None,
+            today,
+            threshold_days,
+        }
     }
 
     /// Starts a request and returns its id.

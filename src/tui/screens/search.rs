@@ -57,11 +57,16 @@ impl SearchScreen {
     /// True while the shown matches are older than the query typed.
     pub fn is_searching(&self) -> bool {
         self.roster.data().is_some()
-            && self.matches.as_ref().is_none_or(|m| m.generation != self.generation)
+            && self
+                .matches
+                .as_ref()
+                .is_none_or(|m| m.generation != self.generation)
     }
 
     fn start_search(&mut self, cx: &mut Cx<'_>) {
-        let Some(roster) = self.roster.data() else { return };
+        let Some(roster) = self.roster.data() else {
+            return;
+        };
         self.generation += 1;
         let within = self
             .matches
@@ -133,7 +138,11 @@ impl Screen for SearchScreen {
         }
         let len = self.rows();
         match key.code {
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 self.query.push(c);
                 self.cursor.select(0, len);
                 self.start_search(cx);
@@ -194,7 +203,9 @@ impl Screen for SearchScreen {
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
         let result = result.and_then(|r| match r {
             Response::Roster(workers, index) => Ok(Roster { workers, index }),
-            _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+            _ => Err(ApiError::Malformed {
+                detail: "réponse inattendue".into(),
+            }),
         });
         if self.roster.finish(id, result) {
             if self.roster.data().is_some() {
@@ -217,10 +228,17 @@ impl Screen for SearchScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
-        let [input_area, info_area, table_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)])
-                .areas(area);
-        let prompt_style = if self.focused { theme.title } else { theme.muted };
+        let [input_area, info_area, table_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        let prompt_style = if self.focused {
+            theme.title
+        } else {
+            theme.muted
+        };
         let cursor = if self.focused { "▏" } else { "" };
         frame.render_widget(
             Paragraph::new(Line::from(vec![
@@ -231,7 +249,14 @@ impl Screen for SearchScreen {
             input_area,
         );
         let Some(roster) = self.roster.data() else {
-            state_message(frame, table_area, theme, self.roster.is_loading(), self.roster.error(), None);
+            state_message(
+                frame,
+                table_area,
+                theme,
+                self.roster.is_loading(),
+                self.roster.error(),
+                None,
+            );
             return;
         };
         let info = match &self.matches {
@@ -251,11 +276,14 @@ impl Screen for SearchScreen {
             theme,
             false,
             None,
-            matches.top.is_empty().then_some(if roster.index.is_empty() {
-                "Aucun salarié visible par ce compte."
-            } else {
-                "Aucun salarié ne correspond."
-            }),
+            matches
+                .top
+                .is_empty()
+                .then_some(if roster.index.is_empty() {
+                    "Aucun salarié visible par ce compte."
+                } else {
+                    "Aucun salarié ne correspond."
+                }),
         ) {
             return;
         }
@@ -270,7 +298,10 @@ impl Screen for SearchScreen {
             .take(height)
             .filter_map(|hit| {
                 let entry = roster.index.entry(hit.index)?;
-                let nir = workers.get(&entry.worker_id).map(|w| w.nir.masked()).unwrap_or_default();
+                let nir = workers
+                    .get(&entry.worker_id)
+                    .map(|w| w.nir.masked())
+                    .unwrap_or_default();
                 Some(Row::new(vec![
                     Cell::from(highlight(&entry.text, &hit.positions, theme)),
                     Cell::from(nir),
@@ -280,8 +311,8 @@ impl Screen for SearchScreen {
         let table = Table::new(rows, [Constraint::Fill(1), Constraint::Length(22)])
             .header(Row::new(["Salarié · employeur · site", "NIR"]).style(theme.title))
             .row_highlight_style(theme.selection);
-        let mut state =
-            TableState::default().with_selected(Some(self.cursor.selected().saturating_sub(offset)));
+        let mut state = TableState::default()
+            .with_selected(Some(self.cursor.selected().saturating_sub(offset)));
         frame.render_stateful_widget(table, table_area, &mut state);
     }
 }
@@ -298,14 +329,25 @@ fn highlight<'a>(text: &str, positions: &[u32], theme: &Theme) -> Line<'a> {
             next.next();
         }
         if matched != run_matched && !run.is_empty() {
-            let style = if run_matched { theme.matched } else { theme.text };
+            let style = if run_matched {
+                theme.matched
+            } else {
+                theme.text
+            };
             spans.push(Span::styled(std::mem::take(&mut run), style));
         }
         run_matched = matched;
         run.push(c);
     }
     if !run.is_empty() {
-        spans.push(Span::styled(run, if run_matched { theme.matched } else { theme.text }));
+        spans.push(Span::styled(
+            run,
+            if run_matched {
+                theme.matched
+            } else {
+                theme.text
+            },
+        ));
     }
     Line::from(spans)
 }

@@ -6,17 +6,19 @@ use chrono::{Months, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
-use crate::api::contract::{SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery};
+use crate::api::contract::{
+    SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery,
+};
 use crate::domain::ids::Nir;
 use crate::tui::action::{Request, RequestId, Response};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
 use crate::tui::widgets::{sanitize, state_message};
 
 /// The period listed.
@@ -123,21 +125,35 @@ impl SessionsScreen {
         let mut rows: Vec<&SessionSummary> = self
             .list
             .data()
-            .map(|l| l.iter().filter(|s| self.status.is_none_or(|st| s.declaration_status == st)).collect())
+            .map(|l| {
+                l.iter()
+                    .filter(|s| self.status.is_none_or(|st| s.declaration_status == st))
+                    .collect()
+            })
             .unwrap_or_default();
         match self.sort {
-            SortBy::DateDesc => rows.sort_by(|a, b| b.start_date.cmp(&a.start_date).then(b.id.cmp(&a.id))),
-            SortBy::DateAsc => rows.sort_by(|a, b| a.start_date.cmp(&b.start_date).then(a.id.cmp(&b.id))),
+            SortBy::DateDesc => {
+                rows.sort_by(|a, b| b.start_date.cmp(&a.start_date).then(b.id.cmp(&a.id)))
+            }
+            SortBy::DateAsc => {
+                rows.sort_by(|a, b| a.start_date.cmp(&b.start_date).then(a.id.cmp(&b.id)))
+            }
             SortBy::Title => rows.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id))),
             SortBy::Status => rows.sort_by_key(|s| {
-                (STATUSES.iter().position(|x| *x == s.declaration_status), std::cmp::Reverse(s.start_date))
+                (
+                    STATUSES.iter().position(|x| *x == s.declaration_status),
+                    std::cmp::Reverse(s.start_date),
+                )
             }),
         }
         rows
     }
 
     fn load(&mut self, cx: &mut Cx<'_>) {
-        let query = SessionsQuery { from: self.period.from(cx.today), ..SessionsQuery::default() };
+        let query = SessionsQuery {
+            from: self.period.from(cx.today),
+            ..SessionsQuery::default()
+        };
         let id = cx.request(Request::Sessions(query));
         self.list.start(id);
     }
@@ -208,10 +224,7 @@ impl Screen for SessionsScreen {
                 }
             }
             Command::FilterStatus => {
-                self.status = match self.status {
-                    None => Some(STATUSES[0]),
-                    Some(s) => STATUSES.iter().position(|x| *x == s).and_then(|p| STATUSES.get(p + 1)).copied(),
-                };
+                self.status = cycle(self.status, &STATUSES);
                 self.cursor.select(0, len);
             }
             Command::FilterTraining => {
@@ -229,7 +242,9 @@ impl Screen for SessionsScreen {
         if self.list.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Sessions(list) => Ok(list),
-                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+                _ => Err(ApiError::Malformed {
+                    detail: "réponse inattendue".into(),
+                }),
             });
             self.list.finish(id, result);
             let len = self.visible().len();
@@ -237,7 +252,9 @@ impl Screen for SessionsScreen {
         } else if let Some(detail) = &mut self.detail {
             let result = result.and_then(|r| match r {
                 Response::Session(d) => Ok(*d),
-                _ => Err(ApiError::Malformed { detail: "réponse inattendue".into() }),
+                _ => Err(ApiError::Malformed {
+                    detail: "réponse inattendue".into(),
+                }),
             });
             detail.finish(id, result);
         }
@@ -267,7 +284,10 @@ impl Screen for SessionsScreen {
         if filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width) {
             filters.push_str(DECLARE);
         }
-        frame.render_widget(Paragraph::new(Line::styled(filters, theme.muted)), filter_area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(filters, theme.muted)),
+            filter_area,
+        );
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
             state_message(
@@ -280,43 +300,53 @@ impl Screen for SessionsScreen {
             );
             return;
         }
-        let height = usize::from(table_area.height.saturating_sub(1));
-        let offset = self.cursor.viewport(height, rows.len());
-        let body: Vec<Row> = rows
-            .iter()
-            .skip(offset)
-            .take(height)
-            .map(|s| {
+        let widths = [
+            Constraint::Length(14),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Length(5),
+            Constraint::Length(13),
+        ];
+        let header = Row::new([
+            "Dates",
+            "Intitulé",
+            "Organisme",
+            "Lieu",
+            "Stag.",
+            "Déclaration",
+        ]);
+        let columns = Columns {
+            header,
+            widths: &widths,
+        };
+        render_table(
+            frame,
+            table_area,
+            &self.cursor,
+            &rows,
+            columns,
+            theme,
+            |s| {
                 let style = match s.declaration_status {
                     SessionDeclarationStatus::ADeclarer => theme.expiring,
                     SessionDeclarationStatus::Declaree => theme.valid,
                     _ => theme.muted,
                 };
                 Row::new(vec![
-                    Cell::from(format!("{}–{}", s.start_date.format("%d/%m"), s.end_date.format("%d/%m/%y"))),
+                    Cell::from(format!(
+                        "{}–{}",
+                        s.start_date.format("%d/%m"),
+                        s.end_date.format("%d/%m/%y")
+                    )),
                     Cell::from(sanitize(&s.title)),
                     Cell::from(sanitize(&s.organisme)),
                     Cell::from(sanitize(&s.place)),
                     Cell::from(s.trainee_count.to_string()),
                     Cell::from(Span::styled(s.declaration_status.label(), style)),
                 ])
-            })
-            .collect();
-        let table = Table::new(
-            body,
-            [
-                Constraint::Length(14),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Length(5),
-                Constraint::Length(13),
-            ],
-        )
-        .header(Row::new(["Dates", "Intitulé", "Organisme", "Lieu", "Stag.", "Déclaration"]).style(theme.title))
-        .row_highlight_style(theme.selection);
-        let mut state = TableState::default().with_selected(Some(self.cursor.selected().saturating_sub(offset)));
-        frame.render_stateful_widget(table, table_area, &mut state);
+            },
+        );
     }
 }
 
@@ -328,10 +358,18 @@ fn render_detail(
     theme: &Theme,
 ) {
     let Some(d) = detail.data() else {
-        state_message(frame, area, theme, detail.is_loading(), detail.error(), None);
+        state_message(
+            frame,
+            area,
+            theme,
+            detail.is_loading(),
+            detail.error(),
+            None,
+        );
         return;
     };
-    let [head, table_area] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
+    let [head, table_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
     let s = &d.summary;
     frame.render_widget(
         Paragraph::new(vec![
@@ -347,39 +385,55 @@ fn render_detail(
                 theme.text,
             ),
             Line::styled(
-                format!(" Déclaration : {} · d déclarer · Échap retour", s.declaration_status.label()),
+                format!(
+                    " Déclaration : {} · d déclarer · Échap retour",
+                    s.declaration_status.label()
+                ),
                 theme.muted,
             ),
         ]),
         head,
     );
     if d.trainees.is_empty() {
-        state_message(frame, table_area, theme, false, None, Some("Aucun stagiaire inscrit."));
+        state_message(
+            frame,
+            table_area,
+            theme,
+            false,
+            None,
+            Some("Aucun stagiaire inscrit."),
+        );
         return;
     }
-    let height = usize::from(table_area.height.saturating_sub(1));
-    let offset = cursor.viewport(height, d.trainees.len());
-    let rows: Vec<Row> = d
-        .trainees
-        .iter()
-        .skip(offset)
-        .take(height)
-        .map(|t| {
-            let nir = t.nir.parse::<Nir>().map(|n| n.masked()).unwrap_or_else(|_| "NIR invalide".into());
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Length(22),
+        Constraint::Length(11),
+        Constraint::Length(8),
+    ];
+    let header = Row::new(["Stagiaire", "NIR", "Résultat", "Déclaré"]);
+    render_table(
+        frame,
+        table_area,
+        cursor,
+        &d.trainees,
+        Columns {
+            header,
+            widths: &widths,
+        },
+        theme,
+        |t| {
+            let nir = t
+                .nir
+                .parse::<Nir>()
+                .map(|n| n.masked())
+                .unwrap_or_else(|_| "NIR invalide".into());
             Row::new(vec![
                 Cell::from(sanitize(&format!("{} {}", t.last_name, t.first_names))),
                 Cell::from(nir),
                 Cell::from(t.outcome.label()),
                 Cell::from(if t.declared { "déclaré" } else { "—" }),
             ])
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [Constraint::Fill(2), Constraint::Length(22), Constraint::Length(11), Constraint::Length(8)],
-    )
-    .header(Row::new(["Stagiaire", "NIR", "Résultat", "Déclaré"]).style(theme.title))
-    .row_highlight_style(theme.selection);
-    let mut state = TableState::default().with_selected(Some(cursor.selected().saturating_sub(offset)));
-    frame.render_stateful_widget(table, table_area, &mut state);
+        },
+    );
 }

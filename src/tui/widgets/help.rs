@@ -25,19 +25,24 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
         .max()
         .unwrap_or(0)
         + 1;
-    let sections: Vec<Vec<Line>> = [Context::Global, Context::List, Context::Browse, Context::Worker]
-        .into_iter()
-        .map(|context| {
-            let mut lines = vec![Line::styled(context.label(), theme.title)];
-            for binding in keymap.bindings().iter().filter(|b| b.context == context) {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<keys_width$}", keys(binding)), theme.matched),
-                    Span::styled(binding.description, theme.text),
-                ]));
-            }
-            lines
-        })
-        .collect();
+    let sections: Vec<Vec<Line>> = [
+        Context::Global,
+        Context::List,
+        Context::Browse,
+        Context::Worker,
+    ]
+    .into_iter()
+    .map(|context| {
+        let mut lines = vec![Line::styled(context.label(), theme.title)];
+        for binding in keymap.bindings().iter().filter(|b| b.context == context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<keys_width$}", keys(binding)), theme.matched),
+                Span::styled(binding.description, theme.text),
+            ]));
+        }
+        lines
+    })
+    .collect();
     let block = Block::bordered()
         .title(" Aide — raccourcis ")
         .title_bottom(Line::styled(" Échap ou ? pour fermer ", theme.muted));

@@ -60,9 +60,61 @@ impl ListCursor {
     }
 }
 
+/// The next value of an optional filter cycling through `all`, then back to no filter.
+pub fn cycle<T: Copy + PartialEq>(current: Option<T>, all: &[T]) -> Option<T> {
+    match current {
+        None => all.first().copied(),
+        Some(value) => all
+            .iter()
+            .position(|x| *x == value)
+            .and_then(|p| all.get(p + 1))
+            .copied(),
+    }
+}
+
+/// The header and column widths of a table.
+#[derive(Debug, Clone)]
+pub struct Columns<'a, 'w> {
+    /// Column titles.
+    pub header: ratatui::widgets::Row<'a>,
+    /// Column widths.
+    pub widths: &'w [ratatui::layout::Constraint],
+}
+
+/// Draws the rows of `items` that fit in `area` below the header, keeping the cursor's
+/// selection visible and highlighted.
+pub fn render_table<'a, T>(
+    frame: &mut ratatui::Frame<'_>,
+    area: ratatui::layout::Rect,
+    cursor: &ListCursor,
+    items: &[T],
+    columns: Columns<'a, '_>,
+    theme: &crate::tui::theme::Theme,
+    row: impl Fn(&T) -> ratatui::widgets::Row<'a>,
+) {
+    let height = usize::from(area.height.saturating_sub(1));
+    let offset = cursor.viewport(height, items.len());
+    let rows: Vec<_> = items.iter().skip(offset).take(height).map(row).collect();
+    let table = ratatui::widgets::Table::new(rows, columns.widths.iter().copied())
+        .header(columns.header.style(theme.title))
+        .row_highlight_style(theme.selection);
+    let mut state = ratatui::widgets::TableState::default()
+        .with_selected(Some(cursor.selected().saturating_sub(offset)));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_cycle_through_every_value_then_none() {
+        let all = [1, 2, 3];
+        assert_eq!(cycle(None, &all), Some(1));
+        assert_eq!(cycle(Some(1), &all), Some(2));
+        assert_eq!(cycle(Some(3), &all), None);
+        assert_eq!(cycle::<u8>(None, &[]), None);
+    }
 
     #[test]
     fn moves_stay_in_bounds_and_selection_stays_visible() {

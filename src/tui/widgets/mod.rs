@@ -4,10 +4,10 @@ pub mod help;
 pub mod list;
 pub mod timeline;
 
+use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
-use ratatui::Frame;
 
 use super::theme::Theme;
 
@@ -35,7 +35,12 @@ pub fn message(frame: &mut Frame<'_>, area: Rect, text: &str, style: ratatui::st
     let lines: Vec<Line> = lines.into_iter().map(|l| Line::styled(l, style)).collect();
     frame.render_widget(
         Paragraph::new(lines).alignment(Alignment::Center),
-        Rect { x: area.x, y: top, width: area.width, height },
+        Rect {
+            x: area.x,
+            y: top,
+            width: area.width,
+            height,
+        },
     );
 }
 
@@ -70,7 +75,12 @@ pub fn state_message(
     empty: Option<&str>,
 ) -> bool {
     if let Some(error) = error {
-        message(frame, area, &format!("Erreur : {error} — r pour réessayer"), theme.error);
+        message(
+            frame,
+            area,
+            &format!("Erreur : {error} — r pour réessayer"),
+            theme.error,
+        );
         true
     } else if loading {
         message(frame, area, "Chargement…", theme.muted);
@@ -89,11 +99,10 @@ mod tests {
 
     #[test]
     fn long_messages_wrap_at_words_and_keep_their_end() {
-        assert_eq!(wrap("Erreur : serveur injoignable — r pour réessayer", 20), [
-            "Erreur : serveur",
-            "injoignable — r pour",
-            "réessayer"
-        ]);
+        assert_eq!(
+            wrap("Erreur : serveur injoignable — r pour réessayer", 20),
+            ["Erreur : serveur", "injoignable — r pour", "réessayer"]
+        );
         assert_eq!(wrap("Chargement…", 80), ["Chargement…"]);
         assert_eq!(wrap("", 10), [""]);
     }
