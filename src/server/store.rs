@@ -309,14 +309,14 @@ fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &Acco
         }
         DeclarantKind::OrganismeFormation => {
             builder
-                // The sessions are listed once (not correlated), then each worker's own
-                // enrolments are looked up by the worker index.
+                // CROSS JOIN keeps the worker's own enrolments as the outer loop (by the worker
+                // index), each checked against its session's owner.
                 .push(
-                    "EXISTS (SELECT 1 FROM session_trainees t WHERE t.worker_id = w.id \
-                     AND t.session_id IN (SELECT id FROM sessions WHERE account_id = ",
+                    "EXISTS (SELECT 1 FROM session_trainees t CROSS JOIN sessions s \
+                     ON s.id = t.session_id WHERE t.worker_id = w.id AND s.account_id = ",
                 )
                 .push_bind(account.id)
-                .push("))");
+                .push(")");
         }
     }
 }
