@@ -11,18 +11,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::NaiveDate;
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
@@ -168,27 +162,9 @@ impl Draft {
     }
 }
 
-/// 128 random bits as 32 lowercase hex digits, from a ChaCha20 stream seeded with the SHA-256 of
-/// the standard library's per-process OS randomness (the keys of `RandomState`), the clock, the
-/// process id and a counter (`rand` is built without its OS source).
+/// 128 random bits (OS-seeded CSPRNG) as 32 lowercase hex digits.
 pub fn random_hex() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut seed = Sha256::new();
-    for round in 0..4_u64 {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u64(round);
-        seed.update(hasher.finish().to_le_bytes());
-    }
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    seed.update(nanos.to_le_bytes());
-    seed.update(std::process::id().to_le_bytes());
-    seed.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    let mut rng = ChaCha20Rng::from_seed(seed.finalize().into());
-    let mut bytes = [0_u8; 16];
-    rng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    rand::random::<[u8; 16]>().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A draft file that exists but cannot be read back: shown as such, never deleted silently.
@@ -374,7 +350,7 @@ impl DraftStore {
             let modified = entry
                 .metadata()
                 .and_then(|m| m.modified())
-                .unwrap_or(UNIX_EPOCH);
+                .unwrap_or(std::time::UNIX_EPOCH);
             let listed = match check_id(id)
                 .and_then(|()| fs::read(&path).map_err(io_error(&path, "lecture")))
                 .and_then(|bytes| parse(id, &path, &bytes))

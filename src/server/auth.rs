@@ -1,15 +1,9 @@
 //! Bearer tokens: generation, SHA-256 hashing for storage, and the extractor that resolves the
 //! `Authorization: Bearer …` header to an account. Tokens are never logged.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
@@ -34,25 +28,9 @@ pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// A new random token: `pp_` and 64 hex digits (256 bits) from a ChaCha20 stream seeded with
-/// the SHA-256 of the standard library's per-process OS randomness (the keys of `RandomState`),
-/// the clock and the process id.
+/// A new random token: `pp_` and 64 hex digits (256 bits from the OS-seeded CSPRNG).
 pub fn new_token() -> String {
-    let mut seed = Sha256::new();
-    for round in 0..4_u64 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(round);
-        seed.update(hasher.finish().to_le_bytes());
-    }
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    seed.update(nanos.to_le_bytes());
-    seed.update(std::process::id().to_le_bytes());
-    let mut rng = ChaCha20Rng::from_seed(seed.finalize().into());
-    let mut bytes = [0_u8; 32];
-    rng.fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", hex(&bytes))
+    format!("{TOKEN_PREFIX}{}", hex(&rand::random::<[u8; 32]>()))
 }
 
 /// The token of an `Authorization` header value: `Bearer <token>` (scheme case-insensitive).
