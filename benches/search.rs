@@ -120,13 +120,13 @@ fn main() {
             common::ms(by_key.all.p95)
         );
         println!(
-            "proposal, the same search split over two threads: median {} p95 {} (ratio {})",
+            "proposal, the same search split over two threads: median {} p95 {} (p95 speed-up {})",
             common::ms(halves.all.median),
             common::ms(halves.all.p95),
             common::ratio(ours.all.p95, halves.all.p95)
         );
         println!(
-            "baselines: substring median {} p95 {} (ratio {}); skim median {} p95 {} (ratio {})",
+            "baselines: substring median {} p95 {} (÷ nucleo {}); skim median {} p95 {} (÷ nucleo {})",
             common::ms(substring.all.median),
             common::ms(substring.all.p95),
             common::ratio(substring.all.median, ours.all.median),

@@ -132,7 +132,7 @@ fn main() {
             common::ms(target)
         );
         println!(
-            "baseline GET /v1/me: median {} p95 {}; ratio {}",
+            "baseline GET /v1/me: median {} p95 {}; expirations ÷ me {}",
             common::ms(me.median),
             common::ms(me.p95),
             common::ratio(expirations.median, me.median)

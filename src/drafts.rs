@@ -164,7 +164,10 @@ impl Draft {
 
 /// 128 random bits (OS-seeded CSPRNG) as 32 lowercase hex digits.
 pub fn random_hex() -> String {
-    rand::random::<[u8; 16]>().iter().map(|b| format!("{b:02x}")).collect()
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A draft file that exists but cannot be read back: shown as such, never deleted silently.

@@ -229,7 +229,12 @@ mod tests {
         let index = SearchIndex::new(&roster());
         // Fuzzy matching is lenient (« eloise » is a subsequence of other rows too): the
         // accented name must come first.
-        for (query, expected) in [("Eloise", 2), ("ELOÏSE", 2), ("lefevre", 2), ("marie-eve", 1)] {
+        for (query, expected) in [
+            ("Eloise", 2),
+            ("ELOÏSE", 2),
+            ("lefevre", 2),
+            ("marie-eve", 1),
+        ] {
             let found = ids(&index, &index.search(query, 10, None, 1));
             assert_eq!(found.first(), Some(&expected), "{query} → {found:?}");
         }

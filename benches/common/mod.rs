@@ -107,12 +107,12 @@ pub fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
 
-/// How many times `baseline` is slower (> 1) or faster (< 1) than `ours`.
-pub fn ratio(baseline: Duration, ours: Duration) -> String {
-    if ours.is_zero() {
+/// `a` ÷ `b`, as `×1.23` (`n/a` when `b` is zero).
+pub fn ratio(a: Duration, b: Duration) -> String {
+    if b.is_zero() {
         return "n/a".to_owned();
     }
-    format!("×{:.2}", baseline.as_secs_f64() / ours.as_secs_f64())
+    format!("×{:.2}", a.as_secs_f64() / b.as_secs_f64())
 }
 
 /// Prints a section title.

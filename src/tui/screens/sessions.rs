@@ -267,7 +267,7 @@ impl Screen for SessionsScreen {
         }
     }
 
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         if let Some(detail) = &self.detail {
             render_detail(detail, &self.trainee_cursor, frame, area, theme);
             return;
@@ -333,17 +333,30 @@ impl Screen for SessionsScreen {
                     SessionDeclarationStatus::Declaree => theme.valid,
                     _ => theme.muted,
                 };
-                Row::new(vec![
-                    Cell::from(format!(
+                let dates = if s.start_date == s.end_date {
+                    s.end_date.format("%d/%m/%y").to_string()
+                } else {
+                    format!(
                         "{}–{}",
                         s.start_date.format("%d/%m"),
                         s.end_date.format("%d/%m/%y")
-                    )),
+                    )
+                };
+                // Not over yet: planned when it has not started.
+                let status = if s.declaration_status == SessionDeclarationStatus::EnCours
+                    && s.start_date > today
+                {
+                    "À venir"
+                } else {
+                    s.declaration_status.label()
+                };
+                Row::new(vec![
+                    Cell::from(dates),
                     Cell::from(sanitize(&s.title)),
                     Cell::from(sanitize(&s.organisme)),
                     Cell::from(sanitize(&s.place)),
                     Cell::from(s.trainee_count.to_string()),
-                    Cell::from(Span::styled(s.declaration_status.label(), style)),
+                    Cell::from(Span::styled(status, style)),
                 ])
             },
         );
