@@ -814,3 +814,21 @@ fn a_failed_roster_leaves_the_input_so_r_retries() {
     assert_eq!(app.search.query, "");
     request_id(&retry, |r| *r == Request::Roster);
 }
+
+#[test]
+fn draft_files_are_not_counted_as_requests_in_flight() {
+    let (mut app, _) = new_app();
+    assert_eq!(app.in_flight(), 2, "account and expirations");
+    let effects = app.update(key('5'));
+    assert!(
+        requests(&effects)
+            .iter()
+            .any(|(_, r)| matches!(r, Request::ListDrafts)),
+        "the simulator lists the drafts on disk"
+    );
+    assert_eq!(
+        app.in_flight(),
+        2,
+        "a local draft read is not an API request"
+    );
+}

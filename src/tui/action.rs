@@ -69,6 +69,16 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// True for requests served from the local disk (drafts), not by the API.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Self::ListDrafts | Self::SaveDraft(_) | Self::DeleteDraft(_)
+        )
+    }
+}
+
 /// A successful answer, matching its [`Request`].
 #[derive(Debug, Clone)]
 pub enum Response {

@@ -69,6 +69,8 @@ pub struct App {
     /// Requests in flight that a newer one of the same kind and owner replaced: their answer is
     /// stale, and their error must not reach the status line.
     superseded: HashSet<RequestId>,
+    /// Requests in flight that read or write local files (drafts), not the API.
+    local: HashSet<RequestId>,
     /// The last request error, shown in the status line until the next success or refresh.
     pub last_error: Option<String>,
     next_id: RequestId,
@@ -100,6 +102,7 @@ impl App {
             account: Remote::default(),
             in_flight: HashMap::new(),
             superseded: HashSet::new(),
+            local: HashSet::new(),
             last_error: None,
             next_id: 0,
             area: Rect::new(0, 0, 80, 24),
@@ -125,9 +128,12 @@ impl App {
         (app, effects)
     }
 
-    /// Number of requests in flight (status line).
+    /// Number of API requests in flight (status line); local draft writes are not counted.
     pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.in_flight
+            .keys()
+            .filter(|id| !self.local.contains(id))
+            .count()
     }
 
     /// The current screen as a trait object.
@@ -173,16 +179,19 @@ impl App {
             (result, std::mem::take(&mut cx.started), cx.navigate.take())
         };
         self.next_id = next_id;
-        let new: Vec<(RequestId, Discriminant<Request>)> = effects[first_new..]
+        let new: Vec<(RequestId, Discriminant<Request>, bool)> = effects[first_new..]
             .iter()
             .filter_map(|e| match e {
                 Effect::Request { id, request } if started.contains(id) => {
-                    Some((*id, discriminant(request)))
+                    Some((*id, discriminant(request), request.is_local()))
                 }
                 _ => None,
             })
             .collect();
-        for (request, kind) in new {
+        for (request, kind, local) in new {
+            if local {
+                self.local.insert(request);
+            }
             self.track(request, Some(id), kind);
         }
         if let Some(navigate) = navigate {
@@ -255,12 +264,13 @@ impl App {
         let Some((owner, _)) = self.in_flight.remove(&id) else {
             return;
         };
+        let local = self.local.remove(&id);
         // A superseded request's answer is dropped by its screen: it says nothing of the data shown.
         if !self.superseded.remove(&id) {
             match &result {
                 // Draft files are local: reading or writing them says nothing of the server, whose
                 // error must stay on the status line.
-                Ok(Response::Drafts(_) | Response::DraftSaved(_) | Response::DraftDeleted(_)) => {}
+                Ok(_) if local => {}
                 Ok(_) => self.last_error = None,
                 Err(e) => self.last_error = Some(e.to_string()),
             }

@@ -1,0 +1,989 @@
+//! Tenancy, exhaustively (design.md §3: "an account sees only its own workers, sessions and
+//! declarations; anything else is 404").
+//!
+//! The sandbox server runs on loopback over a temporary SQLite file with the three demo accounts,
+//! each of which records declarations of its own first. The test then reads `/v1/openapi.json`
+//! and exercises EVERY documented path and method for every account, following the table of
+//! [`exercise`]:
+//! - a route with an `{id}`-like parameter gets every id owned by each OTHER account and must
+//!   answer 404 with the same problem+json body as an id that does not exist (so no data);
+//! - a list must hold exactly what the database says the account owns (the ownership columns
+//!   read directly from the SQLite file), never an item of another account;
+//! - a DELETE aimed at another account's declaration leaves it unchanged.
+//!
+//! A route added to the router without a row in the table fails the test.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{Days, NaiveDate};
+use passeport::api::Client;
+use passeport::api::client::ClientOptions;
+use passeport::api::contract::{
+    DeclarationStatus, DeclarationView, DeclarationsQuery, IDEMPOTENCY_KEY, PROBLEM_JSON,
+    SessionsQuery, WorkersQuery,
+};
+use passeport::domain::DeclarationKind;
+use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::training::Catalogue;
+use passeport::domain::worker::Worker;
+use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
+use passeport::server::{DEMO_TOKENS, Server, ServerOptions};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use tokio::sync::oneshot;
+
+/// Largest `within_days` the server accepts: every current expiry, past ones included.
+const ALL_DAYS: u32 = 3660;
+/// An id that no resource has.
+const MISSING_ID: i64 = 9_000_000_000_000;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// How a documented route is exercised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Exercise {
+    /// No authentication and no account data: the same bytes for everyone.
+    Public,
+    /// The caller's own account.
+    Me,
+    /// Reference data shared by every account: the same answer for everyone.
+    Shared,
+    /// `GET /v1/workers`.
+    WorkerList,
+    /// `GET /v1/sessions`.
+    SessionList,
+    /// `GET /v1/expirations`.
+    ExpirationList,
+    /// `GET /v1/declarations`.
+    DeclarationList,
+    /// `GET /v1/declarations/export`.
+    Export,
+    /// `POST /v1/declarations/validate`.
+    Validate,
+    /// `POST /v1/declarations`.
+    Create,
+    /// A worker by `{id}` (`/v1/workers/{id}` and its passport).
+    WorkerById,
+    /// A session by `{id}`.
+    SessionById,
+    /// A declaration by `{id}`.
+    DeclarationById,
+    /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`.
+    RemoveTitulaire,
+}
+
+/// The table: how each documented (method, path) is exercised. A route missing here fails.
+const TABLE: [(&str, &str, Exercise); 16] = [
+    ("get", "/healthz", Exercise::Public),
+    ("get", "/v1/openapi.json", Exercise::Public),
+    ("get", "/v1/me", Exercise::Me),
+    ("get", "/v1/catalogue", Exercise::Shared),
+    ("get", "/v1/workers", Exercise::WorkerList),
+    ("get", "/v1/workers/{id}", Exercise::WorkerById),
+    ("get", "/v1/workers/{id}/passport", Exercise::WorkerById),
+    ("get", "/v1/sessions", Exercise::SessionList),
+    ("get", "/v1/sessions/{id}", Exercise::SessionById),
+    ("get", "/v1/expirations", Exercise::ExpirationList),
+    ("post", "/v1/declarations/validate", Exercise::Validate),
+    ("post", "/v1/declarations", Exercise::Create),
+    ("get", "/v1/declarations", Exercise::DeclarationList),
+    ("get", "/v1/declarations/export", Exercise::Export),
+    ("get", "/v1/declarations/{id}", Exercise::DeclarationById),
+    (
+        "delete",
+        "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
+        Exercise::RemoveTitulaire,
+    ),
+];
+
+/// The exercise of a documented route, if the table has one.
+fn exercise(method: &str, path: &str) -> Option<Exercise> {
+    TABLE
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map(|(_, _, e)| *e)
+}
+
+/// An answer, body read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// What one demo account owns, according to the database's ownership columns.
+#[derive(Debug, Default, Clone)]
+struct Owned {
+    account_id: i64,
+    employer: bool,
+    workers: BTreeSet<i64>,
+    sessions: BTreeSet<i64>,
+    declarations: BTreeSet<i64>,
+    /// (worker, training code, expiry) of the current expiries the account sees.
+    expirations: BTreeSet<(i64, String, NaiveDate)>,
+}
+
+/// What one account gets from the API, listing as itself.
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    workers: Vec<Worker>,
+    sessions: BTreeSet<i64>,
+    declarations: BTreeSet<i64>,
+    /// Each declaration as its owner reads it.
+    details: BTreeMap<i64, DeclarationView>,
+}
+
+impl Seen {
+    fn worker_ids(&self) -> BTreeSet<i64> {
+        self.workers.iter().map(|w| w.id).collect()
+    }
+}
+
+struct Harness {
+    base: String,
+    db: PathBuf,
+    http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("tenancy.db");
+        let options = ServerOptions {
+            db_path: db.clone(),
+            demo: Some(DemoOptions {
+                workers: 200,
+                seed: DEFAULT_SEED,
+                today: today(),
+            }),
+            today: Some(today()),
+        };
+        let server = Server::open(
+            options,
+            Catalogue::embedded().unwrap(),
+            DeadlineRules::embedded().unwrap(),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        Harness {
+            base,
+            db,
+            http: reqwest::Client::new(),
+            _stop: stop,
+            _dir: dir,
+        }
+    }
+
+    fn client(&self, account: usize) -> Client {
+        let options = ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        };
+        Client::new(&self.base, Some(DEMO_TOKENS[account].to_owned()), options).unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(key) = key {
+            request = request.header(IDEMPOTENCY_KEY, key);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.text().await.unwrap();
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, account: usize) -> Reply {
+        self.call("get", path, Some(DEMO_TOKENS[account]), None, None)
+            .await
+    }
+}
+
+/// Opens the server's database read-only (WAL: readers beside the running server).
+async fn database(path: &Path) -> SqlitePool {
+    let options = SqliteConnectOptions::new().filename(path).read_only(true);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+async fn ids(pool: &SqlitePool, sql: &str, account: i64) -> BTreeSet<i64> {
+    sqlx::query_scalar::<_, i64>(sql)
+        .bind(account)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// What each demo account owns, from the ownership columns of the schema: an employer its staff
+/// (`workers.employer_account_id`), a training organisation the trainees of its sessions;
+/// sessions and declarations by `account_id`; expiries by the entry's owner column.
+async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
+    let mut out = Vec::new();
+    for token in DEMO_TOKENS {
+        let hash: String = Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (account_id, kind): (i64, String) = sqlx::query_as(
+            "SELECT a.id, a.kind FROM tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.hash = ?",
+        )
+        .bind(&hash)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        let employer = kind == "employeur";
+        let workers = if employer {
+            "SELECT id FROM workers WHERE employer_account_id = ?"
+        } else {
+            "SELECT DISTINCT t.worker_id FROM session_trainees t \
+             JOIN sessions s ON s.id = t.session_id WHERE s.account_id = ?"
+        };
+        let owner_column = if employer {
+            "employer_account_id"
+        } else {
+            "session_account_id"
+        };
+        let horizon = today()
+            .checked_add_days(Days::new(u64::from(ALL_DAYS)))
+            .unwrap();
+        let expirations: Vec<(i64, String, NaiveDate)> = sqlx::query_as(&format!(
+            "SELECT worker_id, training_code, expires_on FROM passport_entries \
+             WHERE {owner_column} = ? AND superseded = 0 AND expires_on IS NOT NULL \
+             AND expires_on <= ?"
+        ))
+        .bind(account_id)
+        .bind(horizon)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        out.push(Owned {
+            account_id,
+            employer,
+            workers: ids(pool, workers, account_id).await,
+            sessions: ids(
+                pool,
+                "SELECT id FROM sessions WHERE account_id = ?",
+                account_id,
+            )
+            .await,
+            declarations: ids(
+                pool,
+                "SELECT id FROM declarations WHERE account_id = ?",
+                account_id,
+            )
+            .await,
+            expirations: expirations.into_iter().collect(),
+        });
+    }
+    out
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| (*v).to_owned()).collect()
+}
+
+/// A valid attestation de formation of `account` naming two of its visible workers, with
+/// partner ids `TEN-{account}-{tag}-{n}`.
+fn declaration(account: usize, tag: &str, workers: &[Worker]) -> Declaration {
+    let titulaires = workers
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(n, worker)| Titulaire {
+            id_unique_partenaire: format!("TEN-{account}-{tag}-{n}"),
+            nir: worker.nir.as_str().to_owned(),
+            nom_titulaire: worker.last_name.chars().take(30).collect(),
+            presence_employeur: Some(true),
+            siret_employeur: worker.employer_siret.as_str().to_owned(),
+            reference_employeur: String::new(),
+        })
+        .collect();
+    Declaration {
+        id_declaration: format!("TEN-{account}-{tag}"),
+        reference_declaration: format!("REF-TEN-{account}-{tag}"),
+        nom_formation: "Sauveteur secouriste du travail".to_owned(),
+        date_debut_formation: Some(date(2026, 6, 1)),
+        date_fin_formation: Some(date(2026, 6, 2)),
+        modalite_dispense: Some(Modalite::Presentiel),
+        competence_transferable: strings(&["115650", "121885", "400635"]),
+        qualification_formateur: Some(QualificationFormateur::Preventeur),
+        formation_certifiante: Some(false),
+        domaine_formation: strings(&["42829"]),
+        specialite_formation: strings(&["344r"]),
+        date_debut_validite: Some(date(2026, 6, 2)),
+        date_fin_validite: Some(date(2028, 6, 2)),
+        titulaires,
+        ..Declaration::new(DeclarationKind::Attestation)
+    }
+}
+
+/// Lists everything as `account` through the typed client.
+async fn seen(h: &Harness, account: usize) -> Seen {
+    let client = h.client(account);
+    let workers = client.all_workers(&WorkersQuery::default()).await.unwrap();
+    let sessions = client
+        .all_sessions(&SessionsQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let declarations: BTreeSet<i64> = client
+        .all_declarations(&DeclarationsQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    let mut details = BTreeMap::new();
+    for id in &declarations {
+        details.insert(*id, client.declaration(*id).await.unwrap());
+    }
+    Seen {
+        workers,
+        sessions,
+        declarations,
+        details,
+    }
+}
+
+/// Asserts a 404 problem with exactly the body of a missing resource.
+fn assert_hidden(reply: &Reply, missing: &Reply, what: &str) {
+    assert_eq!(reply.status, 404, "{what}: {}", reply.body);
+    assert_eq!(reply.content_type, PROBLEM_JSON, "{what}");
+    assert_eq!(
+        reply.body, missing.body,
+        "{what}: the body must carry no data"
+    );
+}
+
+/// Percent-encodes a query value (every byte but ASCII letters and digits).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The path of a route template with its parameters filled; an unknown parameter fails.
+fn fill(template: &str, values: &HashMap<&str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').unwrap() + open;
+        let name = &rest[open + 1..close];
+        let value = values
+            .get(name)
+            .unwrap_or_else(|| panic!("{template}: no value for the parameter {{{name}}}"));
+        out.push_str(value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The (ID_DECLARATION, ID_UNIQUE_PARTENAIRE) of every line of an exported bulk file.
+fn exported_lines(text: &str) -> Vec<(String, String)> {
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let header: Vec<&str> = header.split('|').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (declaration, partner) = (at("ID_DECLARATION"), at("ID_UNIQUE_PARTENAIRE"));
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').collect();
+            (cells[declaration].to_owned(), cells[partner].to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
+    let h = Harness::start().await;
+    let accounts = 0..DEMO_TOKENS.len();
+
+    // Each account records two declarations of its own (one is the DELETE target).
+    for account in accounts.clone() {
+        let workers = h
+            .client(account)
+            .all_workers(&WorkersQuery::default())
+            .await
+            .unwrap();
+        assert!(workers.len() >= 2, "account {account} sees workers");
+        for tag in ["A", "B"] {
+            let body = serde_json::to_value(declaration(account, tag, &workers)).unwrap();
+            let key = format!("tenancy-{account}-{tag}");
+            let reply = h
+                .call(
+                    "post",
+                    "/v1/declarations",
+                    Some(DEMO_TOKENS[account]),
+                    Some(&body),
+                    Some(&key),
+                )
+                .await;
+            assert_eq!(reply.status, 201, "{}", reply.body);
+        }
+    }
+
+    let pool = database(&h.db).await;
+    let owned = ownership(&pool).await;
+    let mut seen_by = Vec::new();
+    for account in accounts.clone() {
+        seen_by.push(seen(&h, account).await);
+    }
+    for account in accounts.clone() {
+        let (mine, seen) = (&owned[account], &seen_by[account]);
+        assert!(!mine.workers.is_empty() && !mine.sessions.is_empty());
+        assert!(mine.declarations.len() >= 2);
+        assert_eq!(seen.worker_ids(), mine.workers, "workers of {account}");
+        assert_eq!(seen.sessions, mine.sessions, "sessions of {account}");
+        assert_eq!(
+            seen.declarations, mine.declarations,
+            "declarations of {account}"
+        );
+    }
+    let distinct: BTreeSet<i64> = owned.iter().map(|o| o.account_id).collect();
+    assert_eq!(distinct.len(), DEMO_TOKENS.len(), "three distinct accounts");
+
+    let openapi = h
+        .call("get", "/v1/openapi.json", None, None, None)
+        .await
+        .json();
+    let paths = openapi["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            documented.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    for (method, path, _) in TABLE {
+        assert!(
+            documented.iter().any(|(m, p, _)| m == method && p == path),
+            "{method} {path} is in the table but no longer documented: update the table"
+        );
+    }
+
+    let mut routes = Vec::new();
+    for (method, path, operation) in &documented {
+        let Some(kind) = exercise(method, path) else {
+            panic!(
+                "{method} {path} is documented but has no tenancy exercise: add it to TABLE in \
+                 tests/tenancy.rs"
+            );
+        };
+        routes.push((kind, method, path, operation));
+    }
+    // Read-only exercises first (they compare with the ownership read above), then the ones
+    // that create and delete.
+    routes.sort_by_key(|(kind, _, _, _)| {
+        matches!(kind, Exercise::Create | Exercise::RemoveTitulaire).then_some(*kind)
+    });
+    let mut exercised = BTreeSet::new();
+    for (kind, method, path, operation) in routes {
+        if operation.get("security").is_some() {
+            check_authentication(&h, method, path).await;
+        }
+        match kind {
+            Exercise::Public => check_public(&h, method, path).await,
+            Exercise::Me => check_me(&h, path, &owned, &pool).await,
+            Exercise::Shared => check_shared(&h, path).await,
+            Exercise::WorkerList => check_worker_list(&h, path, &owned, &seen_by).await,
+            Exercise::SessionList => check_session_list(&h, path, &owned).await,
+            Exercise::ExpirationList => check_expiration_list(&h, path, &owned).await,
+            Exercise::DeclarationList => check_declaration_list(&h, path, &owned).await,
+            Exercise::Export => check_export(&h, path, &seen_by).await,
+            Exercise::Validate => check_validate(&h, path, &seen_by).await,
+            Exercise::Create => check_create(&h, path, &seen_by).await,
+            Exercise::WorkerById => check_by_id(&h, method, path, &owned, |o| &o.workers).await,
+            Exercise::SessionById => check_by_id(&h, method, path, &owned, |o| &o.sessions).await,
+            Exercise::DeclarationById => {
+                check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
+            }
+            Exercise::RemoveTitulaire => check_remove(&h, method, path, &seen_by).await,
+        }
+        exercised.insert((method.clone(), path.clone()));
+    }
+    assert_eq!(exercised.len(), TABLE.len(), "every route exercised");
+
+    // Shared workers: a passport shows only the caller's sessions (a training organisation sees
+    // only the entries of its own sessions).
+    for account in accounts.clone() {
+        let of = !owned[account].employer;
+        for id in &owned[account].workers {
+            let reply = h.get(&format!("/v1/workers/{id}/passport"), account).await;
+            assert_eq!(reply.status, 200);
+            for entry in reply.json()["entries"].as_array().unwrap() {
+                match entry["session_id"].as_i64() {
+                    Some(session) => assert!(
+                        owned[account].sessions.contains(&session),
+                        "account {account} sees session {session} through worker {id}"
+                    ),
+                    None => assert!(!of, "an OF sees only entries of its sessions"),
+                }
+            }
+        }
+    }
+    pool.close().await;
+}
+
+/// Without a token, or with an unknown one, a secured route is a 401 problem.
+async fn check_authentication(h: &Harness, method: &str, path: &str) {
+    let values = HashMap::from([
+        ("id", "1".to_owned()),
+        ("id_unique_partenaire", "PP-1-1".to_owned()),
+    ]);
+    let url = fill(path, &values);
+    let body = (method == "post").then(|| serde_json::json!({}));
+    for token in [None, Some("jeton-inconnu")] {
+        let reply = h.call(method, &url, token, body.as_ref(), Some("k")).await;
+        assert_eq!(reply.status, 401, "{method} {path} with {token:?}");
+        assert_eq!(reply.content_type, PROBLEM_JSON, "{method} {path}");
+    }
+}
+
+/// The same bytes with no token and with every account's token.
+async fn check_public(h: &Harness, method: &str, path: &str) {
+    let anonymous = h.call(method, path, None, None, None).await;
+    assert_eq!(anonymous.status, 200, "{path}");
+    for token in DEMO_TOKENS {
+        let reply = h.call(method, path, Some(token), None, None).await;
+        assert_eq!(reply, anonymous, "{path} must not depend on the account");
+    }
+}
+
+/// Each token reads its own account: the SIRET the database holds for it.
+async fn check_me(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+    for (account, mine) in owned.iter().enumerate() {
+        let me = h.get(path, account).await.json();
+        let siret: String = sqlx::query_scalar("SELECT siret FROM accounts WHERE id = ?")
+            .bind(mine.account_id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(me["siret"], siret.as_str(), "{path} as {account}");
+    }
+}
+
+/// Reference data: the same answer for every account.
+async fn check_shared(h: &Harness, path: &str) {
+    let first = h.get(path, 0).await;
+    assert_eq!(first.status, 200);
+    for account in 1..DEMO_TOKENS.len() {
+        assert_eq!(h.get(path, account).await, first, "{path}");
+    }
+}
+
+/// The ids of every item of a paginated list, following `next_cursor` (starting from `query`).
+async fn walk(h: &Harness, path: &str, query: &str, account: usize, id: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{path}?limit=37{query}");
+        if let Some(cursor) = &cursor {
+            url.push_str(&format!("&cursor={}", encode(cursor)));
+        }
+        let reply = h.get(&url, account).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.body);
+        let page = reply.json();
+        out.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item[id].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return out,
+        }
+    }
+}
+
+/// The workers list holds exactly the account's own; a search for another account's worker (by
+/// NIR or name) finds none of theirs; another account's cursor gives only the caller's.
+async fn check_worker_list(h: &Harness, path: &str, owned: &[Owned], seen: &[Seen]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed: BTreeSet<i64> = walk(h, path, "", account, "id").await.into_iter().collect();
+        assert_eq!(listed, mine.workers, "{path} as {account}");
+        for (other, theirs) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+            for worker in theirs
+                .workers
+                .iter()
+                .filter(|w| !mine.workers.contains(&w.id))
+            {
+                for q in [worker.nir.as_str(), worker.last_name.as_str()] {
+                    let found = walk(h, path, &format!("&q={}", encode(q)), account, "id").await;
+                    assert!(
+                        found.iter().all(|id| mine.workers.contains(id)),
+                        "{path}?q= as {account} found a worker of {other}"
+                    );
+                }
+            }
+            // The cursor of another account's first page.
+            let first = h.get(&format!("{path}?limit=5"), other).await.json();
+            if let Some(cursor) = first["next_cursor"].as_str() {
+                let found = h
+                    .get(&format!("{path}?cursor={}", encode(cursor)), account)
+                    .await
+                    .json();
+                for item in found["items"].as_array().unwrap() {
+                    assert!(mine.workers.contains(&item["id"].as_i64().unwrap()));
+                }
+            }
+        }
+    }
+    assert!(
+        owned[0].workers.is_disjoint(&owned[1].workers),
+        "the two employers share no worker"
+    );
+}
+
+/// The sessions list holds exactly the account's own, for every status filter.
+async fn check_session_list(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed: BTreeSet<i64> = walk(h, path, "", account, "id").await.into_iter().collect();
+        assert_eq!(listed, mine.sessions, "{path} as {account}");
+        for status in ["a_declarer", "declaree", "en_cours", "non_concernee"] {
+            let filtered = walk(h, path, &format!("&status={status}"), account, "id").await;
+            assert!(filtered.iter().all(|id| mine.sessions.contains(id)));
+        }
+    }
+    for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+        assert!(owned[a].sessions.is_disjoint(&owned[b].sessions));
+    }
+}
+
+/// The expirations list holds exactly the account's current expiries, and its counts add up
+/// to no more than them.
+async fn check_expiration_list(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let mut listed = BTreeSet::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut url = format!("{path}?limit=50&within_days={ALL_DAYS}");
+            if let Some(cursor) = &cursor {
+                url.push_str(&format!("&cursor={}", encode(cursor)));
+            }
+            let page = h.get(&url, account).await.json();
+            for item in page["items"].as_array().unwrap() {
+                let worker = item["worker_id"].as_i64().unwrap();
+                assert!(mine.workers.contains(&worker), "{path}: worker {worker}");
+                listed.insert((
+                    worker,
+                    item["training_code"].as_str().unwrap().to_owned(),
+                    item["expires_on"].as_str().unwrap().parse().unwrap(),
+                ));
+            }
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(listed, mine.expirations, "{path} as {account}");
+    }
+}
+
+/// The declarations list holds exactly the account's own, for every status filter.
+async fn check_declaration_list(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed: BTreeSet<i64> = walk(h, path, "", account, "id").await.into_iter().collect();
+        assert_eq!(listed, mine.declarations, "{path} as {account}");
+        for status in ["enregistree", "en_retard", "supprimee"] {
+            let filtered = walk(h, path, &format!("&status={status}"), account, "id").await;
+            assert!(filtered.iter().all(|id| mine.declarations.contains(id)));
+        }
+    }
+    for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+        assert!(owned[a].declarations.is_disjoint(&owned[b].declarations));
+    }
+}
+
+/// The bulk export of an account holds only lines of its own declarations.
+async fn check_export(h: &Harness, path: &str, seen: &[Seen]) {
+    for (account, mine) in seen.iter().enumerate() {
+        let mut lines = Vec::new();
+        for format in ["adf", "jdr"] {
+            let reply = h.get(&format!("{path}?format={format}"), account).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            lines.extend(exported_lines(&reply.body));
+        }
+        let own: BTreeSet<(String, String)> = mine
+            .details
+            .values()
+            .filter(|view| view.summary.status != DeclarationStatus::Supprimee)
+            .flat_map(|view| {
+                view.declaration.titulaires.iter().map(|t| {
+                    (
+                        view.declaration.id_declaration.clone(),
+                        t.id_unique_partenaire.clone(),
+                    )
+                })
+            })
+            .collect();
+        let exported: BTreeSet<(String, String)> = lines.into_iter().collect();
+        assert_eq!(exported, own, "{path} as {account}");
+    }
+}
+
+/// Validating a declaration that reuses another account's partner identifiers reveals nothing:
+/// the answer is the same as with identifiers nobody uses.
+async fn check_validate(h: &Harness, path: &str, seen: &[Seen]) {
+    for (account, mine) in seen.iter().enumerate() {
+        let fresh = declaration(account, "V", &mine.workers);
+        let fresh_reply = h
+            .call(
+                "post",
+                path,
+                Some(DEMO_TOKENS[account]),
+                Some(&serde_json::to_value(&fresh).unwrap()),
+                None,
+            )
+            .await;
+        assert_eq!(fresh_reply.status, 200, "{}", fresh_reply.body);
+        for theirs in seen
+            .iter()
+            .enumerate()
+            .filter(|(o, _)| *o != account)
+            .map(|(_, s)| s)
+        {
+            for view in theirs.details.values() {
+                let mut probe = fresh.clone();
+                for (titulaire, their) in probe
+                    .titulaires
+                    .iter_mut()
+                    .zip(&view.declaration.titulaires)
+                {
+                    titulaire
+                        .id_unique_partenaire
+                        .clone_from(&their.id_unique_partenaire);
+                }
+                let reply = h
+                    .call(
+                        "post",
+                        path,
+                        Some(DEMO_TOKENS[account]),
+                        Some(&serde_json::to_value(&probe).unwrap()),
+                        None,
+                    )
+                    .await;
+                assert_eq!(reply, fresh_reply, "{path} as {account}");
+            }
+        }
+    }
+}
+
+/// Idempotency keys belong to their account: another account's key never returns, nor
+/// conflicts with, that account's declaration, and the owner's declaration stays as it was.
+async fn check_create(h: &Harness, path: &str, seen: &[Seen]) {
+    for (account, mine) in seen.iter().enumerate() {
+        for (other, _) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+            let their_key = format!("tenancy-{other}-A");
+            let tag = format!("K{other}");
+            let body = serde_json::to_value(declaration(account, &tag, &mine.workers)).unwrap();
+            let reply = h
+                .call(
+                    "post",
+                    path,
+                    Some(DEMO_TOKENS[account]),
+                    Some(&body),
+                    Some(&their_key),
+                )
+                .await;
+            assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+            let created = reply.json();
+            let id = created["id"].as_i64().unwrap();
+            assert_eq!(created["reference"], format!("REF-TEN-{account}-{tag}"));
+            for (owner, theirs) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+                assert!(!theirs.details.contains_key(&id));
+                let listed = walk(h, "/v1/declarations", "", owner, "id").await;
+                assert!(
+                    !listed.contains(&id),
+                    "{owner} sees {account}'s new declaration"
+                );
+            }
+            let replay = h
+                .call(
+                    "post",
+                    path,
+                    Some(DEMO_TOKENS[account]),
+                    Some(&body),
+                    Some(&their_key),
+                )
+                .await;
+            assert_eq!(replay.status, 200, "a replay of the caller's own key");
+            assert_eq!(replay.json()["id"], id);
+        }
+    }
+    for (owner, theirs) in seen.iter().enumerate() {
+        for (id, before) in &theirs.details {
+            let after = h.client(owner).declaration(*id).await.unwrap();
+            assert_eq!(&after, before, "declaration {id} of {owner} unchanged");
+        }
+    }
+}
+
+/// Every id another account owns (and the caller does not) answers like a missing id.
+async fn check_by_id(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    owned: &[Owned],
+    ids_of: impl Fn(&Owned) -> &BTreeSet<i64>,
+) {
+    let missing_values = HashMap::from([("id", MISSING_ID.to_string())]);
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing = h
+            .call(method, &fill(path, &missing_values), token, None, None)
+            .await;
+        assert_eq!(missing.status, 404);
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            let foreign: Vec<&i64> = ids_of(theirs).difference(ids_of(mine)).collect();
+            checked += foreign.len();
+            for id in foreign {
+                let url = fill(path, &HashMap::from([("id", id.to_string())]));
+                let reply = h.call(method, &url, token, None, None).await;
+                assert_hidden(
+                    &reply,
+                    &missing,
+                    &format!("{method} {url} as {account} ({other}'s)"),
+                );
+            }
+        }
+        if let Some(id) = ids_of(mine).first() {
+            let url = fill(path, &HashMap::from([("id", id.to_string())]));
+            let reply = h.call(method, &url, token, None, None).await;
+            assert_eq!(reply.status, 200, "{method} {url} as its owner {account}");
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' ids were tried"
+    );
+}
+
+/// Removing a titulaire of another account's declaration, with its real partner ids, is a 404
+/// and changes nothing.
+async fn check_remove(h: &Harness, method: &str, path: &str, seen: &[Seen]) {
+    let mut checked = 0;
+    for (account, _) in seen.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_values = HashMap::from([
+            ("id", MISSING_ID.to_string()),
+            ("id_unique_partenaire", "absent".to_owned()),
+        ]);
+        let missing = h
+            .call(method, &fill(path, &missing_values), token, None, None)
+            .await;
+        for (other, theirs) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+            for (id, before) in &theirs.details {
+                for titulaire in &before.declaration.titulaires {
+                    let values = HashMap::from([
+                        ("id", id.to_string()),
+                        (
+                            "id_unique_partenaire",
+                            titulaire.id_unique_partenaire.clone(),
+                        ),
+                    ]);
+                    let url = fill(path, &values);
+                    let reply = h.call(method, &url, token, None, None).await;
+                    assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                    checked += 1;
+                }
+                let after = h.client(other).declaration(*id).await.unwrap();
+                assert_eq!(&after, before, "declaration {id} of {other} unchanged");
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' titulaires were tried"
+    );
+    // The owner can remove its own titulaire through the same route (the route works).
+    let (id, view) = seen[0]
+        .details
+        .iter()
+        .find(|(_, v)| v.declaration.id_declaration == "TEN-0-B")
+        .unwrap();
+    let values = HashMap::from([
+        ("id", id.to_string()),
+        (
+            "id_unique_partenaire",
+            view.declaration.titulaires[0].id_unique_partenaire.clone(),
+        ),
+    ]);
+    let reply = h
+        .call(
+            method,
+            &fill(path, &values),
+            Some(DEMO_TOKENS[0]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
