@@ -3,6 +3,8 @@
 //! Modules by domain concept: [`domain`] (pure types, validation, expiry and deadline maths),
 //! [`simulator`] (the data-driven decision tree), [`rules`] (loading the rules files of `assets/`).
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod bulk;
 pub mod cli;

@@ -292,9 +292,9 @@ display_as_str!(
 /// Layout and key rule (domain.md §6): sex (1/2, or 7/8 for a provisional number), year (2),
 /// month (01–12, 20–50 for incomplete civil records, 99 unknown), department (2 digits, `2A`/`2B`
 /// for Corsica), commune (3), order (3), key (2) = 97 − (13-digit number mod 97), with 2A → 19
-/// and 2B → 18. Sources: https://www.comptavoo.com/Verifier-et-decomposer-un-numero-de-securite-sociale,1070.html ,
-/// https://wp.publimath.fr/nu010 , provisional numbers:
-/// http://www.lbcd78.fr/2007/02/26/nouveau-module-pour-netvibes-calcul-de-la-cle-du-n%C2%B0-de-securite-sociale/
+/// and 2B → 18. Sources: <https://www.comptavoo.com/Verifier-et-decomposer-un-numero-de-securite-sociale,1070.html> ,
+/// <https://wp.publimath.fr/nu010> , provisional numbers:
+/// <http://www.lbcd78.fr/2007/02/26/nouveau-module-pour-netvibes-calcul-de-la-cle-du-n%C2%B0-de-securite-sociale/>
 ///
 /// Input: 13 characters, or 15 with the key, which is then checked. `Debug` is masked.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -518,8 +518,8 @@ impl FromStr for Siren {
 /// part valid too.
 ///
 /// La Poste (SIREN 356000000): when Luhn fails, the SIRET is valid if its digit sum is a
-/// multiple of 5. Sources: InseeFrLab/validinsee https://github.com/inseefrlab/validinsee and
-/// python-stdnum issue #291 https://github.com/arthurdejong/python-stdnum/issues/291
+/// multiple of 5. Sources: InseeFrLab/validinsee <https://github.com/inseefrlab/validinsee> and
+/// python-stdnum issue #291 <https://github.com/arthurdejong/python-stdnum/issues/291>
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Siret(String);
@@ -562,7 +562,7 @@ impl FromStr for Siret {
 
 /// A numéro de déclaration d'activité of a training organisation: 11 digits, issued by the
 /// DREETS; no checksum is known (domain.md §6,
-/// https://www.verp-formation.fr/formations/formations-formateurs/numero-activite.html).
+/// <https://www.verp-formation.fr/formations/formations-formateurs/numero-activite.html>).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Nda(String);
@@ -598,8 +598,8 @@ pub enum CertificationKind {
 }
 
 /// A certification code: `RNCP` or `RS` followed by 3 to 5 digits (accepted range is an
-/// inference, domain.md §6; https://francecompetences.fr/recherche/rncp/38510), or a Certif Info
-/// number of 1 to 6 digits (https://c0mm0.com/entry/api-certif-info). Prefixes are accepted in
+/// inference, domain.md §6; <https://francecompetences.fr/recherche/rncp/38510>), or a Certif Info
+/// number of 1 to 6 digits (<https://c0mm0.com/entry/api-certif-info>). Prefixes are accepted in
 /// any case and stored uppercase.
 ///
 /// The bulk files' `CERTIFICATION_VISEE` must be an RS code (domain.md §8): check
@@ -677,7 +677,7 @@ impl FromStr for CertificationCode {
 }
 
 /// A Formacode (training domain): exactly 5 digits (domain.md §6; e.g. 42829 sauvetage
-/// secourisme travail, https://www.francecompetences.fr/recherche/rs/5801/).
+/// secourisme travail, <https://www.francecompetences.fr/recherche/rs/5801/>).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Formacode(String);
