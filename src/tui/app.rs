@@ -214,7 +214,6 @@ impl App {
     fn navigate(&mut self, navigate: Navigate, effects: &mut Vec<Effect>) {
         match navigate {
             Navigate::Worker(worker_id) => {
-                self.with_screen(ScreenId::Worker, effects, |_, _| ());
                 self.worker.open(worker_id);
                 self.go_to(ScreenId::Worker, effects);
             }
