@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::Result;
 
-use passeport::cli::{self, Cli, Command, TokenCommand};
+use passeport::cli::{self, AccountCommand, Cli, Command, TokenCommand};
 use passeport::config::Config;
 use passeport::paths;
 use passeport::rules::Rules;
@@ -48,6 +48,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             cli::launch::run_tui(config, rules, !cli.no_mouse).await
         }
         Some(Command::Serve(args)) => cli::launch::serve(args, rules).await,
+        Some(Command::Account(AccountCommand::Create {
+            kind,
+            siret,
+            name,
+            nda,
+            db,
+        })) => cli::launch::create_account(kind, &siret, &name, nda.as_deref(), &db, rules).await,
         Some(Command::Token(TokenCommand::Create { account, db })) => {
             cli::launch::create_token(&account, &db, rules).await
         }

@@ -11,7 +11,8 @@ use super::ServeArgs;
 use crate::api::Client;
 use crate::api::client::ClientOptions;
 use crate::config::Config;
-use crate::domain::ids::Siret;
+use crate::domain::DeclarantKind;
+use crate::domain::ids::{Nda, Siret};
 use crate::rules::Rules;
 use crate::server::demo::{DEFAULT_SEED, DEFAULT_WORKERS, DemoOptions};
 use crate::server::{Server, ServerOptions};
@@ -203,6 +204,46 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
         );
     }
     server.serve(listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `passeport account create`: a new account (the database is created when missing).
+pub async fn create_account(
+    kind: super::AccountKind,
+    siret: &str,
+    name: &str,
+    nda: Option<&str>,
+    db: &Path,
+    rules: Rules,
+) -> Result<ExitCode> {
+    let siret: Siret = siret.parse().map_err(|e| eyre!("--siret : {e}"))?;
+    let nda: Option<Nda> = nda
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| eyre!("--nda : {e}"))?;
+    let kind = match kind {
+        super::AccountKind::Employeur => DeclarantKind::Employeur,
+        super::AccountKind::OrganismeFormation => DeclarantKind::OrganismeFormation,
+    };
+    let options = ServerOptions {
+        db_path: db.to_owned(),
+        demo: None,
+        today: None,
+    };
+    let server = Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await?;
+    server
+        .create_account(kind, &siret, name, nda.as_ref())
+        .await?;
+    eprintln!(
+        "Compte créé ({}, SIRET {siret}) : passeport token create --account {siret} --db {}",
+        kind.label(),
+        db.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

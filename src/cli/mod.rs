@@ -40,6 +40,9 @@ pub enum Command {
     /// Gère les jetons d'accès d'un serveur.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Gère les comptes (employeurs, organismes de formation) d'un serveur.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
     #[command(after_help = "Exemple :\n  passeport catalogue | grep CACES")]
     Catalogue,
@@ -109,6 +112,41 @@ pub struct ServeArgs {
     /// Nombre de salariés de démonstration (avec --demo).
     #[arg(long, requires = "demo", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub workers: Option<u32>,
+}
+
+/// Kind of account, as `--kind` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountKind {
+    /// Employeur : déclare ses formations internes, consulte celles de ses salariés.
+    Employeur,
+    /// Organisme de formation : déclare les formations qu'il dispense.
+    OrganismeFormation,
+}
+
+/// `passeport account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Crée un compte ; créez-lui ensuite un jeton avec « passeport token create ».
+    #[command(
+        after_help = "Exemples :\n  passeport account create --kind employeur --siret 73282932000074 --name 'ACME' --db /srv/passeport.db\n  passeport account create --kind organisme-formation --siret 35600000000048 --name 'Formaprev' --nda 11755555575 --db /srv/passeport.db"
+    )]
+    Create {
+        /// Employeur ou organisme de formation.
+        #[arg(long, value_enum)]
+        kind: AccountKind,
+        /// SIRET du compte.
+        #[arg(long, value_name = "SIRET")]
+        siret: String,
+        /// Raison sociale.
+        #[arg(long)]
+        name: String,
+        /// Numéro de déclaration d'activité (organisme de formation).
+        #[arg(long, value_name = "NDA")]
+        nda: Option<String>,
+        /// Base SQLite du serveur (créée si absente).
+        #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
+        db: PathBuf,
+    },
 }
 
 /// `passeport token …`.
