@@ -99,7 +99,7 @@ fn an_account_created_on_the_command_line_gets_a_working_token() {
             retries: 0,
             ..ClientOptions::default()
         };
-        let client = Client::new(&url, Some(token), quick.clone()).unwrap();
+        let client = Client::new(&url, Some(token), quick).unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         let account = loop {
             match client.me().await {
