@@ -1,20 +1,23 @@
 //! Fuzzy search over the roster, accent- and case-insensitive (`Eloise` finds `Éloïse`), on name,
 //! first names, NIR digits, employer and site.
 //!
-//! Each worker's text is folded once, at load time, into lowercase ASCII with exactly one byte per
-//! character of the original, so matched positions map back onto the original text for
-//! highlighting. A query that extends the previous one is matched only against the previous
-//! matches, and only the top rows are sorted. The matcher is `nucleo-matcher`, chosen by
-//! `benches/search.rs` (see `BENCHMARKS.md`).
+//! Every field is folded once, at load time, into lowercase ASCII with exactly one byte per
+//! character of the original, so matched positions map back onto the text shown. Each word of
+//! the query must match one field: the name of each row, the employer and the site once per
+//! distinct value (a roster has few), and, for a word of digits, the NIR. Scoring short fields
+//! rather than one long line per row is what keeps a keystroke within a frame on 100,000 workers
+//! (`benches/search.rs`, `BENCHMARKS.md`). A query that extends the previous one is matched only
+//! against the previous matches, and only the top rows are sorted.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::domain::worker::{Worker, WorkerId};
 
-/// Separator between the fields of a searchable text.
+/// Separator between the fields of the text shown.
 const SEPARATOR: &str = " · ";
 
 /// One searchable worker.
@@ -24,14 +27,24 @@ pub struct Entry {
     pub worker_id: WorkerId,
     /// The text shown: `NOM Prénoms · employeur · site`.
     pub text: String,
-    /// `text` and the NIR digits, folded to lowercase ASCII, one byte per character of `text`.
-    folded: Vec<u8>,
+    /// The name part of `text`, folded.
+    name: Box<[u8]>,
+    /// The NIR's 13 characters, folded.
+    nir: Box<[u8]>,
+    /// Index of the employer in [`SearchIndex::employers`].
+    employer: u32,
+    /// Index of the site in [`SearchIndex::sites`].
+    site: u32,
 }
 
-/// The searchable roster, built once per roster load.
+/// The searchable roster, built once per roster load, in roster order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
+    /// Distinct employer names, folded.
+    employers: Vec<Box<[u8]>>,
+    /// Distinct sites, folded.
+    sites: Vec<Box<[u8]>>,
 }
 
 /// The result of one query.
@@ -50,7 +63,7 @@ pub struct Matches {
 /// One row of the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    /// Index of the entry in the index.
+    /// Index of the entry in the index (the worker's position in the roster).
     pub index: u32,
     /// Matcher score (higher is better).
     pub score: u32,
@@ -69,29 +82,63 @@ pub fn fold_text(text: &str) -> Vec<u8> {
     text.chars().map(fold).collect()
 }
 
+/// Interns a folded value, returning its index.
+fn intern(values: &mut Vec<Box<[u8]>>, seen: &mut HashMap<String, u32>, value: &str) -> u32 {
+    *seen.entry(value.to_owned()).or_insert_with(|| {
+        values.push(fold_text(value).into_boxed_slice());
+        (values.len() - 1) as u32
+    })
+}
+
+/// A word of the query, with what it may match.
+struct Word {
+    atom: Atom,
+    /// Digits only: may match the NIR.
+    digits: bool,
+    /// Its score against each employer and each site, computed once per query.
+    employers: Vec<Option<u16>>,
+    sites: Vec<Option<u16>>,
+}
+
+/// Which field a word matched best.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Name,
+    Employer,
+    Site,
+    Nir,
+}
+
 impl SearchIndex {
-    /// Builds the index of a roster.
+    /// Builds the index of a roster; entry `i` is `workers[i]`.
     pub fn new(workers: &[Worker]) -> Self {
+        let (mut employers, mut sites) = (Vec::new(), Vec::new());
+        let (mut seen_employers, mut seen_sites) = (HashMap::new(), HashMap::new());
         let entries = workers
             .iter()
             .map(|w| {
-                let text = format!(
-                    "{}{SEPARATOR}{}{SEPARATOR}{}",
-                    w.display_name(),
-                    w.employer_name,
-                    w.site
-                );
-                let mut folded = fold_text(&text);
-                folded.push(b' ');
-                folded.extend_from_slice(w.nir.as_str().to_ascii_lowercase().as_bytes());
+                let name = w.display_name();
+                let text = format!("{name}{SEPARATOR}{}{SEPARATOR}{}", w.employer_name, w.site);
                 Entry {
                     worker_id: w.id,
+                    name: fold_text(&name).into_boxed_slice(),
+                    nir: w
+                        .nir
+                        .as_str()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice(),
+                    employer: intern(&mut employers, &mut seen_employers, &w.employer_name),
+                    site: intern(&mut sites, &mut seen_sites, &w.site),
                     text,
-                    folded,
                 }
             })
             .collect();
-        Self { entries }
+        Self {
+            entries,
+            employers,
+            sites,
+        }
     }
 
     /// Number of entries.
@@ -109,6 +156,106 @@ impl SearchIndex {
         self.entries.get(index as usize)
     }
 
+    fn words(&self, query: &str, matcher: &mut Matcher) -> Vec<Word> {
+        let folded = String::from_utf8(fold_text(query)).unwrap_or_default();
+        folded
+            .split_whitespace()
+            .map(|word| {
+                let atom = Atom::new(
+                    word,
+                    CaseMatching::Ignore,
+                    Normalization::Never,
+                    AtomKind::Fuzzy,
+                    false,
+                );
+                let score_all = |values: &[Box<[u8]>], m: &mut Matcher| {
+                    values
+                        .iter()
+                        .map(|v| atom.score(Utf32Str::Ascii(v), m))
+                        .collect()
+                };
+                let employers = score_all(&self.employers, matcher);
+                let sites = score_all(&self.sites, matcher);
+                Word {
+                    digits: word.bytes().all(|b| b.is_ascii_digit()),
+                    atom,
+                    employers,
+                    sites,
+                }
+            })
+            .collect()
+    }
+
+    /// The best field and score of one word for one entry.
+    fn best(&self, word: &Word, entry: &Entry, matcher: &mut Matcher) -> Option<(u16, Field)> {
+        let mut best = word
+            .atom
+            .score(Utf32Str::Ascii(&entry.name), matcher)
+            .map(|s| (s, Field::Name));
+        let mut consider = |score: Option<u16>, field| {
+            if let Some(score) = score
+                && best.is_none_or(|(b, _)| score > b)
+            {
+                best = Some((score, field));
+            }
+        };
+        consider(
+            word.employers
+                .get(entry.employer as usize)
+                .copied()
+                .flatten(),
+            Field::Employer,
+        );
+        consider(
+            word.sites.get(entry.site as usize).copied().flatten(),
+            Field::Site,
+        );
+        if word.digits {
+            consider(
+                word.atom.score(Utf32Str::Ascii(&entry.nir), matcher),
+                Field::Nir,
+            );
+        }
+        best
+    }
+
+    fn score(&self, words: &[Word], entry: &Entry, matcher: &mut Matcher) -> Option<u32> {
+        words.iter().try_fold(0u32, |total, word| {
+            Some(total + u32::from(self.best(word, entry, matcher)?.0))
+        })
+    }
+
+    /// Character positions of `entry.text` matched by the words (the NIR is not shown).
+    fn positions(&self, words: &[Word], entry: &Entry, matcher: &mut Matcher) -> Vec<u32> {
+        let name_len = entry.name.len() as u32;
+        let employer = self.employers.get(entry.employer as usize);
+        let employer_len = employer.map_or(0, |e| e.len() as u32);
+        let separator = SEPARATOR.chars().count() as u32;
+        let mut positions = Vec::new();
+        for word in words {
+            let (haystack, offset): (&[u8], u32) = match self.best(word, entry, matcher) {
+                Some((_, Field::Name)) => (&entry.name, 0),
+                Some((_, Field::Employer)) => {
+                    (employer.map_or(&[][..], |e| &e[..]), name_len + separator)
+                }
+                Some((_, Field::Site)) => (
+                    self.sites
+                        .get(entry.site as usize)
+                        .map_or(&[][..], |s| &s[..]),
+                    name_len + separator + employer_len + separator,
+                ),
+                Some((_, Field::Nir)) | None => continue,
+            };
+            let mut found = Vec::new();
+            word.atom
+                .indices(Utf32Str::Ascii(haystack), matcher, &mut found);
+            positions.extend(found.into_iter().map(|p| p + offset));
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+    }
+
     /// Matches `query`, keeping the `limit` best rows. `within` restricts the candidates to the
     /// matches of a previous query that this one extends.
     pub fn search(
@@ -118,8 +265,9 @@ impl SearchIndex {
         within: Option<&[u32]>,
         generation: u64,
     ) -> Matches {
-        let folded_query = String::from_utf8(fold_text(query)).unwrap_or_default();
-        if folded_query.trim().is_empty() {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let words = self.words(query, &mut matcher);
+        if words.is_empty() {
             return Matches {
                 generation,
                 query: query.to_owned(),
@@ -133,12 +281,10 @@ impl SearchIndex {
                 all: Arc::new((0..self.entries.len() as u32).collect()),
             };
         }
-        let pattern = Pattern::parse(&folded_query, CaseMatching::Ignore, Normalization::Never);
-        let mut matcher = Matcher::new(Config::DEFAULT);
         let mut scored: Vec<(u32, u32)> = Vec::new();
         let mut score_one = |index: u32, matcher: &mut Matcher| {
             if let Some(entry) = self.entries.get(index as usize)
-                && let Some(score) = pattern.score(Utf32Str::Ascii(&entry.folded), matcher)
+                && let Some(score) = self.score(&words, entry, matcher)
             {
                 scored.push((index, score));
             }
@@ -150,24 +296,17 @@ impl SearchIndex {
         let all: Vec<u32> = scored.iter().map(|&(i, _)| i).collect();
         // Best first; ties by roster order so results are stable while typing.
         let better = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-        if scored.len() > limit && limit > 0 {
+        if limit == 0 {
+            scored.clear();
+        } else if scored.len() > limit {
             scored.select_nth_unstable_by(limit - 1, better);
             scored.truncate(limit);
-        } else if limit == 0 {
-            scored.clear();
         }
         scored.sort_unstable_by(better);
-        let text_len = |i: u32| self.entries[i as usize].text.chars().count() as u32;
         let top = scored
             .into_iter()
             .map(|(index, score)| {
-                let mut positions = Vec::new();
-                let entry = &self.entries[index as usize];
-                pattern.indices(Utf32Str::Ascii(&entry.folded), &mut matcher, &mut positions);
-                positions.sort_unstable();
-                positions.dedup();
-                let visible = text_len(index);
-                positions.retain(|&p| p < visible);
+                let positions = self.positions(&words, &self.entries[index as usize], &mut matcher);
                 Hit {
                     index,
                     score,
@@ -187,7 +326,7 @@ impl SearchIndex {
 /// True when `next` only narrows `previous` (typing more characters), so the previous matches
 /// can be the only candidates.
 pub fn narrows(previous: &str, next: &str) -> bool {
-    !previous.trim().is_empty() && next.starts_with(previous) && !previous.ends_with('\\')
+    !previous.trim().is_empty() && next.starts_with(previous)
 }
 
 #[cfg(test)]

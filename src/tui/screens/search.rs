@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
@@ -19,7 +19,7 @@ use crate::tui::action::{Effect, Request, RequestId, Response};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::list::{Columns, ListCursor, render_table};
 use crate::tui::widgets::{sanitize, state_message};
 
 /// The roster and its index.
@@ -287,33 +287,36 @@ impl Screen for SearchScreen {
         ) {
             return;
         }
-        let height = usize::from(table_area.height.saturating_sub(1));
-        let offset = self.cursor.viewport(height, matches.top.len());
-        let workers: std::collections::HashMap<i64, &Worker> =
-            roster.workers.iter().map(|w| (w.id, w)).collect();
-        let rows: Vec<Row> = matches
-            .top
-            .iter()
-            .skip(offset)
-            .take(height)
-            .filter_map(|hit| {
-                let entry = roster.index.entry(hit.index)?;
-                let nir = workers
-                    .get(&entry.worker_id)
+        let widths = [Constraint::Fill(1), Constraint::Length(22)];
+        let header = Row::new(["Salarié · employeur · site", "NIR"]);
+        let columns = Columns {
+            header,
+            widths: &widths,
+        };
+        render_table(
+            frame,
+            table_area,
+            &self.cursor,
+            &matches.top,
+            columns,
+            theme,
+            |hit| {
+                // The index is built in roster order: entry i is worker i.
+                let text = roster
+                    .index
+                    .entry(hit.index)
+                    .map_or("", |e| e.text.as_str());
+                let nir = roster
+                    .workers
+                    .get(hit.index as usize)
                     .map(|w| w.nir.masked())
                     .unwrap_or_default();
-                Some(Row::new(vec![
-                    Cell::from(highlight(&entry.text, &hit.positions, theme)),
+                Row::new(vec![
+                    Cell::from(highlight(text, &hit.positions, theme)),
                     Cell::from(nir),
-                ]))
-            })
-            .collect();
-        let table = Table::new(rows, [Constraint::Fill(1), Constraint::Length(22)])
-            .header(Row::new(["Salarié · employeur · site", "NIR"]).style(theme.title))
-            .row_highlight_style(theme.selection);
-        let mut state = TableState::default()
-            .with_selected(Some(self.cursor.selected().saturating_sub(offset)));
-        frame.render_stateful_widget(table, table_area, &mut state);
+                ])
+            },
+        );
     }
 }
 
