@@ -35,7 +35,7 @@ fn main() {
     }
     let mode = Mode::detect();
     let runs = mode.iterations(3);
-    for workers in mode.sizes(300, &[100_000]) {
+    for workers in mode.sizes(300, &[100_000], true) {
         let mut peaks = Vec::new();
         let mut times = Vec::new();
         for stage in ["floor", "roster", "search"] {

@@ -62,7 +62,7 @@ fn main() {
         std::env::set_var("XDG_DATA_HOME", home.path().join("data"));
         std::env::set_var("XDG_CONFIG_HOME", home.path().join("config"));
     }
-    for workers in mode.sizes(300, &[100_000]) {
+    for workers in mode.sizes(300, &[100_000], false) {
         let server = DemoServer::start(workers);
         let mut driver = Driver::new(server.client(demo_server::TOKEN));
         let iterations = mode.iterations(300);
@@ -388,7 +388,8 @@ fn report(
         common::ms(floor[1].p95),
     );
     println!(
-        "(\"vs floor\": the baseline's median over the screen's, < 1 means slower than the floor)"
+        "(« ÷ floor »: the screen's median over the baseline's; below 1 the screen costs less \
+         than a page of plain text)"
     );
 
     common::section("bytes written per cursor move (Down), synchronized update included");

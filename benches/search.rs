@@ -40,7 +40,7 @@ fn target(workers: u32) -> Option<Duration> {
 fn main() {
     let mode = Mode::detect();
     let rules = Rules::embedded().expect("embedded rules");
-    for workers in mode.sizes(400, &[10_000, 100_000]) {
+    for workers in mode.sizes(400, &[10_000, 100_000], true) {
         let started = Instant::now();
         let opts = DemoOptions {
             workers,

@@ -32,7 +32,7 @@ fn main() {
         Mode::Bench => Duration::from_secs(5),
         Mode::Smoke => Duration::from_millis(300),
     };
-    for workers in mode.sizes(300, &[100_000]) {
+    for workers in mode.sizes(300, &[100_000], true) {
         let server = DemoServer::start(workers);
         let client = server.client(TOKEN);
         let runtime = demo_server::runtime(1);

@@ -133,22 +133,35 @@ pub fn demo_db(workers: u32) -> PathBuf {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        // Serving until an already finished shutdown closes the database cleanly (WAL folded in).
+        // Serving until an already finished shutdown closes the database (folding the WAL in).
         server
             .serve(listener, async {})
             .await
             .expect("close the database");
     });
-    let leftovers: Vec<PathBuf> = sqlite_files(&building)
-        .into_iter()
-        .skip(1)
-        .filter(|p| p.exists())
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "database not closed cleanly: {leftovers:?}"
-    );
-    std::fs::rename(&building, &path).expect("move the new database in place");
+    // The WAL, if one was left, moves with the database (before it, so that the database never
+    // appears without it): SQLite folds it in on the next open.
+    for (from, to) in sqlite_files(&building)
+        .iter()
+        .zip(sqlite_files(&path))
+        .rev()
+    {
+        if from.exists() {
+            std::fs::rename(from, to).expect("move the new database in place");
+        }
+    }
+    // Databases of this size built by older code are stale now.
+    let prefix = format!("demo-{workers}-");
+    let current = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && !name.starts_with(&current) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     eprintln!(
         "(demo database of {workers} workers built in {:.1} s: {})",
         started.elapsed().as_secs_f64(),

@@ -26,13 +26,13 @@ impl Mode {
     }
 
     /// The worker counts to measure: `smoke` in smoke mode; else `sizes`, plus one million when
-    /// `PASSEPORT_BENCH_1M=1`.
-    pub fn sizes(self, smoke: u32, sizes: &[u32]) -> Vec<u32> {
+    /// `million` is set and the environment has `PASSEPORT_BENCH_1M=1`.
+    pub fn sizes(self, smoke: u32, sizes: &[u32], million: bool) -> Vec<u32> {
         match self {
             Self::Smoke => vec![smoke],
             Self::Bench => {
                 let mut all = sizes.to_vec();
-                if std::env::var("PASSEPORT_BENCH_1M").is_ok_and(|v| v == "1") {
+                if million && std::env::var("PASSEPORT_BENCH_1M").is_ok_and(|v| v == "1") {
                     all.push(1_000_000);
                 }
                 all
