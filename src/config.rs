@@ -130,20 +130,71 @@ impl Config {
 
 fn describe(path: &Path, error: confy::ConfyError) -> ConfigError {
     let message = match error {
-        confy::ConfyError::BadTomlData(e) => {
-            // The toml message names the key (`in `threshold_days``) and the line.
-            e.to_string()
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join(" ; ")
-        }
+        confy::ConfyError::BadTomlData(e) => toml_message(path, &e),
         other => other.to_string(),
     };
     ConfigError::Invalid {
         path: path.to_owned(),
         message,
     }
+}
+
+/// A TOML error of the file at `path`, without the source line the parser quotes (that line may
+/// hold the token, e.g. under a misspelt key): the line, the column, the key written on that
+/// line, and the parser's message, anything shaped like a token masked.
+fn toml_message(path: &Path, error: &toml::de::Error) -> String {
+    let message = mask_tokens(error.message().trim());
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let text = std::fs::read(path).unwrap_or_default();
+    let before = &text[..span.start.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    // Characters, not bytes: UTF-8 continuation bytes do not start a character.
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+        + 1;
+    let written = String::from_utf8_lossy(&text);
+    let key = written
+        .lines()
+        .nth(line - 1)
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && key.chars().count() <= MAX_KEY_SHOWN)
+        .map_or_else(String::new, |key| format!(", clé « {} »", mask_tokens(key)));
+    format!("ligne {line}, colonne {column}{key} : {message}")
+}
+
+/// Longest key quoted back in a message.
+const MAX_KEY_SHOWN: usize = 40;
+
+/// Prefix of the tokens `passeport token create` makes (`pp_` and 64 hex digits).
+const TOKEN_PREFIX: &str = "pp_";
+
+/// `text` with whatever follows each `pp_` (letters and digits: a token's secret part) replaced
+/// by `…`.
+fn mask_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(TOKEN_PREFIX) {
+        let after = &rest[at + TOKEN_PREFIX.len()..];
+        let secret = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + TOKEN_PREFIX.len()]);
+        if secret > 0 {
+            out.push('…');
+        }
+        rest = &after[secret..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(unix)]
@@ -216,6 +267,39 @@ mod tests {
                 .to_string()
                 .contains("keymap.quit")
         );
+    }
+
+    /// Regression (tests/fuzz_props.rs): the parser quotes the faulty line, which may be the
+    /// token's; the message gives its place and key, never the token.
+    #[test]
+    fn a_broken_line_holding_the_token_is_not_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let token = "pp_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (text, place) in [
+            (
+                format!("tokn = \"{token}\"\n"),
+                "ligne 1, colonne 1, clé « tokn »",
+            ),
+            (
+                format!("theme = \"dark\"\ntoken = \"{token}\n"),
+                "ligne 2, colonne 77, clé « token »",
+            ),
+            (
+                format!("token = {token}\n"),
+                "ligne 1, colonne 9, clé « token »",
+            ),
+            (
+                format!("theme = \"{token}\"\n"),
+                "ligne 1, colonne 9, clé « theme »",
+            ),
+        ] {
+            std::fs::write(&path, &text).unwrap();
+            let err = Config::load(&path).unwrap_err().to_string();
+            assert!(!err.contains(&token[3..]), "{err}");
+            assert!(err.contains(place), "{err}");
+        }
+        assert_eq!(mask_tokens("a pp_abc1 b pp_ pp_x-y"), "a pp_… b pp_ pp_…-y");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! middle of a second load and restarted on the same file.
 //!
 //! Checked: every acknowledged declaration (201 or 200 received) is stored exactly once (counted
-//! by declaration id, by reference, hence by idempotency key, and by ID_DECLARATION and
-//! ID_UNIQUE_PARTENAIRE in the bulk export); half of the declarations are retried with the same
+//! by declaration id and by reference in the list, by ID_DECLARATION and ID_UNIQUE_PARTENAIRE in
+//! the bulk export, and by idempotency key in the database file); half of the declarations are retried with the same
 //! idempotency key (concurrently or after the answer) and get the same declaration back; no
 //! answer is a 5xx (a busy database is waited for, never surfaced as 500); after the crash the
 //! unacknowledged ones, retried under their keys, are recorded once; `PRAGMA integrity_check`
@@ -536,6 +536,19 @@ async fn concurrent_submissions_survive_kill_9_exactly_once() {
         .await
         .unwrap();
     assert_eq!(check, vec!["ok".to_owned()]);
+    // Every key of both rounds is stored once, as the server holds it.
+    let keys: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT idempotency_key, COUNT(*) FROM declarations \
+         WHERE idempotency_key LIKE 'load-key-%' GROUP BY idempotency_key",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let keys: HashMap<String, i64> = keys.into_iter().collect();
+    assert_eq!(keys.len(), all1.len() + all2.len());
+    for planned in all1.iter().chain(&all2) {
+        assert_eq!(keys.get(&planned.key), Some(&1), "{}", planned.key);
+    }
     pool.close().await;
     server.stop();
     eprintln!(

@@ -875,6 +875,30 @@ async fn check_create(h: &Harness, path: &str, seen: &[Seen]) {
                 .await;
             assert_eq!(replay.status, 200, "a replay of the caller's own key");
             assert_eq!(replay.json()["id"], id);
+            // Partner line keys (ID_UNIQUE_PARTENAIRE) belong to their account too: reusing
+            // another account's is no conflict and tells nothing.
+            if let Some(view) = seen[other].details.values().next() {
+                let mut reuse = declaration(account, &format!("R{other}"), &mine.workers);
+                for (titulaire, theirs) in reuse
+                    .titulaires
+                    .iter_mut()
+                    .zip(&view.declaration.titulaires)
+                {
+                    titulaire
+                        .id_unique_partenaire
+                        .clone_from(&theirs.id_unique_partenaire);
+                }
+                let reply = h
+                    .call(
+                        "post",
+                        path,
+                        Some(DEMO_TOKENS[account]),
+                        Some(&serde_json::to_value(&reuse).unwrap()),
+                        Some(&format!("reuse-{account}-{other}")),
+                    )
+                    .await;
+                assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+            }
         }
     }
     for (owner, theirs) in seen.iter().enumerate() {

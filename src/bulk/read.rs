@@ -4,10 +4,12 @@
 //! Accepted files:
 //! - the official layouts ADF (20 columns) and JDR (29 columns), `|`-separated, with or without
 //!   the header line (domain.md §8, "Guide import en masse OF ADF / JDR", February 2026,
-//!   <https://passeport-prevention.travail-emploi.gouv.fr/espace-public/sites/pp/files/2026-02/>);
+//!   <https://passeport-prevention.travail-emploi.gouv.fr/espace-public/sites/pp/files/2026-02/>),
+//!   unquoted: a `"` there is an ordinary character, as `bulk::write` writes it;
 //! - a spreadsheet export (Excel, LibreOffice) whose header row names those columns, in any
 //!   order, separated by `;`, `,` or a tab, with quoted fields and an optional `sep=` first line;
-//! - UTF-8 with or without BOM, else Windows-1252 (what French Excel writes); LF or CRLF.
+//! - UTF-8 with or without BOM, else Windows-1252 (what French Excel writes); LF, CRLF or CR
+//!   alone (old Mac spreadsheets), each counted as one line break in the line numbers.
 //!
 //! Values: dates `jj/mm/aaaa` (official) or `aaaa-mm-jj`; OUI/NON and the official tokens in any
 //! case; lists separated by `/`; a NIR of 13 characters, or 15 with its key (checked by
@@ -287,8 +289,11 @@ pub fn read(
 ) -> Result<ImportFile, ReadError> {
     let (text, encoding) = decode(bytes)?;
     let (body, first_line, forced) = strip_sep_line(&text);
-    let layout = detect(body, forced)?;
+    let mut layout = detect(body, forced)?;
     let records = records(body, layout.separator, first_line)?;
+    if !layout.header {
+        layout.width = usual_width(&records, layout.needed);
+    }
     let shape = Shape {
         kind: layout.kind,
         separator: layout.separator,
@@ -353,7 +358,7 @@ fn decode(bytes: &[u8]) -> Result<(String, Encoding), ReadError> {
         None => (bytes, false),
     };
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = line_breaks(&bytes[..at]) + 1;
         return Err(ReadError::Binary { line });
     }
     let (text, encoding) = match std::str::from_utf8(bytes) {
@@ -370,11 +375,29 @@ fn decode(bytes: &[u8]) -> Result<(String, Encoding), ReadError> {
     Ok((text, encoding))
 }
 
+/// Line breaks in `bytes`: LF, CRLF, or CR alone (the line ends the CSV parser accepts).
+fn line_breaks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(at, &b)| b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n')))
+        .count()
+}
+
 /// Excel's optional first line `sep=;`: returns the rest, the line number it starts at, and the
 /// separator it names.
 fn strip_sep_line(text: &str) -> (&str, usize, Option<char>) {
-    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    let first = first.trim_end_matches('\r');
+    let (first, rest) = match text.find(['\r', '\n']) {
+        Some(end) => {
+            let rest = &text[end..];
+            let rest = rest
+                .strip_prefix("\r\n")
+                .or_else(|| rest.strip_prefix(['\r', '\n']))
+                .unwrap_or(rest);
+            (&text[..end], rest)
+        }
+        None => (text, ""),
+    };
     if let Some(value) = first.strip_prefix("sep=") {
         let mut chars = value.chars();
         if let (Some(separator), None) = (chars.next(), chars.next())
@@ -395,6 +418,10 @@ struct Layout {
     positions: Vec<usize>,
     /// Fields a line must have to reach every column.
     needed: usize,
+    /// Fields of a whole line: the header's, or the usual count of a headerless file's lines
+    /// ([`usual_width`]). A line with more has a value holding the separator, even when the
+    /// extra fields are empty.
+    width: usize,
 }
 
 /// A column name as written in a header cell: trimmed and uppercased.
@@ -447,6 +474,7 @@ fn detect(text: &str, forced: Option<char>) -> Result<Layout, ReadError> {
                     kind,
                     positions: (0..count).collect(),
                     needed: count,
+                    width: count,
                 });
             }
         }
@@ -518,10 +546,13 @@ fn header_layout(separator: char, fields: &[String]) -> Result<Layout, ReadError
         kind,
         positions,
         needed,
+        width: fields.len(),
     })
 }
 
-/// A CSV reader over `text` with `separator`, every line a record of any length.
+/// A CSV reader over `text` with `separator`, every line a record of any length. Quotes are
+/// read only in spreadsheet exports: the official `|` layout has none (domain.md §8), so a value
+/// starting with `"` is kept as written, as the writer wrote it.
 fn csv_reader(text: &str, separator: char) -> csv::Reader<&[u8]> {
     // SEPARATORS are all ASCII, so the cast keeps the character.
     let delimiter = u8::try_from(separator).unwrap_or(b'|');
@@ -529,6 +560,7 @@ fn csv_reader(text: &str, separator: char) -> csv::Reader<&[u8]> {
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        .quoting(separator != '|')
         .from_reader(text.as_bytes())
 }
 
@@ -563,7 +595,7 @@ fn records(text: &str, separator: char, first_line: usize) -> Result<Vec<Record>
             offset += 1;
         }
         let before = bytes.get(..offset).unwrap_or(bytes);
-        first_line + before.iter().filter(|&&b| b == b'\n').count()
+        first_line + line_breaks(before)
     };
     let mut reader = csv_reader(text, separator);
     let mut out = Vec::new();
@@ -578,6 +610,23 @@ fn records(text: &str, separator: char, first_line: usize) -> Result<Vec<Record>
         });
     }
     Ok(out)
+}
+
+/// The most frequent number of fields among the non-blank lines of a headerless file (the
+/// smaller on a tie), at least `needed`: trailing empty fields every line has (a spreadsheet's
+/// padding) are the file's shape, one line's extra field is a value holding the separator.
+fn usual_width(records: &[Record], needed: usize) -> usize {
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    for record in records
+        .iter()
+        .filter(|r| r.fields.iter().any(|f| !f.is_empty()))
+    {
+        *counts.entry(record.fields.len()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(width, count)| (count, std::cmp::Reverse(width)))
+        .map_or(needed, |(width, _)| width.max(needed))
 }
 
 /// The problems found, at most one per (line, column): the first one found wins.
@@ -626,20 +675,21 @@ fn rows(layout: &Layout, records: Vec<Record>, errors: &mut Errors) -> Vec<Row> 
             .iter()
             .enumerate()
             .any(|(index, field)| !field.is_empty() && !layout.positions.contains(&index));
-        if record.fields.len() < layout.needed || extra {
+        let short = record.fields.len() < layout.needed;
+        if short || extra || record.fields.len() > layout.width {
             let expected = if layout.header {
                 "l'en-tête en annonce"
             } else {
                 "le fichier officiel en compte"
             };
+            let count = if short { layout.needed } else { layout.width };
             errors.at(
                 record.line,
                 None,
                 format!(
-                    "La ligne compte {} colonnes alors que {expected} {} : une valeur \
+                    "La ligne compte {} colonnes alors que {expected} {count} : une valeur \
                      contient-elle le séparateur {} ?",
                     record.fields.len(),
-                    layout.needed,
                     separator_shown(layout.separator)
                 ),
             );
@@ -1134,9 +1184,9 @@ mod tests {
     }
 
     /// One field as a spreadsheet writes it: quoted when it holds the separator, a quote or a
-    /// line break.
+    /// line break; as is in the official `|` layout, which has no quoting.
     fn quoted(value: &str, separator: char) -> String {
-        if value.contains([separator, '"', '\n', '\r']) {
+        if separator != '|' && value.contains([separator, '"', '\n', '\r']) {
             format!("\"{}\"", value.replace('"', "\"\""))
         } else {
             value.to_owned()
@@ -1916,5 +1966,103 @@ mod tests {
             prop_assert_eq!(&read.declarations[0].declaration, &expected.declarations[0].declaration);
             prop_assert_eq!(&read.declarations[0].idempotency_key, &expected.declarations[0].idempotency_key);
         }
+    }
+
+    /// Regression (tests/fuzz_props.rs): a value the writer writes as is, starting with `"`, is
+    /// read back as is from an official `|` file instead of opening a quoted field that swallows
+    /// the following lines.
+    #[test]
+    fn a_quote_in_an_official_file_is_an_ordinary_character() {
+        let rows = [
+            adf(&[(NOM_FORMATION, "\"PRAP\" niveau 1")]),
+            adf(&[
+                (ID_UNIQUE_PARTENAIRE, "L2"),
+                (NIR, "1850375112002"),
+                (NOM_FORMATION, "\"PRAP\" niveau 1"),
+            ]),
+        ];
+        let text = file('|', Some(&ADF), &rows, "\r\n");
+        assert!(text.contains("|\"PRAP\" niveau 1|"), "written as is");
+        let read = read_of(text.as_bytes());
+        assert_eq!(read.errors, vec![]);
+        assert_eq!(read.declarations.len(), 1);
+        assert_eq!(read.declarations[0].lines, vec![2, 3]);
+        assert_eq!(
+            read.declarations[0].declaration.nom_formation,
+            "\"PRAP\" niveau 1"
+        );
+        // A spreadsheet export still has quoted fields.
+        let quoted = file(';', Some(&ADF), &rows, "\r\n");
+        let read = read_of(quoted.as_bytes());
+        assert_eq!(read.errors, vec![]);
+        assert_eq!(
+            read.declarations[0].declaration.nom_formation,
+            "\"PRAP\" niveau 1"
+        );
+    }
+
+    /// Regression (fuzz/corpus/bulk_read): a value holding the separator shifts the columns of
+    /// its line; when the last column is empty the extra field is empty too, and the line must
+    /// still be reported as one column too many, not as every value in the wrong column.
+    #[test]
+    fn a_separator_in_a_value_is_one_column_too_many_even_before_an_empty_last_column() {
+        let official = [
+            adf(&[(DATE_FIN_VALIDITE, "")]),
+            adf(&[
+                (ID_UNIQUE_PARTENAIRE, "L2"),
+                (NIR, "1850375112002"),
+                (DATE_FIN_VALIDITE, ""),
+            ]),
+        ];
+        for header in [true, false] {
+            let text = file('|', header.then_some(&ADF[..]), &official, "\r\n").replacen(
+                "Sauveteur secouriste",
+                "Sauveteur | secouriste",
+                1,
+            );
+            let read = read_of(text.as_bytes());
+            let first = 1 + usize::from(header);
+            assert_eq!(places(&read), vec![(first, None)], "header {header}");
+            assert!(read.errors[0].message.contains("compte 21 colonnes"));
+            assert!(read.errors[0].message.contains(" 20 "));
+        }
+        // A spreadsheet padding every line, header included, with empty columns is still read.
+        let mut padded = file(';', Some(&ADF), &official, "\n").replace('\n', ";;\n");
+        padded.push('\n');
+        let read = read_of(padded.as_bytes());
+        assert_eq!(read.errors, vec![]);
+        assert_eq!(read.declarations[0].lines, vec![2, 3]);
+        // So is a headerless file whose every line ends with a separator.
+        let trailing = file('|', None, &official, "|\n");
+        let read = read_of(trailing.as_bytes());
+        assert_eq!(read.errors, vec![]);
+        assert_eq!(read.declarations[0].lines, vec![1, 2]);
+    }
+
+    /// Regression (tests/fuzz_props.rs): with old Mac line ends (CR alone), each line keeps its
+    /// own number, the `sep=` line included, instead of every problem being « ligne 1 ».
+    #[test]
+    fn lines_ending_with_cr_alone_are_numbered() {
+        let rows = [
+            adf(&[]),
+            adf(&[(ID_UNIQUE_PARTENAIRE, "L2"), (NIR, "1850375112002")]),
+            adf(&[
+                (ID_UNIQUE_PARTENAIRE, "L3"),
+                (NIR, "1850375112003"),
+                (DATE_FIN_VALIDITE, "31/02/2028"),
+            ]),
+        ];
+        let text = file('|', Some(&ADF), &rows, "\r");
+        let read = read_of(text.as_bytes());
+        assert_eq!(read.declarations[0].lines, vec![2, 3, 4]);
+        assert_eq!(places(&read), vec![(4, Some(DATE_FIN_VALIDITE))]);
+        let text = format!("sep=;\r{}", file(';', Some(&ADF), &rows, "\r"));
+        let read = read_of(text.as_bytes());
+        assert_eq!(read.shape.separator, ';');
+        assert_eq!(read.declarations[0].lines, vec![3, 4, 5]);
+        assert_eq!(places(&read), vec![(5, Some(DATE_FIN_VALIDITE))]);
+        let mut binary = file('|', Some(&ADF), &rows, "\r").into_bytes();
+        binary.extend_from_slice(b"\0");
+        assert_eq!(read_err(&binary), ReadError::Binary { line: 5 });
     }
 }

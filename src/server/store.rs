@@ -469,10 +469,11 @@ async fn insert_declaration(
         }
         let position = i64::try_from(index).unwrap_or(i64::MAX);
         let line = sqlx::query(
-            "INSERT INTO declaration_titulaires (declaration_id, position, \
-             id_unique_partenaire, nir) VALUES (?, ?, ?, ?)",
+            "INSERT INTO declaration_titulaires (declaration_id, account_id, position, \
+             id_unique_partenaire, nir) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(id)
+        .bind(account_id)
         .bind(position)
         .bind(&titulaire.id_unique_partenaire)
         .bind(canonical_nir(&titulaire.nir))
