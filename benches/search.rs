@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Mode, Stats};
@@ -67,12 +66,8 @@ fn main() {
         let app = |q: &str, within: Option<&[u32]>, generation| {
             index.search(q, LIMIT, within, generation)
         };
-        let split = |q: &str, within: Option<&[u32]>, generation| {
-            search_split(&index, q, within, generation)
-        };
         let ours = run_ours(&typed, rounds, &app);
         let by_key = run_ours(&keystrokes(), rounds, &app);
-        let halves = run_ours(&typed, rounds, &split);
         let substring = run_baseline(rounds, |q| baseline.substring(q));
         let skim = run_baseline(rounds.div_ceil(3), |q| baseline.skim(q));
         if mode == Mode::Smoke {
@@ -87,16 +82,15 @@ fn main() {
             common::ms(build.p95)
         );
         println!(
-            "{:<12} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8}",
-            "query", "nucleo med", "nucleo p95", "2 threads", "substring", "skim", "matches"
+            "{:<12} {:>11} {:>11} {:>11} {:>11} {:>8}",
+            "query", "nucleo med", "nucleo p95", "substring", "skim", "matches"
         );
         for (i, query) in TYPED.iter().enumerate() {
             println!(
-                "{:<12} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8}",
+                "{:<12} {:>11} {:>11} {:>11} {:>11} {:>8}",
                 format!("{query:?}"),
                 common::ms(ours.per_query[i].median),
                 common::ms(ours.per_query[i].p95),
-                common::ms(halves.per_query[i].median),
                 common::ms(substring.per_query[i].median),
                 common::ms(skim.per_query[i].median),
                 ours.matched[i]
@@ -118,12 +112,6 @@ fn main() {
             by_key.per_query.len(),
             common::ms(by_key.all.median),
             common::ms(by_key.all.p95)
-        );
-        println!(
-            "proposal, the same search split over two threads: median {} p95 {} (p95 speed-up {})",
-            common::ms(halves.all.median),
-            common::ms(halves.all.p95),
-            common::ratio(ours.all.p95, halves.all.p95)
         );
         println!(
             "baselines: substring median {} p95 {} (÷ nucleo {}); skim median {} p95 {} (÷ nucleo {})",
@@ -188,42 +176,6 @@ fn run_ours(queries: &[String], rounds: usize, search: &Search<'_>) -> Run {
         }
     }
     finish(samples, matched)
-}
-
-/// The application's search split in two halves of the candidates, one per core, the tops
-/// merged: what BENCHMARKS.md proposes to meet the 100k target.
-fn search_split(
-    index: &SearchIndex,
-    query: &str,
-    within: Option<&[u32]>,
-    generation: u64,
-) -> Matches {
-    let everyone: Vec<u32>;
-    let candidates = match within {
-        Some(candidates) => candidates,
-        None => {
-            everyone = (0..index.len() as u32).collect();
-            &everyone
-        }
-    };
-    let (first, second) = candidates.split_at(candidates.len() / 2);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| index.search(query, LIMIT, Some(second), generation));
-        let mine = index.search(query, LIMIT, Some(first), generation);
-        (mine, other.join().expect("search thread"))
-    });
-    let mut top = a.top;
-    top.extend(b.top);
-    top.sort_by(|x, y| y.score.cmp(&x.score).then(x.index.cmp(&y.index)));
-    top.truncate(LIMIT);
-    let mut all = a.all.to_vec();
-    all.extend_from_slice(&b.all);
-    Matches {
-        generation,
-        query: query.to_owned(),
-        top,
-        all: Arc::new(all),
-    }
 }
 
 /// Times `search` over the sequence, `rounds` times.
@@ -307,8 +259,8 @@ impl Baseline {
     }
 }
 
-/// Smoke mode: the measured code finds what a person typing expects; narrowing and the
-/// two-thread split give the rows of a plain full scan.
+/// Smoke mode: the measured code finds what a person typing expects; narrowing gives the rows
+/// of a plain full scan.
 fn smoke_checks(index: &SearchIndex, baseline: &Baseline, ours: &Run) {
     let dupont = index.search("dupont", LIMIT, None, 1);
     let first = dupont
@@ -330,11 +282,6 @@ fn smoke_checks(index: &SearchIndex, baseline: &Baseline, ours: &Run) {
             .map(|m| m.all.clone());
         let narrowed = index.search(&query, LIMIT, within.as_deref().map(Vec::as_slice), 1);
         assert_eq!(narrowed, full, "narrowing changed the result of {query:?}");
-        let split = search_split(index, &query, within.as_deref().map(Vec::as_slice), 1);
-        assert_eq!(
-            split, full,
-            "the split search changed the result of {query:?}"
-        );
         previous = Some(full);
     }
     assert!(!baseline.substring("dupont").is_empty());

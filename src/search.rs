@@ -20,6 +20,13 @@ use crate::domain::worker::{Worker, WorkerId};
 /// Separator between the fields of the text shown.
 const SEPARATOR: &str = " · ";
 
+/// From this many candidates a search is split over the cores (below, threads cost more than
+/// they save).
+const PARALLEL_FROM: usize = 20_000;
+
+/// At most this many threads per search.
+const MAX_THREADS: usize = 4;
+
 /// One searchable worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -256,6 +263,23 @@ impl SearchIndex {
         positions
     }
 
+    /// Scores the candidates at `positions`, with a matcher of its own (one per thread).
+    fn score_span(
+        &self,
+        words: &[Word],
+        positions: std::ops::Range<usize>,
+        candidate: &(impl Fn(usize) -> u32 + Sync),
+    ) -> Vec<(u32, u32)> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        positions
+            .filter_map(|position| {
+                let index = candidate(position);
+                let entry = self.entries.get(index as usize)?;
+                Some((index, self.score(words, entry, &mut matcher)?))
+            })
+            .collect()
+    }
+
     /// Matches `query`, keeping the `limit` best rows. `within` restricts the candidates to the
     /// matches of a previous query that this one extends.
     pub fn search(
@@ -264,6 +288,26 @@ impl SearchIndex {
         limit: usize,
         within: Option<&[u32]>,
         generation: u64,
+    ) -> Matches {
+        let total = within.map_or(self.entries.len(), <[u32]>::len);
+        let threads = if total >= PARALLEL_FROM {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_THREADS)
+        } else {
+            1
+        };
+        self.search_on(query, limit, within, generation, threads)
+    }
+
+    /// [`search`](Self::search) with the candidates split over `threads` threads.
+    fn search_on(
+        &self,
+        query: &str,
+        limit: usize,
+        within: Option<&[u32]>,
+        generation: u64,
+        threads: usize,
     ) -> Matches {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let words = self.words(query, &mut matcher);
@@ -281,18 +325,33 @@ impl SearchIndex {
                 all: Arc::new((0..self.entries.len() as u32).collect()),
             };
         }
-        let mut scored: Vec<(u32, u32)> = Vec::new();
-        let mut score_one = |index: u32, matcher: &mut Matcher| {
-            if let Some(entry) = self.entries.get(index as usize)
-                && let Some(score) = self.score(&words, entry, matcher)
-            {
-                scored.push((index, score));
-            }
+        // Candidates by position: every entry, or the previous matches when narrowing.
+        let total = within.map_or(self.entries.len(), <[u32]>::len);
+        let candidate = |position: usize| within.map_or(position as u32, |c| c[position]);
+        let chunk = total.div_ceil(threads.max(1));
+        let mut scored = if threads <= 1 {
+            self.score_span(&words, 0..total, &candidate)
+        } else {
+            // Large rosters: each core scores a contiguous part, results stay in roster order.
+            std::thread::scope(|scope| {
+                let words = &words;
+                let candidate = &candidate;
+                let others: Vec<_> = (1..threads)
+                    .map(|t| {
+                        let span = (t * chunk).min(total)..((t + 1) * chunk).min(total);
+                        scope.spawn(move || self.score_span(words, span, candidate))
+                    })
+                    .collect();
+                let mut scored = self.score_span(words, 0..chunk.min(total), candidate);
+                for other in others {
+                    match other.join() {
+                        Ok(part) => scored.extend(part),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+                scored
+            })
         };
-        match within {
-            Some(candidates) => candidates.iter().for_each(|&i| score_one(i, &mut matcher)),
-            None => (0..self.entries.len() as u32).for_each(|i| score_one(i, &mut matcher)),
-        }
         let all: Vec<u32> = scored.iter().map(|&(i, _)| i).collect();
         // Best first; ties by roster order so results are stable while typing.
         let better = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
@@ -413,6 +472,27 @@ mod tests {
         let full = index.search("dupo", 10, None, 2);
         assert_eq!(narrowed, full);
         assert!(!narrows("dupo", "du"));
+    }
+
+    #[test]
+    fn splitting_over_threads_gives_the_same_rows() {
+        let catalogue = crate::domain::training::Catalogue::embedded().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let options = crate::server::demo::DemoOptions {
+            workers: 3000,
+            seed: 7,
+            today,
+        };
+        let demo = crate::server::demo::Demo::new(&options, &catalogue);
+        let workers: Vec<Worker> = demo.workers().map(|w| w.worker).collect();
+        let index = SearchIndex::new(&workers);
+        for query in ["d", "dupont m", "mar lyon", "1 85", "acme", "zzqx"] {
+            let one = index.search_on(query, 50, None, 1, 1);
+            let three = index.search_on(query, 50, None, 1, 3);
+            assert_eq!(one, three, "{query}");
+            let narrowed = index.search_on(query, 50, Some(&one.all), 1, 3);
+            assert_eq!(narrowed, one, "{query} narrowed");
+        }
     }
 
     #[test]
