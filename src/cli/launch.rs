@@ -15,7 +15,7 @@ use crate::domain::DeclarantKind;
 use crate::domain::ids::{Nda, Siret};
 use crate::rules::Rules;
 use crate::server::demo::{DEFAULT_SEED, DEFAULT_WORKERS, DemoOptions};
-use crate::server::{Server, ServerOptions};
+use crate::server::{Server, ServerError, ServerOptions};
 use crate::tui::app::AppOptions;
 use crate::tui::run::Exit;
 use crate::tui::theme::Theme;
@@ -45,18 +45,15 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
         .await
         .wrap_err("impossible d'ouvrir un port local pour le serveur bac à sable")?;
     let url = format!("http://{}", listener.local_addr()?);
-    let options = ServerOptions {
-        db_path: dir.join("sandbox.db"),
-        demo: Some(DemoOptions {
-            workers: DEFAULT_WORKERS,
-            seed: DEFAULT_SEED,
-            today,
-        }),
-        today: None,
+    let db = dir.join("sandbox.db");
+    let demo = DemoOptions {
+        workers: DEFAULT_WORKERS,
+        seed: DEFAULT_SEED,
+        today,
     };
-    let (catalogue, deadlines) = ((*rules.catalogue).clone(), (*rules.deadlines).clone());
+    let rules = rules.clone();
     tokio::spawn(async move {
-        match Server::open(options, catalogue, deadlines).await {
+        match open_server(&db, Some(demo), &rules).await {
             Ok(server) => {
                 if let Err(e) = server.serve(listener, std::future::pending()).await {
                     tracing::error!("serveur bac à sable arrêté : {e}");
@@ -70,6 +67,25 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
         url,
         token: SANDBOX_TOKEN.to_owned(),
     })
+}
+
+/// Opens the server over the database `db` with the loaded rules.
+async fn open_server(
+    db: &Path,
+    demo: Option<DemoOptions>,
+    rules: &Rules,
+) -> Result<Server, ServerError> {
+    let options = ServerOptions {
+        db_path: db.to_owned(),
+        demo,
+        today: None,
+    };
+    Server::open(
+        options,
+        (*rules.catalogue).clone(),
+        (*rules.deadlines).clone(),
+    )
+    .await
 }
 
 /// Logs go to `passeport.log` in the data directory, never to the terminal.
@@ -178,17 +194,7 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
         seed: DEFAULT_SEED,
         today,
     });
-    let options = ServerOptions {
-        db_path: args.db.clone(),
-        demo,
-        today: None,
-    };
-    let server = Server::open(
-        options,
-        (*rules.catalogue).clone(),
-        (*rules.deadlines).clone(),
-    )
-    .await?;
+    let server = open_server(&args.db, demo, &rules).await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
@@ -225,17 +231,7 @@ pub async fn create_account(
         super::AccountKind::Employeur => DeclarantKind::Employeur,
         super::AccountKind::OrganismeFormation => DeclarantKind::OrganismeFormation,
     };
-    let options = ServerOptions {
-        db_path: db.to_owned(),
-        demo: None,
-        today: None,
-    };
-    let server = Server::open(
-        options,
-        (*rules.catalogue).clone(),
-        (*rules.deadlines).clone(),
-    )
-    .await?;
+    let server = open_server(db, None, &rules).await?;
     server
         .create_account(kind, &siret, name, nda.as_ref())
         .await?;
@@ -256,17 +252,7 @@ pub async fn create_token(account: &str, db: &Path, rules: Rules) -> Result<Exit
             db.display()
         ));
     }
-    let options = ServerOptions {
-        db_path: db.to_owned(),
-        demo: None,
-        today: None,
-    };
-    let server = Server::open(
-        options,
-        (*rules.catalogue).clone(),
-        (*rules.deadlines).clone(),
-    )
-    .await?;
+    let server = open_server(db, None, &rules).await?;
     let token = server.create_token(&siret).await?;
     println!("{token}");
     eprintln!("Conservez ce jeton : il ne sera plus affiché.");

@@ -79,6 +79,13 @@ impl Request {
     }
 }
 
+/// The error for an answer of another kind than its request: a bug of ours, never the server's.
+pub fn unexpected() -> ApiError {
+    ApiError::Malformed {
+        detail: "réponse inattendue pour cette requête".into(),
+    }
+}
+
 /// A successful answer, matching its [`Request`].
 #[derive(Debug, Clone)]
 pub enum Response {

@@ -278,9 +278,7 @@ impl App {
             None => {
                 let result = result.and_then(|r| match r {
                     Response::Me(account) => Ok(account),
-                    other => Err(crate::api::ApiError::Malformed {
-                        detail: format!("réponse inattendue : {other:?}"),
-                    }),
+                    _ => Err(super::action::unexpected()),
                 });
                 self.account.finish(id, result);
             }

@@ -19,7 +19,7 @@ use crate::api::contract::{
 };
 use crate::domain::DeclarationKind;
 use crate::domain::ids::Nir;
-use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -228,9 +228,7 @@ impl Screen for DeclarationsScreen {
         if self.list.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Declarations(list) => Ok(list),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             self.list.finish(id, result);
             let len = self.visible().len();
@@ -247,9 +245,7 @@ impl Screen for DeclarationsScreen {
             let removal = detail.view.data().is_some();
             let result = result.and_then(|r| match r {
                 Response::Declaration(view) => Ok(*view),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             detail.view.finish(id, result);
             let len = detail

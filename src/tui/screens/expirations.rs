@@ -11,7 +11,7 @@ use super::{Cx, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{ExpirationItem, ExpirationsPage, ExpirationsQuery};
 use crate::domain::expiry::ExpiryStatus;
-use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -157,9 +157,7 @@ impl Screen for ExpirationsScreen {
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
         let result = result.and_then(|r| match r {
             Response::Expirations(page) => Ok(page),
-            _ => Err(ApiError::Malformed {
-                detail: "réponse inattendue".into(),
-            }),
+            _ => Err(unexpected()),
         });
         if self.data.finish(id, result) {
             let len = self.visible().len();

@@ -15,7 +15,7 @@ use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::domain::worker::Worker;
 use crate::search::{Matches, SearchIndex, narrows};
-use crate::tui::action::{Effect, Request, RequestId, Response};
+use crate::tui::action::{Effect, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -203,9 +203,7 @@ impl Screen for SearchScreen {
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
         let result = result.and_then(|r| match r {
             Response::Roster(workers, index) => Ok(Roster { workers, index }),
-            _ => Err(ApiError::Malformed {
-                detail: "réponse inattendue".into(),
-            }),
+            _ => Err(unexpected()),
         });
         if self.roster.finish(id, result) {
             if self.roster.data().is_some() {

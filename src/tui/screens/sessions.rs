@@ -14,7 +14,7 @@ use crate::api::contract::{
     SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery,
 };
 use crate::domain::ids::Nir;
-use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -242,9 +242,7 @@ impl Screen for SessionsScreen {
         if self.list.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Sessions(list) => Ok(list),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             self.list.finish(id, result);
             let len = self.visible().len();
@@ -252,9 +250,7 @@ impl Screen for SessionsScreen {
         } else if let Some(detail) = &mut self.detail {
             let result = result.and_then(|r| match r {
                 Response::Session(d) => Ok(*d),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             detail.finish(id, result);
         }

@@ -25,7 +25,7 @@ use crate::domain::session::SessionId;
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
 use crate::simulator::{Outcome, Step, Walk};
-use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
 use crate::tui::keymap::{Command, Context};
@@ -573,9 +573,7 @@ impl Screen for SimulatorScreen {
         if self.session.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Session(detail) => Ok(*detail),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             if let Err(e) = &result
                 && self.session_pending
@@ -595,9 +593,7 @@ impl Screen for SimulatorScreen {
         if self.roster.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Roster(workers, index) => Ok(Roster { workers, index }),
-                _ => Err(ApiError::Malformed {
-                    detail: "réponse inattendue".into(),
-                }),
+                _ => Err(unexpected()),
             });
             self.roster.finish(id, result);
             if let Some(form) = &mut self.form {

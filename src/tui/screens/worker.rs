@@ -17,7 +17,7 @@ use crate::api::ApiError;
 use crate::api::contract::{Passport, PassportEntryView};
 use crate::domain::ids::Siret;
 use crate::domain::worker::WorkerId;
-use crate::tui::action::{Request, RequestId, Response};
+use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -385,9 +385,7 @@ impl Screen for WorkerScreen {
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
         let result = result.and_then(|r| match r {
             Response::Passport(passport) => Ok(*passport),
-            _ => Err(ApiError::Malformed {
-                detail: "réponse inattendue".into(),
-            }),
+            _ => Err(unexpected()),
         });
         if self.data.finish(id, result) {
             let len = self.entries().len();
