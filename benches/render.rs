@@ -460,9 +460,11 @@ fn smoke_checks(
     assert!(driver.app.help);
     for (name, bytes) in moves {
         for b in bytes {
+            // Even a short list fills the header, footer and status lines.
             assert!(
-                b.all.full > 1000,
-                "{name}: a full repaint writes the whole screen"
+                b.all.full > 400,
+                "{name}: a full repaint writes the whole screen ({} bytes)",
+                b.all.full
             );
             assert!(
                 b.all.max < b.all.full,
