@@ -832,3 +832,25 @@ fn draft_files_are_not_counted_as_requests_in_flight() {
         "a local draft read is not an API request"
     );
 }
+
+#[test]
+fn the_spinner_turns_while_requests_are_in_flight() {
+    let (mut app, _) = new_app();
+    let status = |app: &App| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| passeport::tui::ui::render(app, f))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..80)
+            .map(|x| buffer[(x, 23)].symbol().to_owned())
+            .collect::<String>()
+    };
+    let before = status(&app);
+    assert!(before.contains("2 requêtes en cours"), "{before}");
+    app.update(Action::Tick);
+    let after = status(&app);
+    assert!(after.contains("2 requêtes en cours"), "{after}");
+    assert_ne!(before, after, "the spinner's frame changed");
+}

@@ -141,6 +141,8 @@ pub enum Action {
     },
     /// A search finished.
     Searched(Matches),
+    /// Time passed while requests are in flight: the spinner turns.
+    Tick,
 }
 
 /// Work for the runtime, requested by `update`.

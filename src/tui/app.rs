@@ -78,6 +78,8 @@ pub struct App {
     pub area: Rect,
     /// Set when the user quits.
     pub quit: bool,
+    /// Ticks received while requests were in flight (the spinner's frame).
+    pub ticks: u64,
     /// Échéances.
     pub expirations: ExpirationsScreen,
     /// Sessions.
@@ -107,6 +109,7 @@ impl App {
             next_id: 0,
             area: Rect::new(0, 0, 80, 24),
             quit: false,
+            ticks: 0,
             expirations: ExpirationsScreen::default(),
             sessions: SessionsScreen::default(),
             search: SearchScreen::default(),
@@ -250,6 +253,7 @@ impl App {
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
+            Action::Tick => self.ticks = self.ticks.wrapping_add(1),
         }
         effects
     }

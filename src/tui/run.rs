@@ -27,6 +27,9 @@ use crate::search::SearchIndex;
 /// At most one frame per this delay.
 const FRAME: Duration = Duration::from_millis(16);
 
+/// The spinner turns at this pace while requests are in flight (a one-cell change per tick).
+const SPINNER_TICK: Duration = Duration::from_millis(150);
+
 /// How the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -88,6 +91,9 @@ pub async fn run(
             _ = recv_signal(&mut sigterm) => break Exit::Signal,
             _ = recv_signal(&mut sighup) => break Exit::Signal,
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
+            _ = tokio::time::sleep(SPINNER_TICK), if !dirty && app.in_flight() > 0 => {
+                actions.push(Action::Tick);
+            }
         }
         for action in actions {
             dirty = true;

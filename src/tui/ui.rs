@@ -11,6 +11,9 @@ use super::keymap::{Command, Context};
 use super::screens::ScreenId;
 use super::widgets::{self, help, sanitize};
 
+/// Frames of the spinner shown while requests are in flight (one per tick of the event loop).
+const SPINNER: [char; 4] = ['⟳', '◴', '◷', '◶'];
+
 /// Smallest usable terminal.
 pub const MIN_WIDTH: u16 = 60;
 /// Smallest usable terminal.
@@ -199,8 +202,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             Line::styled(format!("✖ {error}{retry}"), theme.error)
         }
         (None, 0) => Line::styled("Prêt", theme.muted),
-        (None, 1) => Line::styled("⟳ 1 requête en cours…", theme.muted),
-        (None, n) => Line::styled(format!("⟳ {n} requêtes en cours…"), theme.muted),
+        (None, n) => {
+            let spinner = SPINNER[(app.ticks as usize) % SPINNER.len()];
+            let what = if n == 1 {
+                "1 requête en cours".to_owned()
+            } else {
+                format!("{n} requêtes en cours")
+            };
+            Line::styled(format!("{spinner} {what}…"), theme.muted)
+        }
     };
     frame.render_widget(
         Paragraph::new(status).alignment(Alignment::Left),
