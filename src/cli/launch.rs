@@ -126,7 +126,9 @@ fn interactive() -> ClientOptions {
     }
 }
 
-/// A client for the configured server, or for the embedded sandbox when no `api_url` is set.
+/// A client for the configured server, or for the embedded sandbox when no `api_url` is set
+/// (as `demo-employeur`, or as the configured token: `PASSEPORT_TOKEN=demo-of` shows the
+/// training organisation's view).
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
@@ -137,7 +139,11 @@ pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)
         None => {
             let embedded = start_embedded(rules).await?;
             Ok((
-                Client::new(&embedded.url, Some(embedded.token), interactive())?,
+                Client::new(
+                    &embedded.url,
+                    Some(config.token.clone().unwrap_or(embedded.token)),
+                    interactive(),
+                )?,
                 true,
             ))
         }

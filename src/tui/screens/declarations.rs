@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
@@ -276,17 +276,27 @@ impl Screen for DeclarationsScreen {
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let line = match &self.export {
             Some(ExportState::Running(_)) => Line::styled(" ⟳ Export en cours…", theme.muted),
-            Some(ExportState::Done(files)) => Line::styled(
-                format!(
-                    " Exporté : {}",
-                    files
-                        .iter()
-                        .map(|(path, n)| format!("{} ({n})", path.display()))
-                        .collect::<Vec<_>>()
-                        .join(" · ")
-                ),
-                theme.valid,
-            ),
+            Some(ExportState::Done(files)) => {
+                // File names first (they fit at 80 columns), then their folder.
+                let names: Vec<String> = files
+                    .iter()
+                    .map(|(path, n)| {
+                        let name = path.file_name().map_or_else(
+                            || path.display().to_string(),
+                            |f| f.to_string_lossy().into_owned(),
+                        );
+                        format!("{name} ({n})")
+                    })
+                    .collect();
+                let folder = files
+                    .first()
+                    .and_then(|(path, _)| path.parent())
+                    .map_or_else(String::new, |dir| format!(" dans {}", dir.display()));
+                Line::styled(
+                    format!(" Exporté : {}{folder}", names.join(", ")),
+                    theme.valid,
+                )
+            }
             Some(ExportState::Failed(e)) => Line::styled(
                 format!(" ✖ Export impossible : {}", sanitize(e)),
                 theme.error,
@@ -429,8 +439,7 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
                     theme.muted
                 },
             ),
-        ])
-        .wrap(Wrap { trim: true }),
+        ]),
         head,
     );
     if d.titulaires.is_empty() {
