@@ -20,6 +20,8 @@ pub enum Context {
     List,
     /// Lists whose rows open, filter and sort.
     Browse,
+    /// One item opened from a list (a session, a declaration).
+    Detail,
     /// The Passeport screen (one worker).
     Worker,
 }
@@ -31,6 +33,7 @@ impl Context {
             Self::Global => "Partout",
             Self::List => "Déplacement",
             Self::Browse => "Listes",
+            Self::Detail => "Détail",
             Self::Worker => "Passeport",
         }
     }
@@ -345,6 +348,20 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         &["x", "delete"],
         Command::Delete,
         "supprimer",
+        false,
+    ),
+    (
+        Context::Detail,
+        &["d"],
+        Command::Declare,
+        "déclarer la session",
+        false,
+    ),
+    (
+        Context::Detail,
+        &["x", "delete"],
+        Command::Delete,
+        "retirer le titulaire",
         false,
     ),
     (

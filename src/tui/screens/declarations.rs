@@ -162,7 +162,11 @@ impl DeclarationsScreen {
 
 impl Screen for DeclarationsScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::Browse, Context::List]
+        if self.detail.is_some() {
+            &[Context::Detail, Context::List]
+        } else {
+            &[Context::Browse, Context::List]
+        }
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {

@@ -174,7 +174,11 @@ impl SessionsScreen {
 
 impl Screen for SessionsScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::Browse, Context::List]
+        if self.detail.is_some() {
+            &[Context::Detail, Context::List]
+        } else {
+            &[Context::Browse, Context::List]
+        }
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {

@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::tui::keymap::{Binding, Context, Keymap};
 use crate::tui::theme::Theme;
 
-/// Draws the help over `area`: one column when it fits, else two; the way out is in the border.
+/// Draws the help over `area`: one column when it fits, else two balanced ones; the way out
+/// is in the border.
 pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme) {
     let width = area.width.saturating_sub(4).min(72);
     let height = area.height.saturating_sub(2);
@@ -29,6 +30,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
         Context::Global,
         Context::List,
         Context::Browse,
+        Context::Detail,
         Context::Worker,
     ]
     .into_iter()
@@ -58,15 +60,22 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, theme: &Theme)
         );
         return;
     }
-    // Two columns: whole sections on the left while they fit, the rest on the right.
-    let mut left = Vec::new();
-    let mut sections = sections.into_iter().peekable();
-    while let Some(section) =
-        sections.next_if(|s| left.is_empty() || left.len() + s.len() <= usize::from(inner.height))
-    {
-        left.extend(section);
+    // Two balanced columns; a section title never ends a column.
+    let headers: Vec<usize> = sections
+        .iter()
+        .scan(0, |start, section| {
+            let at = *start;
+            *start += section.len();
+            Some(at)
+        })
+        .collect();
+    let mut lines: Vec<Line> = sections.into_iter().flatten().collect();
+    let mut cut = total.div_ceil(2);
+    if cut > 0 && headers.contains(&(cut - 1)) {
+        cut -= 1;
     }
-    let right: Vec<Line> = sections.flatten().collect();
+    let right = lines.split_off(cut.min(lines.len()));
+    let left = lines;
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(Paragraph::new(left), left_area);
