@@ -337,7 +337,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Context::Browse,
         &["t"],
         Command::FilterTraining,
-        "filtre formation",
+        "filtre type/période",
         true,
     ),
     (Context::Browse, &["o"], Command::Sort, "trier", true),
