@@ -125,6 +125,73 @@ pub struct TrainingType {
     /// Remarks in French (conditions, uncertainty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How firmly the category rests on its sources; an entry that does not say is an inference.
+    #[serde(default)]
+    pub category_confidence: Confidence,
+    /// Why the Passeport excludes this training from declaration, when it does (décret 2022-1712
+    /// art. 4-II): the training is kept for expiry tracking only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<Exclusion>,
+    /// Codes of the training types this one renews (a MAC SST renews the SST certificate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<String>,
+    /// Other titles this training goes by, to map a declared free title to this type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// How firmly a fact rests on its sources, with the labels of `shared/domain.md`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Confidence {
+    /// An official text (décret, arrêté, the portal's own pages).
+    #[serde(rename = "C")]
+    Official,
+    /// Several agreeing secondary sources.
+    #[serde(rename = "S")]
+    Several,
+    /// A single third party.
+    #[serde(rename = "T")]
+    ThirdParty,
+    /// An inference of the project, to confirm.
+    #[default]
+    #[serde(rename = "I")]
+    Inferred,
+}
+
+impl Confidence {
+    /// The short label shown beside a fact: `[C]`, `[S]`, `[T]` or `[I]`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Official => "[C]",
+            Self::Several => "[S]",
+            Self::ThirdParty => "[T]",
+            Self::Inferred => "[I]",
+        }
+    }
+
+    /// French wording for a user: what the label means.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Official => "texte officiel",
+            Self::Several => "plusieurs sources concordantes",
+            Self::ThirdParty => "une seule source tierce, à confirmer",
+            Self::Inferred => "déduction, à confirmer",
+        }
+    }
+}
+
+/// Why a training is excluded from the Passeport de prévention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// The rule, as a user reads it (« art. 4-II-1° du décret 2022-1712 »).
+    pub rule: String,
+    /// The reason in French (« formation de formateurs »).
+    pub reason: String,
+    /// How firmly the exclusion rests on its sources.
+    pub confidence: Confidence,
+    /// URL of the source.
+    pub source: String,
 }
 
 /// The catalogue of training types, checked on load.
@@ -161,6 +228,23 @@ impl Catalogue {
                     "code « {} » en double (déjà défini ligne {first})",
                     training.code
                 )));
+            }
+        }
+        for entry in &file.types {
+            let training = entry.get_ref();
+            if let Some(unknown) = training
+                .supersedes
+                .iter()
+                .find(|other| !seen.contains_key(other.as_str()))
+            {
+                return Err(RulesError::Syntax {
+                    path: path.to_owned(),
+                    line: line_of(text, entry.span().start),
+                    message: format!(
+                        "« {} » renouvelle « {unknown} », absent du catalogue",
+                        training.code
+                    ),
+                });
             }
         }
         if file.types.is_empty() {
@@ -243,6 +327,18 @@ fn check_entry(training: &TrainingType) -> Result<(), String> {
     }
     if !(training.source.starts_with("https://") || training.source.starts_with("http://")) {
         return Err(format!("« {code} » : la source doit être une URL http(s)"));
+    }
+    if let Some(exclusion) = &training.exclusion
+        && !(exclusion.source.starts_with("https://") || exclusion.source.starts_with("http://"))
+    {
+        return Err(format!(
+            "« {code} » : la source de l'exclusion doit être une URL http(s)"
+        ));
+    }
+    if training.supersedes.iter().any(|other| other == code) {
+        return Err(format!(
+            "« {code} » ne peut pas se renouveler lui-même (supersedes)"
+        ));
     }
     Ok(())
 }
@@ -457,6 +553,41 @@ mod tests {
         let (line, message) = syntax_line(Catalogue::from_toml("c.toml", &text));
         assert_eq!(line, 17);
         assert!(message.contains("validity_month"), "{message}");
+    }
+
+    #[test]
+    fn renewal_of_an_unknown_code_names_the_entry() {
+        let text = format!("{ENTRY_A}{}", entry("B", "supersedes = [\"C\"]\n"));
+        let (line, message) = syntax_line(Catalogue::from_toml("c.toml", &text));
+        assert_eq!(line, 10);
+        assert!(message.contains("« C »"), "{message}");
+    }
+
+    #[test]
+    fn renewal_exclusion_and_confidence_are_read() {
+        let text = format!(
+            "{ENTRY_A}{}",
+            entry(
+                "B",
+                "supersedes = [\"A\"]\ncategory_confidence = \"S\"\n\
+                 exclusion = { rule = \"art. 4-II-1°\", reason = \"formateurs\", \
+                 confidence = \"C\", source = \"https://example.org/x\" }\n"
+            )
+        );
+        let catalogue = Catalogue::from_toml("c.toml", &text).expect("valid catalogue");
+        let b = catalogue.get("B").expect("B is listed");
+        assert_eq!(b.supersedes, ["A"]);
+        assert_eq!(b.category_confidence, Confidence::Several);
+        assert_eq!(
+            b.exclusion.as_ref().map(|e| e.confidence),
+            Some(Confidence::Official)
+        );
+        let a = catalogue.get("A").expect("A is listed");
+        assert_eq!(
+            a.category_confidence,
+            Confidence::Inferred,
+            "unlabelled means inferred"
+        );
     }
 
     #[test]
