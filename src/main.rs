@@ -58,21 +58,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Token(TokenCommand::Create { account, db })) => {
             cli::launch::create_token(&account, &db, rules).await
         }
-        Some(Command::Catalogue) => {
-            for t in rules.catalogue.iter() {
-                let validity = t
-                    .validity_months
-                    .map_or_else(|| "sans échéance".to_owned(), |m| format!("{m} mois"));
-                println!(
-                    "{:<22} cat. {}  {:<14} {}",
-                    t.code,
-                    t.category.get(),
-                    validity,
-                    t.title
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Catalogue(args)) => cli::catalogue::run(&args, &rules),
         Some(Command::Expiring(args)) => cli::expiring::run(args, &config_path, rules).await,
         Some(Command::Export(command)) => cli::export::run(command, &config_path, rules).await,
         Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,

@@ -5,10 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::deadline::Obligation;
 use crate::domain::declaration::Declaration;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::session::{SessionId, TraineeOutcome};
-use crate::domain::training::TrainingType;
+use crate::domain::training::{Confidence, TrainingType};
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
@@ -387,6 +388,54 @@ pub struct ValidationReport {
     pub valid: bool,
     /// The deadline the declaration would have.
     pub deadline: Option<NaiveDate>,
+    /// Why it is due (or not), with the rule's source and confidence label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<DeadlineExplanation>,
+}
+
+/// Whether a declaration is mandatory, as the deadline and scope rules answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationKind {
+    /// Mandatory, with a deadline.
+    Obligatoire,
+    /// Not mandatory: the training ended before its category was in scope.
+    NonObligatoire,
+    /// Excluded from the Passeport (décret 2022-1712 art. 4-II).
+    Exclue,
+    /// The training type is unknown and only some categories were mandatory then.
+    CategorieInconnue,
+}
+
+/// The explanation of a declaration's deadline, for a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeadlineExplanation {
+    /// The answer.
+    pub obligation: ObligationKind,
+    /// French explanation, with the confidence label (`[C]`, `[S]`, `[T]`, `[I]`).
+    pub message: String,
+    /// Confidence label of the rule: `C`, `S`, `T` or `I`.
+    #[schema(value_type = String, example = "T")]
+    pub confidence: Confidence,
+    /// URL of the rule's source.
+    pub source: Option<String>,
+}
+
+impl DeadlineExplanation {
+    /// The explanation of an obligation computed by the deadline rules.
+    pub fn of(obligation: &Obligation<'_>) -> Self {
+        Self {
+            obligation: match obligation {
+                Obligation::Due { .. } => ObligationKind::Obligatoire,
+                Obligation::NotMandatory { .. } => ObligationKind::NonObligatoire,
+                Obligation::Excluded(_) => ObligationKind::Exclue,
+                Obligation::CategoryUnknown { .. } => ObligationKind::CategorieInconnue,
+            },
+            message: obligation.explain(),
+            confidence: obligation.confidence(),
+            source: obligation.source().map(str::to_owned),
+        }
+    }
 }
 
 /// Bulk-file layout of `GET /v1/declarations/export`.

@@ -21,7 +21,9 @@ use crate::api::{ApiError, Client};
 use crate::bulk::read::{self, ImportFile, ImportedDeclaration, LineError};
 use crate::clock;
 use crate::config::Config;
-use crate::domain::declaration::columns::ID_UNIQUE_PARTENAIRE;
+use crate::domain::declaration::columns::{COMPETENCE_TRANSFERABLE, ID_UNIQUE_PARTENAIRE, NIR};
+use crate::domain::ids::{Competence, Nir};
+use crate::domain::training::Catalogue;
 use crate::rules::Rules;
 use crate::tui::widgets::sanitize;
 
@@ -98,6 +100,18 @@ pub struct Report {
     pub dry_run: bool,
     /// The declarations sent, in file order.
     pub results: Vec<Submitted>,
+    /// What is unusual but accepted (a provisional NIR, an unknown month…), by line and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<LineError>,
+    /// Declarations whose title matches no catalogue type: their exclusion (art. 4-II) and
+    /// category could not be checked.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unrecognised_trainings: usize,
+}
+
+/// Whether a count is zero (to leave it out of the JSON report).
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl Report {
@@ -109,6 +123,8 @@ impl Report {
             errors: file.errors.clone(),
             dry_run,
             results: Vec::new(),
+            warnings: nir_warnings(file),
+            unrecognised_trainings: 0,
         }
     }
 
@@ -131,6 +147,19 @@ impl Report {
             for error in &self.errors {
                 out.push_str(&format!("  {}\n", sanitize(&error.to_string())));
             }
+        }
+        if !self.warnings.is_empty() {
+            out.push_str(&format!("{} avertissement(s) :\n", self.warnings.len()));
+            for warning in &self.warnings {
+                out.push_str(&format!("  {}\n", sanitize(&warning.to_string())));
+            }
+        }
+        if self.unrecognised_trainings > 0 {
+            out.push_str(&format!(
+                "{} déclaration(s) dont l'intitulé ne correspond à aucun type du catalogue : \
+                 exclusion (art. 4-II) et catégorie non vérifiées.\n",
+                self.unrecognised_trainings
+            ));
         }
         for sent in &self.results {
             out.push_str(&format!(
@@ -167,6 +196,52 @@ impl Report {
         out.push('\n');
         out
     }
+}
+
+/// The NIR warnings of every titulaire (domain.md §9: accepted, but shown), at its line, and the
+/// ROME métier codes among the transferable skills, at the declaration's first line.
+fn nir_warnings(file: &ImportFile) -> Vec<LineError> {
+    let mut warnings = Vec::new();
+    for imported in &file.declarations {
+        warnings.extend(
+            imported
+                .declaration
+                .competence_transferable
+                .iter()
+                .filter_map(|code| code.parse::<Competence>().ok()?.warning())
+                .map(|warning| {
+                    LineError::new(
+                        imported.first_line(),
+                        Some(COMPETENCE_TRANSFERABLE),
+                        warning,
+                    )
+                }),
+        );
+        for (titulaire, line) in imported.declaration.titulaires.iter().zip(&imported.lines) {
+            if let Ok(nir) = titulaire.nir.parse::<Nir>() {
+                warnings.extend(
+                    nir.warnings()
+                        .iter()
+                        .map(|warning| LineError::new(*line, Some(NIR), warning.to_string())),
+                );
+            }
+        }
+    }
+    warnings
+}
+
+/// Gives each declaration the catalogue type its title names, so that the server applies the
+/// type's exclusion and category; returns how many titles name no type.
+fn recognise_trainings(file: &mut ImportFile, catalogue: &Catalogue) -> usize {
+    let mut unrecognised = 0;
+    for imported in &mut file.declarations {
+        let declaration = &mut imported.declaration;
+        match catalogue.recognise(declaration.training_title()) {
+            Some(training) => declaration.training_code = Some(training.code.clone()),
+            None => unrecognised += 1,
+        }
+    }
+    unrecognised
 }
 
 /// Reads the file: a missing, unreadable or oversized file is an error (exit 2).
@@ -230,10 +305,12 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     let (client, _) = client_for(&config, &rules).await?;
     let account = client.me().await.wrap_err("lecture du compte impossible")?;
     let today = clock::today()?;
-    let file = read::read(&bytes, account.kind, today)
+    let mut file = read::read(&bytes, account.kind, today)
         .map_err(|error| eyre!("{} : {error}", args.file.display()))?;
     let description = format!("{} : {}", args.file.display(), file.shape);
+    let unrecognised = recognise_trainings(&mut file, &rules.catalogue);
     let mut report = Report::new(&file, args.dry_run);
+    report.unrecognised_trainings = unrecognised;
     if report.errors.is_empty() {
         report.errors = validate_on_server(&client, &file).await?;
     }
@@ -301,6 +378,8 @@ mod tests {
             errors,
             dry_run,
             results,
+            warnings: Vec::new(),
+            unrecognised_trainings: 0,
         }
     }
 

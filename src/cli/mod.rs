@@ -1,5 +1,6 @@
 //! The command line: arguments (clap) and the non-interactive commands.
 
+pub mod catalogue;
 pub mod expiring;
 pub mod export;
 pub mod import;
@@ -44,8 +45,10 @@ pub enum Command {
     #[command(subcommand)]
     Account(AccountCommand),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
-    #[command(after_help = "Exemple :\n  passeport catalogue | grep CACES")]
-    Catalogue,
+    #[command(
+        after_help = "Exemples :\n  passeport catalogue | grep CACES\n  passeport catalogue --format json"
+    )]
+    Catalogue(catalogue::CatalogueArgs),
     /// Liste les échéances dépassées et à venir des salariés visibles, triées par date.
     #[command(after_help = EXPIRING_HELP)]
     Expiring(expiring::ExpiringArgs),

@@ -5,6 +5,13 @@
 //! start date for a justificatif de réussite; a deadline counts from the end of the reference
 //! quarter. "N months after the end of the quarter" is the last day of the month reached, so
 //! Q2 + 6 months is 31 December, not 30 December (domain.md §8: Q2 → 31/12/2026).
+//!
+//! Whether a training must be declared at all is decided on its END date, for every declaration
+//! kind: the obligation covers trainings that end on or after the scope date of their category
+//! (OPCO EP: « obligatoire pour les formations qui se terminent postérieurement à cette date »
+//! [S]; domain.md §4 [C]). The validity start of a justificatif only moves the deadline. Excluded
+//! trainings (décret 2022-1712 art. 4-II) are never to be declared. [`DeadlineRules::obligation`]
+//! is the one place where both are applied.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -12,6 +19,7 @@ use std::fmt;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Deserializer};
 
+use super::training::{Confidence, Exclusion, TrainingType};
 use super::{DeclarantKind, DeclarationKind};
 use crate::rules::{RulesError, line_of, parse_toml};
 
@@ -48,6 +56,8 @@ pub struct DeadlineRule {
     pub source: String,
     /// Remark in French.
     pub note: Option<String>,
+    /// How firmly the rule rests on its source (unlabelled: an inference).
+    pub confidence: Confidence,
 }
 
 impl DeadlineRule {
@@ -81,6 +91,115 @@ pub struct ScopeRule {
     pub source: String,
     /// Remark in French.
     pub note: Option<String>,
+    /// How firmly the rule rests on its source (unlabelled: an inference).
+    pub confidence: Confidence,
+}
+
+/// Whether a training must be declared, and by when ([`DeadlineRules::obligation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Obligation<'a> {
+    /// Mandatory: due by `due` under `rule`.
+    Due {
+        /// Last day to declare.
+        due: NaiveDate,
+        /// The deadline rule, with its source and confidence.
+        rule: &'a DeadlineRule,
+    },
+    /// Not mandatory: the training ended before its category was in scope (`from`, with the scope
+    /// rule), or its category is never in scope (`from` is `None`).
+    NotMandatory {
+        /// First training end date in scope for this category, if any.
+        from: Option<NaiveDate>,
+        /// The scope rule that sets `from`.
+        scope: Option<&'a ScopeRule>,
+    },
+    /// Excluded from the Passeport (décret 2022-1712 art. 4-II): never to be declared.
+    Excluded(&'a Exclusion),
+    /// The training type is unknown, and on its end date only some categories were mandatory: the
+    /// product does not guess. `due` is the deadline if it is one of `mandatory`.
+    CategoryUnknown {
+        /// The categories that were mandatory on the training's end date.
+        mandatory: Vec<u8>,
+        /// The deadline that applies if the training is in one of them.
+        due: Option<NaiveDate>,
+        /// The deadline rule behind `due`.
+        rule: Option<&'a DeadlineRule>,
+    },
+}
+
+impl Obligation<'_> {
+    /// The date the declaration is due by, only when it is surely mandatory.
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        match self {
+            Self::Due { due, .. } => Some(*due),
+            _ => None,
+        }
+    }
+
+    /// The French explanation shown to a user, with the confidence label of its rule.
+    pub fn explain(&self) -> String {
+        let day = |date: &NaiveDate| date.format("%d/%m/%Y").to_string();
+        match self {
+            Self::Due { due, rule } => format!(
+                "À déclarer au plus tard le {} {}{}",
+                day(due),
+                rule.confidence.tag(),
+                rule.note
+                    .as_deref()
+                    .map_or_else(String::new, |note| format!(" — {note}"))
+            ),
+            Self::NotMandatory {
+                from: Some(from),
+                scope,
+            } => format!(
+                "Pas obligatoire : la formation s'est terminée avant le {}, date à partir de                  laquelle sa catégorie doit être déclarée {}",
+                day(from),
+                scope.map_or(Confidence::Inferred, |s| s.confidence).tag()
+            ),
+            Self::NotMandatory { from: None, .. } => {
+                "Pas obligatoire : aucune règle ne rend cette catégorie obligatoire pour ce                  déclarant"
+                    .to_owned()
+            }
+            Self::Excluded(exclusion) => format!(
+                "Exclue du Passeport de prévention : {} ({}) {}",
+                exclusion.reason,
+                exclusion.rule,
+                exclusion.confidence.tag()
+            ),
+            Self::CategoryUnknown { mandatory, due, .. } => {
+                let list: Vec<String> = mandatory.iter().map(u8::to_string).collect();
+                let due = due.map_or_else(String::new, |d| {
+                    format!(", à déclarer au plus tard le {}", day(&d))
+                });
+                format!(
+                    "Catégorie inconnue : à la fin de cette formation, seules les catégories {}                      étaient obligatoires ; si c'est le cas de celle-ci{due}. Indiquez le type                      de formation (code du catalogue) pour le savoir",
+                    list.join(" et ")
+                )
+            }
+        }
+    }
+
+    /// The confidence label of the rule behind this answer.
+    pub fn confidence(&self) -> Confidence {
+        match self {
+            Self::Due { rule, .. } => rule.confidence,
+            Self::NotMandatory { scope, .. } => {
+                scope.map_or(Confidence::Inferred, |s| s.confidence)
+            }
+            Self::Excluded(exclusion) => exclusion.confidence,
+            Self::CategoryUnknown { .. } => Confidence::Inferred,
+        }
+    }
+
+    /// The URL of the source behind this answer, if any.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Self::Due { rule, .. } => Some(&rule.source),
+            Self::NotMandatory { scope, .. } => scope.map(|s| s.source.as_str()),
+            Self::Excluded(exclusion) => Some(&exclusion.source),
+            Self::CategoryUnknown { rule, .. } => rule.map(|r| r.source.as_str()),
+        }
+    }
 }
 
 /// The deadline and scope rules, checked on load.
@@ -168,6 +287,110 @@ impl DeadlineRules {
         self.scope
             .iter()
             .find(|s| s.declarant == declarant && s.categories.contains(&category))
+    }
+
+    /// The first training end date from which `training` must be declared by `declarant`:
+    /// `None` when it never must (excluded, or its category never in scope). For an unknown type
+    /// (`None`), the earliest date of any category [I]: telling a user « à déclarer » costs less
+    /// than hiding a declaration owed.
+    pub fn first_end_in_scope(
+        &self,
+        declarant: DeclarantKind,
+        training: Option<&TrainingType>,
+    ) -> Option<NaiveDate> {
+        match training {
+            Some(training) if training.exclusion.is_some() => None,
+            Some(training) => self.mandatory_from(declarant, training.category.get()),
+            None => (1..=4)
+                .filter_map(|category| self.mandatory_from(declarant, category))
+                .min(),
+        }
+    }
+
+    /// Whether a training must be declared and by when: excluded types never; otherwise its
+    /// category must be in scope on the training's END date (`training_end`), and the deadline
+    /// counts from `reference` (the end for an attestation, the validity start for a justificatif,
+    /// [`reference_date`]). `training` is `None` when the type is unknown: then the answer is
+    /// certain only when every category or none was mandatory on `training_end`.
+    pub fn obligation<'a>(
+        &'a self,
+        declarant: DeclarantKind,
+        training: Option<&'a TrainingType>,
+        training_end: NaiveDate,
+        reference: NaiveDate,
+    ) -> Obligation<'a> {
+        let Some(training) = training else {
+            let mandatory: Vec<u8> = (1..=4)
+                .filter(|&c| {
+                    self.mandatory_from(declarant, c)
+                        .is_some_and(|from| from <= training_end)
+                })
+                .collect();
+            return match mandatory.len() {
+                4 => self.in_scope(declarant, None, training_end, reference, Some(training_end)),
+                0 => {
+                    let first = (1..=4u8)
+                        .filter_map(|c| self.scope_rule(declarant, c))
+                        .min_by_key(|s| s.from);
+                    Obligation::NotMandatory {
+                        from: first.map(|s| s.from),
+                        scope: first,
+                    }
+                }
+                _ => {
+                    let rule = self.rule_for(declarant, reference);
+                    Obligation::CategoryUnknown {
+                        mandatory,
+                        due: rule.and_then(|r| r.due_date(reference)),
+                        rule,
+                    }
+                }
+            };
+        };
+        if let Some(exclusion) = &training.exclusion {
+            return Obligation::Excluded(exclusion);
+        }
+        let scope = self.scope_rule(declarant, training.category.get());
+        self.in_scope(
+            declarant,
+            scope,
+            training_end,
+            reference,
+            scope.map(|s| s.from),
+        )
+    }
+
+    /// The obligation of a training whose category is in scope from `from` (`None`: never).
+    fn in_scope<'a>(
+        &'a self,
+        declarant: DeclarantKind,
+        scope: Option<&'a ScopeRule>,
+        training_end: NaiveDate,
+        reference: NaiveDate,
+        from: Option<NaiveDate>,
+    ) -> Obligation<'a> {
+        match from {
+            Some(start) if start <= training_end => {
+                let rule = self.rule_for(declarant, reference);
+                match rule.and_then(|r| r.due_date(reference).map(|due| (due, r))) {
+                    Some((due, rule)) => Obligation::Due { due, rule },
+                    None => Obligation::NotMandatory {
+                        from: self.first_rule_from(declarant),
+                        scope: None,
+                    },
+                }
+            }
+            _ => Obligation::NotMandatory { from, scope },
+        }
+    }
+
+    /// The first reference date with a deadline rule for `declarant`.
+    fn first_rule_from(&self, declarant: DeclarantKind) -> Option<NaiveDate> {
+        self.rules
+            .iter()
+            .filter(|r| r.declarant == declarant)
+            .map(|r| r.from)
+            .min()
     }
 }
 
@@ -274,6 +497,8 @@ struct RawRule {
     months_after_quarter_end: Option<u32>,
     source: String,
     note: Option<String>,
+    #[serde(default)]
+    confidence: Confidence,
 }
 
 impl RawRule {
@@ -323,6 +548,7 @@ impl RawRule {
             due,
             source: self.source,
             note: self.note,
+            confidence: self.confidence,
         })
     }
 }
@@ -335,6 +561,8 @@ struct RawScope {
     categories: Vec<u8>,
     source: String,
     note: Option<String>,
+    #[serde(default)]
+    confidence: Confidence,
 }
 
 impl RawScope {
@@ -354,6 +582,7 @@ impl RawScope {
             categories: self.categories,
             source: self.source,
             note: self.note,
+            confidence: self.confidence,
         })
     }
 }
@@ -603,20 +832,154 @@ mod tests {
         assert_eq!(justificatif, date(2026, 4, 2));
         assert_eq!(rules.due_date(OF, attestation), Some(date(2026, 9, 30)));
         assert_eq!(rules.due_date(OF, justificatif), Some(date(2026, 12, 31)));
-        // A validity starting after the first day of obligation brings the declaration in scope.
-        let end = date(2025, 8, 29);
-        let start = Some(date(2025, 9, 2));
+    }
+
+    fn training(code: &str) -> TrainingType {
+        crate::domain::training::Catalogue::embedded()
+            .unwrap()
+            .get(code)
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn scope_is_keyed_on_the_training_end_not_the_validity_start() {
+        // Audit D-6: an OF JDR whose training ended 29/08/2025 with a validity from 02/09/2025 was
+        // not mandatory (OPCO EP: trainings that END after the first day of obligation).
+        let rules = rules();
+        let caces = training("CACES_R489");
+        let (end, start) = (date(2025, 8, 29), date(2025, 9, 2));
+        let reference = reference_date(DeclarationKind::Justificatif, end, Some(start));
+        let obligation = rules.obligation(OF, Some(&caces), end, reference);
         assert_eq!(
-            rules.due_date(OF, reference_date(DeclarationKind::Attestation, end, start)),
+            obligation,
+            Obligation::NotMandatory {
+                from: Some(date(2025, 9, 1)),
+                scope: rules.scope_rule(OF, 2),
+            }
+        );
+        assert_eq!(obligation.due_date(), None);
+        // Same for an employer JDR ended 10/03/2026, validity from 20/03/2026.
+        let (end, start) = (date(2026, 3, 10), date(2026, 3, 20));
+        let obligation = rules.obligation(EMPLOYER, Some(&caces), end, start);
+        assert_eq!(obligation.due_date(), None);
+        // Once in scope, the deadline counts from the validity start's quarter (§8).
+        let (end, start) = (date(2026, 3, 30), date(2026, 4, 2));
+        let obligation = rules.obligation(OF, Some(&caces), end, start);
+        assert_eq!(obligation.due_date(), Some(date(2026, 12, 31)));
+        assert!(
+            obligation.explain().contains("31/12/2026"),
+            "{}",
+            obligation.explain()
+        );
+        assert_eq!(obligation.confidence(), Confidence::ThirdParty);
+    }
+
+    #[test]
+    fn category_three_is_not_late_before_it_was_mandatory() {
+        // Audit D-7 (1): an OF attestation « PRAP IBC » (cat. 3) ended 10/03/2026.
+        let rules = rules();
+        let prap = training("PRAP");
+        let end = date(2026, 3, 10);
+        let obligation = rules.obligation(OF, Some(&prap), end, end);
+        assert_eq!(obligation.due_date(), None);
+        assert!(matches!(
+            obligation,
+            Obligation::NotMandatory { from: Some(from), .. } if from == date(2026, 7, 1)
+        ));
+        assert!(
+            obligation.explain().contains("01/07/2026"),
+            "{}",
+            obligation.explain()
+        );
+        // Ended 01/07/2026 (Q3): due 31/03/2027.
+        let end = date(2026, 7, 1);
+        assert_eq!(
+            rules.obligation(OF, Some(&prap), end, end).due_date(),
+            Some(date(2027, 3, 31))
+        );
+        // An employer's category 3 from 01/10/2026 only.
+        let end = date(2026, 9, 30);
+        assert_eq!(
+            rules.obligation(EMPLOYER, Some(&prap), end, end).due_date(),
             None
         );
+        let end = date(2026, 10, 1);
         assert_eq!(
-            rules.due_date(
-                OF,
-                reference_date(DeclarationKind::Justificatif, end, start)
-            ),
-            Some(date(2026, 9, 30))
+            rules.obligation(EMPLOYER, Some(&prap), end, end).due_date(),
+            Some(date(2027, 9, 30))
         );
+    }
+
+    #[test]
+    fn excluded_trainings_are_never_due() {
+        let rules = rules();
+        for code in ["FORMATEUR_SST", "SSIAP_1", "SSIAP_3"] {
+            let excluded = training(code);
+            let end = date(2026, 11, 2);
+            let obligation = rules.obligation(OF, Some(&excluded), end, end);
+            assert!(matches!(obligation, Obligation::Excluded(_)), "{code}");
+            assert_eq!(obligation.due_date(), None);
+            assert!(obligation.explain().contains("art. 4-II"), "{code}");
+            assert_eq!(rules.first_end_in_scope(OF, Some(&excluded)), None);
+        }
+    }
+
+    #[test]
+    fn an_unknown_category_is_said_rather_than_guessed() {
+        let rules = rules();
+        // On 10/03/2026 only categories 1 and 2 were mandatory for an OF.
+        let end = date(2026, 3, 10);
+        let obligation = rules.obligation(OF, None, end, end);
+        assert_eq!(
+            obligation,
+            Obligation::CategoryUnknown {
+                mandatory: vec![1, 2],
+                due: Some(date(2026, 9, 30)),
+                rule: rules.rule_for(OF, end),
+            }
+        );
+        assert_eq!(obligation.due_date(), None);
+        assert!(obligation.explain().contains("Catégorie inconnue"));
+        // Every category is mandatory from 01/07/2026, none before 01/09/2025.
+        let end = date(2026, 8, 3);
+        assert_eq!(
+            rules.obligation(OF, None, end, end).due_date(),
+            Some(date(2027, 3, 31))
+        );
+        let end = date(2025, 8, 31);
+        assert!(matches!(
+            rules.obligation(OF, None, end, end),
+            Obligation::NotMandatory { from: Some(from), .. } if from == date(2025, 9, 1)
+        ));
+        assert_eq!(rules.first_end_in_scope(OF, None), Some(date(2025, 9, 1)));
+        assert_eq!(
+            rules.first_end_in_scope(EMPLOYER, None),
+            Some(date(2026, 3, 16))
+        );
+    }
+
+    #[test]
+    fn rules_carry_their_confidence_and_no_stale_citation() {
+        let rules = rules();
+        let of_2025 = rules.rule_for(OF, date(2025, 10, 15)).unwrap();
+        assert_eq!(of_2025.confidence, Confidence::ThirdParty);
+        assert!(of_2025.source.contains("quelles-sont-mes-obligations"));
+        let of_2026 = rules.rule_for(OF, date(2026, 5, 20)).unwrap();
+        assert!(of_2026.source.contains("quelles-sont-mes-obligations"));
+        let employer_2027 = rules.rule_for(EMPLOYER, date(2027, 2, 1)).unwrap();
+        assert_eq!(employer_2027.confidence, Confidence::ThirdParty);
+        assert!(
+            employer_2027
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("À confirmer")
+        );
+        let of_cat3 = rules.scope_rule(OF, 3).unwrap();
+        assert_eq!(of_cat3.confidence, Confidence::ThirdParty);
+        assert!(of_cat3.source.contains("quelles-sont-mes-obligations"));
+        assert!(!DEADLINES_TOML.contains("LEGIARTI000052037323"));
     }
 
     #[test]

@@ -338,6 +338,10 @@ impl fmt::Debug for Titulaire {
 pub struct Declaration {
     /// Attestation de formation (ADF) or justificatif de réussite (JDR).
     pub kind: DeclarationKind,
+    /// Catalogue code of the training type (`SST`, `PRAP`…) when known. Not a column of the
+    /// files: it lets the server apply the category scope and the exclusions (art. 4-II).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training_code: Option<String>,
     /// `ID_DECLARATION` (at most 255 characters).
     pub id_declaration: String,
     /// `REFERENCE_DECLARATION` (at most 280 characters).
@@ -430,6 +434,7 @@ impl Declaration {
     pub fn new(kind: DeclarationKind) -> Self {
         Self {
             kind,
+            training_code: None,
             id_declaration: String::new(),
             reference_declaration: String::new(),
             type_jdr: None,

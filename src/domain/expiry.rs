@@ -5,11 +5,13 @@
 //! training type (domain.md §5: "compute expiry from the JDR validity start date, else the
 //! training end date"). The expiry date is the **last valid day**.
 //!
-//! Month arithmetic follows chrono's `checked_add_months`: the same day of the month N months
-//! later, clamped to the last day of that month when it is shorter (31 Aug + 6 months = 28 or
-//! 29 Feb; 29 Feb 2024 + 24 months = 28 Feb 2026; 31 Jan + 1 month = 28 or 29 Feb).
+//! A validity of N months started on day D ends on the day before D, N months later: the official
+//! import guide's SST example starts on 25/07/2025 and, with 24 months, ends on 24/07/2027
+//! (shared/reviews/2026-12-rules.md, E-1 [S]). When that day does not exist in the target month,
+//! the period ends on the month's last day [I]: started 31/08/2025 + 6 months → 28/02/2026;
+//! started 01/03/2025 + 1 month → 31/03/2025.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Default alert threshold: a training expiring within 90 days is « Expire bientôt ».
@@ -30,15 +32,21 @@ pub struct PassportEntry {
     pub validity_end: Option<NaiveDate>,
 }
 
-/// The last valid day of `entry`: its explicit validity end, else its validity start (or else its
-/// end date) plus `validity_months`, else `None` (no expiry). `None` also when the date would
-/// overflow chrono's calendar.
+/// The last valid day of `entry`: its explicit validity end, else the day before its validity
+/// start (or else its end date) plus `validity_months`, else `None` (no expiry). `None` also when
+/// the date would overflow chrono's calendar.
 pub fn expiry_date(entry: &PassportEntry, validity_months: Option<u32>) -> Option<NaiveDate> {
     if let Some(end) = entry.validity_end {
         return Some(end);
     }
+    let months = validity_months?;
     let base = entry.validity_start.unwrap_or(entry.end_date);
-    base.checked_add_months(Months::new(validity_months?))
+    let target = base.with_day(1)?.checked_add_months(Months::new(months))?;
+    match target.with_day(base.day()) {
+        Some(same_day) => same_day.pred_opt(),
+        // The day does not exist in the target month: the period ends on its last day.
+        None => target.with_day(u32::from(target.num_days_in_month())),
+    }
 }
 
 /// Where a training stands on a given day.
@@ -91,7 +99,6 @@ pub fn status(expiry: Option<NaiveDate>, today: NaiveDate, threshold_days: u32) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Datelike;
     use proptest::prelude::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -108,13 +115,32 @@ mod tests {
     }
 
     #[test]
+    fn official_guide_example_ends_the_day_before() {
+        // Import guide's SST example: started 25/07/2025, 24 months → last valid day 24/07/2027.
+        let entry = PassportEntry {
+            validity_start: Some(date(2025, 7, 25)),
+            ..ended(date(2025, 7, 25))
+        };
+        assert_eq!(expiry_date(&entry, Some(24)), Some(date(2027, 7, 24)));
+        // The audit's sandbox case: CACES R485 started 01/01/2020 + 60 months → 31/12/2024.
+        assert_eq!(
+            expiry_date(&ended(date(2020, 1, 1)), Some(60)),
+            Some(date(2024, 12, 31))
+        );
+    }
+
+    #[test]
     fn adds_months_to_the_end_date() {
         assert_eq!(
             expiry_date(&ended(date(2024, 3, 15)), Some(24)),
-            Some(date(2026, 3, 15))
+            Some(date(2026, 3, 14))
         );
         assert_eq!(
             expiry_date(&ended(date(2025, 11, 30)), Some(3)),
+            Some(date(2026, 2, 28))
+        );
+        assert_eq!(
+            expiry_date(&ended(date(2025, 12, 1)), Some(3)),
             Some(date(2026, 2, 28))
         );
     }
@@ -141,6 +167,10 @@ mod tests {
             expiry_date(&ended(date(2025, 5, 31)), Some(1)),
             Some(date(2025, 6, 30))
         );
+        assert_eq!(
+            expiry_date(&ended(date(2025, 3, 1)), Some(1)),
+            Some(date(2025, 3, 31))
+        );
     }
 
     #[test]
@@ -151,11 +181,11 @@ mod tests {
         );
         assert_eq!(
             expiry_date(&ended(date(2024, 2, 29)), Some(48)),
-            Some(date(2028, 2, 29))
+            Some(date(2028, 2, 28))
         );
         assert_eq!(
-            expiry_date(&ended(date(2024, 2, 29)), Some(12)),
-            Some(date(2025, 2, 28))
+            expiry_date(&ended(date(2024, 3, 1)), Some(48)),
+            Some(date(2028, 2, 29))
         );
     }
 
@@ -165,7 +195,7 @@ mod tests {
             validity_start: Some(date(2025, 10, 1)),
             ..ended(date(2025, 9, 20))
         };
-        assert_eq!(expiry_date(&entry, Some(24)), Some(date(2027, 10, 1)));
+        assert_eq!(expiry_date(&entry, Some(24)), Some(date(2027, 9, 30)));
     }
 
     #[test]
@@ -282,16 +312,23 @@ mod tests {
 
     proptest! {
         #[test]
-        fn expiry_is_never_before_the_base_date(base in any_date(), months in 0u32..=240) {
+        fn expiry_is_the_day_before_the_same_date_n_months_later(
+            base in any_date(),
+            months in 1u32..=240,
+        ) {
             let expiry = expiry_date(&ended(base), Some(months)).unwrap();
             prop_assert!(expiry >= base);
-            // Clamping loses at most 3 days against the naive month count.
-            let first = base.with_day0(0).unwrap();
-            let target_first = first.checked_add_months(Months::new(months)).unwrap();
-            prop_assert_eq!(expiry.year(), target_first.year());
-            prop_assert_eq!(expiry.month(), target_first.month());
-            prop_assert!(expiry.day() <= base.day());
-            prop_assert!(base.day() - expiry.day() <= 3);
+            // The day after the last valid day is the start's day N months later, or the 1st of
+            // the month after when that day does not exist (clamped months).
+            let next = expiry.succ_opt().unwrap();
+            let target_first = base.with_day0(0).unwrap().checked_add_months(Months::new(months)).unwrap();
+            if next.day() == 1 && base.day() != 1 {
+                prop_assert!(next.month() != target_first.month() || next.year() != target_first.year());
+                prop_assert!(u32::from(target_first.num_days_in_month()) < base.day());
+            } else {
+                prop_assert_eq!(next.day(), base.day());
+                prop_assert_eq!((next.year(), next.month()), (target_first.year(), target_first.month()));
+            }
         }
 
         #[test]

@@ -289,12 +289,23 @@ display_as_str!(
 /// A NIR (numéro de sécurité sociale), stored as its 13 characters without the key, the form
 /// the official bulk files carry (domain.md §8).
 ///
-/// Layout and key rule (domain.md §6): sex (1/2, or 7/8 for a provisional number), year (2),
-/// month (01–12, 20–50 for incomplete civil records, 99 unknown), department (2 digits, `2A`/`2B`
-/// for Corsica), commune (3), order (3), key (2) = 97 − (13-digit number mod 97), with 2A → 19
-/// and 2B → 18. Sources: <https://www.comptavoo.com/Verifier-et-decomposer-un-numero-de-securite-sociale,1070.html> ,
+/// Layout and key rule (domain.md §6): first digit, year (2), month (2), department (2 digits,
+/// `2A`/`2B` for Corsica), commune (3), order (3), key (2) = 97 − (13-digit number mod 97), with
+/// 2A → 19 and 2B → 18. Sources: <https://www.comptavoo.com/Verifier-et-decomposer-un-numero-de-securite-sociale,1070.html> ,
 /// <https://wp.publimath.fr/nu010> , provisional numbers:
 /// <http://www.lbcd78.fr/2007/02/26/nouveau-module-pour-netvibes-calcul-de-la-cle-du-n%C2%B0-de-securite-sociale/>
+///
+/// First digit and month as INSEE writes them (domain.md §9: INSEE's published pattern and the
+/// French Wikipedia article « Numéro de sécurité sociale en France » [S]; the Assurance Maladie's
+/// validator github.com/assurance-maladie-digital/nir-validation is stricter [T]):
+/// - first digit 1 or 2 (sex); 3 or 4 for a person born abroad being registered; 7 or 8 for a
+///   provisional number (NNP). Any other digit is refused.
+/// - month 01–12; 20–42 or 50–99 when the month of birth is unknown or fictitious (incomplete
+///   civil records). 00, 13–19 and 43–49 are refused.
+///
+/// A correct key with an unusual first digit or month is accepted with a warning
+/// ([`Nir::warnings`]): refusing a real person's number would block a legal declaration, and the
+/// platform checks the pair NIR + birth name against the national register (§8 [T]).
 ///
 /// Input: 13 characters, or 15 with the key, which is then checked. `Debug` is masked.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -365,6 +376,24 @@ impl Nir {
     /// Whether this is a provisional number (first digit 7 or 8).
     pub fn is_provisional(&self) -> bool {
         matches!(self.0.as_bytes().first(), Some(b'7' | b'8'))
+    }
+
+    /// What is unusual about this valid NIR, to show beside it without refusing it: a provisional
+    /// number, a person born abroad being registered, an unknown or fictitious month (see
+    /// [`Nir`] for the rule and its sources).
+    pub fn warnings(&self) -> Vec<NirWarning> {
+        let mut warnings = Vec::new();
+        match self.0.as_bytes().first() {
+            Some(b'7' | b'8') => warnings.push(NirWarning::Provisional),
+            Some(b'3' | b'4') => warnings.push(NirWarning::BornAbroadBeingRegistered),
+            _ => {}
+        }
+        if let Some(month) = self.0.get(3..5).and_then(|m| m.parse::<u8>().ok())
+            && !(1..=12).contains(&month)
+        {
+            warnings.push(NirWarning::UnknownMonth(month));
+        }
+        warnings
     }
 
     /// The grouped number with sex, year and month visible and the rest as bullets:
@@ -445,11 +474,12 @@ impl FromStr for Nir {
                 received: None,
             });
         }
-        if !matches!(chars[0], '1' | '2' | '7' | '8') {
+        if !matches!(chars[0], '1' | '2' | '3' | '4' | '7' | '8') {
             return Err(IdError::InvalidFormat {
                 kind: KIND,
                 reason: format!(
-                    "premier chiffre « {} » impossible (1 ou 2 pour le sexe, 7 ou 8 pour un \
+                    "premier chiffre « {} » impossible (1 ou 2 pour le sexe, 3 ou 4 pour une \
+                     personne née à l'étranger en cours d'immatriculation, 7 ou 8 pour un \
                      numéro provisoire)",
                     chars[0]
                 ),
@@ -457,13 +487,16 @@ impl FromStr for Nir {
         }
         let month: String = chars[3..5].iter().collect();
         let month_valid = match month.parse::<u8>() {
-            Ok(value) => matches!(value, 1..=12 | 20..=50 | 99),
+            Ok(value) => matches!(value, 1..=12 | 20..=42 | 50..=99),
             Err(_) => false,
         };
         if !month_valid {
             return Err(IdError::InvalidFormat {
                 kind: KIND,
-                reason: format!("mois « {month} » impossible (01 à 12, 20 à 50 ou 99 attendu)"),
+                reason: format!(
+                    "mois « {month} » impossible (01 à 12, ou 20 à 42 et 50 à 99 pour un mois \
+                     inconnu ou fictif)"
+                ),
             });
         }
         let (body, key) = chars.split_at(13);
@@ -480,6 +513,48 @@ impl FromStr for Nir {
             }
         }
         Ok(Self(body.iter().collect()))
+    }
+}
+
+/// Something unusual about a valid NIR: shown to the user, never a refusal (domain.md §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NirWarning {
+    /// First digit 7 or 8: a provisional number (NNP), to replace by the definitive NIR.
+    Provisional,
+    /// First digit 3 or 4: a person born abroad whose registration is under way.
+    BornAbroadBeingRegistered,
+    /// Month 20–42 or 50–99: the month of birth is unknown or fictitious.
+    UnknownMonth(u8),
+}
+
+impl NirWarning {
+    /// A stable machine code (`provisional`, `born_abroad`, `unknown_month`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Provisional => "provisional",
+            Self::BornAbroadBeingRegistered => "born_abroad",
+            Self::UnknownMonth(_) => "unknown_month",
+        }
+    }
+}
+
+impl fmt::Display for NirWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Provisional => f.write_str(
+                "numéro provisoire (premier chiffre 7 ou 8) : déclarez le NIR définitif dès \
+                 qu'il est connu, la plateforme vérifie le couple NIR et nom de naissance",
+            ),
+            Self::BornAbroadBeingRegistered => f.write_str(
+                "premier chiffre 3 ou 4 : personne née à l'étranger en cours d'immatriculation, \
+                 vérifiez le numéro sur sa carte Vitale ou son attestation",
+            ),
+            Self::UnknownMonth(month) => write!(
+                f,
+                "mois « {month:02} » : mois de naissance inconnu ou fictif (état civil \
+                 incomplet), vérifiez le numéro"
+            ),
+        }
     }
 }
 
@@ -520,6 +595,12 @@ impl FromStr for Siren {
 /// La Poste (SIREN 356000000): when Luhn fails, the SIRET is valid if its digit sum is a
 /// multiple of 5. Sources: InseeFrLab/validinsee <https://github.com/inseefrlab/validinsee> and
 /// python-stdnum issue #291 <https://github.com/arthurdejong/python-stdnum/issues/291>
+///
+/// The two sources differ: validinsee (followed here) accepts a La Poste SIRET that passes Luhn
+/// OR the digit-sum rule; python-stdnum requires the digit-sum rule for every establishment but
+/// the head office, whatever Luhn says, so 35600000000014 (Luhn ok, digit sum 19) is valid here
+/// and invalid there (rules audit 2026-12, §4). Low impact: the portal checks that the SIRET
+/// exists.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Siret(String);
@@ -769,6 +850,20 @@ impl Competence {
     pub fn is_rome_metier(&self) -> bool {
         self.0.starts_with(|c: char| c.is_ascii_uppercase())
     }
+
+    /// A warning for a ROME métier code: the portal appears to expect numeric ROME 4.0 competence
+    /// codes and checks that they exist (domain.md §6 and §8 [T]), so a métier code is accepted
+    /// but may be refused there.
+    pub fn warning(&self) -> Option<String> {
+        self.is_rome_metier().then(|| {
+            format!(
+                "« {} » est un code métier ROME (lettre et 4 chiffres) : la plateforme attend \
+                 des codes de compétences ROME 4.0 numériques (ex. 115650) et vérifie qu'ils \
+                 existent [T] ; à vérifier",
+                self.0
+            )
+        })
+    }
 }
 
 impl FromStr for Competence {
@@ -899,9 +994,22 @@ mod tests {
         assert_eq!(eight.key(), 53);
     }
 
+    /// A 15-character NIR with the body `body` and its computed key.
+    fn with_key(body: &str) -> String {
+        format!("{body}{:02}", compute_key(body).unwrap())
+    }
+
     #[test]
-    fn nir_first_digit_must_be_sex_or_provisional() {
-        for first in ['0', '3', '4', '5', '6', '9'] {
+    fn nir_first_digit_follows_insee() {
+        // 1/2 sex, 3/4 born abroad being registered, 7/8 provisional: accepted (key checked).
+        for first in ['1', '2', '3', '4', '7', '8'] {
+            let text = with_key(&format!("{first}850375112345"));
+            assert!(text.parse::<Nir>().is_ok(), "first digit {first}");
+        }
+        // The audit's dry-run line 24: 3850375112345 was refused, it is a legal number.
+        let abroad: Nir = "3850375112345".parse().unwrap();
+        assert_eq!(abroad.warnings(), [NirWarning::BornAbroadBeingRegistered]);
+        for first in ['0', '5', '6', '9'] {
             let error = err::<Nir>(&format!("{first}850375112345"));
             assert_eq!(error.code(), "invalid_format", "first digit {first}");
             assert!(error.to_string().contains("premier chiffre"));
@@ -909,19 +1017,66 @@ mod tests {
     }
 
     #[test]
-    fn nir_month_is_lenient_but_not_arbitrary() {
-        for month in ["01", "12", "20", "35", "50", "99"] {
-            let body = format!("185{month}75112345");
-            assert!(body.parse::<Nir>().is_ok(), "month {month}");
+    fn nir_month_follows_insee() {
+        for month in ["01", "12", "20", "42", "50", "60", "98", "99"] {
+            let nir: Nir = with_key(&format!("185{month}75112345")).parse().unwrap();
+            let unusual = !matches!(month, "01" | "12");
+            assert_eq!(
+                nir.warnings()
+                    .contains(&NirWarning::UnknownMonth(month.parse().unwrap())),
+                unusual,
+                "month {month}"
+            );
         }
-        for month in ["00", "13", "19", "51", "98"] {
+        for month in ["00", "13", "19", "43", "49"] {
             let error = err::<Nir>(&format!("185{month}75112345"));
             assert_eq!(
                 error.to_string(),
-                format!("NIR : mois « {month} » impossible (01 à 12, 20 à 50 ou 99 attendu)")
+                format!(
+                    "NIR : mois « {month} » impossible (01 à 12, ou 20 à 42 et 50 à 99 pour un \
+                     mois inconnu ou fictif)"
+                )
             );
             assert_eq!(error.code(), "invalid_format");
         }
+    }
+
+    #[test]
+    fn nir_warnings_are_french_and_absent_for_an_ordinary_number() {
+        let ordinary: Nir = "185037511234594".parse().unwrap();
+        assert!(ordinary.warnings().is_empty());
+        let provisional: Nir = "785037511234585".parse().unwrap();
+        assert_eq!(provisional.warnings(), [NirWarning::Provisional]);
+        assert!(provisional.warnings()[0].to_string().contains("provisoire"));
+        let both: Nir = with_key("8856075112345").parse().unwrap();
+        assert_eq!(
+            both.warnings(),
+            [NirWarning::Provisional, NirWarning::UnknownMonth(60)]
+        );
+        assert_eq!(
+            NirWarning::UnknownMonth(60).to_string(),
+            "mois « 60 » : mois de naissance inconnu ou fictif (état civil incomplet), vérifiez \
+             le numéro"
+        );
+        assert_eq!(NirWarning::BornAbroadBeingRegistered.code(), "born_abroad");
+    }
+
+    #[test]
+    fn rome_metier_codes_warn_and_competence_codes_do_not() {
+        let metier: Competence = "k2302".parse().unwrap();
+        let warning = metier.warning().expect("a métier code warns");
+        assert!(
+            warning.contains("« K2302 » est un code métier ROME"),
+            "{warning}"
+        );
+        let competence: Competence = "115650".parse().unwrap();
+        assert_eq!(competence.warning(), None);
+    }
+
+    #[test]
+    fn la_poste_siret_follows_validinsee_where_stdnum_differs() {
+        // Luhn ok, digit sum 19: valid per validinsee (followed), invalid per python-stdnum.
+        assert!("35600000000014".parse::<Siret>().is_ok());
     }
 
     #[test]
@@ -1266,14 +1421,9 @@ mod tests {
     /// A NIR body: sex/provisional, year, valid month, department (maybe Corsican), 6 digits.
     fn nir_body() -> impl Strategy<Value = String> {
         (
-            prop::sample::select(vec!['1', '2', '7', '8']),
+            prop::sample::select(vec!['1', '2', '3', '4', '7', '8']),
             0u8..100,
-            prop::sample::select(
-                (1u8..=12)
-                    .chain(20..=50)
-                    .chain(std::iter::once(99))
-                    .collect::<Vec<_>>(),
-            ),
+            prop::sample::select((1u8..=12).chain(20..=42).chain(50..=99).collect::<Vec<_>>()),
             prop_oneof![
                 (0u8..100).prop_map(|d| format!("{d:02}")),
                 prop::sample::select(vec!["2A".to_owned(), "2B".to_owned()]),

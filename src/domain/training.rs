@@ -276,6 +276,53 @@ impl Catalogue {
     pub fn iter(&self) -> std::slice::Iter<'_, TrainingType> {
         self.types.iter()
     }
+
+    /// The training type a declared title names: its code, title or one of its aliases, compared
+    /// without case, surrounding or repeated spaces. `None` when no type matches exactly: the
+    /// product does not guess a type from a free title.
+    pub fn recognise(&self, title: &str) -> Option<&TrainingType> {
+        let wanted = normalise_title(title);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.types.iter().find(|t| {
+            std::iter::once(&t.code)
+                .chain(std::iter::once(&t.title))
+                .chain(&t.aliases)
+                .any(|name| normalise_title(name) == wanted)
+        })
+    }
+
+    /// The family of `code`: the code at the root of its `supersedes` chain (MAC_SST → SST,
+    /// AMIANTE_SS3_RECYCLAGE → AMIANTE_SS3), or `code` itself. Within a family the newest entry
+    /// renews the older ones (catalogue notes [S]). A loop in the chain stops where it repeats.
+    pub fn family<'a>(&'a self, code: &'a str) -> &'a str {
+        let mut current = code;
+        let mut visited = vec![code];
+        while let Some(parent) = self
+            .get(current)
+            .and_then(|t| t.supersedes.first())
+            .map(String::as_str)
+        {
+            if visited.contains(&parent) {
+                break;
+            }
+            visited.push(parent);
+            current = parent;
+        }
+        current
+    }
+}
+
+impl TrainingType {
+    /// The category as a user reads it, with its label: `cat. 3 [I]`.
+    pub fn category_tag(&self) -> String {
+        format!(
+            "cat. {} {}",
+            self.category.get(),
+            self.category_confidence.tag()
+        )
+    }
 }
 
 impl<'a> IntoIterator for &'a Catalogue {
@@ -285,6 +332,15 @@ impl<'a> IntoIterator for &'a Catalogue {
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
+}
+
+/// A title compared for [`Catalogue::recognise`]: lowercase, single spaces, trimmed.
+fn normalise_title(title: &str) -> String {
+    title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Checks one entry on its own; the message is in French.
@@ -461,6 +517,111 @@ mod tests {
         assert_eq!(kind("CACES_R489"), DeclarationKind::Justificatif);
         assert_eq!(kind("HAB_ELEC_B0_H0"), DeclarationKind::Justificatif);
         assert_eq!(kind("RPS"), DeclarationKind::Attestation);
+    }
+
+    #[test]
+    fn embedded_exclusions_follow_article_4_ii() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let formateur = catalogue.get("FORMATEUR_SST").unwrap();
+        let exclusion = formateur
+            .exclusion
+            .as_ref()
+            .expect("FORMATEUR_SST is excluded");
+        assert!(exclusion.rule.contains("4-II-1°"), "{}", exclusion.rule);
+        assert_eq!(exclusion.confidence, Confidence::Official);
+        for code in ["SSIAP_1", "SSIAP_2", "SSIAP_3"] {
+            let exclusion = catalogue.get(code).unwrap().exclusion.as_ref().unwrap();
+            assert!(exclusion.rule.contains("4-II-3°"), "{code}");
+            assert_eq!(exclusion.confidence, Confidence::Inferred, "{code}");
+        }
+        let excluded: Vec<&str> = catalogue
+            .iter()
+            .filter(|t| t.exclusion.is_some())
+            .map(|t| t.code.as_str())
+            .collect();
+        assert_eq!(excluded, ["FORMATEUR_SST", "SSIAP_1", "SSIAP_2", "SSIAP_3"]);
+        assert!(catalogue.get("SST").unwrap().exclusion.is_none());
+    }
+
+    #[test]
+    fn embedded_category_labels_follow_the_audit() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let label = |code: &str| catalogue.get(code).unwrap().category_confidence;
+        for code in [
+            "SST",
+            "MAC_SST",
+            "ATEX",
+            "TRAVAIL_EN_HAUTEUR",
+            "PRAP",
+            "AIPR_OPERATEUR",
+        ] {
+            assert_eq!(label(code), Confidence::Inferred, "{code}");
+        }
+        for code in [
+            "GESTES_POSTURES",
+            "RISQUE_CHIMIQUE",
+            "RPS",
+            "TMS",
+            "RISQUE_ROUTIER",
+        ] {
+            assert_eq!(label(code), Confidence::Several, "{code}");
+        }
+        assert_eq!(label("RISQUE_CHIMIQUE_N1"), Confidence::ThirdParty);
+        assert_eq!(label("RISQUE_CHIMIQUE_N2"), Confidence::ThirdParty);
+        assert_eq!(label("PCR"), Confidence::Official);
+        assert_eq!(label("CACES_R489"), Confidence::Official);
+        // No OPCO example is labelled as an official text any more.
+        for training in &catalogue {
+            if training.source.contains("opcoep") {
+                let note = training.note.as_deref().unwrap_or_default();
+                assert!(!note.contains("[C]"), "{}: {note}", training.code);
+            }
+        }
+        let sst = catalogue.get("SST").unwrap();
+        assert_eq!(sst.category_tag(), "cat. 3 [I]");
+        // The sources disagree on working at height: the note says so.
+        let height = catalogue.get("TRAVAIL_EN_HAUTEUR").unwrap();
+        let note = height.note.as_deref().unwrap_or_default();
+        assert!(note.contains("se contredisent"), "{note}");
+        assert!(note.contains("À confirmer"), "{note}");
+    }
+
+    #[test]
+    fn renewals_group_families() {
+        let catalogue = Catalogue::embedded().unwrap();
+        assert_eq!(catalogue.get("MAC_SST").unwrap().supersedes, ["SST"]);
+        assert_eq!(
+            catalogue.get("AMIANTE_SS3_RECYCLAGE").unwrap().supersedes,
+            ["AMIANTE_SS3"]
+        );
+        assert_eq!(catalogue.family("MAC_SST"), "SST");
+        assert_eq!(catalogue.family("SST"), "SST");
+        assert_eq!(catalogue.family("AMIANTE_SS3_RECYCLAGE"), "AMIANTE_SS3");
+        assert_eq!(catalogue.family("CACES_R489"), "CACES_R489");
+        assert_eq!(catalogue.family("INCONNU"), "INCONNU");
+    }
+
+    #[test]
+    fn a_declared_title_is_recognised_only_when_it_names_a_type() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let code = |title: &str| catalogue.recognise(title).map(|t| t.code.as_str());
+        assert_eq!(code("Formateur SST"), Some("FORMATEUR_SST"));
+        assert_eq!(code("  formateur   sst "), Some("FORMATEUR_SST"));
+        assert_eq!(code("SSIAP_1"), Some("SSIAP_1"));
+        assert_eq!(code("SST Lyon mars"), None);
+        assert_eq!(code(""), None);
+    }
+
+    #[test]
+    fn a_renewal_loop_does_not_hang() {
+        let text = format!(
+            "{}{}",
+            entry("A", "supersedes = [\"B\"]\n"),
+            entry("B", "supersedes = [\"A\"]\n")
+        );
+        let catalogue = Catalogue::from_toml("c.toml", &text).unwrap();
+        assert_eq!(catalogue.family("A"), "B");
+        assert_eq!(catalogue.family("B"), "A");
     }
 
     #[test]

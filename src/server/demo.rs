@@ -513,6 +513,8 @@ struct CodeInfo {
     title: String,
     kind: DeclarationKind,
     validity_months: Option<u32>,
+    /// Excluded from the Passeport (art. 4-II): never declared.
+    excluded: bool,
 }
 
 /// A job profile with its codes resolved to indices.
@@ -704,6 +706,7 @@ impl Demo {
                 title: training.title.clone(),
                 kind: training.declaration_kind,
                 validity_months: training.validity_months,
+                excluded: training.exclusion.is_some(),
             });
             index_of.insert(code, codes.len() - 1);
             Some(codes.len() - 1)
@@ -893,7 +896,7 @@ impl Demo {
             let Some(info) = self
                 .codes
                 .iter()
-                .find(|c| c.code == demo.session.training_code)
+                .find(|c| c.code == demo.session.training_code && !c.excluded)
             else {
                 continue;
             };
@@ -1088,6 +1091,7 @@ impl Demo {
 /// certifying, so no RS code is needed.
 fn of_declaration(info: &CodeInfo, session: &Session, workers: &[&DemoWorker]) -> Declaration {
     let mut declaration = Declaration::new(info.kind);
+    declaration.training_code = Some(info.code.to_owned());
     declaration.id_declaration = format!("DEMO-OF-{:06}", session.id);
     declaration.reference_declaration =
         format!("FORMAPREV-{}-{:06}", session.end_date.year(), session.id);

@@ -156,7 +156,13 @@ impl Server {
                     .get(owner)
                     .copied()
                     .unwrap_or(DeclarantKind::OrganismeFormation);
-                demo_recording(&deadlines, kind, declaration, demo_options.today)
+                demo_recording(
+                    &deadlines,
+                    &catalogue,
+                    kind,
+                    declaration,
+                    demo_options.today,
+                )
             };
             store
                 .seed_demo(&demo, &catalogue, recorded, auth::hash_token)
@@ -249,15 +255,19 @@ impl Server {
 }
 
 /// When and how a demo declaration was recorded: a week after its reference date (never after
-/// today), with the deadline of the rules and the matching status.
+/// today), with the deadline and status of the same rule as the API ([`routes::declaration_obligation`]:
+/// scope on the training end, category from the training type): a declaration that was not
+/// mandatory is never « en retard ».
 fn demo_recording(
     deadlines: &DeadlineRules,
+    catalogue: &Catalogue,
     kind: DeclarantKind,
     declaration: &Declaration,
     today: NaiveDate,
 ) -> (Option<NaiveDate>, DeclarationStatus, chrono::DateTime<Utc>) {
     let reference = declaration.reference_date();
-    let deadline = reference.and_then(|r| deadlines.due_date(kind, r));
+    let deadline = routes::declaration_obligation(deadlines, catalogue, kind, declaration)
+        .and_then(|obligation| obligation.due_date());
     let recorded = reference
         .and_then(|r| r.checked_add_days(Days::new(DEMO_RECORDING_DELAY)))
         .map_or(today, |day| day.min(today));

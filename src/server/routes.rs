@@ -28,15 +28,18 @@ use super::auth::{Auth, hex};
 use super::cursor::{decode_date_id, decode_id, encode_date_id, encode_id, page_limit};
 use super::problem::{ApiJson, ApiPath, ApiProblem, ApiQuery, panic_response};
 use super::store::{
-    AccountRow, CreateOutcome, EntryRow, ExpirationFilter, NewDeclaration, SessionFilter, fold,
+    AccountRow, CreateOutcome, EntryRow, ExpirationFilter, NewDeclaration, SessionFilter,
+    SessionScope, fold,
 };
 use crate::api::contract::{
-    Account, CatalogueResponse, DeclarationId, DeclarationStatus, DeclarationSummary,
-    DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage, ExpirationsQuery,
-    ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport, PassportEntryView, Problem,
-    SessionDetail, SessionSummary, SessionsQuery, TraineeView, ValidationReport, WorkersQuery,
+    Account, CatalogueResponse, DeadlineExplanation, DeclarationId, DeclarationStatus,
+    DeclarationSummary, DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage,
+    ExpirationsQuery, ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport,
+    PassportEntryView, Problem, SessionDetail, SessionSummary, SessionsQuery, TraineeView,
+    ValidationReport, WorkersQuery,
 };
 use crate::bulk::{self, BulkError, Layout};
+use crate::domain::deadline::{DeadlineRules, Obligation};
 use crate::domain::declaration::Declaration;
 use crate::domain::declaration::columns::{
     ID_UNIQUE_PARTENAIRE, NIR, NOM_TITULAIRE, PRESENCE_EMPLOYEUR, REFERENCE_EMPLOYEUR,
@@ -44,8 +47,9 @@ use crate::domain::declaration::columns::{
 };
 use crate::domain::expiry::{DEFAULT_THRESHOLD_DAYS, days_left, status};
 use crate::domain::session::SessionId;
+use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
-use crate::domain::{DeclarationKind, FieldError};
+use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -436,6 +440,7 @@ async fn list_sessions(
         from: query.from,
         to: query.to,
         status: query.status,
+        scope: SessionScope::new(state.catalogue(), state.deadlines(), account.kind),
     };
     let rows = state
         .store()
@@ -462,7 +467,12 @@ async fn get_session(
     let today = today(&state)?;
     let (summary, rows) = state
         .store()
-        .session(&account, id, today)
+        .session(
+            &account,
+            id,
+            today,
+            &SessionScope::new(state.catalogue(), state.deadlines(), account.kind),
+        )
         .await
         .map_err(internal)?
         .ok_or_else(ApiProblem::not_found)?;
@@ -571,14 +581,20 @@ fn with_placeholders(declaration: &Declaration) -> Declaration {
 /// Validates a declaration for the account on `today`: the rules of the domain, then the bulk
 /// file writer (a value it cannot write, such as one holding `|`, is a field error too).
 fn check_declaration(
+    state: &AppState,
     declaration: &Declaration,
     account: &AccountRow,
     today: NaiveDate,
 ) -> Result<(), ApiProblem> {
     let filled = with_placeholders(declaration);
-    filled
-        .validate(account.kind, today)
-        .map_err(ApiProblem::invalid)?;
+    let mut errors = match filled.validate(account.kind, today) {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors,
+    };
+    errors.extend(training_code_errors(state.catalogue(), declaration));
+    if !errors.is_empty() {
+        return Err(ApiProblem::invalid(errors));
+    }
     bulk::write(Layout::for_kind(filled.kind), std::slice::from_ref(&filled))
         .map_err(|error| ApiProblem::invalid(vec![unwritable(&error)]))?;
     Ok(())
@@ -607,21 +623,89 @@ fn unwritable(error: &BulkError) -> FieldError {
     FieldError::new(field, "unwritable", error.to_string())
 }
 
-/// The deadline of a declaration of the account, and whether recording it `today` is late.
+/// The deadline of a declaration of the account, whether recording it `today` is late, and why:
+/// one rule for every status ([`declaration_obligation`]). A declaration that was not mandatory,
+/// or whose category is unknown, is never « en retard ».
 fn deadline_status(
     state: &AppState,
     account: &AccountRow,
     declaration: &Declaration,
     today: NaiveDate,
-) -> (Option<NaiveDate>, DeclarationStatus) {
-    let deadline = declaration
-        .reference_date()
-        .and_then(|reference| state.deadlines().due_date(account.kind, reference));
+) -> (
+    Option<NaiveDate>,
+    DeclarationStatus,
+    Option<DeadlineExplanation>,
+) {
+    let obligation = declaration_obligation(
+        state.deadlines(),
+        state.catalogue(),
+        account.kind,
+        declaration,
+    );
+    let deadline = obligation.as_ref().and_then(Obligation::due_date);
     let status = match deadline {
         Some(due) if today > due => DeclarationStatus::EnRetard,
         _ => DeclarationStatus::Enregistree,
     };
-    (deadline, status)
+    (
+        deadline,
+        status,
+        obligation.as_ref().map(DeadlineExplanation::of),
+    )
+}
+
+/// Whether `declaration` must be declared by `declarant` and by when: its training type (from
+/// `training_code`, unknown when absent), scope on the training END (the validity start for a
+/// justificatif without a training), the deadline from the reference date (domain.md §8).
+/// `None` while the declaration has no date at all.
+pub(crate) fn declaration_obligation<'a>(
+    deadlines: &'a DeadlineRules,
+    catalogue: &'a Catalogue,
+    declarant: DeclarantKind,
+    declaration: &Declaration,
+) -> Option<Obligation<'a>> {
+    let reference = declaration.reference_date()?;
+    let end = declaration.date_fin_formation.unwrap_or(reference);
+    let training = declaration
+        .training_code
+        .as_deref()
+        .and_then(|code| catalogue.get(code));
+    Some(deadlines.obligation(declarant, training, end, reference))
+}
+
+/// The field errors of `training_code`: unknown in the catalogue, or excluded from the Passeport
+/// (décret 2022-1712 art. 4-II), the rule cited.
+fn training_code_errors(catalogue: &Catalogue, declaration: &Declaration) -> Vec<FieldError> {
+    let Some(code) = declaration.training_code.as_deref() else {
+        return Vec::new();
+    };
+    match catalogue.get(code) {
+        None => vec![FieldError::new(
+            "training_code",
+            "unknown",
+            format!(
+                "type de formation « {code} » absent du catalogue (voir « passeport catalogue »)"
+            ),
+        )],
+        Some(training) => training
+            .exclusion
+            .as_ref()
+            .map(|exclusion| {
+                FieldError::new(
+                    "training_code",
+                    "excluded",
+                    format!(
+                        "{} n'est pas à déclarer : {} ({}) {}",
+                        training.title,
+                        exclusion.reason,
+                        exclusion.rule,
+                        exclusion.confidence.tag()
+                    ),
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// `POST /v1/declarations/validate`: dry run.
@@ -638,11 +722,12 @@ async fn validate_declaration(
     ApiJson(declaration): ApiJson<Declaration>,
 ) -> Result<Json<ValidationReport>, ApiProblem> {
     let today = today(&state)?;
-    check_declaration(&declaration, &account, today)?;
-    let (deadline, _) = deadline_status(&state, &account, &declaration, today);
+    check_declaration(&state, &declaration, &account, today)?;
+    let (deadline, _, explanation) = deadline_status(&state, &account, &declaration, today);
     Ok(Json(ValidationReport {
         valid: true,
         deadline,
+        explanation,
     }))
 }
 
@@ -731,8 +816,8 @@ async fn create_declaration(
         return Ok(declaration_response(StatusCode::OK, view));
     }
     let today = today(&state)?;
-    check_declaration(&declaration, &account, today)?;
-    let (deadline, status) = deadline_status(&state, &account, &declaration, today);
+    check_declaration(&state, &declaration, &account, today)?;
+    let (deadline, status, _) = deadline_status(&state, &account, &declaration, today);
     let new = NewDeclaration {
         declaration,
         idempotency_key: Some(key),

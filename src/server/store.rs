@@ -24,6 +24,7 @@ use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,
     SessionDeclarationStatus, SessionSummary,
 };
+use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
 use crate::domain::expiry::{PassportEntry, expiry_date};
 use crate::domain::ids::{Nir, Siret};
@@ -128,6 +129,55 @@ pub struct SessionFilter {
     pub to: Option<NaiveDate>,
     /// Only this declaration status.
     pub status: Option<SessionDeclarationStatus>,
+    /// Which sessions are to be declared at all, by training type.
+    pub scope: SessionScope,
+}
+
+/// From which session end date each training type is to be declared by one account: the scope
+/// of the deadline rules by category, `None` for a type that never is (excluded by art. 4-II, or
+/// a category never in scope) ([`DeadlineRules::first_end_in_scope`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionScope {
+    /// `(catalogue code, first end date in scope)`.
+    by_code: Vec<(String, Option<NaiveDate>)>,
+    /// For a code missing from the catalogue.
+    unknown: Option<NaiveDate>,
+}
+
+impl SessionScope {
+    /// The scope of every catalogue type for `declarant`.
+    pub fn new(catalogue: &Catalogue, deadlines: &DeadlineRules, declarant: DeclarantKind) -> Self {
+        Self {
+            by_code: catalogue
+                .iter()
+                .map(|t| {
+                    (
+                        t.code.clone(),
+                        deadlines.first_end_in_scope(declarant, Some(t)),
+                    )
+                })
+                .collect(),
+            unknown: deadlines.first_end_in_scope(declarant, None),
+        }
+    }
+
+    /// Appends `CASE s.training_code WHEN … THEN <first end in scope> … ELSE … END` (NULL for a
+    /// type never in scope).
+    fn push_case(&self, builder: &mut QueryBuilder<'_, Sqlite>) {
+        if self.by_code.is_empty() {
+            builder.push_bind(self.unknown);
+            return;
+        }
+        builder.push("CASE s.training_code");
+        for (code, from) in &self.by_code {
+            builder
+                .push(" WHEN ")
+                .push_bind(code.clone())
+                .push(" THEN ")
+                .push_bind(*from);
+        }
+        builder.push(" ELSE ").push_bind(self.unknown).push(" END");
+    }
 }
 
 /// A trainee of a session, as stored.
@@ -321,12 +371,14 @@ fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &Acco
     }
 }
 
-/// Sessions of one account with their trainee count and computed declaration status, in three
-/// parts around the two bound values (today, then the account). A session is `en_cours` until its
-/// end date has passed; `non_concernee` with no present trainee; `declaree` when every present
-/// trainee's NIR is a live titulaire of a live declaration of the session's owner linked to the
-/// session; `a_declarer` otherwise. The outer query is aliased `y` for further conditions; the
-/// status uses `EXISTS` so it stops at the first trainee that decides it.
+/// Sessions of one account with their trainee count and computed declaration status, in parts
+/// around the bound values (today, the scope by training type, then the account). A session is
+/// `en_cours` until its end date has passed; `non_concernee` with no present trainee; `declaree`
+/// when every present trainee's NIR is a live titulaire of a live declaration of the session's
+/// owner linked to the session; `non_concernee` when its training type is excluded or its end is
+/// before the scope of its category ([`SessionScope`]); `a_declarer` otherwise. The outer query
+/// is aliased `y` for further conditions; the status uses `EXISTS` so it stops at the first
+/// trainee that decides it.
 const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT s.id, s.training_code, s.title, \
      s.organisme, s.place, s.start_date, s.end_date, \
      (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
@@ -341,6 +393,9 @@ const SESSION_SQL_MID: &str = " THEN 'en_cours' \
            JOIN declarations d ON d.id = dt.declaration_id \
            WHERE dt.nir = w.nir AND dt.removed = 0 AND d.session_id = s.id \
            AND d.account_id = s.account_id AND d.status <> 'supprimee')) THEN 'declaree' \
+       WHEN s.end_date < COALESCE(";
+/// See [`SESSION_SQL_HEAD`]: a type never in scope compares with the latest date.
+const SESSION_SQL_SCOPE: &str = ", '9999-12-31') THEN 'non_concernee' \
        ELSE 'a_declarer' END AS declaration_status \
      FROM sessions s WHERE s.account_id = ";
 /// See [`SESSION_SQL_HEAD`].
@@ -623,14 +678,15 @@ impl SeedBuffers {
     }
 }
 
-/// Marks as superseded every entry older than a later entry of the same training type (by end
-/// date, then validity start, then order).
-fn supersession(entries: &[PassportEntry]) -> Vec<bool> {
+/// Marks as superseded every entry older than a later entry of the same family of training types
+/// (by end date, then validity start, then order): a MAC SST renews the SST certificate, an SS3
+/// recyclage the SS3 formation préalable (`supersedes` in the catalogue, [`Catalogue::family`]).
+fn supersession(entries: &[PassportEntry], catalogue: &Catalogue) -> Vec<bool> {
     let mut latest: HashMap<&str, usize> = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
         let key = (entry.end_date, entry.validity_start);
         latest
-            .entry(entry.training_code.as_str())
+            .entry(catalogue.family(&entry.training_code))
             .and_modify(|best| {
                 let current = &entries[*best];
                 if key >= (current.end_date, current.validity_start) {
@@ -642,7 +698,7 @@ fn supersession(entries: &[PassportEntry]) -> Vec<bool> {
     entries
         .iter()
         .enumerate()
-        .map(|(index, entry)| latest.get(entry.training_code.as_str()) != Some(&index))
+        .map(|(index, entry)| latest.get(catalogue.family(&entry.training_code)) != Some(&index))
         .collect()
 }
 
@@ -830,7 +886,7 @@ impl Store {
                 .filter(|e| matches!(e.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended))
                 .collect();
             let entries: Vec<PassportEntry> = recorded.iter().map(|e| e.entry.clone()).collect();
-            let superseded = supersession(&entries);
+            let superseded = supersession(&entries, catalogue);
             for (demo_entry, superseded) in recorded.into_iter().zip(superseded) {
                 let months = catalogue
                     .get(&demo_entry.entry.training_code)
@@ -995,7 +1051,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<SessionSummary>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new("");
-        push_session_select(&mut builder, filter.today, account.id);
+        push_session_select(&mut builder, filter.today, &filter.scope, account.id);
         if let Some(from) = filter.from {
             builder.push(" AND y.end_date >= ").push_bind(from);
         }
@@ -1027,9 +1083,10 @@ impl Store {
         account: &AccountRow,
         id: SessionId,
         today: NaiveDate,
+        scope: &SessionScope,
     ) -> Result<Option<(SessionSummary, Vec<TraineeRow>)>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new("");
-        push_session_select(&mut builder, today, account.id);
+        push_session_select(&mut builder, today, scope, account.id);
         builder.push(" AND y.id = ").push_bind(id);
         let Some(row) = builder.build().fetch_optional(&self.pool).await? else {
             return Ok(None);
@@ -1336,12 +1393,18 @@ impl Store {
 }
 
 /// Starts the session summary query for `account` (today bound for the status).
-fn push_session_select(builder: &mut QueryBuilder<'_, Sqlite>, today: NaiveDate, account: i64) {
+fn push_session_select(
+    builder: &mut QueryBuilder<'_, Sqlite>,
+    today: NaiveDate,
+    scope: &SessionScope,
+    account: i64,
+) {
     builder
         .push(SESSION_SQL_HEAD)
         .push_bind(today)
-        .push(SESSION_SQL_MID)
-        .push_bind(account);
+        .push(SESSION_SQL_MID);
+    scope.push_case(builder);
+    builder.push(SESSION_SQL_SCOPE).push_bind(account);
     builder.push(SESSION_SQL_TAIL);
 }
 
@@ -1405,7 +1468,31 @@ mod tests {
             entry("SST", (2024, 1, 10)),
             entry("SST", (2023, 1, 10)),
         ];
-        assert_eq!(supersession(&entries), vec![true, false, false, true]);
+        let catalogue = Catalogue::embedded().unwrap();
+        assert_eq!(
+            supersession(&entries, &catalogue),
+            vec![true, false, false, true]
+        );
+    }
+
+    #[test]
+    fn a_renewal_supersedes_the_older_entry_of_its_family() {
+        let catalogue = Catalogue::embedded().unwrap();
+        // SST in 2023, then its MAC SST in 2025: the SST is no longer the current entry.
+        let entries = vec![
+            entry("SST", (2023, 3, 10)),
+            entry("MAC_SST", (2025, 3, 1)),
+            entry("AMIANTE_SS3", (2024, 1, 15)),
+            entry("AMIANTE_SS3_RECYCLAGE", (2024, 7, 1)),
+            entry("CACES_R489", (2022, 5, 1)),
+        ];
+        assert_eq!(
+            supersession(&entries, &catalogue),
+            vec![true, false, true, false, false]
+        );
+        // A full SST taken after a MAC SST renews it in turn.
+        let entries = vec![entry("MAC_SST", (2024, 3, 1)), entry("SST", (2025, 6, 2))];
+        assert_eq!(supersession(&entries, &catalogue), vec![true, false]);
     }
 
     #[test]

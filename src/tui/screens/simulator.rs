@@ -1506,6 +1506,7 @@ mod tests {
                 Ok(Response::Validated(ValidationReport {
                     valid: true,
                     deadline: None,
+                    explanation: None,
                 })),
                 cx,
             )
@@ -1520,6 +1521,7 @@ mod tests {
                 Ok(Response::Validated(ValidationReport {
                     valid: true,
                     deadline: None,
+                    explanation: None,
                 })),
                 cx,
             )
