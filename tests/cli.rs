@@ -720,6 +720,7 @@ fn a_file_with_errors_reports_every_one_and_creates_nothing() {
             "titulaires": 6,
             "dry_run": false,
             "results": [],
+            "unrecognised_trainings": 3,
             "errors": [
                 error(3, Some("NIR"), "NIR : clé de contrôle 13 incorrecte (attendue 12)."),
                 error(4, Some("NOM_FORMATION"),

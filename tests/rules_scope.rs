@@ -145,6 +145,8 @@ async fn a_category_3_declaration_is_never_late_for_a_period_when_it_was_not_man
         .create_declaration(&prap_attestation(None, "B"), "rules-b")
         .await
         .unwrap();
+    // The date that applies if it is category 1–2 stays shown; it is never « en retard ».
+    assert_eq!(view.summary.deadline, Some(date(2026, 9, 30)));
     assert_eq!(view.summary.status, DeclarationStatus::Enregistree);
 
     // A category 2 training of the same dates was due 30/09/2026: late today, with its label.

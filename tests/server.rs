@@ -613,6 +613,13 @@ async fn search_passport_and_expirations() {
 async fn session_statuses_agree_with_trainees() {
     let h = Harness::start().await;
     let mut declared_somewhere = false;
+    let catalogue = Catalogue::embedded().unwrap();
+    let rules = DeadlineRules::embedded().unwrap();
+    let kinds = [
+        DeclarantKind::Employeur,
+        DeclarantKind::Employeur,
+        DeclarantKind::OrganismeFormation,
+    ];
     for index in 0..3 {
         let client = h.demo(index);
         let all = client
@@ -635,12 +642,19 @@ async fn session_statuses_agree_with_trainees() {
                 })
                 .collect();
             declared_somewhere |= detail.trainees.iter().any(|t| t.declared);
+            // In scope: the session's training type is not excluded and its category was
+            // mandatory for this declarant on the session's end date (rules audit D-7).
+            let in_scope = rules
+                .first_end_in_scope(kinds[index], catalogue.get(&summary.training_code))
+                .is_some_and(|from| from <= summary.end_date);
             let expected = if summary.end_date >= today() {
                 SessionDeclarationStatus::EnCours
             } else if present.is_empty() {
                 SessionDeclarationStatus::NonConcernee
             } else if present.iter().all(|t| t.declared) {
                 SessionDeclarationStatus::Declaree
+            } else if !in_scope {
+                SessionDeclarationStatus::NonConcernee
             } else {
                 SessionDeclarationStatus::ADeclarer
             };
@@ -828,8 +842,11 @@ async fn declarations_are_idempotent_validated_and_correctable() {
         .collect();
     assert_eq!(partners, vec![format!("PP-{id}-1"), format!("PP-{id}-2")]);
 
-    // A training ended in October 2025 was due by 30 September 2026: recorded late.
+    // A category 2 training ended in October 2025 was due by 30 September 2026: recorded late.
+    // (Of unknown type, it would not be: only categories 1–2 were mandatory then.)
     let late = Declaration {
+        training_code: Some("HAB_ELEC_B0_H0".to_owned()),
+        nom_formation: "Habilitation électrique B0 H0".to_owned(),
         date_debut_formation: Some(date(2025, 10, 6)),
         date_fin_formation: Some(date(2025, 10, 7)),
         date_debut_validite: Some(date(2025, 10, 7)),

@@ -136,6 +136,22 @@ impl Obligation<'_> {
         }
     }
 
+    /// The deadline to show beside the declaration: the due date when it is mandatory, and also
+    /// when its category is unknown (the date that applies if it is one of the mandatory ones:
+    /// hiding it could let a user miss a declaration owed). Only [`Obligation::Due`] can be late.
+    pub fn shown_deadline(&self) -> Option<NaiveDate> {
+        match self {
+            Self::Due { due, .. } => Some(*due),
+            Self::CategoryUnknown { due, .. } => *due,
+            _ => None,
+        }
+    }
+
+    /// Whether recording the declaration on `day` is late: only when it is surely mandatory.
+    pub fn is_late_on(&self, day: NaiveDate) -> bool {
+        self.due_date().is_some_and(|due| day > due)
+    }
+
     /// The French explanation shown to a user, with the confidence label of its rule.
     pub fn explain(&self) -> String {
         let day = |date: &NaiveDate| date.format("%d/%m/%Y").to_string();
@@ -940,6 +956,11 @@ mod tests {
             }
         );
         assert_eq!(obligation.due_date(), None);
+        assert_eq!(obligation.shown_deadline(), Some(date(2026, 9, 30)));
+        assert!(
+            !obligation.is_late_on(date(2026, 12, 1)),
+            "never late on a guess"
+        );
         assert!(obligation.explain().contains("Catégorie inconnue"));
         // Every category is mandatory from 01/07/2026, none before 01/09/2025.
         let end = date(2026, 8, 3);

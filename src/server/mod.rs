@@ -266,14 +266,15 @@ fn demo_recording(
     today: NaiveDate,
 ) -> (Option<NaiveDate>, DeclarationStatus, chrono::DateTime<Utc>) {
     let reference = declaration.reference_date();
-    let deadline = routes::declaration_obligation(deadlines, catalogue, kind, declaration)
-        .and_then(|obligation| obligation.due_date());
+    let obligation = routes::declaration_obligation(deadlines, catalogue, kind, declaration);
+    let deadline = obligation.as_ref().and_then(|o| o.shown_deadline());
     let recorded = reference
         .and_then(|r| r.checked_add_days(Days::new(DEMO_RECORDING_DELAY)))
         .map_or(today, |day| day.min(today));
-    let status = match deadline {
-        Some(due) if recorded > due => DeclarationStatus::EnRetard,
-        _ => DeclarationStatus::Enregistree,
+    let status = if obligation.is_some_and(|o| o.is_late_on(recorded)) {
+        DeclarationStatus::EnRetard
+    } else {
+        DeclarationStatus::Enregistree
     };
     let at = Utc.from_utc_datetime(&recorded.and_time(NaiveTime::MIN));
     (deadline, status, at)

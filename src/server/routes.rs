@@ -642,10 +642,11 @@ fn deadline_status(
         account.kind,
         declaration,
     );
-    let deadline = obligation.as_ref().and_then(Obligation::due_date);
-    let status = match deadline {
-        Some(due) if today > due => DeclarationStatus::EnRetard,
-        _ => DeclarationStatus::Enregistree,
+    let deadline = obligation.as_ref().and_then(Obligation::shown_deadline);
+    let status = if obligation.as_ref().is_some_and(|o| o.is_late_on(today)) {
+        DeclarationStatus::EnRetard
+    } else {
+        DeclarationStatus::Enregistree
     };
     (
         deadline,
