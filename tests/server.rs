@@ -620,7 +620,7 @@ async fn session_statuses_agree_with_trainees() {
         DeclarantKind::Employeur,
         DeclarantKind::OrganismeFormation,
     ];
-    for index in 0..3 {
+    for (index, kind) in kinds.into_iter().enumerate() {
         let client = h.demo(index);
         let all = client
             .all_sessions(&SessionsQuery::default())
@@ -645,7 +645,7 @@ async fn session_statuses_agree_with_trainees() {
             // In scope: the session's training type is not excluded and its category was
             // mandatory for this declarant on the session's end date (rules audit D-7).
             let in_scope = rules
-                .first_end_in_scope(kinds[index], catalogue.get(&summary.training_code))
+                .first_end_in_scope(kind, catalogue.get(&summary.training_code))
                 .is_some_and(|from| from <= summary.end_date);
             let expected = if summary.end_date >= today() {
                 SessionDeclarationStatus::EnCours
