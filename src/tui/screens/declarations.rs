@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Screen};
@@ -23,8 +23,20 @@ use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
 use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{sanitize, state_message};
+use crate::tui::widgets::{date_range, sanitize, state_message};
+
+/// Columns of the list: references stay whole while the title can give room (then keep their
+/// distinguishing tail); statuses whole, « Enregistrée en retard » never reads « Enregistrée ».
+const COLUMNS: [FitColumn; 6] = [
+    FitColumn::identifier("Référence", 12),
+    FitColumn::whole("Type"),
+    FitColumn::title("Formation", 14, 3),
+    FitColumn::whole("Tit."),
+    FitColumn::whole("Statut"),
+    FitColumn::whole("Délai"),
+];
 
 const STATUSES: [DeclarationStatus; 3] = [
     DeclarationStatus::Enregistree,
@@ -308,11 +320,11 @@ impl Screen for DeclarationsScreen {
             None => Line::styled(
                 format!(
                     " Statut : {} (s) · Tri : {} (o) · e exporter",
-                    self.status.map_or("tous", DeclarationStatus::label),
+                    self.status.map_or("Tous", DeclarationStatus::label),
                     if self.oldest_first {
-                        "plus anciennes"
+                        "Plus anciennes"
                     } else {
-                        "plus récentes"
+                        "Plus récentes"
                     }
                 ),
                 theme.muted,
@@ -331,32 +343,9 @@ impl Screen for DeclarationsScreen {
             );
             return;
         }
-        // The whole label: « Enregistrée en retard » must not read « Enregistrée ».
-        let status_width = STATUSES
+        let fitted: Vec<FitRow> = rows
             .iter()
-            .map(|s| s.label().chars().count())
-            .max()
-            .unwrap_or(0) as u16;
-        let widths = [
-            Constraint::Fill(2),
-            Constraint::Length(4),
-            Constraint::Fill(3),
-            Constraint::Length(4),
-            Constraint::Length(status_width),
-            Constraint::Length(10),
-        ];
-        let header = Row::new(["Référence", "Type", "Formation", "Tit.", "Statut", "Délai"]);
-        render_table(
-            frame,
-            table_area,
-            &self.cursor,
-            &rows,
-            Columns {
-                header,
-                widths: &widths,
-            },
-            theme,
-            |d| {
+            .map(|d| {
                 let status_style = match d.status {
                     DeclarationStatus::Enregistree => theme.valid,
                     DeclarationStatus::EnRetard => theme.error,
@@ -369,18 +358,29 @@ impl Screen for DeclarationsScreen {
                     || d.deadline.is_some_and(|due| {
                         due < today && d.status != DeclarationStatus::Enregistree
                     });
-                Row::new(vec![
-                    Cell::from(sanitize(&d.reference)),
-                    Cell::from(layout_code(d.kind)),
-                    Cell::from(sanitize(&d.training_title)),
-                    Cell::from(d.titulaire_count.to_string()),
-                    Cell::from(Span::styled(d.status.label(), status_style)),
-                    Cell::from(Span::styled(
-                        deadline,
-                        if late { theme.error } else { theme.text },
-                    )),
+                FitRow::new(vec![
+                    FitCell::plain(&d.reference),
+                    FitCell::plain(layout_code(d.kind)),
+                    FitCell::plain(&d.training_title),
+                    FitCell::plain(&d.titulaire_count.to_string()),
+                    FitCell::new(d.status.label(), status_style),
+                    FitCell::new(&deadline, if late { theme.error } else { theme.text }),
                 ])
+            })
+            .collect();
+        let selected = rows
+            .get(self.cursor.selected())
+            .map(|d| detail(&[&d.reference, &d.training_title]));
+        render_fitted(
+            frame,
+            table_area,
+            &self.cursor,
+            FittedTable {
+                columns: &COLUMNS,
+                rows: fitted,
+                detail: selected,
             },
+            theme,
         );
     }
 }
@@ -406,13 +406,7 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
     let s = &view.summary;
     let d = &view.declaration;
     let dates = match (d.date_debut_formation, d.date_fin_formation) {
-        (Some(start), Some(end)) => {
-            format!(
-                "du {} au {}",
-                start.format("%d/%m/%Y"),
-                end.format("%d/%m/%Y")
-            )
-        }
+        (Some(start), Some(end)) => date_range(start, end),
         _ => "sans formation".to_owned(),
     };
     frame.render_widget(
@@ -490,7 +484,8 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
     }
     let footer = match (&detail.confirm, detail.view.is_loading()) {
         (Some(_), _) => Line::styled(
-            " Retirer ce titulaire de la déclaration ? Cette correction est définitive. (o/n)",
+            // The keys first: a narrow terminal cuts the end of the line, never the way out.
+            " (o/n) Retirer ce titulaire de la déclaration ? Cette correction est définitive.",
             theme.error,
         ),
         (None, true) => Line::styled(" ⟳ Envoi…", theme.muted),

@@ -788,7 +788,8 @@ impl SimulatorScreen {
                     ListedDraft::Corrupt(c) => format!(" {}.json", sanitize(&c.id)),
                 });
             lines.push(Line::styled(
-                truncate(&format!("Supprimer ce brouillon{name} ? (o/n)"), width),
+                // The keys first: a narrow box cuts the name, never the way out.
+                truncate(&format!("(o/n) Supprimer ce brouillon{name} ?"), width),
                 theme.error,
             ));
         } else if let Some(error) = self.drafts.error() {

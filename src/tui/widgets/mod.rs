@@ -1,5 +1,6 @@
 //! Widgets shared by the screens.
 
+pub mod fit;
 pub mod help;
 pub mod list;
 pub mod timeline;
@@ -23,6 +24,20 @@ pub fn sanitize(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The dates of a training as every screen writes them: `le 27/11/2026` for one day, else
+/// `du 16/11/2026 au 17/11/2026`.
+pub fn date_range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
+    if start == end {
+        format!("le {}", start.format("%d/%m/%Y"))
+    } else {
+        format!(
+            "du {} au {}",
+            start.format("%d/%m/%Y"),
+            end.format("%d/%m/%Y")
+        )
+    }
 }
 
 /// A centred message in the body (loading, empty, error states), wrapped at word boundaries so
@@ -105,6 +120,13 @@ mod tests {
         );
         assert_eq!(wrap("Chargement…", 80), ["Chargement…"]);
         assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn one_day_reads_le_and_a_range_du_au() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap_or_default();
+        assert_eq!(date_range(d(27), d(27)), "le 27/11/2026");
+        assert_eq!(date_range(d(16), d(17)), "du 16/11/2026 au 17/11/2026");
     }
 
     #[test]
