@@ -467,3 +467,30 @@ fn the_summary_follows_the_filters_and_its_colours_match_the_rows() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_session_names_each_trainees_employer_when_they_differ() {
+    let mut app = on_screen('2', Response::Sessions(sessions()));
+    // Most recent first: session 13, then 11.
+    app.update(key('j'));
+    let effects = app.update(press(KeyCode::Enter));
+    let id = request_id(&effects, |r| *r == Request::Session(11));
+    let mut detail = tui_support::session_detail(true);
+    ok(&mut app, id, Response::Session(Box::new(detail.clone())));
+    let screen = text(&draw(&app, 80, 24)).join("\n");
+    assert!(
+        !screen.contains("Employeur (SIRET)"),
+        "one employer for all: no column\n{screen}"
+    );
+    // An OF's session: trainees of two employers.
+    detail.trainees[1].employer_siret = "41287396000022".to_owned();
+    let effects = app.update(key('r'));
+    let id = request_id(&effects, |r| *r == Request::Session(11));
+    ok(&mut app, id, Response::Session(Box::new(detail)));
+    let screen = text(&draw(&app, 80, 24)).join("\n");
+    assert!(
+        screen.contains("Employeur (SIRET)") && screen.contains("412 873 960 00022"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("review_session_two_employers_80x24", screen);
+}

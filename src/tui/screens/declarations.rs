@@ -25,7 +25,7 @@ use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
 use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{date_range, sanitize, state_message};
+use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
 /// Columns of the list: references stay whole while the title can give room (then keep their
 /// distinguishing tail); statuses whole, « Enregistrée en retard » never reads « Enregistrée ».
@@ -453,7 +453,7 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
         let widths = [
             Constraint::Fill(2),
             Constraint::Length(22),
-            Constraint::Length(15),
+            Constraint::Length(17),
             Constraint::Fill(1),
         ];
         let header = Row::new(["Titulaire", "NIR", "SIRET employeur", "Identifiant"]);
@@ -476,7 +476,7 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
                 Row::new(vec![
                     Cell::from(sanitize(&t.nom_titulaire)),
                     Cell::from(nir),
-                    Cell::from(sanitize(&t.siret_employeur)),
+                    Cell::from(siret_grouped(&t.siret_employeur)),
                     Cell::from(sanitize(&t.id_unique_partenaire)),
                 ])
             },

@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
@@ -19,8 +19,8 @@ use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
-use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{date_range, sanitize, state_message};
+use crate::tui::widgets::list::{ListCursor, cycle};
+use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
 /// The period listed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,6 +115,18 @@ const COLUMNS: [FitColumn; 6] = [
     FitColumn::text("Lieu", 10, 2).drop_if_same().optional(),
     FitColumn::whole("Stag."),
     FitColumn::whole("Déclaration"),
+];
+
+/// Columns of a session's trainees: the employer's SIRET matters when trainees come from
+/// several employers (an OF's session); one employer for all gives its room away.
+const TRAINEE_COLUMNS: [FitColumn; 5] = [
+    FitColumn::text("Stagiaire", 14, 1),
+    FitColumn::whole("NIR"),
+    FitColumn::whole("Employeur (SIRET)")
+        .drop_if_same()
+        .optional(),
+    FitColumn::whole("Résultat"),
+    FitColumn::whole("Déclaré"),
 ];
 
 const STATUSES: [SessionDeclarationStatus; 4] = [
@@ -438,35 +450,33 @@ fn render_detail(
         );
         return;
     }
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Length(22),
-        Constraint::Length(11),
-        Constraint::Length(8),
-    ];
-    let header = Row::new(["Stagiaire", "NIR", "Résultat", "Déclaré"]);
-    render_table(
-        frame,
-        table_area,
-        cursor,
-        &d.trainees,
-        Columns {
-            header,
-            widths: &widths,
-        },
-        theme,
-        |t| {
+    let rows: Vec<FitRow> = d
+        .trainees
+        .iter()
+        .map(|t| {
             let nir = t
                 .nir
                 .parse::<Nir>()
                 .map(|n| n.masked())
                 .unwrap_or_else(|_| "NIR invalide".into());
-            Row::new(vec![
-                Cell::from(sanitize(&format!("{} {}", t.last_name, t.first_names))),
-                Cell::from(nir),
-                Cell::from(t.outcome.label()),
-                Cell::from(if t.declared { "déclaré" } else { "—" }),
+            FitRow::new(vec![
+                FitCell::plain(&format!("{} {}", t.last_name, t.first_names)),
+                FitCell::plain(&nir),
+                FitCell::plain(&siret_grouped(&t.employer_siret)),
+                FitCell::plain(t.outcome.label()),
+                FitCell::plain(if t.declared { "déclaré" } else { "—" }),
             ])
+        })
+        .collect();
+    render_fitted(
+        frame,
+        table_area,
+        cursor,
+        FittedTable {
+            columns: &TRAINEE_COLUMNS,
+            rows,
+            detail: None,
         },
+        theme,
     );
 }

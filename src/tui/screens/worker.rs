@@ -16,7 +16,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{Cx, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{Passport, PassportEntryView};
-use crate::domain::ids::Siret;
 use crate::domain::worker::WorkerId;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
@@ -28,7 +27,7 @@ use crate::tui::widgets::list::ListCursor;
 use crate::tui::widgets::timeline::{
     Segment, Timeline, TimelineRow, TimelineView, date_bounds, month_year,
 };
-use crate::tui::widgets::{message, sanitize};
+use crate::tui::widgets::{message, sanitize, siret_grouped};
 
 /// Shown before any worker was opened.
 const NO_WORKER: &str = "Aucun salarié ouvert : choisissez-en un dans Échéances ou Recherche (/)";
@@ -146,7 +145,7 @@ impl WorkerScreen {
             Span::styled("Employeur : ", theme.muted),
             Span::styled(sanitize(&worker.employer_name), theme.text),
             Span::styled(" · SIRET ", theme.muted),
-            Span::styled(siret_grouped(&worker.employer_siret), theme.text),
+            Span::styled(siret_grouped(worker.employer_siret.as_str()), theme.text),
         ];
         vec![Line::from(name), Line::from(nir_line), Line::from(employer)]
     }
@@ -286,15 +285,6 @@ impl WorkerScreen {
             },
             theme,
         );
-    }
-}
-
-/// `732 829 320 00074`: SIREN in threes, then the NIC.
-fn siret_grouped(siret: &Siret) -> String {
-    let s = siret.as_str();
-    match (s.get(..3), s.get(3..6), s.get(6..9), s.get(9..)) {
-        (Some(a), Some(b), Some(c), Some(nic)) => format!("{a} {b} {c} {nic}"),
-        _ => s.to_owned(),
     }
 }
 

@@ -40,6 +40,16 @@ pub fn date_range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
     }
 }
 
+/// A SIRET as every screen writes it, `732 829 320 00074`: the SIREN in threes, then the NIC;
+/// anything that is not 14 digits as it came (sanitised).
+pub fn siret_grouped(siret: &str) -> String {
+    let s = siret.trim();
+    if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return sanitize(s);
+    }
+    format!("{} {} {} {}", &s[..3], &s[3..6], &s[6..9], &s[9..])
+}
+
 /// A centred message in the body (loading, empty, error states), wrapped at word boundaries so
 /// that a long error keeps its end (what to do) on screen.
 pub fn message(frame: &mut Frame<'_>, area: Rect, text: &str, style: ratatui::style::Style) {
@@ -120,6 +130,14 @@ mod tests {
         );
         assert_eq!(wrap("Chargement…", 80), ["Chargement…"]);
         assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn sirets_are_grouped_the_same_everywhere() {
+        assert_eq!(siret_grouped("73282932000074"), "732 829 320 00074");
+        assert_eq!(siret_grouped(" 73282932000074 "), "732 829 320 00074");
+        assert_eq!(siret_grouped("7328293200007"), "7328293200007");
+        assert_eq!(siret_grouped("ABC"), "ABC");
     }
 
     #[test]
