@@ -494,3 +494,29 @@ fn a_session_names_each_trainees_employer_when_they_differ() {
     );
     insta::assert_snapshot!("review_session_two_employers_80x24", screen);
 }
+
+#[test]
+fn a_training_organisation_is_told_its_passport_view_is_partial() {
+    let (mut app, effects) = new_app();
+    let of = passeport::api::contract::Account {
+        kind: passeport::domain::DeclarantKind::OrganismeFormation,
+        name: "Formaprev Sécurité".to_owned(),
+        ..account()
+    };
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(of),
+    );
+    assert!(app.worker.delivered_only);
+    let (mut app, effects) = new_app();
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(acme()),
+    );
+    assert!(
+        !app.worker.delivered_only,
+        "an employer sees its staff's whole passport"
+    );
+}

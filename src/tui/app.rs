@@ -285,6 +285,10 @@ impl App {
                     _ => Err(super::action::unexpected()),
                 });
                 self.account.finish(id, result);
+                self.worker.delivered_only = self
+                    .account
+                    .data()
+                    .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

@@ -75,6 +75,9 @@ pub struct WorkerScreen {
     pub cursor: ListCursor,
     /// Zoom and scroll of the timeline.
     pub view: TimelineView,
+    /// True for a training organisation's account, which sees only the trainings it delivered
+    /// (design §3): the table says so, so that a short passport is not read as a whole one.
+    pub delivered_only: bool,
     /// Body row of the table's first data row, set when drawing (for clicks).
     table_top: StdCell<Option<u16>>,
 }
@@ -211,7 +214,14 @@ impl WorkerScreen {
             .borders(Borders::TOP)
             .border_style(theme.muted)
             .title(Line::styled(
-                format!(" Formations ({}) ", entries.len()),
+                if self.delivered_only {
+                    format!(
+                        " Formations délivrées par votre organisme ({}) ",
+                        entries.len()
+                    )
+                } else {
+                    format!(" Formations ({}) ", entries.len())
+                },
                 theme.title,
             ));
         let inner = block.inner(area);
@@ -913,6 +923,14 @@ mod tests {
                 draw(&loaded(entries()), width, height)
             );
         }
+        // A training organisation sees only what it delivered: the title says so.
+        let mut delivered = loaded(entries());
+        delivered.delivered_only = true;
+        let text = draw(&delivered, 80, 24).to_string();
+        assert!(
+            text.contains("Formations délivrées par votre organisme (5)"),
+            "{text}"
+        );
         let mut revealed = loaded(entries());
         revealed.revealed = true;
         revealed.cursor.select(3, 5);
