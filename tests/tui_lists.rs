@@ -378,8 +378,10 @@ fn the_removal_prompt_keeps_its_keys_at_every_size() {
     for (width, height) in SIZES {
         let screen = text(&draw(&app, width, height)).join("\n");
         assert!(
-            screen.contains("(o/n) Retirer ce titulaire"),
-            "{width}×{height}:\n{screen}"
+            screen.contains("(o/n) Retirer ce titulaire")
+                && screen.contains("définitive.")
+                && !screen.contains("définitiv…"),
+            "the whole question, keys first, at {width}×{height}:\n{screen}"
         );
     }
 }

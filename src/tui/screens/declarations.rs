@@ -483,11 +483,14 @@ fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &The
         );
     }
     let footer = match (&detail.confirm, detail.view.is_loading()) {
-        (Some(_), _) => Line::styled(
-            // The keys first: a narrow terminal cuts the end of the line, never the way out.
-            " (o/n) Retirer ce titulaire de la déclaration ? Cette correction est définitive.",
-            theme.error,
-        ),
+        (Some(_), _) => {
+            // The keys first, and a shorter question when the whole one does not fit.
+            const FULL: &str =
+                " (o/n) Retirer ce titulaire de la déclaration ? Cette correction est définitive.";
+            const SHORT: &str = " (o/n) Retirer ce titulaire ? Correction définitive.";
+            let fits = FULL.chars().count() <= usize::from(foot.width);
+            Line::styled(if fits { FULL } else { SHORT }, theme.error)
+        }
         (None, true) => Line::styled(" ⟳ Envoi…", theme.muted),
         (None, false) => match detail.view.error() {
             Some(e) => Line::styled(
