@@ -461,6 +461,12 @@ fn the_summary_follows_the_filters_and_its_colours_match_the_rows() {
         filters.contains("Formation : CACES R485 : chariots") && !filters.contains("CACES_R485"),
         "the label, not the code: {filters}"
     );
+    // At 80 columns the whole line fits, date included.
+    let filters = row(&draw(&app, 80, 24), 2);
+    assert!(
+        filters.contains("Formation : CACES R485") && filters.contains("au 26/11/2026"),
+        "{filters}"
+    );
     // Filtered to nothing: the empty state names the filters.
     app.update(key('s'));
     let screen = text(&draw(&app, 80, 24)).join("\n");

@@ -33,7 +33,9 @@ const COLUMNS: [FitColumn; 6] = [
 ];
 
 /// Widest training title in the filter line.
-const FILTER_TITLE: usize = 28;
+const FILTER_TITLE: usize = 40;
+/// Narrowest training title in the filter line (the line is cut past it on a tiny terminal).
+const FILTER_TITLE_MIN: usize = 12;
 
 /// Days left as every screen writes them: `-699 j` once past, `75 j` before.
 pub fn days_label(days: i64) -> String {
@@ -281,20 +283,21 @@ impl Screen for ExpirationsScreen {
             spans.push(Span::styled(" · selon les filtres", theme.muted));
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), counts_area);
+        let filters = |training: &str| {
+            format!(
+                " Statut : {} (s) · Formation : {training} (t) · au {}",
+                self.status.label(),
+                page.today.format("%d/%m/%Y")
+            )
+        };
+        // The training's title in the room the rest of the line leaves, abbreviated first.
+        let room = usize::from(filter_area.width).saturating_sub(filters("").chars().count());
         let training = self.training_title().map_or_else(
             || "Toutes".to_owned(),
-            |t| shorten_title(&sanitize(t), FILTER_TITLE),
+            |t| shorten_title(&sanitize(t), room.clamp(FILTER_TITLE_MIN, FILTER_TITLE)),
         );
         frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!(
-                    " Statut : {} (s) · Formation : {} (t) · au {}",
-                    self.status.label(),
-                    training,
-                    page.today.format("%d/%m/%Y")
-                ),
-                theme.muted,
-            )),
+            Paragraph::new(Line::styled(filters(&training), theme.muted)),
             filter_area,
         );
         let rows = self.visible();
