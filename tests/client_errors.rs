@@ -349,6 +349,7 @@ async fn requests_carry_token_query_and_encoded_segments() {
         q: Some("Dupont".to_owned()),
         limit: Some(10),
         cursor: None,
+        archived: None,
     };
     client.workers(&query).await.unwrap();
     let sessions = SessionsQuery {

@@ -230,7 +230,10 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/me", "get"),
         ("/v1/catalogue", "get"),
         ("/v1/workers", "get"),
+        ("/v1/workers", "post"),
         ("/v1/workers/{id}", "get"),
+        ("/v1/workers/{id}", "patch"),
+        ("/v1/workers/{id}/archive", "post"),
         ("/v1/workers/{id}/passport", "get"),
         ("/v1/sessions", "get"),
         ("/v1/sessions/{id}", "get"),
@@ -275,6 +278,7 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
                 q: None,
                 limit: Some(7),
                 cursor,
+                archived: None,
             };
             let page = client.workers(&query).await.unwrap();
             assert!(page.items.len() <= 7);

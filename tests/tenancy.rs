@@ -26,6 +26,7 @@ use passeport::api::contract::{
 use passeport::domain::DeclarationKind;
 use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::ids::compute_key;
 use passeport::domain::training::Catalogue;
 use passeport::domain::worker::Worker;
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
@@ -79,16 +80,23 @@ enum Exercise {
     DeclarationById,
     /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`.
     RemoveTitulaire,
+    /// `POST /v1/workers`.
+    CreateWorker,
+    /// A write on a worker by `{id}` (`PATCH /v1/workers/{id}`, `POST …/archive`).
+    WorkerWrite,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 16] = [
+const TABLE: [(&str, &str, Exercise); 19] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
     ("get", "/v1/catalogue", Exercise::Shared),
     ("get", "/v1/workers", Exercise::WorkerList),
+    ("post", "/v1/workers", Exercise::CreateWorker),
     ("get", "/v1/workers/{id}", Exercise::WorkerById),
+    ("patch", "/v1/workers/{id}", Exercise::WorkerWrite),
+    ("post", "/v1/workers/{id}/archive", Exercise::WorkerWrite),
     ("get", "/v1/workers/{id}/passport", Exercise::WorkerById),
     ("get", "/v1/sessions", Exercise::SessionList),
     ("get", "/v1/sessions/{id}", Exercise::SessionById),
@@ -291,18 +299,30 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
             "SELECT DISTINCT t.worker_id FROM session_trainees t \
              JOIN sessions s ON s.id = t.session_id WHERE s.account_id = ?"
         };
-        let owner_column = if employer {
-            "employer_account_id"
+        // Entries belong to the person; an employer sees them through its own current worker
+        // for that person, an organisation through its first trainee for that person.
+        let (owner_column, worker) = if employer {
+            (
+                "employer_account_id",
+                "(SELECT w.id FROM workers w WHERE w.person_id = e.person_id \
+                 AND w.employer_account_id = e.employer_account_id AND w.archived = 0)",
+            )
         } else {
-            "session_account_id"
+            (
+                "session_account_id",
+                "(SELECT MIN(t.worker_id) FROM session_trainees t \
+                 JOIN sessions s ON s.id = t.session_id JOIN workers x ON x.id = t.worker_id \
+                 WHERE x.person_id = e.person_id AND s.account_id = e.session_account_id)",
+            )
         };
         let horizon = today()
             .checked_add_days(Days::new(u64::from(ALL_DAYS)))
             .unwrap();
         let expirations: Vec<(i64, String, NaiveDate)> = sqlx::query_as(&format!(
-            "SELECT worker_id, training_code, expires_on FROM passport_entries \
-             WHERE {owner_column} = ? AND superseded = 0 AND expires_on IS NOT NULL \
-             AND expires_on <= ?"
+            "SELECT * FROM (SELECT {worker} AS worker_id, e.training_code, e.expires_on \
+             FROM passport_entries e WHERE e.{owner_column} = ? AND e.superseded = 0 \
+             AND e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= ?) \
+             WHERE worker_id IS NOT NULL"
         ))
         .bind(account_id)
         .bind(horizon)
@@ -539,7 +559,14 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
     // Read-only exercises first (they compare with the ownership read above), then the ones
     // that create and delete.
     routes.sort_by_key(|(kind, _, _, _)| {
-        matches!(kind, Exercise::Create | Exercise::RemoveTitulaire).then_some(*kind)
+        matches!(
+            kind,
+            Exercise::Create
+                | Exercise::RemoveTitulaire
+                | Exercise::CreateWorker
+                | Exercise::WorkerWrite
+        )
+        .then_some(*kind)
     });
     let mut exercised = BTreeSet::new();
     for (kind, method, path, operation) in routes {
@@ -559,6 +586,8 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::Create => check_create(&h, path, &seen_by).await,
             Exercise::WorkerById => check_by_id(&h, method, path, &owned, |o| &o.workers).await,
             Exercise::SessionById => check_by_id(&h, method, path, &owned, |o| &o.sessions).await,
+            Exercise::CreateWorker => check_create_worker(&h, path, &owned, &seen_by).await,
+            Exercise::WorkerWrite => check_worker_write(&h, method, path, &owned).await,
             Exercise::DeclarationById => {
                 check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
             }
@@ -1010,4 +1039,108 @@ async fn check_remove(h: &Harness, method: &str, path: &str, seen: &[Seen]) {
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// A valid NIR (15 characters with its key) of a man born in March 1985 in Paris, order `n`.
+fn nir(n: u32) -> String {
+    let body = format!("18503751{n:05}");
+    format!("{body}{:02}", compute_key(&body).unwrap())
+}
+
+/// An employer creates a worker whose NIR another employer already employs: no conflict and
+/// nothing of the other employer's passport shows (the person is shared, the entries are not);
+/// a training organisation cannot create staff at all.
+async fn check_create_worker(h: &Harness, path: &str, owned: &[Owned], seen: &[Seen]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let fresh = serde_json::json!({
+            "nir": nir(40_000 + u32::try_from(account).unwrap()),
+            "last_name": "NOUVEAU",
+            "first_names": "Compte",
+        });
+        let reply = h
+            .call("post", path, token, Some(&fresh), Some("tenancy-new"))
+            .await;
+        if !mine.employer {
+            assert_eq!(reply.status, 403, "{path} as the organisation {account}");
+            continue;
+        }
+        assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+        for (other, theirs) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+            if !owned[other].employer {
+                continue;
+            }
+            let Some(their) = theirs.workers.first() else {
+                continue;
+            };
+            let body = serde_json::json!({
+                "nir": their.nir.as_str(),
+                "last_name": "AUTRE",
+                "first_names": "Emploi",
+            });
+            let key = format!("tenancy-shared-{account}-{other}");
+            let reply = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(
+                reply.status, 201,
+                "{path}: another account's NIR is no conflict"
+            );
+            let id = reply.json()["id"].as_i64().unwrap();
+            let passport = h
+                .get(&format!("/v1/workers/{id}/passport"), account)
+                .await
+                .json();
+            assert_eq!(
+                passport["entries"].as_array().unwrap().len(),
+                0,
+                "{account} sees none of {other}'s entries of the shared person"
+            );
+            let replay = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(replay.status, 200, "a retry replays the first answer");
+            assert_eq!(replay.json()["id"], id);
+        }
+    }
+}
+
+/// A write aimed at another account's worker answers like a missing id and changes nothing;
+/// the owner's own write works.
+async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({ "site": "Site piraté" });
+    let body = (method == "patch").then_some(&body);
+    let missing_url = fill(path, &HashMap::from([("id", MISSING_ID.to_string())]));
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing = h
+            .call(method, &missing_url, token, body, Some("tenancy-missing"))
+            .await;
+        assert_eq!(missing.status, 404, "{}", missing.body);
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            for id in theirs.workers.difference(&mine.workers).take(20) {
+                let url = fill(path, &HashMap::from([("id", id.to_string())]));
+                let before = h.get(&format!("/v1/workers/{id}"), other).await;
+                let key = format!("tenancy-write-{account}-{id}");
+                let reply = h.call(method, &url, token, body, Some(&key)).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                let after = h.get(&format!("/v1/workers/{id}"), other).await;
+                assert_eq!(after, before, "worker {id} of {other} unchanged");
+                checked += 1;
+            }
+        }
+        if mine.employer
+            && let Some(id) = mine.workers.last()
+        {
+            let url = fill(path, &HashMap::from([("id", id.to_string())]));
+            let key = format!("tenancy-own-{account}");
+            let reply = h.call(method, &url, token, body, Some(&key)).await;
+            assert_eq!(
+                reply.status, 200,
+                "{method} {url} as its owner: {}",
+                reply.body
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' ids were tried"
+    );
 }

@@ -238,6 +238,7 @@ fn passport() -> Passport {
             status,
             superseded: false,
             session_id: Some(11),
+            origin: Default::default(),
         }
     };
     Passport {

@@ -332,6 +332,7 @@ mod tests {
                     status: *status,
                     superseded: false,
                     session_id: None,
+                    origin: Default::default(),
                 })
                 .collect(),
         }
