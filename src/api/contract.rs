@@ -13,6 +13,9 @@ use crate::domain::training::{Confidence, TrainingType};
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
+mod exports;
+pub use exports::*;
+
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// Media type of error bodies (RFC 9457).
@@ -368,6 +371,9 @@ pub struct DeclarationSummary {
     pub deadline: Option<NaiveDate>,
     /// When the server recorded it.
     pub created_at: DateTime<Utc>,
+    /// Its latest export batch, none while never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<DeclarationExport>,
 }
 
 /// `GET /v1/declarations/{id}` and the answer of `POST /v1/declarations`.

@@ -33,6 +33,9 @@ use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind};
 
+mod exports;
+pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
+
 /// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
 const MAX_CONNECTIONS: u32 = 4;
 /// How long a statement waits for a lock held by another connection.
@@ -439,6 +442,7 @@ fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, S
         status: parse_code("statut de déclaration", &status)?,
         deadline: row.try_get("deadline")?,
         created_at: row.try_get("created_at")?,
+        export: None,
     })
 }
 
