@@ -517,6 +517,7 @@ fn recorded(id: i64) -> String {
         status: DeclarationStatus::Enregistree,
         deadline: None,
         created_at: chrono::DateTime::UNIX_EPOCH,
+        export: None,
     };
     let view = DeclarationView {
         summary,

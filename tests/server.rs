@@ -247,6 +247,11 @@ async fn health_auth_catalogue_and_openapi() {
             "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
             "delete",
         ),
+        ("/v1/exports", "post"),
+        ("/v1/exports", "get"),
+        ("/v1/exports/{id}", "get"),
+        ("/v1/exports/{id}/file", "get"),
+        ("/v1/exports/{id}/answer", "post"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {

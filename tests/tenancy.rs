@@ -84,10 +84,18 @@ enum Exercise {
     CreateWorker,
     /// A write on a worker by `{id}` (`PATCH /v1/workers/{id}`, `POST …/archive`).
     WorkerWrite,
+    /// `GET /v1/exports`.
+    ExportList,
+    /// An export batch by `{id}` (`/v1/exports/{id}` and its file).
+    ExportById,
+    /// `POST /v1/exports`.
+    ExportCreate,
+    /// `POST /v1/exports/{id}/answer`.
+    ExportAnswer,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 19] = [
+const TABLE: [(&str, &str, Exercise); 23] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -111,6 +119,11 @@ const TABLE: [(&str, &str, Exercise); 19] = [
         "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
         Exercise::RemoveTitulaire,
     ),
+    ("post", "/v1/exports", Exercise::ExportCreate),
+    ("get", "/v1/exports", Exercise::ExportList),
+    ("get", "/v1/exports/{id}", Exercise::ExportById),
+    ("get", "/v1/exports/{id}/file", Exercise::ExportById),
+    ("post", "/v1/exports/{id}/answer", Exercise::ExportAnswer),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -143,6 +156,8 @@ struct Owned {
     workers: BTreeSet<i64>,
     sessions: BTreeSet<i64>,
     declarations: BTreeSet<i64>,
+    /// Export batches (`export_batches.account_id`).
+    exports: BTreeSet<i64>,
     /// (worker, training code, expiry) of the current expiries the account sees.
     expirations: BTreeSet<(i64, String, NaiveDate)>,
 }
@@ -345,6 +360,12 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
                 account_id,
             )
             .await,
+            exports: ids(
+                pool,
+                "SELECT id FROM export_batches WHERE account_id = ?",
+                account_id,
+            )
+            .await,
             expirations: expirations.into_iter().collect(),
         });
     }
@@ -506,6 +527,17 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 .await;
             assert_eq!(reply.status, 201, "{}", reply.body);
         }
+        // …and one export batch of its own.
+        let reply = h
+            .call(
+                "post",
+                "/v1/exports",
+                Some(DEMO_TOKENS[account]),
+                Some(&serde_json::json!({"kind": "adf"})),
+                Some(&format!("tenancy-export-{account}")),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
     }
 
     let pool = database(&h.db).await;
@@ -524,6 +556,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             seen.declarations, mine.declarations,
             "declarations of {account}"
         );
+        assert_eq!(mine.exports.len(), 1, "one export batch of {account}");
     }
     let distinct: BTreeSet<i64> = owned.iter().map(|o| o.account_id).collect();
     assert_eq!(distinct.len(), DEMO_TOKENS.len(), "three distinct accounts");
@@ -565,6 +598,8 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 | Exercise::RemoveTitulaire
                 | Exercise::CreateWorker
                 | Exercise::WorkerWrite
+                | Exercise::ExportCreate
+                | Exercise::ExportAnswer
         )
         .then_some(*kind)
     });
@@ -592,6 +627,10 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
             }
             Exercise::RemoveTitulaire => check_remove(&h, method, path, &seen_by).await,
+            Exercise::ExportList => check_export_list(&h, path, &owned).await,
+            Exercise::ExportById => check_by_id(&h, method, path, &owned, |o| &o.exports).await,
+            Exercise::ExportCreate => check_export_create(&h, path, &owned).await,
+            Exercise::ExportAnswer => check_export_answer(&h, method, path, &owned).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -1101,6 +1140,54 @@ async fn check_create_worker(h: &Harness, path: &str, owned: &[Owned], seen: &[S
     }
 }
 
+/// The export batches listed are exactly the account's own.
+async fn check_export_list(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed: BTreeSet<i64> = walk(h, path, "", account, "id").await.into_iter().collect();
+        assert_eq!(listed, mine.exports, "{path} as {account}");
+    }
+}
+
+/// Export idempotency keys belong to their account: another account's key makes the caller's
+/// own batch, holding only lines of the caller's declarations.
+async fn check_export_create(h: &Harness, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({"kind": "adf", "all": true});
+    for (account, mine) in owned.iter().enumerate() {
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            let key = format!("tenancy-export-{other}");
+            let token = Some(DEMO_TOKENS[account]);
+            let reply = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+            let batch = reply.json();
+            let id = batch["id"].as_i64().unwrap();
+            assert!(
+                !theirs.exports.contains(&id),
+                "{account} got {other}'s batch"
+            );
+            for line in batch["lines"].as_array().unwrap() {
+                // The caller's own, recorded before or by the Create exercise.
+                let declaration = line["declaration_id"].as_i64().unwrap();
+                for theirs in owned.iter().filter(|o| o.account_id != mine.account_id) {
+                    assert!(
+                        !theirs.declarations.contains(&declaration),
+                        "{account}'s batch holds another account's declaration {declaration}"
+                    );
+                }
+                let reply = h
+                    .get(&format!("/v1/declarations/{declaration}"), account)
+                    .await;
+                assert_eq!(
+                    reply.status, 200,
+                    "{account} owns declaration {declaration}"
+                );
+            }
+            let replay = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(replay.status, 200, "a replay of the caller's own key");
+            assert_eq!(replay.json()["id"], id);
+        }
+    }
+}
+
 /// A write aimed at another account's worker answers like a missing id and changes nothing;
 /// the owner's own write works.
 async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
@@ -1143,4 +1230,49 @@ async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owne
         checked > 0,
         "{method} {path}: other accounts' ids were tried"
     );
+}
+
+/// Answering another account's batch is a 404 like a missing one and records nothing; the
+/// owner's answer is recorded.
+async fn check_export_answer(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({"answer": "refused"});
+    let mut checked = 0;
+    for (account, _) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_values = HashMap::from([("id", MISSING_ID.to_string())]);
+        let missing = h
+            .call(
+                method,
+                &fill(path, &missing_values),
+                token,
+                Some(&body),
+                None,
+            )
+            .await;
+        assert_eq!(missing.status, 404);
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            for id in &theirs.exports {
+                let url = fill(path, &HashMap::from([("id", id.to_string())]));
+                let reply = h.call(method, &url, token, Some(&body), None).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                let batch = h.get(&format!("/v1/exports/{id}"), other).await.json();
+                assert_eq!(
+                    batch["answer"],
+                    Value::Null,
+                    "batch {id} of {other} unchanged"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' batches were tried"
+    );
+    let id = owned[0].exports.first().unwrap();
+    let url = fill(path, &HashMap::from([("id", id.to_string())]));
+    let reply = h
+        .call(method, &url, Some(DEMO_TOKENS[0]), Some(&body), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }

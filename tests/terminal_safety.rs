@@ -273,6 +273,7 @@ fn declarations() -> Vec<DeclarationSummary> {
         status: DeclarationStatus::EnRetard,
         deadline: Some(date(2026, 10, 31)),
         created_at: created,
+        export: None,
     }]
 }
 

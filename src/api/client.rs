@@ -28,6 +28,7 @@ use crate::domain::session::SessionId;
 use crate::domain::worker::{Worker, WorkerId};
 
 mod staff;
+mod exports;
 
 /// Longest wait between two attempts, whatever the backoff or the server's `Retry-After` say.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);

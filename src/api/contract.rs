@@ -20,6 +20,8 @@ pub use entries::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRemoval,
 };
 pub use staff::{NewWorker, StaffRecord, WorkerPatch};
+mod exports;
+pub use exports::*;
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -382,6 +384,9 @@ pub struct DeclarationSummary {
     pub deadline: Option<NaiveDate>,
     /// When the server recorded it.
     pub created_at: DateTime<Utc>,
+    /// Its latest export batch, none while never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<DeclarationExport>,
 }
 
 /// `GET /v1/declarations/{id}` and the answer of `POST /v1/declarations`.

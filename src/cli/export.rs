@@ -1,6 +1,9 @@
-//! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR; the server's
-//! `GET /v1/declarations/export`), or every visible worker's passport (trainings with expiry and
-//! status) as CSV or JSON. Written atomically to a file (`--out`), else to stdout.
+//! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR), remembered
+//! by the server as batches so that a line is sent once ([`batches`]), or every visible worker's
+//! passport (trainings with expiry and status) as CSV or JSON. Written atomically to a file
+//! (`--out`), else to stdout.
+
+mod batches;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
@@ -21,6 +24,7 @@ use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
+pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs};
 
 /// Passports fetched at the same time.
 const CONCURRENT_PASSPORTS: usize = 8;
@@ -28,15 +32,28 @@ const CONCURRENT_PASSPORTS: usize = 8;
 /// `passeport export …`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum ExportCommand {
-    /// Attestations de formation au format officiel ADF (20 colonnes, séparateur |, UTF-8).
+    /// Attestations de formation au format officiel ADF (20 colonnes, séparateur |, UTF-8) :
+    /// seulement les lignes jamais envoyées ou refusées, enregistrées comme un lot.
     #[command(
         after_help = "Exemples :\n  passeport export adf --out attestations.csv\n  \
-        passeport export adf | wc -l"
+        passeport export adf --all --out tout.csv"
     )]
-    Adf(OutArgs),
-    /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8).
+    Adf(BatchArgs),
+    /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8) :
+    /// seulement les lignes jamais envoyées ou refusées, enregistrées comme un lot.
     #[command(after_help = "Exemple :\n  passeport export jdr --out justificatifs.csv")]
-    Jdr(OutArgs),
+    Jdr(BatchArgs),
+    /// Liste les lots exportés (du plus récent au plus ancien) avec la réponse du portail.
+    #[command(after_help = "Exemple :\n  passeport export batches")]
+    Batches,
+    /// Enregistre la réponse du portail à un lot ; les lignes refusées repartent au prochain export.
+    #[command(after_help = "Exemples :\n  passeport export answer 3 accepted\n  \
+        passeport export answer 3 refused\n  \
+        passeport export answer 3 refused-titulaires DUPONT PP-12-2")]
+    Answer(AnswerArgs),
+    /// Réécrit le fichier d'un lot, à l'identique.
+    #[command(after_help = "Exemple :\n  passeport export file 3 --out lot-3.csv")]
+    File(FileArgs),
     /// Les formations de chaque salarié visible, avec échéance et statut (CSV ou JSON).
     #[command(
         after_help = "Exemples :\n  passeport export passports --format csv --out passeports.csv\n  \
@@ -268,20 +285,11 @@ pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Re
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     match command {
-        ExportCommand::Adf(args) => {
-            let text = client
-                .export(ExportFormat::Adf)
-                .await
-                .wrap_err("export des attestations de formation impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier ADF")?;
-        }
-        ExportCommand::Jdr(args) => {
-            let text = client
-                .export(ExportFormat::Jdr)
-                .await
-                .wrap_err("export des justificatifs de réussite impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier JDR")?;
-        }
+        ExportCommand::Adf(args) => batches::export(&client, ExportFormat::Adf, &args).await?,
+        ExportCommand::Jdr(args) => batches::export(&client, ExportFormat::Jdr, &args).await?,
+        ExportCommand::Batches => write_stdout(batches::list(&client).await?)?,
+        ExportCommand::Answer(args) => write_stdout(batches::answer(&client, &args).await?)?,
+        ExportCommand::File(args) => batches::file(&client, &args).await?,
         ExportCommand::Passports(args) => {
             let passports = all_passports(&client)
                 .await

@@ -80,8 +80,14 @@ Exemples :
   passeport expiring --training SST --check || mail -s 'SST à renouveler' rh@example.org";
 
 /// Help of `passeport export`: examples.
-const EXPORT_HELP: &str = "Exemples :
+const EXPORT_HELP: &str =
+    "Chaque export ADF ou JDR est un lot : une ligne déjà envoyée ne l'est plus \
+(sauf --all) ; une ligne refusée par le portail repart au prochain export.
+
+Exemples :
   passeport export adf --out attestations.csv
+  passeport export batches
+  passeport export answer 3 refused-titulaires DUPONT
   passeport export passports --format json --out passeports.json";
 
 /// Help of `passeport import`: guarantees, exit codes and examples.

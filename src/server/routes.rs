@@ -54,6 +54,7 @@ use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod staff;
+mod exports;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(export_declarations))
         .routes(routes!(get_declaration))
         .routes(routes!(remove_titulaire))
+        .merge(exports::routes())
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,
@@ -898,9 +900,13 @@ async fn list_declarations(
 ) -> Result<Json<Page<DeclarationSummary>>, ApiProblem> {
     let limit = page_limit(query.limit)?;
     let before = decode_id(query.cursor.as_deref())?;
-    let rows = state
-        .store()
+    let store = state.store();
+    let mut rows = store
         .declarations(&account, query.status, before, limit)
+        .await
+        .map_err(internal)?;
+    store
+        .attach_exports(&account, &mut rows)
         .await
         .map_err(internal)?;
     Ok(Json(page(rows, limit, |d| encode_id(d.id))))
@@ -919,12 +925,17 @@ async fn get_declaration(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<DeclarationView>, ApiProblem> {
-    let view = state
-        .store()
+    let store = state.store();
+    let mut view = store
         .declaration(&account, id)
         .await
+        .map_err(internal)?
+        .ok_or_else(ApiProblem::not_found)?;
+    store
+        .attach_exports(&account, std::slice::from_mut(&mut view.summary))
+        .await
         .map_err(internal)?;
-    view.map(Json).ok_or_else(ApiProblem::not_found)
+    Ok(Json(view))
 }
 
 /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`: removes one titulaire

@@ -43,6 +43,9 @@ pub use idempotency::{Idempotent, IdempotentRequest};
 pub use staff::StaffOutcome;
 use staff::push_archived_filter;
 
+mod exports;
+pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
+
 /// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
 const MAX_CONNECTIONS: u32 = 4;
 /// How long a statement waits for a lock held by another connection.
@@ -430,6 +433,7 @@ fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, S
         status: parse_code("statut de déclaration", &status)?,
         deadline: row.try_get("deadline")?,
         created_at: row.try_get("created_at")?,
+        export: None,
     })
 }
 

@@ -525,6 +525,7 @@ mod tests {
             status,
             deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
             created_at: chrono::DateTime::from_timestamp(1_780_000_000 + id, 0).unwrap_or_default(),
+            export: None,
         }
     }
 

@@ -1477,6 +1477,7 @@ mod tests {
                 status: DeclarationStatus::Enregistree,
                 deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
                 created_at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+                export: None,
             },
             declaration: form.declaration(),
         }
