@@ -15,6 +15,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::config::Config;
@@ -37,11 +38,8 @@ pub enum ExportCommand {
     /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8).
     #[command(after_help = "Exemple :\n  passeport export jdr --out justificatifs.csv")]
     Jdr(OutArgs),
-    /// Les formations de chaque salarié visible, avec échéance et statut (CSV ou JSON).
-    #[command(
-        after_help = "Exemples :\n  passeport export passports --format csv --out passeports.csv\n  \
-        passeport export passports --format json | jq '.[] | select(.status == \"expired\")'"
-    )]
+    /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
+    #[command(after_help = passports_help())]
     Passports(PassportsArgs),
 }
 
@@ -67,9 +65,13 @@ pub struct PassportsArgs {
 /// Format of the passports export (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PassportFormat {
-    /// CSV avec ligne d'en-tête, une ligne par formation.
+    /// CSV pour les scripts, une ligne par formation : séparateur « , », UTF-8 sans BOM, dates
+    /// AAAA-MM-JJ, colonnes et valeurs stables (voir plus bas).
     Csv,
-    /// Tableau JSON d'objets, un par formation.
+    /// CSV pour Excel ou LibreOffice en français : séparateur « ; », UTF-8 avec BOM, dates
+    /// JJ/MM/AAAA, colonnes et statuts en français (voir plus bas).
+    Excel,
+    /// Tableau JSON d'objets, un par formation, aux champs de csv.
     Json,
 }
 
@@ -127,6 +129,64 @@ const PASSPORT_COLUMNS: [&str; 15] = [
     "superseded",
 ];
 
+/// The header of the passports file for spreadsheets (`--format excel`), column for column the
+/// same as [`PASSPORT_COLUMNS`].
+const PASSPORT_EXCEL_COLUMNS: [&str; 15] = [
+    "Identifiant salarié",
+    "Nom de naissance",
+    "Prénoms",
+    "Site",
+    "SIRET de l'employeur",
+    "Code formation",
+    "Formation",
+    "Catégorie",
+    "Fin de formation",
+    "Début de validité",
+    "Fin de validité",
+    "Échéance",
+    "Jours restants",
+    "Statut",
+    "Remplacée",
+];
+
+/// Help of `passeport export passports`: the columns of each format, then examples.
+fn passports_help() -> String {
+    format!(
+        "Colonnes de csv et json : {}.\n  status : expired, expiring, valid ou no_expiry ; \
+         superseded : true ou false.\n\
+         Colonnes de excel : {}.\n\
+         Ces noms de colonnes ne changent pas d'une version à l'autre.\n\n\
+         Exemples :\n  passeport export passports --format excel --out passeports.csv\n  \
+         passeport export passports --format csv | grep expired\n  \
+         passeport export passports --format json | jq '.[] | select(.status == \"expired\")'",
+        PASSPORT_COLUMNS.join(", "),
+        PASSPORT_EXCEL_COLUMNS.join(", ")
+    )
+}
+
+/// One passport row as the cells of the spreadsheet file.
+fn excel_cells(row: &PassportRow) -> [String; 15] {
+    [
+        row.worker_id.to_string(),
+        spreadsheet::text(&row.last_name),
+        spreadsheet::text(&row.first_names),
+        spreadsheet::text(&row.site),
+        row.employer_siret.clone(),
+        spreadsheet::text(&row.training_code),
+        spreadsheet::text(&row.training_title),
+        row.category.to_string(),
+        spreadsheet::date(row.end_date),
+        spreadsheet::optional_date(row.validity_start),
+        spreadsheet::optional_date(row.validity_end),
+        spreadsheet::optional_date(row.expires_on),
+        row.days_left
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+        row.status.label().to_owned(),
+        spreadsheet::yes_no(row.superseded),
+    ]
+}
+
 /// The export rows of some passports: one per training, workers in the given order, each
 /// worker's trainings in the passport's order (most recent first).
 pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
@@ -155,9 +215,14 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
         .collect()
 }
 
-/// The passports rows as CSV (header row first) or as a JSON array.
+/// The passports rows as CSV (header row first), as CSV for a French spreadsheet, or as a JSON
+/// array.
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
+        PassportFormat::Excel => {
+            let cells: Vec<[String; 15]> = rows.iter().map(excel_cells).collect();
+            spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
+        }
         PassportFormat::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');
@@ -263,24 +328,92 @@ fn deliver(text: &str, out: Option<&Path>, what: &str) -> Result<()> {
     }
 }
 
+/// Lines of a bulk file after its header.
+fn data_lines(file: &str) -> usize {
+    file.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}
+
+/// `count` followed by `singular`, or by `plural` from 2 on.
+fn counted(count: usize, singular: &str, plural: &str) -> String {
+    format!("{count} {}", if count > 1 { plural } else { singular })
+}
+
+/// The note printed on stderr when the file of `format` has only its header: what the other
+/// file holds, and the command that exports it.
+pub fn empty_export_note(format: ExportFormat, other_lines: usize) -> String {
+    let (this, other, command) = match format {
+        ExportFormat::Adf => (
+            "aucune attestation de formation (ADF)",
+            counted(
+                other_lines,
+                "ligne de justificatif de réussite (JDR)",
+                "lignes de justificatifs de réussite (JDR)",
+            ),
+            "passeport export jdr",
+        ),
+        ExportFormat::Jdr => (
+            "aucun justificatif de réussite (JDR)",
+            counted(
+                other_lines,
+                "ligne d'attestation de formation (ADF)",
+                "lignes d'attestations de formation (ADF)",
+            ),
+            "passeport export adf",
+        ),
+    };
+    if other_lines == 0 {
+        format!("Fichier vide (en-tête seul) : {this}, et aucune déclaration de l'autre type.")
+    } else {
+        format!("Fichier vide (en-tête seul) : {this} ; {other} : utilisez {command}.")
+    }
+}
+
+/// `passeport export adf|jdr`: the server's file, and a note on stderr when it has no line.
+async fn export_declarations(
+    client: &Client,
+    format: ExportFormat,
+    out: Option<&Path>,
+) -> Result<()> {
+    let (failure, what) = match format {
+        ExportFormat::Adf => (
+            "export des attestations de formation impossible",
+            "Fichier ADF",
+        ),
+        ExportFormat::Jdr => (
+            "export des justificatifs de réussite impossible",
+            "Fichier JDR",
+        ),
+    };
+    let text = client.export(format).await.wrap_err(failure)?;
+    deliver(&text, out, what)?;
+    if data_lines(&text) == 0 {
+        let other = match format {
+            ExportFormat::Adf => ExportFormat::Jdr,
+            ExportFormat::Jdr => ExportFormat::Adf,
+        };
+        let other_text = client.export(other).await.wrap_err(failure)?;
+        let _ = writeln!(
+            io::stderr(),
+            "{}",
+            empty_export_note(format, data_lines(&other_text))
+        );
+    }
+    Ok(())
+}
+
 /// `passeport export …`.
 pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Result<ExitCode> {
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     match command {
         ExportCommand::Adf(args) => {
-            let text = client
-                .export(ExportFormat::Adf)
-                .await
-                .wrap_err("export des attestations de formation impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier ADF")?;
+            export_declarations(&client, ExportFormat::Adf, args.out.as_deref()).await?;
         }
         ExportCommand::Jdr(args) => {
-            let text = client
-                .export(ExportFormat::Jdr)
-                .await
-                .wrap_err("export des justificatifs de réussite impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier JDR")?;
+            export_declarations(&client, ExportFormat::Jdr, args.out.as_deref()).await?;
         }
         ExportCommand::Passports(args) => {
             let passports = all_passports(&client)
@@ -386,6 +519,54 @@ mod tests {
                 .unwrap()
                 .trim_end(),
             PASSPORT_COLUMNS.join(",")
+        );
+    }
+
+    #[test]
+    fn excel_passports_read_in_french() {
+        let passports = [passport(
+            7,
+            &[
+                ("SST", Some(day(2027, 1, 10)), ExpiryStatus::Expiring),
+                ("AIPR", None, ExpiryStatus::NoExpiry),
+            ],
+        )];
+        let file = render_passports(&passport_rows(&passports), PassportFormat::Excel).unwrap();
+        let lines: Vec<&str> = file.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "\u{feff}Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;\
+                 Code formation;Formation;Catégorie;Fin de formation;Début de validité;\
+                 Fin de validité;Échéance;Jours restants;Statut;Remplacée",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;SST;Formation SST;2;10/01/2025;;;\
+                 10/01/2027;45;Expire bientôt;non",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;AIPR;Formation AIPR;2;10/01/2025;;;;;\
+                 Sans échéance;non",
+                "",
+            ]
+        );
+        assert!(!file.contains("1850375112001"), "no NIR");
+    }
+
+    #[test]
+    fn an_empty_bulk_file_points_to_the_other_one() {
+        assert_eq!(data_lines("EN-TÊTE\r\n"), 0);
+        assert_eq!(data_lines("EN-TÊTE\r\na|b\r\nc|d\r\n"), 2);
+        assert_eq!(
+            empty_export_note(ExportFormat::Adf, 1),
+            "Fichier vide (en-tête seul) : aucune attestation de formation (ADF) ; 1 ligne de \
+             justificatif de réussite (JDR) : utilisez passeport export jdr."
+        );
+        assert_eq!(
+            empty_export_note(ExportFormat::Jdr, 3),
+            "Fichier vide (en-tête seul) : aucun justificatif de réussite (JDR) ; 3 lignes \
+             d'attestations de formation (ADF) : utilisez passeport export adf."
+        );
+        assert_eq!(
+            empty_export_note(ExportFormat::Adf, 0),
+            "Fichier vide (en-tête seul) : aucune attestation de formation (ADF), et aucune \
+             déclaration de l'autre type."
         );
     }
 
