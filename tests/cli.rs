@@ -968,12 +968,12 @@ fn every_command_has_french_help_with_an_example() {
     }
     let expiring = stdout_of(passeport(EMPLOYER).args(["expiring", "--help"]), 0);
     assert!(
-        expiring.contains("expired:  Échéances dépassées"),
+        expiring.contains("- expired : Échéances dépassées"),
         "{expiring}"
     );
     let import = stdout_of(passeport(EMPLOYER).args(["import", "--help"]), 0);
     assert!(
-        import.contains("json: Un objet JSON pour les scripts"),
+        import.contains("- json : Un objet JSON pour les scripts"),
         "{import}"
     );
 }

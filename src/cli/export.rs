@@ -18,6 +18,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::config::Config;
@@ -54,11 +55,8 @@ pub enum ExportCommand {
     /// Réécrit le fichier d'un lot, à l'identique.
     #[command(after_help = "Exemple :\n  passeport export file 3 --out lot-3.csv")]
     File(FileArgs),
-    /// Les formations de chaque salarié visible, avec échéance et statut (CSV ou JSON).
-    #[command(
-        after_help = "Exemples :\n  passeport export passports --format csv --out passeports.csv\n  \
-        passeport export passports --format json | jq '.[] | select(.status == \"expired\")'"
-    )]
+    /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
+    #[command(after_help = passports_help())]
     Passports(PassportsArgs),
 }
 
@@ -84,9 +82,13 @@ pub struct PassportsArgs {
 /// Format of the passports export (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PassportFormat {
-    /// CSV avec ligne d'en-tête, une ligne par formation.
+    /// CSV pour les scripts, une ligne par formation : séparateur « , », UTF-8 sans BOM, dates
+    /// AAAA-MM-JJ, colonnes et valeurs stables (voir plus bas).
     Csv,
-    /// Tableau JSON d'objets, un par formation.
+    /// CSV pour Excel ou LibreOffice en français : séparateur « ; », UTF-8 avec BOM, dates
+    /// JJ/MM/AAAA, colonnes et statuts en français (voir plus bas).
+    Excel,
+    /// Tableau JSON d'objets, un par formation, aux champs de csv.
     Json,
 }
 
@@ -144,6 +146,64 @@ const PASSPORT_COLUMNS: [&str; 15] = [
     "superseded",
 ];
 
+/// The header of the passports file for spreadsheets (`--format excel`), column for column the
+/// same as [`PASSPORT_COLUMNS`].
+const PASSPORT_EXCEL_COLUMNS: [&str; 15] = [
+    "Identifiant salarié",
+    "Nom de naissance",
+    "Prénoms",
+    "Site",
+    "SIRET de l'employeur",
+    "Code formation",
+    "Formation",
+    "Catégorie",
+    "Fin de formation",
+    "Début de validité",
+    "Fin de validité",
+    "Échéance",
+    "Jours restants",
+    "Statut",
+    "Remplacée",
+];
+
+/// Help of `passeport export passports`: the columns of each format, then examples.
+fn passports_help() -> String {
+    format!(
+        "Colonnes de csv et json : {}.\n  status : expired, expiring, valid ou no_expiry ; \
+         superseded : true ou false.\n\
+         Colonnes de excel : {}.\n\
+         Ces noms de colonnes ne changent pas d'une version à l'autre.\n\n\
+         Exemples :\n  passeport export passports --format excel --out passeports.csv\n  \
+         passeport export passports --format csv | grep expired\n  \
+         passeport export passports --format json | jq '.[] | select(.status == \"expired\")'",
+        PASSPORT_COLUMNS.join(", "),
+        PASSPORT_EXCEL_COLUMNS.join(", ")
+    )
+}
+
+/// One passport row as the cells of the spreadsheet file.
+fn excel_cells(row: &PassportRow) -> [String; 15] {
+    [
+        row.worker_id.to_string(),
+        spreadsheet::text(&row.last_name),
+        spreadsheet::text(&row.first_names),
+        spreadsheet::text(&row.site),
+        row.employer_siret.clone(),
+        spreadsheet::text(&row.training_code),
+        spreadsheet::text(&row.training_title),
+        row.category.to_string(),
+        spreadsheet::date(row.end_date),
+        spreadsheet::optional_date(row.validity_start),
+        spreadsheet::optional_date(row.validity_end),
+        spreadsheet::optional_date(row.expires_on),
+        row.days_left
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+        row.status.label().to_owned(),
+        spreadsheet::yes_no(row.superseded),
+    ]
+}
+
 /// The export rows of some passports: one per training, workers in the given order, each
 /// worker's trainings in the passport's order (most recent first).
 pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
@@ -172,9 +232,14 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
         .collect()
 }
 
-/// The passports rows as CSV (header row first) or as a JSON array.
+/// The passports rows as CSV (header row first), as CSV for a French spreadsheet, or as a JSON
+/// array.
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
+        PassportFormat::Excel => {
+            let cells: Vec<[String; 15]> = rows.iter().map(excel_cells).collect();
+            spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
+        }
         PassportFormat::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');
@@ -396,6 +461,33 @@ mod tests {
                 .trim_end(),
             PASSPORT_COLUMNS.join(",")
         );
+    }
+
+    #[test]
+    fn excel_passports_read_in_french() {
+        let passports = [passport(
+            7,
+            &[
+                ("SST", Some(day(2027, 1, 10)), ExpiryStatus::Expiring),
+                ("AIPR", None, ExpiryStatus::NoExpiry),
+            ],
+        )];
+        let file = render_passports(&passport_rows(&passports), PassportFormat::Excel).unwrap();
+        let lines: Vec<&str> = file.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "\u{feff}Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;\
+                 Code formation;Formation;Catégorie;Fin de formation;Début de validité;\
+                 Fin de validité;Échéance;Jours restants;Statut;Remplacée",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;SST;Formation SST;2;10/01/2025;;;\
+                 10/01/2027;45;Expire bientôt;non",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;AIPR;Formation AIPR;2;10/01/2025;;;;;\
+                 Sans échéance;non",
+                "",
+            ]
+        );
+        assert!(!file.contains("1850375112001"), "no NIR");
     }
 
     #[test]
