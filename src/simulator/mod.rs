@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use crate::domain::deadline::{DeadlineRules, reference_date};
 use crate::domain::{DeclarantKind, DeclarationKind};
 
-pub use outcome::{Outcome, Prefill};
+pub use outcome::{Cited, Outcome, Prefill};
 pub use tree::{START, Tree};
 
 use tree::{Body, CheckKind, Fact, OutcomeSpec, PLACEHOLDERS};
@@ -146,6 +146,8 @@ struct Entry {
     node: usize,
     facts: Facts,
     answer: String,
+    /// The index of the answer picked, for a question.
+    choice: Option<usize>,
 }
 
 /// Where a walk stands after the automatic nodes.
@@ -271,6 +273,19 @@ impl Walk {
             .collect()
     }
 
+    /// The steps taken so far as (node id, answer), for tests and logs that name the nodes.
+    pub fn trail(&self) -> Vec<(&str, String)> {
+        self.history
+            .iter()
+            .map(|entry| {
+                (
+                    self.tree.nodes[entry.node].id.as_str(),
+                    entry.answer.clone(),
+                )
+            })
+            .collect()
+    }
+
     /// Picks the answer at `index` (0-based) of the current question.
     pub fn answer(&mut self, index: usize) -> Result<(), SimulatorError> {
         let tree = Arc::clone(&self.tree);
@@ -288,8 +303,10 @@ impl Walk {
             })?;
         let mut facts = self.facts;
         answer.set.apply(&mut facts);
-        let settled = self.settle(answer.next, facts)?;
-        self.commit(answer.label.clone(), settled);
+        let mut notes = self.notes();
+        notes.extend(answer.note.clone());
+        let settled = self.settle(answer.next, facts, notes)?;
+        self.commit(answer.label.clone(), Some(index), settled);
         Ok(())
     }
 
@@ -323,8 +340,8 @@ impl Walk {
         }
         let mut facts = self.facts;
         fact.record(&mut facts, date);
-        let settled = self.settle(next, facts)?;
-        self.commit(french_date(date), settled);
+        let settled = self.settle(next, facts, self.notes())?;
+        self.commit(french_date(date), None, settled);
         Ok(())
     }
 
@@ -349,11 +366,27 @@ impl Walk {
         }
     }
 
-    fn commit(&mut self, answer: String, settled: Settled) {
+    /// The notes of the answers picked so far, in order.
+    fn notes(&self) -> Vec<String> {
+        self.history
+            .iter()
+            .filter_map(
+                |entry| match (&self.tree.nodes[entry.node].body, entry.choice) {
+                    (Body::Question { answers, .. }, Some(choice)) => {
+                        answers.get(choice)?.note.clone()
+                    }
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    fn commit(&mut self, answer: String, choice: Option<usize>, settled: Settled) {
         self.history.push(Entry {
             node: self.node,
             facts: self.facts,
             answer,
+            choice,
         });
         self.node = settled.node;
         self.facts = settled.facts;
@@ -361,7 +394,12 @@ impl Walk {
     }
 
     /// Runs the automatic nodes from `node` until a question, a date or an outcome.
-    fn settle(&self, mut node: usize, mut facts: Facts) -> Result<Settled, SimulatorError> {
+    fn settle(
+        &self,
+        mut node: usize,
+        mut facts: Facts,
+        notes: Vec<String>,
+    ) -> Result<Settled, SimulatorError> {
         loop {
             let current = &self.tree.nodes[node];
             match &current.body {
@@ -393,7 +431,7 @@ impl Walk {
                     }
                 }
                 Body::Outcome { outcome, source } => {
-                    let outcome = self.outcome_of(&current.id, outcome, source, &facts)?;
+                    let outcome = self.outcome_of(&current.id, outcome, source, &facts, notes)?;
                     return Ok(Settled {
                         node,
                         facts,
@@ -417,9 +455,10 @@ impl Walk {
         spec: &OutcomeSpec,
         source: &str,
         facts: &Facts,
+        mut notes: Vec<String>,
     ) -> Result<Outcome, SimulatorError> {
         Ok(match spec {
-            OutcomeSpec::ADeclarer => {
+            OutcomeSpec::ADeclarer { note } => {
                 let declarant = facts
                     .declarant
                     .ok_or_else(|| missing(id, Fact::Declarant))?;
@@ -434,11 +473,18 @@ impl Walk {
                     DeclarationKind::Attestation => None,
                 };
                 let reference = reference_date(kind, end, validity);
+                let rule = self.deadlines.rule_for(declarant, reference);
+                notes.extend(note.clone());
                 Outcome::ADeclarer {
                     kind,
                     declarant,
                     reference_date: reference,
-                    due_date: self.deadlines.due_date(declarant, reference),
+                    due_date: rule.and_then(|r| r.due_date(reference)),
+                    due_source: rule.map(|r| Cited {
+                        source: r.source.clone(),
+                        confidence: r.confidence,
+                    }),
+                    notes,
                     prefill: Prefill {
                         declarant,
                         kind,
@@ -471,7 +517,18 @@ impl Walk {
                     .fold(reason.clone(), |text, (placeholder, value)| {
                         text.replace(placeholder, &value)
                     });
-                Outcome::PasEncoreObligatoire { from, reason }
+                let scope_source =
+                    self.deadlines
+                        .scope_rule(declarant, category)
+                        .map(|rule| Cited {
+                            source: rule.source.clone(),
+                            confidence: rule.confidence,
+                        });
+                Outcome::PasEncoreObligatoire {
+                    from,
+                    reason,
+                    scope_source,
+                }
             }
             OutcomeSpec::AlimenteAutomatiquement { warning } => Outcome::AlimenteAutomatiquement {
                 warning: warning.clone(),
@@ -494,8 +551,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::training::Confidence;
 
     const DECREE_ART_4: &str = "https://legal.tricoteuses.fr/articles/LEGIARTI000052037475";
+    const OF_OBLIGATIONS: &str = "https://passeport-prevention.travail-emploi.gouv.fr/aide/quelles-sont-mes-obligations-en-tant-quorganisme-de-formation";
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -595,6 +654,8 @@ mod tests {
                 declarant,
                 reference_date: reference,
                 due_date,
+                due_source,
+                notes,
                 prefill,
             } => {
                 let end = facts.end_date.unwrap();
@@ -610,14 +671,26 @@ mod tests {
                     prefill.date_debut_validite.is_some(),
                     *kind == DeclarationKind::Justificatif
                 );
-                assert_eq!(facts.funded, Some(false));
+                assert_eq!(due_source.is_some(), due_date.is_some());
+                // A funded or certifying training is still to declare, with a note (audit S-1, S-2).
+                let noted = |word: &str| notes.iter().any(|n| n.contains(word));
+                assert_eq!(
+                    facts.funded == Some(true),
+                    noted("« à terme »"),
+                    "{notes:?}"
+                );
+                assert_eq!(
+                    facts.certifying == Some(true),
+                    noted("16/11/2026"),
+                    "{notes:?}"
+                );
             }
             Outcome::NonConcerne { reason, source } => {
                 assert!(!reason.is_empty());
                 assert!(source.starts_with("https://"));
                 assert_eq!(walk.source(), Some(source.as_str()));
             }
-            Outcome::PasEncoreObligatoire { from, reason } => {
+            Outcome::PasEncoreObligatoire { from, reason, .. } => {
                 let expected =
                     deadlines.mandatory_from(facts.declarant.unwrap(), facts.category.unwrap());
                 assert_eq!(Some(*from), expected);
@@ -676,6 +749,11 @@ mod tests {
                 declarant: DeclarantKind::OrganismeFormation,
                 reference_date: day(2026, 4, 2),
                 due_date: due,
+                due_source: Some(Cited {
+                    source: OF_OBLIGATIONS.to_owned(),
+                    confidence: Confidence::ThirdParty,
+                }),
+                notes: Vec::new(),
                 prefill: Prefill {
                     declarant: DeclarantKind::OrganismeFormation,
                     kind: DeclarationKind::Justificatif,
@@ -790,7 +868,7 @@ mod tests {
         category(&mut w, 3);
         w.answer_date(day(2026, 5, 10)).unwrap();
         match outcome(&w) {
-            Outcome::PasEncoreObligatoire { from, reason } => {
+            Outcome::PasEncoreObligatoire { from, reason, .. } => {
                 assert_eq!(from, day(2026, 10, 1));
                 assert!(reason.contains("catégorie 3"), "{reason}");
                 assert!(reason.contains("pour un employeur"), "{reason}");
@@ -810,8 +888,10 @@ mod tests {
         assert_eq!(w.facts().mandatory_from, None);
     }
 
+    /// Audit 2026-12 S-1: OF, amiante (cat. 1), ended 20/11/2026, attestation, not certifying,
+    /// funded by an OPCO: it is owed, due 30/06/2027 (Q4 2026 + 6 months, deadlines.toml).
     #[test]
-    fn cpf_funded_training_is_fed_automatically() {
+    fn funded_training_is_to_declare_with_a_note_on_the_future_feed() {
         let mut w = eligible("Un organisme de formation", "Non");
         category(&mut w, 1);
         w.answer_date(day(2026, 11, 20)).unwrap();
@@ -819,27 +899,43 @@ mod tests {
         pick(&mut w, "Non");
         pick(&mut w, "Oui (CPF");
         match outcome(&w) {
-            Outcome::AlimenteAutomatiquement { warning } => {
-                assert!(warning.contains("article 8"), "{warning}");
-                assert!(warning.contains("doublon"), "{warning}");
+            Outcome::ADeclarer {
+                due_date, notes, ..
+            } => {
+                assert_eq!(due_date, Some(day(2027, 6, 30)));
+                assert_eq!(notes.len(), 1, "{notes:?}");
+                assert!(notes[0].contains("déclarez-la quand même"), "{notes:?}");
+                assert!(notes[0].contains("« à terme »"), "{notes:?}");
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(w.facts().funded, Some(true));
     }
 
+    /// Audit 2026-12 S-2: OF, cat. 2, ended 05/10/2026, justificatif valid from 05/10/2026,
+    /// prepares an RS: the training is owed, due 30/06/2027, and the note dates the RS feed.
     #[test]
-    fn certification_sent_by_the_certifier_is_fed_automatically() {
+    fn certifying_training_is_to_declare_with_the_certification_note() {
         let mut w = eligible("Un organisme de formation", "Non");
         category(&mut w, 2);
-        w.answer_date(day(2026, 11, 20)).unwrap();
-        pick(&mut w, "Non : attestation");
+        w.answer_date(day(2026, 10, 5)).unwrap();
+        pick(&mut w, "Oui : justificatif");
+        w.answer_date(day(2026, 10, 5)).unwrap();
         pick(&mut w, "Oui");
-        pick(&mut w, "Oui");
-        assert!(matches!(
-            outcome(&w),
-            Outcome::AlimenteAutomatiquement { .. }
-        ));
+        pick(&mut w, "Non");
+        match outcome(&w) {
+            Outcome::ADeclarer {
+                due_date,
+                notes,
+                prefill,
+                ..
+            } => {
+                assert_eq!(due_date, Some(day(2027, 6, 30)));
+                assert!(notes.iter().any(|n| n.contains("16/11/2026")), "{notes:?}");
+                assert_eq!(prefill.formation_certifiante, Some(true));
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(w.facts().certifying, Some(true));
     }
 

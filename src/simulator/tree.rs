@@ -11,6 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Facts, SIMULATOR_TOML};
+use crate::domain::training::Catalogue;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::rules::{RulesError, line_of, parse_toml};
 
@@ -75,12 +76,16 @@ pub(super) struct Answer {
     pub(super) label: String,
     pub(super) next: usize,
     pub(super) set: SetFacts,
+    /// A remark this answer adds to an *à déclarer* outcome reached through it.
+    pub(super) note: Option<String>,
+    /// Catalogue codes whose category this answer states (checked by [`Tree::check_catalogue`]).
+    pub(super) codes: Vec<String>,
 }
 
 /// The outcome a node announces; dates and deadlines are filled in by the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum OutcomeSpec {
-    ADeclarer,
+    ADeclarer { note: Option<String> },
     NonConcerne { reason: String },
     PasEncoreObligatoire { reason: String },
     AlimenteAutomatiquement { warning: String },
@@ -228,7 +233,7 @@ impl NodeType {
             Self::Question => &["text", "help", "source", "answers"],
             Self::Date => &["text", "help", "source", "fact", "not_before", "next"],
             Self::Check => &["check", "pass", "fail"],
-            Self::Outcome => &["outcome", "source", "reason", "warning"],
+            Self::Outcome => &["outcome", "source", "reason", "warning", "note"],
         }
     }
 }
@@ -261,6 +266,7 @@ struct RawNode {
     outcome: Option<OutcomeKind>,
     reason: Option<String>,
     warning: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +276,9 @@ struct RawAnswer {
     next: String,
     #[serde(default)]
     set: SetFacts,
+    note: Option<String>,
+    #[serde(default)]
+    codes: Vec<String>,
 }
 
 impl RawNode {
@@ -288,6 +297,7 @@ impl RawNode {
             ("outcome", self.outcome.is_some()),
             ("reason", self.reason.is_some()),
             ("warning", self.warning.is_some()),
+            ("note", self.note.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -417,6 +427,15 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
                 if answer.label.trim().is_empty() {
                     return Err(format!("la réponse n° {} n'a pas de libellé", i + 1));
                 }
+                if !answer.codes.is_empty() && answer.set.category.is_none() {
+                    return Err(format!(
+                        "la réponse « {} » cite des codes du catalogue sans fixer de catégorie",
+                        answer.label
+                    ));
+                }
+                if answer.note.as_ref().is_some_and(|n| n.trim().is_empty()) {
+                    return Err(format!("la réponse « {} » a une note vide", answer.label));
+                }
                 if let Some(category) = answer.set.category
                     && !CATEGORIES.contains(&category)
                 {
@@ -449,12 +468,17 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
         NodeType::Outcome => {
             let source = required_source(raw.source)?;
             let kind = raw.outcome.ok_or("le champ « outcome » est obligatoire")?;
-            let (reason, warning) = (raw.reason, raw.warning);
+            let (reason, warning, note) = (raw.reason, raw.warning, raw.note);
+            if kind != OutcomeKind::ADeclarer {
+                forbid(&note, "note", kind)?;
+            }
             let outcome = match kind {
                 OutcomeKind::ADeclarer => {
                     forbid(&reason, "reason", kind)?;
                     forbid(&warning, "warning", kind)?;
-                    OutcomeSpec::ADeclarer
+                    OutcomeSpec::ADeclarer {
+                        note: non_empty(note, "note")?,
+                    }
                 }
                 OutcomeKind::NonConcerne => {
                     forbid(&warning, "warning", kind)?;
@@ -478,6 +502,11 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
             Ok(PendingBody::Outcome { source, outcome })
         }
     }
+}
+
+/// An optional text field: absent is fine, present but blank is not.
+fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, Problem> {
+    value.map(|v| required(Some(v), field)).transpose()
 }
 
 fn forbid(value: &Option<String>, field: &str, kind: OutcomeKind) -> Result<(), Problem> {
@@ -528,7 +557,7 @@ impl Node {
                 ..
             } => &[Fact::Declarant, Fact::Category, Fact::EndDate],
             Body::Outcome { outcome, .. } => match outcome {
-                OutcomeSpec::ADeclarer => &[Fact::Declarant, Fact::Kind, Fact::EndDate],
+                OutcomeSpec::ADeclarer { .. } => &[Fact::Declarant, Fact::Kind, Fact::EndDate],
                 OutcomeSpec::PasEncoreObligatoire { .. } => {
                     &[Fact::Declarant, Fact::Category, Fact::MandatoryFrom]
                 }
@@ -644,6 +673,46 @@ impl Tree {
         Self::from_toml(EMBEDDED_PATH, SIMULATOR_TOML)
     }
 
+    /// Every answer that names catalogue codes (`codes`) must state their category as the
+    /// catalogue does, and show its confidence label ([C], [S], [T] or [I]) in its text, so that an
+    /// inferred category is never shown as a fact (audit 2026-12 §1, S-3).
+    pub fn check_catalogue(&self, path: &str, catalogue: &Catalogue) -> Result<(), RulesError> {
+        let report = Report { path };
+        for node in &self.nodes {
+            let Body::Question { answers, .. } = &node.body else {
+                continue;
+            };
+            for answer in answers {
+                for code in &answer.codes {
+                    let problem = match catalogue.get(code) {
+                        None => Some(format!(
+                            "la réponse « {} » cite « {code} », absent du catalogue",
+                            answer.label
+                        )),
+                        Some(t) if answer.set.category != Some(t.category.get()) => Some(format!(
+                            "la réponse « {} » range « {code} » en catégorie {:?}, le catalogue en {}",
+                            answer.label,
+                            answer.set.category.unwrap_or_default(),
+                            t.category.get()
+                        )),
+                        Some(t) if !answer.label.contains(t.category_confidence.tag()) => {
+                            Some(format!(
+                                "la réponse « {} » doit montrer l'étiquette {} de la catégorie de « {code} »",
+                                answer.label,
+                                t.category_confidence.tag()
+                            ))
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(problem) = problem {
+                        return Err(report.node(&node.id, node.line, problem));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// No cycle, every node reachable, every needed fact recorded on every path.
     fn check_graph(&self, report: &Report<'_>) -> Result<(), RulesError> {
         let order = topological_order(&self.nodes).map_err(|cycle| {
@@ -733,6 +802,8 @@ fn resolve(
                         next: link(&a.next, format!("la réponse « {} »", a.label))?,
                         label: a.label,
                         set: a.set,
+                        note: a.note,
+                        codes: a.codes,
                     })
                 })
                 .collect::<Result<Vec<_>, RulesError>>()?;
@@ -834,6 +905,55 @@ source = "https://example.org/c"
     fn embedded_tree_is_valid() {
         let tree = Tree::embedded().unwrap();
         assert_eq!(tree.nodes[tree.start].id, START);
+    }
+
+    #[test]
+    fn embedded_tree_states_the_catalogue_categories_with_their_labels() {
+        let tree = Tree::embedded().unwrap();
+        let catalogue = Catalogue::embedded().unwrap();
+        tree.check_catalogue(EMBEDDED_PATH, &catalogue).unwrap();
+        let named: usize = tree
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.body {
+                Body::Question { answers, .. } => {
+                    Some(answers.iter().map(|a| a.codes.len()).sum::<usize>())
+                }
+                _ => None,
+            })
+            .sum();
+        assert!(named >= 20, "only {named} catalogue codes named");
+    }
+
+    #[test]
+    fn a_category_unlike_the_catalogue_or_without_its_label_is_refused() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let with = |label: &str, category: u8| {
+            SMALL.replace(
+                "label = \"Employeur\"\nnext = \"autre\"\nset = { declarant = \"employeur\" }",
+                &format!(
+                    "label = \"{label}\"\nnext = \"autre\"\nset = {{ category = {category} }}\ncodes = [\"SST\"]"
+                ),
+            )
+        };
+        let check = |text: &str| {
+            Tree::from_toml("t.toml", text)
+                .unwrap()
+                .check_catalogue("t.toml", &catalogue)
+        };
+        assert!(check(&with("SST : catégorie 3 [I]", 3)).is_ok());
+        let wrong = check(&with("SST : catégorie 2 [I]", 2))
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("le catalogue en 3"), "{wrong}");
+        let unlabelled = check(&with("SST : catégorie 3", 3))
+            .unwrap_err()
+            .to_string();
+        assert!(unlabelled.contains("l'étiquette [I]"), "{unlabelled}");
+        let unknown = check(&with("XYZ [I]", 3).replace("\"SST\"", "\"XYZ\""))
+            .unwrap_err()
+            .to_string();
+        assert!(unknown.contains("absent du catalogue"), "{unknown}");
     }
 
     #[test]

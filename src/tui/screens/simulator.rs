@@ -24,7 +24,7 @@ use crate::api::contract::SessionDetail;
 use crate::domain::session::SessionId;
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
-use crate::simulator::{Outcome, Step, Walk};
+use crate::simulator::{Cited, Outcome, Step, Walk};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -709,7 +709,8 @@ impl Screen for SimulatorScreen {
                 " Simulateur — date "
             }
             Step::Outcome(outcome) => {
-                outcome_lines(&outcome, theme, &mut lines);
+                let mut details = Vec::new();
+                outcome_lines(&outcome, theme, &mut lines, &mut details);
                 lines.push(Line::raw(""));
                 if matches!(outcome, Outcome::ADeclarer { .. }) {
                     let verb = if self.form.is_some() {
@@ -726,6 +727,10 @@ impl Screen for SimulatorScreen {
                     "Retour arrière : modifier la dernière réponse",
                     theme.muted,
                 ));
+                if !details.is_empty() {
+                    lines.push(Line::raw(""));
+                    lines.extend(details);
+                }
                 " Simulateur — résultat "
             }
         };
@@ -880,7 +885,14 @@ fn crumb(answer: &str) -> String {
     truncate(short, 28)
 }
 
-fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+/// The outcome's title and answer in `lines`; its sources and notes in `details`, shown under the
+/// keys so that the way on stays on screen in 80×24.
+fn outcome_lines(
+    outcome: &Outcome,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+    details: &mut Vec<Line<'static>>,
+) {
     lines.push(Line::styled(outcome.title().to_owned(), theme.title));
     match outcome {
         Outcome::ADeclarer {
@@ -888,6 +900,8 @@ fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>
             declarant,
             reference_date,
             due_date,
+            due_source,
+            notes,
             ..
         } => {
             lines.push(Line::raw(format!(
@@ -906,22 +920,48 @@ fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>
                 ),
                 None => Line::raw("Aucun délai applicable à cette date."),
             });
+            for note in notes {
+                details.push(Line::raw(format!("ⓘ {note}")));
+            }
+            if let Some(cited) = due_source {
+                details.push(cited_line("Source du délai", cited, theme));
+            }
         }
         Outcome::NonConcerne { reason, source } => {
             lines.push(Line::raw(reason.clone()));
             lines.push(Line::styled(format!("Source : {source}"), theme.muted));
         }
-        Outcome::PasEncoreObligatoire { from, reason } => {
+        Outcome::PasEncoreObligatoire {
+            from,
+            reason,
+            scope_source,
+        } => {
             lines.push(Line::raw(reason.clone()));
             lines.push(Line::styled(
                 format!("Obligatoire à partir du {}", from.format("%d/%m/%Y")),
                 theme.expiring,
             ));
+            if let Some(cited) = scope_source {
+                details.push(cited_line("Source", cited, theme));
+            }
         }
         Outcome::AlimenteAutomatiquement { warning } => {
             lines.push(Line::styled(warning.clone(), theme.expiring));
         }
     }
+}
+
+/// « Source : URL [T] (une seule source tierce, à confirmer) ».
+fn cited_line(what: &str, cited: &Cited, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        format!(
+            "{what} {} ({}) : {}",
+            cited.confidence.tag(),
+            cited.confidence.label(),
+            cited.source
+        ),
+        theme.muted,
+    )
 }
 
 #[cfg(test)]
@@ -1060,7 +1100,7 @@ mod tests {
         assert_eq!(at(&s), "date_fin");
         keys(&mut s, &mut h, "15/09/2026\n");
         match outcome(&s) {
-            Outcome::PasEncoreObligatoire { from, reason } => {
+            Outcome::PasEncoreObligatoire { from, reason, .. } => {
                 assert_eq!(from, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
                 assert!(
                     reason.contains("catégorie 3") && reason.contains("01/10/2026"),
@@ -1113,23 +1153,19 @@ mod tests {
     }
 
     #[test]
-    fn certified_or_funded_trainings_feed_the_passport() {
-        for (tail, node) in [
-            ("11", "alimente_certification"),
-            ("121", "alimente_financement"),
-            ("21", "alimente_financement"),
-        ] {
+    fn certified_or_funded_trainings_are_still_to_declare_with_a_note() {
+        for (tail, notes) in [("11", 2), ("12", 1), ("21", 1), ("22", 0)] {
             let (mut s, mut h) = (screen(), Harness::default());
             keys(&mut s, &mut h, "1");
             keys(&mut s, &mut h, ELIGIBLE);
             keys(&mut s, &mut h, "2");
             keys(&mut s, &mut h, "15/10/2026\n2");
             keys(&mut s, &mut h, tail);
-            assert_eq!(at(&s), node, "{tail}");
-            assert!(matches!(
-                outcome(&s),
-                Outcome::AlimenteAutomatiquement { .. }
-            ));
+            assert_eq!(at(&s), "a_declarer", "{tail}");
+            match outcome(&s) {
+                Outcome::ADeclarer { notes: n, .. } => assert_eq!(n.len(), notes, "{tail}: {n:?}"),
+                other => panic!("{tail}: {other:?}"),
+            }
         }
     }
 
@@ -1878,8 +1914,8 @@ mod tests {
                 walked(&format!("2{ELIGIBLE}315/09/2026\n")),
             ),
             (
-                "outcome_alimente",
-                walked(&format!("1{ELIGIBLE}215/10/2026\n221")),
+                "outcome_a_declarer_noted",
+                walked(&format!("1{ELIGIBLE}215/10/2026\n211")),
             ),
             ("form_training_error", training_error),
             ("form_justificatif", justificatif),
