@@ -976,6 +976,69 @@ async fn invalid_declaration_gets_every_field_error() {
 }
 
 #[tokio::test]
+async fn every_field_is_bounded_by_its_official_length() {
+    let h = Harness::start().await;
+    let of = h.extra();
+    // The 5,054-character proof link of the UX review (2026-12, finding 7), and a birth name
+    // one character over the 30 of NOM_TITULAIRE.
+    let mut declaration = jdr();
+    declaration.lien_preuve = format!("https://exemple.fr/{}", "a".repeat(5035));
+    declaration.titulaires[0].nom_titulaire = "A".repeat(31);
+    for result in [
+        of.validate_declaration(&declaration).await.map(|_| ()),
+        of.create_declaration(&declaration, "cle-trop-long")
+            .await
+            .map(|_| ()),
+    ] {
+        let Err(ApiError::Invalid { errors }) = result else {
+            panic!("422 attendu, obtenu {result:?}");
+        };
+        let found: Vec<(&str, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str(), e.message.as_str()))
+            .collect();
+        assert!(
+            found.contains(&(
+                "LIEN_PREUVE",
+                "too_long",
+                "Le champ « lien vers la preuve » dépasse 255 caractères (5054 saisis)."
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(
+                "titulaires[0].NOM_TITULAIRE",
+                "too_long",
+                "Le champ « nom de naissance du titulaire » dépasse 30 caractères (31 saisis)."
+            )),
+            "{found:?}"
+        );
+    }
+    assert!(
+        of.all_declarations(&DeclarationsQuery::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
+    );
+    // Two links pasted end to end are one field too many.
+    let doubled = Declaration {
+        lien_preuve: "https://exemple.fr/ahttps://preuves.acme.fr/1.pdf".to_owned(),
+        ..jdr()
+    };
+    let result = of.validate_declaration(&doubled).await;
+    let Err(ApiError::Invalid { errors }) = result else {
+        panic!("422 attendu, obtenu {result:?}");
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "LIEN_PREUVE" && e.code == "invalid_url"),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test]
 async fn exports_write_the_official_files() {
     let h = Harness::start().await;
     let of = h.extra();
