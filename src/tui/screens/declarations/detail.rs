@@ -250,6 +250,7 @@ mod tests {
             status: DeclarationStatus::Enregistree,
             deadline: NaiveDate::from_ymd_opt(2027, 6, 30),
             created_at: chrono::DateTime::from_timestamp(1_780_000_000 + id, 0).unwrap_or_default(),
+            export: None,
         }
     }
 
