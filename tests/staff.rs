@@ -2,109 +2,13 @@
 //! through the typed client: create, validate, 409 naming the existing worker, idempotent
 //! retries, patch, archive and `?archived=true`.
 
-use std::str::FromStr;
+#[path = "common/team.rs"]
+mod team;
 
 use chrono::NaiveDate;
-use passeport::api::client::ClientOptions;
+use passeport::api::ApiError;
 use passeport::api::contract::{NewWorker, WorkerPatch, WorkersQuery};
-use passeport::api::{ApiError, Client};
-use passeport::domain::DeclarantKind;
-use passeport::domain::deadline::DeadlineRules;
-use passeport::domain::ids::{Nda, Siret, compute_key};
-use passeport::domain::training::Catalogue;
-use passeport::server::{Server, ServerOptions};
-use tokio::sync::oneshot;
-
-/// SIRET of the first employer.
-const EMPLOYER: &str = "35600000000048";
-/// SIRET of the second employer.
-const OTHER_EMPLOYER: &str = "44200000600001";
-/// SIRET of the training organisation.
-const ORGANISATION: &str = "44200001400005";
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
-}
-
-/// A valid NIR with its key, order `n`.
-fn nir(n: u32) -> String {
-    let body = format!("28507751{n:05}");
-    format!("{body}{:02}", compute_key(&body).unwrap())
-}
-
-/// An empty team server with two employers and one organisation; the clients in that order.
-struct Team {
-    base: String,
-    tokens: Vec<String>,
-    _stop: oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
-}
-
-impl Team {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let options = ServerOptions {
-            db_path: dir.path().join("team.db"),
-            demo: None,
-            today: Some(today()),
-        };
-        let server = Server::open(
-            options,
-            Catalogue::embedded().unwrap(),
-            DeadlineRules::embedded().unwrap(),
-        )
-        .await
-        .unwrap();
-        let mut tokens = Vec::new();
-        for (kind, siret, name, nda) in [
-            (
-                DeclarantKind::Employeur,
-                EMPLOYER,
-                "Menuiserie Martin",
-                None,
-            ),
-            (
-                DeclarantKind::Employeur,
-                OTHER_EMPLOYER,
-                "Transports Leroy",
-                None,
-            ),
-            (
-                DeclarantKind::OrganismeFormation,
-                ORGANISATION,
-                "Formapro",
-                Some(Nda::from_str("11755555575").unwrap()),
-            ),
-        ] {
-            let siret = Siret::from_str(siret).unwrap();
-            server
-                .create_account(kind, &siret, name, nda.as_ref())
-                .await
-                .unwrap();
-            tokens.push(server.create_token(&siret).await.unwrap());
-        }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.serve(listener, async move {
-            let _ = stopped.await;
-        }));
-        Team {
-            base,
-            tokens,
-            _stop: stop,
-            _dir: dir,
-        }
-    }
-
-    fn client(&self, account: usize) -> Client {
-        let options = ClientOptions {
-            retries: 0,
-            ..ClientOptions::default()
-        };
-        Client::new(&self.base, Some(self.tokens[account].clone()), options).unwrap()
-    }
-}
+use team::{EMPLOYER, Team, nir, today};
 
 fn marie() -> NewWorker {
     NewWorker {

@@ -82,7 +82,8 @@ enum Exercise {
     RemoveTitulaire,
     /// `POST /v1/workers`.
     CreateWorker,
-    /// A write on a worker by `{id}` (`PATCH /v1/workers/{id}`, `POST …/archive`).
+    /// A write on a worker by `{id}` (`PATCH /v1/workers/{id}`, `POST …/archive`, its training
+    /// records and their history).
     WorkerWrite,
     /// `GET /v1/exports`.
     ExportList,
@@ -92,10 +93,12 @@ enum Exercise {
     ExportCreate,
     /// `POST /v1/exports/{id}/answer`.
     ExportAnswer,
+    /// A training record by `{id}` and `{entry_id}` (`PATCH`, `DELETE`).
+    TrainingWrite,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 24] = [
+const TABLE: [(&str, &str, Exercise); 28] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -105,6 +108,18 @@ const TABLE: [(&str, &str, Exercise); 24] = [
     ("get", "/v1/workers/{id}", Exercise::WorkerById),
     ("patch", "/v1/workers/{id}", Exercise::WorkerWrite),
     ("post", "/v1/workers/{id}/archive", Exercise::WorkerWrite),
+    ("post", "/v1/workers/{id}/trainings", Exercise::WorkerWrite),
+    ("get", "/v1/workers/{id}/trainings", Exercise::WorkerWrite),
+    (
+        "patch",
+        "/v1/workers/{id}/trainings/{entry_id}",
+        Exercise::TrainingWrite,
+    ),
+    (
+        "delete",
+        "/v1/workers/{id}/trainings/{entry_id}",
+        Exercise::TrainingWrite,
+    ),
     ("get", "/v1/workers/{id}/passport", Exercise::WorkerById),
     ("get", "/v1/sessions", Exercise::SessionList),
     ("get", "/v1/sessions/{id}", Exercise::SessionById),
@@ -600,6 +615,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 | Exercise::WorkerWrite
                 | Exercise::ExportCreate
                 | Exercise::ExportAnswer
+                | Exercise::TrainingWrite
         )
         .then_some(*kind)
     });
@@ -623,6 +639,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::SessionById => check_by_id(&h, method, path, &owned, |o| &o.sessions).await,
             Exercise::CreateWorker => check_create_worker(&h, path, &owned, &seen_by).await,
             Exercise::WorkerWrite => check_worker_write(&h, method, path, &owned).await,
+            Exercise::TrainingWrite => check_training_write(&h, method, path, &owned, &pool).await,
             Exercise::DeclarationById => {
                 check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
             }
@@ -662,6 +679,7 @@ async fn check_authentication(h: &Harness, method: &str, path: &str) {
     let values = HashMap::from([
         ("id", "1".to_owned()),
         ("id_unique_partenaire", "PP-1-1".to_owned()),
+        ("entry_id", "1".to_owned()),
     ]);
     let url = fill(path, &values);
     let body = (method == "post").then(|| serde_json::json!({}));
@@ -1191,8 +1209,15 @@ async fn check_export_create(h: &Harness, path: &str, owned: &[Owned]) {
 /// A write aimed at another account's worker answers like a missing id and changes nothing;
 /// the owner's own write works.
 async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
-    let body = serde_json::json!({ "site": "Site piraté" });
-    let body = (method == "patch").then_some(&body);
+    let body = match (method, path.ends_with("/trainings")) {
+        ("patch", _) => Some(serde_json::json!({ "site": "Site piraté" })),
+        ("post", true) => Some(serde_json::json!({
+            "training_code": "SST",
+            "end_date": "2026-01-05",
+        })),
+        _ => None,
+    };
+    let body = body.as_ref();
     let missing_url = fill(path, &HashMap::from([("id", MISSING_ID.to_string())]));
     let mut checked = 0;
     for (account, mine) in owned.iter().enumerate() {
@@ -1200,14 +1225,22 @@ async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owne
         let missing = h
             .call(method, &missing_url, token, body, Some("tenancy-missing"))
             .await;
-        assert_eq!(missing.status, 404, "{}", missing.body);
+        // An organisation keeps no staff: refused alike for every id (403), else 404.
+        assert!(
+            missing.status == 404 || (!mine.employer && missing.status == 403),
+            "{method} {path} as {account}: {}",
+            missing.body
+        );
         for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
             for id in theirs.workers.difference(&mine.workers).take(20) {
                 let url = fill(path, &HashMap::from([("id", id.to_string())]));
                 let before = h.get(&format!("/v1/workers/{id}"), other).await;
-                let key = format!("tenancy-write-{account}-{id}");
+                let key = format!("tenancy-write-{account}-{id}-{method}-{path}");
                 let reply = h.call(method, &url, token, body, Some(&key)).await;
-                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                assert_eq!(
+                    reply, missing,
+                    "{method} {url} as {account}: like a missing id"
+                );
                 let after = h.get(&format!("/v1/workers/{id}"), other).await;
                 assert_eq!(after, before, "worker {id} of {other} unchanged");
                 checked += 1;
@@ -1217,10 +1250,10 @@ async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owne
             && let Some(id) = mine.workers.last()
         {
             let url = fill(path, &HashMap::from([("id", id.to_string())]));
-            let key = format!("tenancy-own-{account}");
+            let key = format!("tenancy-own-{account}-{method}-{path}");
             let reply = h.call(method, &url, token, body, Some(&key)).await;
-            assert_eq!(
-                reply.status, 200,
+            assert!(
+                matches!(reply.status, 200 | 201),
                 "{method} {url} as its owner: {}",
                 reply.body
             );
@@ -1275,4 +1308,90 @@ async fn check_export_answer(h: &Harness, method: &str, path: &str, owned: &[Own
         .call(method, &url, Some(DEMO_TOKENS[0]), Some(&body), None)
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// A correction or removal aimed at another account's training record, through its worker or
+/// the caller's own, answers like a missing record and changes nothing; the owner's works.
+async fn check_training_write(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    owned: &[Owned],
+    pool: &SqlitePool,
+) {
+    let body = if method == "patch" {
+        serde_json::json!({ "reference": "piratée" })
+    } else {
+        serde_json::json!({ "reason": "piratage" })
+    };
+    let all = records(pool).await;
+    let values = |id: i64, entry: i64| {
+        HashMap::from([("id", id.to_string()), ("entry_id", entry.to_string())])
+    };
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_url = fill(path, &values(MISSING_ID, MISSING_ID));
+        let missing = h.call(method, &missing_url, token, Some(&body), None).await;
+        assert_eq!(missing.status, 404, "{}", missing.body);
+        for (owner, worker, entry) in all.iter().filter(|(o, _, _)| *o != mine.account_id) {
+            let own_worker = mine.workers.first().copied().unwrap_or(MISSING_ID);
+            for through in [*worker, own_worker] {
+                let url = fill(path, &values(through, *entry));
+                let reply = h.call(method, &url, token, Some(&body), None).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                checked += 1;
+            }
+            let still: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM passport_entries WHERE id = ? AND removed_at IS NULL \
+                 AND reference IS NULL AND source_account_id = ?",
+            )
+            .bind(entry)
+            .bind(owner)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(still, 1, "record {entry} unchanged");
+        }
+        if mine.employer
+            && let Some(worker) = mine.workers.first()
+        {
+            let record = serde_json::json!({ "training_code": "SST", "end_date": "2025-02-03" });
+            let created = h
+                .call(
+                    "post",
+                    &format!("/v1/workers/{worker}/trainings"),
+                    token,
+                    Some(&record),
+                    Some(&format!("tenancy-own-record-{account}-{method}")),
+                )
+                .await;
+            assert_eq!(created.status, 201, "{}", created.body);
+            let entry = created.json()["entry_id"].as_i64().unwrap();
+            let url = fill(path, &values(*worker, entry));
+            let reply = h.call(method, &url, token, Some(&body), None).await;
+            assert_eq!(
+                reply.status, 200,
+                "{method} {url} as its owner: {}",
+                reply.body
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' records were tried"
+    );
+}
+
+/// The live training records in the database: (owner account id, worker, entry).
+async fn records(pool: &SqlitePool) -> Vec<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT e.source_account_id, w.id, e.id FROM passport_entries e \
+         JOIN workers w ON w.person_id = e.person_id \
+         AND w.employer_account_id = e.source_account_id \
+         WHERE e.source = 'recorded' AND e.removed_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }

@@ -17,7 +17,8 @@ mod entries;
 mod staff;
 
 pub use entries::{
-    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRemoval,
+    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordAnswer, TrainingRecordPatch,
+    TrainingRecordView, TrainingRemoval,
 };
 pub use staff::{NewWorker, StaffRecord, WorkerPatch};
 mod exports;

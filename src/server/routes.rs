@@ -55,6 +55,7 @@ use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod staff;
 mod exports;
+mod trainings;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -141,6 +142,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(list_workers, staff::create_worker))
         .routes(routes!(get_worker, staff::update_worker))
         .routes(routes!(staff::archive_worker))
+        .routes(routes!(
+            trainings::create_training,
+            trainings::list_trainings
+        ))
+        .routes(routes!(
+            trainings::update_training,
+            trainings::remove_training
+        ))
         .routes(routes!(get_passport))
         .routes(routes!(list_sessions))
         .routes(routes!(get_session))
@@ -446,22 +455,31 @@ async fn get_passport(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<WorkerId>,
 ) -> Result<Json<Passport>, ApiProblem> {
-    let today = today(&state)?;
-    let worker = visible_worker(&state, &account, id).await?;
+    Ok(Json(passport_of(&state, &account, id).await?))
+}
+
+/// The passport of worker `id` as `account` sees it, or a 404 problem.
+async fn passport_of(
+    state: &AppState,
+    account: &AccountRow,
+    id: WorkerId,
+) -> Result<Passport, ApiProblem> {
+    let today = today(state)?;
+    let worker = visible_worker(state, account, id).await?;
     let rows = state
         .store()
-        .passport(&account, id)
+        .passport(account, id)
         .await
         .map_err(internal)?;
     let entries = rows
         .into_iter()
-        .map(|row| entry_view(&state, row, today))
+        .map(|row| entry_view(state, row, today))
         .collect();
-    Ok(Json(Passport {
+    Ok(Passport {
         worker,
         today,
         entries,
-    }))
+    })
 }
 
 /// `GET /v1/sessions`: the account's sessions, latest end date first.

@@ -23,6 +23,7 @@ use super::demo::Demo;
 
 mod entries;
 mod idempotency;
+mod rules;
 mod staff;
 
 use crate::api::contract::{
@@ -37,7 +38,7 @@ use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind};
-pub use entries::EntryRow;
+pub use entries::{CheckedRecord, EntryRow, RecordOutcome, SavedEntry};
 use entries::{entry_from_row, push_entry_viewer};
 pub use idempotency::{Idempotent, IdempotentRequest};
 pub use staff::StaffOutcome;

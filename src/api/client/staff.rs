@@ -5,7 +5,10 @@ use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};
 
 use super::{Client, Created, Retry};
-use crate::api::contract::{IDEMPOTENCY_KEY, NewWorker, StaffRecord, WorkerPatch};
+use crate::api::contract::{
+    IDEMPOTENCY_KEY, NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer,
+    TrainingRecordPatch, TrainingRecordView, TrainingRemoval, WorkerPatch,
+};
 use crate::api::error::ApiError;
 use crate::domain::worker::WorkerId;
 
@@ -74,5 +77,74 @@ impl Client {
             })
             .await?;
         reply.json("salarié archivé")
+    }
+
+    /// `POST /v1/workers/{id}/trainings`: a training record of one of the employer's workers;
+    /// the answer carries the passport as it stands. [`Created`] tells a new record from a
+    /// replay of the same key.
+    pub async fn create_training(
+        &self,
+        worker: WorkerId,
+        new: &NewTrainingRecord,
+        idempotency_key: &str,
+    ) -> Result<(TrainingRecordAnswer, Created), ApiError> {
+        let key = key_header(idempotency_key)?;
+        let id = worker.to_string();
+        let route = self.route(&["v1", "workers", &id, "trainings"]);
+        let reply = self
+            .send(Method::POST, &route, Retry::Safe, move |b| {
+                Ok(b.header(IDEMPOTENCY_KEY, key).json(new))
+            })
+            .await?;
+        let answer = reply.json("formation enregistrée")?;
+        Ok((answer, reply.status == StatusCode::CREATED))
+    }
+
+    /// `GET /v1/workers/{id}/trainings`: the employer's records, removed ones included.
+    pub async fn training_history(
+        &self,
+        worker: WorkerId,
+    ) -> Result<Vec<TrainingRecordView>, ApiError> {
+        let id = worker.to_string();
+        self.get_json(
+            self.route(&["v1", "workers", &id, "trainings"]),
+            "historique des formations",
+            |b| b,
+        )
+        .await
+    }
+
+    /// `PATCH /v1/workers/{id}/trainings/{entry_id}`: corrects one of the employer's records.
+    pub async fn update_training(
+        &self,
+        worker: WorkerId,
+        entry_id: i64,
+        patch: &TrainingRecordPatch,
+    ) -> Result<TrainingRecordAnswer, ApiError> {
+        let (id, entry) = (worker.to_string(), entry_id.to_string());
+        let route = self.route(&["v1", "workers", &id, "trainings", &entry]);
+        let reply = self
+            .send(Method::PATCH, &route, Retry::Safe, |b| Ok(b.json(patch)))
+            .await?;
+        reply.json("formation corrigée")
+    }
+
+    /// `DELETE /v1/workers/{id}/trainings/{entry_id}`: removes one of the employer's records
+    /// with a reason (kept in the history). Never retried: a repeat answers 404.
+    pub async fn remove_training(
+        &self,
+        worker: WorkerId,
+        entry_id: i64,
+        reason: &str,
+    ) -> Result<TrainingRecordAnswer, ApiError> {
+        let (id, entry) = (worker.to_string(), entry_id.to_string());
+        let route = self.route(&["v1", "workers", &id, "trainings", &entry]);
+        let body = TrainingRemoval {
+            reason: reason.to_owned(),
+        };
+        let reply = self
+            .send(Method::DELETE, &route, Retry::Never, |b| Ok(b.json(&body)))
+            .await?;
+        reply.json("formation supprimée")
     }
 }

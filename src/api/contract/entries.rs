@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Passport;
 use crate::domain::DeclarantKind;
 
 /// How a passport entry reached the passport.
@@ -131,6 +132,40 @@ pub struct TrainingRecordPatch {
 pub struct TrainingRemoval {
     /// The reason, required (« saisie en double », « mauvais salarié »…).
     pub reason: String,
+}
+
+/// The answer of a training-record write: the entry it wrote and the passport as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TrainingRecordAnswer {
+    /// Identifier of the entry written.
+    pub entry_id: i64,
+    /// The worker's passport after the write.
+    pub passport: Passport,
+}
+
+/// One of the employer's training records for a worker, removed ones included (the history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TrainingRecordView {
+    /// Identifier of the entry.
+    pub entry_id: i64,
+    /// Catalogue code.
+    pub training_code: String,
+    /// Last day of the training.
+    pub end_date: NaiveDate,
+    /// Start of validity.
+    pub validity_start: Option<NaiveDate>,
+    /// End of validity written on the certificate.
+    pub validity_end: Option<NaiveDate>,
+    /// The training organisation.
+    pub organisme: Option<String>,
+    /// The reference.
+    pub reference: Option<String>,
+    /// Day it was recorded.
+    pub recorded_on: Option<NaiveDate>,
+    /// Day it was removed, if it was.
+    pub removed_on: Option<NaiveDate>,
+    /// Why it was removed.
+    pub removed_reason: Option<String>,
 }
 
 #[cfg(test)]
