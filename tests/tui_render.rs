@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::KeyCode;
 use passeport::api::ApiError;
 use passeport::api::contract::{DeclarationExport, DeclarationStatus, ExportFormat, ExportState};
-use passeport::tui::action::{Action, ExportedFile, Request, Response};
+use passeport::tui::action::{Action, AnswerScope, ExportedFile, Request, Response};
 use passeport::tui::app::App;
 use passeport::tui::ui;
 use ratatui::Terminal;
@@ -285,6 +285,24 @@ fn declarations_after_an_export() {
     assert!(
         status.starts_with("Prêt"),
         "the next key clears it: {status}"
+    );
+
+    // `a` on the top row (batch 4, awaiting its answer) asks in place of the filter line.
+    app.update(key('o'));
+    let effects = app.update(key('a'));
+    assert!(
+        requests(&effects).is_empty(),
+        "nothing sent before the answer"
+    );
+    snapshot("declarations_answer_question", &app);
+    let effects = app.update(key('r'));
+    let (_, request) = requests(&effects)[0].clone();
+    assert_eq!(
+        request,
+        Request::AnswerExport {
+            batch: 4,
+            answer: AnswerScope::Refused
+        }
     );
 }
 

@@ -25,8 +25,7 @@ impl Question {
     /// The question, in place of the filter line while it is asked.
     pub fn line(&self) -> String {
         format!(
-            " Réponse du portail au lot {} : a accepté · r refusé en entier · \
-             t cette déclaration refusée · Échap annuler",
+            " Lot {} — a accepté · r refusé en entier · t cette déclaration refusée · Échap",
             self.batch
         )
     }
@@ -58,17 +57,17 @@ pub fn detail_line(export: Option<&DeclarationExport>) -> String {
         return " Pas encore exportée : e dans la liste l'exporte".to_owned();
     };
     let state = match export.state {
-        ExportState::EnAttente => "en attente de la réponse du portail (a dans la liste)",
+        ExportState::EnAttente => "en attente de la réponse du portail",
         ExportState::Acceptee => "acceptée par le portail",
-        ExportState::Refusee => "refusée par le portail",
+        ExportState::Refusee => "refusée",
     };
     let unsent = match export.unsent {
         0 => String::new(),
-        1 => " · 1 ligne repartira au prochain export".to_owned(),
-        n => format!(" · {n} lignes repartiront au prochain export"),
+        1 => " · 1 ligne à renvoyer (e)".to_owned(),
+        n => format!(" · {n} lignes à renvoyer (e)"),
     };
     format!(
-        " Exportée le {} (lot {}) · {state}{unsent}",
+        " Exportée le {}, lot {} : {state}{unsent}",
         export.exported_at.format("%d/%m/%Y"),
         export.batch_id
     )
@@ -166,5 +165,33 @@ mod tests {
             "Lot 3 ADF : 5 lignes → /home/marie/.local/share/passeport/exports/"
         );
         assert!(exported_notice(&[], Some(home)).starts_with("Rien de nouveau"));
+    }
+
+    #[test]
+    fn the_question_and_the_detail_line_fit_80_columns() {
+        let question = Question {
+            batch: 1234,
+            declaration: 1,
+        };
+        assert!(question.line().chars().count() <= 80, "{}", question.line());
+        let refused = DeclarationExport {
+            batch_id: 1234,
+            exported_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+            state: ExportState::Refusee,
+            unsent: 12,
+        };
+        assert_eq!(
+            detail_line(Some(&refused)),
+            " Exportée le 21/09/2026, lot 1234 : refusée · 12 lignes à renvoyer (e)"
+        );
+        for state in [ExportState::EnAttente, ExportState::Acceptee] {
+            let line = detail_line(Some(&DeclarationExport {
+                state,
+                unsent: 0,
+                ..refused
+            }));
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        assert!(detail_line(None).starts_with(" Pas encore exportée"));
     }
 }
