@@ -4,9 +4,13 @@
 
 mod tui_support;
 
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Utc};
 use crossterm::event::KeyCode;
 use passeport::api::ApiError;
-use passeport::tui::action::{Action, Request, Response};
+use passeport::api::contract::{DeclarationExport, DeclarationStatus, ExportFormat, ExportState};
+use passeport::tui::action::{Action, AnswerScope, ExportedFile, Request, Response};
 use passeport::tui::app::App;
 use passeport::tui::ui;
 use ratatui::Terminal;
@@ -230,6 +234,93 @@ fn declarations_screen() {
             &declarations_app(state),
         );
     }
+}
+
+/// The list after `e`: the notice on the status line says which batches and where the files
+/// are, the filter line stays, and the Export column shows each declaration's batch (UX #9).
+#[test]
+fn declarations_after_an_export() {
+    let mut app = declarations_app(State::Loaded);
+    let effects = app.update(key('e'));
+    let id = request_id(&effects, |r| *r == Request::ExportBatches);
+    let file = |batch, kind, lines, name: &str| ExportedFile {
+        path: PathBuf::from(format!("/srv/passeport/exports/{name}")),
+        batch,
+        kind,
+        lines,
+    };
+    let effects = ok(
+        &mut app,
+        id,
+        Response::Exported(vec![
+            file(4, ExportFormat::Adf, 8, "passeport-ADF-lot4-20261126.csv"),
+            file(5, ExportFormat::Jdr, 3, "passeport-JDR-lot5-20261126.csv"),
+        ]),
+    );
+    let reload = request_id(&effects, |r| matches!(r, Request::Declarations(_)));
+    let exported_at = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap();
+    let mut list = declarations();
+    let states = [
+        (5, ExportState::Refusee, 1),
+        (4, ExportState::EnAttente, 0),
+        (3, ExportState::Acceptee, 0),
+    ];
+    for (declaration, (batch_id, state, unsent)) in list.iter_mut().zip(states) {
+        declaration.export = Some(DeclarationExport {
+            batch_id,
+            exported_at,
+            state,
+            unsent,
+        });
+    }
+    ok(&mut app, reload, Response::Declarations(list));
+    snapshot("declarations_exported", &app);
+    let status = row(&draw(&app, 80, 24), 23);
+    assert!(
+        status.contains("Lot 4 ADF : 8 lignes, lot 5 JDR : 3 lignes → /srv/passeport/exports/"),
+        "{status}"
+    );
+    app.update(key('o'));
+    let status = row(&draw(&app, 80, 24), 23);
+    assert!(
+        status.starts_with("Prêt"),
+        "the next key clears it: {status}"
+    );
+
+    // `a` on the top row (batch 4, awaiting its answer) asks in place of the filter line.
+    app.update(key('o'));
+    let effects = app.update(key('a'));
+    assert!(
+        requests(&effects).is_empty(),
+        "nothing sent before the answer"
+    );
+    snapshot("declarations_answer_question", &app);
+    let effects = app.update(key('r'));
+    let (_, request) = requests(&effects)[0].clone();
+    assert_eq!(
+        request,
+        Request::AnswerExport {
+            batch: 4,
+            answer: AnswerScope::Refused
+        }
+    );
+}
+
+/// A filter that hides every declaration says so, and how to change it.
+#[test]
+fn declarations_filtered_to_nothing() {
+    let mut list = declarations();
+    list.retain(|d| d.status != DeclarationStatus::Supprimee);
+    let mut app = screen_app(
+        '6',
+        State::Loaded,
+        Response::Declarations(list),
+        Response::Declarations(Vec::new()),
+    );
+    for _ in 0..3 {
+        app.update(key('s'));
+    }
+    snapshot("declarations_filtered_empty", &app);
 }
 
 #[test]

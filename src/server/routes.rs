@@ -981,7 +981,8 @@ async fn remove_titulaire(
 }
 
 /// `GET /v1/declarations/export?format=adf|jdr`: the account's live declarations of that kind
-/// as the official bulk file (domain.md §8).
+/// as the official bulk file (domain.md §8), every line each time and nothing remembered; the
+/// file to send to the portal comes from `POST /v1/exports`, which sends each line once.
 #[utoipa::path(get, path = "/v1/declarations/export", tag = "déclarations",
     security(("bearer" = [])),
     params(ExportQuery),

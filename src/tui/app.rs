@@ -73,6 +73,8 @@ pub struct App {
     local: HashSet<RequestId>,
     /// The last request error, shown in the status line until the next success or refresh.
     pub last_error: Option<String>,
+    /// A screen's message for the status line (where an export went), cleared by the next key.
+    pub notice: Option<String>,
     next_id: RequestId,
     /// The terminal area of the last resize.
     pub area: Rect,
@@ -106,6 +108,7 @@ impl App {
             superseded: HashSet::new(),
             local: HashSet::new(),
             last_error: None,
+            notice: None,
             next_id: 0,
             area: Rect::new(0, 0, 80, 24),
             quit: false,
@@ -176,11 +179,15 @@ impl App {
         let (today, threshold) = (self.options.today, self.options.threshold_days);
         let mut next_id = self.next_id;
         let first_new = effects.len();
-        let (result, started, navigate) = {
+        let (result, started, navigate, notice) = {
             let mut cx = Cx::new(&mut next_id, effects, today, threshold);
             let result = f(self.screen_mut(id), &mut cx);
-            (result, std::mem::take(&mut cx.started), cx.navigate.take())
+            let started = std::mem::take(&mut cx.started);
+            (result, started, cx.navigate.take(), cx.notice.take())
         };
+        if notice.is_some() {
+            self.notice = notice;
+        }
         self.next_id = next_id;
         let new: Vec<(RequestId, Discriminant<Request>, bool)> = effects[first_new..]
             .iter()
@@ -297,6 +304,7 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        self.notice = None;
         if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
             effects.push(Effect::Suspend);
             return;

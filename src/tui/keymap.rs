@@ -101,8 +101,10 @@ pub enum Command {
     ZoomOut,
     /// Declare the selection (a session: open the simulator pre-filled).
     Declare,
-    /// Export the visible declarations to a bulk file.
+    /// Export the declarations not sent yet to bulk files.
     Export,
+    /// Record the portal's answer to the selection's export batch.
+    Answer,
     /// Delete the selection (asks for confirmation).
     Delete,
 }
@@ -343,6 +345,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     (Context::Browse, &["o"], Command::Sort, "trier", true),
     (Context::Browse, &["d"], Command::Declare, "déclarer", false),
     (Context::Browse, &["e"], Command::Export, "exporter", false),
+    (
+        Context::Browse,
+        &["a"],
+        Command::Answer,
+        "réponse du portail",
+        false,
+    ),
     (
         Context::Browse,
         &["x", "delete"],

@@ -182,7 +182,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     frame.render_widget(Paragraph::new(Line::from(hints)), regions.footer);
 
-    // Status line: requests in flight, last error with how to retry.
+    // Status line: last error with how to retry, else a screen's notice, else requests in flight.
     let status = match (&app.last_error, app.in_flight()) {
         (Some(error), _) => {
             // Cut the message, never the way out.
@@ -201,6 +201,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             };
             Line::styled(format!("✖ {error}{retry}"), theme.error)
         }
+        (None, _) if app.notice.is_some() => Line::styled(
+            sanitize(app.notice.as_deref().unwrap_or_default()),
+            theme.valid,
+        ),
         (None, 0) => Line::styled("Prêt", theme.muted),
         (None, n) => {
             let spinner = SPINNER[(app.ticks as usize) % SPINNER.len()];

@@ -1,10 +1,12 @@
 //! Déclarations: the recorded declarations with reference, kind, training, number of titulaires,
 //! status and deadline (late ones in the error style), sortable and filterable by status. Enter
 //! shows one declaration and its titulaires; `x` removes a titulaire after confirmation (the
-//! platform's only correction); `e` writes the visible declarations as bulk files.
-//! After a submission the new declaration is selected and named in a notice line.
+//! platform's only correction); `e` exports what was not sent yet as bulk files, one batch
+//! (« lot ») per layout, and `a` records the portal's answer to the selection's batch
+//! ([`export`]). After a submission the new declaration is selected and named in a notice line.
 
 mod detail;
+mod export;
 
 use std::path::PathBuf;
 
@@ -17,33 +19,28 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
+use crate::api::contract::ExportState;
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, DeclarationsQuery,
 };
 use crate::domain::DeclarationKind;
-use crate::tui::action::{Request, RequestId, Response, unexpected};
+use crate::tui::action::{AnswerScope, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
 use crate::tui::widgets::{sanitize, state_message};
 
+/// Width from which the reference and the training title share the free room.
+const WIDE: u16 = 110;
+/// Width of the reference column on narrower terminals.
+const REFERENCE_WIDTH: u16 = 13;
+
 const STATUSES: [DeclarationStatus; 3] = [
     DeclarationStatus::Enregistree,
     DeclarationStatus::EnRetard,
     DeclarationStatus::Supprimee,
 ];
-
-/// The outcome of the last export, shown above the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExportState {
-    /// Files are being written.
-    Running(RequestId),
-    /// Files written, with their declaration counts.
-    Done(Vec<(PathBuf, usize)>),
-    /// The export failed.
-    Failed(String),
-}
 
 /// One declaration opened with Enter.
 #[derive(Debug, Default)]
@@ -71,13 +68,17 @@ pub struct DeclarationsScreen {
     pub cursor: ListCursor,
     /// The declaration opened, if any.
     pub detail: Option<Detail>,
-    /// The last export.
-    pub export: Option<ExportState>,
     /// A declaration just submitted, to select once the list arrives (`true` when new).
     pub created: Option<(DeclarationId, bool)>,
     /// A short message above the list (the declaration just recorded, a removal); cleared by
     /// the next command.
     pub notice: Option<String>,
+    /// The export in flight.
+    pub exporting: Option<RequestId>,
+    /// The portal's answer being asked.
+    pub question: Option<export::Question>,
+    /// The answer in flight.
+    pub answering: Option<RequestId>,
 }
 
 fn layout_code(kind: DeclarationKind) -> &'static str {
@@ -154,18 +155,64 @@ impl DeclarationsScreen {
         self.detail = Some(detail);
     }
 
-    fn export_visible(&mut self, cx: &mut Cx<'_>) {
-        let ids: Vec<DeclarationId> = self
-            .visible()
-            .iter()
-            .filter(|d| d.status != DeclarationStatus::Supprimee)
-            .map(|d| d.id)
-            .collect();
-        self.export = Some(if ids.is_empty() {
-            ExportState::Failed("aucune déclaration à exporter dans la liste affichée".into())
-        } else {
-            ExportState::Running(cx.request(Request::ExportDeclarations(ids)))
-        });
+    /// Exports the lines of every declaration not sent yet (the server remembers what was).
+    fn export_new(&mut self, cx: &mut Cx<'_>) {
+        if self.exporting.is_none() {
+            self.exporting = Some(cx.request(Request::ExportBatches));
+        }
+    }
+
+    /// Asks the portal's answer to the selection's latest batch, if it awaits one.
+    fn ask_answer(&mut self, cx: &mut Cx<'_>) {
+        let Some(selected) = self.visible().get(self.cursor.selected()).copied() else {
+            return;
+        };
+        match selected.export {
+            None => {
+                cx.notice = Some(
+                    "Cette déclaration n'a pas encore été exportée : e pour l'exporter.".into(),
+                );
+            }
+            Some(export) if export.state != ExportState::EnAttente => {
+                cx.notice = Some(format!(
+                    "Le lot {} a déjà une réponse ({}).",
+                    export.batch_id,
+                    export.state.label()
+                ));
+            }
+            Some(export) => {
+                self.question = Some(export::Question {
+                    batch: export.batch_id,
+                    declaration: selected.id,
+                });
+            }
+        }
+    }
+
+    /// The key answering the question, if one is asked: `a`, `r`, `t`, or Échap.
+    fn answer_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        let Some(question) = self.question else {
+            return false;
+        };
+        let scope = match key.code {
+            KeyCode::Char('a' | 'A') => Some(AnswerScope::Accepted),
+            KeyCode::Char('r' | 'R') => Some(AnswerScope::Refused),
+            KeyCode::Char('t' | 'T') => Some(AnswerScope::Declaration(question.declaration)),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                self.question = None;
+                None
+            }
+            _ => None,
+        };
+        if let Some(answer) = scope {
+            self.question = None;
+            self.answering = Some(cx.request(Request::AnswerExport {
+                batch: question.batch,
+                answer,
+            }));
+        }
+        // While the question is asked, no other key acts.
+        true
     }
 
     fn detail_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
@@ -221,6 +268,9 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        if self.answer_key(key, cx) {
+            return true;
+        }
         let Some(detail) = &mut self.detail else {
             return false;
         };
@@ -272,7 +322,8 @@ impl Screen for DeclarationsScreen {
                 self.cursor.select(0, len);
             }
             Command::Sort => self.oldest_first = !self.oldest_first,
-            Command::Export => self.export_visible(cx),
+            Command::Export => self.export_new(cx),
+            Command::Answer => self.ask_answer(cx),
             _ => return false,
         }
         true
@@ -288,12 +339,20 @@ impl Screen for DeclarationsScreen {
             let len = self.visible().len();
             self.cursor.select(self.cursor.selected(), len);
             self.select_created();
-        } else if self.export == Some(ExportState::Running(id)) {
-            self.export = Some(match result {
-                Ok(Response::Exported(files)) => ExportState::Done(files),
-                Ok(_) => ExportState::Failed("réponse inattendue".into()),
-                Err(e) => ExportState::Failed(e.to_string()),
-            });
+        } else if self.exporting == Some(id) {
+            // A failure is on the status line already (the app shows request errors).
+            self.exporting = None;
+            if let Ok(Response::Exported(files)) = result {
+                let home = std::env::var_os("HOME").map(PathBuf::from);
+                cx.notice = Some(export::exported_notice(&files, home.as_deref()));
+                self.load(cx);
+            }
+        } else if self.answering == Some(id) {
+            self.answering = None;
+            if let Ok(Response::ExportAnswered(batch)) = result {
+                cx.notice = Some(export::answered_notice(&batch));
+                self.load(cx);
+            }
         } else if let Some(detail) = &mut self.detail
             && detail.view.expects(id)
         {
@@ -359,41 +418,16 @@ impl Screen for DeclarationsScreen {
                 notice_area,
             );
         }
-        let line = match &self.export {
-            Some(ExportState::Running(_)) => Line::styled(" ⟳ Export en cours…", theme.muted),
-            Some(ExportState::Done(files)) => {
-                // File names first (they fit at 80 columns), then their folder.
-                let names: Vec<String> = files
-                    .iter()
-                    .map(|(path, n)| {
-                        let name = path.file_name().map_or_else(
-                            || path.display().to_string(),
-                            |f| f.to_string_lossy().into_owned(),
-                        );
-                        format!("{name} ({n})")
-                    })
-                    .collect();
-                let folder = files
-                    .first()
-                    .and_then(|(path, _)| path.parent())
-                    .map_or_else(String::new, |dir| format!(" dans {}", dir.display()));
-                Line::styled(
-                    format!(" Exporté : {}{folder}", names.join(", ")),
-                    theme.valid,
-                )
-            }
-            Some(ExportState::Failed(e)) => Line::styled(
-                format!(" ✖ Export impossible : {}", sanitize(e)),
-                theme.error,
-            ),
+        let line = match &self.question {
+            Some(question) => Line::styled(question.line(), theme.title),
             None => Line::styled(
                 format!(
-                    " Statut : {} (s) · Tri : {} (o) · e exporter",
+                    " Statut : {} (s) · Tri : {} (o) · e export · a réponse",
                     self.status.map_or("tous", DeclarationStatus::label),
                     if self.oldest_first {
-                        "plus anciennes"
+                        "anciennes"
                     } else {
-                        "plus récentes"
+                        "récentes"
                     }
                 ),
                 theme.muted,
@@ -402,13 +436,20 @@ impl Screen for DeclarationsScreen {
         frame.render_widget(Paragraph::new(line), filter_area);
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
+            let empty = match self.status {
+                Some(status) => format!(
+                    "Aucune déclaration « {} » — s pour changer de filtre.",
+                    status.label()
+                ),
+                None => "Aucune déclaration : le Simulateur (5) guide la première.".to_owned(),
+            };
             state_message(
                 frame,
                 table_area,
                 theme,
                 self.list.is_loading(),
                 self.list.error(),
-                Some("Aucune déclaration : le Simulateur (5) guide la première."),
+                Some(&empty),
             );
             return;
         }
@@ -418,15 +459,30 @@ impl Screen for DeclarationsScreen {
             .map(|s| s.label().chars().count())
             .max()
             .unwrap_or(0) as u16;
+        // Narrow terminals keep the reference whole (PDP-2026-0001) and cut the training title.
+        let (reference, training) = if table_area.width >= WIDE {
+            (Constraint::Fill(2), Constraint::Fill(3))
+        } else {
+            (Constraint::Length(REFERENCE_WIDTH), Constraint::Fill(1))
+        };
         let widths = [
-            Constraint::Fill(2),
+            reference,
             Constraint::Length(4),
-            Constraint::Fill(3),
+            training,
             Constraint::Length(4),
             Constraint::Length(status_width),
             Constraint::Length(10),
+            Constraint::Length(export::COLUMN_WIDTH),
         ];
-        let header = Row::new(["Référence", "Type", "Formation", "Tit.", "Statut", "Délai"]);
+        let header = Row::new([
+            "Référence",
+            "Type",
+            "Formation",
+            "Tit.",
+            "Statut",
+            "Délai",
+            "Lot export",
+        ]);
         render_table(
             frame,
             table_area,
@@ -460,6 +516,10 @@ impl Screen for DeclarationsScreen {
                         deadline,
                         if late { theme.error } else { theme.text },
                     )),
+                    {
+                        let (text, style) = export::cell(d.export.as_ref(), theme);
+                        Cell::from(Span::styled(text, style))
+                    },
                 ])
             },
         );
@@ -469,8 +529,11 @@ impl Screen for DeclarationsScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::contract::{
+        DeclarationExport, ExportBatch, ExportBatchSummary, ExportFormat, PortalAnswer,
+    };
     use crate::domain::declaration::{Declaration, Titulaire};
-    use crate::tui::action::Effect;
+    use crate::tui::action::{Effect, ExportedFile};
     use crossterm::event::KeyModifiers;
 
     fn summary(id: DeclarationId, status: DeclarationStatus) -> DeclarationSummary {
@@ -608,20 +671,128 @@ mod tests {
     }
 
     #[test]
-    fn export_writes_the_visible_declarations_but_not_withdrawn_ones() {
+    fn export_sends_what_is_new_says_where_and_the_answer_is_recorded_from_the_list() {
         let mut h = Harness::loaded();
         h.with(|s, cx| s.on_command(Command::Export, cx));
         let (id, request) = requests(&h.effects)[0].clone();
-        assert_eq!(request, Request::ExportDeclarations(vec![3, 1]));
-        let files = vec![(PathBuf::from("/tmp/passeport-ADF.csv"), 2)];
-        h.with(|s, cx| s.on_response(id, Ok(Response::Exported(files.clone())), cx));
-        assert_eq!(h.screen.export, Some(ExportState::Done(files)));
-
-        // Filtered on « Supprimée » only: nothing to export, said so.
-        h.screen.status = Some(DeclarationStatus::Supprimee);
-        h.effects.clear();
+        assert_eq!(request, Request::ExportBatches);
         h.with(|s, cx| s.on_command(Command::Export, cx));
+        assert_eq!(requests(&h.effects).len(), 1, "one export at a time");
+        h.effects.clear();
+
+        let files = vec![ExportedFile {
+            path: PathBuf::from("/srv/exports/passeport-ADF-lot4-20261126.csv"),
+            batch: 4,
+            kind: ExportFormat::Adf,
+            lines: 2,
+        }];
+        let notice = h.with(|s, cx| {
+            s.on_response(id, Ok(Response::Exported(files)), cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some("Lot 4 ADF : 2 lignes → /srv/exports/")
+        );
+        assert!(h.screen.exporting.is_none());
+        let (reload, request) = requests(&h.effects)[0].clone();
+        assert!(
+            matches!(request, Request::Declarations(_)),
+            "the list reloads"
+        );
+        h.effects.clear();
+
+        // Declaration 3 (on top) is in batch 4, awaiting the answer; 1 was accepted in batch 2.
+        let mut list = vec![
+            summary(1, DeclarationStatus::Enregistree),
+            summary(2, DeclarationStatus::Supprimee),
+            summary(3, DeclarationStatus::EnRetard),
+        ];
+        let exported = |batch, state| {
+            Some(DeclarationExport {
+                batch_id: batch,
+                exported_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+                state,
+                unsent: 0,
+            })
+        };
+        list[0].export = exported(2, ExportState::Acceptee);
+        list[2].export = exported(4, ExportState::EnAttente);
+        h.with(|s, cx| s.on_response(reload, Ok(Response::Declarations(list)), cx));
+
+        h.with(|s, cx| s.on_command(Command::Answer, cx));
+        assert_eq!(
+            h.screen.question,
+            Some(export::Question {
+                batch: 4,
+                declaration: 3
+            })
+        );
+        assert!(h.key('x'), "the question takes every key");
         assert!(requests(&h.effects).is_empty());
-        assert!(matches!(h.screen.export, Some(ExportState::Failed(_))));
+        assert!(h.key('t'));
+        let (answer, request) = requests(&h.effects)[0].clone();
+        assert_eq!(
+            request,
+            Request::AnswerExport {
+                batch: 4,
+                answer: AnswerScope::Declaration(3)
+            }
+        );
+        assert!(h.screen.question.is_none());
+        h.effects.clear();
+
+        let batch = ExportBatch {
+            summary: ExportBatchSummary {
+                id: 4,
+                kind: ExportFormat::Adf,
+                all: false,
+                created_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+                file_name: "passeport-ADF-lot4-20261126.csv".into(),
+                line_count: 2,
+                refused_count: 2,
+                answer: Some(PortalAnswer::RefusedTitulaires),
+                answered_at: None,
+            },
+            lines: Vec::new(),
+        };
+        let notice = h.with(|s, cx| {
+            s.on_response(answer, Ok(Response::ExportAnswered(Box::new(batch))), cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some(
+                "Lot 4 : « titulaires refusés » enregistré ; 2 lignes repartiront au prochain \
+                 export (e)."
+            )
+        );
+        assert!(matches!(
+            requests(&h.effects)[0].1,
+            Request::Declarations(_)
+        ));
+
+        // Already answered, or never exported: said, nothing asked.
+        h.effects.clear();
+        h.with(|s, cx| s.on_command(Command::End, cx));
+        let notice = h.with(|s, cx| {
+            s.on_command(Command::Answer, cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some("Le lot 2 a déjà une réponse (acceptée).")
+        );
+        h.with(|s, cx| s.on_command(Command::Up, cx));
+        let notice = h.with(|s, cx| {
+            s.on_command(Command::Answer, cx);
+            cx.notice.clone()
+        });
+        assert!(
+            notice
+                .unwrap_or_default()
+                .contains("pas encore été exportée")
+        );
+        assert!(h.screen.question.is_none() && requests(&h.effects).is_empty());
     }
 }

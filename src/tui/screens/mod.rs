@@ -94,6 +94,8 @@ pub struct Cx<'a> {
     pub started: Vec<RequestId>,
     /// Navigation asked by the screen.
     pub navigate: Option<Navigate>,
+    /// A message for the status line, shown until the next key (e.g. where an export went).
+    pub notice: Option<String>,
     /// Today (frozen in tests).
     pub today: NaiveDate,
     /// Expiry threshold in days.
@@ -113,6 +115,7 @@ impl<'a> Cx<'a> {
             effects,
             started: Vec::new(),
             navigate: None,
+            notice: None,
             today,
             threshold_days,
         }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Detail, layout_code};
-use crate::api::contract::DeclarationStatus;
+use crate::api::contract::{DeclarationStatus, ExportState};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::summary;
 use crate::tui::theme::Theme;
@@ -72,10 +72,10 @@ pub(super) fn render(
     let width = usize::from(area.width);
     let sent = sent_lines(&summary::training_rows(d), width, theme);
     // The titulaires keep at least their header and 4 rows; the sent columns take the rest.
-    let room = area.height.saturating_sub(3 + 1 + 1 + 5);
+    let room = area.height.saturating_sub(4 + 1 + 1 + 5);
     let sent_height = (sent.len() as u16).min(room);
     let [head, sent_area, table_area, foot] = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Length(sent_height),
         Constraint::Min(1),
         Constraint::Length(1),
@@ -124,6 +124,14 @@ pub(super) fn render(
                 width,
             )),
             status,
+            Line::styled(
+                truncate(&super::export::detail_line(s.export.as_ref()), width),
+                match s.export.map(|e| e.state) {
+                    Some(ExportState::Refusee) => theme.error,
+                    Some(ExportState::Acceptee) => theme.valid,
+                    _ => theme.muted,
+                },
+            ),
         ]),
         head,
     );
