@@ -432,3 +432,37 @@ fn unusual_nirs_are_imported_with_a_warning_at_their_line() {
     assert!(text.contains("3 avertissement(s) :"), "{text}");
     assert!(text.contains("Fichier valide. Simulation (--dry-run) : rien n'a été envoyé."));
 }
+
+#[test]
+fn configuration_errors_read_in_french_and_once() {
+    let cases = [
+        (
+            "theme = \"sombre\"\n",
+            "clé « theme » : valeur « sombre » inconnue ; valeurs possibles : « dark » ou \
+             « light »\n",
+        ),
+        (
+            "threshold_days = \"90\"\n",
+            "clé « threshold_days » : le texte \"90\" au lieu d'un nombre entier positif\n",
+        ),
+        (
+            "[keymap]\nfoo = [\"x\"]\n",
+            ".toml : keymap : commande inconnue « foo »\n",
+        ),
+    ];
+    for (text, ending) in cases {
+        let path = config(EMPLOYER);
+        let mut content = fs::read_to_string(&path).unwrap();
+        content.push_str(text);
+        fs::write(&path, content).unwrap();
+        let output = passeport_with(&path).arg("expiring").output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.ends_with(ending), "{stderr}");
+        assert_eq!(
+            stderr.matches("commande inconnue").count(),
+            stderr.contains("foo") as usize
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
