@@ -11,6 +11,7 @@
 pub mod fields;
 pub mod render;
 mod steps;
+mod warnings;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
