@@ -41,7 +41,7 @@ pub struct ImportArgs {
     /// Vérifie le fichier sans rien envoyer.
     #[arg(long)]
     pub dry_run: bool,
-    /// Format du compte rendu : text (défaut) ou json.
+    /// Format du compte rendu : lisible (text) ou pour les scripts (json).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
