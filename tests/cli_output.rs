@@ -226,3 +226,243 @@ fn the_full_screen_application_without_a_terminal_says_what_to_use() {
          --help)\n"
     );
 }
+
+/// The stdout of a command that must succeed with nothing on stderr.
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stderr, "", "nothing on stderr");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Whether `text` is a date as French spreadsheets read it, `jj/mm/aaaa`.
+fn is_french_date(text: &str) -> bool {
+    NaiveDate::parse_from_str(text, "%d/%m/%Y").is_ok() && text.len() == 10
+}
+
+#[test]
+fn excel_exports_open_in_columns_in_a_french_spreadsheet() {
+    let csv = stdout_of(passeport(EMPLOYER).args(["export", "passports", "--format", "csv"]));
+    let excel = stdout_of(passeport(EMPLOYER).args(["export", "passports", "--format", "excel"]));
+    let body = excel.strip_prefix('\u{feff}').expect("a BOM first");
+    assert!(body.ends_with("\r\n"));
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;Code formation;\
+         Formation;Catégorie;Fin de formation;Début de validité;Fin de validité;Échéance;\
+         Jours restants;Statut;Remplacée"
+    );
+    assert_eq!(
+        lines.len(),
+        csv.lines().count(),
+        "one line per training, as csv"
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let mut statuses = std::collections::BTreeSet::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(record.len(), 15);
+        assert!(is_french_date(&record[8]), "{record:?}");
+        if !record[11].is_empty() {
+            assert!(is_french_date(&record[11]), "{record:?}");
+        }
+        assert!(matches!(&record[14], "oui" | "non"), "{record:?}");
+        statuses.insert(record[13].to_owned());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| ["Expirée", "Expire bientôt", "Valide", "Sans échéance"].contains(&s.as_str())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains("Expirée"),
+        "the demo has expired trainings"
+    );
+
+    let expiring = stdout_of(passeport(EMPLOYER).args(["expiring", "--format", "excel"]));
+    let body = expiring.strip_prefix('\u{feff}').expect("a BOM first");
+    let mut lines = body.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Identifiant salarié;Nom de naissance;Prénoms;Site;Code formation;Formation;\
+             Échéance;Jours restants;Statut"
+        )
+    );
+    let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let cells: Vec<&str> = row.rsplitn(4, ';').collect();
+        assert!(matches!(cells[0], "Expirée" | "Expire bientôt"), "{row}");
+        assert!(cells[1].parse::<i64>().is_ok(), "{row}");
+        assert!(is_french_date(cells[2]), "{row}");
+    }
+}
+
+#[test]
+fn a_table_sent_to_a_file_or_a_mail_is_not_cut() {
+    let table = stdout_of(passeport(EMPLOYER).args(["expiring", "--within", "365"]));
+    assert!(!table.contains('…'), "{table}");
+    assert!(
+        table.lines().any(|line| line.chars().count() > 80),
+        "some lines are longer than a terminal"
+    );
+    let narrow = stdout_of(
+        passeport(EMPLOYER)
+            .args(["expiring", "--within", "365"])
+            .env("COLUMNS", "80"),
+    );
+    assert!(narrow.contains('…'), "an explicit COLUMNS still fits");
+}
+
+#[test]
+fn an_empty_official_export_says_why_on_stderr() {
+    let output = passeport(EMPLOYER)
+        .args(["export", "adf"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "the header only: {stdout}");
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "Fichier vide (en-tête seul) : aucune attestation de formation (ADF), et aucune \
+         déclaration de l'autre type.\n"
+    );
+    let full = passeport(OF)
+        .args(["export", "adf"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(full.status.code(), Some(0));
+    assert!(full.stderr.is_empty(), "no note when there are lines");
+}
+
+#[test]
+fn parse_errors_and_help_read_in_french() {
+    let output = passeport(EMPLOYER)
+        .args(["expiring", "--within", "abc"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "passeport : valeur « abc » invalide pour --within <JOURS> : un nombre entier de 0 à \
+         3660 est attendu (aide : passeport expiring --help)\n"
+    );
+    let output = passeport(EMPLOYER)
+        .args(["expiring", "--statu", "all"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("argument inconnu « --statu » ; vouliez-vous dire « --status » ?"),
+        "{stderr}"
+    );
+    let commands: [&[&str]; 6] = [
+        &[],
+        &["expiring"],
+        &["export", "passports"],
+        &["import"],
+        &["serve"],
+        &["completions"],
+    ];
+    for command in commands {
+        for flag in ["-h", "--help"] {
+            let help = stdout_of(passeport(EMPLOYER).args(command).arg(flag));
+            for english in [
+                "Print",
+                "Usage:",
+                "[default:",
+                "Possible values",
+                "\n  help ",
+            ] {
+                assert!(
+                    !help.contains(english),
+                    "{command:?} {flag}: {english}\n{help}"
+                );
+            }
+            assert!(help.contains("Utilisation : passeport"), "{help}");
+        }
+    }
+    let version = stdout_of(passeport(EMPLOYER).arg("--version"));
+    assert_eq!(
+        version,
+        format!("passeport {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unusual_nirs_are_imported_with_a_warning_at_their_line() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/nir-inhabituels.csv");
+    let output = passeport(OF)
+        .arg("import")
+        .arg(&fixture)
+        .args(["--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    assert_eq!(report["titulaires"], 4);
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            {"line": 2, "column": "NIR", "message": "numéro provisoire (premier chiffre 7 ou 8) : \
+              déclarez le NIR définitif dès qu'il est connu, la plateforme vérifie le couple NIR \
+              et nom de naissance"},
+            {"line": 3, "column": "NIR", "message": "mois « 60 » : mois de naissance inconnu ou \
+              fictif (état civil incomplet), vérifiez le numéro"},
+            {"line": 4, "column": "NIR", "message": "premier chiffre 3 ou 4 : personne née à \
+              l'étranger en cours d'immatriculation, vérifiez le numéro sur sa carte Vitale ou \
+              son attestation"},
+        ])
+    );
+    let text = stdout_of(passeport(OF).arg("import").arg(&fixture).arg("--dry-run"));
+    assert!(text.contains("3 avertissement(s) :"), "{text}");
+    assert!(text.contains("Fichier valide. Simulation (--dry-run) : rien n'a été envoyé."));
+}
+
+#[test]
+fn configuration_errors_read_in_french_and_once() {
+    let cases = [
+        (
+            "theme = \"sombre\"\n",
+            "clé « theme » : valeur « sombre » inconnue ; valeurs possibles : « dark » ou \
+             « light »\n",
+        ),
+        (
+            "threshold_days = \"90\"\n",
+            "clé « threshold_days » : le texte \"90\" au lieu d'un nombre entier positif\n",
+        ),
+        (
+            "[keymap]\nfoo = [\"x\"]\n",
+            ".toml : keymap : commande inconnue « foo »\n",
+        ),
+    ];
+    for (text, ending) in cases {
+        let path = config(EMPLOYER);
+        let mut content = fs::read_to_string(&path).unwrap();
+        content.push_str(text);
+        fs::write(&path, content).unwrap();
+        let output = passeport_with(&path).arg("expiring").output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.ends_with(ending), "{stderr}");
+        assert_eq!(
+            stderr.matches("commande inconnue").count(),
+            stderr.contains("foo") as usize
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

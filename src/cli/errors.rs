@@ -35,10 +35,35 @@ pub fn error_line(report: &Report) -> String {
     parts.join(" : ")
 }
 
-/// A system error in French. An error built with its own message (ours are French) keeps it.
+/// The messages crossterm (the terminal library) builds itself, in French.
+const TERMINAL_MESSAGES: [(&str, &str); 4] = [
+    (
+        "The cursor position could not be read within a normal duration",
+        "le terminal n'a pas donné la position du curseur à temps",
+    ),
+    (
+        "The keyboard enhancement status could not be read within a normal duration",
+        "le terminal n'a pas dit à temps s'il gère le clavier étendu",
+    ),
+    (
+        "Failed to initialize input reader",
+        "impossible de lire le clavier",
+    ),
+    (
+        "Could not parse an event.",
+        "séquence du terminal illisible",
+    ),
+];
+
+/// A system error in French. An error built with its own message keeps it (ours are French),
+/// unless it is one of the terminal library's English messages.
 pub fn io_message(error: &io::Error) -> String {
-    if error.get_ref().is_some() {
-        return error.to_string();
+    if let Some(inner) = error.get_ref() {
+        let text = inner.to_string();
+        return TERMINAL_MESSAGES
+            .iter()
+            .find(|(english, _)| *english == text)
+            .map_or(text, |(_, french)| (*french).to_owned());
     }
     // ENXIO: what opening the terminal gives when there is none.
     const NO_DEVICE: i32 = 6;
@@ -184,6 +209,13 @@ mod tests {
             "ce chemin ne désigne pas un fichier",
         ));
         assert_eq!(error_line(&own), "ce chemin ne désigne pas un fichier");
+        let cursor: Result<(), io::Error> = Err(io::Error::other(
+            "The cursor position could not be read within a normal duration",
+        ));
+        assert_eq!(
+            error_line(&cursor.wrap_err("erreur du terminal").unwrap_err()),
+            "erreur du terminal : le terminal n'a pas donné la position du curseur à temps"
+        );
         let flattened = eyre!("première ligne\nseconde");
         assert_eq!(error_line(&flattened), "première ligne seconde");
     }

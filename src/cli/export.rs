@@ -71,7 +71,7 @@ pub struct OutArgs {
 /// `passeport export passports`.
 #[derive(Debug, Clone, Args)]
 pub struct PassportsArgs {
-    /// Format : csv (une ligne par formation) ou json (un tableau d'objets).
+    /// Format : csv ou json pour les scripts, excel pour un tableur ; une ligne par formation.
     #[arg(long, value_enum, default_value_t = PassportFormat::Csv)]
     pub format: PassportFormat,
     /// Où écrire.

@@ -12,6 +12,7 @@ pub mod fields;
 pub mod render;
 mod steps;
 pub mod summary;
+mod warnings;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -223,6 +223,18 @@ fn fields_block(
                 });
             }
         }
+        for message in form.warnings_of(*field, titulaire) {
+            for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
+                .into_iter()
+                .enumerate()
+            {
+                let lead = if i == 0 { "    ! " } else { "      " };
+                rows.push(Row {
+                    line: Line::styled(format!("{lead}{part}"), theme.expiring),
+                    focus: Some(index),
+                });
+            }
+        }
     }
     let height = usize::from(area.height);
     let offset = scroll_offset(&rows, focus, height);
