@@ -324,6 +324,7 @@ mod tests {
                     training_code: (*code).into(),
                     training_title: format!("Formation {code}"),
                     category: 2,
+                    category_confidence: crate::domain::training::Confidence::Official,
                     end_date: day(2025, 1, 10),
                     validity_start: None,
                     validity_end: None,

@@ -378,6 +378,9 @@ fn entry_view(state: &AppState, row: EntryRow, today: NaiveDate) -> PassportEntr
     PassportEntryView {
         training_title: training.map_or_else(|| row.training_code.clone(), |t| t.title.clone()),
         category: training.map_or(0, |t| t.category.get()),
+        category_confidence: training.map_or(crate::domain::training::Confidence::Inferred, |t| {
+            t.category_confidence
+        }),
         training_code: row.training_code,
         end_date: row.end_date,
         validity_start: row.validity_start,
