@@ -27,7 +27,7 @@ use crate::domain::training::Catalogue;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
-use crate::simulator::{Cited, Known, Outcome, Step, Walk};
+use crate::simulator::{Cited, Known, Origin, Outcome, Step, Walk};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -943,10 +943,19 @@ fn capitalised(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters.
+/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters,
+/// then « (compte) » or « (session) » when the walk gave it from the account or the session.
 fn crumb(answer: &str) -> String {
     let short = answer.split([':', '(']).next().unwrap_or(answer).trim();
-    truncate(short, 28)
+    let origin = [
+        (Origin::Account, " (compte)"),
+        (Origin::Training, " (session)"),
+        (Origin::Outcomes, " (session)"),
+    ]
+    .into_iter()
+    .find(|(origin, _)| answer.ends_with(&format!("({})", origin.label())))
+    .map_or("", |(_, tag)| tag);
+    format!("{}{origin}", truncate(short, 28))
 }
 
 /// The outcome's title and answer in `lines`; its sources and notes in `details`, shown under the
@@ -2041,6 +2050,11 @@ mod tests {
         };
         let cases: Vec<(&str, SimulatorScreen)> = vec![
             ("question", walked("1112")),
+            ("question_from_account", {
+                let mut s = screen();
+                s.know_account(DeclarantKind::Employeur);
+                s
+            }),
             ("drafts_loading", drafts_loading),
             ("drafts_error", drafts_error),
             ("drafts", with_list),
