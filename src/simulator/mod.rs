@@ -2,10 +2,14 @@
 //!
 //! A pure engine over a decision tree kept as data in `assets/simulator.toml` ([`Tree`]). A
 //! [`Walk`] asks the tree's questions one [`Step`] at a time, records the answers as [`Facts`],
-//! runs the automatic checks (is the category already mandatory on the training's end date?) and
-//! ends on an [`Outcome`]: à déclarer (with the kind, deadline and a [`Prefill`]), non concerné,
-//! pas encore obligatoire, or alimenté automatiquement. The tree follows domain.md §3; every
-//! question and outcome cites its source in the assets file.
+//! runs the automatic checks (is the category already mandatory on the training's end date?),
+//! answers itself the questions it already knows ([`Known`]: the account's declarant, a session's
+//! training type and kind) and ends on an [`Outcome`]: à déclarer (with the kind, deadline, notes
+//! and a [`Prefill`]), à vérifier (the employer's art. 7-I window), déclarée par un autre
+//! déclarant, non concerné, pas encore obligatoire (or alimenté automatiquement, which the shipped
+//! tree no longer uses: a training owed is declared even when a feed may later show it too). The
+//! tree follows domain.md §3 and §9; every question and outcome cites its source in the assets
+//! file, and `tests/simulator_paths.rs` checks every path against a reviewed table.
 
 mod known;
 mod outcome;
