@@ -149,7 +149,8 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     let reopened = wait_draft(home.path(), 5, |_| true);
     assert_eq!(reopened["idempotency_key"], key);
 
-    // Then on to submission, keys alone: a titulaire, the review, Ctrl-S twice.
+    // Then on to submission, keys alone: a titulaire, the review, Ctrl-S twice, then « o »
+    // to the one question.
     s.send("\x1b[6~"); // PgDn: the titulaires
     s.wait_for("Aucun titulaire", 10);
     s.send("a");
@@ -160,7 +161,9 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.wait_for("Non", 10);
     s.send("\x13"); // Ctrl-S: save and review
     s.wait_for("Aucun problème détecté", 10);
-    s.send("\x13"); // Ctrl-S: send
+    s.send("\x13"); // Ctrl-S: asks before sending
+    s.wait_for("Envoyer la déclaration (1 titulaire) ? (o/n)", 10);
+    s.send("o");
     // The Déclarations screen, the new one listed by its reference (the form is gone).
     let reference = json["declaration"]["reference_declaration"]
         .as_str()
@@ -170,7 +173,7 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     loop {
         let screen = s.screen();
         if screen.contains("Statut :")
-            && screen.contains(&reference)
+            && screen.contains(&format!("✔ Déclaration {reference} enregistrée"))
             && screen.contains(TITLE)
             && !screen.contains("Déclaration — attestation")
         {

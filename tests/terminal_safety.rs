@@ -239,6 +239,7 @@ fn passport() -> Passport {
             status,
             superseded: false,
             session_id: Some(11),
+            origin: Default::default(),
         }
     };
     Passport {
@@ -273,6 +274,7 @@ fn declarations() -> Vec<DeclarationSummary> {
         status: DeclarationStatus::EnRetard,
         deadline: Some(date(2026, 10, 31)),
         created_at: created,
+        export: None,
     }]
 }
 

@@ -13,6 +13,16 @@ use crate::domain::training::{Confidence, TrainingType};
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
+mod entries;
+mod staff;
+
+pub use entries::{
+    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRemoval,
+};
+pub use staff::{NewWorker, StaffRecord, WorkerPatch};
+mod exports;
+pub use exports::*;
+
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// Media type of error bodies (RFC 9457).
@@ -110,6 +120,9 @@ pub struct WorkersQuery {
     pub limit: Option<u32>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,
+    /// `true` lists the employer's leavers too (archived workers).
+    #[serde(default)]
+    pub archived: Option<bool>,
 }
 
 /// One training in a worker's passport, with its computed expiry.
@@ -143,6 +156,9 @@ pub struct PassportEntryView {
     pub superseded: bool,
     /// The session that delivered it, when known to this account.
     pub session_id: Option<SessionId>,
+    /// Where it comes from: session, employer's record or declaration, and by whom.
+    #[serde(default)]
+    pub origin: EntryOrigin,
 }
 
 /// `GET /v1/workers/{id}/passport`.
@@ -373,6 +389,9 @@ pub struct DeclarationSummary {
     pub deadline: Option<NaiveDate>,
     /// When the server recorded it.
     pub created_at: DateTime<Utc>,
+    /// Its latest export batch, none while never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<DeclarationExport>,
 }
 
 /// `GET /v1/declarations/{id}` and the answer of `POST /v1/declarations`.

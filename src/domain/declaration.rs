@@ -23,6 +23,8 @@ use super::ids::{CertificationCode, Competence, Formacode, IdError, Nir, Nsf, Si
 use super::{DeclarantKind, DeclarationKind, FieldError};
 use columns::*;
 
+pub mod limits;
+
 /// The official column names of the bulk files, used as the `field` of every [`FieldError`].
 ///
 /// Each name is defined once here; [`ADF`] and [`JDR`] give the official column orders
@@ -398,33 +400,11 @@ impl Default for Declaration {
     }
 }
 
-// Limits of domain.md §8 (Guides import en masse OF ADF/JDR, February 2026).
-const MAX_ID: usize = 255;
-const MAX_REFERENCE_DECLARATION: usize = 280;
-const MAX_NOM_FORMATION: usize = 250;
-const MAX_NOM_JDR: usize = 255;
-/// [I] No length is stated for NOM_OPTION_SPECIALITE; we use the 255 of its neighbours.
-const MAX_NOM_OPTION_SPECIALITE: usize = 255;
-const MAX_NOM_TITULAIRE: usize = 30;
-const MAX_REFERENCE_EMPLOYEUR: usize = 255;
-const MAX_RESULTAT: usize = 1000;
-const MAX_MENTION: usize = 255;
-const MAX_IDENTIFIANT_PREUVE: usize = 255;
-const COMPETENCES: ListLimits = ListLimits {
-    min: 3,
-    max: 10,
-    joined: 70,
-};
-const FORMACODES: ListLimits = ListLimits {
-    min: 1,
-    max: 5,
-    joined: 30,
-};
-const NSF_CODES: ListLimits = ListLimits {
-    min: 1,
-    max: 3,
-    joined: 15,
-};
+// Counts of domain.md §8 (Guides import en masse OF ADF/JDR, February 2026); lengths are in
+// the one table of [`limits`].
+const COMPETENCES: ListLimits = ListLimits { min: 3, max: 10 };
+const FORMACODES: ListLimits = ListLimits { min: 1, max: 5 };
+const NSF_CODES: ListLimits = ListLimits { min: 1, max: 3 };
 const MAX_TITULAIRES: usize = 500;
 /// [I] Dates are written `jj/mm/aaaa`: a four-digit year, and nothing before 1900 is plausible.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
@@ -498,13 +478,8 @@ impl Declaration {
         let jdr = self.kind == DeclarationKind::Justificatif;
         let by_of = declarant == DeclarantKind::OrganismeFormation;
 
-        report.text(ID_DECLARATION, &self.id_declaration, REQUIRED, Some(MAX_ID));
-        report.text(
-            REFERENCE_DECLARATION,
-            &self.reference_declaration,
-            REQUIRED,
-            Some(MAX_REFERENCE_DECLARATION),
-        );
+        report.text(ID_DECLARATION, &self.id_declaration, REQUIRED);
+        report.text(REFERENCE_DECLARATION, &self.reference_declaration, REQUIRED);
 
         // Columns 4–7 and 26–29 exist only in the JDR layout.
         let (jdr_required, jdr_optional) = if jdr {
@@ -513,12 +488,11 @@ impl Declaration {
             (Presence::Forbidden(ONLY_JDR), Presence::Forbidden(ONLY_JDR))
         };
         report.choice(TYPE_JDR, self.type_jdr.is_some(), jdr_required);
-        report.text(NOM_JDR, &self.nom_jdr, jdr_required, Some(MAX_NOM_JDR));
+        report.text(NOM_JDR, &self.nom_jdr, jdr_required);
         report.text(
             NOM_OPTION_SPECIALITE,
             &self.nom_option_specialite,
             jdr_optional,
-            Some(MAX_NOM_OPTION_SPECIALITE),
         );
         report.choice(MODE_OBTENTION, self.mode_obtention.is_some(), jdr_optional);
 
@@ -557,27 +531,12 @@ impl Declaration {
         );
         self.check_date_order(&mut report, with_training);
 
-        report.text(
-            RESULTAT_OBTENU,
-            &self.resultat_obtenu,
-            jdr_optional,
-            Some(MAX_RESULTAT),
-        );
-        report.text(
-            MENTION_OBTENUE,
-            &self.mention_obtenue,
-            jdr_optional,
-            Some(MAX_MENTION),
-        );
-        if let Some(link) = report.text(LIEN_PREUVE, &self.lien_preuve, jdr_optional, None) {
+        report.text(RESULTAT_OBTENU, &self.resultat_obtenu, jdr_optional);
+        report.text(MENTION_OBTENUE, &self.mention_obtenue, jdr_optional);
+        if let Some(link) = report.text(LIEN_PREUVE, &self.lien_preuve, jdr_optional) {
             check_link(&mut report, link);
         }
-        report.text(
-            IDENTIFIANT_PREUVE,
-            &self.identifiant_preuve,
-            jdr_optional,
-            Some(MAX_IDENTIFIANT_PREUVE),
-        );
+        report.text(IDENTIFIANT_PREUVE, &self.identifiant_preuve, jdr_optional);
 
         self.check_titulaires(&mut report);
         report.finish()
@@ -604,12 +563,7 @@ impl Declaration {
                 Presence::Forbidden(WITHOUT_TRAINING),
             )
         };
-        report.text(
-            NOM_FORMATION,
-            &self.nom_formation,
-            required,
-            Some(MAX_NOM_FORMATION),
-        );
+        report.text(NOM_FORMATION, &self.nom_formation, required);
         report.date(
             DATE_DEBUT_FORMATION,
             self.date_debut_formation,
@@ -659,7 +613,6 @@ impl Declaration {
             CERTIFICATION_VISEE,
             &self.certification_visee,
             certification,
-            None,
         ) {
             match code.parse::<CertificationCode>() {
                 Ok(parsed) if parsed.is_rs() => {}
@@ -735,7 +688,8 @@ impl Declaration {
                 TITULAIRES,
                 "count",
                 format!(
-                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({count} saisis)."
+                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
+                    typed(count)
                 ),
             );
         }
@@ -748,7 +702,6 @@ impl Declaration {
                 &field(ID_UNIQUE_PARTENAIRE),
                 &titulaire.id_unique_partenaire,
                 REQUIRED,
-                Some(MAX_ID),
             ) {
                 match ids.entry(id.trim()) {
                     Entry::Occupied(first) => report.push(
@@ -765,7 +718,7 @@ impl Declaration {
                     }
                 }
             }
-            if let Some(nir) = report.text(&field(NIR), &titulaire.nir, REQUIRED, None) {
+            if let Some(nir) = report.text(&field(NIR), &titulaire.nir, REQUIRED) {
                 match nir.parse::<Nir>() {
                     Err(error) => report.id_error(&field(NIR), &error, None),
                     Ok(nir) => match nirs.entry(nir) {
@@ -783,12 +736,7 @@ impl Declaration {
                     },
                 }
             }
-            report.text(
-                &field(NOM_TITULAIRE),
-                &titulaire.nom_titulaire,
-                REQUIRED,
-                Some(MAX_NOM_TITULAIRE),
-            );
+            report.text(&field(NOM_TITULAIRE), &titulaire.nom_titulaire, REQUIRED);
             report.choice(
                 &field(PRESENCE_EMPLOYEUR),
                 titulaire.presence_employeur.is_some(),
@@ -803,12 +751,9 @@ impl Declaration {
                 None => (Presence::Optional, Presence::Optional),
             };
             // A SIRET parses only as 14 digits, the column's length.
-            if let Some(value) = report.text(
-                &field(SIRET_EMPLOYEUR),
-                &titulaire.siret_employeur,
-                siret,
-                None,
-            ) && let Err(error) = value.parse::<Siret>()
+            if let Some(value) =
+                report.text(&field(SIRET_EMPLOYEUR), &titulaire.siret_employeur, siret)
+                && let Err(error) = value.parse::<Siret>()
             {
                 report.id_error(&field(SIRET_EMPLOYEUR), &error, None);
             }
@@ -816,23 +761,26 @@ impl Declaration {
                 &field(REFERENCE_EMPLOYEUR),
                 &titulaire.reference_employeur,
                 reference,
-                Some(MAX_REFERENCE_EMPLOYEUR),
             );
         }
     }
 }
 
-/// LIEN_PREUVE must be an http(s) URL (domain.md §8, JDR column 28).
+/// LIEN_PREUVE must be an http(s) URL (domain.md §8, JDR column 28): one address, so a second
+/// `://` (two links pasted end to end, UX review 2026-12 finding 7) is refused.
 fn check_link(report: &mut Report, link: &str) {
     let rest = link
         .strip_prefix("https://")
         .or_else(|| link.strip_prefix("http://"));
-    let valid = rest.is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace));
+    let valid = rest.is_some_and(|rest| {
+        !rest.is_empty() && !rest.chars().any(char::is_whitespace) && !rest.contains("://")
+    });
     if !valid {
         report.push(
             LIEN_PREUVE,
             "invalid_url",
-            "Le lien vers la preuve doit être une adresse commençant par http:// ou https://, sans espace.",
+            "Le lien vers la preuve doit être une seule adresse commençant par http:// ou https://, \
+             sans espace.",
         );
     }
 }
@@ -862,12 +810,11 @@ const NOT_CERTIFYING: &str = "pour une formation non certifiante (FORMATION_CERT
 const WITH_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut OUI";
 const WITHOUT_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut NON";
 
-/// Count and joined-length limits of a multi-valued column.
+/// Count limits of a multi-valued column (its joined length is in [`limits`]).
 #[derive(Clone, Copy)]
 struct ListLimits {
     min: usize,
     max: usize,
-    joined: usize,
 }
 
 /// The problems found so far.
@@ -941,27 +888,25 @@ impl Report {
     }
 
     /// A text column; returns the value when it is present and allowed, for further checks.
-    fn text<'a>(
-        &mut self,
-        field: &str,
-        value: &'a str,
-        presence: Presence,
-        max: Option<usize>,
-    ) -> Option<&'a str> {
+    /// Its length is checked against [`limits::LIMITS`] (identifiers, measured without their
+    /// spaces, are checked by their own parsing).
+    fn text<'a>(&mut self, field: &str, value: &'a str, presence: Presence) -> Option<&'a str> {
         self.characters(field, value);
         if !self.presence(field, !value.trim().is_empty(), presence) {
             return None;
         }
         let length = value.chars().count();
-        if let Some(max) = max
-            && length > max
+        if let Some(limit) = limits::of(field).filter(|l| l.measure == limits::Measure::Text)
+            && length > limit.max
         {
             self.push(
                 field,
                 "too_long",
                 format!(
-                    "Le champ « {} » dépasse {max} caractères ({length} saisis).",
-                    label_of(field)
+                    "Le champ « {} » dépasse {} caractères ({}).",
+                    label_of(field),
+                    limit.max,
+                    typed(length)
                 ),
             );
         }
@@ -1021,7 +966,7 @@ impl Report {
         field: &str,
         values: &[String],
         presence: Presence,
-        limits: ListLimits,
+        counts: ListLimits,
         canonical: fn(&T) -> &str,
     ) {
         for value in values {
@@ -1032,13 +977,15 @@ impl Report {
         }
         let label = label_of(field);
         let count = values.len();
-        if !(limits.min..=limits.max).contains(&count) {
+        if !(counts.min..=counts.max).contains(&count) {
             self.push(
                 field,
                 "count",
                 format!(
-                    "Le champ « {label} » attend de {} à {} codes ({count} saisis).",
-                    limits.min, limits.max
+                    "Le champ « {label} » attend de {} à {} codes ({}).",
+                    counts.min,
+                    counts.max,
+                    typed(count)
                 ),
             );
         }
@@ -1054,14 +1001,14 @@ impl Report {
             .sum::<usize>()
             + count
             - 1;
-        if joined > limits.joined {
+        let max_joined = limits::max_length(field).unwrap_or(usize::MAX);
+        if joined > max_joined {
             self.push(
                 field,
                 "too_long",
                 format!(
-                    "Le champ « {label} » dépasse {} caractères une fois les codes joints par « / » \
-                     ({joined} caractères).",
-                    limits.joined
+                    "Le champ « {label} » dépasse {max_joined} caractères une fois les codes joints \
+                     par « / » ({joined} caractères)."
                 ),
             );
         }
@@ -1095,6 +1042,15 @@ impl Report {
 /// The French label of a field path, `titulaires[3].NIR` included.
 fn label_of(field: &str) -> &str {
     columns::label(field.rsplit('.').next().unwrap_or(field))
+}
+
+/// `1 saisi`, `251 saisis`.
+fn typed(count: usize) -> String {
+    if count > 1 {
+        format!("{count} saisis")
+    } else {
+        format!("{count} saisi")
+    }
 }
 
 /// " reason" or nothing.
@@ -1358,6 +1314,7 @@ mod tests {
             }),
         ];
         for (field, max, set) in cases {
+            assert_eq!(limits::max_length(field), Some(max), "one table: {field}");
             let mut at_max = valid_jdr();
             set(&mut at_max, "É".repeat(max));
             assert_eq!(errors(&at_max), vec![], "{field} at {max} characters");
@@ -1365,6 +1322,23 @@ mod tests {
             set(&mut over, "É".repeat(max + 1));
             assert_only(&over, field, "too_long");
         }
+        // The proof link, unbounded before (UX review 2026-12, finding 7): 255 with its prefix.
+        let mut at_max = valid_jdr();
+        at_max.lien_preuve = format!("https://{}", "a".repeat(247));
+        assert_eq!(errors(&at_max), vec![]);
+        let mut over = valid_jdr();
+        over.lien_preuve = format!("https://exemple.fr/{}", "a".repeat(5036));
+        assert_only(&over, LIEN_PREUVE, "too_long");
+        // One character over: « 1 saisi » would be wrong, 256 is plural.
+        let mut one_over = valid_jdr();
+        one_over.mention_obtenue = "x".repeat(256);
+        let Err(found) = one_over.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("too long")
+        };
+        assert_eq!(
+            found[0].message,
+            "Le champ « mention obtenue » dépasse 255 caractères (256 saisis)."
+        );
     }
 
     #[test]
@@ -1771,6 +1745,7 @@ mod tests {
             "example.org",
             "https://exa mple.org",
             "HTTPS//x",
+            "https://exemple.fr/aaahttps://preuves.acme-logistique.fr/att/2026/000123.pdf",
         ] {
             let mut declaration = valid_jdr();
             declaration.lien_preuve = bad.into();

@@ -225,6 +225,10 @@ impl App {
                 self.go_to(ScreenId::Simulator, effects);
             }
             Navigate::Declarations => self.go_to(ScreenId::Declarations, effects),
+            Navigate::Created { id, new } => {
+                self.declarations.show_created(id, new);
+                self.go_to(ScreenId::Declarations, effects);
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::DeclarationKind;
+use crate::domain::declaration::limits::{self, Measure};
 use crate::domain::declaration::{
     Modalite, ModeObtention, QualificationFormateur, TypeJdr, columns,
 };
@@ -238,6 +239,30 @@ impl Field {
                 YES_NO.to_vec()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The most the field takes as typed, from the one table of official lengths
+    /// ([`limits::LIMITS`]); the NIR is typed with its 2-digit key, dropped in the file (13 + 2).
+    /// `None` for a choice.
+    pub fn max_input(self) -> Option<usize> {
+        match self {
+            Self::Nir => limits::max_length(columns::NIR).map(|max| max + 2),
+            _ => limits::max_length(self.column()),
+        }
+    }
+
+    /// The length of `text` as its limit counts it: characters, codes joined by `/`, or an
+    /// identifier without its spaces.
+    pub fn input_length(self, text: &str) -> usize {
+        match limits::of(self.column()).map(|l| l.measure) {
+            Some(Measure::Joined) => {
+                let codes = split_codes(text);
+                codes.iter().map(|c| c.chars().count()).sum::<usize>()
+                    + codes.len().saturating_sub(1)
+            }
+            Some(Measure::Compact) => text.chars().filter(|c| !c.is_whitespace()).count(),
+            _ => text.chars().count(),
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod fields;
 pub mod render;
 mod steps;
+pub mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -57,7 +58,8 @@ pub enum FormEvent {
     Changed,
     /// Close the form; the draft stays.
     Close,
-    /// Send the declaration (Ctrl-S on the review step with nothing left to fix).
+    /// Send the declaration (« o » to the question Ctrl-S asks on the review step with nothing
+    /// left to fix, or `r` to retry with the same key).
     Submit,
     /// The roster search opened: load the roster if it is not there.
     NeedRoster,
@@ -200,6 +202,10 @@ pub struct Form {
     today: NaiveDate,
     /// The titulaire whose removal awaits « o/n ».
     pub confirm_remove: Option<usize>,
+    /// Ctrl-S on a review with nothing to fix asked « Envoyer la déclaration ? (o/n) ».
+    pub confirm_submit: bool,
+    /// First line shown of the review's summary of what will be sent (↑↓ scroll it).
+    review_scroll: usize,
     /// The open roster search.
     pub picker: Option<Picker>,
     /// The submission.
@@ -333,6 +339,8 @@ impl Form {
             editor: None,
             today,
             confirm_remove: None,
+            confirm_submit: false,
+            review_scroll: 0,
             picker: None,
             submission: Submission::Idle,
             notice: None,
@@ -742,6 +750,9 @@ impl Form {
                 _ => FormEvent::Handled,
             };
         }
+        if self.confirm_submit {
+            return self.confirm_submit_key(key);
+        }
         if self.picker.is_some() {
             return self.picker_key(key, roster);
         }
@@ -784,12 +795,38 @@ impl Form {
         let Some(area) = &mut self.editor else {
             return FormEvent::Handled;
         };
-        area.insert_str(&text);
+        let cut = match field.max_input() {
+            None => {
+                area.insert_str(&text);
+                false
+            }
+            // Character by character, so that the official maximum is never passed whatever
+            // the field measures (UX review 2026-12, finding 7).
+            Some(max) => {
+                let mut cut = false;
+                for c in text.chars() {
+                    area.insert_char(c);
+                    if field.input_length(&area.lines().join(" ")) > max {
+                        area.delete_char();
+                        cut = true;
+                        break;
+                    }
+                }
+                cut
+            }
+        };
         let value = area.lines().join(" ");
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, value);
         }
         self.touched(field, titulaire);
+        if cut {
+            self.notice = Some(format!(
+                "Collage coupé : « {} » prend au plus {} caractères",
+                field.label(),
+                field.max_input().unwrap_or_default()
+            ));
+        }
         FormEvent::Changed
     }
 
@@ -848,7 +885,31 @@ impl Form {
             ));
             return FormEvent::Handled;
         }
-        FormEvent::Submit
+        // A legal declaration: sent only after one explicit « o » (UX review 2026-12, finding 6).
+        self.confirm_submit = true;
+        FormEvent::Handled
+    }
+
+    /// The answer to « Envoyer la déclaration ? (o/n) »: `o` sends, `n` or Échap cancels, any
+    /// other key is swallowed so that nothing is sent or changed by mistake.
+    fn confirm_submit_key(&mut self, key: &KeyEvent) -> FormEvent {
+        match key.code {
+            KeyCode::Char('o' | 'O' | 'y' | 'Y') => {
+                self.confirm_submit = false;
+                FormEvent::Submit
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                self.confirm_submit = false;
+                self.notice = Some("Envoi annulé : rien n'a été envoyé".to_owned());
+                FormEvent::Handled
+            }
+            _ => FormEvent::Handled,
+        }
+    }
+
+    /// First line shown of the review's summary.
+    pub fn review_scroll(&self) -> usize {
+        self.review_scroll
     }
 
     fn step_after(&self) -> DraftStep {
@@ -879,6 +940,7 @@ impl Form {
         if step == DraftStep::Review {
             self.reviewed = true;
             self.problem = 0;
+            self.review_scroll = 0;
         }
         self.sync_editor();
         FormEvent::Changed
@@ -996,10 +1058,23 @@ impl Form {
         let Some(area) = &mut self.editor else {
             return FormEvent::Handled;
         };
+        let before = area.clone();
         if !area.input(*key) {
             return FormEvent::Handled;
         }
         let value = area.lines().join(" ");
+        // Typing stops at the official maximum; shortening is always allowed.
+        if let Some(max) = field.max_input() {
+            let length = field.input_length(&value);
+            if length > max && length > field.input_length(&before.lines().join(" ")) {
+                *area = before;
+                self.notice = Some(format!(
+                    "« {} » prend au plus {max} caractères",
+                    field.label()
+                ));
+                return FormEvent::Handled;
+            }
+        }
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, value);
         }
@@ -1054,5 +1129,7 @@ fn text_from(field: Field, d: &Declaration) -> String {
     }
 }
 
+#[cfg(test)]
+mod render_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::fields::{Field, FieldKind};
-use super::{Form, Problem, Roster, Submission};
+use super::{Form, Problem, Roster, Submission, summary};
 use crate::domain::ids::Nir;
 use crate::drafts::DraftStep;
 use crate::tui::remote::Remote;
@@ -233,20 +233,40 @@ fn fields_block(
         .map(|r| r.line.clone())
         .collect();
     frame.render_widget(Paragraph::new(visible), area);
-    // The focused text field: its editor, over the value column.
+    // The focused text field: its editor, over the value column, and its length counter.
     if let (Some(index), Some(editor)) = (focus, form.editor())
         && let Some(row) = rows.iter().position(|r| r.focus == Some(index))
         && row >= offset
         && row < offset + height
     {
+        let counter = fields.get(index).and_then(|field| {
+            let max = field
+                .max_input()
+                .filter(|_| field.kind() != FieldKind::Date)?;
+            let length = field.input_length(form.text(*field, titulaire));
+            Some(format!(" {length}/{max}"))
+        });
+        let counter_width = counter.as_ref().map_or(0, |c| c.chars().count() as u16);
         let rect = Rect {
             x: area.x + LABEL_WIDTH.min(area.width),
             y: area.y + (row - offset) as u16,
-            width: area.width.saturating_sub(LABEL_WIDTH),
+            width: area
+                .width
+                .saturating_sub(LABEL_WIDTH)
+                .saturating_sub(counter_width),
             height: 1,
         };
         frame.render_widget(Clear, rect);
         frame.render_widget(editor, rect);
+        if let Some(counter) = counter {
+            let at = Rect {
+                x: rect.x + rect.width,
+                width: counter_width.min(area.width.saturating_sub(LABEL_WIDTH)),
+                ..rect
+            };
+            frame.render_widget(Clear, at);
+            frame.render_widget(Paragraph::new(Span::styled(counter, theme.muted)), at);
+        }
     }
 }
 
@@ -430,13 +450,16 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
     }
     let mut lines = vec![Line::styled(truncate(&summary, width), theme.text)];
     if problems.is_empty() {
-        lines.push(Line::raw(""));
         let text = if form.is_frozen() {
-            " ✔ Aucun problème détecté."
+            " ✔ Aucun problème détecté. Ce qui est envoyé :"
         } else {
-            " ✔ Aucun problème détecté : Ctrl-S pour envoyer la déclaration."
+            " ✔ Aucun problème détecté. Ce qui sera envoyé (Ctrl-S pour envoyer) :"
         };
-        lines.push(Line::styled(text, theme.valid));
+        lines.push(Line::styled(truncate(text, width), theme.valid));
+        let height = usize::from(area.height).saturating_sub(lines.len());
+        let rows = sent_lines(form, width, theme);
+        let offset = form.review_scroll().min(rows.len().saturating_sub(height));
+        lines.extend(rows.into_iter().skip(offset).take(height));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
@@ -481,6 +504,40 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// The summary of what will be sent: each filled training column (long values wrapped under
+/// their label), then every titulaire on its line, NIR masked.
+fn sent_lines(form: &Form, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let d = form.declaration();
+    let label_width = usize::from(LABEL_WIDTH) - 3;
+    let value_width = width.saturating_sub(usize::from(LABEL_WIDTH)).max(1);
+    let mut lines = Vec::new();
+    for (label, value) in summary::training_rows(&d) {
+        for (i, part) in wrap(&value, value_width).into_iter().enumerate() {
+            let head = if i == 0 {
+                truncate(&label, label_width)
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {head:<label_width$}"), theme.muted),
+                Span::styled(part, theme.text),
+            ]));
+        }
+    }
+    let count = d.titulaires.len();
+    lines.push(Line::styled(
+        format!(" Titulaire{} ({count}) :", if count > 1 { "s" } else { "" }),
+        theme.title,
+    ));
+    for (index, t) in d.titulaires.iter().enumerate() {
+        lines.push(Line::styled(
+            truncate(&format!("   {}", summary::titulaire_line(index, t)), width),
+            theme.text,
+        ));
+    }
+    lines
+}
+
 fn capital(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -490,7 +547,16 @@ fn capital(text: &str) -> String {
 
 /// The line under the step: confirmation, submission, or the last notice.
 fn status(form: &Form, theme: &Theme) -> (String, Style) {
-    if let Some(index) = form.confirm_remove {
+    if form.confirm_submit {
+        let count = form.titulaires().len();
+        (
+            format!(
+                "Envoyer la déclaration ({count} titulaire{}) ? (o/n)",
+                if count > 1 { "s" } else { "" }
+            ),
+            theme.error,
+        )
+    } else if let Some(index) = form.confirm_remove {
         let name = form
             .titulaires()
             .get(index)
@@ -543,6 +609,9 @@ fn hints(form: &Form) -> String {
     if form.confirm_remove.is_some() {
         return "o confirmer · n ou Échap annuler".to_owned();
     }
+    if form.confirm_submit {
+        return "o envoyer · n ou Échap annuler".to_owned();
+    }
     if form.picker.is_some() {
         return "Tapez un nom, un NIR ou un site · ↑↓ choisir · Entrée ajouter · Échap fermer"
             .to_owned();
@@ -552,6 +621,9 @@ fn hints(form: &Form) -> String {
         return format!("r renvoyer (même clé) · ↑↓ problèmes · {leave}");
     }
     match (form.step, form.focused()) {
+        (DraftStep::Review, _) if form.problems().is_empty() => {
+            format!("Ctrl-S envoyer · ↑↓ défiler · PgUp/Maj-Tab retour · {leave}")
+        }
         (DraftStep::Review, _) => {
             format!(
                 "↑↓ problème · Entrée aller au champ · Ctrl-S envoyer · PgUp/Maj-Tab retour · {leave}"

@@ -183,7 +183,10 @@ fn text_length_is_checked() {
         DeclarantKind::OrganismeFormation,
         DeclarationKind::Attestation,
     );
-    fill(&mut f, Field::NomFormation, None, &"x".repeat(251));
+    // Typing stops at 250 (see typing_stops_at_the_official_maximum); a longer value can still
+    // come from an old draft, and is then refused.
+    f.set_text(Field::NomFormation, None, "x".repeat(251));
+    key(&mut f, KeyCode::Tab);
     let e = errors(&f, Field::NomFormation, None);
     assert!(e.iter().any(|m| m.contains("250 caractères")), "{e:?}");
     fill(&mut f, Field::NomFormation, None, &"x".repeat(250));
@@ -312,12 +315,7 @@ fn codes_follow_certifying_and_the_declarant() {
     assert!(e.iter().any(|m| m.contains("valeur n° 1")), "{e:?}");
     fill(&mut f, Field::DomaineFormation, None, "42829/42817");
     assert!(errors(&f, Field::DomaineFormation, None).is_empty());
-    fill(
-        &mut f,
-        Field::SpecialiteFormation,
-        None,
-        "344r 333 331r 343",
-    );
+    fill(&mut f, Field::SpecialiteFormation, None, "333 331 343 344");
     assert!(
         errors(&f, Field::SpecialiteFormation, None)
             .iter()
@@ -586,8 +584,44 @@ fn a_complete_declaration_is_sent_from_the_review() {
         let mut f = complete(declarant);
         assert_eq!(f.local_problems(), [], "{declarant:?}");
         assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Changed);
-        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Submit);
+        assert_eq!(f.step, DraftStep::Review);
+        // Ctrl-S twice never sends: the second one asks.
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert!(f.confirm_submit, "{declarant:?}");
+        // Any other key is swallowed, the question stays.
+        assert_eq!(key(&mut f, KeyCode::Char('x')), FormEvent::Handled);
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert!(f.confirm_submit);
+        // n cancels and says nothing was sent.
+        assert_eq!(key(&mut f, KeyCode::Char('n')), FormEvent::Handled);
+        assert!(!f.confirm_submit);
+        assert!(
+            f.notice
+                .as_deref()
+                .unwrap_or_default()
+                .contains("rien n'a été envoyé")
+        );
+        // Asked again, o sends.
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert_eq!(key(&mut f, KeyCode::Char('o')), FormEvent::Submit);
+        assert!(!f.confirm_submit);
     }
+}
+
+#[test]
+fn the_review_scrolls_what_will_be_sent() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.on_key(&ctrl('s'), &no_roster());
+    assert_eq!(f.review_scroll(), 0);
+    let len = f.summary_len();
+    // The training rows, the heading, one titulaire.
+    assert!(len >= 8, "{len}");
+    for _ in 0..len + 5 {
+        assert_eq!(key(&mut f, KeyCode::Down), FormEvent::Handled);
+    }
+    assert_eq!(f.review_scroll(), len, "bounded");
+    key(&mut f, KeyCode::Up);
+    assert_eq!(f.review_scroll(), len - 1);
 }
 
 #[test]
@@ -721,4 +755,75 @@ fn tab_crosses_steps_and_paste_fills_one_line() {
     // Ctrl-C is the app's.
     f.focus_key("NOM_FORMATION");
     assert_eq!(f.on_key(&ctrl('c'), &no_roster()), FormEvent::Ignored);
+}
+
+#[test]
+fn typing_stops_at_the_official_maximum() {
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
+    f.set_text(Field::NomFormation, None, "x".repeat(249));
+    f.focus_key("NOM_FORMATION");
+    assert_eq!(key(&mut f, KeyCode::Char('y')), FormEvent::Changed);
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 250);
+    assert_eq!(
+        key(&mut f, KeyCode::Char('z')),
+        FormEvent::Handled,
+        "the 251st character is not typed"
+    );
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 250);
+    assert_eq!(
+        f.notice.as_deref(),
+        Some("« Intitulé de la formation » prend au plus 250 caractères")
+    );
+    // Shortening is always possible.
+    assert_eq!(key(&mut f, KeyCode::Backspace), FormEvent::Changed);
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 249);
+}
+
+#[test]
+fn a_long_paste_is_cut_at_the_maximum_of_every_field() {
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Justificatif,
+    );
+    // The 5,054-character link of the UX review (finding 7).
+    f.focus_key("LIEN_PREUVE");
+    let pasted = format!("https://exemple.fr/{}", "a".repeat(5035));
+    assert_eq!(f.on_paste(&pasted), FormEvent::Changed);
+    assert_eq!(f.text(Field::LienPreuve, None).chars().count(), 255);
+    assert!(
+        f.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Collage coupé")
+    );
+    // Codes count as the file writes them, joined by « / »: extra spaces are free.
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
+    f.focus_key("DOMAINE_FORMATION");
+    f.on_paste("42829   42817 / 42866 / 42875 / 42819 / 31407");
+    let typed = f.text(Field::DomaineFormation, None).to_owned();
+    assert_eq!(Field::DomaineFormation.input_length(&typed), 29, "{typed}");
+    assert_eq!(fields::split_codes(&typed).len(), 5);
+    // The NIR takes its 15 characters (key included), spaces not counted.
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("titulaires[0].NIR");
+    f.set_text(Field::Nir, Some(0), "");
+    f.on_paste("1 85 03 75 112 345 94 99");
+    assert_eq!(Field::Nir.input_length(f.text(Field::Nir, Some(0))), 15);
+}
+
+#[test]
+fn every_typed_field_has_a_maximum() {
+    for field in Field::DECLARATION.iter().chain(Field::TITULAIRE.iter()) {
+        assert_eq!(
+            field.max_input().is_some(),
+            field.kind() != FieldKind::Choice,
+            "{field:?}"
+        );
+    }
 }

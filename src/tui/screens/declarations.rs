@@ -2,6 +2,9 @@
 //! status and deadline (late ones in the error style), sortable and filterable by status. Enter
 //! shows one declaration and its titulaires; `x` removes a titulaire after confirmation (the
 //! platform's only correction); `e` writes the visible declarations as bulk files.
+//! After a submission the new declaration is selected and named in a notice line.
+
+mod detail;
 
 use std::path::PathBuf;
 
@@ -18,7 +21,6 @@ use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, DeclarationsQuery,
 };
 use crate::domain::DeclarationKind;
-use crate::domain::ids::Nir;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
@@ -52,6 +54,8 @@ pub struct Detail {
     pub cursor: ListCursor,
     /// The titulaire (ID_UNIQUE_PARTENAIRE) whose removal awaits confirmation.
     pub confirm: Option<String>,
+    /// The name of the titulaire whose removal was sent, for the message once it is done.
+    pub removing: Option<String>,
 }
 
 /// State of the Déclarations screen.
@@ -69,6 +73,11 @@ pub struct DeclarationsScreen {
     pub detail: Option<Detail>,
     /// The last export.
     pub export: Option<ExportState>,
+    /// A declaration just submitted, to select once the list arrives (`true` when new).
+    pub created: Option<(DeclarationId, bool)>,
+    /// A short message above the list (the declaration just recorded, a removal); cleared by
+    /// the next command.
+    pub notice: Option<String>,
 }
 
 fn layout_code(kind: DeclarationKind) -> &'static str {
@@ -99,6 +108,39 @@ impl DeclarationsScreen {
             }
         });
         rows
+    }
+
+    /// After a submission: the list (reloaded on enter) will select `id` and name it.
+    pub fn show_created(&mut self, id: DeclarationId, new: bool) {
+        self.detail = None;
+        self.created = Some((id, new));
+    }
+
+    /// Selects the declaration just submitted, every filter off, and says where it is.
+    fn select_created(&mut self) {
+        let Some((id, new)) = self.created else {
+            return;
+        };
+        let Some(found) = self.list.data().and_then(|l| l.iter().find(|d| d.id == id)) else {
+            return;
+        };
+        let count = found.titulaire_count;
+        let what = if new {
+            "enregistrée"
+        } else {
+            "déjà enregistrée (même envoi)"
+        };
+        self.notice = Some(format!(
+            "✔ Déclaration {} {what}, {count} titulaire{} : sélectionnée ci-dessous (Entrée : détail)",
+            sanitize(&found.reference),
+            if count > 1 { "s" } else { "" }
+        ));
+        self.created = None;
+        self.status = None;
+        let rows = self.visible();
+        let position = rows.iter().position(|d| d.id == id).unwrap_or(0);
+        let len = rows.len();
+        self.cursor.select(position, len);
     }
 
     fn load(&mut self, cx: &mut Cx<'_>) {
@@ -188,6 +230,13 @@ impl Screen for DeclarationsScreen {
         match key.code {
             KeyCode::Char('o' | 'O' | 'y' | 'Y') => {
                 detail.confirm = None;
+                detail.removing = detail.view.data().and_then(|v| {
+                    v.declaration
+                        .titulaires
+                        .iter()
+                        .find(|t| t.id_unique_partenaire == titulaire)
+                        .map(|t| sanitize(&t.nom_titulaire))
+                });
                 if let Some(declaration) = detail.view.data().map(|v| v.summary.id) {
                     let id = cx.request(Request::RemoveTitulaire {
                         declaration,
@@ -204,6 +253,7 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        self.notice = None;
         if self.detail.is_some() {
             return self.detail_command(command, cx);
         }
@@ -237,6 +287,7 @@ impl Screen for DeclarationsScreen {
             self.list.finish(id, result);
             let len = self.visible().len();
             self.cursor.select(self.cursor.selected(), len);
+            self.select_created();
         } else if self.export == Some(ExportState::Running(id)) {
             self.export = Some(match result {
                 Ok(Response::Exported(files)) => ExportState::Done(files),
@@ -251,12 +302,24 @@ impl Screen for DeclarationsScreen {
                 Response::Declaration(view) => Ok(*view),
                 _ => Err(unexpected()),
             });
+            let done = result.is_ok();
             detail.view.finish(id, result);
             let len = detail
                 .view
                 .data()
                 .map_or(0, |v| v.declaration.titulaires.len());
             detail.cursor.select(detail.cursor.selected(), len);
+            if let Some(name) = detail.removing.take() {
+                self.notice = Some(match detail.view.data().filter(|_| done) {
+                    Some(view) => format!(
+                        "✔ {name} retiré de la déclaration {} : {len} titulaire{} restant{}",
+                        sanitize(&view.summary.reference),
+                        if len > 1 { "s" } else { "" },
+                        if len > 1 { "s" } else { "" }
+                    ),
+                    None => format!("✖ Le retrait de {name} n'a pas abouti : r pour recharger"),
+                });
+            }
             if removal {
                 // The count and status changed: the list must say so too.
                 self.load(cx);
@@ -265,19 +328,37 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_click(&mut self, row: u16, _cx: &mut Cx<'_>) {
-        if self.detail.is_none() && row >= 2 {
+        let top = if self.notice.is_some() { 3 } else { 2 };
+        if self.detail.is_none() && row >= top {
             let len = self.visible().len();
-            self.cursor.click(usize::from(row - 2), len);
+            self.cursor.click(usize::from(row - top), len);
         }
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         if let Some(detail) = &self.detail {
-            render_detail(detail, frame, area, theme);
+            detail::render(detail, self.notice.as_deref(), frame, area, theme);
             return;
         }
-        let [filter_area, table_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let notice_height = u16::from(self.notice.is_some());
+        let [notice_area, filter_area, table_area] = Layout::vertical([
+            Constraint::Length(notice_height),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        if let Some(notice) = &self.notice {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    crate::tui::form::render::truncate(
+                        &format!(" {notice}"),
+                        usize::from(area.width),
+                    ),
+                    theme.valid,
+                )),
+                notice_area,
+            );
+        }
         let line = match &self.export {
             Some(ExportState::Running(_)) => Line::styled(" ⟳ Export en cours…", theme.muted),
             Some(ExportState::Done(files)) => {
@@ -385,129 +466,6 @@ impl Screen for DeclarationsScreen {
     }
 }
 
-fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let Some(view) = detail.view.data() else {
-        state_message(
-            frame,
-            area,
-            theme,
-            detail.view.is_loading(),
-            detail.view.error(),
-            None,
-        );
-        return;
-    };
-    let [head, table_area, foot] = Layout::vertical([
-        Constraint::Length(3),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let s = &view.summary;
-    let d = &view.declaration;
-    let dates = match (d.date_debut_formation, d.date_fin_formation) {
-        (Some(start), Some(end)) => {
-            format!(
-                "du {} au {}",
-                start.format("%d/%m/%Y"),
-                end.format("%d/%m/%Y")
-            )
-        }
-        _ => "sans formation".to_owned(),
-    };
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::styled(
-                format!(
-                    " {} · {}",
-                    sanitize(&s.reference),
-                    sanitize(&s.training_title)
-                ),
-                theme.title,
-            ),
-            Line::raw(format!(
-                " {} ({}) · {dates}",
-                s.kind.label(),
-                layout_code(s.kind)
-            )),
-            Line::styled(
-                format!(
-                    " {} · délai {}",
-                    s.status.label(),
-                    s.deadline
-                        .map_or("—".to_owned(), |due| due.format("%d/%m/%Y").to_string())
-                ),
-                if s.status == DeclarationStatus::EnRetard {
-                    theme.error
-                } else {
-                    theme.muted
-                },
-            ),
-        ]),
-        head,
-    );
-    if d.titulaires.is_empty() {
-        state_message(
-            frame,
-            table_area,
-            theme,
-            false,
-            None,
-            Some("Plus aucun titulaire : déclaration supprimée."),
-        );
-    } else {
-        let widths = [
-            Constraint::Fill(2),
-            Constraint::Length(22),
-            Constraint::Length(15),
-            Constraint::Fill(1),
-        ];
-        let header = Row::new(["Titulaire", "NIR", "SIRET employeur", "Identifiant"]);
-        render_table(
-            frame,
-            table_area,
-            &detail.cursor,
-            &d.titulaires,
-            Columns {
-                header,
-                widths: &widths,
-            },
-            theme,
-            |t| {
-                let nir = t
-                    .nir
-                    .parse::<Nir>()
-                    .map(|n| n.masked())
-                    .unwrap_or_else(|_| "NIR invalide".into());
-                Row::new(vec![
-                    Cell::from(sanitize(&t.nom_titulaire)),
-                    Cell::from(nir),
-                    Cell::from(sanitize(&t.siret_employeur)),
-                    Cell::from(sanitize(&t.id_unique_partenaire)),
-                ])
-            },
-        );
-    }
-    let footer = match (&detail.confirm, detail.view.is_loading()) {
-        (Some(_), _) => Line::styled(
-            " Retirer ce titulaire de la déclaration ? Cette correction est définitive. (o/n)",
-            theme.error,
-        ),
-        (None, true) => Line::styled(" ⟳ Envoi…", theme.muted),
-        (None, false) => match detail.view.error() {
-            Some(e) => Line::styled(
-                format!(" ✖ {} — r pour réessayer", sanitize(e)),
-                theme.error,
-            ),
-            None => Line::styled(
-                " x retirer le titulaire sélectionné · Échap retour",
-                theme.muted,
-            ),
-        },
-    };
-    frame.render_widget(Paragraph::new(footer), foot);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +483,7 @@ mod tests {
             status,
             deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
             created_at: chrono::DateTime::from_timestamp(1_780_000_000 + id, 0).unwrap_or_default(),
+            export: None,
         }
     }
 

@@ -73,8 +73,15 @@ pub enum Navigate {
     Worker(WorkerId),
     /// Open the simulator pre-filled from a session.
     SimulateSession(SessionId),
-    /// Show the Déclarations screen (reloaded on enter), e.g. after a submission.
+    /// Show the Déclarations screen (reloaded on enter).
     Declarations,
+    /// Show the Déclarations screen after a submission, the declaration selected and named.
+    Created {
+        /// The declaration recorded.
+        id: crate::api::contract::DeclarationId,
+        /// False when the server already held it under the same idempotency key.
+        new: bool,
+    },
 }
 
 /// What a screen may use while handling input: request ids, effects, navigation, today.

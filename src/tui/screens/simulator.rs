@@ -20,7 +20,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
-use crate::api::contract::SessionDetail;
+use crate::api::contract::{DeclarationView, SessionDetail};
 use crate::domain::session::SessionId;
 use crate::domain::session::TraineeOutcome;
 use crate::domain::training::Catalogue;
@@ -401,7 +401,8 @@ impl SimulatorScreen {
         }
     }
 
-    fn on_created(&mut self, reference: &str, created: bool, cx: &mut Cx<'_>) {
+    fn on_created(&mut self, view: &DeclarationView, created: bool, cx: &mut Cx<'_>) {
+        let reference = &view.summary.reference;
         if let Some(form) = self.form.take() {
             self.deleting = Some(cx.request(Request::DeleteDraft(form.id().to_owned())));
         }
@@ -414,7 +415,10 @@ impl SimulatorScreen {
                 "Déclaration {reference} déjà enregistrée (même clé) ; son brouillon est supprimé."
             )
         });
-        cx.navigate = Some(Navigate::Declarations);
+        cx.navigate = Some(Navigate::Created {
+            id: view.summary.id,
+            new: created,
+        });
     }
 
     fn on_submission(
@@ -431,10 +435,7 @@ impl SimulatorScreen {
         };
         match result {
             Ok(Response::Validated(_)) if !creating => self.create(cx),
-            Ok(Response::Created(view, created)) => {
-                let reference = view.summary.reference.clone();
-                self.on_created(&reference, created, cx);
-            }
+            Ok(Response::Created(view, created)) => self.on_created(&view, created, cx),
             Ok(_) => {
                 form.submission = Submission::Failed {
                     creating,
@@ -1667,6 +1668,7 @@ mod tests {
                 status: DeclarationStatus::Enregistree,
                 deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
                 created_at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+                export: None,
             },
             declaration: form.declaration(),
         }
@@ -1681,6 +1683,9 @@ mod tests {
         assert_eq!(s.form.as_ref().unwrap().step, DraftStep::Review);
         h.requests();
         ctrl_s(&mut s, &mut h);
+        assert!(h.requests().is_empty(), "Ctrl-S asks before sending");
+        assert!(s.form.as_ref().unwrap().confirm_submit);
+        key(&mut s, &mut h, KeyCode::Char('o'));
         let requests = h.requests();
         let [(validate, Request::ValidateDeclaration(_))] = requests.as_slice() else {
             panic!("{requests:?}")
@@ -1754,7 +1759,7 @@ mod tests {
         let draft_id = s.form.as_ref().unwrap().id().to_owned();
         h.run(|cx| s.on_response(*retry, Ok(Response::Created(Box::new(done), false)), cx));
         assert!(s.form.is_none() && !s.form_open);
-        assert_eq!(h.navigate, Some(Navigate::Declarations));
+        assert_eq!(h.navigate, Some(Navigate::Created { id: 7, new: false }));
         let requests = h.requests();
         assert!(
             requests
@@ -1771,6 +1776,7 @@ mod tests {
         open_complete(&mut s);
         ctrl_s(&mut s, &mut h);
         ctrl_s(&mut s, &mut h);
+        key(&mut s, &mut h, KeyCode::Char('o'));
         let requests = h.requests();
         let (validate, _) = requests
             .iter()

@@ -491,6 +491,7 @@ mod tests {
             status: expiry::status(expires_on, today(), 90),
             superseded,
             session_id: None,
+            origin: Default::default(),
         }
     }
 
