@@ -617,7 +617,8 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
     let mut expected_json = Vec::new();
     let mut expected_csv = vec![
         "worker_id,last_name,first_names,site,employer_siret,training_code,training_title,\
-         category,end_date,validity_start,validity_end,expires_on,days_left,status,superseded"
+         category,end_date,validity_start,validity_end,expires_on,days_left,status,superseded,\
+         category_confidence"
             .to_owned(),
     ];
     for passport in &passports {
@@ -640,6 +641,7 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
                 "days_left": e.days_left,
                 "status": status,
                 "superseded": e.superseded,
+                "category_confidence": e.category_confidence,
             }));
             expected_csv.push(csv_line(&[
                 w.id.to_string(),
@@ -657,6 +659,11 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
                 e.days_left.map(|d| d.to_string()).unwrap_or_default(),
                 status.as_str().unwrap().to_owned(),
                 e.superseded.to_string(),
+                serde_json::to_value(e.category_confidence)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
             ]));
         }
     }

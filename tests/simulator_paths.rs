@@ -25,7 +25,31 @@ struct Table {
     dates: Vec<NaiveDate>,
     sources: BTreeMap<String, String>,
     due: Vec<DueExample>,
+    verify: Vec<VerifyExample>,
     path: Vec<Expected>,
+    note: Vec<NoteRule>,
+}
+
+/// A note some paths carry to their outcome: which paths, and a text the note contains.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteRule {
+    #[serde(default)]
+    via: Vec<String>,
+    /// Only on this outcome node.
+    outcome: Option<String>,
+    text: String,
+    #[serde(rename = "why")]
+    _why: String,
+}
+
+/// A dated example of the employer's verification window (art. 7-I).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyExample {
+    reference: NaiveDate,
+    until: NaiveDate,
+    source: String,
 }
 
 /// A dated deadline example: what a declarant owes for a reference date.
@@ -33,6 +57,9 @@ struct Table {
 #[serde(deny_unknown_fields)]
 struct DueExample {
     declarant: DeclarantKind,
+    /// The employer stands in for an OF that has not declared (art. 7-II).
+    #[serde(default)]
+    of_missed: bool,
     reference: NaiveDate,
     due: NaiveDate,
     source: String,
@@ -61,9 +88,6 @@ struct Expected {
     from: Option<NaiveDate>,
     /// For « pas encore obligatoire »: key of `[sources]` the scope rule cites.
     scope_source: Option<String>,
-    /// For « à déclarer »: one text each note must contain, in order (and no other note).
-    #[serde(default)]
-    notes: Vec<String>,
     /// Key of `[sources]`: the source the outcome must cite.
     source: String,
     /// Why, for the reviewer.
@@ -163,6 +187,26 @@ fn source_of<'a>(table: &'a Table, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("unknown source key « {key} »"))
 }
 
+impl NoteRule {
+    fn matches(&self, leaf: &Leaf) -> bool {
+        self.via.iter().all(|p| leaf.answered(p))
+            && self.outcome.as_ref().is_none_or(|o| *o == leaf.node)
+    }
+}
+
+/// The notes must be those of the `[[note]]` rules matching the path, in the table's order.
+fn check_notes(leaf: &Leaf, notes: &[String], table: &Table) -> Option<String> {
+    let expected: Vec<&str> = table
+        .note
+        .iter()
+        .filter(|n| n.matches(leaf))
+        .map(|n| n.text.as_str())
+        .collect();
+    let same =
+        notes.len() == expected.len() && notes.iter().zip(&expected).all(|(n, e)| n.contains(e));
+    (!same).then(|| format!("notes {notes:?}, expected {expected:?}"))
+}
+
 /// What is wrong with `leaf` under `rule`, if anything.
 fn check(leaf: &Leaf, rule: &Expected, table: &Table) -> Option<String> {
     let source = source_of(table, &rule.source);
@@ -191,10 +235,10 @@ fn check(leaf: &Leaf, rule: &Expected, table: &Table) -> Option<String> {
             notes,
             ..
         } => {
-            let example = table
-                .due
-                .iter()
-                .find(|d| d.declarant == *declarant && d.reference == *reference_date);
+            let missed = leaf.facts.of_missed == Some(true);
+            let example = table.due.iter().find(|d| {
+                d.declarant == *declarant && d.reference == *reference_date && d.of_missed == missed
+            });
             let Some(example) = example else {
                 return Some(format!(
                     "no [[due]] example for {declarant:?} on {reference_date}"
@@ -209,11 +253,29 @@ fn check(leaf: &Leaf, rule: &Expected, table: &Table) -> Option<String> {
                     "deadline cites {due_source:?}, expected {due_cited:?}"
                 ));
             }
-            let same_notes = notes.len() == rule.notes.len()
-                && notes.iter().zip(&rule.notes).all(|(n, e)| n.contains(e));
-            (!same_notes).then(|| format!("notes {notes:?}, expected {:?}", rule.notes))
+            check_notes(leaf, notes, table)
         }
-        Outcome::NonConcerne { .. } | Outcome::AlimenteAutomatiquement { .. } => None,
+        Outcome::AVerifier {
+            reference_date,
+            until,
+            until_source,
+            notes,
+        } => {
+            let Some(example) = table.verify.iter().find(|v| v.reference == *reference_date) else {
+                return Some(format!("no [[verify]] example for {reference_date}"));
+            };
+            if *until != Some(example.until) {
+                return Some(format!("until {until:?}, expected {}", example.until));
+            }
+            let cited = until_source.as_ref().map(|c| c.source.as_str());
+            if cited != Some(source_of(table, &example.source)) {
+                return Some(format!("verification cites {cited:?}"));
+            }
+            check_notes(leaf, notes, table)
+        }
+        Outcome::NonConcerne { .. }
+        | Outcome::AlimenteAutomatiquement { .. }
+        | Outcome::AutreDeclarant { .. } => None,
     }
 }
 
@@ -240,6 +302,21 @@ fn every_path_of_the_simulator_reaches_the_outcome_the_table_expects() {
                     ));
                 }
             }
+        }
+    }
+    for (index, rule) in table.note.iter().enumerate() {
+        let noted = leaves.iter().any(|leaf| {
+            matches!(
+                leaf.outcome,
+                Outcome::ADeclarer { .. } | Outcome::AVerifier { .. }
+            ) && rule.matches(leaf)
+        });
+        if !noted {
+            problems.push(format!(
+                "note {} (« {} ») matches no path: stale",
+                index + 1,
+                rule.text
+            ));
         }
     }
     for (index, count) in used.iter().enumerate() {

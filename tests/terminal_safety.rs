@@ -230,6 +230,7 @@ fn passport() -> Passport {
             training_code: hostile(code),
             training_title: hostile("Habilitation"),
             category: 2,
+            category_confidence: passeport::domain::training::Confidence::Official,
             end_date,
             validity_start: Some(end_date),
             validity_end: None,

@@ -135,6 +135,11 @@ pub struct PassportEntryView {
     pub training_title: String,
     /// Category 1–4 of the training type.
     pub category: u8,
+    /// How firmly that category rests on its sources (`C`, `S`, `T` or `I`): a `T` or `I`
+    /// category is shown as one to confirm (audit 2026-12 §1). Older servers omit it: `I`.
+    #[serde(default)]
+    #[schema(value_type = String, example = "I")]
+    pub category_confidence: Confidence,
     /// Last day of the training.
     pub end_date: NaiveDate,
     /// Start of validity (justificatif de réussite), if any.

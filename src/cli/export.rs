@@ -125,10 +125,13 @@ pub struct PassportRow {
     pub status: ExpiryStatus,
     /// True when a later training of the same type replaces this one.
     pub superseded: bool,
+    /// How firmly the category rests on its sources: `C`, `S`, `T` or `I` (the last two to
+    /// confirm). Last column, so that the earlier ones keep their place.
+    pub category_confidence: crate::domain::training::Confidence,
 }
 
 /// The header of the passports CSV (also written when there is no row).
-const PASSPORT_COLUMNS: [&str; 15] = [
+const PASSPORT_COLUMNS: [&str; 16] = [
     "worker_id",
     "last_name",
     "first_names",
@@ -144,11 +147,12 @@ const PASSPORT_COLUMNS: [&str; 15] = [
     "days_left",
     "status",
     "superseded",
+    "category_confidence",
 ];
 
 /// The header of the passports file for spreadsheets (`--format excel`), column for column the
 /// same as [`PASSPORT_COLUMNS`].
-const PASSPORT_EXCEL_COLUMNS: [&str; 15] = [
+const PASSPORT_EXCEL_COLUMNS: [&str; 16] = [
     "Identifiant salarié",
     "Nom de naissance",
     "Prénoms",
@@ -164,13 +168,15 @@ const PASSPORT_EXCEL_COLUMNS: [&str; 15] = [
     "Jours restants",
     "Statut",
     "Remplacée",
+    "Fermeté de la catégorie",
 ];
 
 /// Help of `passeport export passports`: the columns of each format, then examples.
 fn passports_help() -> String {
     format!(
         "Colonnes de csv et json : {}.\n  status : expired, expiring, valid ou no_expiry ; \
-         superseded : true ou false.\n\
+         superseded : true ou false ; category_confidence : C (texte officiel), S (plusieurs \
+         sources), T (une source tierce) ou I (déduction), T et I à confirmer.\n\
          Colonnes de excel : {}.\n\
          Ces noms de colonnes ne changent pas d'une version à l'autre.\n\n\
          Exemples :\n  passeport export passports --format excel --out passeports.csv\n  \
@@ -182,7 +188,7 @@ fn passports_help() -> String {
 }
 
 /// One passport row as the cells of the spreadsheet file.
-fn excel_cells(row: &PassportRow) -> [String; 15] {
+fn excel_cells(row: &PassportRow) -> [String; 16] {
     [
         row.worker_id.to_string(),
         spreadsheet::text(&row.last_name),
@@ -201,6 +207,11 @@ fn excel_cells(row: &PassportRow) -> [String; 15] {
             .unwrap_or_default(),
         row.status.label().to_owned(),
         spreadsheet::yes_no(row.superseded),
+        format!(
+            "{} {}",
+            row.category_confidence.tag(),
+            row.category_confidence.label()
+        ),
     ]
 }
 
@@ -227,6 +238,7 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
                 days_left: entry.days_left,
                 status: entry.status,
                 superseded: entry.superseded,
+                category_confidence: entry.category_confidence,
             })
         })
         .collect()
@@ -237,7 +249,7 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
         PassportFormat::Excel => {
-            let cells: Vec<[String; 15]> = rows.iter().map(excel_cells).collect();
+            let cells: Vec<[String; 16]> = rows.iter().map(excel_cells).collect();
             spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
         }
         PassportFormat::Json => {
@@ -397,6 +409,7 @@ mod tests {
                     training_code: (*code).into(),
                     training_title: format!("Formation {code}"),
                     category: 2,
+                    category_confidence: crate::domain::training::Confidence::Official,
                     end_date: day(2025, 1, 10),
                     validity_start: None,
                     validity_end: None,
@@ -440,12 +453,12 @@ mod tests {
         assert_eq!(
             lines[1],
             "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,SST,Formation SST,2,2025-01-10,,,\
-             2027-01-10,45,expiring,false"
+             2027-01-10,45,expiring,false,C"
         );
         assert_eq!(
             lines[2],
             "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,AIPR,Formation AIPR,2,2025-01-10,,,,,\
-             no_expiry,false"
+             no_expiry,false,C"
         );
         assert!(!csv.contains("1850375112001"));
 
@@ -479,11 +492,11 @@ mod tests {
             [
                 "\u{feff}Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;\
                  Code formation;Formation;Catégorie;Fin de formation;Début de validité;\
-                 Fin de validité;Échéance;Jours restants;Statut;Remplacée",
+                 Fin de validité;Échéance;Jours restants;Statut;Remplacée;Fermeté de la catégorie",
                 "7;DUPONT;Marie, Anne;Lyon;73282932000074;SST;Formation SST;2;10/01/2025;;;\
-                 10/01/2027;45;Expire bientôt;non",
+                 10/01/2027;45;Expire bientôt;non;[C] texte officiel",
                 "7;DUPONT;Marie, Anne;Lyon;73282932000074;AIPR;Formation AIPR;2;10/01/2025;;;;;\
-                 Sans échéance;non",
+                 Sans échéance;non;[C] texte officiel",
                 "",
             ]
         );

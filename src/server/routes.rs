@@ -53,9 +53,9 @@ use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
-mod staff;
 mod exports;
 mod trainings;
+mod staff;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -429,6 +429,9 @@ fn entry_view(state: &AppState, row: EntryRow, today: NaiveDate) -> PassportEntr
     PassportEntryView {
         training_title,
         category: training.map_or(0, |t| t.category.get()),
+        category_confidence: training.map_or(crate::domain::training::Confidence::Inferred, |t| {
+            t.category_confidence
+        }),
         training_code: row.training_code.unwrap_or_default(),
         end_date: row.end_date,
         validity_start: row.validity_start,

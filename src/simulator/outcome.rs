@@ -60,6 +60,25 @@ pub enum Outcome {
         /// The French warning against a duplicate declaration.
         warning: String,
     },
+    /// Someone else declares this training (the commissioning OF, the employer for a titulaire
+    /// without a NIR, the temporary-work agency, the OF within its deadline).
+    AutreDeclarant {
+        /// Who declares and what the user does, in French.
+        reason: String,
+        /// The rule's source (URL).
+        source: String,
+    },
+    /// The OF declared it: the employer may check it and ask for a correction (art. 7-I).
+    AVerifier {
+        /// The date whose quarter starts the window.
+        reference_date: NaiveDate,
+        /// Last day to ask the OF for a correction; `None` when no rule covers the date.
+        until: Option<NaiveDate>,
+        /// The verification rule's source and label.
+        until_source: Option<Cited>,
+        /// Remarks in French.
+        notes: Vec<String>,
+    },
 }
 
 impl Outcome {
@@ -70,6 +89,8 @@ impl Outcome {
             Self::NonConcerne { .. } => "Non concerné",
             Self::PasEncoreObligatoire { .. } => "Pas encore obligatoire",
             Self::AlimenteAutomatiquement { .. } => "Alimenté automatiquement",
+            Self::AutreDeclarant { .. } => "Déclarée par un autre déclarant",
+            Self::AVerifier { .. } => "À vérifier",
         }
     }
 }

@@ -89,14 +89,19 @@ pub(super) enum OutcomeSpec {
     NonConcerne { reason: String },
     PasEncoreObligatoire { reason: String },
     AlimenteAutomatiquement { warning: String },
+    AutreDeclarant { reason: String },
+    AVerifier { note: Option<String> },
 }
 
 /// The automatic checks a `check` node can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum CheckKind {
-    /// Is the category mandatory for this declarant on the training's end date?
+    /// Is the category mandatory for this declarant on the training's end date? (For the
+    /// employer standing in for an OF that has not declared, art. 7-II: the OF's scope.)
     Scope,
+    /// Is the declaration a justificatif de réussite (`pass`) or an attestation (`fail`)?
+    Justificatif,
 }
 
 /// The dates a `date` node can ask.
@@ -140,6 +145,7 @@ pub(super) enum Fact {
     Kind,
     Certifying,
     Funded,
+    OfMissed,
     EndDate,
     ValidityStart,
     MandatoryFrom,
@@ -158,6 +164,7 @@ impl Fact {
             Self::Kind => "le type de déclaration",
             Self::Certifying => "le caractère certifiant",
             Self::Funded => "le financement",
+            Self::OfMissed => "l'absence de déclaration de l'organisme de formation",
             Self::EndDate => "la date de fin de la formation",
             Self::ValidityStart => "la date de début de validité",
             Self::MandatoryFrom => "la date d'entrée en vigueur de l'obligation",
@@ -174,15 +181,37 @@ pub(super) struct SetFacts {
     kind: Option<DeclarationKind>,
     certifying: Option<bool>,
     funded: Option<bool>,
+    of_missed: Option<bool>,
 }
 
 impl SetFacts {
+    /// The declarant this answer records, if any.
+    pub(super) fn declarant(&self) -> Option<DeclarantKind> {
+        self.declarant
+    }
+
+    /// The category this answer records, if any.
+    pub(super) fn category(&self) -> Option<u8> {
+        self.category
+    }
+
+    /// The declaration kind this answer records, if any.
+    pub(super) fn kind(&self) -> Option<DeclarationKind> {
+        self.kind
+    }
+
+    /// True when the answer records no fact.
+    pub(super) fn is_empty(&self) -> bool {
+        self.mask() == 0
+    }
+
     pub(super) fn apply(&self, facts: &mut Facts) {
         facts.declarant = self.declarant.or(facts.declarant);
         facts.category = self.category.or(facts.category);
         facts.kind = self.kind.or(facts.kind);
         facts.certifying = self.certifying.or(facts.certifying);
         facts.funded = self.funded.or(facts.funded);
+        facts.of_missed = self.of_missed.or(facts.of_missed);
     }
 
     fn mask(&self) -> u16 {
@@ -192,6 +221,7 @@ impl SetFacts {
             (self.kind.is_some(), Fact::Kind),
             (self.certifying.is_some(), Fact::Certifying),
             (self.funded.is_some(), Fact::Funded),
+            (self.of_missed.is_some(), Fact::OfMissed),
         ]
         .into_iter()
         .filter(|(set, _)| *set)
@@ -245,6 +275,8 @@ enum OutcomeKind {
     NonConcerne,
     PasEncoreObligatoire,
     AlimenteAutomatiquement,
+    AutreDeclarant,
+    AVerifier,
 }
 
 #[derive(Deserialize)]
@@ -427,12 +459,6 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
                 if answer.label.trim().is_empty() {
                     return Err(format!("la réponse n° {} n'a pas de libellé", i + 1));
                 }
-                if !answer.codes.is_empty() && answer.set.category.is_none() {
-                    return Err(format!(
-                        "la réponse « {} » cite des codes du catalogue sans fixer de catégorie",
-                        answer.label
-                    ));
-                }
                 if answer.note.as_ref().is_some_and(|n| n.trim().is_empty()) {
                     return Err(format!("la réponse « {} » a une note vide", answer.label));
                 }
@@ -469,7 +495,7 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
             let source = required_source(raw.source)?;
             let kind = raw.outcome.ok_or("le champ « outcome » est obligatoire")?;
             let (reason, warning, note) = (raw.reason, raw.warning, raw.note);
-            if kind != OutcomeKind::ADeclarer {
+            if !matches!(kind, OutcomeKind::ADeclarer | OutcomeKind::AVerifier) {
                 forbid(&note, "note", kind)?;
             }
             let outcome = match kind {
@@ -498,6 +524,19 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
                         warning: required(warning, "warning")?,
                     }
                 }
+                OutcomeKind::AutreDeclarant => {
+                    forbid(&warning, "warning", kind)?;
+                    OutcomeSpec::AutreDeclarant {
+                        reason: required(reason, "reason")?,
+                    }
+                }
+                OutcomeKind::AVerifier => {
+                    forbid(&reason, "reason", kind)?;
+                    forbid(&warning, "warning", kind)?;
+                    OutcomeSpec::AVerifier {
+                        note: non_empty(note, "note")?,
+                    }
+                }
             };
             Ok(PendingBody::Outcome { source, outcome })
         }
@@ -515,6 +554,8 @@ fn forbid(value: &Option<String>, field: &str, kind: OutcomeKind) -> Result<(), 
         OutcomeKind::NonConcerne => "non_concerne",
         OutcomeKind::PasEncoreObligatoire => "pas_encore_obligatoire",
         OutcomeKind::AlimenteAutomatiquement => "alimente_automatiquement",
+        OutcomeKind::AutreDeclarant => "autre_declarant",
+        OutcomeKind::AVerifier => "a_verifier",
     };
     match value {
         Some(_) => Err(format!(
@@ -532,7 +573,16 @@ impl Node {
                 answers.iter().map(|a| (a.next, a.set.mask())).collect()
             }
             Body::Date { fact, next, .. } => vec![(*next, fact.fact().bit())],
-            Body::Check { pass, fail, .. } => vec![(*pass, 0), (*fail, Fact::MandatoryFrom.bit())],
+            Body::Check {
+                check: CheckKind::Scope,
+                pass,
+                fail,
+            } => vec![(*pass, 0), (*fail, Fact::MandatoryFrom.bit())],
+            Body::Check {
+                check: CheckKind::Justificatif,
+                pass,
+                fail,
+            } => vec![(*pass, 0), (*fail, 0)],
             Body::Outcome { .. } => Vec::new(),
         }
     }
@@ -556,14 +606,19 @@ impl Node {
                 check: CheckKind::Scope,
                 ..
             } => &[Fact::Declarant, Fact::Category, Fact::EndDate],
+            Body::Check {
+                check: CheckKind::Justificatif,
+                ..
+            } => &[Fact::Kind],
             Body::Outcome { outcome, .. } => match outcome {
                 OutcomeSpec::ADeclarer { .. } => &[Fact::Declarant, Fact::Kind, Fact::EndDate],
                 OutcomeSpec::PasEncoreObligatoire { .. } => {
                     &[Fact::Declarant, Fact::Category, Fact::MandatoryFrom]
                 }
-                OutcomeSpec::NonConcerne { .. } | OutcomeSpec::AlimenteAutomatiquement { .. } => {
-                    &[]
-                }
+                OutcomeSpec::AVerifier { .. } => &[Fact::EndDate],
+                OutcomeSpec::NonConcerne { .. }
+                | OutcomeSpec::AlimenteAutomatiquement { .. }
+                | OutcomeSpec::AutreDeclarant { .. } => &[],
             },
         }
     }
@@ -675,20 +730,37 @@ impl Tree {
 
     /// Every answer that names catalogue codes (`codes`) must state their category as the
     /// catalogue does, and show its confidence label ([C], [S], [T] or [I]) in its text, so that an
-    /// inferred category is never shown as a fact (audit 2026-12 §1, S-3).
+    /// inferred category is never shown as a fact (audit 2026-12 §1, S-3); an answer naming codes
+    /// without setting a category excludes them, and the catalogue must exclude them too. A code
+    /// is named by one answer at most, so that a session's training type picks one answer.
     pub fn check_catalogue(&self, path: &str, catalogue: &Catalogue) -> Result<(), RulesError> {
         let report = Report { path };
+        let mut named: HashMap<&str, &str> = HashMap::new();
         for node in &self.nodes {
             let Body::Question { answers, .. } = &node.body else {
                 continue;
             };
             for answer in answers {
                 for code in &answer.codes {
+                    if let Some(other) = named.insert(code, &answer.label) {
+                        return Err(report.node(
+                            &node.id,
+                            node.line,
+                            format!("« {code} » est déjà cité par la réponse « {other} »"),
+                        ));
+                    }
                     let problem = match catalogue.get(code) {
                         None => Some(format!(
                             "la réponse « {} » cite « {code} », absent du catalogue",
                             answer.label
                         )),
+                        // An answer without a category excludes the training: so must the catalogue.
+                        Some(t) if answer.set.category.is_none() => t.exclusion.is_none().then(|| {
+                            format!(
+                                "la réponse « {} » exclut « {code} », que le catalogue n'exclut pas",
+                                answer.label
+                            )
+                        }),
                         Some(t) if answer.set.category != Some(t.category.get()) => Some(format!(
                             "la réponse « {} » range « {code} » en catégorie {:?}, le catalogue en {}",
                             answer.label,

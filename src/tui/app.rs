@@ -296,6 +296,9 @@ impl App {
                     _ => Err(super::action::unexpected()),
                 });
                 self.account.finish(id, result);
+                if let Some(account) = self.account.data() {
+                    self.simulator.know_account(account.kind);
+                }
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

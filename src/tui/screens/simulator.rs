@@ -22,9 +22,12 @@ use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{DeclarationView, SessionDetail};
 use crate::domain::session::SessionId;
+use crate::domain::session::TraineeOutcome;
+use crate::domain::training::Catalogue;
+use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
-use crate::simulator::{Cited, Outcome, Step, Walk};
+use crate::simulator::{Cited, Known, Origin, Outcome, Step, Walk};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -67,6 +70,8 @@ pub struct SimulatorScreen {
     deleting: Option<RequestId>,
     /// The open form waits for the session to fill itself.
     session_pending: bool,
+    /// The catalogue, for the declaration kind of a session's training type.
+    catalogue: Arc<Catalogue>,
 }
 
 impl SimulatorScreen {
@@ -74,6 +79,7 @@ impl SimulatorScreen {
     pub fn new(rules: &Rules) -> Self {
         Self {
             walk: Walk::new(Arc::clone(&rules.simulator), Arc::clone(&rules.deadlines)),
+            catalogue: Arc::clone(&rules.catalogue),
             selected: 0,
             date_input: String::new(),
             error: None,
@@ -96,11 +102,52 @@ impl SimulatorScreen {
     pub fn prefill_from_session(&mut self, session: SessionId) {
         self.restart();
         self.from_session = Some(session);
+        self.know_session();
+    }
+
+    /// The account is known: the simulator does not ask who declares (it shows the answer, which
+    /// going back changes).
+    pub fn know_account(&mut self, declarant: DeclarantKind) {
+        let known = Known {
+            declarant: Some(declarant),
+            ..self.walk.known().clone()
+        };
+        self.know(known);
+    }
+
+    /// The session's training type and trainee outcomes, once it is loaded, answer the category
+    /// and kind questions.
+    fn know_session(&mut self) {
+        let session = self
+            .session
+            .data()
+            .filter(|s| Some(s.summary.id) == self.from_session);
+        let known = Known {
+            training_code: session.map(|s| s.summary.training_code.clone()),
+            kind: session.and_then(|s| session_kind(s, &self.catalogue)),
+            ..self.walk.known().clone()
+        };
+        self.know(known);
+    }
+
+    fn know(&mut self, known: Known) {
+        if *self.walk.known() != known {
+            let fresh = self.walk.user_steps() == 0;
+            self.walk.know(known);
+            if fresh {
+                self.walked();
+            }
+        }
     }
 
     /// Back to the first question; the form is closed (its draft stays on disk).
     pub fn restart(&mut self) {
-        while self.walk.back() {}
+        let known = Known {
+            declarant: self.walk.known().declarant,
+            ..Known::default()
+        };
+        self.walk.know(known);
+        self.walk.restart();
         self.selected = 0;
         self.date_input.clear();
         self.error = None;
@@ -111,9 +158,9 @@ impl SimulatorScreen {
         self.confirm_delete = None;
     }
 
-    /// True on the first question, where the drafts are listed.
+    /// True on the first question the user answers, where the drafts are listed.
     fn at_start(&self) -> bool {
-        self.walk.path().is_empty() && matches!(self.walk.current(), Step::Question { .. })
+        self.walk.user_steps() == 0 && matches!(self.walk.current(), Step::Question { .. })
     }
 
     fn answer_count(&self) -> usize {
@@ -583,6 +630,7 @@ impl Screen for SimulatorScreen {
                 form.notice = Some(format!("Session non chargée : {e} — r pour réessayer"));
             }
             if self.session.finish(id, result) && self.session.data().is_some() {
+                self.know_session();
                 self.prefill_date();
                 if self.session_pending {
                     self.apply_session();
@@ -872,6 +920,22 @@ impl SimulatorScreen {
     }
 }
 
+/// The declaration kind a session's outcomes give, when every trainee who attended gives the same:
+/// passed a training the catalogue ends with a justificatif → justificatif; attended, or passed one
+/// that ends with an attestation → attestation. `None` when mixed or not known yet.
+fn session_kind(session: &SessionDetail, catalogue: &Catalogue) -> Option<DeclarationKind> {
+    let ends_with = catalogue
+        .get(&session.summary.training_code)
+        .map(|t| t.declaration_kind);
+    let mut kinds = session.trainees.iter().filter_map(|t| match t.outcome {
+        TraineeOutcome::Passed => Some(ends_with.unwrap_or(DeclarationKind::Justificatif)),
+        TraineeOutcome::Attended => Some(DeclarationKind::Attestation),
+        TraineeOutcome::Absent | TraineeOutcome::Pending => None,
+    });
+    let first = kinds.next()?;
+    kinds.all(|k| k == first).then_some(first)
+}
+
 /// The first letter uppercase.
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
@@ -880,10 +944,19 @@ fn capitalised(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters.
+/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters,
+/// then « (compte) » or « (session) » when the walk gave it from the account or the session.
 fn crumb(answer: &str) -> String {
     let short = answer.split([':', '(']).next().unwrap_or(answer).trim();
-    truncate(short, 28)
+    let origin = [
+        (Origin::Account, " (compte)"),
+        (Origin::Training, " (session)"),
+        (Origin::Outcomes, " (session)"),
+    ]
+    .into_iter()
+    .find(|(origin, _)| answer.ends_with(&format!("({})", origin.label())))
+    .map_or("", |(_, tag)| tag);
+    format!("{}{origin}", truncate(short, 28))
 }
 
 /// The outcome's title and answer in `lines`; its sources and notes in `details`, shown under the
@@ -948,6 +1021,37 @@ fn outcome_lines(
         }
         Outcome::AlimenteAutomatiquement { warning } => {
             lines.push(Line::styled(warning.clone(), theme.expiring));
+        }
+        Outcome::AutreDeclarant { reason, source } => {
+            lines.push(Line::raw(reason.clone()));
+            details.push(Line::styled(format!("Source : {source}"), theme.muted));
+        }
+        Outcome::AVerifier {
+            reference_date,
+            until,
+            until_source,
+            notes,
+        } => {
+            lines.push(Line::raw(format!(
+                "Déclarée par l'organisme de formation ; date de référence : {}",
+                reference_date.format("%d/%m/%Y")
+            )));
+            lines.push(match until {
+                Some(until) => Line::styled(
+                    format!(
+                        "Vérifiez-la ou demandez une correction au plus tard le {} ; ensuite elle est réputée vérifiée.",
+                        until.format("%d/%m/%Y")
+                    ),
+                    theme.expiring,
+                ),
+                None => Line::raw("Aucun délai de vérification connu à cette date."),
+            });
+            for note in notes {
+                details.push(Line::raw(format!("ⓘ {note}")));
+            }
+            if let Some(cited) = until_source {
+                details.push(cited_line("Source du délai", cited, theme));
+            }
         }
     }
 }
@@ -1052,23 +1156,28 @@ mod tests {
         }
     }
 
-    /// Through the exclusions and the three criteria, to the category question.
-    const ELIGIBLE: &str = "22211111";
+    /// An OF giving the training itself, every titulaire with a NIR.
+    const OF: &str = "111";
+    /// An employer's internal training.
+    const EMPLOYER: &str = "21";
+    /// Through the exclusions and two criteria, to the document (kind) question.
+    const ELIGIBLE: &str = "2221111";
 
     #[test]
     fn every_exclusion_ends_non_concerne() {
         for (answers, node) in [
-            ("11", "nc_formateurs"),
-            ("121", "nc_accueil"),
-            ("1221", "nc_cse"),
-            ("12224", "nc_securite_biens"),
-            ("122213", "nc_preventeurs"),
-            ("1222112", "nc_objectif"),
-            ("12221112", "nc_document"),
-            ("122211112", "nc_transferable"),
+            ("1", "nc_formateurs"),
+            ("21", "nc_accueil"),
+            ("221", "nc_cse"),
+            ("2224", "nc_securite_biens"),
+            ("22213", "nc_preventeurs"),
+            ("222112", "nc_objectif"),
+            ("2221112", "nc_transferable"),
+            ("22211113", "nc_document"),
         ] {
+            let answers = format!("{OF}{answers}");
             let (mut s, mut h) = (screen(), Harness::default());
-            keys(&mut s, &mut h, answers);
+            keys(&mut s, &mut h, &answers);
             assert_eq!(at(&s), node, "{answers}");
             assert!(
                 matches!(outcome(&s), Outcome::NonConcerne { .. }),
@@ -1085,19 +1194,50 @@ mod tests {
 
     #[test]
     fn sst_and_specific_trainings_skip_the_preventeur_question() {
-        for answers in ["12222", "12223"] {
+        for (answers, node) in [("2222", "q6_document"), ("2223", "q6_objectif")] {
+            let (mut s, mut h) = (screen(), Harness::default());
+            keys(&mut s, &mut h, &format!("{OF}{answers}"));
+            assert_eq!(at(&s), node, "{answers}");
+        }
+    }
+
+    #[test]
+    fn other_declarants_end_on_who_declares() {
+        for (answers, node) in [
+            ("12", "ad_sous_traitant"),
+            ("112", "ad_sans_nir"),
+            ("222", "ad_entreprise_utilisatrice"),
+            ("233", "ad_organisme_dans_son_delai"),
+        ] {
             let (mut s, mut h) = (screen(), Harness::default());
             keys(&mut s, &mut h, answers);
-            assert_eq!(at(&s), "q6_objectif", "{answers}");
+            assert_eq!(at(&s), node, "{answers}");
+            assert!(matches!(outcome(&s), Outcome::AutreDeclarant { .. }));
+            assert!(!key(&mut s, &mut h, KeyCode::Enter), "no form to open");
         }
+    }
+
+    #[test]
+    fn the_account_answers_the_first_question_and_backspace_shows_it() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        s.know_account(DeclarantKind::Employeur);
+        assert_eq!(at(&s), "q0_employeur");
+        assert!(
+            s.at_start(),
+            "the drafts stay listed on the first question asked"
+        );
+        keys(&mut s, &mut h, "\u{8}");
+        assert_eq!(at(&s), "start");
+        keys(&mut s, &mut h, "1");
+        assert_eq!(at(&s), "q0_organisme");
     }
 
     #[test]
     fn not_yet_mandatory_for_an_employer_before_october() {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "2");
+        keys(&mut s, &mut h, EMPLOYER);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "3");
+        keys(&mut s, &mut h, "23");
         assert_eq!(at(&s), "date_fin");
         keys(&mut s, &mut h, "15/09/2026\n");
         match outcome(&s) {
@@ -1114,15 +1254,15 @@ mod tests {
         keys(&mut s, &mut h, "\u{8}");
         assert_eq!(at(&s), "date_fin");
         keys(&mut s, &mut h, "15/10/2026\n");
-        assert_eq!(at(&s), "q8_evaluation", "after 1 October: in scope");
+        assert_eq!(at(&s), "q9_certification", "after 1 October: in scope");
     }
 
     #[test]
     fn dates_are_checked_at_their_step() {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, "11");
         keys(&mut s, &mut h, "31/02/2026\n");
         assert_eq!(at(&s), "date_fin");
         assert!(
@@ -1137,7 +1277,7 @@ mod tests {
             "\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}",
         );
         assert_eq!(s.date_input, "", "Backspace erases the date first");
-        keys(&mut s, &mut h, "15/10/2026\n1");
+        keys(&mut s, &mut h, "15/10/2026\n");
         assert_eq!(at(&s), "date_validite");
         keys(&mut s, &mut h, "01/10/2026\n");
         assert_eq!(
@@ -1157,10 +1297,10 @@ mod tests {
     fn certified_or_funded_trainings_are_still_to_declare_with_a_note() {
         for (tail, notes) in [("11", 2), ("12", 1), ("21", 1), ("22", 0)] {
             let (mut s, mut h) = (screen(), Harness::default());
-            keys(&mut s, &mut h, "1");
+            keys(&mut s, &mut h, OF);
             keys(&mut s, &mut h, ELIGIBLE);
-            keys(&mut s, &mut h, "2");
-            keys(&mut s, &mut h, "15/10/2026\n2");
+            keys(&mut s, &mut h, "22");
+            keys(&mut s, &mut h, "15/10/2026\n");
             keys(&mut s, &mut h, tail);
             assert_eq!(at(&s), "a_declarer", "{tail}");
             match outcome(&s) {
@@ -1173,13 +1313,16 @@ mod tests {
     /// To *à déclarer*: an OF's attestation (or justificatif) ended 15/10/2026.
     fn to_declare(kind: DeclarationKind) -> (SimulatorScreen, Harness) {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        match kind {
+            DeclarationKind::Attestation => keys(&mut s, &mut h, "21"),
+            DeclarationKind::Justificatif => keys(&mut s, &mut h, "11"),
+        }
         keys(&mut s, &mut h, "15/10/2026\n");
         match kind {
-            DeclarationKind::Attestation => keys(&mut s, &mut h, "222"),
-            DeclarationKind::Justificatif => keys(&mut s, &mut h, "115/10/2026\n22"),
+            DeclarationKind::Attestation => keys(&mut s, &mut h, "22"),
+            DeclarationKind::Justificatif => keys(&mut s, &mut h, "15/10/2026\n22"),
         }
         (s, h)
     }
@@ -1440,11 +1583,22 @@ mod tests {
             .find(|(_, r)| *r == Request::Session(42))
             .unwrap();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
-        keys(&mut s, &mut h, "1");
-        keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        // The SST of the session answers the safety question and the category (catalogue).
+        keys(&mut s, &mut h, OF);
+        keys(&mut s, &mut h, "222");
+        assert_eq!(at(&s), "q6_document", "mixed outcomes: the kind is asked");
+        keys(&mut s, &mut h, "2");
+        assert_eq!(at(&s), "date_fin");
+        assert!(
+            s.walk
+                .path()
+                .iter()
+                .any(|(_, a)| a.contains("(d'après la session et le catalogue)")),
+            "{:?}",
+            s.walk.path()
+        );
         assert_eq!(s.date_input, "15/10/2026", "the session's end");
-        keys(&mut s, &mut h, "\n222\n");
+        keys(&mut s, &mut h, "\n22\n");
         let form = s.form.as_ref().unwrap();
         assert_eq!(form.session_id, Some(42));
         let d = form.declaration();
@@ -1476,10 +1630,10 @@ mod tests {
             .iter()
             .find(|(_, r)| *r == Request::Session(42))
             .unwrap();
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
-        keys(&mut s, &mut h, "15/10/2026\n222\n");
+        keys(&mut s, &mut h, "21");
+        keys(&mut s, &mut h, "15/10/2026\n22\n");
         assert!(s.form.as_ref().unwrap().titulaires().is_empty());
         h.requests();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
@@ -1715,7 +1869,7 @@ mod tests {
         let send = |app: &mut App, code: KeyCode| app.update(Action::Key(press(code)));
         send(&mut app, KeyCode::Char('5'));
         assert_eq!(app.screen, ScreenId::Simulator);
-        for c in "1222111111".chars() {
+        for c in "11122211112".chars() {
             send(&mut app, KeyCode::Char(c));
         }
         for c in "15/10/2026".chars() {
@@ -1723,7 +1877,6 @@ mod tests {
         }
         for code in [
             KeyCode::Enter,
-            KeyCode::Char('2'),
             KeyCode::Char('2'),
             KeyCode::Char('2'),
             KeyCode::Enter,
@@ -1817,9 +1970,9 @@ mod tests {
         keys(&mut with_list, &mut h, "jj");
         let mut confirm = with_drafts(vec![corrupt()]).0;
         confirm.confirm_delete = Some("abc".into());
-        let mut date = walked(&format!("1{ELIGIBLE}1"));
+        let mut date = walked(&format!("{OF}{ELIGIBLE}11"));
         date.date_input = "15/10/20".into();
-        let mut bad_date = walked(&format!("1{ELIGIBLE}1"));
+        let mut bad_date = walked(&format!("{OF}{ELIGIBLE}11"));
         bad_date.date_input = "31/02/2026".into();
         bad_date.submit_date();
 
@@ -1902,7 +2055,12 @@ mod tests {
             s
         };
         let cases: Vec<(&str, SimulatorScreen)> = vec![
-            ("question", walked("12")),
+            ("question", walked("1112")),
+            ("question_from_account", {
+                let mut s = screen();
+                s.know_account(DeclarantKind::Employeur);
+                s
+            }),
             ("drafts_loading", drafts_loading),
             ("drafts_error", drafts_error),
             ("drafts", with_list),
@@ -1913,14 +2071,16 @@ mod tests {
                 "outcome_a_declarer",
                 to_declare(DeclarationKind::Attestation).0,
             ),
-            ("outcome_non_concerne", walked("11")),
+            ("outcome_non_concerne", walked("1111")),
+            ("outcome_autre_declarant", walked("12")),
+            ("outcome_a_verifier", walked("23115/10/2026\n")),
             (
                 "outcome_pas_encore",
-                walked(&format!("2{ELIGIBLE}315/09/2026\n")),
+                walked(&format!("{EMPLOYER}{ELIGIBLE}2315/09/2026\n")),
             ),
             (
                 "outcome_a_declarer_noted",
-                walked(&format!("1{ELIGIBLE}215/10/2026\n211")),
+                walked(&format!("{OF}{ELIGIBLE}2215/10/2026\n11")),
             ),
             ("form_training_error", training_error),
             ("form_justificatif", justificatif),

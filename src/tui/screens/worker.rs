@@ -482,6 +482,7 @@ mod tests {
             training_code: code.into(),
             training_title: title.into(),
             category: 1,
+            category_confidence: crate::domain::training::Confidence::Official,
             end_date: end,
             validity_start,
             validity_end: None,
