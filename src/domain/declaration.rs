@@ -302,7 +302,11 @@ official_values! {
 pub struct Titulaire {
     /// `ID_UNIQUE_PARTENAIRE`: the line's unique identifier (at most 255 characters).
     pub id_unique_partenaire: String,
-    /// `NIR`: 13 characters, or 15 with the key (the key is checked, then dropped in the file).
+    /// `NIR`, stored in ONE canonical form: its 13 characters without the key, as the bulk file
+    /// carries it ([`Nir::as_str`], department `2A`/`2B` uppercase, no spaces). The form, the
+    /// API and `passeport import` accept 13 characters or 15 with the key (checked), spaces
+    /// allowed, and store it so ([`Declaration::normalise_nirs`]); a value that does not read is
+    /// kept as typed, so that [`Declaration::validate`] explains what is wrong.
     pub nir: String,
     /// `NOM_TITULAIRE`: birth name as on an official document (at most 30 characters).
     pub nom_titulaire: String,
@@ -439,6 +443,16 @@ impl Declaration {
             lien_preuve: String::new(),
             identifiant_preuve: String::new(),
             titulaires: Vec::new(),
+        }
+    }
+
+    /// Rewrites every NIR that reads into its canonical stored form (see [`Titulaire::nir`]):
+    /// 13 characters, key dropped once checked. A NIR that does not read stays as typed.
+    pub fn normalise_nirs(&mut self) {
+        for titulaire in &mut self.titulaires {
+            if let Ok(nir) = titulaire.nir.parse::<Nir>() {
+                titulaire.nir = nir.as_str().to_owned();
+            }
         }
     }
 
@@ -1538,6 +1552,28 @@ mod tests {
         let mut short = valid_adf();
         short.titulaires[0].nir = "185037511234".into();
         assert_has(&short, &first(NIR), "invalid_");
+    }
+
+    #[test]
+    fn nirs_are_stored_in_13_characters_whatever_their_source() {
+        let mut declaration = valid_adf();
+        let body = "1850375112345";
+        declaration.titulaires[0].nir = with_key(body);
+        declaration.titulaires.push(Titulaire {
+            nir: "2 92 06 2a 351 042".into(),
+            ..titulaire(1)
+        });
+        declaration.titulaires.push(Titulaire {
+            nir: "12345".into(),
+            ..titulaire(2)
+        });
+        declaration.normalise_nirs();
+        let stored: Vec<&str> = declaration
+            .titulaires
+            .iter()
+            .map(|t| t.nir.as_str())
+            .collect();
+        assert_eq!(stored, [body, "292062A351042", "12345"]);
     }
 
     #[test]

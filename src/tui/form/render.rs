@@ -305,8 +305,25 @@ fn value_span(
     let text = form.text(field, titulaire);
     if text.is_empty() {
         Span::styled(truncate(field.placeholder(), width), theme.muted)
+    } else if field == Field::Nir {
+        Span::styled(
+            truncate(&shown_nir(text, form.reveal_nir), width),
+            theme.text,
+        )
     } else {
         Span::styled(truncate(&sanitize(text), width), theme.text)
+    }
+}
+
+/// A typed NIR as the detail shows it: masked like every list (`1 85 03 •• ••• ••• ••`), or with
+/// `v` in full and grouped (`1 85 03 75 112 345 94`), the same whatever its source; a NIR that
+/// does not read is all bullets, or as typed once shown.
+fn shown_nir(text: &str, reveal: bool) -> String {
+    match (text.parse::<Nir>(), reveal) {
+        (Ok(nir), true) => nir.to_string(),
+        (Ok(nir), false) => nir.masked(),
+        (Err(_), true) => sanitize(text),
+        (Err(_), false) => "•".repeat(text.chars().filter(|c| !c.is_whitespace()).count()),
     }
 }
 
@@ -630,8 +647,13 @@ fn hints(form: &Form) -> String {
             )
         }
         (DraftStep::Titulaires, None) => format!(
-            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · ↑↓ choisir · \
-             PgDn vérification · {leave}"
+            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · {} · \
+             PgDn vérification · {leave}",
+            nir_hint(form)
+        ),
+        (_, Some((Field::Nir, _))) => format!(
+            "{} · Tab/↓/Entrée suivant · Maj-Tab/↑ précédent · PgDn étape suivante · {leave}",
+            nir_hint(form)
         ),
         (_, Some((field, _))) if field.kind() == FieldKind::Choice => format!(
             "←/→ ou Espace changer · Tab/↓ suivant · Maj-Tab/↑ précédent · PgDn étape suivante · \
@@ -642,6 +664,15 @@ fn hints(form: &Form) -> String {
              {leave}"
         ),
         (_, None) => format!("Tab suivant · PgDn étape suivante · {leave}"),
+    }
+}
+
+/// `v afficher le NIR` or `v masquer le NIR`.
+fn nir_hint(form: &Form) -> &'static str {
+    if form.reveal_nir {
+        "v masquer le NIR"
+    } else {
+        "v afficher le NIR"
     }
 }
 
