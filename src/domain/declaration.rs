@@ -633,10 +633,11 @@ impl Declaration {
                 Ok(parsed) => report.push(
                     CERTIFICATION_VISEE,
                     "invalid_rs",
-                    format!(
-                        "« {parsed} » n'est pas un code RS (répertoire spécifique) : la certification \
-                         visée s'écrit RS suivi de chiffres, par exemple RS5801."
-                    ),
+                    if parsed.is_rncp() {
+                        format!("« {parsed} » est un code RNCP : {RS_ONLY}")
+                    } else {
+                        format!("« {parsed} » n'est pas un code RS : {RS_ONLY}")
+                    },
                 ),
                 Err(error) => report.id_error(CERTIFICATION_VISEE, &error, None),
             }
@@ -798,6 +799,18 @@ fn check_link(report: &mut Report, link: &str) {
         );
     }
 }
+
+/// What CERTIFICATION_VISEE takes, and what to enter for an RNCP training: said the same way by
+/// the validation message, the form's help and the simulator (assets/simulator.toml,
+/// `q9_certification`). The file's CERTIFICATION_VISEE is an RS code of at most 9 characters
+/// (domain.md §8, "Guide import en masse OF ADF / JDR", February 2026; it supersedes the
+/// « RNCP, RS or Certif Info » of §2). [I] A training preparing an RNCP diploma or title with no
+/// RS code is then declared non-certifying, with its Formacodes and NSF codes: the only layout
+/// the file accepts for it (an RNCP certification itself reaches the passport from its
+/// certifier, decree art. 8).
+pub const RS_ONLY: &str = "seul un code RS (répertoire spécifique, par exemple RS5801) peut être \
+     la certification visée ; pour une formation RNCP sans code RS, indiquez «\u{a0}Non\u{a0}» à \
+     «\u{a0}Formation certifiante\u{a0}», puis ses Formacodes et codes NSF.";
 
 /// Whether a column must, may or must not be filled, with the reason shown in the message.
 #[derive(Clone, Copy)]
@@ -1552,6 +1565,35 @@ mod tests {
         let mut short = valid_adf();
         short.titulaires[0].nir = "185037511234".into();
         assert_has(&short, &first(NIR), "invalid_");
+    }
+
+    #[test]
+    fn an_rncp_code_is_refused_with_what_to_enter_instead() {
+        let mut declaration = valid_adf();
+        declaration.formation_certifiante = Some(true);
+        declaration.domaine_formation.clear();
+        declaration.specialite_formation.clear();
+        declaration.certification_visee = "RNCP35185".into();
+        let Err(found) = declaration.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("an RNCP code is not an RS code");
+        };
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            format!("« RNCP35185 » est un code RNCP : {RS_ONLY}")
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("indiquez «\u{a0}Non\u{a0}» à «\u{a0}Formation certifiante\u{a0}»")
+        );
+        // The simulator says the same thing (domain.md §8: CERTIFICATION_VISEE is an RS code).
+        let simulator = include_str!("../../assets/simulator.toml");
+        assert!(
+            simulator.contains(RS_ONLY),
+            "assets/simulator.toml, q9_certification"
+        );
+        assert!(!simulator.contains("son code est alors la certification visée"));
     }
 
     #[test]

@@ -746,6 +746,9 @@ impl Form {
     /// An editor holding `text` for `field`: every character of a NIR drawn `•` unless shown.
     fn editor_for(&self, field: Field, text: &str) -> TextArea<'static> {
         let mut area = editor(text);
+        if !field.placeholder().is_empty() {
+            area.set_placeholder_text(field.placeholder());
+        }
         if field == Field::Nir && !self.reveal_nir {
             area.set_mask_char('•');
         }

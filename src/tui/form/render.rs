@@ -19,12 +19,16 @@ use crate::tui::widgets::sanitize;
 /// Width of the label column: marker, space, label (26), space.
 const LABEL_WIDTH: u16 = 29;
 
-/// Greedy word wrap to `width` characters (at least one character per line).
+/// Greedy word wrap to `width` characters (at least one character per line), at ASCII spaces
+/// only: a no-break space (French « guillemets ») keeps its words together.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in text
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         let mut word = word.to_owned();
         loop {
             let used = line.chars().count();
@@ -211,6 +215,18 @@ fn fields_block(
             line: Line::from(spans),
             focus: Some(index),
         });
+        // The help, unless an error already says it.
+        if focused
+            && errors.is_empty()
+            && let Some(help) = field.help()
+        {
+            for part in wrap(&help, width.saturating_sub(4)) {
+                rows.push(Row {
+                    line: Line::styled(format!("    {part}"), theme.muted),
+                    focus: Some(index),
+                });
+            }
+        }
         for message in errors {
             for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
                 .into_iter()

@@ -348,7 +348,7 @@ fn codes_follow_certifying_and_the_declarant() {
     assert!(
         errors(&f, Field::CertificationVisee, None)
             .iter()
-            .any(|m| m.contains("n'est pas un code RS"))
+            .any(|m| m.contains("est un code RNCP : seul un code RS"))
     );
     fill(&mut f, Field::CertificationVisee, None, "RS5801");
     assert!(errors(&f, Field::CertificationVisee, None).is_empty());
