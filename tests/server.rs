@@ -1043,6 +1043,42 @@ async fn every_field_is_bounded_by_its_official_length() {
 }
 
 #[tokio::test]
+async fn a_nir_is_stored_in_13_characters_whatever_was_sent() {
+    let h = Harness::start().await;
+    let of = h.extra();
+    let mut declaration = adf();
+    // With its key and spaces, as a user copies it from a card.
+    declaration.titulaires[0].nir = "1 85 03 75 112 345 94".to_owned();
+    let body13 = declaration.titulaires[1].nir.clone();
+    declaration.titulaires[1].nir = format!(
+        "{body13}{:02}",
+        passeport::domain::ids::compute_key(&body13).unwrap()
+    );
+    let (created, _) = of
+        .create_declaration(&declaration, "cle-nir-canonique")
+        .await
+        .unwrap();
+    let stored: Vec<String> = created
+        .declaration
+        .titulaires
+        .iter()
+        .map(|t| t.nir.clone())
+        .collect();
+    assert_eq!(stored, ["1850375112345".to_owned(), body13.clone()]);
+    let again = of.declaration(created.summary.id).await.unwrap();
+    assert_eq!(again.declaration.titulaires[1].nir, body13);
+    // The same declaration sent with the 13 characters is the same body: the same answer.
+    let mut same = declaration.clone();
+    same.titulaires[0].nir = "1850375112345".to_owned();
+    same.titulaires[1].nir = body13;
+    let (retried, _) = of
+        .create_declaration(&same, "cle-nir-canonique")
+        .await
+        .unwrap();
+    assert_eq!(retried.summary.id, created.summary.id);
+}
+
+#[tokio::test]
 async fn exports_write_the_official_files() {
     let h = Harness::start().await;
     let of = h.extra();

@@ -302,7 +302,11 @@ official_values! {
 pub struct Titulaire {
     /// `ID_UNIQUE_PARTENAIRE`: the line's unique identifier (at most 255 characters).
     pub id_unique_partenaire: String,
-    /// `NIR`: 13 characters, or 15 with the key (the key is checked, then dropped in the file).
+    /// `NIR`, stored in ONE canonical form: its 13 characters without the key, as the bulk file
+    /// carries it ([`Nir::as_str`], department `2A`/`2B` uppercase, no spaces). The form, the
+    /// API and `passeport import` accept 13 characters or 15 with the key (checked), spaces
+    /// allowed, and store it so ([`Declaration::normalise_nirs`]); a value that does not read is
+    /// kept as typed, so that [`Declaration::validate`] explains what is wrong.
     pub nir: String,
     /// `NOM_TITULAIRE`: birth name as on an official document (at most 30 characters).
     pub nom_titulaire: String,
@@ -439,6 +443,16 @@ impl Declaration {
             lien_preuve: String::new(),
             identifiant_preuve: String::new(),
             titulaires: Vec::new(),
+        }
+    }
+
+    /// Rewrites every NIR that reads into its canonical stored form (see [`Titulaire::nir`]):
+    /// 13 characters, key dropped once checked. A NIR that does not read stays as typed.
+    pub fn normalise_nirs(&mut self) {
+        for titulaire in &mut self.titulaires {
+            if let Ok(nir) = titulaire.nir.parse::<Nir>() {
+                titulaire.nir = nir.as_str().to_owned();
+            }
         }
     }
 
@@ -619,10 +633,11 @@ impl Declaration {
                 Ok(parsed) => report.push(
                     CERTIFICATION_VISEE,
                     "invalid_rs",
-                    format!(
-                        "« {parsed} » n'est pas un code RS (répertoire spécifique) : la certification \
-                         visée s'écrit RS suivi de chiffres, par exemple RS5801."
-                    ),
+                    if parsed.is_rncp() {
+                        format!("« {parsed} » est un code RNCP : {RS_ONLY}")
+                    } else {
+                        format!("« {parsed} » n'est pas un code RS : {RS_ONLY}")
+                    },
                 ),
                 Err(error) => report.id_error(CERTIFICATION_VISEE, &error, None),
             }
@@ -784,6 +799,18 @@ fn check_link(report: &mut Report, link: &str) {
         );
     }
 }
+
+/// What CERTIFICATION_VISEE takes, and what to enter for an RNCP training: said the same way by
+/// the validation message, the form's help and the simulator (assets/simulator.toml,
+/// `q9_certification`). The file's CERTIFICATION_VISEE is an RS code of at most 9 characters
+/// (domain.md §8, "Guide import en masse OF ADF / JDR", February 2026; it supersedes the
+/// « RNCP, RS or Certif Info » of §2). [I] A training preparing an RNCP diploma or title with no
+/// RS code is then declared non-certifying, with its Formacodes and NSF codes: the only layout
+/// the file accepts for it (an RNCP certification itself reaches the passport from its
+/// certifier, decree art. 8).
+pub const RS_ONLY: &str = "seul un code RS (répertoire spécifique, par exemple RS5801) peut être \
+     la certification visée ; pour une formation RNCP sans code RS, indiquez «\u{a0}Non\u{a0}» à \
+     «\u{a0}Formation certifiante\u{a0}», puis ses Formacodes et codes NSF.";
 
 /// Whether a column must, may or must not be filled, with the reason shown in the message.
 #[derive(Clone, Copy)]
@@ -1538,6 +1565,57 @@ mod tests {
         let mut short = valid_adf();
         short.titulaires[0].nir = "185037511234".into();
         assert_has(&short, &first(NIR), "invalid_");
+    }
+
+    #[test]
+    fn an_rncp_code_is_refused_with_what_to_enter_instead() {
+        let mut declaration = valid_adf();
+        declaration.formation_certifiante = Some(true);
+        declaration.domaine_formation.clear();
+        declaration.specialite_formation.clear();
+        declaration.certification_visee = "RNCP35185".into();
+        let Err(found) = declaration.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("an RNCP code is not an RS code");
+        };
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            format!("« RNCP35185 » est un code RNCP : {RS_ONLY}")
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("indiquez «\u{a0}Non\u{a0}» à «\u{a0}Formation certifiante\u{a0}»")
+        );
+        // The simulator says the same thing (domain.md §8: CERTIFICATION_VISEE is an RS code).
+        let simulator = include_str!("../../assets/simulator.toml");
+        assert!(
+            simulator.contains(RS_ONLY),
+            "assets/simulator.toml, q9_certification"
+        );
+        assert!(!simulator.contains("son code est alors la certification visée"));
+    }
+
+    #[test]
+    fn nirs_are_stored_in_13_characters_whatever_their_source() {
+        let mut declaration = valid_adf();
+        let body = "1850375112345";
+        declaration.titulaires[0].nir = with_key(body);
+        declaration.titulaires.push(Titulaire {
+            nir: "2 92 06 2a 351 042".into(),
+            ..titulaire(1)
+        });
+        declaration.titulaires.push(Titulaire {
+            nir: "12345".into(),
+            ..titulaire(2)
+        });
+        declaration.normalise_nirs();
+        let stored: Vec<&str> = declaration
+            .titulaires
+            .iter()
+            .map(|t| t.nir.as_str())
+            .collect();
+        assert_eq!(stored, [body, "292062A351042", "12345"]);
     }
 
     #[test]

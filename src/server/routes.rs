@@ -784,8 +784,9 @@ fn training_code_errors(catalogue: &Catalogue, declaration: &Declaration) -> Vec
 async fn validate_declaration(
     Auth(account): Auth,
     State(state): State<AppState>,
-    ApiJson(declaration): ApiJson<Declaration>,
+    ApiJson(mut declaration): ApiJson<Declaration>,
 ) -> Result<Json<ValidationReport>, ApiProblem> {
+    declaration.normalise_nirs();
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
     let (deadline, _, explanation) = deadline_status(&state, &account, &declaration, today);
@@ -864,8 +865,11 @@ async fn create_declaration(
     Auth(account): Auth,
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiJson(declaration): ApiJson<Declaration>,
+    ApiJson(mut declaration): ApiJson<Declaration>,
 ) -> Result<Response, ApiProblem> {
+    // One stored form of the NIR (13 characters, see `Titulaire::nir`), before the body hash:
+    // the same declaration sent with or without the keys is the same body.
+    declaration.normalise_nirs();
     let key = idempotency_key(&headers)?;
     let hash = body_hash(&declaration)?;
     let store = state.store();

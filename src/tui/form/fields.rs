@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::domain::DeclarationKind;
 use crate::domain::declaration::limits::{self, Measure};
 use crate::domain::declaration::{
-    Modalite, ModeObtention, QualificationFormateur, TypeJdr, columns,
+    Modalite, ModeObtention, QualificationFormateur, RS_ONLY, TypeJdr, columns,
 };
 
 /// How a field is typed.
@@ -266,12 +266,25 @@ impl Field {
         }
     }
 
+    /// A help line shown under the field while it has the focus.
+    pub fn help(self) -> Option<String> {
+        match self {
+            // The same sentence as the validation message and the simulator (RS_ONLY).
+            Self::CertificationVisee => {
+                let mut help = String::from("S");
+                help.push_str(RS_ONLY.strip_prefix('s').unwrap_or(RS_ONLY));
+                Some(help)
+            }
+            _ => None,
+        }
+    }
+
     /// What to type, shown in an empty field.
     pub fn placeholder(self) -> &'static str {
         match self {
             Self::Nir => "15 chiffres, clé comprise",
             Self::SiretEmployeur => "14 chiffres",
-            Self::CertificationVisee => "par exemple RS5801",
+            Self::CertificationVisee => "code RS, par exemple RS5801",
             Self::CompetenceTransferable => "3 à 10 codes séparés par / ou espaces",
             Self::DomaineFormation => "1 à 5 codes à 5 chiffres (42829)",
             Self::SpecialiteFormation => "1 à 3 codes (344r)",

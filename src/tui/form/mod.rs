@@ -207,6 +207,9 @@ pub struct Form {
     pub confirm_submit: bool,
     /// First line shown of the review's summary of what will be sent (↑↓ scroll it).
     review_scroll: usize,
+    /// `v` on the titulaires step shows the NIR in full; it is masked otherwise, as in every
+    /// list (design.md §5, UX review 2026-12 finding 12).
+    pub reveal_nir: bool,
     /// The open roster search.
     pub picker: Option<Picker>,
     /// The submission.
@@ -342,6 +345,7 @@ impl Form {
             confirm_remove: None,
             confirm_submit: false,
             review_scroll: 0,
+            reveal_nir: false,
             picker: None,
             submission: Submission::Idle,
             notice: None,
@@ -501,7 +505,7 @@ impl Form {
     pub fn set_text(&mut self, field: Field, titulaire: Option<usize>, text: impl Into<String>) {
         let text = text.into();
         if self.focused() == Some((field, titulaire)) {
-            self.editor = Some(editor(&text));
+            self.editor = Some(self.editor_for(field, &text));
         }
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, text);
@@ -582,12 +586,18 @@ impl Form {
                 }
             })
             .collect();
+        d.normalise_nirs();
         d
     }
 
-    /// Adds a titulaire and returns its index.
+    /// Adds a titulaire and returns its index. A NIR that reads is entered in one form whatever
+    /// its source (a session gives 13 characters, the roster 15): its 15 digits, key included,
+    /// as the field asks them.
     pub fn add_titulaire(&mut self, nir: &str, nom: &str, siret: Option<&str>) -> usize {
         let mut values = Values::default();
+        let nir = nir
+            .parse::<crate::domain::ids::Nir>()
+            .map_or_else(|_| nir.to_owned(), |nir| nir.with_key());
         values.set_text(Field::Nir, nir);
         values.set_text(Field::NomTitulaire, nom);
         if let Some(siret) = siret {
@@ -724,14 +734,42 @@ impl Form {
         self.editor = None;
     }
 
-    /// Opens the editor of the focused field when it takes text.
+    /// Opens the editor of the focused field when it takes text (a NIR masked unless `v`).
     fn sync_editor(&mut self) {
         self.editor = match self.focused() {
             Some((field, titulaire)) if field.kind() != FieldKind::Choice => {
-                Some(editor(self.text(field, titulaire)))
+                Some(self.editor_for(field, self.text(field, titulaire)))
             }
             _ => None,
         };
+    }
+
+    /// An editor holding `text` for `field`: every character of a NIR drawn `•` unless shown.
+    fn editor_for(&self, field: Field, text: &str) -> TextArea<'static> {
+        let mut area = editor(text);
+        if !field.placeholder().is_empty() {
+            area.set_placeholder_text(field.placeholder());
+        }
+        if field == Field::Nir && !self.reveal_nir {
+            area.set_mask_char('•');
+        }
+        area
+    }
+
+    /// `v`: shows or masks the NIR of the titulaires step (a NIR never holds a `v`).
+    pub(crate) fn toggle_nir(&mut self) -> FormEvent {
+        self.reveal_nir = !self.reveal_nir;
+        let on_nir = self.focused().is_some_and(|(field, _)| field == Field::Nir);
+        if let Some(area) = &mut self.editor
+            && on_nir
+        {
+            if self.reveal_nir {
+                area.clear_mask_char();
+            } else {
+                area.set_mask_char('•');
+            }
+        }
+        FormEvent::Handled
     }
 
     /// Handles a key. `roster` serves the titulaire search.
@@ -930,6 +968,9 @@ impl Form {
     /// Shows `step`, focus on its first (or, going back, last) field.
     fn go_step(&mut self, step: DraftStep, at_end: bool) -> FormEvent {
         self.leave();
+        if step != self.step {
+            self.reveal_nir = false;
+        }
         self.step = step;
         self.focus = match step {
             DraftStep::Training if at_end => self.training_fields().len().saturating_sub(1),
@@ -1031,6 +1072,10 @@ impl Form {
             self.touched(field, titulaire);
             return FormEvent::Changed;
         }
+        if field == Field::Nir && matches!(key.code, KeyCode::Char('v' | 'V')) && !ctrl_pressed(key)
+        {
+            return self.toggle_nir();
+        }
         self.edit(key, field, titulaire)
     }
 
@@ -1082,6 +1127,11 @@ impl Form {
         self.touched(field, titulaire);
         FormEvent::Changed
     }
+}
+
+/// True when Ctrl is held.
+fn ctrl_pressed(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// The enum value at a choice index.

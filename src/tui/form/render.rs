@@ -19,12 +19,16 @@ use crate::tui::widgets::sanitize;
 /// Width of the label column: marker, space, label (26), space.
 const LABEL_WIDTH: u16 = 29;
 
-/// Greedy word wrap to `width` characters (at least one character per line).
+/// Greedy word wrap to `width` characters (at least one character per line), at ASCII spaces
+/// only: a no-break space (French « guillemets ») keeps its words together.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in text
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         let mut word = word.to_owned();
         loop {
             let used = line.chars().count();
@@ -211,6 +215,18 @@ fn fields_block(
             line: Line::from(spans),
             focus: Some(index),
         });
+        // The help, unless an error already says it.
+        if focused
+            && errors.is_empty()
+            && let Some(help) = field.help()
+        {
+            for part in wrap(&help, width.saturating_sub(4)) {
+                rows.push(Row {
+                    line: Line::styled(format!("    {part}"), theme.muted),
+                    focus: Some(index),
+                });
+            }
+        }
         for message in errors {
             for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
                 .into_iter()
@@ -317,8 +333,25 @@ fn value_span(
     let text = form.text(field, titulaire);
     if text.is_empty() {
         Span::styled(truncate(field.placeholder(), width), theme.muted)
+    } else if field == Field::Nir {
+        Span::styled(
+            truncate(&shown_nir(text, form.reveal_nir), width),
+            theme.text,
+        )
     } else {
         Span::styled(truncate(&sanitize(text), width), theme.text)
+    }
+}
+
+/// A typed NIR as the detail shows it: masked like every list (`1 85 03 •• ••• ••• ••`), or with
+/// `v` in full and grouped (`1 85 03 75 112 345 94`), the same whatever its source; a NIR that
+/// does not read is all bullets, or as typed once shown.
+fn shown_nir(text: &str, reveal: bool) -> String {
+    match (text.parse::<Nir>(), reveal) {
+        (Ok(nir), true) => nir.to_string(),
+        (Ok(nir), false) => nir.masked(),
+        (Err(_), true) => sanitize(text),
+        (Err(_), false) => "•".repeat(text.chars().filter(|c| !c.is_whitespace()).count()),
     }
 }
 
@@ -642,8 +675,13 @@ fn hints(form: &Form) -> String {
             )
         }
         (DraftStep::Titulaires, None) => format!(
-            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · ↑↓ choisir · \
-             PgDn vérification · {leave}"
+            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · {} · \
+             PgDn vérification · {leave}",
+            nir_hint(form)
+        ),
+        (_, Some((Field::Nir, _))) => format!(
+            "{} · Tab/↓/Entrée suivant · Maj-Tab/↑ précédent · PgDn étape suivante · {leave}",
+            nir_hint(form)
         ),
         (_, Some((field, _))) if field.kind() == FieldKind::Choice => format!(
             "←/→ ou Espace changer · Tab/↓ suivant · Maj-Tab/↑ précédent · PgDn étape suivante · \
@@ -654,6 +692,15 @@ fn hints(form: &Form) -> String {
              {leave}"
         ),
         (_, None) => format!("Tab suivant · PgDn étape suivante · {leave}"),
+    }
+}
+
+/// `v afficher le NIR` or `v masquer le NIR`.
+fn nir_hint(form: &Form) -> &'static str {
+    if form.reveal_nir {
+        "v masquer le NIR"
+    } else {
+        "v afficher le NIR"
     }
 }
 

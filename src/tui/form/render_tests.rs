@@ -92,3 +92,71 @@ fn sending_asks_once_in_a_prompt_readable_at_80_columns() {
     );
     insta::assert_snapshot!("review_confirm_80x24", screen);
 }
+
+#[test]
+fn the_nir_is_masked_in_the_titulaire_detail_until_v() {
+    let mut f = two_titulaires();
+    f.focus_key("titulaires");
+    // The list, then the detail of titulaire 2: masked like the list.
+    f.on_key(&KeyEvent::from(KeyCode::Down), &Remote::default());
+    let screen = format!("{}", draw(&f));
+    assert!(!screen.contains("2920699123456"), "{screen}");
+    assert!(
+        screen.contains("NIR                        2 92 06 •• ••• ••• ••"),
+        "{screen}"
+    );
+    assert!(screen.contains("afficher le NIR"), "{screen}");
+    insta::assert_snapshot!("titulaire_nir_masked_80x24", screen);
+    // v shows it grouped, with its key, whatever its source.
+    f.on_key(&KeyEvent::from(KeyCode::Char('v')), &Remote::default());
+    let key = crate::domain::ids::compute_key("2920699123456").unwrap_or(0);
+    let screen = format!("{}", draw(&f));
+    assert!(
+        screen.contains(&format!("2 92 06 99 123 456 {key:02}")),
+        "{screen}"
+    );
+    // In the NIR field itself the editor masks every character until v.
+    f.on_key(&KeyEvent::from(KeyCode::Char('v')), &Remote::default());
+    f.focus_key("titulaires[1].NIR");
+    let screen = format!("{}", draw(&f));
+    assert!(screen.contains("•••••••••••••••"), "{screen}");
+    assert!(!screen.contains("292069912345"), "{screen}");
+}
+
+#[test]
+fn certification_visee_says_rs_only_and_what_to_do_for_rncp() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("FORMATION_CERTIFIANTE");
+    // Non → Oui.
+    f.on_key(&KeyEvent::from(KeyCode::Left), &Remote::default());
+    assert_eq!(
+        f.choice_label(Field::FormationCertifiante, None),
+        Some("Oui")
+    );
+    let mut f = fixed(&f);
+    f.focus_key("CERTIFICATION_VISEE");
+    // Empty and focused: the help says what to enter, RNCP included.
+    let screen = format!("{}", draw(&f));
+    assert!(
+        screen.contains("Seul un code RS (répertoire spécifique"),
+        "{screen}"
+    );
+    assert!(screen.contains("code RS, par exemple RS5801"), "{screen}");
+    insta::assert_snapshot!("certification_rs_only_80x24", screen);
+    // An RNCP code, once left: the error says the same thing (and the help gives way to it).
+    for c in "RNCP35185".chars() {
+        f.on_key(&KeyEvent::from(KeyCode::Char(c)), &Remote::default());
+    }
+    f.on_key(&KeyEvent::from(KeyCode::Tab), &Remote::default());
+    f.focus_key("CERTIFICATION_VISEE");
+    let screen = format!("{}", draw(&f));
+    assert!(
+        screen.contains("est un code RNCP : seul un code RS"),
+        "{screen}"
+    );
+    assert_eq!(
+        screen.matches("Formacodes et codes NSF").count(),
+        1,
+        "{screen}"
+    );
+}

@@ -184,6 +184,7 @@ impl Form {
             }
             KeyCode::Tab => self.go_step(DraftStep::Review, false),
             KeyCode::BackTab => self.go_step(DraftStep::Training, true),
+            KeyCode::Char('v') => self.toggle_nir(),
             KeyCode::Char(c) if c.is_ascii_digit() || c == 'q' || c == '?' => FormEvent::Ignored,
             _ => FormEvent::Handled,
         }

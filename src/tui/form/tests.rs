@@ -348,7 +348,7 @@ fn codes_follow_certifying_and_the_declarant() {
     assert!(
         errors(&f, Field::CertificationVisee, None)
             .iter()
-            .any(|m| m.contains("n'est pas un code RS"))
+            .any(|m| m.contains("est un code RNCP : seul un code RS"))
     );
     fill(&mut f, Field::CertificationVisee, None, "RS5801");
     assert!(errors(&f, Field::CertificationVisee, None).is_empty());
@@ -406,7 +406,7 @@ fn titulaires_nir_key_and_siret_are_checked() {
     let t = &f.declaration().titulaires[0];
     assert_eq!(t.siret_employeur, "");
     assert_eq!(t.presence_employeur, Some(false));
-    assert_eq!(t.nir, good);
+    assert_eq!(t.nir, good[..13], "stored in its 13 characters");
     assert!(t.id_unique_partenaire.ends_with("-1"));
     // A second line gets another unique id, never reused.
     f.add_titulaire("", "", None);
@@ -493,7 +493,7 @@ fn a_titulaire_is_picked_from_the_roster() {
     assert!(f.picker.is_none());
     let t = &f.declaration().titulaires[0];
     assert_eq!(t.nom_titulaire, "MARTIN");
-    assert_eq!(t.nir, nir_with_key("2900175112345"));
+    assert_eq!(t.nir, "2900175112345", "stored in its 13 characters");
     assert_eq!(t.presence_employeur, Some(true));
     assert_eq!(t.siret_employeur, "73282932000074");
     // The same person twice is refused.
@@ -826,4 +826,44 @@ fn every_typed_field_has_a_maximum() {
             "{field:?}"
         );
     }
+}
+
+#[test]
+fn a_nir_has_one_form_whatever_its_source() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    let body = "2920699123456";
+    // A session gives 13 characters, the roster 15, a user may type spaces.
+    let from_session = f.add_titulaire(body, "MARTIN", None);
+    assert_eq!(f.text(Field::Nir, Some(from_session)), nir_with_key(body));
+    assert!(f.has_nir(&nir_with_key(body)));
+    f.remove_titulaire(from_session);
+    let from_roster = f.add_titulaire(&nir_with_key(body), "MARTIN", None);
+    assert_eq!(f.text(Field::Nir, Some(from_roster)), nir_with_key(body));
+    fill(&mut f, Field::Nir, Some(from_roster), "2 92 06 99 123 456");
+    // What is sent and saved: the 13 characters of the file, for every titulaire.
+    let d = f.declaration();
+    assert_eq!(d.titulaires[0].nir, "1850375112345");
+    assert_eq!(d.titulaires[1].nir, body);
+    assert_eq!(f.to_draft().declaration.titulaires[1].nir, body);
+}
+
+#[test]
+fn v_shows_and_masks_the_nir_and_leaving_the_step_masks_it() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("titulaires");
+    assert!(!f.reveal_nir);
+    assert_eq!(key(&mut f, KeyCode::Char('v')), FormEvent::Handled);
+    assert!(f.reveal_nir);
+    f.focus_key("titulaires[0].NIR");
+    let before = f.text(Field::Nir, Some(0)).to_owned();
+    assert_eq!(key(&mut f, KeyCode::Char('v')), FormEvent::Handled);
+    assert!(!f.reveal_nir);
+    assert_eq!(
+        f.text(Field::Nir, Some(0)),
+        before,
+        "v is never typed in a NIR"
+    );
+    key(&mut f, KeyCode::Char('v'));
+    key(&mut f, KeyCode::PageDown);
+    assert!(!f.reveal_nir, "masked again once the step is left");
 }
