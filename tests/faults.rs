@@ -221,7 +221,7 @@ impl Tui {
             screen.contains("Sauveteur secouriste du travail"),
             "{screen}"
         );
-        // Number keys answer the simulator's questions: Esc goes back.
+        // On the first question, Esc goes back to the previous screen.
         self.press_key(KeyCode::Esc).await;
         assert_eq!(self.app.screen, ScreenId::Expirations);
         self.assert_reports(error);

@@ -128,6 +128,9 @@ impl App {
             request: Request::Me,
         });
         app.with_screen(app.screen, &mut effects, |s, cx| s.on_enter(cx));
+        for screen in ScreenId::ALL {
+            app.with_screen(screen, &mut effects, |s, cx| s.preload(cx));
+        }
         (app, effects)
     }
 
@@ -246,10 +249,11 @@ impl App {
         match action {
             Action::Key(key) => self.on_key(key, &mut effects),
             Action::Mouse(mouse) => self.on_mouse(mouse, &mut effects),
-            Action::Paste(text) => {
+            Action::Paste(text) if self.big_enough() => {
                 let screen = self.screen;
                 self.with_screen(screen, &mut effects, |s, cx| s.on_paste(&text, cx));
             }
+            Action::Paste(_) => {}
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
@@ -297,6 +301,14 @@ impl App {
             effects.push(Effect::Suspend);
             return;
         }
+        // Below the minimum size nothing is shown: keys would act blind (type into a hidden
+        // field, send a declaration), so only quitting goes through.
+        if !self.big_enough() {
+            if self.options.keymap.resolve(&[Context::Global], &key) == Some(Command::Quit) {
+                self.quit = true;
+            }
+            return;
+        }
         // 1. The modal help.
         if self.help {
             if matches!(
@@ -305,6 +317,14 @@ impl App {
             ) {
                 self.help = false;
             }
+            return;
+        }
+        // Function keys are never typed: their commands (F1…F6 screens) apply from anywhere,
+        // a text field or the form included.
+        if matches!(key.code, KeyCode::F(_))
+            && let Some(command) = self.options.keymap.resolve(&[Context::Global], &key)
+        {
+            self.on_command(command, effects);
             return;
         }
         // 2. A focused input, 3. the screen, 4. global keys.
@@ -371,11 +391,19 @@ impl App {
         };
         self.go_to(target, effects);
         if command == Command::Search {
-            self.search.focus();
+            self.with_screen(target, effects, |s, cx| s.on_command(command, cx));
         }
     }
 
+    /// False below the minimum size, where only a notice is drawn.
+    fn big_enough(&self) -> bool {
+        self.area.width >= ui::MIN_WIDTH && self.area.height >= ui::MIN_HEIGHT
+    }
+
     fn on_mouse(&mut self, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+        if !self.big_enough() {
+            return;
+        }
         let layout = ui::layout(self.area);
         match mouse.kind {
             MouseEventKind::ScrollUp => self.on_command(Command::Up, effects),
