@@ -125,6 +125,20 @@ impl Screen for SearchScreen {
         &[Context::Browse, Context::List]
     }
 
+    fn offers(&self, command: Command) -> bool {
+        match command {
+            // Of the list keys, a search result only opens.
+            Command::Open => self.rows() > 0,
+            Command::FilterStatus
+            | Command::FilterTraining
+            | Command::Sort
+            | Command::Declare
+            | Command::Export
+            | Command::Delete => false,
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         if self.roster.is_idle() {
             self.refresh(cx);
