@@ -237,6 +237,35 @@ fn help_overlay() {
     let mut app = expirations_app(State::Loaded);
     app.update(key('?'));
     snapshot("help", &app);
+    // The review's small sizes: the help scrolls to its last row, the editing keys.
+    for (width, height) in [(80, 24), (60, 20)] {
+        app.update(Action::Resize(width, height));
+        app.update(key('?'));
+        app.update(key('?'));
+        let top = render(&app, width, height);
+        assert!(top.contains("↓ défiler"), "{top}");
+        insta::assert_snapshot!(format!("help_top_{width}x{height}"), top);
+        app.update(press(KeyCode::End));
+        let end = render(&app, width, height);
+        assert!(end.contains("Ctrl-K") && end.contains("↑ défiler"), "{end}");
+        insta::assert_snapshot!(format!("help_end_{width}x{height}"), end);
+        // The Simulateur and the form are covered on the way.
+        let mut seen = String::new();
+        app.update(press(KeyCode::Home));
+        for _ in 0..80 {
+            seen.push_str(&render(&app, width, height));
+            app.update(press(KeyCode::Down));
+        }
+        for text in [
+            "Simulateur",
+            "Formulaire de déclaration",
+            "Ctrl-S",
+            "Ctrl-W",
+            "PgDn",
+        ] {
+            assert!(seen.contains(text), "{text} at {width}×{height}");
+        }
+    }
 }
 
 #[test]

@@ -20,6 +20,7 @@ use super::screens::worker::WorkerScreen;
 use super::screens::{Cx, Navigate, Screen, ScreenId};
 use super::theme::Theme;
 use super::ui;
+use super::widgets::help;
 use crate::api::contract::Account;
 use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
 use crate::rules::Rules;
@@ -60,6 +61,8 @@ pub struct App {
     history: Vec<ScreenId>,
     /// True while the help overlay is shown.
     pub help: bool,
+    /// Rows the help overlay is scrolled by.
+    pub help_scroll: u16,
     /// The account behind the token.
     pub account: Remote<Account>,
     /// Settings.
@@ -101,6 +104,7 @@ impl App {
             screen: ScreenId::Expirations,
             history: Vec::new(),
             help: false,
+            help_scroll: 0,
             account: Remote::default(),
             in_flight: HashMap::new(),
             superseded: HashSet::new(),
@@ -311,11 +315,18 @@ impl App {
         }
         // 1. The modal help.
         if self.help {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                self.help = false;
+            let max = help::max_scroll(self.area, &self.options.keymap);
+            let page = self.area.height.saturating_sub(4).max(1);
+            let scroll = &mut self.help_scroll;
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => *scroll = (*scroll + 1).min(max),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = (*scroll + page).min(max),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => *scroll = max,
+                _ => {}
             }
             return;
         }
@@ -352,6 +363,7 @@ impl App {
             }
             Command::Help => {
                 self.help = true;
+                self.help_scroll = 0;
                 return;
             }
             Command::Refresh => {

@@ -241,6 +241,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     );
 
     if app.help {
-        help::render(frame, area, &app.options.keymap, theme);
+        help::render(frame, area, &app.options.keymap, theme, app.help_scroll);
     }
 }

@@ -996,7 +996,14 @@ impl Form {
         let Some(area) = &mut self.editor else {
             return FormEvent::Handled;
         };
-        if !area.input(*key) {
+        // Ctrl-U erases up to the start, as in every text field (`widgets::line_input`); the
+        // editor's own Ctrl-U would undo one change instead.
+        let changed = if ctrl && key.code == KeyCode::Char('u') {
+            area.delete_line_by_head()
+        } else {
+            area.input(*key)
+        };
+        if !changed {
             return FormEvent::Handled;
         }
         let value = area.lines().join(" ");

@@ -1472,6 +1472,30 @@ mod tests {
         assert!(s.form.is_none());
     }
 
+    #[test]
+    fn the_form_edits_with_the_same_keys_as_the_search() {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        for c in "aQc hello".chars() {
+            key(&mut s, &mut h, KeyCode::Char(c));
+        }
+        let text = |s: &SimulatorScreen| {
+            s.form
+                .as_ref()
+                .unwrap()
+                .text(Field::NomFormation, None)
+                .to_owned()
+        };
+        h.run(|cx| s.on_key(&ctrl('w'), cx));
+        assert_eq!(text(&s), "aQc ", "Ctrl-W: the word before the cursor");
+        key(&mut s, &mut h, KeyCode::Left);
+        h.run(|cx| s.on_key(&ctrl('u'), cx));
+        assert_eq!(text(&s), " ", "Ctrl-U: up to the start, never an undo");
+        h.run(|cx| s.on_key(&ctrl('k'), cx));
+        assert_eq!(text(&s), "", "Ctrl-K: up to the end");
+    }
+
     fn draft_named(title: &str) -> Draft {
         let mut d = Draft::new(
             DeclarantKind::OrganismeFormation,
