@@ -390,9 +390,15 @@ fn declarations_list() {
 
 #[test]
 fn simulator_drafts_from_files() {
-    let mut app = loaded_app();
-    let effects = app.update(key('5'));
+    let (mut app, effects) = new_app();
+    answer(
+        &mut app,
+        request(&effects, |r| *r == Request::Me),
+        Ok(Response::Me(account())),
+    );
+    // The drafts are listed at start-up (and announced on the status line).
     let id = request(&effects, |r| *r == Request::ListDrafts);
+    app.update(key('5'));
     let mut draft = Draft::new(DeclarantKind::Employeur, DeclarationKind::Attestation);
     draft.declaration.nom_formation = hostile("Brouillon");
     let corrupt = CorruptDraft {

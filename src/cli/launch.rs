@@ -175,7 +175,12 @@ pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCo
     };
     let exit = crate::tui::run::run(client, options, rules, mouse)
         .await
-        .wrap_err("erreur du terminal")?;
+        .map_err(|e| {
+            eyre!(
+                "erreur du terminal : {}",
+                crate::tui::terminal::describe(&e)
+            )
+        })?;
     Ok(match exit {
         Exit::Quit => ExitCode::SUCCESS,
         Exit::Signal => ExitCode::from(143),

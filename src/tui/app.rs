@@ -20,6 +20,7 @@ use super::screens::worker::WorkerScreen;
 use super::screens::{Cx, Navigate, Screen, ScreenId};
 use super::theme::Theme;
 use super::ui;
+use super::widgets::help;
 use crate::api::contract::Account;
 use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
 use crate::rules::Rules;
@@ -60,6 +61,8 @@ pub struct App {
     history: Vec<ScreenId>,
     /// True while the help overlay is shown.
     pub help: bool,
+    /// Rows the help overlay is scrolled by.
+    pub help_scroll: u16,
     /// The account behind the token.
     pub account: Remote<Account>,
     /// Settings.
@@ -103,6 +106,7 @@ impl App {
             screen: ScreenId::Expirations,
             history: Vec::new(),
             help: false,
+            help_scroll: 0,
             account: Remote::default(),
             in_flight: HashMap::new(),
             superseded: HashSet::new(),
@@ -131,6 +135,9 @@ impl App {
             request: Request::Me,
         });
         app.with_screen(app.screen, &mut effects, |s, cx| s.on_enter(cx));
+        for screen in ScreenId::ALL {
+            app.with_screen(screen, &mut effects, |s, cx| s.preload(cx));
+        }
         (app, effects)
     }
 
@@ -257,10 +264,11 @@ impl App {
         match action {
             Action::Key(key) => self.on_key(key, &mut effects),
             Action::Mouse(mouse) => self.on_mouse(mouse, &mut effects),
-            Action::Paste(text) => {
+            Action::Paste(text) if self.big_enough() => {
                 let screen = self.screen;
                 self.with_screen(screen, &mut effects, |s, cx| s.on_paste(&text, cx));
             }
+            Action::Paste(_) => {}
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
@@ -312,14 +320,37 @@ impl App {
             effects.push(Effect::Suspend);
             return;
         }
+        // Below the minimum size nothing is shown: keys would act blind (type into a hidden
+        // field, send a declaration), so only quitting goes through.
+        if !self.big_enough() {
+            if self.options.keymap.resolve(&[Context::Global], &key) == Some(Command::Quit) {
+                self.quit = true;
+            }
+            return;
+        }
         // 1. The modal help.
         if self.help {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                self.help = false;
+            let max = help::max_scroll(self.area, &self.options.keymap);
+            let page = self.area.height.saturating_sub(4).max(1);
+            let scroll = &mut self.help_scroll;
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => *scroll = (*scroll + 1).min(max),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = (*scroll + page).min(max),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => *scroll = max,
+                _ => {}
             }
+            return;
+        }
+        // Function keys are never typed: their commands (F1…F6 screens) apply from anywhere,
+        // a text field or the form included.
+        if matches!(key.code, KeyCode::F(_))
+            && let Some(command) = self.options.keymap.resolve(&[Context::Global], &key)
+        {
+            self.on_command(command, effects);
             return;
         }
         // 2. A focused input, 3. the screen, 4. global keys.
@@ -347,6 +378,7 @@ impl App {
             }
             Command::Help => {
                 self.help = true;
+                self.help_scroll = 0;
                 return;
             }
             Command::Refresh => {
@@ -386,11 +418,19 @@ impl App {
         };
         self.go_to(target, effects);
         if command == Command::Search {
-            self.search.focus();
+            self.with_screen(target, effects, |s, cx| s.on_command(command, cx));
         }
     }
 
+    /// False below the minimum size, where only a notice is drawn.
+    fn big_enough(&self) -> bool {
+        self.area.width >= ui::MIN_WIDTH && self.area.height >= ui::MIN_HEIGHT
+    }
+
     fn on_mouse(&mut self, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+        if !self.big_enough() {
+            return;
+        }
         let layout = ui::layout(self.area);
         match mouse.kind {
             MouseEventKind::ScrollUp => self.on_command(Command::Up, effects),

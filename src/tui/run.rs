@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::action::{Action, AnswerScope, Effect, ExportedFile, Request, Response};
 use super::app::{App, AppOptions};
-use super::terminal::{TerminalGuard, Tui};
+use super::terminal::{self, TerminalGuard, Tui};
 use super::ui;
 use crate::api::contract::{
     ExportAnswer, ExportBatch, ExportBatchId, ExportFormat, NewExport, PortalAnswer, WorkersQuery,
@@ -58,11 +58,14 @@ pub async fn run(
     run_effects(effects, &client, &tx, &guard, &mut terminal)?;
 
     let mut events = EventStream::new();
-    let (mut sigterm, mut sighup) = {
+    let (mut sigterm, mut sighup, mut sigcont) = {
         use tokio::signal::unix::{SignalKind, signal};
         (
             signal(SignalKind::terminate())?,
             signal(SignalKind::hangup())?,
+            // Continued after a stop from outside (kill -STOP, then -CONT or `fg`): the shell
+            // may have reset the terminal meanwhile.
+            signal(SignalKind::from_raw(libc::SIGCONT))?,
         )
     };
     let mut dirty = false;
@@ -92,6 +95,11 @@ pub async fn run(
             }
             _ = recv_signal(&mut sigterm) => break Exit::Signal,
             _ = recv_signal(&mut sighup) => break Exit::Signal,
+            _ = recv_signal(&mut sigcont) => {
+                guard.resume()?;
+                let (width, height) = terminal::repaint(&mut terminal)?;
+                actions.push(Action::Resize(width, height));
+            }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
             _ = tokio::time::sleep(SPINNER_TICK), if !dirty && app.in_flight() > 0 => {
                 actions.push(Action::Tick);
@@ -174,7 +182,9 @@ fn run_effects(
             }
             Effect::Suspend => {
                 guard.suspend()?;
-                terminal.clear()?;
+                let (width, height) = terminal::repaint(terminal)?;
+                // The loop is alive (it runs this): the send cannot fail.
+                let _ = tx.send(Action::Resize(width, height));
             }
         }
     }

@@ -159,13 +159,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     // While a text input has the focus, one-character keys are typed, not commands.
     let typing = app.current().input_focused();
     let mut hints = Vec::new();
-    if typing {
+    // What Échap really does here, first: it changes with the context.
+    if let Some(escape) = app
+        .current()
+        .escape_hint()
+        .or(typing.then_some("fin de saisie"))
+    {
         hints.push(Span::styled("Échap", theme.matched));
-        hints.push(Span::styled(" fin de saisie  ", theme.muted));
+        hints.push(Span::styled(format!(" {escape}  "), theme.muted));
+    }
+    if typing {
+        hints.push(Span::styled("F1-F6", theme.matched));
+        hints.push(Span::styled(" écrans  ", theme.muted));
     }
     let mut used: usize = hints.iter().map(Span::width).sum();
-    for (key, description) in app.options.keymap.hints(&contexts) {
-        if typing && key.chars().count() == 1 {
+    for (command, key, description) in app.options.keymap.command_hints(&contexts) {
+        if (typing && key.chars().count() == 1) || !app.current().offers(command) {
             continue;
         }
         let (key, description) = (
@@ -205,7 +214,21 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             sanitize(app.notice.as_deref().unwrap_or_default()),
             theme.valid,
         ),
-        (None, 0) => Line::styled("Prêt", theme.muted),
+        (None, 0) => match app.simulator.draft_count() {
+            // Drafts are easy to find: said from the start, with the way there.
+            n if n > 0 && app.screen != ScreenId::Simulator => {
+                let (count, pronoun) = if n == 1 {
+                    ("1 brouillon de déclaration en cours".to_owned(), "le")
+                } else {
+                    (format!("{n} brouillons de déclaration en cours"), "les")
+                };
+                Line::styled(
+                    format!("Prêt · {count} : 5 puis b pour {pronoun} reprendre"),
+                    theme.muted,
+                )
+            }
+            _ => Line::styled("Prêt", theme.muted),
+        },
         (None, n) => {
             let spinner = SPINNER[(app.ticks as usize) % SPINNER.len()];
             let what = if n == 1 {
@@ -222,6 +245,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     );
 
     if app.help {
-        help::render(frame, area, &app.options.keymap, theme);
+        help::render(frame, area, &app.options.keymap, theme, app.help_scroll);
     }
 }

@@ -1105,7 +1105,14 @@ impl Form {
             return FormEvent::Handled;
         };
         let before = area.clone();
-        if !area.input(*key) {
+        // Ctrl-U erases up to the start, as in every text field (`widgets::line_input`); the
+        // editor's own Ctrl-U would undo one change instead.
+        let changed = if ctrl && key.code == KeyCode::Char('u') {
+            area.delete_line_by_head()
+        } else {
+            area.input(*key)
+        };
+        if !changed {
             return FormEvent::Handled;
         }
         let value = area.lines().join(" ");

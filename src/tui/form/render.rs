@@ -661,7 +661,7 @@ fn hints(form: &Form) -> String {
         return "Tapez un nom, un NIR ou un site · ↑↓ choisir · Entrée ajouter · Échap fermer"
             .to_owned();
     }
-    let leave = "Échap fermer (puis Tab ou 1-6 : écrans)";
+    let leave = "Échap ×2 fermer · F1-F6 écrans";
     if form.is_frozen() {
         return format!("r renvoyer (même clé) · ↑↓ problèmes · {leave}");
     }

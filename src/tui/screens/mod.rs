@@ -144,6 +144,9 @@ pub trait Screen {
     /// Called when the screen becomes visible: load data if never loaded.
     fn on_enter(&mut self, cx: &mut Cx<'_>);
 
+    /// Called once at start-up, before any key: local data worth announcing (the drafts).
+    fn preload(&mut self, _cx: &mut Cx<'_>) {}
+
     /// Reload the data (`r`).
     fn refresh(&mut self, cx: &mut Cx<'_>);
 
@@ -155,6 +158,16 @@ pub trait Screen {
     /// True while a text input has the focus (global single-letter keys are then typed).
     fn input_focused(&self) -> bool {
         false
+    }
+
+    /// False for a command that would do nothing here and now (its hint is then not shown).
+    fn offers(&self, _command: Command) -> bool {
+        true
+    }
+
+    /// What Échap does here and now, for the footer; `None`: back to the previous screen.
+    fn escape_hint(&self) -> Option<&'static str> {
+        None
     }
 
     /// A command from the keymap. Returns true when handled.

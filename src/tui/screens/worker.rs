@@ -341,6 +341,18 @@ impl Screen for WorkerScreen {
         &[Context::Worker, Context::List]
     }
 
+    fn offers(&self, command: Command) -> bool {
+        match command {
+            // The NIR and the timeline keys act on a worker's passport: none without one.
+            Command::RevealNir
+            | Command::ScrollLeft
+            | Command::ScrollRight
+            | Command::ZoomIn
+            | Command::ZoomOut => self.data.data().is_some(),
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         self.revealed = false;
         if self.data.data().is_none() && !self.data.is_loading() {

@@ -1,6 +1,7 @@
 //! Widgets shared by the screens.
 
 pub mod help;
+pub mod line_input;
 pub mod list;
 pub mod timeline;
 
