@@ -11,7 +11,7 @@ fn browse_search_open_passport_and_quit_restores_the_terminal() {
     let home = tempfile::tempdir().unwrap();
     let mut s = Session::start(home.path(), &[], 100, 30);
     // The start screen shows data from the embedded sandbox.
-    s.wait_for("SANDBOX", 30);
+    s.wait_for("BAC À SABLE", 30);
     s.wait_for("Expirées", 60);
     assert!(s.alternate_screen());
     // `/` plus part of a name finds the worker.

@@ -307,6 +307,10 @@ impl App {
                 if let Some(account) = self.account.data() {
                     self.simulator.know_account(account.kind);
                 }
+                self.worker.delivered_only = self
+                    .account
+                    .data()
+                    .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

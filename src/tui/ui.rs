@@ -1,4 +1,4 @@
-//! Drawing the frame: header with the screen tabs, the account and the `SANDBOX` badge; the
+//! Drawing the frame: header with the screen tabs, the account and the « BAC À SABLE » badge; the
 //! current screen; footer hints from the keymap; the status line; the help overlay.
 
 use ratatui::Frame;
@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::keymap::{Command, Context};
+use super::keymap::{Command, Context, Keymap};
 use super::screens::ScreenId;
 use super::widgets::{self, help, sanitize};
 
@@ -49,56 +49,162 @@ pub fn layout(area: Rect) -> Regions {
     }
 }
 
-/// The tab labels for a header of `width` columns: full titles when they fit beside the
-/// account, else the current one in full and the others by number only.
-fn tab_labels(current: ScreenId, width: u16, right_width: usize) -> Vec<(ScreenId, String)> {
-    let full: Vec<(ScreenId, String)> = ScreenId::ALL
-        .iter()
-        .map(|&s| (s, format!(" {} {} ", s.index() + 1, s.title())))
-        .collect();
-    let full_width: usize = full.iter().map(|(_, l)| l.chars().count()).sum();
-    if full_width + right_width <= usize::from(width) {
-        return full;
-    }
+/// The words of the tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Titles {
+    /// Every tab with its full title.
+    Full,
+    /// Every tab with its short title (« Simul. », « Décl. »).
+    Short,
+    /// The current tab with its short title, the others by number only.
+    CurrentOnly,
+}
+
+/// How the header is laid out at one width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Header {
+    /// Each tab: its screen, first column and label.
+    tabs: Vec<(ScreenId, u16, String)>,
+    /// The account name as shown (cut with « … » when short of room), if shown.
+    account: Option<String>,
+}
+
+/// The tabs with their first column: padded labels side by side (` 1 Échéances  2 Sessions `),
+/// or compact labels one space apart (` 1 Échéances 2 Sessions`).
+fn tabs(current: ScreenId, titles: Titles, padded: bool) -> Vec<(ScreenId, u16, String)> {
+    let mut x = u16::from(!padded);
     ScreenId::ALL
         .iter()
         .map(|&s| {
-            let label = if s == current {
-                format!(" {} {} ", s.index() + 1, s.title())
-            } else {
-                format!(" {} ", s.index() + 1)
+            let n = s.index() + 1;
+            let label = match (titles, s == current) {
+                (Titles::Full, _) => format!("{n} {}", s.title()),
+                (Titles::Short, _) | (Titles::CurrentOnly, true) => {
+                    format!("{n} {}", s.short_title())
+                }
+                (Titles::CurrentOnly, false) => n.to_string(),
             };
-            (s, label)
+            let label = if padded { format!(" {label} ") } else { label };
+            let start = x;
+            x += u16::try_from(label.chars().count()).unwrap_or(u16::MAX) + u16::from(!padded);
+            (s, start, label)
         })
         .collect()
 }
 
-/// The width of the account part of the header.
-fn right_width(app: &App) -> usize {
-    let name = app
-        .account
-        .data()
-        .map_or(0, |a| sanitize(&a.name).chars().count() + 1);
-    name + if app.options.sandbox {
-        SANDBOX.chars().count()
-    } else {
-        0
+/// Where the tabs end.
+fn tabs_end(tabs: &[(ScreenId, u16, String)]) -> usize {
+    tabs.last()
+        .map_or(0, |(_, x, label)| usize::from(*x) + label.chars().count())
+}
+
+/// The header at `width` columns: every tab named when possible, the account giving way
+/// first (cut, then left out), the « BAC À SABLE » badge always shown.
+fn header(current: ScreenId, width: u16, account: Option<&str>, sandbox: bool) -> Header {
+    let width = usize::from(width);
+    let badge = if sandbox { SANDBOX.chars().count() } else { 0 };
+    let account_width = account.map_or(0, |a| a.chars().count() + 1);
+    let levels = [
+        (Titles::Full, true),
+        (Titles::Full, false),
+        (Titles::Short, false),
+    ];
+    for (titles, padded) in levels {
+        let tabs = tabs(current, titles, padded);
+        if tabs_end(&tabs) + 1 + account_width + badge <= width {
+            return Header {
+                tabs,
+                account: account.map(str::to_owned),
+            };
+        }
+    }
+    // Short of room: the account is cut, or left out when too little of it would show.
+    for titles in [Titles::Short, Titles::CurrentOnly] {
+        let tabs = tabs(current, titles, false);
+        let room = width.saturating_sub(tabs_end(&tabs) + 1 + badge + 1);
+        if tabs_end(&tabs) + badge <= width || titles == Titles::CurrentOnly {
+            let account = account
+                .filter(|_| room >= MIN_ACCOUNT)
+                .map(|a| widgets::fit::cut(a, room));
+            return Header { tabs, account };
+        }
+    }
+    Header {
+        tabs: tabs(current, Titles::CurrentOnly, false),
+        account: None,
     }
 }
 
-const SANDBOX: &str = " SANDBOX ";
+/// Fewest characters of the account name worth showing.
+const MIN_ACCOUNT: usize = 8;
+
+/// The header of the app at its current size.
+fn app_header(app: &App, width: u16) -> Header {
+    let account = app.account.data().map(|a| sanitize(&a.name));
+    header(app.screen, width, account.as_deref(), app.options.sandbox)
+}
+
+/// The badge of the embedded sandbox server.
+const SANDBOX: &str = " BAC À SABLE ";
 
 /// The screen whose tab is at column `x` of the header.
 pub fn tab_at(app: &App, x: u16) -> Option<ScreenId> {
-    let mut start = 0u16;
-    for (screen, label) in tab_labels(app.screen, app.area.width, right_width(app)) {
-        let width = label.chars().count() as u16;
-        if x >= start && x < start + width {
-            return Some(screen);
+    app_header(app, app.area.width)
+        .tabs
+        .into_iter()
+        .find(|(_, start, label)| {
+            x >= *start && x < start + u16::try_from(label.chars().count()).unwrap_or(0)
+        })
+        .map(|(screen, _, _)| screen)
+}
+
+/// The footer hints that fit in `room` columns, chosen by priority and shown in the keymap's
+/// order: the help key (it lists every other) and the way out first, then the screen's own
+/// keys, most specific context first, then the other global keys. A hint that does not fit leaves room for the
+/// smaller ones after it. While typing, one-character keys are typed, so they are left out.
+fn footer_hints(
+    keymap: &Keymap,
+    contexts: &[Context],
+    typing: bool,
+    room: usize,
+    offers: impl Fn(Command) -> bool,
+) -> Vec<(String, &'static str)> {
+    let help = keymap.key_for(Command::Help).map(|k| k.to_string());
+    let all: Vec<(String, &'static str)> = keymap
+        .command_hints(contexts)
+        .into_iter()
+        .filter(|(command, key, _)| !(typing && key.chars().count() == 1) && offers(*command))
+        .map(|(_, key, description)| (key, description))
+        .collect();
+    let global = keymap.hints(&[Context::Global]);
+    let quit = keymap.key_for(Command::Quit).map(|k| k.to_string());
+    let first = |key: &String| help.as_ref() == Some(key) || quit.as_ref() == Some(key);
+    let mut order: Vec<usize> = (0..all.len()).filter(|&i| first(&all[i].0)).collect();
+    for context in contexts.iter().filter(|c| **c != Context::Global) {
+        for hint in keymap.hints(&[*context]) {
+            if let Some(i) = all.iter().position(|h| *h == hint)
+                && !order.contains(&i)
+            {
+                order.push(i);
+            }
         }
-        start += width;
     }
-    None
+    order.extend((0..all.len()).filter(|&i| global.contains(&all[i]) && !first(&all[i].0)));
+    // Whole hints only: the two trailing spaces of the last one may fall off the edge.
+    let width =
+        |(key, description): &(String, &str)| key.chars().count() + description.chars().count() + 3;
+    let mut used = 0;
+    let mut chosen = vec![false; all.len()];
+    for i in order {
+        if !chosen[i] && used + width(&all[i]) <= room + 2 {
+            used += width(&all[i]);
+            chosen[i] = true;
+        }
+    }
+    all.into_iter()
+        .zip(chosen)
+        .filter_map(|(hint, keep)| keep.then_some(hint))
+        .collect()
 }
 
 /// Draws the whole frame.
@@ -119,31 +225,32 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     let regions = layout(area);
 
-    // Header: tabs on the left, account and SANDBOX on the right.
-    let mut spans: Vec<Span> = tab_labels(app.screen, regions.header.width, right_width(app))
-        .into_iter()
-        .map(|(s, label)| {
-            let style = if s == app.screen {
-                theme.selection
-            } else {
-                theme.muted
-            };
-            Span::styled(label, style)
-        })
-        .collect();
-    let tabs_width: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    // Header: tabs on the left, account and badge on the right.
+    let head = app_header(app, regions.header.width);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut x = 0usize;
+    for (s, start, label) in head.tabs {
+        if usize::from(start) > x {
+            spans.push(Span::raw(" ".repeat(usize::from(start) - x)));
+        }
+        x = usize::from(start) + label.chars().count();
+        let style = if s == app.screen {
+            theme.selection
+        } else {
+            theme.muted
+        };
+        spans.push(Span::styled(label, style));
+    }
     let mut right = Vec::new();
-    if let Some(account) = app.account.data() {
-        right.push(Span::styled(
-            format!("{} ", sanitize(&account.name)),
-            theme.title,
-        ));
+    let head_account = head.account.clone();
+    if let Some(account) = head.account {
+        right.push(Span::styled(format!("{account} "), theme.title));
     }
     if app.options.sandbox {
         right.push(Span::styled(SANDBOX, theme.badge));
     }
     let right_width: usize = right.iter().map(|s| s.content.chars().count()).sum();
-    let gap = (regions.header.width as usize).saturating_sub(tabs_width + right_width);
+    let gap = (regions.header.width as usize).saturating_sub(x + right_width);
     if gap > 0 {
         spans.push(Span::raw(" ".repeat(gap)));
         spans.extend(right);
@@ -172,22 +279,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         hints.push(Span::styled("F1-F6", theme.matched));
         hints.push(Span::styled(" écrans  ", theme.muted));
     }
-    let mut used: usize = hints.iter().map(Span::width).sum();
-    for (command, key, description) in app.options.keymap.command_hints(&contexts) {
-        if (typing && key.chars().count() == 1) || !app.current().offers(command) {
-            continue;
-        }
-        let (key, description) = (
-            Span::styled(key, theme.matched),
-            Span::styled(format!(" {description}  "), theme.muted),
-        );
-        // Only whole hints: the two trailing spaces of the last one may fall off the edge.
-        let width = key.width() + description.width();
-        if used + width > usize::from(regions.footer.width) + 2 {
-            break;
-        }
-        used += width;
-        hints.extend([key, description]);
+    let used: usize = hints.iter().map(Span::width).sum();
+    let room = usize::from(regions.footer.width).saturating_sub(used);
+    for (key, description) in footer_hints(
+        &app.options.keymap,
+        &contexts,
+        typing,
+        room,
+        |command| app.current().offers(command),
+    ) {
+        hints.push(Span::styled(key, theme.matched));
+        hints.push(Span::styled(format!(" {description}  "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(hints)), regions.footer);
 
@@ -239,10 +341,25 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             Line::styled(format!("{spinner} {what}…"), theme.muted)
         }
     };
+    let status_width = status.width();
     frame.render_widget(
         Paragraph::new(status).alignment(Alignment::Left),
         regions.status,
     );
+    // The account the header had no room for goes to the right of the status line.
+    let account = app
+        .account
+        .data()
+        .map(|a| sanitize(&a.name))
+        .filter(|_| head_account.is_none());
+    if let Some(account) = account
+        .filter(|a| status_width + 2 + a.chars().count() <= usize::from(regions.status.width))
+    {
+        frame.render_widget(
+            Paragraph::new(Line::styled(account, theme.title)).alignment(Alignment::Right),
+            regions.status,
+        );
+    }
 
     if app.help {
         help::render(frame, area, &app.options.keymap, theme, app.help_scroll);

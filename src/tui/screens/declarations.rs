@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Screen};
@@ -28,13 +28,21 @@ use crate::tui::action::{AnswerScope, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
 use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{sanitize, state_message};
+use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
-/// Width from which the reference and the training title share the free room.
-const WIDE: u16 = 110;
-/// Width of the reference column on narrower terminals.
-const REFERENCE_WIDTH: u16 = 13;
+/// Columns of the list: references stay whole while the title can give room (then keep their
+/// distinguishing tail); statuses whole, « Enregistrée en retard » never reads « Enregistrée ».
+const COLUMNS: [FitColumn; 7] = [
+    FitColumn::identifier("Référence", 12),
+    FitColumn::whole("Type"),
+    FitColumn::title("Formation", 14, 3),
+    FitColumn::whole("Tit."),
+    FitColumn::whole("Statut"),
+    FitColumn::whole("Délai"),
+    FitColumn::whole("Lot export"),
+];
 
 const STATUSES: [DeclarationStatus; 3] = [
     DeclarationStatus::Enregistree,
@@ -433,11 +441,11 @@ impl Screen for DeclarationsScreen {
             None => Line::styled(
                 format!(
                     " Statut : {} (s) · Tri : {} (o) · e export · a réponse",
-                    self.status.map_or("tous", DeclarationStatus::label),
+                    self.status.map_or("Tous", DeclarationStatus::label),
                     if self.oldest_first {
-                        "anciennes"
+                        "Anciennes"
                     } else {
-                        "récentes"
+                        "Récentes"
                     }
                 ),
                 theme.muted,
@@ -463,47 +471,9 @@ impl Screen for DeclarationsScreen {
             );
             return;
         }
-        // The whole label: « Enregistrée en retard » must not read « Enregistrée ».
-        let status_width = STATUSES
+        let fitted: Vec<FitRow> = rows
             .iter()
-            .map(|s| s.label().chars().count())
-            .max()
-            .unwrap_or(0) as u16;
-        // Narrow terminals keep the reference whole (PDP-2026-0001) and cut the training title.
-        let (reference, training) = if table_area.width >= WIDE {
-            (Constraint::Fill(2), Constraint::Fill(3))
-        } else {
-            (Constraint::Length(REFERENCE_WIDTH), Constraint::Fill(1))
-        };
-        let widths = [
-            reference,
-            Constraint::Length(4),
-            training,
-            Constraint::Length(4),
-            Constraint::Length(status_width),
-            Constraint::Length(10),
-            Constraint::Length(export::COLUMN_WIDTH),
-        ];
-        let header = Row::new([
-            "Référence",
-            "Type",
-            "Formation",
-            "Tit.",
-            "Statut",
-            "Délai",
-            "Lot export",
-        ]);
-        render_table(
-            frame,
-            table_area,
-            &self.cursor,
-            &rows,
-            Columns {
-                header,
-                widths: &widths,
-            },
-            theme,
-            |d| {
+            .map(|d| {
                 let status_style = match d.status {
                     DeclarationStatus::Enregistree => theme.valid,
                     DeclarationStatus::EnRetard => theme.error,
@@ -516,22 +486,33 @@ impl Screen for DeclarationsScreen {
                     || d.deadline.is_some_and(|due| {
                         due < today && d.status != DeclarationStatus::Enregistree
                     });
-                Row::new(vec![
-                    Cell::from(sanitize(&d.reference)),
-                    Cell::from(layout_code(d.kind)),
-                    Cell::from(sanitize(&d.training_title)),
-                    Cell::from(d.titulaire_count.to_string()),
-                    Cell::from(Span::styled(d.status.label(), status_style)),
-                    Cell::from(Span::styled(
-                        deadline,
-                        if late { theme.error } else { theme.text },
-                    )),
+                FitRow::new(vec![
+                    FitCell::plain(&d.reference),
+                    FitCell::plain(layout_code(d.kind)),
+                    FitCell::plain(&d.training_title),
+                    FitCell::plain(&d.titulaire_count.to_string()),
+                    FitCell::new(d.status.label(), status_style),
+                    FitCell::new(&deadline, if late { theme.error } else { theme.text }),
                     {
                         let (text, style) = export::cell(d.export.as_ref(), theme);
-                        Cell::from(Span::styled(text, style))
+                        FitCell::new(&text, style)
                     },
                 ])
+            })
+            .collect();
+        let selected = rows
+            .get(self.cursor.selected())
+            .map(|d| detail(&[&d.reference, &d.training_title]));
+        render_fitted(
+            frame,
+            table_area,
+            &self.cursor,
+            FittedTable {
+                columns: &COLUMNS,
+                rows: fitted,
+                detail: selected,
             },
+            theme,
         );
     }
 }

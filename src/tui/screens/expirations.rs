@@ -5,18 +5,40 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
-use crate::api::contract::{ExpirationItem, ExpirationsPage, ExpirationsQuery};
+use crate::api::contract::{ExpirationCounts, ExpirationItem, ExpirationsPage, ExpirationsQuery};
 use crate::domain::expiry::ExpiryStatus;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list::{Columns, ListCursor, render_table};
+use crate::tui::widgets::fit::{
+    FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted, shorten_title,
+};
+use crate::tui::widgets::list::ListCursor;
 use crate::tui::widgets::{sanitize, state_message};
+
+/// Columns of the list: the distinguishing title gets the most room; a site shared by every
+/// row, or on a narrow terminal, gives its room away (the detail line still names it).
+const COLUMNS: [FitColumn; 6] = [
+    FitColumn::whole(""),
+    FitColumn::text("Salarié", 14, 2),
+    FitColumn::title("Formation", 16, 3),
+    FitColumn::whole("Échéance"),
+    FitColumn::whole("Jours"),
+    FitColumn::text("Site", 10, 2).drop_if_same().optional(),
+];
+
+/// Widest training title in the filter line.
+const FILTER_TITLE: usize = 28;
+
+/// Days left as every screen writes them: `-699 j` once past, `75 j` before.
+pub fn days_label(days: i64) -> String {
+    format!("{days} j")
+}
 
 /// Which statuses are listed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,11 +61,12 @@ impl StatusFilter {
         }
     }
 
+    /// The words of the status labels (`ExpiryStatus::label`), capitalised like every filter.
     fn label(self) -> &'static str {
         match self {
-            Self::All => "tous",
-            Self::Expired => "expirées",
-            Self::Expiring => "à échéance",
+            Self::All => "Tous",
+            Self::Expired => "Expirées",
+            Self::Expiring => "Expire bientôt",
         }
     }
 
@@ -67,6 +90,24 @@ pub struct ExpirationsScreen {
     pub training: Option<String>,
     /// Selection.
     pub cursor: ListCursor,
+    /// The expiry threshold of the last load, in days: rows within it are « Expire bientôt ».
+    threshold_days: u32,
+}
+
+/// Counts of the summary line: expired, then expiring within 30, 31–60 and 61–90 days, like
+/// the server's [`ExpirationCounts`].
+fn count_rows(rows: &[&ExpirationItem]) -> ExpirationCounts {
+    let mut counts = ExpirationCounts::default();
+    for row in rows {
+        match row.days_left {
+            ..0 => counts.expired += 1,
+            0..=30 => counts.within_30 += 1,
+            31..=60 => counts.within_60 += 1,
+            61..=90 => counts.within_90 += 1,
+            _ => {}
+        }
+    }
+    counts
 }
 
 impl ExpirationsScreen {
@@ -84,7 +125,34 @@ impl ExpirationsScreen {
             .unwrap_or_default()
     }
 
+    /// True while a filter hides some rows.
+    pub fn filtered(&self) -> bool {
+        self.status != StatusFilter::All || self.training.is_some()
+    }
+
+    /// The title of the training filtered on, as the rows show it.
+    fn training_title(&self) -> Option<&str> {
+        let code = self.training.as_deref()?;
+        self.data
+            .data()?
+            .items
+            .iter()
+            .find(|i| i.training_code == code)
+            .map(|i| i.training_title.as_str())
+    }
+
+    /// The counts of the summary: the server's over the whole workforce, or those of the rows
+    /// shown while a filter is on.
+    pub fn counts(&self) -> ExpirationCounts {
+        match self.data.data() {
+            Some(_) if self.filtered() => count_rows(&self.visible()),
+            Some(page) => page.counts,
+            None => ExpirationCounts::default(),
+        }
+    }
+
     fn load(&mut self, cx: &mut Cx<'_>) {
+        self.threshold_days = cx.threshold_days;
         let query = ExpirationsQuery {
             within_days: Some(cx.threshold_days),
             ..ExpirationsQuery::default()
@@ -201,7 +269,14 @@ impl Screen for ExpirationsScreen {
             );
             return;
         };
-        let c = page.counts;
+        let c = self.counts();
+        let band_style = |from: u32| {
+            if from <= self.threshold_days {
+                theme.expiring
+            } else {
+                theme.valid
+            }
+        };
         let count = |label: &str, n: u64, style| {
             vec![
                 Span::styled(format!(" {label} "), theme.muted),
@@ -209,11 +284,17 @@ impl Screen for ExpirationsScreen {
             ]
         };
         let mut spans = count("Expirées", c.expired, theme.expired);
-        spans.extend(count("· ≤ 30 j", c.within_30, theme.expiring));
-        spans.extend(count("· ≤ 60 j", c.within_60, theme.expiring));
-        spans.extend(count("· ≤ 90 j", c.within_90, theme.valid));
+        spans.extend(count("· ≤ 30 j", c.within_30, band_style(0)));
+        spans.extend(count("· 31–60 j", c.within_60, band_style(31)));
+        spans.extend(count("· 61–90 j", c.within_90, band_style(61)));
+        if self.filtered() {
+            spans.push(Span::styled(" · selon les filtres", theme.muted));
+        }
         frame.render_widget(Paragraph::new(Line::from(spans)), counts_area);
-        let training = self.training.as_deref().unwrap_or("toutes");
+        let training = self.training_title().map_or_else(
+            || "Toutes".to_owned(),
+            |t| shorten_title(&sanitize(t), FILTER_TITLE),
+        );
         frame.render_widget(
             Paragraph::new(Line::styled(
                 format!(
@@ -227,56 +308,60 @@ impl Screen for ExpirationsScreen {
             filter_area,
         );
         let rows = self.visible();
+        let empty = if page.items.is_empty() {
+            "Aucune échéance dans la période : tout est à jour.".to_owned()
+        } else {
+            format!(
+                "Aucune échéance « {} » pour la formation « {training} » : s ou t pour changer de filtre.",
+                self.status.label(),
+            )
+        };
         if state_message(
             frame,
             table_area,
             theme,
             false,
             None,
-            rows.is_empty()
-                .then_some("Aucune échéance dans la période : tout est à jour."),
+            rows.is_empty().then_some(empty.as_str()),
         ) {
             return;
         }
-        let widths = [
-            Constraint::Length(1),
-            Constraint::Fill(3),
-            Constraint::Fill(3),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Fill(2),
-        ];
-        let header = Row::new(["", "Salarié", "Formation", "Échéance", "Jours", "Site"]);
-        let columns = Columns {
-            header,
-            widths: &widths,
-        };
-        render_table(
-            frame,
-            table_area,
-            &self.cursor,
-            &rows,
-            columns,
-            theme,
-            |item| {
+        let fitted: Vec<FitRow> = rows
+            .iter()
+            .map(|item| {
                 let marker = if theme.monochrome {
                     Theme::marker(item.status)
                 } else {
                     "●"
                 };
                 let style = theme.status(item.status);
-                Row::new(vec![
-                    Cell::from(Span::styled(marker, style)),
-                    Cell::from(sanitize(&format!(
-                        "{} {}",
-                        item.last_name, item.first_names
-                    ))),
-                    Cell::from(sanitize(&item.training_title)),
-                    Cell::from(item.expires_on.format("%d/%m/%Y").to_string()),
-                    Cell::from(Span::styled(format!("{} j", item.days_left), style)),
-                    Cell::from(sanitize(&item.site)),
+                FitRow::new(vec![
+                    FitCell::new(marker, style),
+                    FitCell::plain(&format!("{} {}", item.last_name, item.first_names)),
+                    FitCell::plain(&item.training_title),
+                    FitCell::plain(&item.expires_on.format("%d/%m/%Y").to_string()),
+                    FitCell::new(&days_label(item.days_left), style),
+                    FitCell::plain(&item.site),
                 ])
+            })
+            .collect();
+        let selected = rows.get(self.cursor.selected()).map(|item| {
+            detail(&[
+                &format!("{} {}", item.last_name, item.first_names),
+                &item.training_title,
+                &item.site,
+            ])
+        });
+        render_fitted(
+            frame,
+            table_area,
+            &self.cursor,
+            FittedTable {
+                columns: &COLUMNS,
+                rows: fitted,
+                detail: selected,
             },
+            theme,
         );
     }
 }

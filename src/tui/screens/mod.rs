@@ -60,6 +60,15 @@ impl ScreenId {
         }
     }
 
+    /// Short French title, for the tabs of a narrow terminal.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Self::Simulator => "Simul.",
+            Self::Declarations => "Décl.",
+            other => other.title(),
+        }
+    }
+
     /// Position in tab order.
     pub fn index(self) -> usize {
         Self::ALL.iter().position(|s| *s == self).unwrap_or(0)

@@ -5,8 +5,8 @@
 use chrono::{Months, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
@@ -18,8 +18,9 @@ use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{sanitize, state_message};
+use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
+use crate::tui::widgets::list::{ListCursor, cycle};
+use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
 /// The period listed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,13 +86,48 @@ impl SortBy {
 
     fn label(self) -> &'static str {
         match self {
-            Self::DateDesc => "date ↓",
-            Self::DateAsc => "date ↑",
-            Self::Title => "intitulé",
-            Self::Status => "statut",
+            Self::DateDesc => "Date ↓",
+            Self::DateAsc => "Date ↑",
+            Self::Title => "Intitulé",
+            Self::Status => "Statut",
         }
     }
 }
+
+/// The status filter as the filter line and the empty state name it: « En cours » also lists
+/// the sessions not started yet, whose rows read « À venir ».
+fn status_label(status: Option<SessionDeclarationStatus>) -> &'static str {
+    match status {
+        None => "Tous",
+        Some(SessionDeclarationStatus::EnCours) => "En cours ou à venir",
+        Some(other) => other.label(),
+    }
+}
+
+/// Columns of the list: the title gets the most room; an organisme or a place shared by every
+/// row (the account's own sessions) gives its room away.
+const COLUMNS: [FitColumn; 6] = [
+    FitColumn::whole("Début"),
+    FitColumn::title("Intitulé", 16, 3),
+    FitColumn::text("Organisme", 10, 2)
+        .drop_if_same()
+        .optional(),
+    FitColumn::text("Lieu", 10, 2).drop_if_same().optional(),
+    FitColumn::whole("Stag."),
+    FitColumn::whole("Déclaration"),
+];
+
+/// Columns of a session's trainees: the employer's SIRET matters when trainees come from
+/// several employers (an OF's session); one employer for all gives its room away.
+const TRAINEE_COLUMNS: [FitColumn; 5] = [
+    FitColumn::text("Stagiaire", 14, 1),
+    FitColumn::whole("NIR"),
+    FitColumn::whole("Employeur (SIRET)")
+        .drop_if_same()
+        .optional(),
+    FitColumn::whole("Résultat"),
+    FitColumn::whole("Déclaré"),
+];
 
 const STATUSES: [SessionDeclarationStatus; 4] = [
     SessionDeclarationStatus::ADeclarer,
@@ -287,7 +323,7 @@ impl Screen for SessionsScreen {
         let mut filters = format!(
             " Période : {} (t) · Statut : {} (s) · Tri : {} (o)",
             self.period.label(),
-            self.status.map_or("tous", SessionDeclarationStatus::label),
+            status_label(self.status),
             self.sort.label()
         );
         const DECLARE: &str = " · d déclarer";
@@ -300,57 +336,35 @@ impl Screen for SessionsScreen {
         );
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
+            let empty = if self.list.data().is_some_and(|l| !l.is_empty()) {
+                format!(
+                    "Aucune session « {} » sur la période « {} » : s pour changer de statut, t de période.",
+                    status_label(self.status),
+                    self.period.label()
+                )
+            } else {
+                format!(
+                    "Aucune session sur la période « {} » : t pour l'élargir.",
+                    self.period.label()
+                )
+            };
             state_message(
                 frame,
                 table_area,
                 theme,
                 self.list.is_loading(),
                 self.list.error(),
-                Some("Aucune session sur cette période."),
+                Some(&empty),
             );
             return;
         }
-        let widths = [
-            Constraint::Length(14),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-            Constraint::Length(5),
-            Constraint::Length(13),
-        ];
-        let header = Row::new([
-            "Dates",
-            "Intitulé",
-            "Organisme",
-            "Lieu",
-            "Stag.",
-            "Déclaration",
-        ]);
-        let columns = Columns {
-            header,
-            widths: &widths,
-        };
-        render_table(
-            frame,
-            table_area,
-            &self.cursor,
-            &rows,
-            columns,
-            theme,
-            |s| {
+        let fitted: Vec<FitRow> = rows
+            .iter()
+            .map(|s| {
                 let style = match s.declaration_status {
                     SessionDeclarationStatus::ADeclarer => theme.expiring,
                     SessionDeclarationStatus::Declaree => theme.valid,
                     _ => theme.muted,
-                };
-                let dates = if s.start_date == s.end_date {
-                    s.end_date.format("%d/%m/%y").to_string()
-                } else {
-                    format!(
-                        "{}–{}",
-                        s.start_date.format("%d/%m"),
-                        s.end_date.format("%d/%m/%y")
-                    )
                 };
                 // Not over yet: planned when it has not started.
                 let status = if s.declaration_status == SessionDeclarationStatus::EnCours
@@ -360,15 +374,34 @@ impl Screen for SessionsScreen {
                 } else {
                     s.declaration_status.label()
                 };
-                Row::new(vec![
-                    Cell::from(dates),
-                    Cell::from(sanitize(&s.title)),
-                    Cell::from(sanitize(&s.organisme)),
-                    Cell::from(sanitize(&s.place)),
-                    Cell::from(s.trainee_count.to_string()),
-                    Cell::from(Span::styled(status, style)),
+                FitRow::new(vec![
+                    FitCell::plain(&s.start_date.format("%d/%m/%Y").to_string()),
+                    FitCell::plain(&s.title),
+                    FitCell::plain(&s.organisme),
+                    FitCell::plain(&s.place),
+                    FitCell::plain(&s.trainee_count.to_string()),
+                    FitCell::new(status, style),
                 ])
+            })
+            .collect();
+        let selected = rows.get(self.cursor.selected()).map(|s| {
+            detail(&[
+                &s.title,
+                &date_range(s.start_date, s.end_date),
+                &s.organisme,
+                &s.place,
+            ])
+        });
+        render_fitted(
+            frame,
+            table_area,
+            &self.cursor,
+            FittedTable {
+                columns: &COLUMNS,
+                rows: fitted,
+                detail: selected,
             },
+            theme,
         );
     }
 }
@@ -399,9 +432,8 @@ fn render_detail(
             Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
             Line::styled(
                 format!(
-                    " du {} au {} · {} · {}",
-                    s.start_date.format("%d/%m/%Y"),
-                    s.end_date.format("%d/%m/%Y"),
+                    " {} · {} · {}",
+                    date_range(s.start_date, s.end_date),
                     sanitize(&s.organisme),
                     sanitize(&s.place)
                 ),
@@ -428,35 +460,33 @@ fn render_detail(
         );
         return;
     }
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Length(22),
-        Constraint::Length(11),
-        Constraint::Length(8),
-    ];
-    let header = Row::new(["Stagiaire", "NIR", "Résultat", "Déclaré"]);
-    render_table(
-        frame,
-        table_area,
-        cursor,
-        &d.trainees,
-        Columns {
-            header,
-            widths: &widths,
-        },
-        theme,
-        |t| {
+    let rows: Vec<FitRow> = d
+        .trainees
+        .iter()
+        .map(|t| {
             let nir = t
                 .nir
                 .parse::<Nir>()
                 .map(|n| n.masked())
                 .unwrap_or_else(|_| "NIR invalide".into());
-            Row::new(vec![
-                Cell::from(sanitize(&format!("{} {}", t.last_name, t.first_names))),
-                Cell::from(nir),
-                Cell::from(t.outcome.label()),
-                Cell::from(if t.declared { "déclaré" } else { "—" }),
+            FitRow::new(vec![
+                FitCell::plain(&format!("{} {}", t.last_name, t.first_names)),
+                FitCell::plain(&nir),
+                FitCell::plain(&siret_grouped(&t.employer_siret)),
+                FitCell::plain(t.outcome.label()),
+                FitCell::plain(if t.declared { "déclaré" } else { "—" }),
             ])
+        })
+        .collect();
+    render_fitted(
+        frame,
+        table_area,
+        cursor,
+        FittedTable {
+            columns: &TRAINEE_COLUMNS,
+            rows,
+            detail: None,
         },
+        theme,
     );
 }

@@ -1016,11 +1016,19 @@ impl SimulatorScreen {
                 .iter()
                 .find(|d| d.id() == id)
                 .map_or_else(String::new, |d| match d {
-                    ListedDraft::Readable(draft) => format!(" « {} »", sanitize(draft.title())),
+                    ListedDraft::Readable(draft) => {
+                        // The question whole: the title gives way, abbreviated first.
+                        let room = width
+                            .saturating_sub("(o/n) Supprimer ce brouillon «  » ?".chars().count());
+                        let title =
+                            crate::tui::widgets::fit::shorten_title(&sanitize(draft.title()), room);
+                        format!(" « {title} »")
+                    }
                     ListedDraft::Corrupt(c) => format!(" {}.json", sanitize(&c.id)),
                 });
             lines.push(Line::styled(
-                truncate(&format!("Supprimer ce brouillon{name} ? (o/n)"), width),
+                // The keys first: a narrow box cuts the name, never the way out.
+                truncate(&format!("(o/n) Supprimer ce brouillon{name} ?"), width),
                 theme.error,
             ));
         } else if let Some(error) = self.drafts.error() {
@@ -1708,6 +1716,25 @@ mod tests {
         };
         h.run(|cx| s.on_response(*id, Ok(Response::Drafts(Ok(list))), cx));
         (s, h)
+    }
+
+    #[test]
+    fn the_deletion_question_keeps_its_keys_and_its_end_at_80_columns() {
+        let long = draft_named(
+            "Prévention des troubles musculosquelettiques (TMS) — session du matin, site de Marseille Port",
+        );
+        let id = long.id.clone();
+        let (mut s, _) = with_drafts(vec![ListedDraft::Readable(Box::new(long))]);
+        s.confirm_delete = Some(id);
+        let text = draw(&s, 80, 24).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.contains("Supprimer ce brouillon"))
+            .unwrap_or_default();
+        assert!(
+            line.contains("(o/n) Supprimer ce brouillon « ") && line.contains("» ?"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -9,23 +9,25 @@ use std::cell::Cell as StdCell;
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{Passport, PassportEntryView};
-use crate::domain::ids::Siret;
 use crate::domain::worker::WorkerId;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
+use crate::tui::screens::expirations::days_label;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
 use crate::tui::widgets::list::ListCursor;
 use crate::tui::widgets::timeline::{
-    Segment, Timeline, TimelineRow, TimelineView, date_bounds, month_year, truncate,
+    Segment, Timeline, TimelineRow, TimelineView, date_bounds, month_year,
 };
-use crate::tui::widgets::{message, sanitize};
+use crate::tui::widgets::{message, sanitize, siret_grouped};
 
 /// Shown before any worker was opened.
 const NO_WORKER: &str = "Aucun salarié ouvert : choisissez-en un dans Échéances ou Recherche (/)";
@@ -36,16 +38,29 @@ const NO_TRAINING: &str = "Aucune formation enregistrée";
 /// Lines of the identity block.
 const IDENTITY_HEIGHT: u16 = 3;
 
-/// Width of a `dd/mm/yyyy` date column.
-const DATE_WIDTH: u16 = 10;
-/// Width of the days-left column (`il y a 365 j`).
-const DAYS_WIDTH: u16 = 12;
-/// Width of the status column (`! Expire bientôt`).
-const STATUS_WIDTH: u16 = 16;
-/// Widest title column: on wide terminals the dates stay near the titles.
-const TITLE_MAX: u16 = 60;
-/// Below this table width the validity-start column is left out so titles stay readable.
+/// Below this table width the validity-start column is left out so titles stay readable (the
+/// detail line then gives it for the selected training).
 const WIDE_TABLE: u16 = 76;
+
+/// The trainings table on a wide terminal: every date.
+const WIDE_COLUMNS: [FitColumn; 6] = [
+    FitColumn::title("Formation", 16, 1),
+    FitColumn::whole("Fin"),
+    FitColumn::whole("Valide dès"),
+    FitColumn::whole("Échéance"),
+    FitColumn::whole("Jours"),
+    FitColumn::whole("Statut"),
+];
+
+/// The trainings table on a narrow terminal: no validity start, the status by its marker
+/// alone (the detail line gives both in words for the selected training).
+const NARROW_COLUMNS: [FitColumn; 5] = [
+    FitColumn::title("Formation", 16, 1),
+    FitColumn::whole("Fin"),
+    FitColumn::whole("Échéance"),
+    FitColumn::whole("Jours"),
+    FitColumn::whole(""),
+];
 
 /// State of the Passeport screen.
 #[derive(Debug, Default)]
@@ -60,6 +75,9 @@ pub struct WorkerScreen {
     pub cursor: ListCursor,
     /// Zoom and scroll of the timeline.
     pub view: TimelineView,
+    /// True for a training organisation's account, which sees only the trainings it delivered
+    /// (design §3): the table says so, so that a short passport is not read as a whole one.
+    pub delivered_only: bool,
     /// Body row of the table's first data row, set when drawing (for clicks).
     table_top: StdCell<Option<u16>>,
 }
@@ -130,7 +148,7 @@ impl WorkerScreen {
             Span::styled("Employeur : ", theme.muted),
             Span::styled(sanitize(&worker.employer_name), theme.text),
             Span::styled(" · SIRET ", theme.muted),
-            Span::styled(siret_grouped(&worker.employer_siret), theme.text),
+            Span::styled(siret_grouped(worker.employer_siret.as_str()), theme.text),
         ];
         vec![Line::from(name), Line::from(nir_line), Line::from(employer)]
     }
@@ -196,7 +214,14 @@ impl WorkerScreen {
             .borders(Borders::TOP)
             .border_style(theme.muted)
             .title(Line::styled(
-                format!(" Formations ({}) ", entries.len()),
+                if self.delivered_only {
+                    format!(
+                        " Formations délivrées par votre organisme ({}) ",
+                        entries.len()
+                    )
+                } else {
+                    format!(" Formations ({}) ", entries.len())
+                },
                 theme.title,
             ));
         let inner = block.inner(area);
@@ -207,79 +232,69 @@ impl WorkerScreen {
         }
         self.table_top.set(Some(inner.y - body.y + 1));
         let wide = inner.width >= WIDE_TABLE;
-        let mut widths = vec![Constraint::Max(TITLE_MAX), Constraint::Length(DATE_WIDTH)];
-        let mut header = vec!["Formation", "Fin"];
-        if wide {
-            widths.push(Constraint::Length(DATE_WIDTH));
-            header.push("Valide dès");
-        }
-        widths.extend([
-            Constraint::Length(DATE_WIDTH),
-            Constraint::Length(DAYS_WIDTH),
-            Constraint::Length(STATUS_WIDTH),
-        ]);
-        header.extend(["Échéance", "Jours", "Statut"]);
-        let fixed: u16 = widths
-            .iter()
-            .map(|c| if let Constraint::Length(n) = c { *n } else { 0 })
-            .sum::<u16>()
-            + (widths.len() as u16 - 1);
-        let title_width = usize::from(inner.width.saturating_sub(fixed).min(TITLE_MAX));
-
-        let height = usize::from(inner.height - 1);
-        let offset = self.cursor.viewport(height, entries.len());
+        let columns: &[FitColumn] = if wide { &WIDE_COLUMNS } else { &NARROW_COLUMNS };
         let date =
             |d: Option<NaiveDate>| d.map_or("—".to_owned(), |d| d.format("%d/%m/%Y").to_string());
-        let rows: Vec<Row> = entries
+        let rows: Vec<FitRow> = entries
             .iter()
-            .skip(offset)
-            .take(height)
             .map(|entry| {
                 let days = match (entry.superseded, entry.days_left) {
                     (true, _) => "remplacée".to_owned(),
                     (false, None) => "—".to_owned(),
-                    (false, Some(d)) if d < 0 => format!("il y a {} j", -d),
-                    (false, Some(d)) => format!("{d} j"),
+                    (false, Some(d)) => days_label(d),
                 };
-                let status = theme.status(entry.status);
                 let mut cells = vec![
-                    Cell::from(truncate(&sanitize(&entry.training_title), title_width)),
-                    Cell::from(date(Some(entry.end_date))),
+                    FitCell::plain(&entry.training_title),
+                    FitCell::plain(&date(Some(entry.end_date))),
                 ];
                 if wide {
-                    cells.push(Cell::from(date(entry.validity_start)));
+                    cells.push(FitCell::plain(&date(entry.validity_start)));
                 }
                 cells.extend([
-                    Cell::from(date(entry.expires_on)),
-                    Cell::from(days),
-                    Cell::from(Span::styled(
-                        format!("{} {}", Theme::marker(entry.status), entry.status.label()),
-                        status,
-                    )),
+                    FitCell::plain(&date(entry.expires_on)),
+                    FitCell::plain(&days),
+                    FitCell::new(
+                        &if wide {
+                            format!("{} {}", Theme::marker(entry.status), entry.status.label())
+                        } else {
+                            Theme::marker(entry.status).to_owned()
+                        },
+                        theme.status(entry.status),
+                    ),
                 ]);
-                let row = Row::new(cells);
-                if entry.superseded {
-                    row.style(theme.muted)
-                } else {
-                    row
+                FitRow {
+                    cells,
+                    style: if entry.superseded {
+                        theme.muted
+                    } else {
+                        Style::new()
+                    },
                 }
             })
             .collect();
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme.title))
-            .row_highlight_style(theme.selection);
-        let mut state = TableState::default()
-            .with_selected(Some(self.cursor.selected().saturating_sub(offset)));
-        frame.render_stateful_widget(table, inner, &mut state);
-    }
-}
-
-/// `732 829 320 00074`: SIREN in threes, then the NIC.
-fn siret_grouped(siret: &Siret) -> String {
-    let s = siret.as_str();
-    match (s.get(..3), s.get(3..6), s.get(6..9), s.get(9..)) {
-        (Some(a), Some(b), Some(c), Some(nic)) => format!("{a} {b} {c} {nic}"),
-        _ => s.to_owned(),
+        // What a narrow table leaves out: the status in words and the validity start.
+        let selected = entries.get(self.cursor.selected()).map(|entry| {
+            let (status, validity) = match (wide, entry.validity_start) {
+                (true, _) => ("", String::new()),
+                (false, None) => (entry.status.label(), String::new()),
+                (false, Some(start)) => (
+                    entry.status.label(),
+                    format!("valide dès le {}", start.format("%d/%m/%Y")),
+                ),
+            };
+            detail(&[&entry.training_title, status, &validity])
+        });
+        render_fitted(
+            frame,
+            inner,
+            &self.cursor,
+            FittedTable {
+                columns,
+                rows,
+                detail: selected,
+            },
+            theme,
+        );
     }
 }
 
@@ -915,6 +930,21 @@ mod tests {
                 draw(&WorkerScreen::default(), width, height)
             );
         }
+        // The review's other sizes: titles told apart, the selected one in full.
+        for (width, height) in [(60, 20), (200, 60)] {
+            insta::assert_snapshot!(
+                format!("loaded_{width}x{height}"),
+                draw(&loaded(entries()), width, height)
+            );
+        }
+        // A training organisation sees only what it delivered: the title says so.
+        let mut delivered = loaded(entries());
+        delivered.delivered_only = true;
+        let text = draw(&delivered, 80, 24).to_string();
+        assert!(
+            text.contains("Formations délivrées par votre organisme (5)"),
+            "{text}"
+        );
         let mut revealed = loaded(entries());
         revealed.revealed = true;
         revealed.cursor.select(3, 5);

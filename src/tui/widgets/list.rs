@@ -82,7 +82,7 @@ pub struct Columns<'a, 'w> {
 }
 
 /// Draws the rows of `items` that fit in `area` below the header, keeping the cursor's
-/// selection visible and highlighted.
+/// selection visible, highlighted and marked `›` (readable without colour too).
 pub fn render_table<'a, T>(
     frame: &mut ratatui::Frame<'_>,
     area: ratatui::layout::Rect,
@@ -97,7 +97,9 @@ pub fn render_table<'a, T>(
     let rows: Vec<_> = items.iter().skip(offset).take(height).map(row).collect();
     let table = ratatui::widgets::Table::new(rows, columns.widths.iter().copied())
         .header(columns.header.style(theme.title))
-        .row_highlight_style(theme.selection);
+        .row_highlight_style(theme.selection)
+        .highlight_symbol(super::fit::SELECTED)
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = ratatui::widgets::TableState::default()
         .with_selected(Some(cursor.selected().saturating_sub(offset)));
     frame.render_stateful_widget(table, area, &mut state);

@@ -1,5 +1,6 @@
 //! Widgets shared by the screens.
 
+pub mod fit;
 pub mod help;
 pub mod line_input;
 pub mod list;
@@ -24,6 +25,30 @@ pub fn sanitize(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The dates of a training as every screen writes them: `le 27/11/2026` for one day, else
+/// `du 16/11/2026 au 17/11/2026`.
+pub fn date_range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
+    if start == end {
+        format!("le {}", start.format("%d/%m/%Y"))
+    } else {
+        format!(
+            "du {} au {}",
+            start.format("%d/%m/%Y"),
+            end.format("%d/%m/%Y")
+        )
+    }
+}
+
+/// A SIRET as every screen writes it, `732 829 320 00074`: the SIREN in threes, then the NIC;
+/// anything that is not 14 digits as it came (sanitised).
+pub fn siret_grouped(siret: &str) -> String {
+    let s = siret.trim();
+    if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return sanitize(s);
+    }
+    format!("{} {} {} {}", &s[..3], &s[3..6], &s[6..9], &s[9..])
 }
 
 /// A centred message in the body (loading, empty, error states), wrapped at word boundaries so
@@ -106,6 +131,21 @@ mod tests {
         );
         assert_eq!(wrap("Chargement…", 80), ["Chargement…"]);
         assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn sirets_are_grouped_the_same_everywhere() {
+        assert_eq!(siret_grouped("73282932000074"), "732 829 320 00074");
+        assert_eq!(siret_grouped(" 73282932000074 "), "732 829 320 00074");
+        assert_eq!(siret_grouped("7328293200007"), "7328293200007");
+        assert_eq!(siret_grouped("ABC"), "ABC");
+    }
+
+    #[test]
+    fn one_day_reads_le_and_a_range_du_au() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap_or_default();
+        assert_eq!(date_range(d(27), d(27)), "le 27/11/2026");
+        assert_eq!(date_range(d(16), d(17)), "du 16/11/2026 au 17/11/2026");
     }
 
     #[test]

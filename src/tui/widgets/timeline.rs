@@ -178,18 +178,6 @@ pub fn month_ticks(start: NaiveDate, end: NaiveDate, width: u16) -> Vec<Tick> {
     ticks
 }
 
-/// `text` cut to `width` characters, ending with `…` when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let cut: String = text.chars().take(width - 1).collect();
-    format!("{}…", cut.trim_end())
-}
-
 /// Zoom and scroll of the timeline: the window is `span` months long, with today (moved by the
 /// scroll) at two thirds of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,7 +477,7 @@ impl Widget for Timeline<'_> {
         };
         for (index, row) in self.rows.iter().take(shown).enumerate() {
             let y = area.y + 2 + index as u16;
-            let label = truncate(&sanitize(&row.label), usize::from(label_width));
+            let label = super::fit::shorten_title(&sanitize(&row.label), usize::from(label_width));
             buf.set_stringn(area.x, y, label, usize::from(label_width), self.theme.text);
             let mut segments: Vec<&Segment> = row.segments.iter().collect();
             segments.sort_by_key(|s| s.current);
@@ -690,19 +678,6 @@ mod tests {
         let labels: Vec<_> = ticks.iter().filter_map(|t| t.label.clone()).collect();
         assert_eq!(labels, ["2022", "2024", "2026", "2028", "2030"]);
         assert_eq!(month_year(date(2026, 8, 3)), "août 2026");
-    }
-
-    #[test]
-    fn truncation_keeps_the_width_and_marks_the_cut() {
-        assert_eq!(truncate("Habilitation électrique", 12), "Habilitatio…");
-        assert_eq!(truncate("SST", 12), "SST");
-        assert_eq!(truncate("SST", 0), "");
-        assert_eq!(truncate("Habilitation", 12), "Habilitation");
-        assert_eq!(
-            truncate("CACES R489 chariots", 12),
-            "CACES R489…",
-            "no space before the mark"
-        );
     }
 
     #[test]

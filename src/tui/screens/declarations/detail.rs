@@ -13,7 +13,7 @@ use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::summary;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::{Columns, render_table};
-use crate::tui::widgets::{sanitize, state_message};
+use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
 /// Width of the labels of the sent columns.
 const LABEL_WIDTH: usize = 26;
@@ -82,12 +82,7 @@ pub(super) fn render(
     ])
     .areas(area);
     let dates = match (d.date_debut_formation, d.date_fin_formation) {
-        (Some(start), Some(end)) if start == end => format!("le {}", start.format("%d/%m/%Y")),
-        (Some(start), Some(end)) => format!(
-            "du {} au {}",
-            start.format("%d/%m/%Y"),
-            end.format("%d/%m/%Y")
-        ),
+        (Some(start), Some(end)) => date_range(start, end),
         _ => "sans formation".to_owned(),
     };
     let status = match notice {
@@ -182,7 +177,7 @@ pub(super) fn render(
                 Row::new(vec![
                     Cell::from(sanitize(&t.nom_titulaire)),
                     Cell::from(summary::masked_nir(&t.nir)),
-                    Cell::from(sanitize(&t.siret_employeur)),
+                    Cell::from(siret_grouped(&t.siret_employeur)),
                     Cell::from(tail(
                         &sanitize(&t.id_unique_partenaire),
                         usize::from(id_width),

@@ -31,9 +31,6 @@ impl Question {
     }
 }
 
-/// Width of the « Lot export » column.
-pub const COLUMN_WIDTH: u16 = 12;
-
 /// The « Lot export » cell of a declaration and its style: the batch, then the export day while
 /// waiting for the portal's answer, else the answer; a dash when never exported.
 pub fn cell(export: Option<&DeclarationExport>, theme: &Theme) -> (String, Style) {
