@@ -154,9 +154,16 @@ fn a_closed_pipe_ends_every_command_quietly() {
         let output = into_closed_pipe(passeport(EMPLOYER).args(args));
         assert_quiet(&output, what);
     }
+    // An official export is recorded as a batch before its file is written: the one line saying
+    // which batch stays on stderr, so a user whose pipe closed can fetch the file again.
     for what in ["adf", "jdr"] {
-        let output = into_closed_pipe(passeport(OF).args(["export", what]));
-        assert_quiet(&output, what);
+        let output = into_closed_pipe(passeport(OF).args(["export", what, "--all"]));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("Lot ") && stderr.lines().count() == 1,
+            "{what}: only the batch line on stderr: {stderr}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{what}: {:?}", output.status);
     }
 }
 
@@ -252,7 +259,7 @@ fn excel_exports_open_in_columns_in_a_french_spreadsheet() {
         lines[0],
         "Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;Code formation;\
          Formation;Catégorie;Fin de formation;Début de validité;Fin de validité;Échéance;\
-         Jours restants;Statut;Remplacée"
+         Jours restants;Statut;Remplacée;Fermeté de la catégorie"
     );
     assert_eq!(
         lines.len(),
@@ -265,7 +272,7 @@ fn excel_exports_open_in_columns_in_a_french_spreadsheet() {
     let mut statuses = std::collections::BTreeSet::new();
     for record in reader.records() {
         let record = record.unwrap();
-        assert_eq!(record.len(), 15);
+        assert_eq!(record.len(), 16);
         assert!(is_french_date(&record[8]), "{record:?}");
         if !record[11].is_empty() {
             assert!(is_french_date(&record[11]), "{record:?}");
@@ -321,27 +328,30 @@ fn a_table_sent_to_a_file_or_a_mail_is_not_cut() {
 }
 
 #[test]
-fn an_empty_official_export_says_why_on_stderr() {
+fn an_official_export_with_nothing_new_says_so_and_writes_nothing() {
     let output = passeport(EMPLOYER)
         .args(["export", "adf"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "the header only: {stdout}");
-    assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
-        "Fichier vide (en-tête seul) : aucune attestation de formation (ADF), et aucune \
-         déclaration de l'autre type.\n"
+    assert!(output.stdout.is_empty(), "no file when nothing is new");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("Rien de nouveau à exporter") && stderr.contains("--all"),
+        "{stderr}"
     );
+    // `--all`: the other tests of this file share the server and export the OF's lines too.
     let full = passeport(OF)
-        .args(["export", "adf"])
+        .args(["export", "adf", "--all"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     assert_eq!(full.status.code(), Some(0));
-    assert!(full.stderr.is_empty(), "no note when there are lines");
+    assert!(
+        String::from_utf8(full.stderr).unwrap().starts_with("Lot "),
+        "the batch is named when there are lines"
+    );
 }
 
 #[test]

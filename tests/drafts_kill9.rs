@@ -73,18 +73,19 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.wait_for("Échéances", 30);
     s.send("5");
     s.wait_for("Qui déclare la formation", 10);
-    // OF; not a train-the-trainer, induction or CSE course; not safety of goods; not for
-    // prevention specialists; the three criteria; category 1. Answers are chosen with ↓ and
-    // validated with Entrée; « Non » is always the last one (4th of safety of goods, 3rd of
-    // prevention specialists).
-    for downs in [0, 1, 1, 1, 3, 2, 0, 0, 0, 0] {
+    // OF; delivered by itself; every titulaire gave a NIR; not a train-the-trainer, induction
+    // or CSE course; not safety of goods; not for prevention specialists; a prevention
+    // objective, transferable skills; an attestation; category 1. Answers are chosen with ↓
+    // and validated with Entrée; « Non » is always the last one (4th of safety of goods, 3rd
+    // of prevention specialists).
+    for downs in [0, 0, 0, 1, 1, 1, 3, 2, 0, 0, 1, 0] {
         answer(&mut s, downs);
     }
     s.wait_for("Date de fin de la formation", 10);
     type_slowly(&mut s, "15/10/2026\r");
-    s.wait_for("évaluation réussie", 10);
-    // Attestation; not certifying; not publicly funded.
-    for _ in 0..3 {
+    // Not certifying; not publicly funded.
+    s.wait_for("RNCP", 10);
+    for _ in 0..2 {
         answer(&mut s, 1);
     }
     s.wait_for("À déclarer", 10);

@@ -204,7 +204,7 @@ impl Tui {
         assert!(status.starts_with("Prêt"), "{status}");
         assert!(!status.contains('✖'), "{status}");
         let screen = self.lines(80, 24).join("\n");
-        assert!(screen.contains("ACME Logistique"), "{screen}");
+        assert!(screen.contains("ACME Logistiq"), "{screen}");
     }
 
     /// Visits the Simulateur (drafts are local: still listed whatever the server does) and
@@ -224,7 +224,11 @@ impl Tui {
             screen.contains("Sauveteur secouriste du travail"),
             "{screen}"
         );
-        // On the first question, Esc goes back to the previous screen.
+        // On the first question, Esc reopens the declarant known from the account (when the
+        // account loaded), then goes back to the previous screen.
+        if !self.app.simulator.walk.path().is_empty() {
+            self.press_key(KeyCode::Esc).await;
+        }
         self.press_key(KeyCode::Esc).await;
         assert_eq!(self.app.screen, ScreenId::Expirations);
         self.assert_reports(error);

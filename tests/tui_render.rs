@@ -522,11 +522,17 @@ fn answer(app: &mut App, downs: usize) {
 fn the_footer_says_what_escape_does_here() {
     let (mut app, _) = app_with_account();
     app.update(key('5'));
-    assert!(!bottom(&app).0.contains("Échap"), "{:?}", bottom(&app));
+    // The declarant is known from the account (an employer): Échap reopens that question.
+    assert!(
+        bottom(&app).0.starts_with("Échap changer le déclarant"),
+        "{:?}",
+        bottom(&app)
+    );
     answer(&mut app, 0);
     assert!(bottom(&app).0.starts_with("Échap question précédente"));
     // To the date: « Non » is the last answer (4th, then 3rd) of the two long questions.
-    for downs in [1, 1, 1, 3, 2, 0, 0, 0, 0] {
+    // Then a prevention objective, transferable skills, an attestation, category 1.
+    for downs in [1, 1, 1, 3, 2, 0, 0, 1, 0] {
         answer(&mut app, downs);
     }
     let (footer, _) = bottom(&app);
@@ -538,7 +544,8 @@ fn the_footer_says_what_escape_does_here() {
         app.update(key(c));
     }
     app.update(press(KeyCode::Enter));
-    for _ in 0..3 {
+    // Not certifying, not publicly funded.
+    for _ in 0..2 {
         answer(&mut app, 1);
     }
     app.update(press(KeyCode::Enter));

@@ -906,7 +906,7 @@ fn keys_behind_the_too_small_notice_do_nothing_but_quit() {
     }
     app.update(Action::Paste("XYZ".to_owned()));
     assert_eq!(app.screen, ScreenId::Simulator, "no key reached the screen");
-    assert!(app.simulator.walk.path().is_empty() && !app.help);
+    assert!(app.simulator.walk.user_steps() == 0 && !app.help);
     app.update(Action::Resize(80, 24));
     app.update(key('1'));
     assert_eq!(app.screen, ScreenId::Expirations);

@@ -54,8 +54,8 @@ use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod exports;
-mod trainings;
 mod staff;
+mod trainings;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;

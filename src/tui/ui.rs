@@ -281,13 +281,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     let used: usize = hints.iter().map(Span::width).sum();
     let room = usize::from(regions.footer.width).saturating_sub(used);
-    for (key, description) in footer_hints(
-        &app.options.keymap,
-        &contexts,
-        typing,
-        room,
-        |command| app.current().offers(command),
-    ) {
+    for (key, description) in
+        footer_hints(&app.options.keymap, &contexts, typing, room, |command| {
+            app.current().offers(command)
+        })
+    {
         hints.push(Span::styled(key, theme.matched));
         hints.push(Span::styled(format!(" {description}  "), theme.muted));
     }

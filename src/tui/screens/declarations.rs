@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
@@ -29,8 +29,8 @@ use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
-use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
+use crate::tui::widgets::list::{ListCursor, cycle};
+use crate::tui::widgets::{sanitize, state_message};
 
 /// Columns of the list: references stay whole while the title can give room (then keep their
 /// distinguishing tail); statuses whole, « Enregistrée en retard » never reads « Enregistrée ».
@@ -41,7 +41,7 @@ const COLUMNS: [FitColumn; 7] = [
     FitColumn::whole("Tit."),
     FitColumn::whole("Statut"),
     FitColumn::whole("Délai"),
-    FitColumn::whole("Lot export"),
+    FitColumn::whole("Lot"),
 ];
 
 const STATUSES: [DeclarationStatus; 3] = [

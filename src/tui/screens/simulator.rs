@@ -711,7 +711,12 @@ impl Screen for SimulatorScreen {
         if self.drafts_focused {
             return Some("revenir aux réponses");
         }
-        (!self.walk.path().is_empty()).then_some("question précédente")
+        if self.walk.user_steps() > 0 {
+            Some("question précédente")
+        } else {
+            // Only the answers known from the account are behind: Échap reopens them.
+            (!self.walk.path().is_empty()).then_some("changer le déclarant")
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
@@ -1749,7 +1754,7 @@ mod tests {
         // following their hint.
         keys(&mut s, &mut h, "jjj");
         assert_eq!((s.selected, s.drafts_focused), (1, false));
-        assert!(s.walk.path().is_empty(), "moving chose nothing");
+        assert_eq!(s.walk.user_steps(), 0, "moving chose nothing");
         keys(&mut s, &mut h, "k");
         // `b` gives the focus to the drafts.
         keys(&mut s, &mut h, "b");
@@ -2164,9 +2169,18 @@ mod tests {
         fn answer(app: &mut App, index: usize) {
             let order = app.simulator.order();
             let target = order.iter().position(|&i| i == index).unwrap();
-            while app.simulator.selected < target {
+            for _ in 0..order.len() {
+                if app.simulator.selected >= target {
+                    break;
+                }
                 send(app, KeyCode::Down);
             }
+            assert_eq!(
+                app.simulator.selected,
+                target,
+                "answer {index} at {:?}",
+                app.simulator.walk.current()
+            );
             send(app, KeyCode::Enter);
         }
         let (mut app, _) = App::new(AppOptions::new(today()), &Rules::embedded().unwrap());
@@ -2176,12 +2190,12 @@ mod tests {
         send(&mut app, KeyCode::Char('1'));
         assert_eq!(app.screen, ScreenId::Expirations);
         send(&mut app, KeyCode::Char('5'));
-        assert!(app.simulator.walk.path().is_empty(), "nothing answered");
+        assert!(app.simulator.walk.user_steps() == 0, "nothing answered");
         // Choosing does not validate: ↓ moves, only Entrée answers.
         send(&mut app, KeyCode::Down);
-        assert!(app.simulator.walk.path().is_empty());
+        assert!(app.simulator.walk.user_steps() == 0);
         send(&mut app, KeyCode::Up);
-        for c in "11122211112".chars() {
+        for c in "111222111121".chars() {
             answer(&mut app, c.to_digit(10).unwrap() as usize - 1);
         }
         for c in "15/10/2026".chars() {

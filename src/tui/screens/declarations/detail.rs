@@ -199,13 +199,15 @@ pub(super) fn render(
                         index + 1
                     )
                 });
-            Line::styled(
-                truncate(
-                    &format!(" (o/n) Retirer {name} de la déclaration ? Correction définitive."),
-                    width,
-                ),
-                theme.error,
-            )
+            // The keys first; a shorter question when the whole one does not fit.
+            let full = format!(" (o/n) Retirer {name} de la déclaration ? Correction définitive.");
+            let short = format!(" (o/n) Retirer {name} ? Correction définitive.");
+            let question = if full.chars().count() <= width {
+                full
+            } else {
+                short
+            };
+            Line::styled(truncate(&question, width), theme.error)
         }
         (None, true) => Line::styled(" ⟳ Envoi…", theme.muted),
         (None, false) => match detail.view.error() {

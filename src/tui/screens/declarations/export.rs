@@ -31,7 +31,7 @@ impl Question {
     }
 }
 
-/// The « Lot export » cell of a declaration and its style: the batch, then the export day while
+/// The « Lot » cell of a declaration and its style: the batch, then the export day while
 /// waiting for the portal's answer, else the answer; a dash when never exported.
 pub fn cell(export: Option<&DeclarationExport>, theme: &Theme) -> (String, Style) {
     let Some(export) = export else {
