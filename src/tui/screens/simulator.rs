@@ -906,10 +906,13 @@ impl Screen for SimulatorScreen {
                 }
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(format!("Source : {source}"), theme.muted));
-                let back = if path.is_empty() {
+                // As the footer: only the declarant known from the account may be behind.
+                let back = if self.walk.user_steps() > 0 {
+                    " · Échap question précédente"
+                } else if path.is_empty() {
                     ""
                 } else {
-                    " · Échap question précédente"
+                    " · Échap changer le déclarant"
                 };
                 let drafts = if self.listed().is_empty() {
                     ""
