@@ -2,6 +2,8 @@
 //! written with confy at that explicit path. The token may also come from `PASSEPORT_TOKEN`.
 //! A file holding a token must be private (mode 0600): a looser one is refused.
 
+mod messages;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -143,7 +145,7 @@ fn describe(path: &Path, error: confy::ConfyError) -> ConfigError {
 /// hold the token, e.g. under a misspelt key): the line, the column, the key written on that
 /// line, and the parser's message, anything shaped like a token masked.
 fn toml_message(path: &Path, error: &toml::de::Error) -> String {
-    let message = mask_tokens(error.message().trim());
+    let message = messages::in_french(&mask_tokens(error.message().trim()));
     let Some(span) = error.span() else {
         return message;
     };

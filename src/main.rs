@@ -1,10 +1,10 @@
 //! `passeport`: command-line entry point. Parses arguments, then dispatches to the full-screen
 //! application, the server, or a command. Every user-facing failure is one French line on stderr
-//! and exit code 2.
+//! and exit code 2; a closed pipe ends a command quietly; colours only go to a terminal.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
 use color_eyre::eyre::Result;
 
 use passeport::cli::{self, AccountCommand, Cli, Command, TokenCommand};
@@ -13,24 +13,29 @@ use passeport::paths;
 use passeport::rules::Rules;
 
 fn main() -> ExitCode {
-    // Unexpected failures get color-eyre's report; expected ones are one line (below).
-    let _ = color_eyre::install();
-    let cli = Cli::parse();
+    // Unexpected failures get a French report; expected ones are one line (below).
+    cli::errors::install_hooks();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match cli::help::parse(&args) {
+        Ok(cli) => cli,
+        Err(error) => return cli::help::report(&error, &args),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("passeport : impossible de démarrer ({e})");
+            cli::errors::print_error(
+                &color_eyre::eyre::Report::new(e).wrap_err("impossible de démarrer"),
+            );
             return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(report) => {
-            let chain: Vec<String> = report.chain().map(ToString::to_string).collect();
-            eprintln!("passeport : {}", chain.join(" : ").replace('\n', " "));
+            cli::errors::print_error(&report);
             ExitCode::from(2)
         }
     }
@@ -64,13 +69,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "passeport", &mut script);
+            clap_complete::generate(shell, &mut cli::help::command(), "passeport", &mut script);
             cli::export::write_stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => {
             let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            clap_mangen::Man::new(cli::help::command()).render(&mut page)?;
             cli::export::write_stdout(&page)?;
             Ok(ExitCode::SUCCESS)
         }

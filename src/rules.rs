@@ -33,6 +33,7 @@ impl Rules {
         let deadlines = DeadlineRules::from_toml(&src.path, &src.text)?;
         let src = read_source("simulator.toml", SIMULATOR_TOML, config_dir)?;
         let simulator = Tree::from_toml(&src.path, &src.text)?;
+        simulator.check_catalogue(&src.path, &catalogue)?;
         Ok(Self {
             catalogue: Arc::new(catalogue),
             deadlines: Arc::new(deadlines),

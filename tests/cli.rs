@@ -18,7 +18,9 @@ use passeport::api::contract::{
     WorkersQuery,
 };
 use passeport::bulk::Layout;
+use passeport::domain::DeclarationKind;
 use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::training::Catalogue;
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
 use passeport::server::{Server, ServerOptions};
@@ -428,12 +430,17 @@ fn export_adf_and_jdr_give_the_server_files_on_stdout_or_atomically_in_a_file() 
     for (name, format) in [("adf", ExportFormat::Adf), ("jdr", ExportFormat::Jdr)] {
         let expected = server_export(format);
         assert!(!expected.is_empty());
-        let printed = stdout_of(passeport(OF).args(["export", name]), 0);
+        let printed = stdout_of(passeport(OF).args(["export", name, "--all"]), 0);
         assert_eq!(printed, expected, "{name}");
 
         let path = out_dir.path().join(format!("{name}.csv"));
         fs::write(&path, "ancien contenu").unwrap();
-        let quiet = stdout_of(passeport(OF).args(["export", name, "--out"]).arg(&path), 0);
+        let quiet = stdout_of(
+            passeport(OF)
+                .args(["export", name, "--all", "--out"])
+                .arg(&path),
+            0,
+        );
         assert_eq!(quiet, "", "nothing on stdout with --out");
         assert_eq!(fs::read_to_string(&path).unwrap(), expected);
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -451,7 +458,7 @@ fn export_adf_and_jdr_give_the_server_files_on_stdout_or_atomically_in_a_file() 
 fn exports_start_with_the_official_header() {
     let _turn = of_declarations();
     for (name, layout) in [("adf", Layout::Adf), ("jdr", Layout::Jdr)] {
-        let printed = stdout_of(passeport(OF).args(["export", name]), 0);
+        let printed = stdout_of(passeport(OF).args(["export", name, "--all"]), 0);
         let first = printed.split("\r\n").next().unwrap();
         assert_eq!(first, layout.header(), "{name}");
         assert!(
@@ -459,6 +466,139 @@ fn exports_start_with_the_official_header() {
             "{name}: the demo has declarations"
         );
     }
+}
+
+/// Runs a command that must succeed; returns its stdout and stderr.
+fn output_of(command: &mut Command) -> (String, String) {
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    (String::from_utf8(output.stdout).unwrap(), stderr)
+}
+
+/// The ID_UNIQUE_PARTENAIRE of every line of an ADF file.
+fn partner_ids(file: &str) -> Vec<String> {
+    file.split("\r\n")
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split('|').nth(2).unwrap().to_owned())
+        .collect()
+}
+
+/// The batch number in « Lot N : … ».
+fn batch_of(stderr: &str) -> String {
+    let rest = stderr
+        .split("Lot ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stderr}"));
+    rest.split(' ').next().unwrap().to_owned()
+}
+
+/// A valid attestation with two titulaires, DUPONT (MEM-1) and LEFÈVRE (MEM-2).
+fn remembered() -> Declaration {
+    let titulaire = |key: &str, nir: &str, name: &str| Titulaire {
+        id_unique_partenaire: key.to_owned(),
+        nir: nir.to_owned(),
+        nom_titulaire: name.to_owned(),
+        presence_employeur: Some(false),
+        ..Titulaire::default()
+    };
+    let strings = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect();
+    Declaration {
+        id_declaration: "CLI-MEM".to_owned(),
+        reference_declaration: "REF-CLI-MEM".to_owned(),
+        nom_formation: "Sauveteur secouriste du travail".to_owned(),
+        date_debut_formation: NaiveDate::from_ymd_opt(2026, 6, 1),
+        date_fin_formation: NaiveDate::from_ymd_opt(2026, 6, 2),
+        modalite_dispense: Some(Modalite::Presentiel),
+        competence_transferable: strings(&["115650", "121885", "400635"]),
+        qualification_formateur: Some(QualificationFormateur::Preventeur),
+        formation_certifiante: Some(false),
+        domaine_formation: strings(&["42829"]),
+        specialite_formation: strings(&["344r"]),
+        date_debut_validite: NaiveDate::from_ymd_opt(2026, 6, 2),
+        titulaires: vec![
+            titulaire("CLI-MEM-1", "1850375112345", "DUPONT"),
+            titulaire("CLI-MEM-2", "2900612345678", "LEFÈVRE"),
+        ],
+        ..Declaration::new(DeclarationKind::Attestation)
+    }
+}
+
+#[test]
+fn export_sends_each_line_once_and_again_when_the_portal_refuses_it() {
+    let _turn = of_declarations();
+    // Whatever other tests left unsent goes first.
+    output_of(passeport(OF).args(["export", "adf"]));
+    block_on(async {
+        client(OF)
+            .create_declaration(&remembered(), "cli-export-memory")
+            .await
+            .unwrap()
+    });
+    let dir = tempfile::tempdir_in(&sandbox().dir).unwrap();
+    let path = dir.path().join("lot.csv");
+    let (out, err) = output_of(passeport(OF).args(["export", "adf", "--out"]).arg(&path));
+    assert_eq!(out, "");
+    let file = fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        partner_ids(&file),
+        ["CLI-MEM-1", "CLI-MEM-2"],
+        "only the new lines"
+    );
+    let batch = batch_of(&err);
+    assert!(
+        err.contains(&format!("Lot {batch} : 2 lignes ADF exportées")),
+        "{err}"
+    );
+
+    let (out, err) = output_of(passeport(OF).args(["export", "adf"]));
+    assert_eq!(out, "", "nothing sent twice");
+    assert!(err.contains("Rien de nouveau à exporter"), "{err}");
+
+    let listed = stdout_of(passeport(OF).args(["export", "batches"]), 0);
+    let row = listed
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{batch} ")))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains("ADF") && row.contains("en attente"), "{row}");
+    assert_eq!(
+        stdout_of(passeport(OF).args(["export", "file", &batch]), 0),
+        file,
+        "the batch's file, byte for byte"
+    );
+
+    let answered = stdout_of(
+        passeport(OF).args(["export", "answer", &batch, "refused-titulaires", "Lefevre"]),
+        0,
+    );
+    assert!(
+        answered.contains(&format!("Lot {batch} : réponse « titulaires refusés »")),
+        "{answered}"
+    );
+    assert!(answered.contains("1 ligne refusée(s)"), "{answered}");
+    let (again, err) = output_of(passeport(OF).args(["export", "adf"]));
+    assert_eq!(
+        partner_ids(&again),
+        ["CLI-MEM-2"],
+        "the refused line, alone"
+    );
+    let second = batch_of(&err);
+    assert_ne!(second, batch);
+
+    stdout_of(
+        passeport(OF).args(["export", "answer", &second, "accepted"]),
+        0,
+    );
+    let twice = failure_of(passeport(OF).args(["export", "answer", &second, "refused"]));
+    assert!(twice.contains("déjà une réponse"), "{twice}");
+    let (out, _) = output_of(passeport(OF).args(["export", "adf"]));
+    assert_eq!(out, "", "accepted: nothing left to send");
+    let (all, _) = output_of(passeport(OF).args(["export", "adf", "--all"]));
+    assert!(
+        partner_ids(&all).contains(&"CLI-MEM-1".to_owned()),
+        "--all sends again"
+    );
 }
 
 #[test]
@@ -477,7 +617,8 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
     let mut expected_json = Vec::new();
     let mut expected_csv = vec![
         "worker_id,last_name,first_names,site,employer_siret,training_code,training_title,\
-         category,end_date,validity_start,validity_end,expires_on,days_left,status,superseded"
+         category,end_date,validity_start,validity_end,expires_on,days_left,status,superseded,\
+         category_confidence"
             .to_owned(),
     ];
     for passport in &passports {
@@ -500,6 +641,7 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
                 "days_left": e.days_left,
                 "status": status,
                 "superseded": e.superseded,
+                "category_confidence": e.category_confidence,
             }));
             expected_csv.push(csv_line(&[
                 w.id.to_string(),
@@ -517,6 +659,11 @@ fn export_passports_lists_every_training_of_every_visible_worker() {
                 e.days_left.map(|d| d.to_string()).unwrap_or_default(),
                 status.as_str().unwrap().to_owned(),
                 e.superseded.to_string(),
+                serde_json::to_value(e.category_confidence)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
             ]));
         }
     }
@@ -808,11 +955,14 @@ fn completions_and_manpage_are_printed() {
 
 #[test]
 fn every_command_has_french_help_with_an_example() {
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 11] = [
         &["expiring"],
         &["export"],
         &["export", "adf"],
         &["export", "jdr"],
+        &["export", "batches"],
+        &["export", "answer"],
+        &["export", "file"],
         &["export", "passports"],
         &["import"],
         &["completions"],
@@ -825,12 +975,12 @@ fn every_command_has_french_help_with_an_example() {
     }
     let expiring = stdout_of(passeport(EMPLOYER).args(["expiring", "--help"]), 0);
     assert!(
-        expiring.contains("expired:  Échéances dépassées"),
+        expiring.contains("- expired : Échéances dépassées"),
         "{expiring}"
     );
     let import = stdout_of(passeport(EMPLOYER).args(["import", "--help"]), 0);
     assert!(
-        import.contains("json: Un objet JSON pour les scripts"),
+        import.contains("- json : Un objet JSON pour les scripts"),
         "{import}"
     );
 }

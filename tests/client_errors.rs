@@ -349,6 +349,7 @@ async fn requests_carry_token_query_and_encoded_segments() {
         q: Some("Dupont".to_owned()),
         limit: Some(10),
         cursor: None,
+        archived: None,
     };
     client.workers(&query).await.unwrap();
     let sessions = SessionsQuery {
@@ -516,6 +517,7 @@ fn recorded(id: i64) -> String {
         status: DeclarationStatus::Enregistree,
         deadline: None,
         created_at: chrono::DateTime::UNIX_EPOCH,
+        export: None,
     };
     let view = DeclarationView {
         summary,

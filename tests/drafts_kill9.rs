@@ -52,6 +52,12 @@ fn wait_draft(
     panic!("no finished draft after {secs} s; last seen: {last:#?}");
 }
 
+/// Validates the answer `downs` rows below the first: ↓ that many times, then Entrée.
+fn answer(s: &mut Session, downs: usize) {
+    s.send(&format!("{}\r", "\x1b[B".repeat(downs)));
+    std::thread::sleep(Duration::from_millis(20));
+}
+
 /// Types text one key at a time, as a person would.
 fn type_slowly(s: &mut Session, text: &str) {
     for c in text.chars() {
@@ -67,19 +73,20 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.wait_for("Échéances", 30);
     s.send("5");
     s.wait_for("Qui déclare la formation", 10);
-    // OF; not a train-the-trainer, induction or CSE course; not safety of goods; not for
-    // prevention specialists; the three criteria; category 1.
-    for answer in "1222111111".chars() {
-        s.send(&answer.to_string());
-        std::thread::sleep(Duration::from_millis(20));
+    // OF; delivered by itself; every titulaire gave a NIR; not a train-the-trainer, induction
+    // or CSE course; not safety of goods; not for prevention specialists; a prevention
+    // objective, transferable skills; an attestation; category 1. Answers are chosen with ↓
+    // and validated with Entrée; « Non » is always the last one (4th of safety of goods, 3rd
+    // of prevention specialists).
+    for downs in [0, 0, 0, 1, 1, 1, 3, 2, 0, 0, 1, 0] {
+        answer(&mut s, downs);
     }
     s.wait_for("Date de fin de la formation", 10);
     type_slowly(&mut s, "15/10/2026\r");
-    s.wait_for("évaluation réussie", 10);
-    // Attestation; not certifying; not publicly funded.
-    for answer in "222".chars() {
-        s.send(&answer.to_string());
-        std::thread::sleep(Duration::from_millis(20));
+    // Not certifying; not publicly funded.
+    s.wait_for("RNCP", 10);
+    for _ in 0..2 {
+        answer(&mut s, 1);
     }
     s.wait_for("À déclarer", 10);
     s.send("\r");
@@ -131,7 +138,7 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.send("5");
     s.wait_for("Brouillons en cours (1)", 10);
     s.wait_for(TITLE, 10);
-    s.send("jj\r"); // past the two answers of the first question, onto the draft
+    s.send("b\r"); // the drafts list, its first draft
     s.wait_for("Déclaration — attestation de formation", 10);
     // Each one waited for: a frame may still be arriving when the title shows.
     for typed in [
@@ -149,7 +156,8 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     let reopened = wait_draft(home.path(), 5, |_| true);
     assert_eq!(reopened["idempotency_key"], key);
 
-    // Then on to submission, keys alone: a titulaire, the review, Ctrl-S twice.
+    // Then on to submission, keys alone: a titulaire, the review, Ctrl-S twice, then « o »
+    // to the one question.
     s.send("\x1b[6~"); // PgDn: the titulaires
     s.wait_for("Aucun titulaire", 10);
     s.send("a");
@@ -160,7 +168,9 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     s.wait_for("Non", 10);
     s.send("\x13"); // Ctrl-S: save and review
     s.wait_for("Aucun problème détecté", 10);
-    s.send("\x13"); // Ctrl-S: send
+    s.send("\x13"); // Ctrl-S: asks before sending
+    s.wait_for("Envoyer la déclaration (1 titulaire) ? (o/n)", 10);
+    s.send("o");
     // The Déclarations screen, the new one listed by its reference (the form is gone).
     let reference = json["declaration"]["reference_declaration"]
         .as_str()
@@ -170,7 +180,7 @@ fn a_draft_survives_kill_9_with_every_field_as_typed() {
     loop {
         let screen = s.screen();
         if screen.contains("Statut :")
-            && screen.contains(&reference)
+            && screen.contains(&format!("✔ Déclaration {reference} enregistrée"))
             && screen.contains(TITLE)
             && !screen.contains("Déclaration — attestation")
         {

@@ -279,9 +279,24 @@ async fn stored_expiries_are_the_last_valid_day_and_demo_statuses_follow_the_sco
         .await
         .unwrap();
     let mut checked = 0;
+    let mut inferred_sst = false;
     for worker in workers.iter().take(60) {
         let passport = employer.passport(worker.id).await.unwrap();
         for entry in &passport.entries {
+            // Every category comes with its label, so an inferred one is never shown as a fact.
+            let training = catalogue.get(&entry.training_code);
+            assert_eq!(
+                Some(entry.category_confidence),
+                training.map(|t| t.category_confidence),
+                "{entry:?}"
+            );
+            if entry.training_code == "SST" {
+                inferred_sst = true;
+                assert_eq!(
+                    entry.category_confidence,
+                    passeport::domain::training::Confidence::Inferred
+                );
+            }
             let months = catalogue
                 .get(&entry.training_code)
                 .and_then(|t| t.validity_months);
@@ -297,6 +312,7 @@ async fn stored_expiries_are_the_last_valid_day_and_demo_statuses_follow_the_sco
         }
     }
     assert!(checked > 20, "{checked}");
+    assert!(inferred_sst, "the demo has SST entries, category [I]");
     for declaration in harness
         .of()
         .all_declarations(&DeclarationsQuery::default())

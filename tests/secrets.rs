@@ -573,7 +573,7 @@ fn nir_masked_on_expirations_search_and_sessions() {
             }
         }
     }
-    assert_eq!(app.search.query, &NIRS[0][..9]);
+    assert_eq!(app.search.query.text(), &NIRS[0][..9]);
     // The query is what the user typed; the results stay masked.
     let text = screen(&app, 120, 40);
     assert!(text.contains("DUPONT"), "found by NIR digits:\n{text}");

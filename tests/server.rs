@@ -230,7 +230,14 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/me", "get"),
         ("/v1/catalogue", "get"),
         ("/v1/workers", "get"),
+        ("/v1/workers", "post"),
         ("/v1/workers/{id}", "get"),
+        ("/v1/workers/{id}", "patch"),
+        ("/v1/workers/{id}/archive", "post"),
+        ("/v1/workers/{id}/trainings", "post"),
+        ("/v1/workers/{id}/trainings", "get"),
+        ("/v1/workers/{id}/trainings/{entry_id}", "patch"),
+        ("/v1/workers/{id}/trainings/{entry_id}", "delete"),
         ("/v1/workers/{id}/passport", "get"),
         ("/v1/sessions", "get"),
         ("/v1/sessions/{id}", "get"),
@@ -244,6 +251,11 @@ async fn health_auth_catalogue_and_openapi() {
             "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
             "delete",
         ),
+        ("/v1/exports", "post"),
+        ("/v1/exports", "get"),
+        ("/v1/exports/{id}", "get"),
+        ("/v1/exports/{id}/file", "get"),
+        ("/v1/exports/{id}/answer", "post"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {
@@ -275,6 +287,7 @@ async fn pagination_walks_every_list_without_gaps_or_duplicates() {
                 q: None,
                 limit: Some(7),
                 cursor,
+                archived: None,
             };
             let page = client.workers(&query).await.unwrap();
             assert!(page.items.len() <= 7);
@@ -964,6 +977,105 @@ async fn invalid_declaration_gets_every_field_error() {
         response.headers()["content-type"],
         "application/problem+json"
     );
+}
+
+#[tokio::test]
+async fn every_field_is_bounded_by_its_official_length() {
+    let h = Harness::start().await;
+    let of = h.extra();
+    // The 5,054-character proof link of the UX review (2026-12, finding 7), and a birth name
+    // one character over the 30 of NOM_TITULAIRE.
+    let mut declaration = jdr();
+    declaration.lien_preuve = format!("https://exemple.fr/{}", "a".repeat(5035));
+    declaration.titulaires[0].nom_titulaire = "A".repeat(31);
+    for result in [
+        of.validate_declaration(&declaration).await.map(|_| ()),
+        of.create_declaration(&declaration, "cle-trop-long")
+            .await
+            .map(|_| ()),
+    ] {
+        let Err(ApiError::Invalid { errors }) = result else {
+            panic!("422 attendu, obtenu {result:?}");
+        };
+        let found: Vec<(&str, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str(), e.message.as_str()))
+            .collect();
+        assert!(
+            found.contains(&(
+                "LIEN_PREUVE",
+                "too_long",
+                "Le champ « lien vers la preuve » dépasse 255 caractères (5054 saisis)."
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(
+                "titulaires[0].NOM_TITULAIRE",
+                "too_long",
+                "Le champ « nom de naissance du titulaire » dépasse 30 caractères (31 saisis)."
+            )),
+            "{found:?}"
+        );
+    }
+    assert!(
+        of.all_declarations(&DeclarationsQuery::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
+    );
+    // Two links pasted end to end are one field too many.
+    let doubled = Declaration {
+        lien_preuve: "https://exemple.fr/ahttps://preuves.acme.fr/1.pdf".to_owned(),
+        ..jdr()
+    };
+    let result = of.validate_declaration(&doubled).await;
+    let Err(ApiError::Invalid { errors }) = result else {
+        panic!("422 attendu, obtenu {result:?}");
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "LIEN_PREUVE" && e.code == "invalid_url"),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_nir_is_stored_in_13_characters_whatever_was_sent() {
+    let h = Harness::start().await;
+    let of = h.extra();
+    let mut declaration = adf();
+    // With its key and spaces, as a user copies it from a card.
+    declaration.titulaires[0].nir = "1 85 03 75 112 345 94".to_owned();
+    let body13 = declaration.titulaires[1].nir.clone();
+    declaration.titulaires[1].nir = format!(
+        "{body13}{:02}",
+        passeport::domain::ids::compute_key(&body13).unwrap()
+    );
+    let (created, _) = of
+        .create_declaration(&declaration, "cle-nir-canonique")
+        .await
+        .unwrap();
+    let stored: Vec<String> = created
+        .declaration
+        .titulaires
+        .iter()
+        .map(|t| t.nir.clone())
+        .collect();
+    assert_eq!(stored, ["1850375112345".to_owned(), body13.clone()]);
+    let again = of.declaration(created.summary.id).await.unwrap();
+    assert_eq!(again.declaration.titulaires[1].nir, body13);
+    // The same declaration sent with the 13 characters is the same body: the same answer.
+    let mut same = declaration.clone();
+    same.titulaires[0].nir = "1850375112345".to_owned();
+    same.titulaires[1].nir = body13;
+    let (retried, _) = of
+        .create_declaration(&same, "cle-nir-canonique")
+        .await
+        .unwrap();
+    assert_eq!(retried.summary.id, created.summary.id);
 }
 
 #[tokio::test]

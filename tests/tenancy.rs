@@ -26,6 +26,7 @@ use passeport::api::contract::{
 use passeport::domain::DeclarationKind;
 use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::ids::compute_key;
 use passeport::domain::training::Catalogue;
 use passeport::domain::worker::Worker;
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
@@ -79,16 +80,46 @@ enum Exercise {
     DeclarationById,
     /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`.
     RemoveTitulaire,
+    /// `POST /v1/workers`.
+    CreateWorker,
+    /// A write on a worker by `{id}` (`PATCH /v1/workers/{id}`, `POST …/archive`, its training
+    /// records and their history).
+    WorkerWrite,
+    /// `GET /v1/exports`.
+    ExportList,
+    /// An export batch by `{id}` (`/v1/exports/{id}` and its file).
+    ExportById,
+    /// `POST /v1/exports`.
+    ExportCreate,
+    /// `POST /v1/exports/{id}/answer`.
+    ExportAnswer,
+    /// A training record by `{id}` and `{entry_id}` (`PATCH`, `DELETE`).
+    TrainingWrite,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 16] = [
+const TABLE: [(&str, &str, Exercise); 28] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
     ("get", "/v1/catalogue", Exercise::Shared),
     ("get", "/v1/workers", Exercise::WorkerList),
+    ("post", "/v1/workers", Exercise::CreateWorker),
     ("get", "/v1/workers/{id}", Exercise::WorkerById),
+    ("patch", "/v1/workers/{id}", Exercise::WorkerWrite),
+    ("post", "/v1/workers/{id}/archive", Exercise::WorkerWrite),
+    ("post", "/v1/workers/{id}/trainings", Exercise::WorkerWrite),
+    ("get", "/v1/workers/{id}/trainings", Exercise::WorkerWrite),
+    (
+        "patch",
+        "/v1/workers/{id}/trainings/{entry_id}",
+        Exercise::TrainingWrite,
+    ),
+    (
+        "delete",
+        "/v1/workers/{id}/trainings/{entry_id}",
+        Exercise::TrainingWrite,
+    ),
     ("get", "/v1/workers/{id}/passport", Exercise::WorkerById),
     ("get", "/v1/sessions", Exercise::SessionList),
     ("get", "/v1/sessions/{id}", Exercise::SessionById),
@@ -103,6 +134,11 @@ const TABLE: [(&str, &str, Exercise); 16] = [
         "/v1/declarations/{id}/titulaires/{id_unique_partenaire}",
         Exercise::RemoveTitulaire,
     ),
+    ("post", "/v1/exports", Exercise::ExportCreate),
+    ("get", "/v1/exports", Exercise::ExportList),
+    ("get", "/v1/exports/{id}", Exercise::ExportById),
+    ("get", "/v1/exports/{id}/file", Exercise::ExportById),
+    ("post", "/v1/exports/{id}/answer", Exercise::ExportAnswer),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -135,6 +171,8 @@ struct Owned {
     workers: BTreeSet<i64>,
     sessions: BTreeSet<i64>,
     declarations: BTreeSet<i64>,
+    /// Export batches (`export_batches.account_id`).
+    exports: BTreeSet<i64>,
     /// (worker, training code, expiry) of the current expiries the account sees.
     expirations: BTreeSet<(i64, String, NaiveDate)>,
 }
@@ -291,18 +329,30 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
             "SELECT DISTINCT t.worker_id FROM session_trainees t \
              JOIN sessions s ON s.id = t.session_id WHERE s.account_id = ?"
         };
-        let owner_column = if employer {
-            "employer_account_id"
+        // Entries belong to the person; an employer sees them through its own current worker
+        // for that person, an organisation through its first trainee for that person.
+        let (owner_column, worker) = if employer {
+            (
+                "employer_account_id",
+                "(SELECT w.id FROM workers w WHERE w.person_id = e.person_id \
+                 AND w.employer_account_id = e.employer_account_id AND w.archived = 0)",
+            )
         } else {
-            "session_account_id"
+            (
+                "session_account_id",
+                "(SELECT MIN(t.worker_id) FROM session_trainees t \
+                 JOIN sessions s ON s.id = t.session_id JOIN workers x ON x.id = t.worker_id \
+                 WHERE x.person_id = e.person_id AND s.account_id = e.session_account_id)",
+            )
         };
         let horizon = today()
             .checked_add_days(Days::new(u64::from(ALL_DAYS)))
             .unwrap();
         let expirations: Vec<(i64, String, NaiveDate)> = sqlx::query_as(&format!(
-            "SELECT worker_id, training_code, expires_on FROM passport_entries \
-             WHERE {owner_column} = ? AND superseded = 0 AND expires_on IS NOT NULL \
-             AND expires_on <= ?"
+            "SELECT * FROM (SELECT {worker} AS worker_id, e.training_code, e.expires_on \
+             FROM passport_entries e WHERE e.{owner_column} = ? AND e.superseded = 0 \
+             AND e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= ?) \
+             WHERE worker_id IS NOT NULL"
         ))
         .bind(account_id)
         .bind(horizon)
@@ -322,6 +372,12 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
             declarations: ids(
                 pool,
                 "SELECT id FROM declarations WHERE account_id = ?",
+                account_id,
+            )
+            .await,
+            exports: ids(
+                pool,
+                "SELECT id FROM export_batches WHERE account_id = ?",
                 account_id,
             )
             .await,
@@ -486,6 +542,17 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 .await;
             assert_eq!(reply.status, 201, "{}", reply.body);
         }
+        // …and one export batch of its own.
+        let reply = h
+            .call(
+                "post",
+                "/v1/exports",
+                Some(DEMO_TOKENS[account]),
+                Some(&serde_json::json!({"kind": "adf"})),
+                Some(&format!("tenancy-export-{account}")),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
     }
 
     let pool = database(&h.db).await;
@@ -504,6 +571,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             seen.declarations, mine.declarations,
             "declarations of {account}"
         );
+        assert_eq!(mine.exports.len(), 1, "one export batch of {account}");
     }
     let distinct: BTreeSet<i64> = owned.iter().map(|o| o.account_id).collect();
     assert_eq!(distinct.len(), DEMO_TOKENS.len(), "three distinct accounts");
@@ -539,7 +607,17 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
     // Read-only exercises first (they compare with the ownership read above), then the ones
     // that create and delete.
     routes.sort_by_key(|(kind, _, _, _)| {
-        matches!(kind, Exercise::Create | Exercise::RemoveTitulaire).then_some(*kind)
+        matches!(
+            kind,
+            Exercise::Create
+                | Exercise::RemoveTitulaire
+                | Exercise::CreateWorker
+                | Exercise::WorkerWrite
+                | Exercise::ExportCreate
+                | Exercise::ExportAnswer
+                | Exercise::TrainingWrite
+        )
+        .then_some(*kind)
     });
     let mut exercised = BTreeSet::new();
     for (kind, method, path, operation) in routes {
@@ -559,10 +637,17 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::Create => check_create(&h, path, &seen_by).await,
             Exercise::WorkerById => check_by_id(&h, method, path, &owned, |o| &o.workers).await,
             Exercise::SessionById => check_by_id(&h, method, path, &owned, |o| &o.sessions).await,
+            Exercise::CreateWorker => check_create_worker(&h, path, &owned, &seen_by).await,
+            Exercise::WorkerWrite => check_worker_write(&h, method, path, &owned).await,
+            Exercise::TrainingWrite => check_training_write(&h, method, path, &owned, &pool).await,
             Exercise::DeclarationById => {
                 check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
             }
             Exercise::RemoveTitulaire => check_remove(&h, method, path, &seen_by).await,
+            Exercise::ExportList => check_export_list(&h, path, &owned).await,
+            Exercise::ExportById => check_by_id(&h, method, path, &owned, |o| &o.exports).await,
+            Exercise::ExportCreate => check_export_create(&h, path, &owned).await,
+            Exercise::ExportAnswer => check_export_answer(&h, method, path, &owned).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -594,6 +679,7 @@ async fn check_authentication(h: &Harness, method: &str, path: &str) {
     let values = HashMap::from([
         ("id", "1".to_owned()),
         ("id_unique_partenaire", "PP-1-1".to_owned()),
+        ("entry_id", "1".to_owned()),
     ]);
     let url = fill(path, &values);
     let body = (method == "post").then(|| serde_json::json!({}));
@@ -1010,4 +1096,302 @@ async fn check_remove(h: &Harness, method: &str, path: &str, seen: &[Seen]) {
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// A valid NIR (15 characters with its key) of a man born in March 1985 in Paris, order `n`.
+fn nir(n: u32) -> String {
+    let body = format!("18503751{n:05}");
+    format!("{body}{:02}", compute_key(&body).unwrap())
+}
+
+/// An employer creates a worker whose NIR another employer already employs: no conflict and
+/// nothing of the other employer's passport shows (the person is shared, the entries are not);
+/// a training organisation cannot create staff at all.
+async fn check_create_worker(h: &Harness, path: &str, owned: &[Owned], seen: &[Seen]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let fresh = serde_json::json!({
+            "nir": nir(40_000 + u32::try_from(account).unwrap()),
+            "last_name": "NOUVEAU",
+            "first_names": "Compte",
+        });
+        let reply = h
+            .call("post", path, token, Some(&fresh), Some("tenancy-new"))
+            .await;
+        if !mine.employer {
+            assert_eq!(reply.status, 403, "{path} as the organisation {account}");
+            continue;
+        }
+        assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+        for (other, theirs) in seen.iter().enumerate().filter(|(o, _)| *o != account) {
+            if !owned[other].employer {
+                continue;
+            }
+            let Some(their) = theirs.workers.first() else {
+                continue;
+            };
+            let body = serde_json::json!({
+                "nir": their.nir.as_str(),
+                "last_name": "AUTRE",
+                "first_names": "Emploi",
+            });
+            let key = format!("tenancy-shared-{account}-{other}");
+            let reply = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(
+                reply.status, 201,
+                "{path}: another account's NIR is no conflict"
+            );
+            let id = reply.json()["id"].as_i64().unwrap();
+            let passport = h
+                .get(&format!("/v1/workers/{id}/passport"), account)
+                .await
+                .json();
+            assert_eq!(
+                passport["entries"].as_array().unwrap().len(),
+                0,
+                "{account} sees none of {other}'s entries of the shared person"
+            );
+            let replay = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(replay.status, 200, "a retry replays the first answer");
+            assert_eq!(replay.json()["id"], id);
+        }
+    }
+}
+
+/// The export batches listed are exactly the account's own.
+async fn check_export_list(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed: BTreeSet<i64> = walk(h, path, "", account, "id").await.into_iter().collect();
+        assert_eq!(listed, mine.exports, "{path} as {account}");
+    }
+}
+
+/// Export idempotency keys belong to their account: another account's key makes the caller's
+/// own batch, holding only lines of the caller's declarations.
+async fn check_export_create(h: &Harness, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({"kind": "adf", "all": true});
+    for (account, mine) in owned.iter().enumerate() {
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            let key = format!("tenancy-export-{other}");
+            let token = Some(DEMO_TOKENS[account]);
+            let reply = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(reply.status, 201, "{path} as {account}: {}", reply.body);
+            let batch = reply.json();
+            let id = batch["id"].as_i64().unwrap();
+            assert!(
+                !theirs.exports.contains(&id),
+                "{account} got {other}'s batch"
+            );
+            for line in batch["lines"].as_array().unwrap() {
+                // The caller's own, recorded before or by the Create exercise.
+                let declaration = line["declaration_id"].as_i64().unwrap();
+                for theirs in owned.iter().filter(|o| o.account_id != mine.account_id) {
+                    assert!(
+                        !theirs.declarations.contains(&declaration),
+                        "{account}'s batch holds another account's declaration {declaration}"
+                    );
+                }
+                let reply = h
+                    .get(&format!("/v1/declarations/{declaration}"), account)
+                    .await;
+                assert_eq!(
+                    reply.status, 200,
+                    "{account} owns declaration {declaration}"
+                );
+            }
+            let replay = h.call("post", path, token, Some(&body), Some(&key)).await;
+            assert_eq!(replay.status, 200, "a replay of the caller's own key");
+            assert_eq!(replay.json()["id"], id);
+        }
+    }
+}
+
+/// A write aimed at another account's worker answers like a missing id and changes nothing;
+/// the owner's own write works.
+async fn check_worker_write(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
+    let body = match (method, path.ends_with("/trainings")) {
+        ("patch", _) => Some(serde_json::json!({ "site": "Site piraté" })),
+        ("post", true) => Some(serde_json::json!({
+            "training_code": "SST",
+            "end_date": "2026-01-05",
+        })),
+        _ => None,
+    };
+    let body = body.as_ref();
+    let missing_url = fill(path, &HashMap::from([("id", MISSING_ID.to_string())]));
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing = h
+            .call(method, &missing_url, token, body, Some("tenancy-missing"))
+            .await;
+        // An organisation keeps no staff: refused alike for every id (403), else 404.
+        assert!(
+            missing.status == 404 || (!mine.employer && missing.status == 403),
+            "{method} {path} as {account}: {}",
+            missing.body
+        );
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            for id in theirs.workers.difference(&mine.workers).take(20) {
+                let url = fill(path, &HashMap::from([("id", id.to_string())]));
+                let before = h.get(&format!("/v1/workers/{id}"), other).await;
+                let key = format!("tenancy-write-{account}-{id}-{method}-{path}");
+                let reply = h.call(method, &url, token, body, Some(&key)).await;
+                assert_eq!(
+                    reply, missing,
+                    "{method} {url} as {account}: like a missing id"
+                );
+                let after = h.get(&format!("/v1/workers/{id}"), other).await;
+                assert_eq!(after, before, "worker {id} of {other} unchanged");
+                checked += 1;
+            }
+        }
+        if mine.employer
+            && let Some(id) = mine.workers.last()
+        {
+            let url = fill(path, &HashMap::from([("id", id.to_string())]));
+            let key = format!("tenancy-own-{account}-{method}-{path}");
+            let reply = h.call(method, &url, token, body, Some(&key)).await;
+            assert!(
+                matches!(reply.status, 200 | 201),
+                "{method} {url} as its owner: {}",
+                reply.body
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' ids were tried"
+    );
+}
+
+/// Answering another account's batch is a 404 like a missing one and records nothing; the
+/// owner's answer is recorded.
+async fn check_export_answer(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({"answer": "refused"});
+    let mut checked = 0;
+    for (account, _) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_values = HashMap::from([("id", MISSING_ID.to_string())]);
+        let missing = h
+            .call(
+                method,
+                &fill(path, &missing_values),
+                token,
+                Some(&body),
+                None,
+            )
+            .await;
+        assert_eq!(missing.status, 404);
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            for id in &theirs.exports {
+                let url = fill(path, &HashMap::from([("id", id.to_string())]));
+                let reply = h.call(method, &url, token, Some(&body), None).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                let batch = h.get(&format!("/v1/exports/{id}"), other).await.json();
+                assert_eq!(
+                    batch["answer"],
+                    Value::Null,
+                    "batch {id} of {other} unchanged"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' batches were tried"
+    );
+    let id = owned[0].exports.first().unwrap();
+    let url = fill(path, &HashMap::from([("id", id.to_string())]));
+    let reply = h
+        .call(method, &url, Some(DEMO_TOKENS[0]), Some(&body), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// A correction or removal aimed at another account's training record, through its worker or
+/// the caller's own, answers like a missing record and changes nothing; the owner's works.
+async fn check_training_write(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    owned: &[Owned],
+    pool: &SqlitePool,
+) {
+    let body = if method == "patch" {
+        serde_json::json!({ "reference": "piratée" })
+    } else {
+        serde_json::json!({ "reason": "piratage" })
+    };
+    let all = records(pool).await;
+    let values = |id: i64, entry: i64| {
+        HashMap::from([("id", id.to_string()), ("entry_id", entry.to_string())])
+    };
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_url = fill(path, &values(MISSING_ID, MISSING_ID));
+        let missing = h.call(method, &missing_url, token, Some(&body), None).await;
+        assert_eq!(missing.status, 404, "{}", missing.body);
+        for (owner, worker, entry) in all.iter().filter(|(o, _, _)| *o != mine.account_id) {
+            let own_worker = mine.workers.first().copied().unwrap_or(MISSING_ID);
+            for through in [*worker, own_worker] {
+                let url = fill(path, &values(through, *entry));
+                let reply = h.call(method, &url, token, Some(&body), None).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                checked += 1;
+            }
+            let still: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM passport_entries WHERE id = ? AND removed_at IS NULL \
+                 AND reference IS NULL AND source_account_id = ?",
+            )
+            .bind(entry)
+            .bind(owner)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(still, 1, "record {entry} unchanged");
+        }
+        if mine.employer
+            && let Some(worker) = mine.workers.first()
+        {
+            let record = serde_json::json!({ "training_code": "SST", "end_date": "2025-02-03" });
+            let created = h
+                .call(
+                    "post",
+                    &format!("/v1/workers/{worker}/trainings"),
+                    token,
+                    Some(&record),
+                    Some(&format!("tenancy-own-record-{account}-{method}")),
+                )
+                .await;
+            assert_eq!(created.status, 201, "{}", created.body);
+            let entry = created.json()["entry_id"].as_i64().unwrap();
+            let url = fill(path, &values(*worker, entry));
+            let reply = h.call(method, &url, token, Some(&body), None).await;
+            assert_eq!(
+                reply.status, 200,
+                "{method} {url} as its owner: {}",
+                reply.body
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' records were tried"
+    );
+}
+
+/// The live training records in the database: (owner account id, worker, entry).
+async fn records(pool: &SqlitePool) -> Vec<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT e.source_account_id, w.id, e.id FROM passport_entries e \
+         JOIN workers w ON w.person_id = e.person_id \
+         AND w.employer_account_id = e.source_account_id \
+         WHERE e.source = 'recorded' AND e.removed_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }

@@ -230,6 +230,7 @@ fn passport() -> Passport {
             training_code: hostile(code),
             training_title: hostile("Habilitation"),
             category: 2,
+            category_confidence: passeport::domain::training::Confidence::Official,
             end_date,
             validity_start: Some(end_date),
             validity_end: None,
@@ -238,6 +239,7 @@ fn passport() -> Passport {
             status,
             superseded: false,
             session_id: Some(11),
+            origin: Default::default(),
         }
     };
     Passport {
@@ -272,6 +274,7 @@ fn declarations() -> Vec<DeclarationSummary> {
         status: DeclarationStatus::EnRetard,
         deadline: Some(date(2026, 10, 31)),
         created_at: created,
+        export: None,
     }]
 }
 
@@ -387,9 +390,15 @@ fn declarations_list() {
 
 #[test]
 fn simulator_drafts_from_files() {
-    let mut app = loaded_app();
-    let effects = app.update(key('5'));
+    let (mut app, effects) = new_app();
+    answer(
+        &mut app,
+        request(&effects, |r| *r == Request::Me),
+        Ok(Response::Me(account())),
+    );
+    // The drafts are listed at start-up (and announced on the status line).
     let id = request(&effects, |r| *r == Request::ListDrafts);
+    app.update(key('5'));
     let mut draft = Draft::new(DeclarantKind::Employeur, DeclarationKind::Attestation);
     draft.declaration.nom_formation = hostile("Brouillon");
     let corrupt = CorruptDraft {

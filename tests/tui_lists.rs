@@ -378,7 +378,7 @@ fn the_removal_prompt_keeps_its_keys_at_every_size() {
     for (width, height) in SIZES {
         let screen = text(&draw(&app, width, height)).join("\n");
         assert!(
-            screen.contains("(o/n) Retirer ce titulaire")
+            screen.contains("(o/n) Retirer DUPONT")
                 && screen.contains("définitive.")
                 && !screen.contains("définitiv…"),
             "the whole question, keys first, at {width}×{height}:\n{screen}"

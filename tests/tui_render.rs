@@ -4,9 +4,13 @@
 
 mod tui_support;
 
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Utc};
 use crossterm::event::KeyCode;
 use passeport::api::ApiError;
-use passeport::tui::action::{Action, Request, Response};
+use passeport::api::contract::{DeclarationExport, DeclarationStatus, ExportFormat, ExportState};
+use passeport::tui::action::{Action, AnswerScope, ExportedFile, Request, Response};
 use passeport::tui::app::App;
 use passeport::tui::ui;
 use ratatui::Terminal;
@@ -232,11 +236,127 @@ fn declarations_screen() {
     }
 }
 
+/// The list after `e`: the notice on the status line says which batches and where the files
+/// are, the filter line stays, and the Export column shows each declaration's batch (UX #9).
+#[test]
+fn declarations_after_an_export() {
+    let mut app = declarations_app(State::Loaded);
+    let effects = app.update(key('e'));
+    let id = request_id(&effects, |r| *r == Request::ExportBatches);
+    let file = |batch, kind, lines, name: &str| ExportedFile {
+        path: PathBuf::from(format!("/srv/passeport/exports/{name}")),
+        batch,
+        kind,
+        lines,
+    };
+    let effects = ok(
+        &mut app,
+        id,
+        Response::Exported(vec![
+            file(4, ExportFormat::Adf, 8, "passeport-ADF-lot4-20261126.csv"),
+            file(5, ExportFormat::Jdr, 3, "passeport-JDR-lot5-20261126.csv"),
+        ]),
+    );
+    let reload = request_id(&effects, |r| matches!(r, Request::Declarations(_)));
+    let exported_at = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap();
+    let mut list = declarations();
+    let states = [
+        (5, ExportState::Refusee, 1),
+        (4, ExportState::EnAttente, 0),
+        (3, ExportState::Acceptee, 0),
+    ];
+    for (declaration, (batch_id, state, unsent)) in list.iter_mut().zip(states) {
+        declaration.export = Some(DeclarationExport {
+            batch_id,
+            exported_at,
+            state,
+            unsent,
+        });
+    }
+    ok(&mut app, reload, Response::Declarations(list));
+    snapshot("declarations_exported", &app);
+    let status = row(&draw(&app, 80, 24), 23);
+    assert!(
+        status.contains("Lot 4 ADF : 8 lignes, lot 5 JDR : 3 lignes → /srv/passeport/exports/"),
+        "{status}"
+    );
+    app.update(key('o'));
+    let status = row(&draw(&app, 80, 24), 23);
+    assert!(
+        status.starts_with("Prêt"),
+        "the next key clears it: {status}"
+    );
+
+    // `a` on the top row (batch 4, awaiting its answer) asks in place of the filter line.
+    app.update(key('o'));
+    let effects = app.update(key('a'));
+    assert!(
+        requests(&effects).is_empty(),
+        "nothing sent before the answer"
+    );
+    snapshot("declarations_answer_question", &app);
+    let effects = app.update(key('r'));
+    let (_, request) = requests(&effects)[0].clone();
+    assert_eq!(
+        request,
+        Request::AnswerExport {
+            batch: 4,
+            answer: AnswerScope::Refused
+        }
+    );
+}
+
+/// A filter that hides every declaration says so, and how to change it.
+#[test]
+fn declarations_filtered_to_nothing() {
+    let mut list = declarations();
+    list.retain(|d| d.status != DeclarationStatus::Supprimee);
+    let mut app = screen_app(
+        '6',
+        State::Loaded,
+        Response::Declarations(list),
+        Response::Declarations(Vec::new()),
+    );
+    for _ in 0..3 {
+        app.update(key('s'));
+    }
+    snapshot("declarations_filtered_empty", &app);
+}
+
 #[test]
 fn help_overlay() {
     let mut app = expirations_app(State::Loaded);
     app.update(key('?'));
     snapshot("help", &app);
+    // The review's small sizes: the help scrolls to its last row, the editing keys.
+    for (width, height) in [(80, 24), (60, 20)] {
+        app.update(Action::Resize(width, height));
+        app.update(key('?'));
+        app.update(key('?'));
+        let top = render(&app, width, height);
+        assert!(top.contains("↓ défiler"), "{top}");
+        insta::assert_snapshot!(format!("help_top_{width}x{height}"), top);
+        app.update(press(KeyCode::End));
+        let end = render(&app, width, height);
+        assert!(end.contains("Ctrl-K") && end.contains("↑ défiler"), "{end}");
+        insta::assert_snapshot!(format!("help_end_{width}x{height}"), end);
+        // The Simulateur and the form are covered on the way.
+        let mut seen = String::new();
+        app.update(press(KeyCode::Home));
+        for _ in 0..80 {
+            seen.push_str(&render(&app, width, height));
+            app.update(press(KeyCode::Down));
+        }
+        for text in [
+            "Simulateur",
+            "Formulaire de déclaration",
+            "Ctrl-S",
+            "Ctrl-W",
+            "PgDn",
+        ] {
+            assert!(seen.contains(text), "{text} at {width}×{height}");
+        }
+    }
 }
 
 #[test]
@@ -382,4 +502,120 @@ fn the_status_line_counts_requests_and_shows_the_last_error() {
     assert!(row(&draw(&app, 80, 24), 23).starts_with("Prêt"));
     app.update(ctrl('z'));
     assert!(row(&draw(&app, 80, 24), 23).starts_with("Prêt"));
+}
+
+/// The footer (key hints) and the status line of an 80×24 frame.
+fn bottom(app: &App) -> (String, String) {
+    let buffer = draw(app, 80, 24);
+    (row(&buffer, 22), row(&buffer, 23))
+}
+
+/// Validates the simulator's answer `downs` rows below the first, as a person does.
+fn answer(app: &mut App, downs: usize) {
+    for _ in 0..downs {
+        app.update(press(KeyCode::Down));
+    }
+    app.update(press(KeyCode::Enter));
+}
+
+#[test]
+fn the_footer_says_what_escape_does_here() {
+    let (mut app, _) = app_with_account();
+    app.update(key('5'));
+    // The declarant is known from the account (an employer): Échap reopens that question.
+    assert!(
+        bottom(&app).0.starts_with("Échap changer le déclarant"),
+        "{:?}",
+        bottom(&app)
+    );
+    answer(&mut app, 0);
+    assert!(bottom(&app).0.starts_with("Échap question précédente"));
+    // To the date: « Non » is the last answer (4th, then 3rd) of the two long questions.
+    // Then a prevention objective, transferable skills, an attestation, category 1.
+    for downs in [1, 1, 1, 3, 2, 0, 0, 1, 0] {
+        answer(&mut app, downs);
+    }
+    let (footer, _) = bottom(&app);
+    assert!(
+        footer.starts_with("Échap question précédente  F1-F6 écrans"),
+        "{footer}"
+    );
+    for c in "15/10/2026".chars() {
+        app.update(key(c));
+    }
+    app.update(press(KeyCode::Enter));
+    // Not certifying, not publicly funded.
+    for _ in 0..2 {
+        answer(&mut app, 1);
+    }
+    app.update(press(KeyCode::Enter));
+    assert!(app.simulator.form_open);
+    let (footer, _) = bottom(&app);
+    assert!(footer.starts_with("Échap quitter le champ"), "{footer}");
+    app.update(press(KeyCode::Esc));
+    let (footer, _) = bottom(&app);
+    assert!(
+        footer.starts_with("Échap fermer le formulaire (brouillon gardé) · Entrée reprendre"),
+        "{footer}"
+    );
+    app.update(press(KeyCode::Esc));
+    assert!(!app.simulator.form_open);
+}
+
+#[test]
+fn drafts_in_progress_are_announced_from_the_start() {
+    use passeport::domain::{DeclarantKind, DeclarationKind};
+    use passeport::drafts::{Draft, ListedDraft};
+    let (mut app, effects) = new_app();
+    let id = request_id(&effects, |r| *r == Request::ListDrafts);
+    let draft = Draft::new(DeclarantKind::Employeur, DeclarationKind::Attestation);
+    ok(
+        &mut app,
+        id,
+        Response::Drafts(Ok(vec![ListedDraft::Readable(Box::new(draft))])),
+    );
+    let list = request_id(&effects, |r| matches!(r, Request::Expirations(_)));
+    ok(&mut app, list, Response::Expirations(expirations(true)));
+    let me = request_id(&effects, |r| *r == Request::Me);
+    ok(&mut app, me, Response::Me(account()));
+    let (_, status) = bottom(&app);
+    assert_eq!(
+        status.trim_end(),
+        "Prêt · 1 brouillon de déclaration en cours : 5 puis b pour le reprendre"
+    );
+    app.update(key('5'));
+    app.update(key('b'));
+    assert!(app.simulator.drafts_focused, "b reaches the drafts");
+    assert_eq!(bottom(&app).1.trim_end(), "Prêt", "said where it is shown");
+}
+
+#[test]
+fn the_footer_offers_only_keys_that_act_here() {
+    // Échéances: no sort on a list kept in the deadlines' order.
+    let (footer, _) = bottom(&expirations_app(State::Loaded));
+    assert!(footer.contains("filtre statut"), "{footer}");
+    assert!(!footer.contains("trier"), "{footer}");
+    // An error screen: nothing to open or filter, r retries.
+    for app in [expirations_app(State::Error), sessions_app(State::Error)] {
+        let (footer, _) = bottom(&app);
+        assert!(footer.contains("actualiser"), "{footer}");
+        assert!(
+            !footer.contains("ouvrir") && !footer.contains("filtre"),
+            "{footer}"
+        );
+    }
+    // Recherche, out of the field: results open, nothing filters.
+    let mut app = search_app(State::Loaded, "");
+    app.update(press(KeyCode::Esc));
+    let (footer, _) = bottom(&app);
+    assert!(footer.contains("ouvrir"), "{footer}");
+    assert!(!footer.contains("filtre"), "{footer}");
+    // Passeport with no worker opened: no NIR to show, no timeline to move.
+    let mut app = expirations_app(State::Loaded);
+    app.update(key('4'));
+    let (footer, _) = bottom(&app);
+    assert!(
+        !footer.contains("NIR") && !footer.contains("frise") && !footer.contains("zoom"),
+        "{footer}"
+    );
 }

@@ -108,14 +108,19 @@ fn start_asks_for_the_account_and_the_expirations_within_the_threshold() {
     let (app, effects) = new_app();
     assert_eq!(app.screen, ScreenId::Expirations);
     let requests = requests(&effects);
-    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests.len(), 3, "{requests:?}");
     assert_eq!(requests[0].1, Request::Me);
     let Request::Expirations(query) = &requests[1].1 else {
         panic!("{requests:?}")
     };
     assert_eq!(query.within_days, Some(90));
+    assert_eq!(
+        requests[2].1,
+        Request::ListDrafts,
+        "the drafts are listed from the start, to be announced"
+    );
     assert_ne!(requests[0].0, requests[1].0, "every request has its own id");
-    assert_eq!(app.in_flight(), 2);
+    assert_eq!(app.in_flight(), 2, "the draft listing is local");
     assert!(app.expirations.data.is_loading());
 }
 
@@ -135,13 +140,17 @@ fn number_keys_switch_screens_and_load_each_once() {
 
     let effects = app.update(key('3'));
     assert_eq!(app.screen, ScreenId::Search);
-    assert!(!app.search.focused, "a number key does not focus the input");
+    assert!(app.search.focused, "the screen's field has the focus");
     assert_eq!(
         requests(&effects).iter().map(|r| &r.1).collect::<Vec<_>>(),
         [&Request::Roster]
     );
+    // Digits are typed there (a NIR); F-keys and Tab change screens.
+    app.update(key('6'));
+    assert_eq!(app.search.query.text(), "6");
+    app.update(press(KeyCode::Backspace));
 
-    let effects = app.update(key('6'));
+    let effects = app.update(press(KeyCode::F(6)));
     assert_eq!(app.screen, ScreenId::Declarations);
     assert!(matches!(
         &requests(&effects)[..],
@@ -319,7 +328,7 @@ fn typing_in_the_search_sends_generations_narrowing_when_the_query_extends() {
 
     // Single letters are typed while the input has the focus, even `q`.
     let q = app.update(key('q'));
-    assert_eq!(app.search.query, "duq");
+    assert_eq!(app.search.query.text(), "duq");
     assert!(!app.quit);
     assert_eq!(searches(&q).len(), 1);
 }
@@ -356,14 +365,13 @@ fn enter_on_a_search_hit_opens_the_worker() {
             .collect::<Vec<_>>(),
         [Request::Passport(8)]
     );
-    assert!(
-        !app.search.focused,
-        "back from the worker, single letters are commands again"
-    );
     app.update(press(KeyCode::Esc));
     assert_eq!(app.screen, ScreenId::Search);
+    assert!(app.search.focused, "back on the search: its field again");
+    assert_eq!(app.search.query.text(), "eloise", "the query is kept");
+    app.update(press(KeyCode::Esc));
     app.update(key('q'));
-    assert!(app.quit);
+    assert!(app.quit, "out of the field, q quits");
 }
 
 #[test]
@@ -383,7 +391,7 @@ fn paste_fills_the_search_without_control_characters() {
     app.update(press(KeyCode::Esc));
     let effects = app.update(Action::Paste("Lefè\u{1b}[2Jvre\n".to_owned()));
     assert!(app.search.focused);
-    assert_eq!(app.search.query, "Lefè[2Jvre");
+    assert_eq!(app.search.query.text(), "Lefè[2Jvre");
     assert_eq!(searches(&effects).len(), 1);
 }
 
@@ -467,7 +475,7 @@ fn a_failed_account_is_asked_again_on_retry() {
     });
     assert!(app.last_error.as_deref().is_some_and(|e| e.contains("401")));
     assert!(app.account.error().is_some());
-    let retry = app.update(press(KeyCode::F(5)));
+    let retry = app.update(ctrl('r'));
     let kinds: Vec<Request> = requests(&retry).into_iter().map(|r| r.1).collect();
     assert!(kinds.contains(&Request::Me), "{kinds:?}");
     assert!(kinds.iter().any(is_expirations), "{kinds:?}");
@@ -811,21 +819,21 @@ fn a_failed_roster_leaves_the_input_so_r_retries() {
     });
     assert!(!app.search.focused);
     let retry = app.update(key('r'));
-    assert_eq!(app.search.query, "");
+    assert_eq!(app.search.query.text(), "");
     request_id(&retry, |r| *r == Request::Roster);
 }
 
 #[test]
 fn draft_files_are_not_counted_as_requests_in_flight() {
-    let (mut app, _) = new_app();
+    let (mut app, effects) = new_app();
     assert_eq!(app.in_flight(), 2, "account and expirations");
-    let effects = app.update(key('5'));
     assert!(
         requests(&effects)
             .iter()
             .any(|(_, r)| matches!(r, Request::ListDrafts)),
         "the simulator lists the drafts on disk"
     );
+    app.update(key('5'));
     assert_eq!(
         app.in_flight(),
         2,
@@ -853,4 +861,56 @@ fn the_spinner_turns_while_requests_are_in_flight() {
     let after = status(&app);
     assert!(after.contains("2 requêtes en cours"), "{after}");
     assert_ne!(before, after, "the spinner's frame changed");
+}
+
+#[test]
+fn recherche_takes_names_with_a_q_and_says_how_to_leave() {
+    let mut app = loaded_app();
+    app.update(key('3'));
+    assert!(app.search.focused);
+    for c in "jacques 1".chars() {
+        app.update(key(c));
+    }
+    assert!(!app.quit, "a q is typed, never a command");
+    assert_eq!(app.screen, ScreenId::Search, "a digit is typed too");
+    assert_eq!(app.search.query.text(), "jacques 1");
+    // The same editing keys as the form: Ctrl-W the word, Ctrl-U up to the start.
+    app.update(ctrl('w'));
+    assert_eq!(app.search.query.text(), "jacques ");
+    app.update(press(KeyCode::Left));
+    app.update(ctrl('u'));
+    assert_eq!(app.search.query.text(), " ");
+    // `/` starts a new search rather than appending to the last one.
+    app.update(key('x'));
+    app.update(press(KeyCode::Esc));
+    app.update(key('/'));
+    assert!(app.search.focused);
+    assert_eq!(app.search.query.text(), "");
+    // Tab leaves for the next screen; Échap then a digit too.
+    app.update(press(KeyCode::Tab));
+    assert_eq!(app.screen, ScreenId::Worker);
+    app.update(key('3'));
+    app.update(press(KeyCode::Esc));
+    assert!(!app.search.focused);
+    app.update(key('1'));
+    assert_eq!(app.screen, ScreenId::Expirations);
+}
+
+#[test]
+fn keys_behind_the_too_small_notice_do_nothing_but_quit() {
+    let mut app = loaded_app();
+    app.update(key('5'));
+    app.update(Action::Resize(50, 15));
+    for action in [key('1'), press(KeyCode::Enter), ctrl('s'), key('?')] {
+        assert!(app.update(action).is_empty());
+    }
+    app.update(Action::Paste("XYZ".to_owned()));
+    assert_eq!(app.screen, ScreenId::Simulator, "no key reached the screen");
+    assert!(app.simulator.walk.user_steps() == 0 && !app.help);
+    app.update(Action::Resize(80, 24));
+    app.update(key('1'));
+    assert_eq!(app.screen, ScreenId::Expirations);
+    app.update(Action::Resize(40, 12));
+    app.update(key('q'));
+    assert!(app.quit);
 }

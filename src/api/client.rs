@@ -27,6 +27,9 @@ use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
 use crate::domain::worker::{Worker, WorkerId};
 
+mod exports;
+mod staff;
+
 /// Longest wait between two attempts, whatever the backoff or the server's `Retry-After` say.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
 

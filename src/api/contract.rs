@@ -13,6 +13,17 @@ use crate::domain::training::{Confidence, TrainingType};
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
+mod entries;
+mod staff;
+
+pub use entries::{
+    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordAnswer, TrainingRecordPatch,
+    TrainingRecordView, TrainingRemoval,
+};
+pub use staff::{NewWorker, StaffRecord, WorkerPatch};
+mod exports;
+pub use exports::*;
+
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// Media type of error bodies (RFC 9457).
@@ -110,6 +121,9 @@ pub struct WorkersQuery {
     pub limit: Option<u32>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,
+    /// `true` lists the employer's leavers too (archived workers).
+    #[serde(default)]
+    pub archived: Option<bool>,
 }
 
 /// One training in a worker's passport, with its computed expiry.
@@ -121,6 +135,11 @@ pub struct PassportEntryView {
     pub training_title: String,
     /// Category 1–4 of the training type.
     pub category: u8,
+    /// How firmly that category rests on its sources (`C`, `S`, `T` or `I`): a `T` or `I`
+    /// category is shown as one to confirm (audit 2026-12 §1). Older servers omit it: `I`.
+    #[serde(default)]
+    #[schema(value_type = String, example = "I")]
+    pub category_confidence: Confidence,
     /// Last day of the training.
     pub end_date: NaiveDate,
     /// Start of validity (justificatif de réussite), if any.
@@ -138,6 +157,9 @@ pub struct PassportEntryView {
     pub superseded: bool,
     /// The session that delivered it, when known to this account.
     pub session_id: Option<SessionId>,
+    /// Where it comes from: session, employer's record or declaration, and by whom.
+    #[serde(default)]
+    pub origin: EntryOrigin,
 }
 
 /// `GET /v1/workers/{id}/passport`.
@@ -368,6 +390,9 @@ pub struct DeclarationSummary {
     pub deadline: Option<NaiveDate>,
     /// When the server recorded it.
     pub created_at: DateTime<Utc>,
+    /// Its latest export batch, none while never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<DeclarationExport>,
 }
 
 /// `GET /v1/declarations/{id}` and the answer of `POST /v1/declarations`.

@@ -2065,4 +2065,47 @@ mod tests {
         binary.extend_from_slice(b"\0");
         assert_eq!(read_err(&binary), ReadError::Binary { line: 5 });
     }
+
+    #[test]
+    fn every_bounded_column_is_refused_past_its_official_length() {
+        use crate::domain::declaration::limits::{LIMITS, Measure};
+        let dates = [
+            DATE_DEBUT_FORMATION,
+            DATE_FIN_FORMATION,
+            DATE_DEBUT_VALIDITE,
+            DATE_FIN_VALIDITE,
+        ];
+        let mut checked = 0;
+        for limit in LIMITS
+            .iter()
+            .filter(|l| l.measure == Measure::Text && !dates.contains(&l.column))
+        {
+            let value = if limit.column == LIEN_PREUVE {
+                format!("https://{}", "a".repeat(limit.max - 7))
+            } else {
+                "x".repeat(limit.max + 1)
+            };
+            let row = jdr(&[(limit.column, value.as_str())]);
+            let read = read_of(file('|', Some(&JDR), &[row], "\n").as_bytes());
+            let error = read
+                .errors
+                .iter()
+                .find(|e| e.column.as_deref() == Some(limit.column))
+                .unwrap_or_else(|| panic!("{}: {:?}", limit.column, read.errors));
+            assert_eq!(error.line, 2, "{}", limit.column);
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("ligne 2, colonne {} : Le champ « ", limit.column))
+                    && error.message.contains(&format!(
+                        "dépasse {} caractères ({} saisis)",
+                        limit.max,
+                        limit.max + 1
+                    )),
+                "{error}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 12, "every free-text column of the JDR layout");
+    }
 }

@@ -14,7 +14,7 @@ use crate::rules::Rules;
 /// `passeport catalogue` arguments.
 #[derive(Debug, Clone, Args)]
 pub struct CatalogueArgs {
-    /// Format de sortie : tableau aligné (défaut) ou json (le catalogue complet, sources et notes
+    /// Format de sortie : tableau aligné, ou json (le catalogue complet, sources et notes
     /// comprises).
     #[arg(long, value_enum, default_value_t = CatalogueFormat::Table)]
     pub format: CatalogueFormat,

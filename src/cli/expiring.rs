@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::export::write_stdout;
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::{ExpirationItem, ExpirationsQuery};
 use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
@@ -22,7 +23,7 @@ use crate::rules::Rules;
 use crate::tui::widgets::sanitize;
 
 /// Largest window accepted by the server (ten years).
-const MAX_WITHIN_DAYS: i64 = 3660;
+const MAX_WITHIN_DAYS: u32 = 3660;
 /// Terminal width when neither the terminal nor `$COLUMNS` tell it.
 const DEFAULT_WIDTH: usize = 80;
 /// Narrowest a truncated column becomes.
@@ -34,8 +35,7 @@ const GAP: &str = "  ";
 #[derive(Debug, Clone, Args)]
 pub struct ExpiringArgs {
     /// Fenêtre en jours après aujourd'hui ; les échéances dépassées sont toujours incluses.
-    #[arg(long, value_name = "JOURS", default_value_t = 90,
-        value_parser = clap::value_parser!(u32).range(0..=MAX_WITHIN_DAYS))]
+    #[arg(long, value_name = "JOURS", default_value_t = 90, value_parser = parse_within)]
     pub within: u32,
     /// Échéances à montrer : dépassées (expired), à venir (expiring) ou toutes (all).
     #[arg(long, value_enum, default_value_t = StatusFilter::All)]
@@ -46,12 +46,17 @@ pub struct ExpiringArgs {
     /// Seulement ce site.
     #[arg(long, value_name = "SITE")]
     pub site: Option<String>,
-    /// Format de sortie : tableau aligné (défaut), csv ou json pour les scripts.
+    /// Format de sortie : tableau aligné, csv ou json pour les scripts, excel pour un tableur.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Code de sortie 1 si une échéance est dépassée ou dans la fenêtre, 0 sinon (pour cron).
     #[arg(long)]
     pub check: bool,
+}
+
+/// `--within`: a whole number of days up to [`MAX_WITHIN_DAYS`], French message otherwise.
+fn parse_within(text: &str) -> Result<u32, String> {
+    super::help::whole_number(text, 0, MAX_WITHIN_DAYS)
 }
 
 /// Which expiries to show (variant docs are the French help of `--status`).
@@ -68,11 +73,16 @@ pub enum StatusFilter {
 /// Output format (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Tableau aligné, ajusté à la largeur du terminal.
+    /// Tableau aligné, ajusté à la largeur du terminal ; hors terminal (fichier, tube, mail),
+    /// rien n'est coupé, sauf si COLUMNS est défini.
     Table,
-    /// CSV avec ligne d'en-tête (séparateur « , », UTF-8).
+    /// CSV pour les scripts : séparateur « , », UTF-8 sans BOM, dates AAAA-MM-JJ, colonnes et
+    /// valeurs stables (voir plus bas).
     Csv,
-    /// Tableau JSON d'objets.
+    /// CSV pour Excel ou LibreOffice en français : séparateur « ; », UTF-8 avec BOM, dates
+    /// JJ/MM/AAAA, colonnes et statuts en français (voir plus bas).
+    Excel,
+    /// Tableau JSON d'objets, aux champs de csv.
     Json,
 }
 
@@ -130,27 +140,81 @@ pub fn rows(items: Vec<ExpirationItem>, filter: StatusFilter) -> Vec<ExpiryRow> 
     rows
 }
 
+/// The header of the CSV for scripts (also written when there is no row).
+pub const CSV_COLUMNS: [&str; 9] = [
+    "worker_id",
+    "last_name",
+    "first_names",
+    "site",
+    "training_code",
+    "training_title",
+    "expires_on",
+    "days_left",
+    "status",
+];
+
+/// The header of the file for spreadsheets (`--format excel`), column for column the same as
+/// [`CSV_COLUMNS`].
+pub const EXCEL_COLUMNS: [&str; 9] = [
+    "Identifiant salarié",
+    "Nom de naissance",
+    "Prénoms",
+    "Site",
+    "Code formation",
+    "Formation",
+    "Échéance",
+    "Jours restants",
+    "Statut",
+];
+
+/// Help of `passeport expiring`: the columns of each format, exit codes and examples.
+pub fn help() -> String {
+    format!(
+        "Colonnes de csv et json : {}.\n  status : expired ou expiring.\n\
+         Colonnes de excel : {}.\n\
+         Ces noms de colonnes ne changent pas d'une version à l'autre.\n\n\
+         Code de sortie avec --check : 1 si une échéance est dépassée ou dans la fenêtre, 0 \
+         sinon ; 2 en cas d'erreur.\n\n\
+         Exemples :\n  passeport expiring --within 30\n  \
+         passeport expiring --status expired --format excel > expirees.csv\n  \
+         passeport expiring --training SST --check || mail -s 'SST à renouveler' rh@example.org",
+        CSV_COLUMNS.join(", "),
+        EXCEL_COLUMNS.join(", ")
+    )
+}
+
 /// CSV with a header row, for scripts.
 pub fn to_csv(rows: &[ExpiryRow]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if rows.is_empty() {
-        writer.write_record([
-            "worker_id",
-            "last_name",
-            "first_names",
-            "site",
-            "training_code",
-            "training_title",
-            "expires_on",
-            "days_left",
-            "status",
-        ])?;
+        writer.write_record(CSV_COLUMNS)?;
     }
     for row in rows {
         writer.serialize(row)?;
     }
     let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
     String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+}
+
+/// CSV for a French spreadsheet (see [`spreadsheet`]).
+pub fn to_excel(rows: &[ExpiryRow]) -> Result<String> {
+    let cells: Vec<[String; 9]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.worker_id.to_string(),
+                spreadsheet::text(&row.last_name),
+                spreadsheet::text(&row.first_names),
+                spreadsheet::text(&row.site),
+                spreadsheet::text(&row.training_code),
+                spreadsheet::text(&row.training_title),
+                spreadsheet::date(row.expires_on),
+                row.days_left.to_string(),
+                row.status.label().to_owned(),
+            ]
+        })
+        .collect();
+    spreadsheet::to_excel(EXCEL_COLUMNS, &cells)
 }
 
 /// A JSON array of objects, one per line of the table.
@@ -163,8 +227,8 @@ pub fn to_json(rows: &[ExpiryRow]) -> Result<String> {
 /// How to draw the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableStyle {
-    /// Columns available.
-    pub width: usize,
+    /// Columns available; `None` when nothing is to be cut (not a terminal).
+    pub width: Option<usize>,
     /// ANSI colours (terminal without `NO_COLOR`).
     pub colour: bool,
     /// The window, for the summary line.
@@ -172,7 +236,7 @@ pub struct TableStyle {
 }
 
 /// The aligned table, text from the server sanitised, widest columns truncated with `…` to fit
-/// `style.width`, then a summary line.
+/// `style.width` (if any), then a summary line.
 pub fn to_table(rows: &[ExpiryRow], style: TableStyle) -> String {
     let within = style.within;
     if rows.is_empty() {
@@ -207,7 +271,9 @@ pub fn to_table(rows: &[ExpiryRow], style: TableStyle) -> String {
             *width = (*width).max(cell.chars().count());
         }
     }
-    fit(&mut widths, &shrinkable, style.width);
+    if let Some(width) = style.width {
+        fit(&mut widths, &shrinkable, width);
+    }
 
     let mut out = String::new();
     let header: Vec<String> = headers
@@ -291,16 +357,21 @@ fn pad(text: &str, width: usize, right: bool) -> String {
     }
 }
 
-/// Columns of the terminal: its size when stdout is one, else `$COLUMNS`, else 80.
-fn terminal_width(stdout_is_terminal: bool) -> usize {
+/// Columns to fit: the terminal's size when stdout is one (else `$COLUMNS`, else 80); for a
+/// file, a pipe or a mail, `$COLUMNS` when set, else `None`: lines are never cut.
+fn terminal_width(stdout_is_terminal: bool) -> Option<usize> {
     if stdout_is_terminal && let Ok((columns, _)) = crossterm::terminal::size() {
-        return usize::from(columns);
+        return Some(usize::from(columns));
     }
-    std::env::var("COLUMNS")
+    let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|value| value.trim().parse::<usize>().ok())
-        .filter(|&columns| columns > 0)
-        .unwrap_or(DEFAULT_WIDTH)
+        .filter(|&columns| columns > 0);
+    match columns {
+        Some(columns) => Some(columns),
+        None if stdout_is_terminal => Some(DEFAULT_WIDTH),
+        None => None,
+    }
 }
 
 /// `passeport expiring`: prints the expiries; exit code 1 with `--check` when there are any.
@@ -324,11 +395,12 @@ pub async fn run(args: ExpiringArgs, config_path: &Path, rules: Rules) -> Result
             &rows,
             TableStyle {
                 width: terminal_width(terminal),
-                colour: terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                colour: super::errors::colour_allowed(terminal),
                 within: args.within,
             },
         ),
         Format::Csv => to_csv(&rows)?,
+        Format::Excel => to_excel(&rows)?,
         Format::Json => to_json(&rows)?,
     };
     write_stdout(&text)?;
@@ -374,7 +446,7 @@ mod tests {
 
     fn plain(width: usize) -> TableStyle {
         TableStyle {
-            width,
+            width: Some(width),
             colour: false,
             within: 90,
         }
@@ -448,6 +520,43 @@ mod tests {
             })
         );
         assert_eq!(to_json(&[]).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn excel_rows_read_in_french() {
+        let file = to_excel(&sample()).unwrap();
+        let lines: Vec<&str> = file.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "\u{feff}Identifiant salarié;Nom de naissance;Prénoms;Site;Code formation;\
+                 Formation;Échéance;Jours restants;Statut",
+                "1;DUPONT;Jean-Pierre;Lyon Gerland;SST;Sauveteur secouriste du travail;\
+                 01/11/2026;-25;Expirée",
+                "2;MARTIN;Jean-Pierre;Lyon Gerland;SST;Sauveteur secouriste du travail;\
+                 01/12/2026;5;Expire bientôt",
+                "3;BERNARD;Jean-Pierre;Lyon Gerland;SST;Sauveteur secouriste du travail;\
+                 10/01/2027;45;Expire bientôt",
+                "",
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_width_nothing_is_cut() {
+        let mut rows = sample();
+        rows[0].training_title = "Habilitation électrique B0 / H0 / H0V (exécutant non \
+                                  électricien) — session du matin"
+            .to_owned();
+        let table = to_table(
+            &rows,
+            TableStyle {
+                width: None,
+                ..plain(80)
+            },
+        );
+        assert!(!table.contains('…'), "{table}");
+        assert!(table.contains("(exécutant non électricien) — session du matin"));
     }
 
     #[test]

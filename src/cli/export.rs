@@ -1,6 +1,9 @@
-//! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR; the server's
-//! `GET /v1/declarations/export`), or every visible worker's passport (trainings with expiry and
-//! status) as CSV or JSON. Written atomically to a file (`--out`), else to stdout.
+//! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR), remembered
+//! by the server as batches so that a line is sent once ([`batches`]), or every visible worker's
+//! passport (trainings with expiry and status) as CSV or JSON. Written atomically to a file
+//! (`--out`), else to stdout.
+
+mod batches;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
@@ -15,12 +18,14 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
+pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs};
 
 /// Passports fetched at the same time.
 const CONCURRENT_PASSPORTS: usize = 8;
@@ -28,20 +33,30 @@ const CONCURRENT_PASSPORTS: usize = 8;
 /// `passeport export …`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum ExportCommand {
-    /// Attestations de formation au format officiel ADF (20 colonnes, séparateur |, UTF-8).
+    /// Attestations de formation au format officiel ADF (20 colonnes, séparateur |, UTF-8) :
+    /// seulement les lignes jamais envoyées ou refusées, enregistrées comme un lot.
     #[command(
         after_help = "Exemples :\n  passeport export adf --out attestations.csv\n  \
-        passeport export adf | wc -l"
+        passeport export adf --all --out tout.csv"
     )]
-    Adf(OutArgs),
-    /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8).
+    Adf(BatchArgs),
+    /// Justificatifs de réussite au format officiel JDR (29 colonnes, séparateur |, UTF-8) :
+    /// seulement les lignes jamais envoyées ou refusées, enregistrées comme un lot.
     #[command(after_help = "Exemple :\n  passeport export jdr --out justificatifs.csv")]
-    Jdr(OutArgs),
-    /// Les formations de chaque salarié visible, avec échéance et statut (CSV ou JSON).
-    #[command(
-        after_help = "Exemples :\n  passeport export passports --format csv --out passeports.csv\n  \
-        passeport export passports --format json | jq '.[] | select(.status == \"expired\")'"
-    )]
+    Jdr(BatchArgs),
+    /// Liste les lots exportés (du plus récent au plus ancien) avec la réponse du portail.
+    #[command(after_help = "Exemple :\n  passeport export batches")]
+    Batches,
+    /// Enregistre la réponse du portail à un lot ; les lignes refusées repartent au prochain export.
+    #[command(after_help = "Exemples :\n  passeport export answer 3 accepted\n  \
+        passeport export answer 3 refused\n  \
+        passeport export answer 3 refused-titulaires DUPONT PP-12-2")]
+    Answer(AnswerArgs),
+    /// Réécrit le fichier d'un lot, à l'identique.
+    #[command(after_help = "Exemple :\n  passeport export file 3 --out lot-3.csv")]
+    File(FileArgs),
+    /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
+    #[command(after_help = passports_help())]
     Passports(PassportsArgs),
 }
 
@@ -56,7 +71,7 @@ pub struct OutArgs {
 /// `passeport export passports`.
 #[derive(Debug, Clone, Args)]
 pub struct PassportsArgs {
-    /// Format : csv (une ligne par formation) ou json (un tableau d'objets).
+    /// Format : csv ou json pour les scripts, excel pour un tableur ; une ligne par formation.
     #[arg(long, value_enum, default_value_t = PassportFormat::Csv)]
     pub format: PassportFormat,
     /// Où écrire.
@@ -67,9 +82,13 @@ pub struct PassportsArgs {
 /// Format of the passports export (variant docs are the French help of `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PassportFormat {
-    /// CSV avec ligne d'en-tête, une ligne par formation.
+    /// CSV pour les scripts, une ligne par formation : séparateur « , », UTF-8 sans BOM, dates
+    /// AAAA-MM-JJ, colonnes et valeurs stables (voir plus bas).
     Csv,
-    /// Tableau JSON d'objets, un par formation.
+    /// CSV pour Excel ou LibreOffice en français : séparateur « ; », UTF-8 avec BOM, dates
+    /// JJ/MM/AAAA, colonnes et statuts en français (voir plus bas).
+    Excel,
+    /// Tableau JSON d'objets, un par formation, aux champs de csv.
     Json,
 }
 
@@ -106,10 +125,13 @@ pub struct PassportRow {
     pub status: ExpiryStatus,
     /// True when a later training of the same type replaces this one.
     pub superseded: bool,
+    /// How firmly the category rests on its sources: `C`, `S`, `T` or `I` (the last two to
+    /// confirm). Last column, so that the earlier ones keep their place.
+    pub category_confidence: crate::domain::training::Confidence,
 }
 
 /// The header of the passports CSV (also written when there is no row).
-const PASSPORT_COLUMNS: [&str; 15] = [
+const PASSPORT_COLUMNS: [&str; 16] = [
     "worker_id",
     "last_name",
     "first_names",
@@ -125,7 +147,73 @@ const PASSPORT_COLUMNS: [&str; 15] = [
     "days_left",
     "status",
     "superseded",
+    "category_confidence",
 ];
+
+/// The header of the passports file for spreadsheets (`--format excel`), column for column the
+/// same as [`PASSPORT_COLUMNS`].
+const PASSPORT_EXCEL_COLUMNS: [&str; 16] = [
+    "Identifiant salarié",
+    "Nom de naissance",
+    "Prénoms",
+    "Site",
+    "SIRET de l'employeur",
+    "Code formation",
+    "Formation",
+    "Catégorie",
+    "Fin de formation",
+    "Début de validité",
+    "Fin de validité",
+    "Échéance",
+    "Jours restants",
+    "Statut",
+    "Remplacée",
+    "Fermeté de la catégorie",
+];
+
+/// Help of `passeport export passports`: the columns of each format, then examples.
+fn passports_help() -> String {
+    format!(
+        "Colonnes de csv et json : {}.\n  status : expired, expiring, valid ou no_expiry ; \
+         superseded : true ou false ; category_confidence : C (texte officiel), S (plusieurs \
+         sources), T (une source tierce) ou I (déduction), T et I à confirmer.\n\
+         Colonnes de excel : {}.\n\
+         Ces noms de colonnes ne changent pas d'une version à l'autre.\n\n\
+         Exemples :\n  passeport export passports --format excel --out passeports.csv\n  \
+         passeport export passports --format csv | grep expired\n  \
+         passeport export passports --format json | jq '.[] | select(.status == \"expired\")'",
+        PASSPORT_COLUMNS.join(", "),
+        PASSPORT_EXCEL_COLUMNS.join(", ")
+    )
+}
+
+/// One passport row as the cells of the spreadsheet file.
+fn excel_cells(row: &PassportRow) -> [String; 16] {
+    [
+        row.worker_id.to_string(),
+        spreadsheet::text(&row.last_name),
+        spreadsheet::text(&row.first_names),
+        spreadsheet::text(&row.site),
+        row.employer_siret.clone(),
+        spreadsheet::text(&row.training_code),
+        spreadsheet::text(&row.training_title),
+        row.category.to_string(),
+        spreadsheet::date(row.end_date),
+        spreadsheet::optional_date(row.validity_start),
+        spreadsheet::optional_date(row.validity_end),
+        spreadsheet::optional_date(row.expires_on),
+        row.days_left
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+        row.status.label().to_owned(),
+        spreadsheet::yes_no(row.superseded),
+        format!(
+            "{} {}",
+            row.category_confidence.tag(),
+            row.category_confidence.label()
+        ),
+    ]
+}
 
 /// The export rows of some passports: one per training, workers in the given order, each
 /// worker's trainings in the passport's order (most recent first).
@@ -150,14 +238,20 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
                 days_left: entry.days_left,
                 status: entry.status,
                 superseded: entry.superseded,
+                category_confidence: entry.category_confidence,
             })
         })
         .collect()
 }
 
-/// The passports rows as CSV (header row first) or as a JSON array.
+/// The passports rows as CSV (header row first), as CSV for a French spreadsheet, or as a JSON
+/// array.
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
+        PassportFormat::Excel => {
+            let cells: Vec<[String; 16]> = rows.iter().map(excel_cells).collect();
+            spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
+        }
         PassportFormat::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');
@@ -268,20 +362,11 @@ pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Re
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     match command {
-        ExportCommand::Adf(args) => {
-            let text = client
-                .export(ExportFormat::Adf)
-                .await
-                .wrap_err("export des attestations de formation impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier ADF")?;
-        }
-        ExportCommand::Jdr(args) => {
-            let text = client
-                .export(ExportFormat::Jdr)
-                .await
-                .wrap_err("export des justificatifs de réussite impossible")?;
-            deliver(&text, args.out.as_deref(), "Fichier JDR")?;
-        }
+        ExportCommand::Adf(args) => batches::export(&client, ExportFormat::Adf, &args).await?,
+        ExportCommand::Jdr(args) => batches::export(&client, ExportFormat::Jdr, &args).await?,
+        ExportCommand::Batches => write_stdout(batches::list(&client).await?)?,
+        ExportCommand::Answer(args) => write_stdout(batches::answer(&client, &args).await?)?,
+        ExportCommand::File(args) => batches::file(&client, &args).await?,
         ExportCommand::Passports(args) => {
             let passports = all_passports(&client)
                 .await
@@ -324,6 +409,7 @@ mod tests {
                     training_code: (*code).into(),
                     training_title: format!("Formation {code}"),
                     category: 2,
+                    category_confidence: crate::domain::training::Confidence::Official,
                     end_date: day(2025, 1, 10),
                     validity_start: None,
                     validity_end: None,
@@ -332,6 +418,7 @@ mod tests {
                     status: *status,
                     superseded: false,
                     session_id: None,
+                    origin: Default::default(),
                 })
                 .collect(),
         }
@@ -366,12 +453,12 @@ mod tests {
         assert_eq!(
             lines[1],
             "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,SST,Formation SST,2,2025-01-10,,,\
-             2027-01-10,45,expiring,false"
+             2027-01-10,45,expiring,false,C"
         );
         assert_eq!(
             lines[2],
             "7,DUPONT,\"Marie, Anne\",Lyon,73282932000074,AIPR,Formation AIPR,2,2025-01-10,,,,,\
-             no_expiry,false"
+             no_expiry,false,C"
         );
         assert!(!csv.contains("1850375112001"));
 
@@ -387,6 +474,33 @@ mod tests {
                 .trim_end(),
             PASSPORT_COLUMNS.join(",")
         );
+    }
+
+    #[test]
+    fn excel_passports_read_in_french() {
+        let passports = [passport(
+            7,
+            &[
+                ("SST", Some(day(2027, 1, 10)), ExpiryStatus::Expiring),
+                ("AIPR", None, ExpiryStatus::NoExpiry),
+            ],
+        )];
+        let file = render_passports(&passport_rows(&passports), PassportFormat::Excel).unwrap();
+        let lines: Vec<&str> = file.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "\u{feff}Identifiant salarié;Nom de naissance;Prénoms;Site;SIRET de l'employeur;\
+                 Code formation;Formation;Catégorie;Fin de formation;Début de validité;\
+                 Fin de validité;Échéance;Jours restants;Statut;Remplacée;Fermeté de la catégorie",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;SST;Formation SST;2;10/01/2025;;;\
+                 10/01/2027;45;Expire bientôt;non;[C] texte officiel",
+                "7;DUPONT;Marie, Anne;Lyon;73282932000074;AIPR;Formation AIPR;2;10/01/2025;;;;;\
+                 Sans échéance;non;[C] texte officiel",
+                "",
+            ]
+        );
+        assert!(!file.contains("1850375112001"), "no NIR");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use clap::{Args, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde::Serialize;
 
+use super::errors::io_message;
 use super::export::write_stdout;
 use super::launch::client_for;
 use crate::api::contract::DeclarationId;
@@ -40,7 +41,7 @@ pub struct ImportArgs {
     /// Vérifie le fichier sans rien envoyer.
     #[arg(long)]
     pub dry_run: bool,
-    /// Format du compte rendu : text (défaut) ou json.
+    /// Format du compte rendu : lisible (text) ou pour les scripts (json).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
@@ -249,7 +250,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => eyre!("{shown} : fichier introuvable"),
-        _ => eyre!("{shown} : fichier illisible ({error})"),
+        _ => eyre!("{shown} : fichier illisible ({})", io_message(&error)),
     })?;
     if metadata.is_dir() {
         return Err(eyre!("{shown} : c'est un dossier, pas un fichier"));
@@ -260,7 +261,8 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
             metadata.len() / (1024 * 1024)
         ));
     }
-    std::fs::read(path).map_err(|error| eyre!("{shown} : fichier illisible ({error})"))
+    std::fs::read(path)
+        .map_err(|error| eyre!("{shown} : fichier illisible ({})", io_message(&error)))
 }
 
 /// Asks the server to check every declaration; its refusals are placed in the file.

@@ -1,6 +1,7 @@
 //! Starting things: the full-screen application (on the configured server or the embedded
 //! sandbox), the server in the foreground, and token creation.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -111,7 +112,9 @@ fn log_to_stderr() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(super::errors::colour_allowed(
+            std::io::stderr().is_terminal(),
+        ))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -150,8 +153,15 @@ pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)
     }
 }
 
-/// Opens the full-screen application.
+/// Opens the full-screen application; without a terminal on stdin and stdout, says which
+/// commands work instead.
 pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCode> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(eyre!(
+            "l'application plein écran demande un terminal : lancez passeport dans un terminal, \
+             ou utilisez les commandes expiring, export, import ou catalogue (passeport --help)"
+        ));
+    }
     log_to_file()?;
     let today = clock::today()?;
     let (client, sandbox) = client_for(&config, &rules).await?;
@@ -165,7 +175,12 @@ pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCo
     };
     let exit = crate::tui::run::run(client, options, rules, mouse)
         .await
-        .wrap_err("erreur du terminal")?;
+        .map_err(|e| {
+            eyre!(
+                "erreur du terminal : {}",
+                crate::tui::terminal::describe(&e)
+            )
+        })?;
     Ok(match exit {
         Exit::Quit => ExitCode::SUCCESS,
         Exit::Signal => ExitCode::from(143),
@@ -260,7 +275,7 @@ pub async fn create_token(account: &str, db: &Path, rules: Rules) -> Result<Exit
     }
     let server = open_server(db, None, &rules).await?;
     let token = server.create_token(&siret).await?;
-    println!("{token}");
+    super::export::write_stdout(format!("{token}\n"))?;
     eprintln!("Conservez ce jeton : il ne sera plus affiché.");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,13 @@
 //! The command line: arguments (clap) and the non-interactive commands.
 
 pub mod catalogue;
+pub mod errors;
 pub mod expiring;
 pub mod export;
+pub mod help;
 pub mod import;
 pub mod launch;
+pub mod spreadsheet;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,9 +53,9 @@ pub enum Command {
     )]
     Catalogue(catalogue::CatalogueArgs),
     /// Liste les échéances dépassées et à venir des salariés visibles, triées par date.
-    #[command(after_help = EXPIRING_HELP)]
+    #[command(after_help = expiring::help())]
     Expiring(expiring::ExpiringArgs),
-    /// Exporte les déclarations au format officiel (ADF, JDR) ou les passeports (CSV, JSON).
+    /// Exporte les déclarations au format officiel (ADF, JDR) ou les passeports (CSV, Excel, JSON).
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::ExportCommand),
     /// Importe des déclarations depuis un fichier ADF ou JDR, ou un export de tableur (CSV).
@@ -70,18 +73,15 @@ pub enum Command {
     Manpage,
 }
 
-/// Help of `passeport expiring`: exit codes and examples.
-const EXPIRING_HELP: &str = "Code de sortie avec --check : 1 si une échéance est dépassée ou dans \
-la fenêtre, 0 sinon ; 2 en cas d'erreur.
+/// Help of `passeport export`: examples.
+const EXPORT_HELP: &str =
+    "Chaque export ADF ou JDR est un lot : une ligne déjà envoyée ne l'est plus \
+(sauf --all) ; une ligne refusée par le portail repart au prochain export.
 
 Exemples :
-  passeport expiring --within 30
-  passeport expiring --status expired --format csv > expirees.csv
-  passeport expiring --training SST --check || mail -s 'SST à renouveler' rh@example.org";
-
-/// Help of `passeport export`: examples.
-const EXPORT_HELP: &str = "Exemples :
   passeport export adf --out attestations.csv
+  passeport export batches
+  passeport export answer 3 refused-titulaires DUPONT
   passeport export passports --format json --out passeports.json";
 
 /// Help of `passeport import`: guarantees, exit codes and examples.
@@ -104,7 +104,7 @@ const COMPLETIONS_HELP: &str = "Exemples :
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Adresse d'écoute.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = help::socket_address)]
     pub addr: SocketAddr,
     /// Base SQLite (créée si absente).
     #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
@@ -113,8 +113,16 @@ pub struct ServeArgs {
     #[arg(long)]
     pub demo: bool,
     /// Nombre de salariés de démonstration (avec --demo).
-    #[arg(long, requires = "demo", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, requires = "demo", value_parser = parse_workers)]
     pub workers: Option<u32>,
+}
+
+/// Most demo workers `serve --demo --workers` makes.
+const MAX_DEMO_WORKERS: u32 = 1_000_000;
+
+/// `--workers`: a whole number of demo workers, French message otherwise.
+fn parse_workers(text: &str) -> Result<u32, String> {
+    help::whole_number(text, 1, MAX_DEMO_WORKERS)
 }
 
 /// Kind of account, as `--kind` spells it.

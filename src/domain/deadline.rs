@@ -13,11 +13,15 @@
 //! trainings (décret 2022-1712 art. 4-II) are never to be declared. [`DeadlineRules::obligation`]
 //! is the one place where both are applied.
 
+mod article7;
+
 use std::collections::HashSet;
 use std::fmt;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Deserializer};
+
+pub use article7::FallbackRule;
 
 use super::training::{Confidence, Exclusion, TrainingType};
 use super::{DeclarantKind, DeclarationKind};
@@ -223,6 +227,10 @@ impl Obligation<'_> {
 pub struct DeadlineRules {
     rules: Vec<DeadlineRule>,
     scope: Vec<ScopeRule>,
+    /// Art. 7-I: the employer's verification window ([`DeadlineRules::verification_rule`]).
+    verification: Vec<DeadlineRule>,
+    /// Art. 7-II: the employer's deadline when the OF has not declared.
+    fallback: Vec<FallbackRule>,
 }
 
 impl DeadlineRules {
@@ -266,9 +274,13 @@ impl DeadlineRules {
             scope.push(entry);
         }
 
+        let (verification, fallback) =
+            article7::parse(path, text, file.verification, file.fallback)?;
         Ok(Self {
             rules: rules.into_iter().map(|(rule, _)| rule).collect(),
             scope,
+            verification,
+            fallback,
         })
     }
 
@@ -501,6 +513,10 @@ struct DeadlinesFile {
     rules: Vec<toml::Spanned<RawRule>>,
     #[serde(default)]
     scope: Vec<toml::Spanned<RawScope>>,
+    #[serde(default)]
+    verification: Vec<toml::Spanned<RawRule>>,
+    #[serde(default)]
+    fallback: Vec<toml::Spanned<article7::RawFallback>>,
 }
 
 #[derive(Deserialize)]

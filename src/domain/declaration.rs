@@ -23,6 +23,8 @@ use super::ids::{CertificationCode, Competence, Formacode, IdError, Nir, Nsf, Si
 use super::{DeclarantKind, DeclarationKind, FieldError};
 use columns::*;
 
+pub mod limits;
+
 /// The official column names of the bulk files, used as the `field` of every [`FieldError`].
 ///
 /// Each name is defined once here; [`ADF`] and [`JDR`] give the official column orders
@@ -300,7 +302,11 @@ official_values! {
 pub struct Titulaire {
     /// `ID_UNIQUE_PARTENAIRE`: the line's unique identifier (at most 255 characters).
     pub id_unique_partenaire: String,
-    /// `NIR`: 13 characters, or 15 with the key (the key is checked, then dropped in the file).
+    /// `NIR`, stored in ONE canonical form: its 13 characters without the key, as the bulk file
+    /// carries it ([`Nir::as_str`], department `2A`/`2B` uppercase, no spaces). The form, the
+    /// API and `passeport import` accept 13 characters or 15 with the key (checked), spaces
+    /// allowed, and store it so ([`Declaration::normalise_nirs`]); a value that does not read is
+    /// kept as typed, so that [`Declaration::validate`] explains what is wrong.
     pub nir: String,
     /// `NOM_TITULAIRE`: birth name as on an official document (at most 30 characters).
     pub nom_titulaire: String,
@@ -398,33 +404,11 @@ impl Default for Declaration {
     }
 }
 
-// Limits of domain.md §8 (Guides import en masse OF ADF/JDR, February 2026).
-const MAX_ID: usize = 255;
-const MAX_REFERENCE_DECLARATION: usize = 280;
-const MAX_NOM_FORMATION: usize = 250;
-const MAX_NOM_JDR: usize = 255;
-/// [I] No length is stated for NOM_OPTION_SPECIALITE; we use the 255 of its neighbours.
-const MAX_NOM_OPTION_SPECIALITE: usize = 255;
-const MAX_NOM_TITULAIRE: usize = 30;
-const MAX_REFERENCE_EMPLOYEUR: usize = 255;
-const MAX_RESULTAT: usize = 1000;
-const MAX_MENTION: usize = 255;
-const MAX_IDENTIFIANT_PREUVE: usize = 255;
-const COMPETENCES: ListLimits = ListLimits {
-    min: 3,
-    max: 10,
-    joined: 70,
-};
-const FORMACODES: ListLimits = ListLimits {
-    min: 1,
-    max: 5,
-    joined: 30,
-};
-const NSF_CODES: ListLimits = ListLimits {
-    min: 1,
-    max: 3,
-    joined: 15,
-};
+// Counts of domain.md §8 (Guides import en masse OF ADF/JDR, February 2026); lengths are in
+// the one table of [`limits`].
+const COMPETENCES: ListLimits = ListLimits { min: 3, max: 10 };
+const FORMACODES: ListLimits = ListLimits { min: 1, max: 5 };
+const NSF_CODES: ListLimits = ListLimits { min: 1, max: 3 };
 const MAX_TITULAIRES: usize = 500;
 /// [I] Dates are written `jj/mm/aaaa`: a four-digit year, and nothing before 1900 is plausible.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
@@ -459,6 +443,16 @@ impl Declaration {
             lien_preuve: String::new(),
             identifiant_preuve: String::new(),
             titulaires: Vec::new(),
+        }
+    }
+
+    /// Rewrites every NIR that reads into its canonical stored form (see [`Titulaire::nir`]):
+    /// 13 characters, key dropped once checked. A NIR that does not read stays as typed.
+    pub fn normalise_nirs(&mut self) {
+        for titulaire in &mut self.titulaires {
+            if let Ok(nir) = titulaire.nir.parse::<Nir>() {
+                titulaire.nir = nir.as_str().to_owned();
+            }
         }
     }
 
@@ -498,13 +492,8 @@ impl Declaration {
         let jdr = self.kind == DeclarationKind::Justificatif;
         let by_of = declarant == DeclarantKind::OrganismeFormation;
 
-        report.text(ID_DECLARATION, &self.id_declaration, REQUIRED, Some(MAX_ID));
-        report.text(
-            REFERENCE_DECLARATION,
-            &self.reference_declaration,
-            REQUIRED,
-            Some(MAX_REFERENCE_DECLARATION),
-        );
+        report.text(ID_DECLARATION, &self.id_declaration, REQUIRED);
+        report.text(REFERENCE_DECLARATION, &self.reference_declaration, REQUIRED);
 
         // Columns 4–7 and 26–29 exist only in the JDR layout.
         let (jdr_required, jdr_optional) = if jdr {
@@ -513,12 +502,11 @@ impl Declaration {
             (Presence::Forbidden(ONLY_JDR), Presence::Forbidden(ONLY_JDR))
         };
         report.choice(TYPE_JDR, self.type_jdr.is_some(), jdr_required);
-        report.text(NOM_JDR, &self.nom_jdr, jdr_required, Some(MAX_NOM_JDR));
+        report.text(NOM_JDR, &self.nom_jdr, jdr_required);
         report.text(
             NOM_OPTION_SPECIALITE,
             &self.nom_option_specialite,
             jdr_optional,
-            Some(MAX_NOM_OPTION_SPECIALITE),
         );
         report.choice(MODE_OBTENTION, self.mode_obtention.is_some(), jdr_optional);
 
@@ -557,27 +545,12 @@ impl Declaration {
         );
         self.check_date_order(&mut report, with_training);
 
-        report.text(
-            RESULTAT_OBTENU,
-            &self.resultat_obtenu,
-            jdr_optional,
-            Some(MAX_RESULTAT),
-        );
-        report.text(
-            MENTION_OBTENUE,
-            &self.mention_obtenue,
-            jdr_optional,
-            Some(MAX_MENTION),
-        );
-        if let Some(link) = report.text(LIEN_PREUVE, &self.lien_preuve, jdr_optional, None) {
+        report.text(RESULTAT_OBTENU, &self.resultat_obtenu, jdr_optional);
+        report.text(MENTION_OBTENUE, &self.mention_obtenue, jdr_optional);
+        if let Some(link) = report.text(LIEN_PREUVE, &self.lien_preuve, jdr_optional) {
             check_link(&mut report, link);
         }
-        report.text(
-            IDENTIFIANT_PREUVE,
-            &self.identifiant_preuve,
-            jdr_optional,
-            Some(MAX_IDENTIFIANT_PREUVE),
-        );
+        report.text(IDENTIFIANT_PREUVE, &self.identifiant_preuve, jdr_optional);
 
         self.check_titulaires(&mut report);
         report.finish()
@@ -604,12 +577,7 @@ impl Declaration {
                 Presence::Forbidden(WITHOUT_TRAINING),
             )
         };
-        report.text(
-            NOM_FORMATION,
-            &self.nom_formation,
-            required,
-            Some(MAX_NOM_FORMATION),
-        );
+        report.text(NOM_FORMATION, &self.nom_formation, required);
         report.date(
             DATE_DEBUT_FORMATION,
             self.date_debut_formation,
@@ -659,17 +627,17 @@ impl Declaration {
             CERTIFICATION_VISEE,
             &self.certification_visee,
             certification,
-            None,
         ) {
             match code.parse::<CertificationCode>() {
                 Ok(parsed) if parsed.is_rs() => {}
                 Ok(parsed) => report.push(
                     CERTIFICATION_VISEE,
                     "invalid_rs",
-                    format!(
-                        "« {parsed} » n'est pas un code RS (répertoire spécifique) : la certification \
-                         visée s'écrit RS suivi de chiffres, par exemple RS5801."
-                    ),
+                    if parsed.is_rncp() {
+                        format!("« {parsed} » est un code RNCP : {RS_ONLY}")
+                    } else {
+                        format!("« {parsed} » n'est pas un code RS : {RS_ONLY}")
+                    },
                 ),
                 Err(error) => report.id_error(CERTIFICATION_VISEE, &error, None),
             }
@@ -735,7 +703,8 @@ impl Declaration {
                 TITULAIRES,
                 "count",
                 format!(
-                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({count} saisis)."
+                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
+                    typed(count)
                 ),
             );
         }
@@ -748,7 +717,6 @@ impl Declaration {
                 &field(ID_UNIQUE_PARTENAIRE),
                 &titulaire.id_unique_partenaire,
                 REQUIRED,
-                Some(MAX_ID),
             ) {
                 match ids.entry(id.trim()) {
                     Entry::Occupied(first) => report.push(
@@ -765,7 +733,7 @@ impl Declaration {
                     }
                 }
             }
-            if let Some(nir) = report.text(&field(NIR), &titulaire.nir, REQUIRED, None) {
+            if let Some(nir) = report.text(&field(NIR), &titulaire.nir, REQUIRED) {
                 match nir.parse::<Nir>() {
                     Err(error) => report.id_error(&field(NIR), &error, None),
                     Ok(nir) => match nirs.entry(nir) {
@@ -783,12 +751,7 @@ impl Declaration {
                     },
                 }
             }
-            report.text(
-                &field(NOM_TITULAIRE),
-                &titulaire.nom_titulaire,
-                REQUIRED,
-                Some(MAX_NOM_TITULAIRE),
-            );
+            report.text(&field(NOM_TITULAIRE), &titulaire.nom_titulaire, REQUIRED);
             report.choice(
                 &field(PRESENCE_EMPLOYEUR),
                 titulaire.presence_employeur.is_some(),
@@ -803,12 +766,9 @@ impl Declaration {
                 None => (Presence::Optional, Presence::Optional),
             };
             // A SIRET parses only as 14 digits, the column's length.
-            if let Some(value) = report.text(
-                &field(SIRET_EMPLOYEUR),
-                &titulaire.siret_employeur,
-                siret,
-                None,
-            ) && let Err(error) = value.parse::<Siret>()
+            if let Some(value) =
+                report.text(&field(SIRET_EMPLOYEUR), &titulaire.siret_employeur, siret)
+                && let Err(error) = value.parse::<Siret>()
             {
                 report.id_error(&field(SIRET_EMPLOYEUR), &error, None);
             }
@@ -816,26 +776,41 @@ impl Declaration {
                 &field(REFERENCE_EMPLOYEUR),
                 &titulaire.reference_employeur,
                 reference,
-                Some(MAX_REFERENCE_EMPLOYEUR),
             );
         }
     }
 }
 
-/// LIEN_PREUVE must be an http(s) URL (domain.md §8, JDR column 28).
+/// LIEN_PREUVE must be an http(s) URL (domain.md §8, JDR column 28): one address, so a second
+/// `://` (two links pasted end to end, UX review 2026-12 finding 7) is refused.
 fn check_link(report: &mut Report, link: &str) {
     let rest = link
         .strip_prefix("https://")
         .or_else(|| link.strip_prefix("http://"));
-    let valid = rest.is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace));
+    let valid = rest.is_some_and(|rest| {
+        !rest.is_empty() && !rest.chars().any(char::is_whitespace) && !rest.contains("://")
+    });
     if !valid {
         report.push(
             LIEN_PREUVE,
             "invalid_url",
-            "Le lien vers la preuve doit être une adresse commençant par http:// ou https://, sans espace.",
+            "Le lien vers la preuve doit être une seule adresse commençant par http:// ou https://, \
+             sans espace.",
         );
     }
 }
+
+/// What CERTIFICATION_VISEE takes, and what to enter for an RNCP training: said the same way by
+/// the validation message, the form's help and the simulator (assets/simulator.toml,
+/// `q9_certification`). The file's CERTIFICATION_VISEE is an RS code of at most 9 characters
+/// (domain.md §8, "Guide import en masse OF ADF / JDR", February 2026; it supersedes the
+/// « RNCP, RS or Certif Info » of §2). [I] A training preparing an RNCP diploma or title with no
+/// RS code is then declared non-certifying, with its Formacodes and NSF codes: the only layout
+/// the file accepts for it (an RNCP certification itself reaches the passport from its
+/// certifier, decree art. 8).
+pub const RS_ONLY: &str = "seul un code RS (répertoire spécifique, par exemple RS5801) peut être \
+     la certification visée ; pour une formation RNCP sans code RS, indiquez «\u{a0}Non\u{a0}» à \
+     «\u{a0}Formation certifiante\u{a0}», puis ses Formacodes et codes NSF.";
 
 /// Whether a column must, may or must not be filled, with the reason shown in the message.
 #[derive(Clone, Copy)]
@@ -862,12 +837,11 @@ const NOT_CERTIFYING: &str = "pour une formation non certifiante (FORMATION_CERT
 const WITH_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut OUI";
 const WITHOUT_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut NON";
 
-/// Count and joined-length limits of a multi-valued column.
+/// Count limits of a multi-valued column (its joined length is in [`limits`]).
 #[derive(Clone, Copy)]
 struct ListLimits {
     min: usize,
     max: usize,
-    joined: usize,
 }
 
 /// The problems found so far.
@@ -941,27 +915,25 @@ impl Report {
     }
 
     /// A text column; returns the value when it is present and allowed, for further checks.
-    fn text<'a>(
-        &mut self,
-        field: &str,
-        value: &'a str,
-        presence: Presence,
-        max: Option<usize>,
-    ) -> Option<&'a str> {
+    /// Its length is checked against [`limits::LIMITS`] (identifiers, measured without their
+    /// spaces, are checked by their own parsing).
+    fn text<'a>(&mut self, field: &str, value: &'a str, presence: Presence) -> Option<&'a str> {
         self.characters(field, value);
         if !self.presence(field, !value.trim().is_empty(), presence) {
             return None;
         }
         let length = value.chars().count();
-        if let Some(max) = max
-            && length > max
+        if let Some(limit) = limits::of(field).filter(|l| l.measure == limits::Measure::Text)
+            && length > limit.max
         {
             self.push(
                 field,
                 "too_long",
                 format!(
-                    "Le champ « {} » dépasse {max} caractères ({length} saisis).",
-                    label_of(field)
+                    "Le champ « {} » dépasse {} caractères ({}).",
+                    label_of(field),
+                    limit.max,
+                    typed(length)
                 ),
             );
         }
@@ -1021,7 +993,7 @@ impl Report {
         field: &str,
         values: &[String],
         presence: Presence,
-        limits: ListLimits,
+        counts: ListLimits,
         canonical: fn(&T) -> &str,
     ) {
         for value in values {
@@ -1032,13 +1004,15 @@ impl Report {
         }
         let label = label_of(field);
         let count = values.len();
-        if !(limits.min..=limits.max).contains(&count) {
+        if !(counts.min..=counts.max).contains(&count) {
             self.push(
                 field,
                 "count",
                 format!(
-                    "Le champ « {label} » attend de {} à {} codes ({count} saisis).",
-                    limits.min, limits.max
+                    "Le champ « {label} » attend de {} à {} codes ({}).",
+                    counts.min,
+                    counts.max,
+                    typed(count)
                 ),
             );
         }
@@ -1054,14 +1028,14 @@ impl Report {
             .sum::<usize>()
             + count
             - 1;
-        if joined > limits.joined {
+        let max_joined = limits::max_length(field).unwrap_or(usize::MAX);
+        if joined > max_joined {
             self.push(
                 field,
                 "too_long",
                 format!(
-                    "Le champ « {label} » dépasse {} caractères une fois les codes joints par « / » \
-                     ({joined} caractères).",
-                    limits.joined
+                    "Le champ « {label} » dépasse {max_joined} caractères une fois les codes joints \
+                     par « / » ({joined} caractères)."
                 ),
             );
         }
@@ -1095,6 +1069,15 @@ impl Report {
 /// The French label of a field path, `titulaires[3].NIR` included.
 fn label_of(field: &str) -> &str {
     columns::label(field.rsplit('.').next().unwrap_or(field))
+}
+
+/// `1 saisi`, `251 saisis`.
+fn typed(count: usize) -> String {
+    if count > 1 {
+        format!("{count} saisis")
+    } else {
+        format!("{count} saisi")
+    }
 }
 
 /// " reason" or nothing.
@@ -1358,6 +1341,7 @@ mod tests {
             }),
         ];
         for (field, max, set) in cases {
+            assert_eq!(limits::max_length(field), Some(max), "one table: {field}");
             let mut at_max = valid_jdr();
             set(&mut at_max, "É".repeat(max));
             assert_eq!(errors(&at_max), vec![], "{field} at {max} characters");
@@ -1365,6 +1349,23 @@ mod tests {
             set(&mut over, "É".repeat(max + 1));
             assert_only(&over, field, "too_long");
         }
+        // The proof link, unbounded before (UX review 2026-12, finding 7): 255 with its prefix.
+        let mut at_max = valid_jdr();
+        at_max.lien_preuve = format!("https://{}", "a".repeat(247));
+        assert_eq!(errors(&at_max), vec![]);
+        let mut over = valid_jdr();
+        over.lien_preuve = format!("https://exemple.fr/{}", "a".repeat(5036));
+        assert_only(&over, LIEN_PREUVE, "too_long");
+        // One character over: « 1 saisi » would be wrong, 256 is plural.
+        let mut one_over = valid_jdr();
+        one_over.mention_obtenue = "x".repeat(256);
+        let Err(found) = one_over.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("too long")
+        };
+        assert_eq!(
+            found[0].message,
+            "Le champ « mention obtenue » dépasse 255 caractères (256 saisis)."
+        );
     }
 
     #[test]
@@ -1564,6 +1565,57 @@ mod tests {
         let mut short = valid_adf();
         short.titulaires[0].nir = "185037511234".into();
         assert_has(&short, &first(NIR), "invalid_");
+    }
+
+    #[test]
+    fn an_rncp_code_is_refused_with_what_to_enter_instead() {
+        let mut declaration = valid_adf();
+        declaration.formation_certifiante = Some(true);
+        declaration.domaine_formation.clear();
+        declaration.specialite_formation.clear();
+        declaration.certification_visee = "RNCP35185".into();
+        let Err(found) = declaration.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("an RNCP code is not an RS code");
+        };
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            format!("« RNCP35185 » est un code RNCP : {RS_ONLY}")
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("indiquez «\u{a0}Non\u{a0}» à «\u{a0}Formation certifiante\u{a0}»")
+        );
+        // The simulator says the same thing (domain.md §8: CERTIFICATION_VISEE is an RS code).
+        let simulator = include_str!("../../assets/simulator.toml");
+        assert!(
+            simulator.contains(RS_ONLY),
+            "assets/simulator.toml, q9_certification"
+        );
+        assert!(!simulator.contains("son code est alors la certification visée"));
+    }
+
+    #[test]
+    fn nirs_are_stored_in_13_characters_whatever_their_source() {
+        let mut declaration = valid_adf();
+        let body = "1850375112345";
+        declaration.titulaires[0].nir = with_key(body);
+        declaration.titulaires.push(Titulaire {
+            nir: "2 92 06 2a 351 042".into(),
+            ..titulaire(1)
+        });
+        declaration.titulaires.push(Titulaire {
+            nir: "12345".into(),
+            ..titulaire(2)
+        });
+        declaration.normalise_nirs();
+        let stored: Vec<&str> = declaration
+            .titulaires
+            .iter()
+            .map(|t| t.nir.as_str())
+            .collect();
+        assert_eq!(stored, [body, "292062A351042", "12345"]);
     }
 
     #[test]
@@ -1771,6 +1823,7 @@ mod tests {
             "example.org",
             "https://exa mple.org",
             "HTTPS//x",
+            "https://exemple.fr/aaahttps://preuves.acme-logistique.fr/att/2026/000123.pdf",
         ] {
             let mut declaration = valid_jdr();
             declaration.lien_preuve = bad.into();

@@ -173,6 +173,9 @@ impl Server {
                 "données de démonstration créées"
             );
         }
+        if store.follow_rules(&catalogue).await? {
+            tracing::info!("règles du catalogue modifiées : échéances recalculées");
+        }
         let demo = store.is_demo().await?;
         let shared = Shared {
             store,

@@ -35,8 +35,8 @@ use crate::api::contract::{
     Account, CatalogueResponse, DeadlineExplanation, DeclarationId, DeclarationStatus,
     DeclarationSummary, DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage,
     ExpirationsQuery, ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport,
-    PassportEntryView, Problem, SessionDetail, SessionSummary, SessionsQuery, TraineeView,
-    ValidationReport, WorkersQuery,
+    PassportEntryView, Problem, SessionDetail, SessionSummary, SessionsQuery, StaffRecord,
+    TraineeView, ValidationReport, WorkersQuery,
 };
 use crate::bulk::{self, BulkError, Layout};
 use crate::domain::deadline::{DeadlineRules, Obligation};
@@ -45,11 +45,17 @@ use crate::domain::declaration::columns::{
     ID_UNIQUE_PARTENAIRE, NIR, NOM_TITULAIRE, PRESENCE_EMPLOYEUR, REFERENCE_EMPLOYEUR,
     SIRET_EMPLOYEUR,
 };
-use crate::domain::expiry::{DEFAULT_THRESHOLD_DAYS, days_left, status};
+use crate::domain::expiry::{
+    DEFAULT_THRESHOLD_DAYS, PassportEntry, days_left, expiry_date, status,
+};
 use crate::domain::session::SessionId;
 use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
+
+mod exports;
+mod staff;
+mod trainings;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -133,8 +139,17 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(openapi_json))
         .routes(routes!(me))
         .routes(routes!(catalogue))
-        .routes(routes!(list_workers))
-        .routes(routes!(get_worker))
+        .routes(routes!(list_workers, staff::create_worker))
+        .routes(routes!(get_worker, staff::update_worker))
+        .routes(routes!(staff::archive_worker))
+        .routes(routes!(
+            trainings::create_training,
+            trainings::list_trainings
+        ))
+        .routes(routes!(
+            trainings::update_training,
+            trainings::remove_training
+        ))
         .routes(routes!(get_passport))
         .routes(routes!(list_sessions))
         .routes(routes!(get_session))
@@ -144,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(export_declarations))
         .routes(routes!(get_declaration))
         .routes(routes!(remove_titulaire))
+        .merge(exports::routes())
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,
@@ -337,7 +353,13 @@ async fn list_workers(
     let words = search_words(query.q.as_deref())?;
     let rows = state
         .store()
-        .workers(&account, &words, after, limit)
+        .workers(
+            &account,
+            &words,
+            query.archived.unwrap_or(false),
+            after,
+            limit,
+        )
         .await
         .map_err(internal)?;
     Ok(Json(page(rows, limit, |worker| encode_id(worker.id))))
@@ -361,32 +383,65 @@ async fn visible_worker(
 #[utoipa::path(get, path = "/v1/workers/{id}", tag = "salariés", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Identifiant du salarié")),
     responses(
-        (status = 200, description = "Le salarié", body = Worker),
+        (status = 200, description = "Le salarié, avec son emploi quand il est du personnel \
+            de ce compte", body = StaffRecord),
         (status = 404, description = "Inconnu ou non visible pour ce compte", body = Problem,
             content_type = "application/problem+json")))]
 async fn get_worker(
     Auth(account): Auth,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<WorkerId>,
-) -> Result<Json<Worker>, ApiProblem> {
-    Ok(Json(visible_worker(&state, &account, id).await?))
+) -> Result<Json<StaffRecord>, ApiProblem> {
+    let record = state
+        .store()
+        .staff_record(&account, id)
+        .await
+        .map_err(internal)?;
+    record.map(Json).ok_or_else(ApiProblem::not_found)
 }
 
-/// The view of a stored passport entry on `today`.
+/// The view of a stored passport entry on `today`. The expiry is computed here, at read, from
+/// the catalogue in force (an explicit validity end wins), so a catalogue override changes every
+/// passport on the next read; a training of no catalogue type has none (« type non reconnu »).
 fn entry_view(state: &AppState, row: EntryRow, today: NaiveDate) -> PassportEntryView {
-    let training = state.catalogue().get(&row.training_code);
+    let training = row
+        .training_code
+        .as_deref()
+        .and_then(|code| state.catalogue().get(code));
+    let expires_on = match (&row.training_code, training) {
+        (None, _) => None,
+        (Some(_), Some(training)) => expiry_date(
+            &PassportEntry {
+                training_code: training.code.clone(),
+                end_date: row.end_date,
+                validity_start: row.validity_start,
+                validity_end: row.validity_end,
+            },
+            training.validity_months,
+        ),
+        (Some(_), None) => row.expires_on,
+    };
+    let training_title = training
+        .map(|t| t.title.clone())
+        .or_else(|| row.training_title.clone())
+        .or_else(|| row.training_code.clone())
+        .unwrap_or_default();
     PassportEntryView {
-        training_title: training.map_or_else(|| row.training_code.clone(), |t| t.title.clone()),
+        training_title,
         category: training.map_or(0, |t| t.category.get()),
-        training_code: row.training_code,
+        category_confidence: training.map_or(crate::domain::training::Confidence::Inferred, |t| {
+            t.category_confidence
+        }),
+        training_code: row.training_code.unwrap_or_default(),
         end_date: row.end_date,
         validity_start: row.validity_start,
         validity_end: row.validity_end,
-        expires_on: row.expires_on,
-        days_left: row.expires_on.map(|expiry| days_left(expiry, today)),
-        status: status(row.expires_on, today, DEFAULT_THRESHOLD_DAYS),
+        expires_on,
+        days_left: expires_on.map(|expiry| days_left(expiry, today)),
+        status: status(expires_on, today, DEFAULT_THRESHOLD_DAYS),
         superseded: row.superseded,
         session_id: row.session_id,
+        origin: row.origin,
     }
 }
 
@@ -403,22 +458,31 @@ async fn get_passport(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<WorkerId>,
 ) -> Result<Json<Passport>, ApiProblem> {
-    let today = today(&state)?;
-    let worker = visible_worker(&state, &account, id).await?;
+    Ok(Json(passport_of(&state, &account, id).await?))
+}
+
+/// The passport of worker `id` as `account` sees it, or a 404 problem.
+async fn passport_of(
+    state: &AppState,
+    account: &AccountRow,
+    id: WorkerId,
+) -> Result<Passport, ApiProblem> {
+    let today = today(state)?;
+    let worker = visible_worker(state, account, id).await?;
     let rows = state
         .store()
-        .passport(&account, id)
+        .passport(account, id)
         .await
         .map_err(internal)?;
     let entries = rows
         .into_iter()
-        .map(|row| entry_view(&state, row, today))
+        .map(|row| entry_view(state, row, today))
         .collect();
-    Ok(Json(Passport {
+    Ok(Passport {
         worker,
         today,
         entries,
-    }))
+    })
 }
 
 /// `GET /v1/sessions`: the account's sessions, latest end date first.
@@ -720,8 +784,9 @@ fn training_code_errors(catalogue: &Catalogue, declaration: &Declaration) -> Vec
 async fn validate_declaration(
     Auth(account): Auth,
     State(state): State<AppState>,
-    ApiJson(declaration): ApiJson<Declaration>,
+    ApiJson(mut declaration): ApiJson<Declaration>,
 ) -> Result<Json<ValidationReport>, ApiProblem> {
+    declaration.normalise_nirs();
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
     let (deadline, _, explanation) = deadline_status(&state, &account, &declaration, today);
@@ -800,8 +865,11 @@ async fn create_declaration(
     Auth(account): Auth,
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiJson(declaration): ApiJson<Declaration>,
+    ApiJson(mut declaration): ApiJson<Declaration>,
 ) -> Result<Response, ApiProblem> {
+    // One stored form of the NIR (13 characters, see `Titulaire::nir`), before the body hash:
+    // the same declaration sent with or without the keys is the same body.
+    declaration.normalise_nirs();
     let key = idempotency_key(&headers)?;
     let hash = body_hash(&declaration)?;
     let store = state.store();
@@ -857,9 +925,13 @@ async fn list_declarations(
 ) -> Result<Json<Page<DeclarationSummary>>, ApiProblem> {
     let limit = page_limit(query.limit)?;
     let before = decode_id(query.cursor.as_deref())?;
-    let rows = state
-        .store()
+    let store = state.store();
+    let mut rows = store
         .declarations(&account, query.status, before, limit)
+        .await
+        .map_err(internal)?;
+    store
+        .attach_exports(&account, &mut rows)
         .await
         .map_err(internal)?;
     Ok(Json(page(rows, limit, |d| encode_id(d.id))))
@@ -878,12 +950,17 @@ async fn get_declaration(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<DeclarationView>, ApiProblem> {
-    let view = state
-        .store()
+    let store = state.store();
+    let mut view = store
         .declaration(&account, id)
         .await
+        .map_err(internal)?
+        .ok_or_else(ApiProblem::not_found)?;
+    store
+        .attach_exports(&account, std::slice::from_mut(&mut view.summary))
+        .await
         .map_err(internal)?;
-    view.map(Json).ok_or_else(ApiProblem::not_found)
+    Ok(Json(view))
 }
 
 /// `DELETE /v1/declarations/{id}/titulaires/{id_unique_partenaire}`: removes one titulaire
@@ -911,7 +988,8 @@ async fn remove_titulaire(
 }
 
 /// `GET /v1/declarations/export?format=adf|jdr`: the account's live declarations of that kind
-/// as the official bulk file (domain.md §8).
+/// as the official bulk file (domain.md §8), every line each time and nothing remembered; the
+/// file to send to the portal comes from `POST /v1/exports`, which sends each line once.
 #[utoipa::path(get, path = "/v1/declarations/export", tag = "déclarations",
     security(("bearer" = [])),
     params(ExportQuery),

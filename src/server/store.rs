@@ -20,6 +20,12 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::ServerError;
 use super::demo::Demo;
+
+mod entries;
+mod idempotency;
+mod rules;
+mod staff;
+
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,
     SessionDeclarationStatus, SessionSummary,
@@ -32,6 +38,14 @@ use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind};
+pub use entries::{CheckedRecord, EntryRow, RecordOutcome, SavedEntry};
+use entries::{entry_from_row, push_entry_viewer};
+pub use idempotency::{Idempotent, IdempotentRequest};
+pub use staff::StaffOutcome;
+use staff::push_archived_filter;
+
+mod exports;
+pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
 
 /// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
 const MAX_CONNECTIONS: u32 = 4;
@@ -65,25 +79,6 @@ pub struct AccountRow {
     pub name: String,
     /// NDA of a training organisation.
     pub nda: Option<String>,
-}
-
-/// A passport entry as stored, with its precomputed expiry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryRow {
-    /// Catalogue code.
-    pub training_code: String,
-    /// Last day of the training.
-    pub end_date: NaiveDate,
-    /// Validity start, if any.
-    pub validity_start: Option<NaiveDate>,
-    /// Explicit validity end, if any.
-    pub validity_end: Option<NaiveDate>,
-    /// Last valid day, if the training expires.
-    pub expires_on: Option<NaiveDate>,
-    /// A later entry of the same training type exists for the worker.
-    pub superseded: bool,
-    /// The session, when it belongs to the caller.
-    pub session_id: Option<SessionId>,
 }
 
 /// One row of the expirations dashboard.
@@ -439,6 +434,7 @@ fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, S
         status: parse_code("statut de déclaration", &status)?,
         deadline: row.try_get("deadline")?,
         created_at: row.try_get("created_at")?,
+        export: None,
     })
 }
 
@@ -600,7 +596,8 @@ struct SeedBuffers {
 
 /// One passport entry to insert while seeding.
 struct SeedEntry {
-    worker_id: WorkerId,
+    /// The person: a demo worker is its own person, of the same id.
+    person_id: i64,
     entry: PassportEntry,
     expires_on: Option<NaiveDate>,
     superseded: bool,
@@ -613,13 +610,21 @@ impl SeedBuffers {
     /// Inserts the buffered workers (first, for the foreign keys), then entries and trainees.
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), ServerError> {
         if !self.workers.is_empty() {
+            // Each demo worker is its own person, of the same id.
+            let mut builder = QueryBuilder::<Sqlite>::new("INSERT INTO persons (id, nir) ");
+            builder.push_values(self.workers.iter(), |mut row, (worker, _)| {
+                row.push_bind(worker.id)
+                    .push_bind(worker.nir.as_str().to_owned());
+            });
+            builder.build().execute(&mut *conn).await?;
             let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO workers (id, nir, last_name, usage_name, first_names, birth_date, \
-                 employer_siret, employer_name, site, employer_account_id, search) ",
+                "INSERT INTO workers (id, person_id, nir, last_name, usage_name, first_names, \
+                 birth_date, employer_siret, employer_name, site, employer_account_id, search) ",
             );
             builder.push_values(self.workers.drain(..), |mut row, (worker, account)| {
                 let search = search_text(&worker);
                 row.push_bind(worker.id)
+                    .push_bind(worker.id)
                     .push_bind(worker.nir.as_str().to_owned())
                     .push_bind(worker.last_name)
                     .push_bind(worker.usage_name)
@@ -635,12 +640,12 @@ impl SeedBuffers {
         }
         if !self.entries.is_empty() {
             let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO passport_entries (worker_id, training_code, end_date, \
+                "INSERT INTO passport_entries (person_id, training_code, end_date, \
                  validity_start, validity_end, expires_on, superseded, session_id, \
-                 employer_account_id, session_account_id) ",
+                 employer_account_id, session_account_id, source, source_account_id) ",
             );
             builder.push_values(self.entries.drain(..), |mut row, seed| {
-                row.push_bind(seed.worker_id)
+                row.push_bind(seed.person_id)
                     .push_bind(seed.entry.training_code)
                     .push_bind(seed.entry.end_date)
                     .push_bind(seed.entry.validity_start)
@@ -649,6 +654,8 @@ impl SeedBuffers {
                     .push_bind(seed.superseded)
                     .push_bind(seed.session_id)
                     .push_bind(seed.employer_account_id)
+                    .push_bind(seed.session_account_id)
+                    .push_bind("session")
                     .push_bind(seed.session_account_id);
             });
             builder.build().execute(&mut *conn).await?;
@@ -815,7 +822,8 @@ impl Store {
         // far cheaper than random insertions); their definitions come from the schema itself.
         let indexes: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN ('workers', 'sessions', 'session_trainees', 'passport_entries')",
+             AND tbl_name IN ('persons', 'workers', 'sessions', 'session_trainees', \
+             'passport_entries')",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -892,7 +900,7 @@ impl Store {
                     .get(&demo_entry.entry.training_code)
                     .and_then(|t| t.validity_months);
                 buffers.entries.push(SeedEntry {
-                    worker_id,
+                    person_id: worker_id,
                     expires_on: expiry_date(&demo_entry.entry, months),
                     entry: demo_entry.entry.clone(),
                     superseded,
@@ -956,18 +964,21 @@ impl Store {
     }
 
     /// A page of the workers visible to `account`, by id, after `after`, matching every folded
-    /// word of `words` (names, NIR, employer, site). Returns up to `limit` + 1 rows so the caller
-    /// knows whether a next page exists.
+    /// word of `words` (names, NIR, employer, site); an employer's leavers only when
+    /// `include_archived`. Returns up to `limit` + 1 rows so the caller knows whether a next page
+    /// exists.
     pub async fn workers(
         &self,
         account: &AccountRow,
         words: &[String],
+        include_archived: bool,
         after: Option<WorkerId>,
         limit: u32,
     ) -> Result<Vec<Worker>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
         builder.push(WORKER_COLUMNS).push(" FROM workers w WHERE ");
         push_worker_visibility(&mut builder, account);
+        push_archived_filter(&mut builder, account, include_archived);
         if let Some(after) = after {
             builder.push(" AND w.id > ").push_bind(after);
         }
@@ -1002,43 +1013,34 @@ impl Store {
     }
 
     /// The passport entries of a worker visible to `account` (the caller checked the worker):
-    /// all of them for the employer, those of its own sessions for a training organisation;
-    /// most recent first.
+    /// the live entries of the worker's person that the account sees (docs/model.md: an
+    /// employer those it recorded or declared or that were declared for its SIRET, a training
+    /// organisation those of its sessions and declarations); most recent first.
     pub async fn passport(
         &self,
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Vec<EntryRow>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.training_code, e.end_date, e.validity_start, e.validity_end, e.expires_on, \
-             e.superseded, CASE WHEN e.session_account_id = ",
+            "SELECT e.training_code, e.training_title, e.end_date, e.validity_start, \
+             e.validity_end, e.expires_on, e.superseded, e.source, e.organisme, e.reference, \
+             e.id, e.recorded_on, a.kind AS source_kind, a.name AS source_name, \
+             CASE WHEN e.session_account_id = ",
         );
         builder
             .push_bind(account.id)
             .push(
-                " THEN e.session_id END AS session_id FROM passport_entries e WHERE e.worker_id = ",
+                " THEN e.session_id END AS session_id FROM passport_entries e \
+                 LEFT JOIN accounts a ON a.id = e.source_account_id \
+                 WHERE e.removed_at IS NULL \
+                 AND e.person_id = (SELECT person_id FROM workers WHERE id = ",
             )
-            .push_bind(worker);
-        if account.kind == DeclarantKind::OrganismeFormation {
-            builder
-                .push(" AND e.session_account_id = ")
-                .push_bind(account.id);
-        }
+            .push_bind(worker)
+            .push(") AND ");
+        push_entry_viewer(&mut builder, account);
         builder.push(" ORDER BY e.end_date DESC, e.id DESC");
         let rows = builder.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(EntryRow {
-                    training_code: row.try_get("training_code")?,
-                    end_date: row.try_get("end_date")?,
-                    validity_start: row.try_get("validity_start")?,
-                    validity_end: row.try_get("validity_end")?,
-                    expires_on: row.try_get("expires_on")?,
-                    superseded: row.try_get("superseded")?,
-                    session_id: row.try_get("session_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from_row).collect()
     }
 
     /// A page of the account's sessions, latest end date first, after the `(end_date, id)`
@@ -1133,9 +1135,11 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ExpirationRow>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.id, e.worker_id, w.last_name, w.first_names, w.site, e.training_code, \
-             e.expires_on FROM passport_entries e JOIN workers w ON w.id = e.worker_id WHERE ",
+            "SELECT e.id, w.id AS worker_id, w.last_name, w.first_names, w.site, \
+             e.training_code, e.expires_on FROM passport_entries e ",
         );
+        push_expiry_worker_join(&mut builder, account);
+        builder.push(" WHERE ");
         push_expiry_scope(&mut builder, account, filter, filter.until);
         if let Some((date, id)) = after {
             builder
@@ -1193,11 +1197,9 @@ impl Store {
             .push_bind(band(60));
         builder.push(" AND e.expires_on <= ").push_bind(band(90));
         builder.push("), 0) AS within_90 FROM passport_entries e ");
-        if filter.site.is_some() {
-            // Only the site filter needs the worker: the join costs a lookup per entry.
-            builder.push("JOIN workers w ON w.id = e.worker_id ");
-        }
-        builder.push("WHERE ");
+        // The worker decides visibility (a leaver's entries are not due): a lookup per entry.
+        push_expiry_worker_join(&mut builder, account);
+        builder.push(" WHERE ");
         push_expiry_scope(&mut builder, account, filter, band(90));
         let row = builder.build().fetch_one(&self.pool).await?;
         let get = |name: &str| -> Result<u64, ServerError> {
@@ -1408,6 +1410,23 @@ fn push_session_select(
     builder.push(SESSION_SQL_TAIL);
 }
 
+/// Appends the join of an entry to the worker through which `account` sees it: the employer's
+/// own current (not archived) worker for the person; for a training organisation, its first
+/// trainee for the person (one row per entry, so the keyset pages stay exact).
+fn push_expiry_worker_join(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
+    match account.kind {
+        DeclarantKind::Employeur => builder.push(
+            "JOIN workers w ON w.person_id = e.person_id \
+             AND w.employer_account_id = e.employer_account_id AND w.archived = 0",
+        ),
+        DeclarantKind::OrganismeFormation => builder.push(
+            "JOIN workers w ON w.id = (SELECT MIN(t.worker_id) FROM session_trainees t \
+             JOIN sessions s ON s.id = t.session_id JOIN workers x ON x.id = t.worker_id \
+             WHERE x.person_id = e.person_id AND s.account_id = e.session_account_id)",
+        ),
+    };
+}
+
 /// Appends the common conditions of the expirations queries: the account's partial index,
 /// current entries up to `until`, and the training and site filters.
 fn push_expiry_scope(
@@ -1421,7 +1440,10 @@ fn push_expiry_scope(
         DeclarantKind::OrganismeFormation => "e.session_account_id = ",
     };
     builder.push(owner).push_bind(account.id);
-    builder.push(" AND e.superseded = 0 AND e.expires_on IS NOT NULL AND e.expires_on <= ");
+    builder.push(
+        " AND e.superseded = 0 AND e.removed_at IS NULL AND e.expires_on IS NOT NULL \
+         AND e.expires_on <= ",
+    );
     builder.push_bind(until);
     if let Some(training) = &filter.training {
         builder

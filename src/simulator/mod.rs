@@ -2,11 +2,16 @@
 //!
 //! A pure engine over a decision tree kept as data in `assets/simulator.toml` ([`Tree`]). A
 //! [`Walk`] asks the tree's questions one [`Step`] at a time, records the answers as [`Facts`],
-//! runs the automatic checks (is the category already mandatory on the training's end date?) and
-//! ends on an [`Outcome`]: à déclarer (with the kind, deadline and a [`Prefill`]), non concerné,
-//! pas encore obligatoire, or alimenté automatiquement. The tree follows domain.md §3; every
-//! question and outcome cites its source in the assets file.
+//! runs the automatic checks (is the category already mandatory on the training's end date?),
+//! answers itself the questions it already knows ([`Known`]: the account's declarant, a session's
+//! training type and kind) and ends on an [`Outcome`]: à déclarer (with the kind, deadline, notes
+//! and a [`Prefill`]), à vérifier (the employer's art. 7-I window), déclarée par un autre
+//! déclarant, non concerné, pas encore obligatoire (or alimenté automatiquement, which the shipped
+//! tree no longer uses: a training owed is declared even when a feed may later show it too). The
+//! tree follows domain.md §3 and §9; every question and outcome cites its source in the assets
+//! file, and `tests/simulator_paths.rs` checks every path against a reviewed table.
 
+mod known;
 mod outcome;
 mod tree;
 
@@ -18,7 +23,8 @@ use chrono::NaiveDate;
 use crate::domain::deadline::{DeadlineRules, reference_date};
 use crate::domain::{DeclarantKind, DeclarationKind};
 
-pub use outcome::{Outcome, Prefill};
+pub use known::{Known, Origin};
+pub use outcome::{Cited, Outcome, Prefill};
 pub use tree::{START, Tree};
 
 use tree::{Body, CheckKind, Fact, OutcomeSpec, PLACEHOLDERS};
@@ -39,6 +45,8 @@ pub struct Facts {
     pub certifying: Option<bool>,
     /// Whether the training is funded by the CPF, an OPCO or France Travail.
     pub funded: Option<bool>,
+    /// The employer declares because the OF has not declared by its deadline (art. 7-II).
+    pub of_missed: Option<bool>,
     /// End date of the training.
     pub end_date: Option<NaiveDate>,
     /// Validity start of the justificatif de réussite.
@@ -146,6 +154,20 @@ struct Entry {
     node: usize,
     facts: Facts,
     answer: String,
+    /// The index of the answer picked, for a question.
+    choice: Option<usize>,
+    /// Where the answer came from when the walk gave it itself.
+    auto: Option<Origin>,
+}
+
+impl Entry {
+    /// The answer, with where it came from when automatic.
+    fn shown(&self) -> String {
+        match self.auto {
+            Some(origin) => format!("{} ({})", self.answer, origin.label()),
+            None => self.answer.clone(),
+        }
+    }
 }
 
 /// Where a walk stands after the automatic nodes.
@@ -153,6 +175,8 @@ struct Settled {
     node: usize,
     facts: Facts,
     outcome: Option<Outcome>,
+    /// The questions answered automatically on the way.
+    auto: Vec<Entry>,
 }
 
 /// A walk through the tree: the current step, the facts gathered, and the history for [`Walk::back`].
@@ -164,6 +188,7 @@ pub struct Walk {
     facts: Facts,
     outcome: Option<Outcome>,
     history: Vec<Entry>,
+    known: Known,
 }
 
 impl fmt::Debug for Walk {
@@ -192,7 +217,41 @@ impl Walk {
             facts: Facts::default(),
             outcome: None,
             history: Vec::new(),
+            known: Known::default(),
         }
+    }
+
+    /// What the walk knows from outside (account, session).
+    pub fn known(&self) -> &Known {
+        &self.known
+    }
+
+    /// Records what is known from outside; a walk the user has not started yet restarts so that
+    /// the questions it answers are skipped at once.
+    pub fn know(&mut self, known: Known) {
+        self.known = known;
+        if self.user_steps() == 0 {
+            self.restart();
+        }
+    }
+
+    /// Back to the start, keeping what is known; the questions it answers are answered again.
+    pub fn restart(&mut self) {
+        self.node = self.tree.start;
+        self.facts = Facts::default();
+        self.outcome = None;
+        self.history.clear();
+        if let Ok(settled) = self.settle(self.tree.start, Facts::default(), Vec::new()) {
+            self.node = settled.node;
+            self.facts = settled.facts;
+            self.outcome = settled.outcome;
+            self.history = settled.auto;
+        }
+    }
+
+    /// How many answers the user gave (the automatic ones not counted).
+    pub fn user_steps(&self) -> usize {
+        self.history.iter().filter(|e| e.auto.is_none()).count()
     }
 
     /// The current step: a question, a date to enter, or the outcome.
@@ -266,8 +325,16 @@ impl Walk {
                     Body::Question { text, .. } | Body::Date { text, .. } => text.as_str(),
                     Body::Check { .. } | Body::Outcome { .. } => "",
                 };
-                (text, entry.answer.clone())
+                (text, entry.shown())
             })
+            .collect()
+    }
+
+    /// The steps taken so far as (node id, answer), for tests and logs that name the nodes.
+    pub fn trail(&self) -> Vec<(&str, String)> {
+        self.history
+            .iter()
+            .map(|entry| (self.tree.nodes[entry.node].id.as_str(), entry.shown()))
             .collect()
     }
 
@@ -288,8 +355,10 @@ impl Walk {
             })?;
         let mut facts = self.facts;
         answer.set.apply(&mut facts);
-        let settled = self.settle(answer.next, facts)?;
-        self.commit(answer.label.clone(), settled);
+        let mut notes = self.notes();
+        notes.extend(answer.note.clone());
+        let settled = self.settle(answer.next, facts, notes)?;
+        self.commit(answer.label.clone(), Some(index), settled);
         Ok(())
     }
 
@@ -323,8 +392,8 @@ impl Walk {
         }
         let mut facts = self.facts;
         fact.record(&mut facts, date);
-        let settled = self.settle(next, facts)?;
-        self.commit(french_date(date), settled);
+        let settled = self.settle(next, facts, self.notes())?;
+        self.commit(french_date(date), None, settled);
         Ok(())
     }
 
@@ -333,6 +402,9 @@ impl Walk {
     pub fn back(&mut self) -> bool {
         match self.history.pop() {
             Some(entry) => {
+                if let Some(origin) = entry.auto {
+                    origin.forget(&mut self.known);
+                }
                 self.node = entry.node;
                 self.facts = entry.facts;
                 self.outcome = None;
@@ -349,19 +421,44 @@ impl Walk {
         }
     }
 
-    fn commit(&mut self, answer: String, settled: Settled) {
+    /// The notes of the answers picked so far, in order.
+    fn notes(&self) -> Vec<String> {
+        self.history
+            .iter()
+            .filter_map(
+                |entry| match (&self.tree.nodes[entry.node].body, entry.choice) {
+                    (Body::Question { answers, .. }, Some(choice)) => {
+                        answers.get(choice)?.note.clone()
+                    }
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    fn commit(&mut self, answer: String, choice: Option<usize>, settled: Settled) {
         self.history.push(Entry {
             node: self.node,
             facts: self.facts,
             answer,
+            choice,
+            auto: None,
         });
+        self.history.extend(settled.auto);
         self.node = settled.node;
         self.facts = settled.facts;
         self.outcome = settled.outcome;
     }
 
-    /// Runs the automatic nodes from `node` until a question, a date or an outcome.
-    fn settle(&self, mut node: usize, mut facts: Facts) -> Result<Settled, SimulatorError> {
+    /// Runs the automatic nodes from `node` (checks, and questions the walk knows the answer to)
+    /// until a question, a date or an outcome.
+    fn settle(
+        &self,
+        mut node: usize,
+        mut facts: Facts,
+        mut notes: Vec<String>,
+    ) -> Result<Settled, SimulatorError> {
+        let mut auto = Vec::new();
         loop {
             let current = &self.tree.nodes[node];
             match &current.body {
@@ -379,6 +476,7 @@ impl Walk {
                     let end = facts
                         .end_date
                         .ok_or_else(|| missing(&current.id, Fact::EndDate))?;
+                    let declarant = scope_declarant(declarant, &facts);
                     let from = self.deadlines.mandatory_from(declarant, category).ok_or(
                         SimulatorError::UnknownScope {
                             declarant,
@@ -392,19 +490,57 @@ impl Walk {
                         node = *fail;
                     }
                 }
+                Body::Check {
+                    check: CheckKind::Justificatif,
+                    pass,
+                    fail,
+                } => {
+                    let kind = facts.kind.ok_or_else(|| missing(&current.id, Fact::Kind))?;
+                    node = match kind {
+                        DeclarationKind::Justificatif => *pass,
+                        DeclarationKind::Attestation => *fail,
+                    };
+                }
                 Body::Outcome { outcome, source } => {
-                    let outcome = self.outcome_of(&current.id, outcome, source, &facts)?;
+                    let outcome = self.outcome_of(&current.id, outcome, source, &facts, notes)?;
                     return Ok(Settled {
                         node,
                         facts,
                         outcome: Some(outcome),
+                        auto,
                     });
                 }
-                Body::Question { .. } | Body::Date { .. } => {
+                Body::Question { answers, .. } => {
+                    match known::automatic(&self.tree, answers, &self.known, &facts) {
+                        Some((index, origin)) => {
+                            let answer = &answers[index];
+                            auto.push(Entry {
+                                node,
+                                facts,
+                                answer: answer.label.clone(),
+                                choice: Some(index),
+                                auto: Some(origin),
+                            });
+                            answer.set.apply(&mut facts);
+                            notes.extend(answer.note.clone());
+                            node = answer.next;
+                        }
+                        None => {
+                            return Ok(Settled {
+                                node,
+                                facts,
+                                outcome: None,
+                                auto,
+                            });
+                        }
+                    }
+                }
+                Body::Date { .. } => {
                     return Ok(Settled {
                         node,
                         facts,
                         outcome: None,
+                        auto,
                     });
                 }
             }
@@ -417,9 +553,10 @@ impl Walk {
         spec: &OutcomeSpec,
         source: &str,
         facts: &Facts,
+        mut notes: Vec<String>,
     ) -> Result<Outcome, SimulatorError> {
         Ok(match spec {
-            OutcomeSpec::ADeclarer => {
+            OutcomeSpec::ADeclarer { note } => {
                 let declarant = facts
                     .declarant
                     .ok_or_else(|| missing(id, Fact::Declarant))?;
@@ -434,11 +571,40 @@ impl Walk {
                     DeclarationKind::Attestation => None,
                 };
                 let reference = reference_date(kind, end, validity);
+                notes.extend(note.clone());
+                let (due_date, due_source) = match facts.of_missed {
+                    // Art. 7-II: some months after the OF's own deadline.
+                    Some(true) => {
+                        let of_due = self
+                            .deadlines
+                            .due_date(DeclarantKind::OrganismeFormation, reference);
+                        let rule = self.deadlines.fallback_rule(reference);
+                        (
+                            rule.zip(of_due).and_then(|(r, due)| r.due_date(due)),
+                            rule.map(|r| Cited {
+                                source: r.source.clone(),
+                                confidence: r.confidence,
+                            }),
+                        )
+                    }
+                    _ => {
+                        let rule = self.deadlines.rule_for(declarant, reference);
+                        (
+                            rule.and_then(|r| r.due_date(reference)),
+                            rule.map(|r| Cited {
+                                source: r.source.clone(),
+                                confidence: r.confidence,
+                            }),
+                        )
+                    }
+                };
                 Outcome::ADeclarer {
                     kind,
                     declarant,
                     reference_date: reference,
-                    due_date: self.deadlines.due_date(declarant, reference),
+                    due_date,
+                    due_source,
+                    notes,
                     prefill: Prefill {
                         declarant,
                         kind,
@@ -456,9 +622,12 @@ impl Walk {
                 let from = facts
                     .mandatory_from
                     .ok_or_else(|| missing(id, Fact::MandatoryFrom))?;
-                let declarant = facts
-                    .declarant
-                    .ok_or_else(|| missing(id, Fact::Declarant))?;
+                let declarant = scope_declarant(
+                    facts
+                        .declarant
+                        .ok_or_else(|| missing(id, Fact::Declarant))?,
+                    facts,
+                );
                 let category = facts.category.ok_or_else(|| missing(id, Fact::Category))?;
                 let values = [
                     declarant.label().to_owned(),
@@ -471,12 +640,52 @@ impl Walk {
                     .fold(reason.clone(), |text, (placeholder, value)| {
                         text.replace(placeholder, &value)
                     });
-                Outcome::PasEncoreObligatoire { from, reason }
+                let scope_source =
+                    self.deadlines
+                        .scope_rule(declarant, category)
+                        .map(|rule| Cited {
+                            source: rule.source.clone(),
+                            confidence: rule.confidence,
+                        });
+                Outcome::PasEncoreObligatoire {
+                    from,
+                    reason,
+                    scope_source,
+                }
             }
             OutcomeSpec::AlimenteAutomatiquement { warning } => Outcome::AlimenteAutomatiquement {
                 warning: warning.clone(),
             },
+            OutcomeSpec::AutreDeclarant { reason } => Outcome::AutreDeclarant {
+                reason: reason.clone(),
+                source: source.to_owned(),
+            },
+            OutcomeSpec::AVerifier { note } => {
+                let end = facts.end_date.ok_or_else(|| missing(id, Fact::EndDate))?;
+                let kind = facts.kind.unwrap_or(DeclarationKind::Attestation);
+                let reference = reference_date(kind, end, facts.validity_start);
+                let rule = self.deadlines.verification_rule(reference);
+                notes.extend(note.clone());
+                Outcome::AVerifier {
+                    reference_date: reference,
+                    until: rule.and_then(|r| r.due_date(reference)),
+                    until_source: rule.map(|r| Cited {
+                        source: r.source.clone(),
+                        confidence: r.confidence,
+                    }),
+                    notes,
+                }
+            }
         })
+    }
+}
+
+/// Whose scope applies: the declarant's, or the OF's when the employer stands in for an OF that
+/// has not declared (art. 7-II: the obligation was the OF's).
+fn scope_declarant(declarant: DeclarantKind, facts: &Facts) -> DeclarantKind {
+    match facts.of_missed {
+        Some(true) => DeclarantKind::OrganismeFormation,
+        _ => declarant,
     }
 }
 
@@ -488,569 +697,4 @@ fn missing(node: &str, fact: Fact) -> SimulatorError {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    const DECREE_ART_4: &str = "https://legal.tricoteuses.fr/articles/LEGIARTI000052037475";
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    fn rules() -> Arc<DeadlineRules> {
-        Arc::new(DeadlineRules::embedded().unwrap())
-    }
-
-    fn walk() -> Walk {
-        Walk::new(Arc::new(Tree::embedded().unwrap()), rules())
-    }
-
-    /// Picks the answer whose label starts with `label`.
-    fn pick(walk: &mut Walk, label: &str) {
-        let index = match walk.current() {
-            Step::Question { answers, id, .. } => answers
-                .iter()
-                .position(|a| a.starts_with(label))
-                .unwrap_or_else(|| panic!("no answer « {label} » at {id}: {answers:?}")),
-            other => panic!("expected a question, got {other:?}"),
-        };
-        walk.answer(index).unwrap();
-    }
-
-    fn outcome(walk: &Walk) -> Outcome {
-        match walk.current() {
-            Step::Outcome(outcome) => outcome,
-            other => panic!("expected an outcome, got {other:?}"),
-        }
-    }
-
-    /// From the start to the category question, through the exclusions and the three criteria.
-    fn eligible(declarant: &str, safety: &str) -> Walk {
-        let mut w = walk();
-        pick(&mut w, declarant);
-        for _ in 0..3 {
-            pick(&mut w, "Non");
-        }
-        pick(&mut w, safety);
-        if w.current_id() == "q5_preventeurs" {
-            pick(&mut w, "Non");
-        }
-        for _ in 0..3 {
-            pick(&mut w, "Oui");
-        }
-        assert_eq!(w.current_id(), "q7_categorie");
-        w
-    }
-
-    fn category(walk: &mut Walk, category: u8) {
-        pick(walk, &format!("Catégorie {category}"));
-    }
-
-    /// Walks every path of `walk` (every answer, and `dates` at each date step) and checks the
-    /// invariants of each outcome; returns the outcome ids reached and the number of paths.
-    fn explore(
-        walk: Walk,
-        dates: &[NaiveDate],
-        deadlines: &DeadlineRules,
-        reached: &mut BTreeSet<String>,
-    ) -> usize {
-        match walk.current() {
-            Step::Outcome(outcome) => {
-                check_outcome(&walk, &outcome, deadlines);
-                reached.insert(walk.current_id().to_owned());
-                1
-            }
-            Step::Question { answers, .. } => (0..answers.len())
-                .map(|i| {
-                    let mut next = walk.clone();
-                    next.answer(i).unwrap();
-                    explore(next, dates, deadlines, reached)
-                })
-                .sum(),
-            Step::Date { id, .. } => {
-                let mut paths = 0;
-                for &date in dates {
-                    let mut next = walk.clone();
-                    match next.answer_date(date) {
-                        Ok(()) => paths += explore(next, dates, deadlines, reached),
-                        Err(SimulatorError::DateTooEarly { bound, .. }) => assert!(date < bound),
-                        Err(other) => panic!("{id}: {other}"),
-                    }
-                }
-                assert!(paths > 0, "no date accepted at {id}");
-                paths
-            }
-        }
-    }
-
-    fn check_outcome(walk: &Walk, outcome: &Outcome, deadlines: &DeadlineRules) {
-        let facts = walk.facts();
-        match outcome {
-            Outcome::ADeclarer {
-                kind,
-                declarant,
-                reference_date: reference,
-                due_date,
-                prefill,
-            } => {
-                let end = facts.end_date.unwrap();
-                let from = deadlines
-                    .mandatory_from(*declarant, facts.category.unwrap())
-                    .unwrap();
-                assert!(end >= from);
-                assert_eq!(*reference, reference_date(*kind, end, facts.validity_start));
-                assert_eq!(*due_date, deadlines.due_date(*declarant, *reference));
-                assert_eq!((prefill.kind, prefill.declarant), (*kind, *declarant));
-                assert_eq!(prefill.date_fin_formation, Some(end));
-                assert_eq!(
-                    prefill.date_debut_validite.is_some(),
-                    *kind == DeclarationKind::Justificatif
-                );
-                assert_eq!(facts.funded, Some(false));
-            }
-            Outcome::NonConcerne { reason, source } => {
-                assert!(!reason.is_empty());
-                assert!(source.starts_with("https://"));
-                assert_eq!(walk.source(), Some(source.as_str()));
-            }
-            Outcome::PasEncoreObligatoire { from, reason } => {
-                let expected =
-                    deadlines.mandatory_from(facts.declarant.unwrap(), facts.category.unwrap());
-                assert_eq!(Some(*from), expected);
-                assert!(facts.end_date.unwrap() < *from);
-                assert!(reason.contains(&french_date(*from)), "{reason}");
-                assert!(!reason.contains('{'), "{reason}");
-            }
-            Outcome::AlimenteAutomatiquement { warning } => {
-                assert!(warning.contains("doublon"), "{warning}");
-                assert!(facts.certifying == Some(true) || facts.funded == Some(true));
-            }
-        }
-    }
-
-    #[test]
-    fn every_path_of_the_embedded_tree_ends_on_an_outcome_and_reaches_every_outcome() {
-        let tree = Tree::embedded().unwrap();
-        let outcomes: BTreeSet<String> = tree
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.body, Body::Outcome { .. }))
-            .map(|n| n.id.clone())
-            .collect();
-        let deadlines = rules();
-        let dates = [day(2025, 10, 15), day(2026, 5, 10), day(2026, 11, 20)];
-        let mut reached = BTreeSet::new();
-        let paths = explore(
-            Walk::new(Arc::new(tree), Arc::clone(&deadlines)),
-            &dates,
-            &deadlines,
-            &mut reached,
-        );
-        assert_eq!(reached, outcomes);
-        assert!(paths > 100, "only {paths} paths");
-    }
-
-    #[test]
-    fn of_sst_with_a_certificate_is_a_justificatif_due_per_the_deadline_rules() {
-        let mut w = eligible(
-            "Un organisme de formation",
-            "Oui, c'est le sauvetage secourisme",
-        );
-        category(&mut w, 2);
-        w.answer_date(day(2026, 3, 20)).unwrap();
-        pick(&mut w, "Oui : justificatif");
-        assert_eq!(w.current_id(), "date_validite");
-        w.answer_date(day(2026, 4, 2)).unwrap();
-        pick(&mut w, "Non");
-        pick(&mut w, "Non");
-        let due = rules().due_date(DeclarantKind::OrganismeFormation, day(2026, 4, 2));
-        assert!(due.is_some());
-        assert_eq!(
-            outcome(&w),
-            Outcome::ADeclarer {
-                kind: DeclarationKind::Justificatif,
-                declarant: DeclarantKind::OrganismeFormation,
-                reference_date: day(2026, 4, 2),
-                due_date: due,
-                prefill: Prefill {
-                    declarant: DeclarantKind::OrganismeFormation,
-                    kind: DeclarationKind::Justificatif,
-                    date_fin_formation: Some(day(2026, 3, 20)),
-                    date_debut_validite: Some(day(2026, 4, 2)),
-                    formation_certifiante: Some(false),
-                },
-            }
-        );
-    }
-
-    #[test]
-    fn without_a_certificate_it_is_an_attestation_dated_by_the_end_of_training() {
-        let mut w = eligible("Un employeur", "Non");
-        category(&mut w, 1);
-        w.answer_date(day(2026, 6, 30)).unwrap();
-        pick(&mut w, "Non : attestation");
-        assert_eq!(w.current_id(), "q9_certification");
-        pick(&mut w, "Non");
-        pick(&mut w, "Non");
-        match outcome(&w) {
-            Outcome::ADeclarer {
-                kind,
-                reference_date,
-                due_date,
-                prefill,
-                ..
-            } => {
-                assert_eq!(kind, DeclarationKind::Attestation);
-                assert_eq!(reference_date, day(2026, 6, 30));
-                assert_eq!(
-                    due_date,
-                    rules().due_date(DeclarantKind::Employeur, day(2026, 6, 30))
-                );
-                assert_eq!(prefill.date_debut_validite, None);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn train_the_trainer_is_not_concerned() {
-        let mut w = walk();
-        pick(&mut w, "Un organisme de formation");
-        pick(&mut w, "Oui, c'est une formation de formateurs");
-        match outcome(&w) {
-            Outcome::NonConcerne { reason, source } => {
-                assert!(reason.contains("formations de formateurs"), "{reason}");
-                assert!(reason.contains("4-II-1°"), "{reason}");
-                assert_eq!(source, DECREE_ART_4);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn each_exclusion_gives_its_own_reason() {
-        let cases = [
-            (&["Oui, formation à la sécurité au poste"][..], "R.4141-13"),
-            (&["Non", "Oui, formation des élus"][..], "L.2315-18"),
-            (
-                &["Non", "Non", "Oui, une autre formation à la sécurité"][..],
-                "4-II-3°",
-            ),
-            (
-                &[
-                    "Non",
-                    "Non",
-                    "Non",
-                    "Oui, une autre formation de préventeur",
-                ][..],
-                "4-II-5°",
-            ),
-        ];
-        for (answers, cited) in cases {
-            let mut w = walk();
-            pick(&mut w, "Un employeur");
-            pick(&mut w, "Non");
-            for answer in answers {
-                pick(&mut w, answer);
-            }
-            match outcome(&w) {
-                Outcome::NonConcerne { reason, .. } => assert!(reason.contains(cited), "{reason}"),
-                other => panic!("{other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn each_failed_criterion_gives_its_own_reason() {
-        for (failed, word) in [(0, "premier"), (1, "deuxième"), (2, "troisième")] {
-            let mut w = walk();
-            pick(&mut w, "Un employeur");
-            for _ in 0..4 {
-                pick(&mut w, "Non");
-            }
-            pick(&mut w, "Non");
-            for _ in 0..failed {
-                pick(&mut w, "Oui");
-            }
-            pick(&mut w, "Non");
-            match outcome(&w) {
-                Outcome::NonConcerne { reason, .. } => assert!(reason.contains(word), "{reason}"),
-                other => panic!("{other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn employer_category_3_ended_in_may_2026_is_not_yet_mandatory() {
-        let mut w = eligible("Un employeur", "Non");
-        category(&mut w, 3);
-        w.answer_date(day(2026, 5, 10)).unwrap();
-        match outcome(&w) {
-            Outcome::PasEncoreObligatoire { from, reason } => {
-                assert_eq!(from, day(2026, 10, 1));
-                assert!(reason.contains("catégorie 3"), "{reason}");
-                assert!(reason.contains("pour un employeur"), "{reason}");
-                assert!(reason.contains("01/10/2026"), "{reason}");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(w.facts().mandatory_from, Some(day(2026, 10, 1)));
-    }
-
-    #[test]
-    fn employer_category_3_ended_after_october_2026_is_to_declare() {
-        let mut w = eligible("Un employeur", "Non");
-        category(&mut w, 3);
-        w.answer_date(day(2026, 10, 1)).unwrap();
-        assert_eq!(w.current_id(), "q8_evaluation");
-        assert_eq!(w.facts().mandatory_from, None);
-    }
-
-    #[test]
-    fn cpf_funded_training_is_fed_automatically() {
-        let mut w = eligible("Un organisme de formation", "Non");
-        category(&mut w, 1);
-        w.answer_date(day(2026, 11, 20)).unwrap();
-        pick(&mut w, "Non : attestation");
-        pick(&mut w, "Non");
-        pick(&mut w, "Oui (CPF");
-        match outcome(&w) {
-            Outcome::AlimenteAutomatiquement { warning } => {
-                assert!(warning.contains("article 8"), "{warning}");
-                assert!(warning.contains("doublon"), "{warning}");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(w.facts().funded, Some(true));
-    }
-
-    #[test]
-    fn certification_sent_by_the_certifier_is_fed_automatically() {
-        let mut w = eligible("Un organisme de formation", "Non");
-        category(&mut w, 2);
-        w.answer_date(day(2026, 11, 20)).unwrap();
-        pick(&mut w, "Non : attestation");
-        pick(&mut w, "Oui");
-        pick(&mut w, "Oui");
-        assert!(matches!(
-            outcome(&w),
-            Outcome::AlimenteAutomatiquement { .. }
-        ));
-        assert_eq!(w.facts().certifying, Some(true));
-    }
-
-    #[test]
-    fn back_at_start_returns_false() {
-        let mut w = walk();
-        assert!(!w.back());
-        assert_eq!(w.current_id(), START);
-    }
-
-    #[test]
-    fn back_then_another_answer_gives_another_outcome() {
-        let mut w = walk();
-        pick(&mut w, "Un employeur");
-        pick(&mut w, "Oui, c'est une formation de formateurs");
-        assert!(matches!(outcome(&w), Outcome::NonConcerne { .. }));
-        assert!(w.back());
-        assert_eq!(w.current_id(), "q1_formateurs");
-        pick(&mut w, "Non");
-        pick(&mut w, "Oui, formation à la sécurité au poste");
-        match outcome(&w) {
-            Outcome::NonConcerne { reason, .. } => {
-                assert!(reason.contains("R.4141-13"), "{reason}")
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(w.back());
-        assert!(w.back());
-        assert!(w.back());
-        assert_eq!(w.current_id(), START);
-        assert_eq!(*w.facts(), Facts::default());
-        assert!(!w.back());
-    }
-
-    #[test]
-    fn back_over_the_scope_check_returns_to_the_date_and_restores_facts() {
-        let mut w = eligible("Un employeur", "Non");
-        category(&mut w, 3);
-        let before = *w.facts();
-        w.answer_date(day(2026, 5, 10)).unwrap();
-        assert!(matches!(outcome(&w), Outcome::PasEncoreObligatoire { .. }));
-        assert!(w.back());
-        assert_eq!(w.current_id(), "date_fin");
-        assert!(matches!(w.current(), Step::Date { .. }));
-        assert_eq!(*w.facts(), before);
-        w.answer_date(day(2026, 11, 20)).unwrap();
-        assert_eq!(w.current_id(), "q8_evaluation");
-        assert!(w.back());
-        assert!(w.back());
-        assert_eq!(w.current_id(), "q7_categorie");
-        assert_eq!(w.facts().category, None);
-    }
-
-    #[test]
-    fn path_lists_questions_and_answers_for_breadcrumbs() {
-        let mut w = eligible("Un employeur", "Non");
-        category(&mut w, 1);
-        w.answer_date(day(2026, 5, 10)).unwrap();
-        let path = w.path();
-        assert_eq!(path.len(), 11);
-        assert_eq!(
-            path[0],
-            (
-                "Qui déclare la formation ?",
-                "Un employeur (formation interne)".to_owned()
-            )
-        );
-        assert_eq!(
-            path[10],
-            ("Date de fin de la formation ?", "10/05/2026".to_owned())
-        );
-        assert!(w.back());
-        assert_eq!(w.path().len(), 10);
-    }
-
-    #[test]
-    fn question_step_exposes_text_help_source_and_answers() {
-        let w = walk();
-        match w.current() {
-            Step::Question {
-                id,
-                text,
-                help,
-                source,
-                answers,
-            } => {
-                assert_eq!(id, START);
-                assert_eq!(text, "Qui déclare la formation ?");
-                assert!(!help.is_empty());
-                assert!(source.starts_with("https://"));
-                assert_eq!(
-                    answers,
-                    [
-                        "Un organisme de formation",
-                        "Un employeur (formation interne)"
-                    ]
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn wrong_answers_are_refused_and_change_nothing() {
-        let mut w = walk();
-        assert_eq!(
-            w.answer(2),
-            Err(SimulatorError::NoSuchAnswer {
-                node: START.to_owned(),
-                index: 2,
-                count: 2
-            })
-        );
-        assert_eq!(
-            w.answer(2).unwrap_err().to_string(),
-            "la question « start » n'a pas de réponse n° 3 (elle en propose 2)"
-        );
-        assert!(matches!(
-            w.answer_date(day(2026, 1, 1)),
-            Err(SimulatorError::WrongStep { .. })
-        ));
-        assert_eq!(w.current_id(), START);
-        assert!(w.path().is_empty());
-
-        let mut w = eligible("Un organisme de formation", "Non");
-        category(&mut w, 1);
-        assert!(matches!(w.answer(0), Err(SimulatorError::WrongStep { .. })));
-        w.answer_date(day(2026, 1, 15)).unwrap();
-        pick(&mut w, "Oui : justificatif");
-        let facts = *w.facts();
-        let err = w.answer_date(day(2026, 1, 1)).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "la date de début de validité (01/01/2026) ne peut pas précéder \
-             la date de fin de la formation (15/01/2026)"
-        );
-        assert_eq!(w.current_id(), "date_validite");
-        assert_eq!(*w.facts(), facts);
-        w.answer_date(day(2026, 1, 15)).unwrap();
-        assert_eq!(w.current_id(), "q9_certification");
-    }
-
-    #[test]
-    fn no_answer_after_the_outcome() {
-        let mut w = walk();
-        pick(&mut w, "Un employeur");
-        pick(&mut w, "Oui");
-        assert_eq!(
-            w.answer(0),
-            Err(SimulatorError::WrongStep {
-                node: "nc_formateurs".to_owned(),
-                expected: "un choix de réponse"
-            })
-        );
-        assert!(matches!(
-            w.answer_date(day(2026, 1, 1)),
-            Err(SimulatorError::WrongStep { .. })
-        ));
-    }
-
-    fn declarant_strategy() -> impl Strategy<Value = (DeclarantKind, &'static str)> {
-        prop_oneof![
-            Just((
-                DeclarantKind::OrganismeFormation,
-                "Un organisme de formation"
-            )),
-            Just((DeclarantKind::Employeur, "Un employeur")),
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn scope_and_deadline_follow_the_rules(
-            (declarant, label) in declarant_strategy(),
-            cat in 1_u8..=4,
-            end_offset in 0_i64..1100,
-            validity_delay in 0_i64..400,
-        ) {
-            let end = day(2025, 1, 1) + chrono::Duration::days(end_offset);
-            let deadlines = rules();
-            let from = deadlines.mandatory_from(declarant, cat).unwrap();
-            let mut w = eligible(label, "Non");
-            category(&mut w, cat);
-            w.answer_date(end).unwrap();
-            if end < from {
-                prop_assert_eq!(w.current_id(), "pas_encore_obligatoire");
-                let is_not_yet = matches!(outcome(&w), Outcome::PasEncoreObligatoire { from: f, .. } if f == from);
-                prop_assert!(is_not_yet);
-            } else {
-                let validity = end + chrono::Duration::days(validity_delay);
-                pick(&mut w, "Oui : justificatif");
-                w.answer_date(validity).unwrap();
-                pick(&mut w, "Non");
-                pick(&mut w, "Non");
-                match outcome(&w) {
-                    Outcome::ADeclarer { reference_date: reference, due_date, kind, .. } => {
-                        prop_assert_eq!(kind, DeclarationKind::Justificatif);
-                        prop_assert_eq!(reference, reference_date(kind, end, Some(validity)));
-                        prop_assert_eq!(due_date, deadlines.due_date(declarant, reference));
-                    }
-                    other => prop_assert!(false, "{:?}", other),
-                }
-                if validity_delay > 0 {
-                    prop_assert!(w.back());
-                    prop_assert!(w.back());
-                    prop_assert!(w.back());
-                    let too_early = w.answer_date(end - chrono::Duration::days(validity_delay));
-                    let refused = matches!(too_early, Err(SimulatorError::DateTooEarly { .. }));
-                    prop_assert!(refused);
-                }
-            }
-        }
-    }
-}
+mod tests;

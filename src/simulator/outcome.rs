@@ -3,7 +3,17 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::training::Confidence;
 use crate::domain::{DeclarantKind, DeclarationKind};
+
+/// A source (URL) with the confidence label of what it supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cited {
+    /// URL of the source.
+    pub source: String,
+    /// How firmly the rule rests on it.
+    pub confidence: Confidence,
+}
 
 /// The conclusion of the simulator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +30,11 @@ pub enum Outcome {
         reference_date: NaiveDate,
         /// The date the declaration is due by; `None` when the deadline rules set none.
         due_date: Option<NaiveDate>,
+        /// The deadline rule's source and how firmly it rests on it.
+        due_source: Option<Cited>,
+        /// Remarks in French from the answers and the outcome (an automatic feed that may later
+        /// show the training too, an assumption to confirm…), in the order of the walk.
+        notes: Vec<String>,
         /// The declaration fields the answers already give.
         prefill: Prefill,
     },
@@ -36,12 +51,33 @@ pub enum Outcome {
         from: NaiveDate,
         /// Why, in French, with the category, the declarant and that date filled in.
         reason: String,
+        /// The scope rule's source and how firmly it rests on it.
+        scope_source: Option<Cited>,
     },
     /// The training feeds the passport automatically (décret 2022-1712 art. 8): declaring it again
     /// would create a duplicate.
     AlimenteAutomatiquement {
         /// The French warning against a duplicate declaration.
         warning: String,
+    },
+    /// Someone else declares this training (the commissioning OF, the employer for a titulaire
+    /// without a NIR, the temporary-work agency, the OF within its deadline).
+    AutreDeclarant {
+        /// Who declares and what the user does, in French.
+        reason: String,
+        /// The rule's source (URL).
+        source: String,
+    },
+    /// The OF declared it: the employer may check it and ask for a correction (art. 7-I).
+    AVerifier {
+        /// The date whose quarter starts the window.
+        reference_date: NaiveDate,
+        /// Last day to ask the OF for a correction; `None` when no rule covers the date.
+        until: Option<NaiveDate>,
+        /// The verification rule's source and label.
+        until_source: Option<Cited>,
+        /// Remarks in French.
+        notes: Vec<String>,
     },
 }
 
@@ -53,6 +89,8 @@ impl Outcome {
             Self::NonConcerne { .. } => "Non concerné",
             Self::PasEncoreObligatoire { .. } => "Pas encore obligatoire",
             Self::AlimenteAutomatiquement { .. } => "Alimenté automatiquement",
+            Self::AutreDeclarant { .. } => "Déclarée par un autre déclarant",
+            Self::AVerifier { .. } => "À vérifier",
         }
     }
 }
@@ -85,6 +123,8 @@ mod tests {
                 declarant: DeclarantKind::Employeur,
                 reference_date: day,
                 due_date: None,
+                due_source: None,
+                notes: Vec::new(),
                 prefill: Prefill {
                     declarant: DeclarantKind::Employeur,
                     kind: DeclarationKind::Attestation,
@@ -100,6 +140,7 @@ mod tests {
             Outcome::PasEncoreObligatoire {
                 from: day,
                 reason: "r".into(),
+                scope_source: None,
             },
             Outcome::AlimenteAutomatiquement {
                 warning: "w".into(),

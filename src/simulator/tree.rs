@@ -11,6 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Facts, SIMULATOR_TOML};
+use crate::domain::training::Catalogue;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::rules::{RulesError, line_of, parse_toml};
 
@@ -75,23 +76,32 @@ pub(super) struct Answer {
     pub(super) label: String,
     pub(super) next: usize,
     pub(super) set: SetFacts,
+    /// A remark this answer adds to an *à déclarer* outcome reached through it.
+    pub(super) note: Option<String>,
+    /// Catalogue codes whose category this answer states (checked by [`Tree::check_catalogue`]).
+    pub(super) codes: Vec<String>,
 }
 
 /// The outcome a node announces; dates and deadlines are filled in by the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum OutcomeSpec {
-    ADeclarer,
+    ADeclarer { note: Option<String> },
     NonConcerne { reason: String },
     PasEncoreObligatoire { reason: String },
     AlimenteAutomatiquement { warning: String },
+    AutreDeclarant { reason: String },
+    AVerifier { note: Option<String> },
 }
 
 /// The automatic checks a `check` node can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum CheckKind {
-    /// Is the category mandatory for this declarant on the training's end date?
+    /// Is the category mandatory for this declarant on the training's end date? (For the
+    /// employer standing in for an OF that has not declared, art. 7-II: the OF's scope.)
     Scope,
+    /// Is the declaration a justificatif de réussite (`pass`) or an attestation (`fail`)?
+    Justificatif,
 }
 
 /// The dates a `date` node can ask.
@@ -135,6 +145,7 @@ pub(super) enum Fact {
     Kind,
     Certifying,
     Funded,
+    OfMissed,
     EndDate,
     ValidityStart,
     MandatoryFrom,
@@ -153,6 +164,7 @@ impl Fact {
             Self::Kind => "le type de déclaration",
             Self::Certifying => "le caractère certifiant",
             Self::Funded => "le financement",
+            Self::OfMissed => "l'absence de déclaration de l'organisme de formation",
             Self::EndDate => "la date de fin de la formation",
             Self::ValidityStart => "la date de début de validité",
             Self::MandatoryFrom => "la date d'entrée en vigueur de l'obligation",
@@ -169,15 +181,37 @@ pub(super) struct SetFacts {
     kind: Option<DeclarationKind>,
     certifying: Option<bool>,
     funded: Option<bool>,
+    of_missed: Option<bool>,
 }
 
 impl SetFacts {
+    /// The declarant this answer records, if any.
+    pub(super) fn declarant(&self) -> Option<DeclarantKind> {
+        self.declarant
+    }
+
+    /// The category this answer records, if any.
+    pub(super) fn category(&self) -> Option<u8> {
+        self.category
+    }
+
+    /// The declaration kind this answer records, if any.
+    pub(super) fn kind(&self) -> Option<DeclarationKind> {
+        self.kind
+    }
+
+    /// True when the answer records no fact.
+    pub(super) fn is_empty(&self) -> bool {
+        self.mask() == 0
+    }
+
     pub(super) fn apply(&self, facts: &mut Facts) {
         facts.declarant = self.declarant.or(facts.declarant);
         facts.category = self.category.or(facts.category);
         facts.kind = self.kind.or(facts.kind);
         facts.certifying = self.certifying.or(facts.certifying);
         facts.funded = self.funded.or(facts.funded);
+        facts.of_missed = self.of_missed.or(facts.of_missed);
     }
 
     fn mask(&self) -> u16 {
@@ -187,6 +221,7 @@ impl SetFacts {
             (self.kind.is_some(), Fact::Kind),
             (self.certifying.is_some(), Fact::Certifying),
             (self.funded.is_some(), Fact::Funded),
+            (self.of_missed.is_some(), Fact::OfMissed),
         ]
         .into_iter()
         .filter(|(set, _)| *set)
@@ -228,7 +263,7 @@ impl NodeType {
             Self::Question => &["text", "help", "source", "answers"],
             Self::Date => &["text", "help", "source", "fact", "not_before", "next"],
             Self::Check => &["check", "pass", "fail"],
-            Self::Outcome => &["outcome", "source", "reason", "warning"],
+            Self::Outcome => &["outcome", "source", "reason", "warning", "note"],
         }
     }
 }
@@ -240,6 +275,8 @@ enum OutcomeKind {
     NonConcerne,
     PasEncoreObligatoire,
     AlimenteAutomatiquement,
+    AutreDeclarant,
+    AVerifier,
 }
 
 #[derive(Deserialize)]
@@ -261,6 +298,7 @@ struct RawNode {
     outcome: Option<OutcomeKind>,
     reason: Option<String>,
     warning: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +308,9 @@ struct RawAnswer {
     next: String,
     #[serde(default)]
     set: SetFacts,
+    note: Option<String>,
+    #[serde(default)]
+    codes: Vec<String>,
 }
 
 impl RawNode {
@@ -288,6 +329,7 @@ impl RawNode {
             ("outcome", self.outcome.is_some()),
             ("reason", self.reason.is_some()),
             ("warning", self.warning.is_some()),
+            ("note", self.note.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -417,6 +459,9 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
                 if answer.label.trim().is_empty() {
                     return Err(format!("la réponse n° {} n'a pas de libellé", i + 1));
                 }
+                if answer.note.as_ref().is_some_and(|n| n.trim().is_empty()) {
+                    return Err(format!("la réponse « {} » a une note vide", answer.label));
+                }
                 if let Some(category) = answer.set.category
                     && !CATEGORIES.contains(&category)
                 {
@@ -449,12 +494,17 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
         NodeType::Outcome => {
             let source = required_source(raw.source)?;
             let kind = raw.outcome.ok_or("le champ « outcome » est obligatoire")?;
-            let (reason, warning) = (raw.reason, raw.warning);
+            let (reason, warning, note) = (raw.reason, raw.warning, raw.note);
+            if !matches!(kind, OutcomeKind::ADeclarer | OutcomeKind::AVerifier) {
+                forbid(&note, "note", kind)?;
+            }
             let outcome = match kind {
                 OutcomeKind::ADeclarer => {
                     forbid(&reason, "reason", kind)?;
                     forbid(&warning, "warning", kind)?;
-                    OutcomeSpec::ADeclarer
+                    OutcomeSpec::ADeclarer {
+                        note: non_empty(note, "note")?,
+                    }
                 }
                 OutcomeKind::NonConcerne => {
                     forbid(&warning, "warning", kind)?;
@@ -474,10 +524,28 @@ fn shape(raw: RawNode) -> Result<PendingBody, Problem> {
                         warning: required(warning, "warning")?,
                     }
                 }
+                OutcomeKind::AutreDeclarant => {
+                    forbid(&warning, "warning", kind)?;
+                    OutcomeSpec::AutreDeclarant {
+                        reason: required(reason, "reason")?,
+                    }
+                }
+                OutcomeKind::AVerifier => {
+                    forbid(&reason, "reason", kind)?;
+                    forbid(&warning, "warning", kind)?;
+                    OutcomeSpec::AVerifier {
+                        note: non_empty(note, "note")?,
+                    }
+                }
             };
             Ok(PendingBody::Outcome { source, outcome })
         }
     }
+}
+
+/// An optional text field: absent is fine, present but blank is not.
+fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, Problem> {
+    value.map(|v| required(Some(v), field)).transpose()
 }
 
 fn forbid(value: &Option<String>, field: &str, kind: OutcomeKind) -> Result<(), Problem> {
@@ -486,6 +554,8 @@ fn forbid(value: &Option<String>, field: &str, kind: OutcomeKind) -> Result<(), 
         OutcomeKind::NonConcerne => "non_concerne",
         OutcomeKind::PasEncoreObligatoire => "pas_encore_obligatoire",
         OutcomeKind::AlimenteAutomatiquement => "alimente_automatiquement",
+        OutcomeKind::AutreDeclarant => "autre_declarant",
+        OutcomeKind::AVerifier => "a_verifier",
     };
     match value {
         Some(_) => Err(format!(
@@ -503,7 +573,16 @@ impl Node {
                 answers.iter().map(|a| (a.next, a.set.mask())).collect()
             }
             Body::Date { fact, next, .. } => vec![(*next, fact.fact().bit())],
-            Body::Check { pass, fail, .. } => vec![(*pass, 0), (*fail, Fact::MandatoryFrom.bit())],
+            Body::Check {
+                check: CheckKind::Scope,
+                pass,
+                fail,
+            } => vec![(*pass, 0), (*fail, Fact::MandatoryFrom.bit())],
+            Body::Check {
+                check: CheckKind::Justificatif,
+                pass,
+                fail,
+            } => vec![(*pass, 0), (*fail, 0)],
             Body::Outcome { .. } => Vec::new(),
         }
     }
@@ -527,14 +606,19 @@ impl Node {
                 check: CheckKind::Scope,
                 ..
             } => &[Fact::Declarant, Fact::Category, Fact::EndDate],
+            Body::Check {
+                check: CheckKind::Justificatif,
+                ..
+            } => &[Fact::Kind],
             Body::Outcome { outcome, .. } => match outcome {
-                OutcomeSpec::ADeclarer => &[Fact::Declarant, Fact::Kind, Fact::EndDate],
+                OutcomeSpec::ADeclarer { .. } => &[Fact::Declarant, Fact::Kind, Fact::EndDate],
                 OutcomeSpec::PasEncoreObligatoire { .. } => {
                     &[Fact::Declarant, Fact::Category, Fact::MandatoryFrom]
                 }
-                OutcomeSpec::NonConcerne { .. } | OutcomeSpec::AlimenteAutomatiquement { .. } => {
-                    &[]
-                }
+                OutcomeSpec::AVerifier { .. } => &[Fact::EndDate],
+                OutcomeSpec::NonConcerne { .. }
+                | OutcomeSpec::AlimenteAutomatiquement { .. }
+                | OutcomeSpec::AutreDeclarant { .. } => &[],
             },
         }
     }
@@ -644,6 +728,63 @@ impl Tree {
         Self::from_toml(EMBEDDED_PATH, SIMULATOR_TOML)
     }
 
+    /// Every answer that names catalogue codes (`codes`) must state their category as the
+    /// catalogue does, and show its confidence label ([C], [S], [T] or [I]) in its text, so that an
+    /// inferred category is never shown as a fact (audit 2026-12 §1, S-3); an answer naming codes
+    /// without setting a category excludes them, and the catalogue must exclude them too. A code
+    /// is named by one answer at most, so that a session's training type picks one answer.
+    pub fn check_catalogue(&self, path: &str, catalogue: &Catalogue) -> Result<(), RulesError> {
+        let report = Report { path };
+        let mut named: HashMap<&str, &str> = HashMap::new();
+        for node in &self.nodes {
+            let Body::Question { answers, .. } = &node.body else {
+                continue;
+            };
+            for answer in answers {
+                for code in &answer.codes {
+                    if let Some(other) = named.insert(code, &answer.label) {
+                        return Err(report.node(
+                            &node.id,
+                            node.line,
+                            format!("« {code} » est déjà cité par la réponse « {other} »"),
+                        ));
+                    }
+                    let problem = match catalogue.get(code) {
+                        None => Some(format!(
+                            "la réponse « {} » cite « {code} », absent du catalogue",
+                            answer.label
+                        )),
+                        // An answer without a category excludes the training: so must the catalogue.
+                        Some(t) if answer.set.category.is_none() => t.exclusion.is_none().then(|| {
+                            format!(
+                                "la réponse « {} » exclut « {code} », que le catalogue n'exclut pas",
+                                answer.label
+                            )
+                        }),
+                        Some(t) if answer.set.category != Some(t.category.get()) => Some(format!(
+                            "la réponse « {} » range « {code} » en catégorie {:?}, le catalogue en {}",
+                            answer.label,
+                            answer.set.category.unwrap_or_default(),
+                            t.category.get()
+                        )),
+                        Some(t) if !answer.label.contains(t.category_confidence.tag()) => {
+                            Some(format!(
+                                "la réponse « {} » doit montrer l'étiquette {} de la catégorie de « {code} »",
+                                answer.label,
+                                t.category_confidence.tag()
+                            ))
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(problem) = problem {
+                        return Err(report.node(&node.id, node.line, problem));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// No cycle, every node reachable, every needed fact recorded on every path.
     fn check_graph(&self, report: &Report<'_>) -> Result<(), RulesError> {
         let order = topological_order(&self.nodes).map_err(|cycle| {
@@ -733,6 +874,8 @@ fn resolve(
                         next: link(&a.next, format!("la réponse « {} »", a.label))?,
                         label: a.label,
                         set: a.set,
+                        note: a.note,
+                        codes: a.codes,
                     })
                 })
                 .collect::<Result<Vec<_>, RulesError>>()?;
@@ -834,6 +977,55 @@ source = "https://example.org/c"
     fn embedded_tree_is_valid() {
         let tree = Tree::embedded().unwrap();
         assert_eq!(tree.nodes[tree.start].id, START);
+    }
+
+    #[test]
+    fn embedded_tree_states_the_catalogue_categories_with_their_labels() {
+        let tree = Tree::embedded().unwrap();
+        let catalogue = Catalogue::embedded().unwrap();
+        tree.check_catalogue(EMBEDDED_PATH, &catalogue).unwrap();
+        let named: usize = tree
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.body {
+                Body::Question { answers, .. } => {
+                    Some(answers.iter().map(|a| a.codes.len()).sum::<usize>())
+                }
+                _ => None,
+            })
+            .sum();
+        assert!(named >= 20, "only {named} catalogue codes named");
+    }
+
+    #[test]
+    fn a_category_unlike_the_catalogue_or_without_its_label_is_refused() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let with = |label: &str, category: u8| {
+            SMALL.replace(
+                "label = \"Employeur\"\nnext = \"autre\"\nset = { declarant = \"employeur\" }",
+                &format!(
+                    "label = \"{label}\"\nnext = \"autre\"\nset = {{ category = {category} }}\ncodes = [\"SST\"]"
+                ),
+            )
+        };
+        let check = |text: &str| {
+            Tree::from_toml("t.toml", text)
+                .unwrap()
+                .check_catalogue("t.toml", &catalogue)
+        };
+        assert!(check(&with("SST : catégorie 3 [I]", 3)).is_ok());
+        let wrong = check(&with("SST : catégorie 2 [I]", 2))
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("le catalogue en 3"), "{wrong}");
+        let unlabelled = check(&with("SST : catégorie 3", 3))
+            .unwrap_err()
+            .to_string();
+        assert!(unlabelled.contains("l'étiquette [I]"), "{unlabelled}");
+        let unknown = check(&with("XYZ [I]", 3).replace("\"SST\"", "\"XYZ\""))
+            .unwrap_err()
+            .to_string();
+        assert!(unknown.contains("absent du catalogue"), "{unknown}");
     }
 
     #[test]

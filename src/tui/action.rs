@@ -10,6 +10,7 @@ use crate::api::contract::{
     SessionDetail, SessionSummary, SessionsQuery,
 };
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
+use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
 use crate::domain::training::TrainingType;
@@ -50,8 +51,16 @@ pub enum Request {
         /// The titulaire's line key.
         id_unique_partenaire: String,
     },
-    /// Writes these declarations as ADF and JDR bulk files in the exports folder.
-    ExportDeclarations(Vec<DeclarationId>),
+    /// `POST /v1/exports` for ADF then JDR (the lines not sent yet), each file written in the
+    /// exports folder.
+    ExportBatches,
+    /// `POST /v1/exports/{id}/answer`.
+    AnswerExport {
+        /// The batch.
+        batch: ExportBatchId,
+        /// The portal's answer.
+        answer: AnswerScope,
+    },
     /// The declaration drafts of the data directory (no network).
     ListDrafts,
     /// Writes a draft atomically (no network).
@@ -107,8 +116,10 @@ pub enum Response {
     Declarations(Vec<DeclarationSummary>),
     /// One declaration (detail, or after a titulaire was removed).
     Declaration(Box<DeclarationView>),
-    /// The bulk files written, with the number of declarations in each.
-    Exported(Vec<(std::path::PathBuf, usize)>),
+    /// The bulk files written (none when nothing was left to send).
+    Exported(Vec<ExportedFile>),
+    /// The batch after its answer was recorded.
+    ExportAnswered(Box<ExportBatch>),
     /// The drafts, or why the folder cannot be read (French).
     Drafts(Result<Vec<ListedDraft>, String>),
     /// A draft save: `Ok(false)` when a newer revision was already written.
@@ -119,6 +130,30 @@ pub enum Response {
     Validated(ValidationReport),
     /// The recorded declaration, and whether this call created it (false: replay of the key).
     Created(Box<DeclarationView>, bool),
+}
+
+/// The portal's answer to a batch, as recorded from the Déclarations screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerScope {
+    /// The file was accepted.
+    Accepted,
+    /// The whole file was refused.
+    Refused,
+    /// The lines of this declaration were refused (the batch's lines of it are looked up).
+    Declaration(DeclarationId),
+}
+
+/// One bulk file of an export batch, written in the exports folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedFile {
+    /// Where it was written.
+    pub path: std::path::PathBuf,
+    /// Its batch (« lot »).
+    pub batch: ExportBatchId,
+    /// Its layout.
+    pub kind: ExportFormat,
+    /// Titulaire lines in it.
+    pub lines: u32,
 }
 
 /// Input to the application state.

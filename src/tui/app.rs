@@ -20,6 +20,7 @@ use super::screens::worker::WorkerScreen;
 use super::screens::{Cx, Navigate, Screen, ScreenId};
 use super::theme::Theme;
 use super::ui;
+use super::widgets::help;
 use crate::api::contract::Account;
 use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
 use crate::rules::Rules;
@@ -60,6 +61,8 @@ pub struct App {
     history: Vec<ScreenId>,
     /// True while the help overlay is shown.
     pub help: bool,
+    /// Rows the help overlay is scrolled by.
+    pub help_scroll: u16,
     /// The account behind the token.
     pub account: Remote<Account>,
     /// Settings.
@@ -73,6 +76,8 @@ pub struct App {
     local: HashSet<RequestId>,
     /// The last request error, shown in the status line until the next success or refresh.
     pub last_error: Option<String>,
+    /// A screen's message for the status line (where an export went), cleared by the next key.
+    pub notice: Option<String>,
     next_id: RequestId,
     /// The terminal area of the last resize.
     pub area: Rect,
@@ -101,11 +106,13 @@ impl App {
             screen: ScreenId::Expirations,
             history: Vec::new(),
             help: false,
+            help_scroll: 0,
             account: Remote::default(),
             in_flight: HashMap::new(),
             superseded: HashSet::new(),
             local: HashSet::new(),
             last_error: None,
+            notice: None,
             next_id: 0,
             area: Rect::new(0, 0, 80, 24),
             quit: false,
@@ -128,6 +135,9 @@ impl App {
             request: Request::Me,
         });
         app.with_screen(app.screen, &mut effects, |s, cx| s.on_enter(cx));
+        for screen in ScreenId::ALL {
+            app.with_screen(screen, &mut effects, |s, cx| s.preload(cx));
+        }
         (app, effects)
     }
 
@@ -176,11 +186,15 @@ impl App {
         let (today, threshold) = (self.options.today, self.options.threshold_days);
         let mut next_id = self.next_id;
         let first_new = effects.len();
-        let (result, started, navigate) = {
+        let (result, started, navigate, notice) = {
             let mut cx = Cx::new(&mut next_id, effects, today, threshold);
             let result = f(self.screen_mut(id), &mut cx);
-            (result, std::mem::take(&mut cx.started), cx.navigate.take())
+            let started = std::mem::take(&mut cx.started);
+            (result, started, cx.navigate.take(), cx.notice.take())
         };
+        if notice.is_some() {
+            self.notice = notice;
+        }
         self.next_id = next_id;
         let new: Vec<(RequestId, Discriminant<Request>, bool)> = effects[first_new..]
             .iter()
@@ -225,6 +239,10 @@ impl App {
                 self.go_to(ScreenId::Simulator, effects);
             }
             Navigate::Declarations => self.go_to(ScreenId::Declarations, effects),
+            Navigate::Created { id, new } => {
+                self.declarations.show_created(id, new);
+                self.go_to(ScreenId::Declarations, effects);
+            }
         }
     }
 
@@ -246,10 +264,11 @@ impl App {
         match action {
             Action::Key(key) => self.on_key(key, &mut effects),
             Action::Mouse(mouse) => self.on_mouse(mouse, &mut effects),
-            Action::Paste(text) => {
+            Action::Paste(text) if self.big_enough() => {
                 let screen = self.screen;
                 self.with_screen(screen, &mut effects, |s, cx| s.on_paste(&text, cx));
             }
+            Action::Paste(_) => {}
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
@@ -285,6 +304,9 @@ impl App {
                     _ => Err(super::action::unexpected()),
                 });
                 self.account.finish(id, result);
+                if let Some(account) = self.account.data() {
+                    self.simulator.know_account(account.kind);
+                }
                 self.worker.delivered_only = self
                     .account
                     .data()
@@ -297,18 +319,42 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        self.notice = None;
         if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
             effects.push(Effect::Suspend);
             return;
         }
+        // Below the minimum size nothing is shown: keys would act blind (type into a hidden
+        // field, send a declaration), so only quitting goes through.
+        if !self.big_enough() {
+            if self.options.keymap.resolve(&[Context::Global], &key) == Some(Command::Quit) {
+                self.quit = true;
+            }
+            return;
+        }
         // 1. The modal help.
         if self.help {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                self.help = false;
+            let max = help::max_scroll(self.area, &self.options.keymap);
+            let page = self.area.height.saturating_sub(4).max(1);
+            let scroll = &mut self.help_scroll;
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => *scroll = (*scroll + 1).min(max),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = (*scroll + page).min(max),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => *scroll = max,
+                _ => {}
             }
+            return;
+        }
+        // Function keys are never typed: their commands (F1…F6 screens) apply from anywhere,
+        // a text field or the form included.
+        if matches!(key.code, KeyCode::F(_))
+            && let Some(command) = self.options.keymap.resolve(&[Context::Global], &key)
+        {
+            self.on_command(command, effects);
             return;
         }
         // 2. A focused input, 3. the screen, 4. global keys.
@@ -336,6 +382,7 @@ impl App {
             }
             Command::Help => {
                 self.help = true;
+                self.help_scroll = 0;
                 return;
             }
             Command::Refresh => {
@@ -375,11 +422,19 @@ impl App {
         };
         self.go_to(target, effects);
         if command == Command::Search {
-            self.search.focus();
+            self.with_screen(target, effects, |s, cx| s.on_command(command, cx));
         }
     }
 
+    /// False below the minimum size, where only a notice is drawn.
+    fn big_enough(&self) -> bool {
+        self.area.width >= ui::MIN_WIDTH && self.area.height >= ui::MIN_HEIGHT
+    }
+
     fn on_mouse(&mut self, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+        if !self.big_enough() {
+            return;
+        }
         let layout = ui::layout(self.area);
         match mouse.kind {
             MouseEventKind::ScrollUp => self.on_command(Command::Up, effects),

@@ -101,8 +101,10 @@ pub enum Command {
     ZoomOut,
     /// Declare the selection (a session: open the simulator pre-filled).
     Declare,
-    /// Export the visible declarations to a bulk file.
+    /// Export the declarations not sent yet to bulk files.
     Export,
+    /// Record the portal's answer to the selection's export batch.
+    Answer,
     /// Delete the selection (asks for confirmation).
     Delete,
 }
@@ -226,7 +228,9 @@ pub struct Binding {
     pub hint: bool,
 }
 
-/// The built-in table: (context, keys, command, description, shown in footer).
+/// The built-in table: (context, keys, command, description, shown in footer). Screens have a
+/// digit and a function key each: digits are typed in a text field, F1…F6 never are, so they
+/// change screens from anywhere, a field or the form included.
 const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     (
         Context::Global,
@@ -238,42 +242,42 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     (Context::Global, &["?"], Command::Help, "aide", true),
     (
         Context::Global,
-        &["1"],
+        &["1", "f1"],
         Command::ScreenExpirations,
         "Échéances",
         false,
     ),
     (
         Context::Global,
-        &["2"],
+        &["2", "f2"],
         Command::ScreenSessions,
         "Sessions",
         false,
     ),
     (
         Context::Global,
-        &["3"],
+        &["3", "f3"],
         Command::ScreenSearch,
         "Recherche",
         false,
     ),
     (
         Context::Global,
-        &["4"],
+        &["4", "f4"],
         Command::ScreenWorker,
         "Passeport",
         false,
     ),
     (
         Context::Global,
-        &["5"],
+        &["5", "f5"],
         Command::ScreenSimulator,
         "Simulateur",
         false,
     ),
     (
         Context::Global,
-        &["6"],
+        &["6", "f6"],
         Command::ScreenDeclarations,
         "Déclarations",
         false,
@@ -294,7 +298,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     ),
     (
         Context::Global,
-        &["r", "f5"],
+        &["r", "ctrl-r"],
         Command::Refresh,
         "actualiser",
         true,
@@ -343,6 +347,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     (Context::Browse, &["o"], Command::Sort, "trier", true),
     (Context::Browse, &["d"], Command::Declare, "déclarer", false),
     (Context::Browse, &["e"], Command::Export, "exporter", false),
+    (
+        Context::Browse,
+        &["a"],
+        Command::Answer,
+        "réponse du portail",
+        false,
+    ),
     (
         Context::Browse,
         &["x", "delete"],
@@ -474,6 +485,14 @@ impl Keymap {
 
     /// The footer hints of these contexts: `(keys, description)`.
     pub fn hints(&self, contexts: &[Context]) -> Vec<(String, &'static str)> {
+        self.command_hints(contexts)
+            .into_iter()
+            .map(|(_, key, description)| (key, description))
+            .collect()
+    }
+
+    /// The footer hints of these contexts with their commands: `(command, key, description)`.
+    pub fn command_hints(&self, contexts: &[Context]) -> Vec<(Command, String, &'static str)> {
         contexts
             .iter()
             .rev()
@@ -482,7 +501,11 @@ impl Keymap {
                     .iter()
                     .filter(move |b| b.context == *c && b.hint)
             })
-            .filter_map(|b| b.keys.first().map(|k| (k.to_string(), b.description)))
+            .filter_map(|b| {
+                b.keys
+                    .first()
+                    .map(|k| (b.command, k.to_string(), b.description))
+            })
             .collect()
     }
 

@@ -14,11 +14,13 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::action::{Action, Effect, Request, Response};
+use super::action::{Action, AnswerScope, Effect, ExportedFile, Request, Response};
 use super::app::{App, AppOptions};
-use super::terminal::{TerminalGuard, Tui};
+use super::terminal::{self, TerminalGuard, Tui};
 use super::ui;
-use crate::api::contract::WorkersQuery;
+use crate::api::contract::{
+    ExportAnswer, ExportBatch, ExportBatchId, ExportFormat, NewExport, PortalAnswer, WorkersQuery,
+};
 use crate::api::{ApiError, Client};
 use crate::drafts::{DraftError, DraftStore};
 use crate::rules::Rules;
@@ -56,11 +58,14 @@ pub async fn run(
     run_effects(effects, &client, &tx, &guard, &mut terminal)?;
 
     let mut events = EventStream::new();
-    let (mut sigterm, mut sighup) = {
+    let (mut sigterm, mut sighup, mut sigcont) = {
         use tokio::signal::unix::{SignalKind, signal};
         (
             signal(SignalKind::terminate())?,
             signal(SignalKind::hangup())?,
+            // Continued after a stop from outside (kill -STOP, then -CONT or `fg`): the shell
+            // may have reset the terminal meanwhile.
+            signal(SignalKind::from_raw(libc::SIGCONT))?,
         )
     };
     let mut dirty = false;
@@ -90,6 +95,11 @@ pub async fn run(
             }
             _ = recv_signal(&mut sigterm) => break Exit::Signal,
             _ = recv_signal(&mut sighup) => break Exit::Signal,
+            _ = recv_signal(&mut sigcont) => {
+                guard.resume()?;
+                let (width, height) = terminal::repaint(&mut terminal)?;
+                actions.push(Action::Resize(width, height));
+            }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
             _ = tokio::time::sleep(SPINNER_TICK), if !dirty && app.in_flight() > 0 => {
                 actions.push(Action::Tick);
@@ -172,7 +182,9 @@ fn run_effects(
             }
             Effect::Suspend => {
                 guard.suspend()?;
-                terminal.clear()?;
+                let (width, height) = terminal::repaint(terminal)?;
+                // The loop is alive (it runs this): the send cannot fail.
+                let _ = tx.send(Action::Resize(width, height));
             }
         }
     }
@@ -212,8 +224,9 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
                 .remove_titulaire(declaration, &id_unique_partenaire)
                 .await?,
         )),
-        Request::ExportDeclarations(ids) => {
-            Response::Exported(export_declarations(client, ids).await?)
+        Request::ExportBatches => Response::Exported(export_batches(client).await?),
+        Request::AnswerExport { batch, answer } => {
+            Response::ExportAnswered(Box::new(answer_export(client, batch, answer).await?))
         }
         Request::ListDrafts => Response::Drafts(drafts(|store| store.list()).await),
         Request::SaveDraft(draft) => {
@@ -242,16 +255,57 @@ async fn drafts<T: Send + 'static>(
         .map_err(|e| e.to_string())
 }
 
-/// Writes the given declarations as bulk files (ADF for attestations, JDR for justificatifs) in
-/// the exports folder of the data directory; returns each file written and its declaration count.
-async fn export_declarations(
+/// Records the portal's answer to a batch; for one declaration's lines, names them by their
+/// ID_UNIQUE_PARTENAIRE in that batch.
+async fn answer_export(
     client: &Client,
-    ids: Vec<crate::api::contract::DeclarationId>,
-) -> Result<Vec<(std::path::PathBuf, usize)>, ApiError> {
-    use crate::bulk::Layout;
-    let mut declarations = Vec::with_capacity(ids.len());
-    for id in ids {
-        declarations.push(client.declaration(id).await?.declaration);
+    batch: ExportBatchId,
+    scope: AnswerScope,
+) -> Result<ExportBatch, ApiError> {
+    let answer = match scope {
+        AnswerScope::Accepted => ExportAnswer {
+            answer: PortalAnswer::Accepted,
+            titulaires: Vec::new(),
+        },
+        AnswerScope::Refused => ExportAnswer {
+            answer: PortalAnswer::Refused,
+            titulaires: Vec::new(),
+        },
+        AnswerScope::Declaration(declaration) => {
+            let lines = client.export_batch(batch).await?.lines;
+            let titulaires: Vec<String> = lines
+                .into_iter()
+                .filter(|line| line.declaration_id == declaration)
+                .map(|line| line.id_unique_partenaire)
+                .collect();
+            if titulaires.is_empty() {
+                return Err(ApiError::Client {
+                    detail: format!("le lot {batch} ne contient aucune ligne de cette déclaration"),
+                });
+            }
+            ExportAnswer {
+                answer: PortalAnswer::RefusedTitulaires,
+                titulaires,
+            }
+        }
+    };
+    client.answer_export(batch, &answer).await
+}
+
+/// Makes one export batch per layout with lines not sent yet (`POST /v1/exports`) and writes
+/// each file, under the name the server gave it, in the exports folder of the data directory.
+async fn export_batches(client: &Client) -> Result<Vec<ExportedFile>, ApiError> {
+    let mut created = Vec::new();
+    for kind in [ExportFormat::Adf, ExportFormat::Jdr] {
+        let bytes: [u8; 16] = rand::random();
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let request = NewExport { kind, all: false };
+        if let Some(batch) = client
+            .create_export(&request, &format!("tui-{key}"))
+            .await?
+        {
+            created.push(batch);
+        }
     }
     let failed = |detail: String| ApiError::Client { detail };
     tokio::task::spawn_blocking(move || {
@@ -259,26 +313,18 @@ async fn export_declarations(
             .map_err(|e| failed(e.to_string()))?
             .join("exports");
         std::fs::create_dir_all(&dir).map_err(|e| failed(format!("{} : {e}", dir.display())))?;
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
         let mut written = Vec::new();
-        for layout in [Layout::Adf, Layout::Jdr] {
-            let count = declarations
-                .iter()
-                .filter(|d| Layout::for_kind(d.kind) == layout)
-                .count();
-            if count == 0 {
-                continue;
-            }
-            let text =
-                crate::bulk::write(layout, &declarations).map_err(|e| failed(e.to_string()))?;
-            let name = match layout {
-                Layout::Adf => format!("passeport-ADF-{stamp}.csv"),
-                Layout::Jdr => format!("passeport-JDR-{stamp}.csv"),
-            };
-            let path = dir.join(name);
-            crate::cli::export::write_atomically(&path, text.as_bytes())
+        for batch in created {
+            let summary = &batch.batch.summary;
+            let path = dir.join(&summary.file_name);
+            crate::cli::export::write_atomically(&path, batch.file.as_bytes())
                 .map_err(|e| failed(format!("{} : {e}", path.display())))?;
-            written.push((path, count));
+            written.push(ExportedFile {
+                path,
+                batch: summary.id,
+                kind: summary.kind,
+                lines: summary.line_count,
+            });
         }
         Ok(written)
     })

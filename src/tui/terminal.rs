@@ -1,6 +1,7 @@
 //! Terminal hygiene: an RAII guard and a chained panic hook restore raw mode, the alternate
 //! screen, mouse capture and bracketed paste on every exit path (quit, error, panic, signal);
-//! Ctrl-Z suspends and resumes.
+//! Ctrl-Z suspends and resumes. Nothing here asks the terminal where its cursor is: after a
+//! `fg` the terminal may answer late or never, so a redraw only clears and repaints.
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::{Position, Rect};
 
 /// The terminal type the application draws on.
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
@@ -37,7 +39,9 @@ impl TerminalGuard {
     }
 
     /// Ctrl-Z: restores the terminal, stops the process until `fg`, then re-enters.
-    /// The caller must clear and redraw the whole screen afterwards.
+    /// The caller must redraw the whole screen afterwards ([`repaint`]). With no job control
+    /// (the program is a tmux pane's own command) the stop is ignored by the system and the
+    /// program simply goes on.
     pub fn suspend(&self) -> io::Result<()> {
         restore();
         #[cfg(unix)]
@@ -45,8 +49,53 @@ impl TerminalGuard {
         unsafe {
             libc::raise(libc::SIGTSTP);
         }
+        self.resume()
+    }
+
+    /// After a stop (Ctrl-Z then `fg`, or SIGSTOP then SIGCONT from elsewhere): puts the
+    /// terminal back in application mode, whatever the shell did to it meanwhile.
+    pub fn resume(&self) -> io::Result<()> {
         enable(MOUSE.load(Ordering::SeqCst))
     }
+}
+
+/// Clears the screen and forgets what was drawn, so that the next draw repaints every cell, at
+/// the terminal's current size. Unlike `Terminal::clear`, it never queries the cursor position
+/// (a query that times out after a `fg`). Returns the size, for the application's layout.
+pub fn repaint(terminal: &mut Tui) -> io::Result<(u16, u16)> {
+    let size = terminal.size()?;
+    terminal.resize(Rect::from((Position::ORIGIN, size)))?;
+    Ok((size.width, size.height))
+}
+
+/// A terminal error in French, saying what to do where there is something to do.
+pub fn describe(error: &io::Error) -> String {
+    let detail = match error.raw_os_error() {
+        // ENXIO, ENOTTY, ENODEV: no terminal behind the standard streams.
+        Some(6 | 19 | 25) => {
+            return "aucun terminal : lancez passeport dans un terminal, ou utilisez les \
+                    commandes expiring, export et import dans un script"
+                .to_owned();
+        }
+        Some(5) => "erreur d'entrée-sortie (le terminal a peut-être été fermé)".to_owned(),
+        Some(32) => "le terminal a été fermé".to_owned(),
+        Some(4) => "lecture interrompue par un signal".to_owned(),
+        Some(n) => format!("erreur système n° {n}"),
+        None => match error.kind() {
+            // crossterm's own errors carry English text only: say what they mean.
+            io::ErrorKind::Interrupted => "lecture interrompue par un signal".to_owned(),
+            io::ErrorKind::BrokenPipe => "le terminal a été fermé".to_owned(),
+            io::ErrorKind::UnexpectedEof => "le terminal a été fermé".to_owned(),
+            _ if error
+                .to_string()
+                .contains("could not be read within a normal duration") =>
+            {
+                "le terminal n'a pas répondu à temps à une demande d'état".to_owned()
+            }
+            _ => "le terminal a refusé une opération".to_owned(),
+        },
+    };
+    format!("{detail} ; relancez passeport")
 }
 
 impl Drop for TerminalGuard {

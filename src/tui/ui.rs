@@ -167,12 +167,14 @@ fn footer_hints(
     contexts: &[Context],
     typing: bool,
     room: usize,
+    offers: impl Fn(Command) -> bool,
 ) -> Vec<(String, &'static str)> {
     let help = keymap.key_for(Command::Help).map(|k| k.to_string());
     let all: Vec<(String, &'static str)> = keymap
-        .hints(contexts)
+        .command_hints(contexts)
         .into_iter()
-        .filter(|(key, _)| !(typing && key.chars().count() == 1))
+        .filter(|(command, key, _)| !(typing && key.chars().count() == 1) && offers(*command))
+        .map(|(_, key, description)| (key, description))
         .collect();
     let global = keymap.hints(&[Context::Global]);
     let quit = keymap.key_for(Command::Quit).map(|k| k.to_string());
@@ -264,19 +266,32 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     // While a text input has the focus, one-character keys are typed, not commands.
     let typing = app.current().input_focused();
     let mut hints = Vec::new();
-    if typing {
+    // What Échap really does here, first: it changes with the context.
+    if let Some(escape) = app
+        .current()
+        .escape_hint()
+        .or(typing.then_some("fin de saisie"))
+    {
         hints.push(Span::styled("Échap", theme.matched));
-        hints.push(Span::styled(" fin de saisie  ", theme.muted));
+        hints.push(Span::styled(format!(" {escape}  "), theme.muted));
+    }
+    if typing {
+        hints.push(Span::styled("F1-F6", theme.matched));
+        hints.push(Span::styled(" écrans  ", theme.muted));
     }
     let used: usize = hints.iter().map(Span::width).sum();
     let room = usize::from(regions.footer.width).saturating_sub(used);
-    for (key, description) in footer_hints(&app.options.keymap, &contexts, typing, room) {
+    for (key, description) in
+        footer_hints(&app.options.keymap, &contexts, typing, room, |command| {
+            app.current().offers(command)
+        })
+    {
         hints.push(Span::styled(key, theme.matched));
         hints.push(Span::styled(format!(" {description}  "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(hints)), regions.footer);
 
-    // Status line: requests in flight, last error with how to retry.
+    // Status line: last error with how to retry, else a screen's notice, else requests in flight.
     let status = match (&app.last_error, app.in_flight()) {
         (Some(error), _) => {
             // Cut the message, never the way out.
@@ -295,7 +310,25 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             };
             Line::styled(format!("✖ {error}{retry}"), theme.error)
         }
-        (None, 0) => Line::styled("Prêt", theme.muted),
+        (None, _) if app.notice.is_some() => Line::styled(
+            sanitize(app.notice.as_deref().unwrap_or_default()),
+            theme.valid,
+        ),
+        (None, 0) => match app.simulator.draft_count() {
+            // Drafts are easy to find: said from the start, with the way there.
+            n if n > 0 && app.screen != ScreenId::Simulator => {
+                let (count, pronoun) = if n == 1 {
+                    ("1 brouillon de déclaration en cours".to_owned(), "le")
+                } else {
+                    (format!("{n} brouillons de déclaration en cours"), "les")
+                };
+                Line::styled(
+                    format!("Prêt · {count} : 5 puis b pour {pronoun} reprendre"),
+                    theme.muted,
+                )
+            }
+            _ => Line::styled("Prêt", theme.muted),
+        },
         (None, n) => {
             let spinner = SPINNER[(app.ticks as usize) % SPINNER.len()];
             let what = if n == 1 {
@@ -327,6 +360,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
 
     if app.help {
-        help::render(frame, area, &app.options.keymap, theme);
+        help::render(frame, area, &app.options.keymap, theme, app.help_scroll);
     }
 }

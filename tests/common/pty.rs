@@ -20,6 +20,26 @@ impl Session {
     /// Starts the binary with `args` in a `cols`×`rows` terminal, with HOME and the XDG
     /// directories under `home` and today frozen.
     pub fn start(home: &Path, args: &[&str], cols: u16, rows: u16) -> Self {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_passeport"));
+        cmd.args(args);
+        Self::spawn(cmd, home, cols, rows)
+    }
+
+    /// Starts an interactive `bash` (no startup files, so job control and nothing else) in the
+    /// same environment as [`Session::start`]; the test types the command line itself, with
+    /// [`Session::binary`].
+    pub fn start_shell(home: &Path, cols: u16, rows: u16) -> Self {
+        let mut cmd = CommandBuilder::new("bash");
+        cmd.args(["--norc", "--noprofile", "-i"]);
+        Self::spawn(cmd, home, cols, rows)
+    }
+
+    /// The path of the `passeport` binary under test.
+    pub fn binary() -> &'static str {
+        env!("CARGO_BIN_EXE_passeport")
+    }
+
+    fn spawn(mut cmd: CommandBuilder, home: &Path, cols: u16, rows: u16) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -29,8 +49,6 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_passeport"));
-        cmd.args(args);
         cmd.env_clear();
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));

@@ -310,6 +310,7 @@ fn declaration(
         status,
         deadline,
         created_at: Utc.from_utc_datetime(&created.and_hms_opt(9, 30, 0).unwrap()),
+        export: None,
     }
 }
 

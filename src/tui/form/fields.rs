@@ -8,8 +8,9 @@
 use chrono::NaiveDate;
 
 use crate::domain::DeclarationKind;
+use crate::domain::declaration::limits::{self, Measure};
 use crate::domain::declaration::{
-    Modalite, ModeObtention, QualificationFormateur, TypeJdr, columns,
+    Modalite, ModeObtention, QualificationFormateur, RS_ONLY, TypeJdr, columns,
 };
 
 /// How a field is typed.
@@ -241,12 +242,49 @@ impl Field {
         }
     }
 
+    /// The most the field takes as typed, from the one table of official lengths
+    /// ([`limits::LIMITS`]); the NIR is typed with its 2-digit key, dropped in the file (13 + 2).
+    /// `None` for a choice.
+    pub fn max_input(self) -> Option<usize> {
+        match self {
+            Self::Nir => limits::max_length(columns::NIR).map(|max| max + 2),
+            _ => limits::max_length(self.column()),
+        }
+    }
+
+    /// The length of `text` as its limit counts it: characters, codes joined by `/`, or an
+    /// identifier without its spaces.
+    pub fn input_length(self, text: &str) -> usize {
+        match limits::of(self.column()).map(|l| l.measure) {
+            Some(Measure::Joined) => {
+                let codes = split_codes(text);
+                codes.iter().map(|c| c.chars().count()).sum::<usize>()
+                    + codes.len().saturating_sub(1)
+            }
+            Some(Measure::Compact) => text.chars().filter(|c| !c.is_whitespace()).count(),
+            _ => text.chars().count(),
+        }
+    }
+
+    /// A help line shown under the field while it has the focus.
+    pub fn help(self) -> Option<String> {
+        match self {
+            // The same sentence as the validation message and the simulator (RS_ONLY).
+            Self::CertificationVisee => {
+                let mut help = String::from("S");
+                help.push_str(RS_ONLY.strip_prefix('s').unwrap_or(RS_ONLY));
+                Some(help)
+            }
+            _ => None,
+        }
+    }
+
     /// What to type, shown in an empty field.
     pub fn placeholder(self) -> &'static str {
         match self {
             Self::Nir => "15 chiffres, clé comprise",
             Self::SiretEmployeur => "14 chiffres",
-            Self::CertificationVisee => "par exemple RS5801",
+            Self::CertificationVisee => "code RS, par exemple RS5801",
             Self::CompetenceTransferable => "3 à 10 codes séparés par / ou espaces",
             Self::DomaineFormation => "1 à 5 codes à 5 chiffres (42829)",
             Self::SpecialiteFormation => "1 à 3 codes (344r)",

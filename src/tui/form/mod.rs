@@ -11,6 +11,8 @@
 pub mod fields;
 pub mod render;
 mod steps;
+pub mod summary;
+mod warnings;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -57,7 +59,8 @@ pub enum FormEvent {
     Changed,
     /// Close the form; the draft stays.
     Close,
-    /// Send the declaration (Ctrl-S on the review step with nothing left to fix).
+    /// Send the declaration (« o » to the question Ctrl-S asks on the review step with nothing
+    /// left to fix, or `r` to retry with the same key).
     Submit,
     /// The roster search opened: load the roster if it is not there.
     NeedRoster,
@@ -200,6 +203,13 @@ pub struct Form {
     today: NaiveDate,
     /// The titulaire whose removal awaits « o/n ».
     pub confirm_remove: Option<usize>,
+    /// Ctrl-S on a review with nothing to fix asked « Envoyer la déclaration ? (o/n) ».
+    pub confirm_submit: bool,
+    /// First line shown of the review's summary of what will be sent (↑↓ scroll it).
+    review_scroll: usize,
+    /// `v` on the titulaires step shows the NIR in full; it is masked otherwise, as in every
+    /// list (design.md §5, UX review 2026-12 finding 12).
+    pub reveal_nir: bool,
     /// The open roster search.
     pub picker: Option<Picker>,
     /// The submission.
@@ -333,6 +343,9 @@ impl Form {
             editor: None,
             today,
             confirm_remove: None,
+            confirm_submit: false,
+            review_scroll: 0,
+            reveal_nir: false,
             picker: None,
             submission: Submission::Idle,
             notice: None,
@@ -492,7 +505,7 @@ impl Form {
     pub fn set_text(&mut self, field: Field, titulaire: Option<usize>, text: impl Into<String>) {
         let text = text.into();
         if self.focused() == Some((field, titulaire)) {
-            self.editor = Some(editor(&text));
+            self.editor = Some(self.editor_for(field, &text));
         }
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, text);
@@ -573,12 +586,18 @@ impl Form {
                 }
             })
             .collect();
+        d.normalise_nirs();
         d
     }
 
-    /// Adds a titulaire and returns its index.
+    /// Adds a titulaire and returns its index. A NIR that reads is entered in one form whatever
+    /// its source (a session gives 13 characters, the roster 15): its 15 digits, key included,
+    /// as the field asks them.
     pub fn add_titulaire(&mut self, nir: &str, nom: &str, siret: Option<&str>) -> usize {
         let mut values = Values::default();
+        let nir = nir
+            .parse::<crate::domain::ids::Nir>()
+            .map_or_else(|_| nir.to_owned(), |nir| nir.with_key());
         values.set_text(Field::Nir, nir);
         values.set_text(Field::NomTitulaire, nom);
         if let Some(siret) = siret {
@@ -715,14 +734,42 @@ impl Form {
         self.editor = None;
     }
 
-    /// Opens the editor of the focused field when it takes text.
+    /// Opens the editor of the focused field when it takes text (a NIR masked unless `v`).
     fn sync_editor(&mut self) {
         self.editor = match self.focused() {
             Some((field, titulaire)) if field.kind() != FieldKind::Choice => {
-                Some(editor(self.text(field, titulaire)))
+                Some(self.editor_for(field, self.text(field, titulaire)))
             }
             _ => None,
         };
+    }
+
+    /// An editor holding `text` for `field`: every character of a NIR drawn `•` unless shown.
+    fn editor_for(&self, field: Field, text: &str) -> TextArea<'static> {
+        let mut area = editor(text);
+        if !field.placeholder().is_empty() {
+            area.set_placeholder_text(field.placeholder());
+        }
+        if field == Field::Nir && !self.reveal_nir {
+            area.set_mask_char('•');
+        }
+        area
+    }
+
+    /// `v`: shows or masks the NIR of the titulaires step (a NIR never holds a `v`).
+    pub(crate) fn toggle_nir(&mut self) -> FormEvent {
+        self.reveal_nir = !self.reveal_nir;
+        let on_nir = self.focused().is_some_and(|(field, _)| field == Field::Nir);
+        if let Some(area) = &mut self.editor
+            && on_nir
+        {
+            if self.reveal_nir {
+                area.clear_mask_char();
+            } else {
+                area.set_mask_char('•');
+            }
+        }
+        FormEvent::Handled
     }
 
     /// Handles a key. `roster` serves the titulaire search.
@@ -741,6 +788,9 @@ impl Form {
                 }
                 _ => FormEvent::Handled,
             };
+        }
+        if self.confirm_submit {
+            return self.confirm_submit_key(key);
         }
         if self.picker.is_some() {
             return self.picker_key(key, roster);
@@ -784,12 +834,38 @@ impl Form {
         let Some(area) = &mut self.editor else {
             return FormEvent::Handled;
         };
-        area.insert_str(&text);
+        let cut = match field.max_input() {
+            None => {
+                area.insert_str(&text);
+                false
+            }
+            // Character by character, so that the official maximum is never passed whatever
+            // the field measures (UX review 2026-12, finding 7).
+            Some(max) => {
+                let mut cut = false;
+                for c in text.chars() {
+                    area.insert_char(c);
+                    if field.input_length(&area.lines().join(" ")) > max {
+                        area.delete_char();
+                        cut = true;
+                        break;
+                    }
+                }
+                cut
+            }
+        };
         let value = area.lines().join(" ");
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, value);
         }
         self.touched(field, titulaire);
+        if cut {
+            self.notice = Some(format!(
+                "Collage coupé : « {} » prend au plus {} caractères",
+                field.label(),
+                field.max_input().unwrap_or_default()
+            ));
+        }
         FormEvent::Changed
     }
 
@@ -848,7 +924,31 @@ impl Form {
             ));
             return FormEvent::Handled;
         }
-        FormEvent::Submit
+        // A legal declaration: sent only after one explicit « o » (UX review 2026-12, finding 6).
+        self.confirm_submit = true;
+        FormEvent::Handled
+    }
+
+    /// The answer to « Envoyer la déclaration ? (o/n) »: `o` sends, `n` or Échap cancels, any
+    /// other key is swallowed so that nothing is sent or changed by mistake.
+    fn confirm_submit_key(&mut self, key: &KeyEvent) -> FormEvent {
+        match key.code {
+            KeyCode::Char('o' | 'O' | 'y' | 'Y') => {
+                self.confirm_submit = false;
+                FormEvent::Submit
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                self.confirm_submit = false;
+                self.notice = Some("Envoi annulé : rien n'a été envoyé".to_owned());
+                FormEvent::Handled
+            }
+            _ => FormEvent::Handled,
+        }
+    }
+
+    /// First line shown of the review's summary.
+    pub fn review_scroll(&self) -> usize {
+        self.review_scroll
     }
 
     fn step_after(&self) -> DraftStep {
@@ -868,6 +968,9 @@ impl Form {
     /// Shows `step`, focus on its first (or, going back, last) field.
     fn go_step(&mut self, step: DraftStep, at_end: bool) -> FormEvent {
         self.leave();
+        if step != self.step {
+            self.reveal_nir = false;
+        }
         self.step = step;
         self.focus = match step {
             DraftStep::Training if at_end => self.training_fields().len().saturating_sub(1),
@@ -879,6 +982,7 @@ impl Form {
         if step == DraftStep::Review {
             self.reviewed = true;
             self.problem = 0;
+            self.review_scroll = 0;
         }
         self.sync_editor();
         FormEvent::Changed
@@ -968,6 +1072,10 @@ impl Form {
             self.touched(field, titulaire);
             return FormEvent::Changed;
         }
+        if field == Field::Nir && matches!(key.code, KeyCode::Char('v' | 'V')) && !ctrl_pressed(key)
+        {
+            return self.toggle_nir();
+        }
         self.edit(key, field, titulaire)
     }
 
@@ -996,16 +1104,41 @@ impl Form {
         let Some(area) = &mut self.editor else {
             return FormEvent::Handled;
         };
-        if !area.input(*key) {
+        let before = area.clone();
+        // Ctrl-U erases up to the start, as in every text field (`widgets::line_input`); the
+        // editor's own Ctrl-U would undo one change instead.
+        let changed = if ctrl && key.code == KeyCode::Char('u') {
+            area.delete_line_by_head()
+        } else {
+            area.input(*key)
+        };
+        if !changed {
             return FormEvent::Handled;
         }
         let value = area.lines().join(" ");
+        // Typing stops at the official maximum; shortening is always allowed.
+        if let Some(max) = field.max_input() {
+            let length = field.input_length(&value);
+            if length > max && length > field.input_length(&before.lines().join(" ")) {
+                *area = before;
+                self.notice = Some(format!(
+                    "« {} » prend au plus {max} caractères",
+                    field.label()
+                ));
+                return FormEvent::Handled;
+            }
+        }
         if let Some(values) = self.values_mut(titulaire) {
             values.set_text(field, value);
         }
         self.touched(field, titulaire);
         FormEvent::Changed
     }
+}
+
+/// True when Ctrl is held.
+fn ctrl_pressed(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// The enum value at a choice index.
@@ -1054,5 +1187,7 @@ fn text_from(field: Field, d: &Declaration) -> String {
     }
 }
 
+#[cfg(test)]
+mod render_tests;
 #[cfg(test)]
 pub(crate) mod tests;

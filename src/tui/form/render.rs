@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::fields::{Field, FieldKind};
-use super::{Form, Problem, Roster, Submission};
+use super::{Form, Problem, Roster, Submission, summary};
 use crate::domain::ids::Nir;
 use crate::drafts::DraftStep;
 use crate::tui::remote::Remote;
@@ -19,12 +19,16 @@ use crate::tui::widgets::sanitize;
 /// Width of the label column: marker, space, label (26), space.
 const LABEL_WIDTH: u16 = 29;
 
-/// Greedy word wrap to `width` characters (at least one character per line).
+/// Greedy word wrap to `width` characters (at least one character per line), at ASCII spaces
+/// only: a no-break space (French « guillemets ») keeps its words together.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in text
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         let mut word = word.to_owned();
         loop {
             let used = line.chars().count();
@@ -211,6 +215,18 @@ fn fields_block(
             line: Line::from(spans),
             focus: Some(index),
         });
+        // The help, unless an error already says it.
+        if focused
+            && errors.is_empty()
+            && let Some(help) = field.help()
+        {
+            for part in wrap(&help, width.saturating_sub(4)) {
+                rows.push(Row {
+                    line: Line::styled(format!("    {part}"), theme.muted),
+                    focus: Some(index),
+                });
+            }
+        }
         for message in errors {
             for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
                 .into_iter()
@@ -219,6 +235,18 @@ fn fields_block(
                 let lead = if i == 0 { "    ✖ " } else { "      " };
                 rows.push(Row {
                     line: Line::styled(format!("{lead}{part}"), theme.error),
+                    focus: Some(index),
+                });
+            }
+        }
+        for message in form.warnings_of(*field, titulaire) {
+            for (i, part) in wrap(&sanitize(&message), width.saturating_sub(6))
+                .into_iter()
+                .enumerate()
+            {
+                let lead = if i == 0 { "    ! " } else { "      " };
+                rows.push(Row {
+                    line: Line::styled(format!("{lead}{part}"), theme.expiring),
                     focus: Some(index),
                 });
             }
@@ -233,20 +261,40 @@ fn fields_block(
         .map(|r| r.line.clone())
         .collect();
     frame.render_widget(Paragraph::new(visible), area);
-    // The focused text field: its editor, over the value column.
+    // The focused text field: its editor, over the value column, and its length counter.
     if let (Some(index), Some(editor)) = (focus, form.editor())
         && let Some(row) = rows.iter().position(|r| r.focus == Some(index))
         && row >= offset
         && row < offset + height
     {
+        let counter = fields.get(index).and_then(|field| {
+            let max = field
+                .max_input()
+                .filter(|_| field.kind() != FieldKind::Date)?;
+            let length = field.input_length(form.text(*field, titulaire));
+            Some(format!(" {length}/{max}"))
+        });
+        let counter_width = counter.as_ref().map_or(0, |c| c.chars().count() as u16);
         let rect = Rect {
             x: area.x + LABEL_WIDTH.min(area.width),
             y: area.y + (row - offset) as u16,
-            width: area.width.saturating_sub(LABEL_WIDTH),
+            width: area
+                .width
+                .saturating_sub(LABEL_WIDTH)
+                .saturating_sub(counter_width),
             height: 1,
         };
         frame.render_widget(Clear, rect);
         frame.render_widget(editor, rect);
+        if let Some(counter) = counter {
+            let at = Rect {
+                x: rect.x + rect.width,
+                width: counter_width.min(area.width.saturating_sub(LABEL_WIDTH)),
+                ..rect
+            };
+            frame.render_widget(Clear, at);
+            frame.render_widget(Paragraph::new(Span::styled(counter, theme.muted)), at);
+        }
     }
 }
 
@@ -285,8 +333,25 @@ fn value_span(
     let text = form.text(field, titulaire);
     if text.is_empty() {
         Span::styled(truncate(field.placeholder(), width), theme.muted)
+    } else if field == Field::Nir {
+        Span::styled(
+            truncate(&shown_nir(text, form.reveal_nir), width),
+            theme.text,
+        )
     } else {
         Span::styled(truncate(&sanitize(text), width), theme.text)
+    }
+}
+
+/// A typed NIR as the detail shows it: masked like every list (`1 85 03 •• ••• ••• ••`), or with
+/// `v` in full and grouped (`1 85 03 75 112 345 94`), the same whatever its source; a NIR that
+/// does not read is all bullets, or as typed once shown.
+fn shown_nir(text: &str, reveal: bool) -> String {
+    match (text.parse::<Nir>(), reveal) {
+        (Ok(nir), true) => nir.to_string(),
+        (Ok(nir), false) => nir.masked(),
+        (Err(_), true) => sanitize(text),
+        (Err(_), false) => "•".repeat(text.chars().filter(|c| !c.is_whitespace()).count()),
     }
 }
 
@@ -430,13 +495,16 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
     }
     let mut lines = vec![Line::styled(truncate(&summary, width), theme.text)];
     if problems.is_empty() {
-        lines.push(Line::raw(""));
         let text = if form.is_frozen() {
-            " ✔ Aucun problème détecté."
+            " ✔ Aucun problème détecté. Ce qui est envoyé :"
         } else {
-            " ✔ Aucun problème détecté : Ctrl-S pour envoyer la déclaration."
+            " ✔ Aucun problème détecté. Ce qui sera envoyé (Ctrl-S pour envoyer) :"
         };
-        lines.push(Line::styled(text, theme.valid));
+        lines.push(Line::styled(truncate(text, width), theme.valid));
+        let height = usize::from(area.height).saturating_sub(lines.len());
+        let rows = sent_lines(form, width, theme);
+        let offset = form.review_scroll().min(rows.len().saturating_sub(height));
+        lines.extend(rows.into_iter().skip(offset).take(height));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
@@ -481,6 +549,40 @@ fn review(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Rect, 
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// The summary of what will be sent: each filled training column (long values wrapped under
+/// their label), then every titulaire on its line, NIR masked.
+fn sent_lines(form: &Form, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let d = form.declaration();
+    let label_width = usize::from(LABEL_WIDTH) - 3;
+    let value_width = width.saturating_sub(usize::from(LABEL_WIDTH)).max(1);
+    let mut lines = Vec::new();
+    for (label, value) in summary::training_rows(&d) {
+        for (i, part) in wrap(&value, value_width).into_iter().enumerate() {
+            let head = if i == 0 {
+                truncate(&label, label_width)
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {head:<label_width$}"), theme.muted),
+                Span::styled(part, theme.text),
+            ]));
+        }
+    }
+    let count = d.titulaires.len();
+    lines.push(Line::styled(
+        format!(" Titulaire{} ({count}) :", if count > 1 { "s" } else { "" }),
+        theme.title,
+    ));
+    for (index, t) in d.titulaires.iter().enumerate() {
+        lines.push(Line::styled(
+            truncate(&format!("   {}", summary::titulaire_line(index, t)), width),
+            theme.text,
+        ));
+    }
+    lines
+}
+
 fn capital(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -490,7 +592,16 @@ fn capital(text: &str) -> String {
 
 /// The line under the step: confirmation, submission, or the last notice.
 fn status(form: &Form, theme: &Theme) -> (String, Style) {
-    if let Some(index) = form.confirm_remove {
+    if form.confirm_submit {
+        let count = form.titulaires().len();
+        (
+            format!(
+                "Envoyer la déclaration ({count} titulaire{}) ? (o/n)",
+                if count > 1 { "s" } else { "" }
+            ),
+            theme.error,
+        )
+    } else if let Some(index) = form.confirm_remove {
         let name = form
             .titulaires()
             .get(index)
@@ -543,23 +654,34 @@ fn hints(form: &Form) -> String {
     if form.confirm_remove.is_some() {
         return "o confirmer · n ou Échap annuler".to_owned();
     }
+    if form.confirm_submit {
+        return "o envoyer · n ou Échap annuler".to_owned();
+    }
     if form.picker.is_some() {
         return "Tapez un nom, un NIR ou un site · ↑↓ choisir · Entrée ajouter · Échap fermer"
             .to_owned();
     }
-    let leave = "Échap fermer (puis Tab ou 1-6 : écrans)";
+    let leave = "Échap ×2 fermer · F1-F6 écrans";
     if form.is_frozen() {
         return format!("r renvoyer (même clé) · ↑↓ problèmes · {leave}");
     }
     match (form.step, form.focused()) {
+        (DraftStep::Review, _) if form.problems().is_empty() => {
+            format!("Ctrl-S envoyer · ↑↓ défiler · PgUp/Maj-Tab retour · {leave}")
+        }
         (DraftStep::Review, _) => {
             format!(
                 "↑↓ problème · Entrée aller au champ · Ctrl-S envoyer · PgUp/Maj-Tab retour · {leave}"
             )
         }
         (DraftStep::Titulaires, None) => format!(
-            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · ↑↓ choisir · \
-             PgDn vérification · {leave}"
+            "a ajouter · / chercher dans l'effectif · x retirer · Entrée modifier · {} · \
+             PgDn vérification · {leave}",
+            nir_hint(form)
+        ),
+        (_, Some((Field::Nir, _))) => format!(
+            "{} · Tab/↓/Entrée suivant · Maj-Tab/↑ précédent · PgDn étape suivante · {leave}",
+            nir_hint(form)
         ),
         (_, Some((field, _))) if field.kind() == FieldKind::Choice => format!(
             "←/→ ou Espace changer · Tab/↓ suivant · Maj-Tab/↑ précédent · PgDn étape suivante · \
@@ -570,6 +692,15 @@ fn hints(form: &Form) -> String {
              {leave}"
         ),
         (_, None) => format!("Tab suivant · PgDn étape suivante · {leave}"),
+    }
+}
+
+/// `v afficher le NIR` or `v masquer le NIR`.
+fn nir_hint(form: &Form) -> &'static str {
+    if form.reveal_nir {
+        "v masquer le NIR"
+    } else {
+        "v afficher le NIR"
     }
 }
 

@@ -184,6 +184,7 @@ impl Form {
             }
             KeyCode::Tab => self.go_step(DraftStep::Review, false),
             KeyCode::BackTab => self.go_step(DraftStep::Training, true),
+            KeyCode::Char('v') => self.toggle_nir(),
             KeyCode::Char(c) if c.is_ascii_digit() || c == 'q' || c == '?' => FormEvent::Ignored,
             _ => FormEvent::Handled,
         }
@@ -279,6 +280,20 @@ impl Form {
 
     pub(super) fn review_key(&mut self, key: &KeyEvent) -> FormEvent {
         let count = self.problems().len();
+        if count == 0 {
+            // Nothing to fix: ↑↓ scroll the summary of what will be sent.
+            match key.code {
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.review_scroll = self.review_scroll.saturating_sub(1);
+                    return FormEvent::Handled;
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.review_scroll = (self.review_scroll + 1).min(self.summary_len());
+                    return FormEvent::Handled;
+                }
+                _ => {}
+            }
+        }
         match key.code {
             KeyCode::Up | KeyCode::Char('k') => {
                 self.problem = self.problem.saturating_sub(1);
@@ -300,6 +315,15 @@ impl Form {
             KeyCode::Char(c) if c.is_ascii_digit() || c == 'q' || c == '?' => FormEvent::Ignored,
             _ => FormEvent::Handled,
         }
+    }
+}
+
+impl Form {
+    /// Number of lines of the review's summary: the training rows, the titulaires heading, one
+    /// line per titulaire.
+    pub fn summary_len(&self) -> usize {
+        let d = self.declaration();
+        super::summary::training_rows(&d).len() + 1 + d.titulaires.len()
     }
 }
 

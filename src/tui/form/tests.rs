@@ -183,7 +183,10 @@ fn text_length_is_checked() {
         DeclarantKind::OrganismeFormation,
         DeclarationKind::Attestation,
     );
-    fill(&mut f, Field::NomFormation, None, &"x".repeat(251));
+    // Typing stops at 250 (see typing_stops_at_the_official_maximum); a longer value can still
+    // come from an old draft, and is then refused.
+    f.set_text(Field::NomFormation, None, "x".repeat(251));
+    key(&mut f, KeyCode::Tab);
     let e = errors(&f, Field::NomFormation, None);
     assert!(e.iter().any(|m| m.contains("250 caractères")), "{e:?}");
     fill(&mut f, Field::NomFormation, None, &"x".repeat(250));
@@ -312,12 +315,7 @@ fn codes_follow_certifying_and_the_declarant() {
     assert!(e.iter().any(|m| m.contains("valeur n° 1")), "{e:?}");
     fill(&mut f, Field::DomaineFormation, None, "42829/42817");
     assert!(errors(&f, Field::DomaineFormation, None).is_empty());
-    fill(
-        &mut f,
-        Field::SpecialiteFormation,
-        None,
-        "344r 333 331r 343",
-    );
+    fill(&mut f, Field::SpecialiteFormation, None, "333 331 343 344");
     assert!(
         errors(&f, Field::SpecialiteFormation, None)
             .iter()
@@ -350,7 +348,7 @@ fn codes_follow_certifying_and_the_declarant() {
     assert!(
         errors(&f, Field::CertificationVisee, None)
             .iter()
-            .any(|m| m.contains("n'est pas un code RS"))
+            .any(|m| m.contains("est un code RNCP : seul un code RS"))
     );
     fill(&mut f, Field::CertificationVisee, None, "RS5801");
     assert!(errors(&f, Field::CertificationVisee, None).is_empty());
@@ -408,7 +406,7 @@ fn titulaires_nir_key_and_siret_are_checked() {
     let t = &f.declaration().titulaires[0];
     assert_eq!(t.siret_employeur, "");
     assert_eq!(t.presence_employeur, Some(false));
-    assert_eq!(t.nir, good);
+    assert_eq!(t.nir, good[..13], "stored in its 13 characters");
     assert!(t.id_unique_partenaire.ends_with("-1"));
     // A second line gets another unique id, never reused.
     f.add_titulaire("", "", None);
@@ -495,7 +493,7 @@ fn a_titulaire_is_picked_from_the_roster() {
     assert!(f.picker.is_none());
     let t = &f.declaration().titulaires[0];
     assert_eq!(t.nom_titulaire, "MARTIN");
-    assert_eq!(t.nir, nir_with_key("2900175112345"));
+    assert_eq!(t.nir, "2900175112345", "stored in its 13 characters");
     assert_eq!(t.presence_employeur, Some(true));
     assert_eq!(t.siret_employeur, "73282932000074");
     // The same person twice is refused.
@@ -586,8 +584,44 @@ fn a_complete_declaration_is_sent_from_the_review() {
         let mut f = complete(declarant);
         assert_eq!(f.local_problems(), [], "{declarant:?}");
         assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Changed);
-        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Submit);
+        assert_eq!(f.step, DraftStep::Review);
+        // Ctrl-S twice never sends: the second one asks.
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert!(f.confirm_submit, "{declarant:?}");
+        // Any other key is swallowed, the question stays.
+        assert_eq!(key(&mut f, KeyCode::Char('x')), FormEvent::Handled);
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert!(f.confirm_submit);
+        // n cancels and says nothing was sent.
+        assert_eq!(key(&mut f, KeyCode::Char('n')), FormEvent::Handled);
+        assert!(!f.confirm_submit);
+        assert!(
+            f.notice
+                .as_deref()
+                .unwrap_or_default()
+                .contains("rien n'a été envoyé")
+        );
+        // Asked again, o sends.
+        assert_eq!(f.on_key(&ctrl('s'), &no_roster()), FormEvent::Handled);
+        assert_eq!(key(&mut f, KeyCode::Char('o')), FormEvent::Submit);
+        assert!(!f.confirm_submit);
     }
+}
+
+#[test]
+fn the_review_scrolls_what_will_be_sent() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.on_key(&ctrl('s'), &no_roster());
+    assert_eq!(f.review_scroll(), 0);
+    let len = f.summary_len();
+    // The training rows, the heading, one titulaire.
+    assert!(len >= 8, "{len}");
+    for _ in 0..len + 5 {
+        assert_eq!(key(&mut f, KeyCode::Down), FormEvent::Handled);
+    }
+    assert_eq!(f.review_scroll(), len, "bounded");
+    key(&mut f, KeyCode::Up);
+    assert_eq!(f.review_scroll(), len - 1);
 }
 
 #[test]
@@ -721,4 +755,115 @@ fn tab_crosses_steps_and_paste_fills_one_line() {
     // Ctrl-C is the app's.
     f.focus_key("NOM_FORMATION");
     assert_eq!(f.on_key(&ctrl('c'), &no_roster()), FormEvent::Ignored);
+}
+
+#[test]
+fn typing_stops_at_the_official_maximum() {
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
+    f.set_text(Field::NomFormation, None, "x".repeat(249));
+    f.focus_key("NOM_FORMATION");
+    assert_eq!(key(&mut f, KeyCode::Char('y')), FormEvent::Changed);
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 250);
+    assert_eq!(
+        key(&mut f, KeyCode::Char('z')),
+        FormEvent::Handled,
+        "the 251st character is not typed"
+    );
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 250);
+    assert_eq!(
+        f.notice.as_deref(),
+        Some("« Intitulé de la formation » prend au plus 250 caractères")
+    );
+    // Shortening is always possible.
+    assert_eq!(key(&mut f, KeyCode::Backspace), FormEvent::Changed);
+    assert_eq!(f.text(Field::NomFormation, None).chars().count(), 249);
+}
+
+#[test]
+fn a_long_paste_is_cut_at_the_maximum_of_every_field() {
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Justificatif,
+    );
+    // The 5,054-character link of the UX review (finding 7).
+    f.focus_key("LIEN_PREUVE");
+    let pasted = format!("https://exemple.fr/{}", "a".repeat(5035));
+    assert_eq!(f.on_paste(&pasted), FormEvent::Changed);
+    assert_eq!(f.text(Field::LienPreuve, None).chars().count(), 255);
+    assert!(
+        f.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Collage coupé")
+    );
+    // Codes count as the file writes them, joined by « / »: extra spaces are free.
+    let mut f = form(
+        DeclarantKind::OrganismeFormation,
+        DeclarationKind::Attestation,
+    );
+    f.focus_key("DOMAINE_FORMATION");
+    f.on_paste("42829   42817 / 42866 / 42875 / 42819 / 31407");
+    let typed = f.text(Field::DomaineFormation, None).to_owned();
+    assert_eq!(Field::DomaineFormation.input_length(&typed), 29, "{typed}");
+    assert_eq!(fields::split_codes(&typed).len(), 5);
+    // The NIR takes its 15 characters (key included), spaces not counted.
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("titulaires[0].NIR");
+    f.set_text(Field::Nir, Some(0), "");
+    f.on_paste("1 85 03 75 112 345 94 99");
+    assert_eq!(Field::Nir.input_length(f.text(Field::Nir, Some(0))), 15);
+}
+
+#[test]
+fn every_typed_field_has_a_maximum() {
+    for field in Field::DECLARATION.iter().chain(Field::TITULAIRE.iter()) {
+        assert_eq!(
+            field.max_input().is_some(),
+            field.kind() != FieldKind::Choice,
+            "{field:?}"
+        );
+    }
+}
+
+#[test]
+fn a_nir_has_one_form_whatever_its_source() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    let body = "2920699123456";
+    // A session gives 13 characters, the roster 15, a user may type spaces.
+    let from_session = f.add_titulaire(body, "MARTIN", None);
+    assert_eq!(f.text(Field::Nir, Some(from_session)), nir_with_key(body));
+    assert!(f.has_nir(&nir_with_key(body)));
+    f.remove_titulaire(from_session);
+    let from_roster = f.add_titulaire(&nir_with_key(body), "MARTIN", None);
+    assert_eq!(f.text(Field::Nir, Some(from_roster)), nir_with_key(body));
+    fill(&mut f, Field::Nir, Some(from_roster), "2 92 06 99 123 456");
+    // What is sent and saved: the 13 characters of the file, for every titulaire.
+    let d = f.declaration();
+    assert_eq!(d.titulaires[0].nir, "1850375112345");
+    assert_eq!(d.titulaires[1].nir, body);
+    assert_eq!(f.to_draft().declaration.titulaires[1].nir, body);
+}
+
+#[test]
+fn v_shows_and_masks_the_nir_and_leaving_the_step_masks_it() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("titulaires");
+    assert!(!f.reveal_nir);
+    assert_eq!(key(&mut f, KeyCode::Char('v')), FormEvent::Handled);
+    assert!(f.reveal_nir);
+    f.focus_key("titulaires[0].NIR");
+    let before = f.text(Field::Nir, Some(0)).to_owned();
+    assert_eq!(key(&mut f, KeyCode::Char('v')), FormEvent::Handled);
+    assert!(!f.reveal_nir);
+    assert_eq!(
+        f.text(Field::Nir, Some(0)),
+        before,
+        "v is never typed in a NIR"
+    );
+    key(&mut f, KeyCode::Char('v'));
+    key(&mut f, KeyCode::PageDown);
+    assert!(!f.reveal_nir, "masked again once the step is left");
 }

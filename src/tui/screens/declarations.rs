@@ -1,7 +1,12 @@
 //! Déclarations: the recorded declarations with reference, kind, training, number of titulaires,
 //! status and deadline (late ones in the error style), sortable and filterable by status. Enter
 //! shows one declaration and its titulaires; `x` removes a titulaire after confirmation (the
-//! platform's only correction); `e` writes the visible declarations as bulk files.
+//! platform's only correction); `e` exports what was not sent yet as bulk files, one batch
+//! (« lot ») per layout, and `a` records the portal's answer to the selection's batch
+//! ([`export`]). After a submission the new declaration is selected and named in a notice line.
+
+mod detail;
+mod export;
 
 use std::path::PathBuf;
 
@@ -10,32 +15,33 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use super::{Cx, Screen};
 use crate::api::ApiError;
+use crate::api::contract::ExportState;
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, DeclarationsQuery,
 };
 use crate::domain::DeclarationKind;
-use crate::domain::ids::Nir;
-use crate::tui::action::{Request, RequestId, Response, unexpected};
+use crate::tui::action::{AnswerScope, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
-use crate::tui::widgets::list::{Columns, ListCursor, cycle, render_table};
-use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
+use crate::tui::widgets::list::{ListCursor, cycle};
+use crate::tui::widgets::{sanitize, state_message};
 
 /// Columns of the list: references stay whole while the title can give room (then keep their
 /// distinguishing tail); statuses whole, « Enregistrée en retard » never reads « Enregistrée ».
-const COLUMNS: [FitColumn; 6] = [
+const COLUMNS: [FitColumn; 7] = [
     FitColumn::identifier("Référence", 12),
     FitColumn::whole("Type"),
     FitColumn::title("Formation", 14, 3),
     FitColumn::whole("Tit."),
     FitColumn::whole("Statut"),
     FitColumn::whole("Délai"),
+    FitColumn::whole("Lot"),
 ];
 
 const STATUSES: [DeclarationStatus; 3] = [
@@ -43,17 +49,6 @@ const STATUSES: [DeclarationStatus; 3] = [
     DeclarationStatus::EnRetard,
     DeclarationStatus::Supprimee,
 ];
-
-/// The outcome of the last export, shown above the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExportState {
-    /// Files are being written.
-    Running(RequestId),
-    /// Files written, with their declaration counts.
-    Done(Vec<(PathBuf, usize)>),
-    /// The export failed.
-    Failed(String),
-}
 
 /// One declaration opened with Enter.
 #[derive(Debug, Default)]
@@ -64,6 +59,8 @@ pub struct Detail {
     pub cursor: ListCursor,
     /// The titulaire (ID_UNIQUE_PARTENAIRE) whose removal awaits confirmation.
     pub confirm: Option<String>,
+    /// The name of the titulaire whose removal was sent, for the message once it is done.
+    pub removing: Option<String>,
 }
 
 /// State of the Déclarations screen.
@@ -79,8 +76,17 @@ pub struct DeclarationsScreen {
     pub cursor: ListCursor,
     /// The declaration opened, if any.
     pub detail: Option<Detail>,
-    /// The last export.
-    pub export: Option<ExportState>,
+    /// A declaration just submitted, to select once the list arrives (`true` when new).
+    pub created: Option<(DeclarationId, bool)>,
+    /// A short message above the list (the declaration just recorded, a removal); cleared by
+    /// the next command.
+    pub notice: Option<String>,
+    /// The export in flight.
+    pub exporting: Option<RequestId>,
+    /// The portal's answer being asked.
+    pub question: Option<export::Question>,
+    /// The answer in flight.
+    pub answering: Option<RequestId>,
 }
 
 fn layout_code(kind: DeclarationKind) -> &'static str {
@@ -113,6 +119,39 @@ impl DeclarationsScreen {
         rows
     }
 
+    /// After a submission: the list (reloaded on enter) will select `id` and name it.
+    pub fn show_created(&mut self, id: DeclarationId, new: bool) {
+        self.detail = None;
+        self.created = Some((id, new));
+    }
+
+    /// Selects the declaration just submitted, every filter off, and says where it is.
+    fn select_created(&mut self) {
+        let Some((id, new)) = self.created else {
+            return;
+        };
+        let Some(found) = self.list.data().and_then(|l| l.iter().find(|d| d.id == id)) else {
+            return;
+        };
+        let count = found.titulaire_count;
+        let what = if new {
+            "enregistrée"
+        } else {
+            "déjà enregistrée (même envoi)"
+        };
+        self.notice = Some(format!(
+            "✔ Déclaration {} {what}, {count} titulaire{} : sélectionnée ci-dessous (Entrée : détail)",
+            sanitize(&found.reference),
+            if count > 1 { "s" } else { "" }
+        ));
+        self.created = None;
+        self.status = None;
+        let rows = self.visible();
+        let position = rows.iter().position(|d| d.id == id).unwrap_or(0);
+        let len = rows.len();
+        self.cursor.select(position, len);
+    }
+
     fn load(&mut self, cx: &mut Cx<'_>) {
         let id = cx.request(Request::Declarations(DeclarationsQuery::default()));
         self.list.start(id);
@@ -124,18 +163,64 @@ impl DeclarationsScreen {
         self.detail = Some(detail);
     }
 
-    fn export_visible(&mut self, cx: &mut Cx<'_>) {
-        let ids: Vec<DeclarationId> = self
-            .visible()
-            .iter()
-            .filter(|d| d.status != DeclarationStatus::Supprimee)
-            .map(|d| d.id)
-            .collect();
-        self.export = Some(if ids.is_empty() {
-            ExportState::Failed("aucune déclaration à exporter dans la liste affichée".into())
-        } else {
-            ExportState::Running(cx.request(Request::ExportDeclarations(ids)))
-        });
+    /// Exports the lines of every declaration not sent yet (the server remembers what was).
+    fn export_new(&mut self, cx: &mut Cx<'_>) {
+        if self.exporting.is_none() {
+            self.exporting = Some(cx.request(Request::ExportBatches));
+        }
+    }
+
+    /// Asks the portal's answer to the selection's latest batch, if it awaits one.
+    fn ask_answer(&mut self, cx: &mut Cx<'_>) {
+        let Some(selected) = self.visible().get(self.cursor.selected()).copied() else {
+            return;
+        };
+        match selected.export {
+            None => {
+                cx.notice = Some(
+                    "Cette déclaration n'a pas encore été exportée : e pour l'exporter.".into(),
+                );
+            }
+            Some(export) if export.state != ExportState::EnAttente => {
+                cx.notice = Some(format!(
+                    "Le lot {} a déjà une réponse ({}).",
+                    export.batch_id,
+                    export.state.label()
+                ));
+            }
+            Some(export) => {
+                self.question = Some(export::Question {
+                    batch: export.batch_id,
+                    declaration: selected.id,
+                });
+            }
+        }
+    }
+
+    /// The key answering the question, if one is asked: `a`, `r`, `t`, or Échap.
+    fn answer_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        let Some(question) = self.question else {
+            return false;
+        };
+        let scope = match key.code {
+            KeyCode::Char('a' | 'A') => Some(AnswerScope::Accepted),
+            KeyCode::Char('r' | 'R') => Some(AnswerScope::Refused),
+            KeyCode::Char('t' | 'T') => Some(AnswerScope::Declaration(question.declaration)),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                self.question = None;
+                None
+            }
+            _ => None,
+        };
+        if let Some(answer) = scope {
+            self.question = None;
+            self.answering = Some(cx.request(Request::AnswerExport {
+                batch: question.batch,
+                answer,
+            }));
+        }
+        // While the question is asked, no other key acts.
+        true
     }
 
     fn detail_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
@@ -181,6 +266,16 @@ impl Screen for DeclarationsScreen {
         }
     }
 
+    fn offers(&self, command: Command) -> bool {
+        // Before the list arrives (loading, error), its keys have nothing to act on.
+        let listed = self.detail.is_some() || self.list.data().is_some();
+        match command {
+            Command::Open => self.detail.is_some() || !self.visible().is_empty(),
+            Command::FilterStatus | Command::FilterTraining | Command::Sort => listed,
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         // Always reload: a declaration may just have been submitted.
         self.load(cx);
@@ -191,6 +286,9 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        if self.answer_key(key, cx) {
+            return true;
+        }
         let Some(detail) = &mut self.detail else {
             return false;
         };
@@ -200,6 +298,13 @@ impl Screen for DeclarationsScreen {
         match key.code {
             KeyCode::Char('o' | 'O' | 'y' | 'Y') => {
                 detail.confirm = None;
+                detail.removing = detail.view.data().and_then(|v| {
+                    v.declaration
+                        .titulaires
+                        .iter()
+                        .find(|t| t.id_unique_partenaire == titulaire)
+                        .map(|t| sanitize(&t.nom_titulaire))
+                });
                 if let Some(declaration) = detail.view.data().map(|v| v.summary.id) {
                     let id = cx.request(Request::RemoveTitulaire {
                         declaration,
@@ -216,6 +321,7 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        self.notice = None;
         if self.detail.is_some() {
             return self.detail_command(command, cx);
         }
@@ -234,7 +340,8 @@ impl Screen for DeclarationsScreen {
                 self.cursor.select(0, len);
             }
             Command::Sort => self.oldest_first = !self.oldest_first,
-            Command::Export => self.export_visible(cx),
+            Command::Export => self.export_new(cx),
+            Command::Answer => self.ask_answer(cx),
             _ => return false,
         }
         true
@@ -249,12 +356,21 @@ impl Screen for DeclarationsScreen {
             self.list.finish(id, result);
             let len = self.visible().len();
             self.cursor.select(self.cursor.selected(), len);
-        } else if self.export == Some(ExportState::Running(id)) {
-            self.export = Some(match result {
-                Ok(Response::Exported(files)) => ExportState::Done(files),
-                Ok(_) => ExportState::Failed("réponse inattendue".into()),
-                Err(e) => ExportState::Failed(e.to_string()),
-            });
+            self.select_created();
+        } else if self.exporting == Some(id) {
+            // A failure is on the status line already (the app shows request errors).
+            self.exporting = None;
+            if let Ok(Response::Exported(files)) = result {
+                let home = std::env::var_os("HOME").map(PathBuf::from);
+                cx.notice = Some(export::exported_notice(&files, home.as_deref()));
+                self.load(cx);
+            }
+        } else if self.answering == Some(id) {
+            self.answering = None;
+            if let Ok(Response::ExportAnswered(batch)) = result {
+                cx.notice = Some(export::answered_notice(&batch));
+                self.load(cx);
+            }
         } else if let Some(detail) = &mut self.detail
             && detail.view.expects(id)
         {
@@ -263,12 +379,24 @@ impl Screen for DeclarationsScreen {
                 Response::Declaration(view) => Ok(*view),
                 _ => Err(unexpected()),
             });
+            let done = result.is_ok();
             detail.view.finish(id, result);
             let len = detail
                 .view
                 .data()
                 .map_or(0, |v| v.declaration.titulaires.len());
             detail.cursor.select(detail.cursor.selected(), len);
+            if let Some(name) = detail.removing.take() {
+                self.notice = Some(match detail.view.data().filter(|_| done) {
+                    Some(view) => format!(
+                        "✔ {name} retiré de la déclaration {} : {len} titulaire{} restant{}",
+                        sanitize(&view.summary.reference),
+                        if len > 1 { "s" } else { "" },
+                        if len > 1 { "s" } else { "" }
+                    ),
+                    None => format!("✖ Le retrait de {name} n'a pas abouti : r pour recharger"),
+                });
+            }
             if removal {
                 // The count and status changed: the list must say so too.
                 self.load(cx);
@@ -277,54 +405,47 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_click(&mut self, row: u16, _cx: &mut Cx<'_>) {
-        if self.detail.is_none() && row >= 2 {
+        let top = if self.notice.is_some() { 3 } else { 2 };
+        if self.detail.is_none() && row >= top {
             let len = self.visible().len();
-            self.cursor.click(usize::from(row - 2), len);
+            self.cursor.click(usize::from(row - top), len);
         }
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         if let Some(detail) = &self.detail {
-            render_detail(detail, frame, area, theme);
+            detail::render(detail, self.notice.as_deref(), frame, area, theme);
             return;
         }
-        let [filter_area, table_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        let line = match &self.export {
-            Some(ExportState::Running(_)) => Line::styled(" ⟳ Export en cours…", theme.muted),
-            Some(ExportState::Done(files)) => {
-                // File names first (they fit at 80 columns), then their folder.
-                let names: Vec<String> = files
-                    .iter()
-                    .map(|(path, n)| {
-                        let name = path.file_name().map_or_else(
-                            || path.display().to_string(),
-                            |f| f.to_string_lossy().into_owned(),
-                        );
-                        format!("{name} ({n})")
-                    })
-                    .collect();
-                let folder = files
-                    .first()
-                    .and_then(|(path, _)| path.parent())
-                    .map_or_else(String::new, |dir| format!(" dans {}", dir.display()));
-                Line::styled(
-                    format!(" Exporté : {}{folder}", names.join(", ")),
+        let notice_height = u16::from(self.notice.is_some());
+        let [notice_area, filter_area, table_area] = Layout::vertical([
+            Constraint::Length(notice_height),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        if let Some(notice) = &self.notice {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    crate::tui::form::render::truncate(
+                        &format!(" {notice}"),
+                        usize::from(area.width),
+                    ),
                     theme.valid,
-                )
-            }
-            Some(ExportState::Failed(e)) => Line::styled(
-                format!(" ✖ Export impossible : {}", sanitize(e)),
-                theme.error,
-            ),
+                )),
+                notice_area,
+            );
+        }
+        let line = match &self.question {
+            Some(question) => Line::styled(question.line(), theme.title),
             None => Line::styled(
                 format!(
-                    " Statut : {} (s) · Tri : {} (o) · e exporter",
+                    " Statut : {} (s) · Tri : {} (o) · e export · a réponse",
                     self.status.map_or("Tous", DeclarationStatus::label),
                     if self.oldest_first {
-                        "Plus anciennes"
+                        "Anciennes"
                     } else {
-                        "Plus récentes"
+                        "Récentes"
                     }
                 ),
                 theme.muted,
@@ -333,13 +454,20 @@ impl Screen for DeclarationsScreen {
         frame.render_widget(Paragraph::new(line), filter_area);
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
+            let empty = match self.status {
+                Some(status) => format!(
+                    "Aucune déclaration « {} » — s pour changer de filtre.",
+                    status.label()
+                ),
+                None => "Aucune déclaration : le Simulateur (5) guide la première.".to_owned(),
+            };
             state_message(
                 frame,
                 table_area,
                 theme,
                 self.list.is_loading(),
                 self.list.error(),
-                Some("Aucune déclaration : le Simulateur (5) guide la première."),
+                Some(&empty),
             );
             return;
         }
@@ -365,6 +493,10 @@ impl Screen for DeclarationsScreen {
                     FitCell::plain(&d.titulaire_count.to_string()),
                     FitCell::new(d.status.label(), status_style),
                     FitCell::new(&deadline, if late { theme.error } else { theme.text }),
+                    {
+                        let (text, style) = export::cell(d.export.as_ref(), theme);
+                        FitCell::new(&text, style)
+                    },
                 ])
             })
             .collect();
@@ -385,132 +517,14 @@ impl Screen for DeclarationsScreen {
     }
 }
 
-fn render_detail(detail: &Detail, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let Some(view) = detail.view.data() else {
-        state_message(
-            frame,
-            area,
-            theme,
-            detail.view.is_loading(),
-            detail.view.error(),
-            None,
-        );
-        return;
-    };
-    let [head, table_area, foot] = Layout::vertical([
-        Constraint::Length(3),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let s = &view.summary;
-    let d = &view.declaration;
-    let dates = match (d.date_debut_formation, d.date_fin_formation) {
-        (Some(start), Some(end)) => date_range(start, end),
-        _ => "sans formation".to_owned(),
-    };
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::styled(
-                format!(
-                    " {} · {}",
-                    sanitize(&s.reference),
-                    sanitize(&s.training_title)
-                ),
-                theme.title,
-            ),
-            Line::raw(format!(
-                " {} ({}) · {dates}",
-                s.kind.label(),
-                layout_code(s.kind)
-            )),
-            Line::styled(
-                format!(
-                    " {} · délai {}",
-                    s.status.label(),
-                    s.deadline
-                        .map_or("—".to_owned(), |due| due.format("%d/%m/%Y").to_string())
-                ),
-                if s.status == DeclarationStatus::EnRetard {
-                    theme.error
-                } else {
-                    theme.muted
-                },
-            ),
-        ]),
-        head,
-    );
-    if d.titulaires.is_empty() {
-        state_message(
-            frame,
-            table_area,
-            theme,
-            false,
-            None,
-            Some("Plus aucun titulaire : déclaration supprimée."),
-        );
-    } else {
-        let widths = [
-            Constraint::Fill(2),
-            Constraint::Length(22),
-            Constraint::Length(17),
-            Constraint::Fill(1),
-        ];
-        let header = Row::new(["Titulaire", "NIR", "SIRET employeur", "Identifiant"]);
-        render_table(
-            frame,
-            table_area,
-            &detail.cursor,
-            &d.titulaires,
-            Columns {
-                header,
-                widths: &widths,
-            },
-            theme,
-            |t| {
-                let nir = t
-                    .nir
-                    .parse::<Nir>()
-                    .map(|n| n.masked())
-                    .unwrap_or_else(|_| "NIR invalide".into());
-                Row::new(vec![
-                    Cell::from(sanitize(&t.nom_titulaire)),
-                    Cell::from(nir),
-                    Cell::from(siret_grouped(&t.siret_employeur)),
-                    Cell::from(sanitize(&t.id_unique_partenaire)),
-                ])
-            },
-        );
-    }
-    let footer = match (&detail.confirm, detail.view.is_loading()) {
-        (Some(_), _) => {
-            // The keys first, and a shorter question when the whole one does not fit.
-            const FULL: &str =
-                " (o/n) Retirer ce titulaire de la déclaration ? Cette correction est définitive.";
-            const SHORT: &str = " (o/n) Retirer ce titulaire ? Correction définitive.";
-            let fits = FULL.chars().count() <= usize::from(foot.width);
-            Line::styled(if fits { FULL } else { SHORT }, theme.error)
-        }
-        (None, true) => Line::styled(" ⟳ Envoi…", theme.muted),
-        (None, false) => match detail.view.error() {
-            Some(e) => Line::styled(
-                format!(" ✖ {} — r pour réessayer", sanitize(e)),
-                theme.error,
-            ),
-            None => Line::styled(
-                " x retirer le titulaire sélectionné · Échap retour",
-                theme.muted,
-            ),
-        },
-    };
-    frame.render_widget(Paragraph::new(footer), foot);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::contract::{
+        DeclarationExport, ExportBatch, ExportBatchSummary, ExportFormat, PortalAnswer,
+    };
     use crate::domain::declaration::{Declaration, Titulaire};
-    use crate::tui::action::Effect;
+    use crate::tui::action::{Effect, ExportedFile};
     use crossterm::event::KeyModifiers;
 
     fn summary(id: DeclarationId, status: DeclarationStatus) -> DeclarationSummary {
@@ -523,6 +537,7 @@ mod tests {
             status,
             deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
             created_at: chrono::DateTime::from_timestamp(1_780_000_000 + id, 0).unwrap_or_default(),
+            export: None,
         }
     }
 
@@ -647,20 +662,128 @@ mod tests {
     }
 
     #[test]
-    fn export_writes_the_visible_declarations_but_not_withdrawn_ones() {
+    fn export_sends_what_is_new_says_where_and_the_answer_is_recorded_from_the_list() {
         let mut h = Harness::loaded();
         h.with(|s, cx| s.on_command(Command::Export, cx));
         let (id, request) = requests(&h.effects)[0].clone();
-        assert_eq!(request, Request::ExportDeclarations(vec![3, 1]));
-        let files = vec![(PathBuf::from("/tmp/passeport-ADF.csv"), 2)];
-        h.with(|s, cx| s.on_response(id, Ok(Response::Exported(files.clone())), cx));
-        assert_eq!(h.screen.export, Some(ExportState::Done(files)));
-
-        // Filtered on « Supprimée » only: nothing to export, said so.
-        h.screen.status = Some(DeclarationStatus::Supprimee);
-        h.effects.clear();
+        assert_eq!(request, Request::ExportBatches);
         h.with(|s, cx| s.on_command(Command::Export, cx));
+        assert_eq!(requests(&h.effects).len(), 1, "one export at a time");
+        h.effects.clear();
+
+        let files = vec![ExportedFile {
+            path: PathBuf::from("/srv/exports/passeport-ADF-lot4-20261126.csv"),
+            batch: 4,
+            kind: ExportFormat::Adf,
+            lines: 2,
+        }];
+        let notice = h.with(|s, cx| {
+            s.on_response(id, Ok(Response::Exported(files)), cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some("Lot 4 ADF : 2 lignes → /srv/exports/")
+        );
+        assert!(h.screen.exporting.is_none());
+        let (reload, request) = requests(&h.effects)[0].clone();
+        assert!(
+            matches!(request, Request::Declarations(_)),
+            "the list reloads"
+        );
+        h.effects.clear();
+
+        // Declaration 3 (on top) is in batch 4, awaiting the answer; 1 was accepted in batch 2.
+        let mut list = vec![
+            summary(1, DeclarationStatus::Enregistree),
+            summary(2, DeclarationStatus::Supprimee),
+            summary(3, DeclarationStatus::EnRetard),
+        ];
+        let exported = |batch, state| {
+            Some(DeclarationExport {
+                batch_id: batch,
+                exported_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+                state,
+                unsent: 0,
+            })
+        };
+        list[0].export = exported(2, ExportState::Acceptee);
+        list[2].export = exported(4, ExportState::EnAttente);
+        h.with(|s, cx| s.on_response(reload, Ok(Response::Declarations(list)), cx));
+
+        h.with(|s, cx| s.on_command(Command::Answer, cx));
+        assert_eq!(
+            h.screen.question,
+            Some(export::Question {
+                batch: 4,
+                declaration: 3
+            })
+        );
+        assert!(h.key('x'), "the question takes every key");
         assert!(requests(&h.effects).is_empty());
-        assert!(matches!(h.screen.export, Some(ExportState::Failed(_))));
+        assert!(h.key('t'));
+        let (answer, request) = requests(&h.effects)[0].clone();
+        assert_eq!(
+            request,
+            Request::AnswerExport {
+                batch: 4,
+                answer: AnswerScope::Declaration(3)
+            }
+        );
+        assert!(h.screen.question.is_none());
+        h.effects.clear();
+
+        let batch = ExportBatch {
+            summary: ExportBatchSummary {
+                id: 4,
+                kind: ExportFormat::Adf,
+                all: false,
+                created_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+                file_name: "passeport-ADF-lot4-20261126.csv".into(),
+                line_count: 2,
+                refused_count: 2,
+                answer: Some(PortalAnswer::RefusedTitulaires),
+                answered_at: None,
+            },
+            lines: Vec::new(),
+        };
+        let notice = h.with(|s, cx| {
+            s.on_response(answer, Ok(Response::ExportAnswered(Box::new(batch))), cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some(
+                "Lot 4 : « titulaires refusés » enregistré ; 2 lignes repartiront au prochain \
+                 export (e)."
+            )
+        );
+        assert!(matches!(
+            requests(&h.effects)[0].1,
+            Request::Declarations(_)
+        ));
+
+        // Already answered, or never exported: said, nothing asked.
+        h.effects.clear();
+        h.with(|s, cx| s.on_command(Command::End, cx));
+        let notice = h.with(|s, cx| {
+            s.on_command(Command::Answer, cx);
+            cx.notice.clone()
+        });
+        assert_eq!(
+            notice.as_deref(),
+            Some("Le lot 2 a déjà une réponse (acceptée).")
+        );
+        h.with(|s, cx| s.on_command(Command::Up, cx));
+        let notice = h.with(|s, cx| {
+            s.on_command(Command::Answer, cx);
+            cx.notice.clone()
+        });
+        assert!(
+            notice
+                .unwrap_or_default()
+                .contains("pas encore été exportée")
+        );
+        assert!(h.screen.question.is_none() && requests(&h.effects).is_empty());
     }
 }

@@ -188,6 +188,16 @@ impl Screen for ExpirationsScreen {
         &[Context::Browse, Context::List]
     }
 
+    fn offers(&self, command: Command) -> bool {
+        match command {
+            // The list keeps the deadlines' order: there is nothing to sort by here.
+            Command::Sort | Command::Declare | Command::Export | Command::Delete => false,
+            Command::Open => !self.visible().is_empty(),
+            Command::FilterStatus | Command::FilterTraining => self.data.data().is_some(),
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         if self.data.is_idle() {
             self.load(cx);

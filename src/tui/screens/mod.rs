@@ -82,8 +82,15 @@ pub enum Navigate {
     Worker(WorkerId),
     /// Open the simulator pre-filled from a session.
     SimulateSession(SessionId),
-    /// Show the Déclarations screen (reloaded on enter), e.g. after a submission.
+    /// Show the Déclarations screen (reloaded on enter).
     Declarations,
+    /// Show the Déclarations screen after a submission, the declaration selected and named.
+    Created {
+        /// The declaration recorded.
+        id: crate::api::contract::DeclarationId,
+        /// False when the server already held it under the same idempotency key.
+        new: bool,
+    },
 }
 
 /// What a screen may use while handling input: request ids, effects, navigation, today.
@@ -96,6 +103,8 @@ pub struct Cx<'a> {
     pub started: Vec<RequestId>,
     /// Navigation asked by the screen.
     pub navigate: Option<Navigate>,
+    /// A message for the status line, shown until the next key (e.g. where an export went).
+    pub notice: Option<String>,
     /// Today (frozen in tests).
     pub today: NaiveDate,
     /// Expiry threshold in days.
@@ -115,6 +124,7 @@ impl<'a> Cx<'a> {
             effects,
             started: Vec::new(),
             navigate: None,
+            notice: None,
             today,
             threshold_days,
         }
@@ -143,6 +153,9 @@ pub trait Screen {
     /// Called when the screen becomes visible: load data if never loaded.
     fn on_enter(&mut self, cx: &mut Cx<'_>);
 
+    /// Called once at start-up, before any key: local data worth announcing (the drafts).
+    fn preload(&mut self, _cx: &mut Cx<'_>) {}
+
     /// Reload the data (`r`).
     fn refresh(&mut self, cx: &mut Cx<'_>);
 
@@ -154,6 +167,16 @@ pub trait Screen {
     /// True while a text input has the focus (global single-letter keys are then typed).
     fn input_focused(&self) -> bool {
         false
+    }
+
+    /// False for a command that would do nothing here and now (its hint is then not shown).
+    fn offers(&self, _command: Command) -> bool {
+        true
+    }
+
+    /// What Échap does here and now, for the footer; `None`: back to the previous screen.
+    fn escape_hint(&self) -> Option<&'static str> {
+        None
     }
 
     /// A command from the keymap. Returns true when handled.

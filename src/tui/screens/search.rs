@@ -1,11 +1,13 @@
 //! Recherche: fuzzy search over the whole roster as you type. The roster is loaded once and
 //! indexed off the UI task; each keystroke starts a match off the UI task too (latest wins), so
-//! typing never waits for matching.
+//! typing never waits for matching. The field has the focus whenever the screen is shown: every
+//! letter and digit is typed (a name with a « q » never quits); Tab, Maj-Tab and F1…F6 change
+//! screens, Échap leaves the field (then digits and letters are commands again).
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -19,6 +21,7 @@ use crate::tui::action::{Effect, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::line_input::{Edit, LineInput};
 use crate::tui::widgets::list::{Columns, ListCursor, render_table};
 use crate::tui::widgets::{sanitize, state_message};
 
@@ -36,8 +39,8 @@ pub struct Roster {
 pub struct SearchScreen {
     /// The roster.
     pub roster: Remote<Roster>,
-    /// The query as typed.
-    pub query: String,
+    /// The query as typed, with its cursor.
+    pub query: LineInput,
     /// True while the input has the focus.
     pub focused: bool,
     /// Generation of the latest query sent to the matcher.
@@ -49,9 +52,14 @@ pub struct SearchScreen {
 }
 
 impl SearchScreen {
-    /// Gives the focus to the input (`/`).
-    pub fn focus(&mut self) {
+    /// `/`: a new search, the field focused and empty.
+    fn new_search(&mut self, cx: &mut Cx<'_>) {
         self.focused = true;
+        if !self.query.text().is_empty() {
+            self.query.clear();
+            self.cursor.select(0, self.rows());
+            self.start_search(cx);
+        }
     }
 
     /// True while the shown matches are older than the query typed.
@@ -71,11 +79,11 @@ impl SearchScreen {
         let within = self
             .matches
             .as_ref()
-            .filter(|m| narrows(&m.query, &self.query))
+            .filter(|m| narrows(&m.query, self.query.text()))
             .map(|m| Arc::clone(&m.all));
         cx.effect(Effect::Search {
             index: Arc::clone(&roster.index),
-            query: self.query.clone(),
+            query: self.query.text().to_owned(),
             generation: self.generation,
             within,
         });
@@ -117,10 +125,27 @@ impl Screen for SearchScreen {
         &[Context::Browse, Context::List]
     }
 
+    fn offers(&self, command: Command) -> bool {
+        match command {
+            // Of the list keys, a search result only opens.
+            Command::Open => self.rows() > 0,
+            Command::FilterStatus
+            | Command::FilterTraining
+            | Command::Sort
+            | Command::Declare
+            | Command::Export
+            | Command::Delete => false,
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         if self.roster.is_idle() {
             self.refresh(cx);
         }
+        // The screen's job is its field: it has the focus, unless there is nothing to search
+        // (then single letters stay commands, so that `r` retries).
+        self.focused = self.roster.error().is_none();
     }
 
     fn refresh(&mut self, cx: &mut Cx<'_>) {
@@ -132,31 +157,16 @@ impl Screen for SearchScreen {
         self.focused
     }
 
+    fn escape_hint(&self) -> Option<&'static str> {
+        self.focused.then_some("quitter le champ")
+    }
+
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
         if !self.focused {
             return false;
         }
         let len = self.rows();
         match key.code {
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                self.query.push(c);
-                self.cursor.select(0, len);
-                self.start_search(cx);
-            }
-            KeyCode::Backspace => {
-                if self.query.pop().is_some() {
-                    self.cursor.select(0, len);
-                    self.start_search(cx);
-                }
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.query.clear();
-                self.start_search(cx);
-            }
             KeyCode::Esc => self.focused = false,
             KeyCode::Enter => self.open_selected(cx),
             KeyCode::Up => {
@@ -171,15 +181,22 @@ impl Screen for SearchScreen {
             KeyCode::PageDown => {
                 self.cursor.apply(Command::PageDown, len);
             }
-            // Ctrl-C and other chords fall through to the keymap.
-            _ => return false,
+            _ => match self.query.on_key(key) {
+                Edit::Changed => {
+                    self.cursor.select(0, len);
+                    self.start_search(cx);
+                }
+                Edit::Moved => {}
+                // Tab, F-keys, Ctrl-C and other chords fall through to the keymap.
+                Edit::Ignored => return false,
+            },
         }
         true
     }
 
     fn on_paste(&mut self, text: &str, cx: &mut Cx<'_>) {
         self.focused = true;
-        self.query.extend(text.chars().filter(|c| !c.is_control()));
+        self.query.insert_str(text);
         self.start_search(cx);
     }
 
@@ -193,7 +210,7 @@ impl Screen for SearchScreen {
                 true
             }
             Command::Search => {
-                self.focused = true;
+                self.new_search(cx);
                 true
             }
             _ => false,
@@ -238,11 +255,13 @@ impl Screen for SearchScreen {
             theme.muted
         };
         let cursor = if self.focused { "▏" } else { "" };
+        let (before, after) = self.query.split();
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(" Rechercher : ", prompt_style),
-                Span::styled(sanitize(&self.query), theme.text),
+                Span::styled(sanitize(before), theme.text),
                 Span::styled(cursor, theme.title),
+                Span::styled(sanitize(after), theme.text),
             ])),
             input_area,
         );

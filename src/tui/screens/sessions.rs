@@ -217,6 +217,16 @@ impl Screen for SessionsScreen {
         }
     }
 
+    fn offers(&self, command: Command) -> bool {
+        // Before the list arrives (loading, error), its keys have nothing to act on.
+        let listed = self.detail.is_some() || self.list.data().is_some();
+        match command {
+            Command::Open => self.detail.is_some() || !self.visible().is_empty(),
+            Command::FilterStatus | Command::FilterTraining | Command::Sort => listed,
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         if self.list.is_idle() {
             self.load(cx);

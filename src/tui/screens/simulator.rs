@@ -1,14 +1,21 @@
 //! Simulateur: walks the decision tree of `assets/simulator.toml` one question at a time
-//! (question, short help, source of the rule; answers by arrows/Enter or their number), shows the
-//! path so far as breadcrumbs, goes back one step with Backspace/Esc, and ends on the outcome.
+//! (question, short help, source of the rule), shows the path so far as breadcrumbs, and ends on
+//! the outcome. One rule for the keys: ↑↓ choose an answer, only Entrée validates it; digits are
+//! screen keys here as everywhere (they never answer); « Non » is always the last answer, so the
+//! same answer keeps the same place from one question to the next. Échap (or Retour arrière, out
+//! of a date) goes back one question, with the answer given there selected again — every answer
+//! and date typed is remembered, so stepping back and forth loses nothing; in a date, Retour
+//! arrière only erases.
 //! From *à déclarer*, Enter opens the declaration form ([`crate::tui::form`]) pre-filled from the
 //! answers (and from the session, when opened with `d` on Sessions). Every change of the form is
-//! saved as a draft; the drafts in progress are listed under the first question (« Brouillons en
-//! cours ») and reopen exactly as left. Submission: the server's validation, then the creation
-//! under the draft's idempotency key; on success the draft is deleted and the Déclarations
-//! screen shows the new declaration.
+//! saved as a draft; in the form, a first Échap leaves the field (digits and letters are then
+//! commands again), a second one closes the form — nothing is lost, the draft is on disk. The
+//! drafts in progress are listed under the first question (« Brouillons en cours », reached with
+//! `b`, never through the answers) and reopen exactly as left. Submission: the server's
+//! validation, then the creation under the draft's idempotency key; on success the draft is
+//! deleted and the Déclarations screen shows the new declaration.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -20,11 +27,14 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
-use crate::api::contract::SessionDetail;
+use crate::api::contract::{DeclarationView, SessionDetail};
 use crate::domain::session::SessionId;
+use crate::domain::session::TraineeOutcome;
+use crate::domain::training::Catalogue;
+use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
-use crate::simulator::{Outcome, Step, Walk};
+use crate::simulator::{Cited, Known, Origin, Outcome, Step, Walk};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -38,9 +48,17 @@ use crate::tui::widgets::sanitize;
 pub struct SimulatorScreen {
     /// The walk through the tree.
     pub walk: Walk,
-    /// The highlighted row: an answer of the current question, then (on the first question) the
-    /// drafts in progress.
+    /// The highlighted answer of the current question, in the order shown ([`display_order`]).
     pub selected: usize,
+    /// True while the drafts list has the focus (`b` on the first question).
+    pub drafts_focused: bool,
+    /// The highlighted draft of the list.
+    pub draft_selected: usize,
+    /// The answer last given at each question or date (node id → answer label or jj/mm/aaaa),
+    /// selected or typed again when the walk comes back there.
+    remembered: HashMap<String, String>,
+    /// True after a first Échap in the form: the field is left; a second Échap closes the form.
+    pub form_escaped: bool,
     /// The date being typed at a date step (`jj/mm/aaaa`).
     pub date_input: String,
     /// The last input error, shown under the question.
@@ -67,6 +85,8 @@ pub struct SimulatorScreen {
     deleting: Option<RequestId>,
     /// The open form waits for the session to fill itself.
     session_pending: bool,
+    /// The catalogue, for the declaration kind of a session's training type.
+    catalogue: Arc<Catalogue>,
 }
 
 impl SimulatorScreen {
@@ -74,7 +94,12 @@ impl SimulatorScreen {
     pub fn new(rules: &Rules) -> Self {
         Self {
             walk: Walk::new(Arc::clone(&rules.simulator), Arc::clone(&rules.deadlines)),
+            catalogue: Arc::clone(&rules.catalogue),
             selected: 0,
+            drafts_focused: false,
+            draft_selected: 0,
+            remembered: HashMap::new(),
+            form_escaped: false,
             date_input: String::new(),
             error: None,
             notice: None,
@@ -96,12 +121,55 @@ impl SimulatorScreen {
     pub fn prefill_from_session(&mut self, session: SessionId) {
         self.restart();
         self.from_session = Some(session);
+        self.know_session();
+    }
+
+    /// The account is known: the simulator does not ask who declares (it shows the answer, which
+    /// going back changes).
+    pub fn know_account(&mut self, declarant: DeclarantKind) {
+        let known = Known {
+            declarant: Some(declarant),
+            ..self.walk.known().clone()
+        };
+        self.know(known);
+    }
+
+    /// The session's training type and trainee outcomes, once it is loaded, answer the category
+    /// and kind questions.
+    fn know_session(&mut self) {
+        let session = self
+            .session
+            .data()
+            .filter(|s| Some(s.summary.id) == self.from_session);
+        let known = Known {
+            training_code: session.map(|s| s.summary.training_code.clone()),
+            kind: session.and_then(|s| session_kind(s, &self.catalogue)),
+            ..self.walk.known().clone()
+        };
+        self.know(known);
+    }
+
+    fn know(&mut self, known: Known) {
+        if *self.walk.known() != known {
+            let fresh = self.walk.user_steps() == 0;
+            self.walk.know(known);
+            if fresh {
+                self.walked();
+            }
+        }
     }
 
     /// Back to the first question; the form is closed (its draft stays on disk).
     pub fn restart(&mut self) {
-        while self.walk.back() {}
+        let known = Known {
+            declarant: self.walk.known().declarant,
+            ..Known::default()
+        };
+        self.walk.know(known);
+        self.walk.restart();
         self.selected = 0;
+        self.drafts_focused = false;
+        self.remembered.clear();
         self.date_input.clear();
         self.error = None;
         self.from_session = None;
@@ -111,15 +179,32 @@ impl SimulatorScreen {
         self.confirm_delete = None;
     }
 
-    /// True on the first question, where the drafts are listed.
+    /// The readable drafts in progress (announced on the status line).
+    pub fn draft_count(&self) -> usize {
+        self.drafts.data().map_or(0, |list| {
+            list.iter()
+                .filter(|d| matches!(d, ListedDraft::Readable(_)))
+                .count()
+        })
+    }
+
+    /// True on the first question the user answers, where the drafts are listed.
     fn at_start(&self) -> bool {
-        self.walk.path().is_empty() && matches!(self.walk.current(), Step::Question { .. })
+        self.walk.user_steps() == 0 && matches!(self.walk.current(), Step::Question { .. })
     }
 
     fn answer_count(&self) -> usize {
         match self.walk.current() {
             Step::Question { answers, .. } => answers.len(),
             _ => 0,
+        }
+    }
+
+    /// The answers' indexes in the tree, in the order shown.
+    pub fn order(&self) -> Vec<usize> {
+        match self.walk.current() {
+            Step::Question { answers, .. } => display_order(&answers),
+            _ => Vec::new(),
         }
     }
 
@@ -132,7 +217,8 @@ impl SimulatorScreen {
         }
     }
 
-    /// The walk moved: a form kept for the previous outcome no longer matches it.
+    /// The walk moved: a form kept for the previous outcome no longer matches it. The answer
+    /// given here before, if any, is selected (or typed) again.
     fn walked(&mut self) {
         self.selected = 0;
         self.error = None;
@@ -140,20 +226,52 @@ impl SimulatorScreen {
         if !self.form_open {
             self.form = None;
         }
+        let remembered = self.remembered.get(self.walk.current_id()).cloned();
+        match (self.walk.current(), remembered) {
+            (Step::Question { answers, .. }, Some(label)) => {
+                let order = display_order(&answers);
+                if let Some(at) = order.iter().position(|&i| answers[i] == label) {
+                    self.selected = at;
+                }
+            }
+            (Step::Date { .. }, Some(date)) => self.date_input = date,
+            _ => {}
+        }
         self.prefill_date();
     }
 
-    fn answer(&mut self, index: usize) {
+    /// Validates the answer shown at `position`.
+    fn answer(&mut self, position: usize) {
+        let node = self.walk.current_id().to_owned();
+        let (index, label) = match self.walk.current() {
+            Step::Question { answers, .. } => {
+                let index = display_order(&answers)
+                    .get(position)
+                    .copied()
+                    .unwrap_or(position);
+                (index, answers.get(index).map(|a| (*a).to_owned()))
+            }
+            _ => (position, None),
+        };
         match self.walk.answer(index) {
-            Ok(()) => self.walked(),
+            Ok(()) => {
+                if let Some(label) = label {
+                    self.remembered.insert(node, label);
+                }
+                self.walked();
+            }
             Err(e) => self.error = Some(e.to_string()),
         }
     }
 
     fn submit_date(&mut self) {
+        let node = self.walk.current_id().to_owned();
         match fields::parse_date(&self.date_input) {
             Ok(date) => match self.walk.answer_date(date) {
-                Ok(()) => self.walked(),
+                Ok(()) => {
+                    self.remembered.insert(node, fields::format_date(date));
+                    self.walked();
+                }
                 Err(e) => self.error = Some(e.to_string()),
             },
             Err(e) => self.error = Some(capitalised(&e.to_string())),
@@ -264,6 +382,7 @@ impl SimulatorScreen {
     fn close_form(&mut self, cx: &mut Cx<'_>) {
         self.save(cx);
         self.form_open = false;
+        self.form_escaped = false;
         self.load_drafts(cx);
     }
 
@@ -300,6 +419,32 @@ impl SimulatorScreen {
             self.form_open = false;
             return false;
         };
+        // A prompt or the titulaire search take Échap themselves (to cancel, to close).
+        let modal = form.confirm_remove.is_some() || form.picker.is_some();
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if !modal && plain && key.code == KeyCode::Esc {
+            if self.form_escaped {
+                self.form_escaped = false;
+                self.close_form(cx);
+            } else {
+                self.form_escaped = true;
+            }
+            return true;
+        }
+        if self.form_escaped {
+            match key.code {
+                // Out of the field, characters and Tab are the app's keys (screens, quit, help).
+                KeyCode::Char(_) | KeyCode::Tab | KeyCode::BackTab if plain => return false,
+                KeyCode::Enter => {
+                    self.form_escaped = false;
+                    return true;
+                }
+                // Any other key goes back to the field.
+                _ => self.form_escaped = false,
+            }
+        }
         match form.on_key(key, &self.roster) {
             FormEvent::Ignored => false,
             FormEvent::Handled => true,
@@ -354,7 +499,8 @@ impl SimulatorScreen {
         }
     }
 
-    fn on_created(&mut self, reference: &str, created: bool, cx: &mut Cx<'_>) {
+    fn on_created(&mut self, view: &DeclarationView, created: bool, cx: &mut Cx<'_>) {
+        let reference = &view.summary.reference;
         if let Some(form) = self.form.take() {
             self.deleting = Some(cx.request(Request::DeleteDraft(form.id().to_owned())));
         }
@@ -367,7 +513,10 @@ impl SimulatorScreen {
                 "Déclaration {reference} déjà enregistrée (même clé) ; son brouillon est supprimé."
             )
         });
-        cx.navigate = Some(Navigate::Declarations);
+        cx.navigate = Some(Navigate::Created {
+            id: view.summary.id,
+            new: created,
+        });
     }
 
     fn on_submission(
@@ -384,10 +533,7 @@ impl SimulatorScreen {
         };
         match result {
             Ok(Response::Validated(_)) if !creating => self.create(cx),
-            Ok(Response::Created(view, created)) => {
-                let reference = view.summary.reference.clone();
-                self.on_created(&reference, created, cx);
-            }
+            Ok(Response::Created(view, created)) => self.on_created(&view, created, cx),
             Ok(_) => {
                 form.submission = Submission::Failed {
                     creating,
@@ -419,21 +565,31 @@ impl SimulatorScreen {
     }
 
     fn walk_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        let step_is_date = matches!(self.walk.current(), Step::Date { .. });
+        if step_is_date
+            && key.modifiers.contains(KeyModifiers::CONTROL)
+            && key.code == KeyCode::Char('u')
+        {
+            self.date_input.clear();
+            return true;
+        }
         if key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
             return false;
         }
-        let step_is_date = matches!(self.walk.current(), Step::Date { .. });
+        if self.drafts_focused {
+            return self.drafts_key(key, cx);
+        }
         let is_declare = matches!(
             self.walk.current(),
             Step::Outcome(Outcome::ADeclarer { .. })
         );
         let count = self.answer_count();
-        let rows = count + self.listed().len();
         match key.code {
-            KeyCode::Backspace if step_is_date && !self.date_input.is_empty() => {
+            // In a date, Retour arrière only erases: holding it never leaves the date.
+            KeyCode::Backspace if step_is_date => {
                 self.date_input.pop();
             }
             KeyCode::Backspace | KeyCode::Esc => return self.back(),
@@ -444,31 +600,59 @@ impl SimulatorScreen {
             }
             KeyCode::Enter if step_is_date => self.submit_date(),
             KeyCode::Enter if is_declare => self.open_from_outcome(cx),
-            KeyCode::Char(c) if count > 0 && c.is_ascii_digit() => {
-                let n = c.to_digit(10).unwrap_or(0) as usize;
-                if n == 0 || n > count {
-                    return false;
-                }
-                self.answer(n - 1);
+            KeyCode::Char('b') if !self.listed().is_empty() => {
+                self.drafts_focused = true;
+                self.draft_selected = self.draft_selected.min(self.listed().len() - 1);
             }
-            KeyCode::Up | KeyCode::Char('k') if rows > 0 => {
-                self.selected = self.selected.saturating_sub(1)
+            KeyCode::Up | KeyCode::Char('k') if count > 0 => {
+                self.selected = self.selected.saturating_sub(1);
             }
-            KeyCode::Down | KeyCode::Char('j') if rows > 0 => {
-                self.selected = (self.selected + 1).min(rows - 1)
+            KeyCode::Down | KeyCode::Char('j') if count > 0 => {
+                self.selected = (self.selected + 1).min(count - 1);
             }
-            KeyCode::Enter if self.selected < count => self.answer(self.selected),
-            KeyCode::Enter if self.selected < rows => self.open_listed(self.selected - count, cx),
-            KeyCode::Char('x') | KeyCode::Delete
-                if self.selected >= count && self.selected < rows =>
-            {
-                let id = self.listed()[self.selected - count].id().to_owned();
-                self.confirm_delete = Some(id);
-            }
+            KeyCode::Home if count > 0 => self.selected = 0,
+            KeyCode::End if count > 0 => self.selected = count - 1,
+            KeyCode::Enter if count > 0 => self.answer(self.selected),
             _ => return false,
         }
         true
     }
+
+    /// Keys while the drafts list has the focus; Échap (or `b`) gives it back to the answers.
+    fn drafts_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        let len = self.listed().len();
+        if len == 0 {
+            self.drafts_focused = false;
+            return false;
+        }
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.draft_selected = self.draft_selected.saturating_sub(1);
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.draft_selected = (self.draft_selected + 1).min(len - 1);
+            }
+            KeyCode::Enter => self.open_listed(self.draft_selected, cx),
+            KeyCode::Char('x') | KeyCode::Delete => {
+                let id = self.listed()[self.draft_selected.min(len - 1)]
+                    .id()
+                    .to_owned();
+                self.confirm_delete = Some(id);
+            }
+            KeyCode::Esc | KeyCode::Char('b') => self.drafts_focused = false,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The order answers are shown in: the tree's order, except that « Non » always comes last, so
+/// that a reflexive key press never lands on a « Oui » where « Non » was the question before
+/// (review 2026-12 finding 3). Returns the answers' indexes in the tree.
+pub fn display_order(answers: &[&str]) -> Vec<usize> {
+    let is_no = |a: &str| a == "Non" || a.starts_with("Non,") || a.starts_with("Non ");
+    let (no, yes): (Vec<usize>, Vec<usize>) = (0..answers.len()).partition(|&i| is_no(answers[i]));
+    yes.into_iter().chain(no).collect()
 }
 
 impl Screen for SimulatorScreen {
@@ -481,6 +665,13 @@ impl Screen for SimulatorScreen {
             self.load_drafts(cx);
         }
         self.load_session(cx);
+    }
+
+    /// The drafts are listed from the start, so that the status line can announce them.
+    fn preload(&mut self, cx: &mut Cx<'_>) {
+        if self.drafts.is_idle() {
+            self.load_drafts(cx);
+        }
     }
 
     fn refresh(&mut self, cx: &mut Cx<'_>) {
@@ -497,9 +688,35 @@ impl Screen for SimulatorScreen {
 
     fn input_focused(&self) -> bool {
         if self.form_open {
-            return self.form.as_ref().is_some_and(Form::text_focused);
+            return !self.form_escaped && self.form.as_ref().is_some_and(Form::text_focused);
         }
-        matches!(self.walk.current(), Step::Date { .. })
+        matches!(self.walk.current(), Step::Date { .. }) && self.confirm_delete.is_none()
+    }
+
+    fn escape_hint(&self) -> Option<&'static str> {
+        if self.form_open {
+            let modal = self
+                .form
+                .as_ref()
+                .is_some_and(|f| f.confirm_remove.is_some() || f.picker.is_some());
+            return Some(match (modal, self.form_escaped) {
+                (true, _) => "annuler",
+                (false, true) => "fermer le formulaire (brouillon gardé) · Entrée reprendre",
+                (false, false) => "quitter le champ",
+            });
+        }
+        if self.confirm_delete.is_some() {
+            return Some("annuler");
+        }
+        if self.drafts_focused {
+            return Some("revenir aux réponses");
+        }
+        if self.walk.user_steps() > 0 {
+            Some("question précédente")
+        } else {
+            // Only the answers known from the account are behind: Échap reopens them.
+            (!self.walk.path().is_empty()).then_some("changer le déclarant")
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
@@ -566,8 +783,9 @@ impl Screen for SimulatorScreen {
                 Err(e) => Err(e.to_string()),
             };
             self.drafts.finish(id, result);
-            let rows = self.answer_count() + self.listed().len();
-            self.selected = self.selected.min(rows.saturating_sub(1));
+            let len = self.listed().len();
+            self.draft_selected = self.draft_selected.min(len.saturating_sub(1));
+            self.drafts_focused &= len > 0;
             return;
         }
         if self.session.expects(id) {
@@ -582,6 +800,7 @@ impl Screen for SimulatorScreen {
                 form.notice = Some(format!("Session non chargée : {e} — r pour réessayer"));
             }
             if self.session.finish(id, result) && self.session.data().is_some() {
+                self.know_session();
                 self.prefill_date();
                 if self.session_pending {
                     self.apply_session();
@@ -674,18 +893,34 @@ impl Screen for SimulatorScreen {
                 lines.push(Line::styled(text.to_owned(), theme.title));
                 lines.push(Line::styled(help.to_owned(), theme.muted));
                 lines.push(Line::raw(""));
-                for (i, answer) in answers.iter().enumerate() {
-                    let style = if i == self.selected {
-                        theme.selection
-                    } else {
-                        theme.text
-                    };
-                    lines.push(Line::styled(format!(" {}. {answer} ", i + 1), style));
+                // Inside the border; wrapped lines hang under the answer's first word.
+                let width = usize::from(area.width.saturating_sub(2)).saturating_sub(3);
+                for (position, &index) in display_order(&answers).iter().enumerate() {
+                    let chosen = position == self.selected && !self.drafts_focused;
+                    let style = if chosen { theme.selection } else { theme.text };
+                    let marker = if chosen { "›" } else { " " };
+                    for (n, part) in wrap(answers[index], width).into_iter().enumerate() {
+                        let lead = if n == 0 { marker } else { " " };
+                        lines.push(Line::styled(format!("{lead} {part} "), style));
+                    }
                 }
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(format!("Source : {source}"), theme.muted));
+                // As the footer: only the declarant known from the account may be behind.
+                let back = if self.walk.user_steps() > 0 {
+                    " · Échap question précédente"
+                } else if path.is_empty() {
+                    ""
+                } else {
+                    " · Échap changer le déclarant"
+                };
+                let drafts = if self.listed().is_empty() {
+                    ""
+                } else {
+                    " · b brouillons"
+                };
                 lines.push(Line::styled(
-                    "↑↓ ou chiffre pour choisir · Entrée valider · Retour arrière étape précédente",
+                    format!("↑↓ choisir · Entrée valider{back}{drafts}"),
                     theme.muted,
                 ));
                 " Simulateur — dois-je déclarer cette formation ? "
@@ -703,13 +938,14 @@ impl Screen for SimulatorScreen {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(format!("Source : {source}"), theme.muted));
                 lines.push(Line::styled(
-                    "Chiffres et / pour la date · Entrée valider · Retour arrière effacer puis revenir",
+                    "Chiffres et / pour la date · Entrée valider · Retour arrière effacer · Échap question précédente",
                     theme.muted,
                 ));
                 " Simulateur — date "
             }
             Step::Outcome(outcome) => {
-                outcome_lines(&outcome, theme, &mut lines);
+                let mut details = Vec::new();
+                outcome_lines(&outcome, theme, &mut lines, &mut details);
                 lines.push(Line::raw(""));
                 if matches!(outcome, Outcome::ADeclarer { .. }) {
                     let verb = if self.form.is_some() {
@@ -723,9 +959,13 @@ impl Screen for SimulatorScreen {
                     ));
                 }
                 lines.push(Line::styled(
-                    "Retour arrière : modifier la dernière réponse",
+                    "Échap : modifier la dernière réponse (elle reste choisie)",
                     theme.muted,
                 ));
+                if !details.is_empty() {
+                    lines.push(Line::raw(""));
+                    lines.extend(details);
+                }
                 " Simulateur — résultat "
             }
         };
@@ -809,15 +1049,22 @@ impl SimulatorScreen {
             ));
         } else if self.drafts.data().is_none() {
             lines.push(Line::styled("Chargement des brouillons…", theme.muted));
+        } else if self.drafts_focused {
+            lines.push(Line::styled(
+                truncate(
+                    "↑↓ choisir · Entrée reprendre · x supprimer · Échap revenir aux réponses",
+                    width,
+                ),
+                theme.muted,
+            ));
         } else {
             lines.push(Line::styled(
-                truncate("↓ pour choisir · Entrée reprendre · x supprimer", width),
+                truncate("b pour choisir un brouillon à reprendre", width),
                 theme.muted,
             ));
         }
-        let answers = self.answer_count();
         let height = usize::from(inner.height).saturating_sub(1);
-        let chosen = self.selected.checked_sub(answers);
+        let chosen = self.drafts_focused.then_some(self.draft_selected);
         let offset = match chosen {
             Some(c) if c >= height => c + 1 - height,
             _ => 0,
@@ -874,6 +1121,22 @@ impl SimulatorScreen {
     }
 }
 
+/// The declaration kind a session's outcomes give, when every trainee who attended gives the same:
+/// passed a training the catalogue ends with a justificatif → justificatif; attended, or passed one
+/// that ends with an attestation → attestation. `None` when mixed or not known yet.
+fn session_kind(session: &SessionDetail, catalogue: &Catalogue) -> Option<DeclarationKind> {
+    let ends_with = catalogue
+        .get(&session.summary.training_code)
+        .map(|t| t.declaration_kind);
+    let mut kinds = session.trainees.iter().filter_map(|t| match t.outcome {
+        TraineeOutcome::Passed => Some(ends_with.unwrap_or(DeclarationKind::Justificatif)),
+        TraineeOutcome::Attended => Some(DeclarationKind::Attestation),
+        TraineeOutcome::Absent | TraineeOutcome::Pending => None,
+    });
+    let first = kinds.next()?;
+    kinds.all(|k| k == first).then_some(first)
+}
+
 /// The first letter uppercase.
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
@@ -882,13 +1145,29 @@ fn capitalised(text: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters.
+/// A short breadcrumb for an answer: its text before any explanation, at most 28 characters,
+/// then « (compte) » or « (session) » when the walk gave it from the account or the session.
 fn crumb(answer: &str) -> String {
     let short = answer.split([':', '(']).next().unwrap_or(answer).trim();
-    truncate(short, 28)
+    let origin = [
+        (Origin::Account, " (compte)"),
+        (Origin::Training, " (session)"),
+        (Origin::Outcomes, " (session)"),
+    ]
+    .into_iter()
+    .find(|(origin, _)| answer.ends_with(&format!("({})", origin.label())))
+    .map_or("", |(_, tag)| tag);
+    format!("{}{origin}", truncate(short, 28))
 }
 
-fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+/// The outcome's title and answer in `lines`; its sources and notes in `details`, shown under the
+/// keys so that the way on stays on screen in 80×24.
+fn outcome_lines(
+    outcome: &Outcome,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+    details: &mut Vec<Line<'static>>,
+) {
     lines.push(Line::styled(outcome.title().to_owned(), theme.title));
     match outcome {
         Outcome::ADeclarer {
@@ -896,6 +1175,8 @@ fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>
             declarant,
             reference_date,
             due_date,
+            due_source,
+            notes,
             ..
         } => {
             lines.push(Line::raw(format!(
@@ -914,22 +1195,79 @@ fn outcome_lines(outcome: &Outcome, theme: &Theme, lines: &mut Vec<Line<'static>
                 ),
                 None => Line::raw("Aucun délai applicable à cette date."),
             });
+            for note in notes {
+                details.push(Line::raw(format!("ⓘ {note}")));
+            }
+            if let Some(cited) = due_source {
+                details.push(cited_line("Source du délai", cited, theme));
+            }
         }
         Outcome::NonConcerne { reason, source } => {
             lines.push(Line::raw(reason.clone()));
             lines.push(Line::styled(format!("Source : {source}"), theme.muted));
         }
-        Outcome::PasEncoreObligatoire { from, reason } => {
+        Outcome::PasEncoreObligatoire {
+            from,
+            reason,
+            scope_source,
+        } => {
             lines.push(Line::raw(reason.clone()));
             lines.push(Line::styled(
                 format!("Obligatoire à partir du {}", from.format("%d/%m/%Y")),
                 theme.expiring,
             ));
+            if let Some(cited) = scope_source {
+                details.push(cited_line("Source", cited, theme));
+            }
         }
         Outcome::AlimenteAutomatiquement { warning } => {
             lines.push(Line::styled(warning.clone(), theme.expiring));
         }
+        Outcome::AutreDeclarant { reason, source } => {
+            lines.push(Line::raw(reason.clone()));
+            details.push(Line::styled(format!("Source : {source}"), theme.muted));
+        }
+        Outcome::AVerifier {
+            reference_date,
+            until,
+            until_source,
+            notes,
+        } => {
+            lines.push(Line::raw(format!(
+                "Déclarée par l'organisme de formation ; date de référence : {}",
+                reference_date.format("%d/%m/%Y")
+            )));
+            lines.push(match until {
+                Some(until) => Line::styled(
+                    format!(
+                        "Vérifiez-la ou demandez une correction au plus tard le {} ; ensuite elle est réputée vérifiée.",
+                        until.format("%d/%m/%Y")
+                    ),
+                    theme.expiring,
+                ),
+                None => Line::raw("Aucun délai de vérification connu à cette date."),
+            });
+            for note in notes {
+                details.push(Line::raw(format!("ⓘ {note}")));
+            }
+            if let Some(cited) = until_source {
+                details.push(cited_line("Source du délai", cited, theme));
+            }
+        }
     }
+}
+
+/// « Source : URL [T] (une seule source tierce, à confirmer) ».
+fn cited_line(what: &str, cited: &Cited, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        format!(
+            "{what} {} ({}) : {}",
+            cited.confidence.tag(),
+            cited.confidence.label(),
+            cited.source
+        ),
+        theme.muted,
+    )
 }
 
 #[cfg(test)]
@@ -996,12 +1334,35 @@ mod tests {
         h.run(|cx| s.on_key(&press(code), cx))
     }
 
-    /// Types each character as a key (answer numbers, date digits).
+    /// Validates the answer at `index` of the tree as a person does: ↑↓ to it, then Entrée.
+    fn choose(s: &mut SimulatorScreen, h: &mut Harness, index: usize) {
+        let target = s
+            .order()
+            .iter()
+            .position(|&i| i == index)
+            .unwrap_or_else(|| panic!("no answer {index} at {}", s.walk.current_id()));
+        while s.selected > target {
+            assert!(key(s, h, KeyCode::Up));
+        }
+        while s.selected < target {
+            assert!(key(s, h, KeyCode::Down));
+        }
+        assert!(key(s, h, KeyCode::Enter));
+    }
+
+    /// Types a script: at a question, a digit n validates the tree's n-th answer (with ↑↓ and
+    /// Entrée, see [`choose`]); elsewhere each character is a key (date digits, `\n` Entrée,
+    /// `\u{8}` Retour arrière, `\u{1b}` Échap).
     fn keys(s: &mut SimulatorScreen, h: &mut Harness, text: &str) {
         for c in text.chars() {
+            if let (Some(n), Step::Question { .. }) = (c.to_digit(10), s.walk.current()) {
+                choose(s, h, n as usize - 1);
+                continue;
+            }
             let code = match c {
                 '\n' => KeyCode::Enter,
                 '\u{8}' => KeyCode::Backspace,
+                '\u{1b}' => KeyCode::Esc,
                 c => KeyCode::Char(c),
             };
             assert!(key(s, h, code), "key {c:?} at {}", s.walk.current_id());
@@ -1019,23 +1380,28 @@ mod tests {
         }
     }
 
-    /// Through the exclusions and the three criteria, to the category question.
-    const ELIGIBLE: &str = "22211111";
+    /// An OF giving the training itself, every titulaire with a NIR.
+    const OF: &str = "111";
+    /// An employer's internal training.
+    const EMPLOYER: &str = "21";
+    /// Through the exclusions and two criteria, to the document (kind) question.
+    const ELIGIBLE: &str = "2221111";
 
     #[test]
     fn every_exclusion_ends_non_concerne() {
         for (answers, node) in [
-            ("11", "nc_formateurs"),
-            ("121", "nc_accueil"),
-            ("1221", "nc_cse"),
-            ("12224", "nc_securite_biens"),
-            ("122213", "nc_preventeurs"),
-            ("1222112", "nc_objectif"),
-            ("12221112", "nc_document"),
-            ("122211112", "nc_transferable"),
+            ("1", "nc_formateurs"),
+            ("21", "nc_accueil"),
+            ("221", "nc_cse"),
+            ("2224", "nc_securite_biens"),
+            ("22213", "nc_preventeurs"),
+            ("222112", "nc_objectif"),
+            ("2221112", "nc_transferable"),
+            ("22211113", "nc_document"),
         ] {
+            let answers = format!("{OF}{answers}");
             let (mut s, mut h) = (screen(), Harness::default());
-            keys(&mut s, &mut h, answers);
+            keys(&mut s, &mut h, &answers);
             assert_eq!(at(&s), node, "{answers}");
             assert!(
                 matches!(outcome(&s), Outcome::NonConcerne { .. }),
@@ -1052,23 +1418,54 @@ mod tests {
 
     #[test]
     fn sst_and_specific_trainings_skip_the_preventeur_question() {
-        for answers in ["12222", "12223"] {
+        for (answers, node) in [("2222", "q6_document"), ("2223", "q6_objectif")] {
+            let (mut s, mut h) = (screen(), Harness::default());
+            keys(&mut s, &mut h, &format!("{OF}{answers}"));
+            assert_eq!(at(&s), node, "{answers}");
+        }
+    }
+
+    #[test]
+    fn other_declarants_end_on_who_declares() {
+        for (answers, node) in [
+            ("12", "ad_sous_traitant"),
+            ("112", "ad_sans_nir"),
+            ("222", "ad_entreprise_utilisatrice"),
+            ("233", "ad_organisme_dans_son_delai"),
+        ] {
             let (mut s, mut h) = (screen(), Harness::default());
             keys(&mut s, &mut h, answers);
-            assert_eq!(at(&s), "q6_objectif", "{answers}");
+            assert_eq!(at(&s), node, "{answers}");
+            assert!(matches!(outcome(&s), Outcome::AutreDeclarant { .. }));
+            assert!(!key(&mut s, &mut h, KeyCode::Enter), "no form to open");
         }
+    }
+
+    #[test]
+    fn the_account_answers_the_first_question_and_backspace_shows_it() {
+        let (mut s, mut h) = (screen(), Harness::default());
+        s.know_account(DeclarantKind::Employeur);
+        assert_eq!(at(&s), "q0_employeur");
+        assert!(
+            s.at_start(),
+            "the drafts stay listed on the first question asked"
+        );
+        keys(&mut s, &mut h, "\u{8}");
+        assert_eq!(at(&s), "start");
+        keys(&mut s, &mut h, "1");
+        assert_eq!(at(&s), "q0_organisme");
     }
 
     #[test]
     fn not_yet_mandatory_for_an_employer_before_october() {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "2");
+        keys(&mut s, &mut h, EMPLOYER);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "3");
+        keys(&mut s, &mut h, "23");
         assert_eq!(at(&s), "date_fin");
         keys(&mut s, &mut h, "15/09/2026\n");
         match outcome(&s) {
-            Outcome::PasEncoreObligatoire { from, reason } => {
+            Outcome::PasEncoreObligatoire { from, reason, .. } => {
                 assert_eq!(from, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
                 assert!(
                     reason.contains("catégorie 3") && reason.contains("01/10/2026"),
@@ -1077,19 +1474,23 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // Back to the date, which is typed again (Backspace first clears nothing: it is empty).
+        // Back to the date: the date given is kept (stepping back loses no answer), and holding
+        // Retour arrière erases it without ever leaving the date.
         keys(&mut s, &mut h, "\u{8}");
         assert_eq!(at(&s), "date_fin");
+        assert_eq!(s.date_input, "15/09/2026");
+        keys(&mut s, &mut h, &"\u{8}".repeat(14));
+        assert_eq!((at(&s), s.date_input.as_str()), ("date_fin", ""));
         keys(&mut s, &mut h, "15/10/2026\n");
-        assert_eq!(at(&s), "q8_evaluation", "after 1 October: in scope");
+        assert_eq!(at(&s), "q9_certification", "after 1 October: in scope");
     }
 
     #[test]
     fn dates_are_checked_at_their_step() {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, "11");
         keys(&mut s, &mut h, "31/02/2026\n");
         assert_eq!(at(&s), "date_fin");
         assert!(
@@ -1104,7 +1505,7 @@ mod tests {
             "\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}\u{8}",
         );
         assert_eq!(s.date_input, "", "Backspace erases the date first");
-        keys(&mut s, &mut h, "15/10/2026\n1");
+        keys(&mut s, &mut h, "15/10/2026\n");
         assert_eq!(at(&s), "date_validite");
         keys(&mut s, &mut h, "01/10/2026\n");
         assert_eq!(
@@ -1121,36 +1522,35 @@ mod tests {
     }
 
     #[test]
-    fn certified_or_funded_trainings_feed_the_passport() {
-        for (tail, node) in [
-            ("11", "alimente_certification"),
-            ("121", "alimente_financement"),
-            ("21", "alimente_financement"),
-        ] {
+    fn certified_or_funded_trainings_are_still_to_declare_with_a_note() {
+        for (tail, notes) in [("11", 2), ("12", 1), ("21", 1), ("22", 0)] {
             let (mut s, mut h) = (screen(), Harness::default());
-            keys(&mut s, &mut h, "1");
+            keys(&mut s, &mut h, OF);
             keys(&mut s, &mut h, ELIGIBLE);
-            keys(&mut s, &mut h, "2");
-            keys(&mut s, &mut h, "15/10/2026\n2");
+            keys(&mut s, &mut h, "22");
+            keys(&mut s, &mut h, "15/10/2026\n");
             keys(&mut s, &mut h, tail);
-            assert_eq!(at(&s), node, "{tail}");
-            assert!(matches!(
-                outcome(&s),
-                Outcome::AlimenteAutomatiquement { .. }
-            ));
+            assert_eq!(at(&s), "a_declarer", "{tail}");
+            match outcome(&s) {
+                Outcome::ADeclarer { notes: n, .. } => assert_eq!(n.len(), notes, "{tail}: {n:?}"),
+                other => panic!("{tail}: {other:?}"),
+            }
         }
     }
 
     /// To *à déclarer*: an OF's attestation (or justificatif) ended 15/10/2026.
     fn to_declare(kind: DeclarationKind) -> (SimulatorScreen, Harness) {
         let (mut s, mut h) = (screen(), Harness::default());
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        match kind {
+            DeclarationKind::Attestation => keys(&mut s, &mut h, "21"),
+            DeclarationKind::Justificatif => keys(&mut s, &mut h, "11"),
+        }
         keys(&mut s, &mut h, "15/10/2026\n");
         match kind {
-            DeclarationKind::Attestation => keys(&mut s, &mut h, "222"),
-            DeclarationKind::Justificatif => keys(&mut s, &mut h, "115/10/2026\n22"),
+            DeclarationKind::Attestation => keys(&mut s, &mut h, "22"),
+            DeclarationKind::Justificatif => keys(&mut s, &mut h, "15/10/2026\n22"),
         }
         (s, h)
     }
@@ -1227,6 +1627,25 @@ mod tests {
             s.form.as_ref().unwrap().focused(),
             Some((Field::DateDebutFormation, None))
         );
+        // A first Échap leaves the field (the form stays, single keys are commands again), the
+        // second closes the form.
+        assert!(key(&mut s, &mut h, KeyCode::Esc));
+        assert!(s.form_open && s.form_escaped && !s.input_focused());
+        assert_eq!(
+            s.escape_hint(),
+            Some("fermer le formulaire (brouillon gardé) · Entrée reprendre")
+        );
+        assert!(
+            !key(&mut s, &mut h, KeyCode::Char('3')),
+            "a digit is the app's"
+        );
+        assert!(
+            key(&mut s, &mut h, KeyCode::Enter),
+            "Entrée: back to the field"
+        );
+        assert!(!s.form_escaped && s.input_focused());
+        assert_eq!(s.escape_hint(), Some("quitter le champ"));
+        assert!(key(&mut s, &mut h, KeyCode::Esc));
         assert!(key(&mut s, &mut h, KeyCode::Esc));
         assert!(!s.form_open);
         let requests: Vec<Request> = h.requests().into_iter().map(|(_, r)| r).collect();
@@ -1244,8 +1663,33 @@ mod tests {
         );
         // Going back in the walk forgets it (it stays on disk, listed).
         key(&mut s, &mut h, KeyCode::Esc);
+        key(&mut s, &mut h, KeyCode::Esc);
         key(&mut s, &mut h, KeyCode::Backspace);
         assert!(s.form.is_none());
+    }
+
+    #[test]
+    fn the_form_edits_with_the_same_keys_as_the_search() {
+        let (mut s, mut h) = to_declare(DeclarationKind::Attestation);
+        key(&mut s, &mut h, KeyCode::Enter);
+        let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        for c in "aQc hello".chars() {
+            key(&mut s, &mut h, KeyCode::Char(c));
+        }
+        let text = |s: &SimulatorScreen| {
+            s.form
+                .as_ref()
+                .unwrap()
+                .text(Field::NomFormation, None)
+                .to_owned()
+        };
+        h.run(|cx| s.on_key(&ctrl('w'), cx));
+        assert_eq!(text(&s), "aQc ", "Ctrl-W: the word before the cursor");
+        key(&mut s, &mut h, KeyCode::Left);
+        h.run(|cx| s.on_key(&ctrl('u'), cx));
+        assert_eq!(text(&s), " ", "Ctrl-U: up to the start, never an undo");
+        h.run(|cx| s.on_key(&ctrl('k'), cx));
+        assert_eq!(text(&s), "", "Ctrl-K: up to the end");
     }
 
     fn draft_named(title: &str) -> Draft {
@@ -1309,9 +1753,16 @@ mod tests {
             corrupt(),
         ]);
         assert_eq!(s.listed().len(), 2);
-        // ↓ past the two answers reaches the drafts.
-        keys(&mut s, &mut h, "jj");
-        assert_eq!(s.selected, 2);
+        // ↓ stays among the answers: the drafts are never reached, nor an answer validated, by
+        // following their hint.
+        keys(&mut s, &mut h, "jjj");
+        assert_eq!((s.selected, s.drafts_focused), (1, false));
+        assert_eq!(s.walk.user_steps(), 0, "moving chose nothing");
+        keys(&mut s, &mut h, "k");
+        // `b` gives the focus to the drafts.
+        keys(&mut s, &mut h, "b");
+        assert!(s.drafts_focused);
+        assert_eq!(s.draft_selected, 0);
         key(&mut s, &mut h, KeyCode::Enter);
         assert!(s.form_open);
         let form = s.form.as_ref().unwrap();
@@ -1322,12 +1773,14 @@ mod tests {
             "exactly as left"
         );
         assert_eq!(form.text(Field::DateDebutFormation, None), "13/10/20");
-        key(&mut s, &mut h, KeyCode::Esc);
+        keys(&mut s, &mut h, "\u{1b}\u{1b}");
+        assert!(!s.form_open);
         h.requests();
 
         // The corrupt one: shown, not opened, not deleted without asking.
+        assert!(s.drafts_focused, "back from the form, still on the drafts");
         keys(&mut s, &mut h, "j");
-        assert_eq!(s.selected, 3);
+        assert_eq!(s.draft_selected, 1);
         key(&mut s, &mut h, KeyCode::Enter);
         assert!(!s.form_open);
         assert!(s.error.as_deref().unwrap_or_default().contains("illisible"));
@@ -1430,11 +1883,22 @@ mod tests {
             .find(|(_, r)| *r == Request::Session(42))
             .unwrap();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
-        keys(&mut s, &mut h, "1");
-        keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
+        // The SST of the session answers the safety question and the category (catalogue).
+        keys(&mut s, &mut h, OF);
+        keys(&mut s, &mut h, "222");
+        assert_eq!(at(&s), "q6_document", "mixed outcomes: the kind is asked");
+        keys(&mut s, &mut h, "2");
+        assert_eq!(at(&s), "date_fin");
+        assert!(
+            s.walk
+                .path()
+                .iter()
+                .any(|(_, a)| a.contains("(d'après la session et le catalogue)")),
+            "{:?}",
+            s.walk.path()
+        );
         assert_eq!(s.date_input, "15/10/2026", "the session's end");
-        keys(&mut s, &mut h, "\n222\n");
+        keys(&mut s, &mut h, "\n22\n");
         let form = s.form.as_ref().unwrap();
         assert_eq!(form.session_id, Some(42));
         let d = form.declaration();
@@ -1466,10 +1930,10 @@ mod tests {
             .iter()
             .find(|(_, r)| *r == Request::Session(42))
             .unwrap();
-        keys(&mut s, &mut h, "1");
+        keys(&mut s, &mut h, OF);
         keys(&mut s, &mut h, ELIGIBLE);
-        keys(&mut s, &mut h, "1");
-        keys(&mut s, &mut h, "15/10/2026\n222\n");
+        keys(&mut s, &mut h, "21");
+        keys(&mut s, &mut h, "15/10/2026\n22\n");
         assert!(s.form.as_ref().unwrap().titulaires().is_empty());
         h.requests();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
@@ -1504,6 +1968,7 @@ mod tests {
                 status: DeclarationStatus::Enregistree,
                 deadline: NaiveDate::from_ymd_opt(2027, 3, 31),
                 created_at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+                export: None,
             },
             declaration: form.declaration(),
         }
@@ -1518,6 +1983,9 @@ mod tests {
         assert_eq!(s.form.as_ref().unwrap().step, DraftStep::Review);
         h.requests();
         ctrl_s(&mut s, &mut h);
+        assert!(h.requests().is_empty(), "Ctrl-S asks before sending");
+        assert!(s.form.as_ref().unwrap().confirm_submit);
+        key(&mut s, &mut h, KeyCode::Char('o'));
         let requests = h.requests();
         let [(validate, Request::ValidateDeclaration(_))] = requests.as_slice() else {
             panic!("{requests:?}")
@@ -1591,7 +2059,7 @@ mod tests {
         let draft_id = s.form.as_ref().unwrap().id().to_owned();
         h.run(|cx| s.on_response(*retry, Ok(Response::Created(Box::new(done), false)), cx));
         assert!(s.form.is_none() && !s.form_open);
-        assert_eq!(h.navigate, Some(Navigate::Declarations));
+        assert_eq!(h.navigate, Some(Navigate::Created { id: 7, new: false }));
         let requests = h.requests();
         assert!(
             requests
@@ -1608,6 +2076,7 @@ mod tests {
         open_complete(&mut s);
         ctrl_s(&mut s, &mut h);
         ctrl_s(&mut s, &mut h);
+        key(&mut s, &mut h, KeyCode::Char('o'));
         let requests = h.requests();
         let (validate, _) = requests
             .iter()
@@ -1645,7 +2114,7 @@ mod tests {
         form.submit_attempted = true;
         let draft = form.to_draft();
         let (mut s, mut h) = with_drafts(vec![ListedDraft::Readable(Box::new(draft.clone()))]);
-        keys(&mut s, &mut h, "jj\n");
+        keys(&mut s, &mut h, "b\n");
         let form = s.form.as_ref().unwrap();
         assert!(form.is_frozen());
         assert_eq!(form.step, DraftStep::Review);
@@ -1696,36 +2165,70 @@ mod tests {
         use crate::tui::action::Action;
         use crate::tui::app::{App, AppOptions};
         use crate::tui::screens::ScreenId;
+        fn send(app: &mut App, code: KeyCode) {
+            app.update(Action::Key(press(code)));
+        }
+        /// The tree's answer `index`, with ↓ and Entrée.
+        fn answer(app: &mut App, index: usize) {
+            let order = app.simulator.order();
+            let target = order.iter().position(|&i| i == index).unwrap();
+            for _ in 0..order.len() {
+                if app.simulator.selected >= target {
+                    break;
+                }
+                send(app, KeyCode::Down);
+            }
+            assert_eq!(
+                app.simulator.selected,
+                target,
+                "answer {index} at {:?}",
+                app.simulator.walk.current()
+            );
+            send(app, KeyCode::Enter);
+        }
         let (mut app, _) = App::new(AppOptions::new(today()), &Rules::embedded().unwrap());
-        let send = |app: &mut App, code: KeyCode| app.update(Action::Key(press(code)));
         send(&mut app, KeyCode::Char('5'));
         assert_eq!(app.screen, ScreenId::Simulator);
-        for c in "1222111111".chars() {
-            send(&mut app, KeyCode::Char(c));
+        // Digits are screen keys here too: they never answer.
+        send(&mut app, KeyCode::Char('1'));
+        assert_eq!(app.screen, ScreenId::Expirations);
+        send(&mut app, KeyCode::Char('5'));
+        assert!(app.simulator.walk.user_steps() == 0, "nothing answered");
+        // Choosing does not validate: ↓ moves, only Entrée answers.
+        send(&mut app, KeyCode::Down);
+        assert!(app.simulator.walk.user_steps() == 0);
+        send(&mut app, KeyCode::Up);
+        for c in "111222111121".chars() {
+            answer(&mut app, c.to_digit(10).unwrap() as usize - 1);
         }
         for c in "15/10/2026".chars() {
             send(&mut app, KeyCode::Char(c));
         }
-        for code in [
-            KeyCode::Enter,
-            KeyCode::Char('2'),
-            KeyCode::Char('2'),
-            KeyCode::Char('2'),
-            KeyCode::Enter,
-        ] {
-            send(&mut app, code);
+        send(&mut app, KeyCode::Enter);
+        for _ in 0..2 {
+            answer(&mut app, 1);
         }
+        send(&mut app, KeyCode::Enter);
         assert!(app.simulator.form_open);
         send(&mut app, KeyCode::Tab);
         assert_eq!(app.screen, ScreenId::Simulator, "Tab stays in the form");
         send(&mut app, KeyCode::Char('q'));
         assert!(!app.quit, "q is typed in a text field");
+        // F-keys change screens from the field itself; the form waits, open.
+        send(&mut app, KeyCode::F(6));
+        assert_eq!(app.screen, ScreenId::Declarations);
+        send(&mut app, KeyCode::F(5));
+        assert!(app.simulator.form_open);
         send(&mut app, KeyCode::Esc);
+        assert!(
+            app.simulator.form_open,
+            "the first Échap only leaves the field"
+        );
         send(&mut app, KeyCode::Tab);
         assert_eq!(
             app.screen,
             ScreenId::Declarations,
-            "after Esc, Tab switches screens"
+            "out of the field, Tab switches screens"
         );
     }
 
@@ -1799,12 +2302,12 @@ mod tests {
             ]
         };
         let (mut with_list, mut h) = with_drafts(drafts);
-        keys(&mut with_list, &mut h, "jj");
+        keys(&mut with_list, &mut h, "bj");
         let mut confirm = with_drafts(vec![corrupt()]).0;
         confirm.confirm_delete = Some("abc".into());
-        let mut date = walked(&format!("1{ELIGIBLE}1"));
+        let mut date = walked(&format!("{OF}{ELIGIBLE}11"));
         date.date_input = "15/10/20".into();
-        let mut bad_date = walked(&format!("1{ELIGIBLE}1"));
+        let mut bad_date = walked(&format!("{OF}{ELIGIBLE}11"));
         bad_date.date_input = "31/02/2026".into();
         bad_date.submit_date();
 
@@ -1887,7 +2390,14 @@ mod tests {
             s
         };
         let cases: Vec<(&str, SimulatorScreen)> = vec![
-            ("question", walked("12")),
+            ("question", walked("1112")),
+            ("question_from_account", {
+                let mut s = screen();
+                s.know_account(DeclarantKind::Employeur);
+                s
+            }),
+            // « Non » last (it is first in the tree), long answers hanging under their text.
+            ("question_non_last", walked("111222")),
             ("drafts_loading", drafts_loading),
             ("drafts_error", drafts_error),
             ("drafts", with_list),
@@ -1898,14 +2408,16 @@ mod tests {
                 "outcome_a_declarer",
                 to_declare(DeclarationKind::Attestation).0,
             ),
-            ("outcome_non_concerne", walked("11")),
+            ("outcome_non_concerne", walked("1111")),
+            ("outcome_autre_declarant", walked("12")),
+            ("outcome_a_verifier", walked("23115/10/2026\n")),
             (
                 "outcome_pas_encore",
-                walked(&format!("2{ELIGIBLE}315/09/2026\n")),
+                walked(&format!("{EMPLOYER}{ELIGIBLE}2315/09/2026\n")),
             ),
             (
-                "outcome_alimente",
-                walked(&format!("1{ELIGIBLE}215/10/2026\n221")),
+                "outcome_a_declarer_noted",
+                walked(&format!("{OF}{ELIGIBLE}2215/10/2026\n11")),
             ),
             ("form_training_error", training_error),
             ("form_justificatif", justificatif),

@@ -356,6 +356,18 @@ impl Screen for WorkerScreen {
         &[Context::Worker, Context::List]
     }
 
+    fn offers(&self, command: Command) -> bool {
+        match command {
+            // The NIR and the timeline keys act on a worker's passport: none without one.
+            Command::RevealNir
+            | Command::ScrollLeft
+            | Command::ScrollRight
+            | Command::ZoomIn
+            | Command::ZoomOut => self.data.data().is_some(),
+            _ => true,
+        }
+    }
+
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         self.revealed = false;
         if self.data.data().is_none() && !self.data.is_loading() {
@@ -497,6 +509,7 @@ mod tests {
             training_code: code.into(),
             training_title: title.into(),
             category: 1,
+            category_confidence: crate::domain::training::Confidence::Official,
             end_date: end,
             validity_start,
             validity_end: None,
@@ -505,6 +518,7 @@ mod tests {
             status: expiry::status(expires_on, today(), 90),
             superseded,
             session_id: None,
+            origin: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod fit;
 pub mod help;
+pub mod line_input;
 pub mod list;
 pub mod timeline;
 

@@ -1,0 +1,452 @@
+//! Passport entries: what each account sees of a person's entries, the employer's own training
+//! records, and the entries of declaration lines (docs/model.md).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use super::idempotency::{lookup, remember};
+use super::{
+    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
+};
+use crate::api::contract::{
+    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
+};
+use crate::domain::DeclarantKind;
+use crate::domain::expiry::{PassportEntry, expiry_date};
+use crate::domain::session::SessionId;
+use crate::domain::training::Catalogue;
+use crate::domain::worker::WorkerId;
+
+/// A passport entry as stored, with its stored expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    /// Catalogue code; `None` for a declared training of no catalogue type.
+    pub training_code: Option<String>,
+    /// The title as declared or recorded, when it has one.
+    pub training_title: Option<String>,
+    /// Last day of the training.
+    pub end_date: NaiveDate,
+    /// Validity start, if any.
+    pub validity_start: Option<NaiveDate>,
+    /// Explicit validity end, if any.
+    pub validity_end: Option<NaiveDate>,
+    /// Last valid day, if the training expires.
+    pub expires_on: Option<NaiveDate>,
+    /// A later entry of the same family of training types exists for the person.
+    pub superseded: bool,
+    /// The session, when it belongs to the caller.
+    pub session_id: Option<SessionId>,
+    /// Its source and author.
+    pub origin: EntryOrigin,
+}
+
+/// Appends the condition "entry `e` is seen by `account`": an employer sees the entries whose
+/// employer column is its own (it recorded or declared them, or they were declared for its
+/// SIRET); a training organisation those of its sessions and declarations.
+pub(super) fn push_entry_viewer(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
+    let column = match account.kind {
+        DeclarantKind::Employeur => "e.employer_account_id = ",
+        DeclarantKind::OrganismeFormation => "e.session_account_id = ",
+    };
+    builder.push(column).push_bind(account.id);
+}
+
+/// Decodes an entry selected by [`super::Store::passport`].
+pub(super) fn entry_from_row(row: &SqliteRow) -> Result<EntryRow, ServerError> {
+    let source: String = row.try_get("source")?;
+    let kind: Option<String> = row.try_get("source_kind")?;
+    let training_code: Option<String> = row.try_get("training_code")?;
+    Ok(EntryRow {
+        training_title: row.try_get("training_title")?,
+        end_date: row.try_get("end_date")?,
+        validity_start: row.try_get("validity_start")?,
+        validity_end: row.try_get("validity_end")?,
+        expires_on: row.try_get("expires_on")?,
+        superseded: row.try_get("superseded")?,
+        session_id: row.try_get("session_id")?,
+        origin: EntryOrigin {
+            entry_id: Some(row.try_get("id")?),
+            source: parse_code::<EntrySource>("source d'une entrée", &source)?,
+            account_name: row.try_get("source_name")?,
+            account_kind: kind
+                .map(|kind| parse_code("type de compte", &kind))
+                .transpose()?,
+            organisme: row.try_get("organisme")?,
+            reference: row.try_get("reference")?,
+            recorded_on: row.try_get("recorded_on")?,
+            unrecognised: training_code.is_none(),
+        },
+        training_code,
+    })
+}
+
+/// What became of a training-record write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// Written: the entry's id.
+    Saved(i64),
+    /// No such worker among the account's staff, or no such live record of the account.
+    NotFound,
+}
+
+/// The answer stored for an idempotent replay of a training-record creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedEntry {
+    /// The entry created.
+    pub entry_id: i64,
+}
+
+/// The person behind one of the employer's workers.
+async fn own_person(
+    conn: &mut SqliteConnection,
+    account: &AccountRow,
+    worker: WorkerId,
+) -> Result<Option<i64>, ServerError> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT person_id FROM workers WHERE id = ? AND employer_account_id = ?",
+        )
+        .bind(worker)
+        .bind(account.id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten(),
+    )
+}
+
+/// The expiry of an entry by the catalogue in force: its explicit validity end, else the period
+/// of its type; none for a type the catalogue does not know.
+fn expiry(catalogue: &Catalogue, entry: &PassportEntry) -> Option<NaiveDate> {
+    let months = catalogue
+        .get(&entry.training_code)
+        .and_then(|t| t.validity_months);
+    match (entry.validity_end, catalogue.get(&entry.training_code)) {
+        (Some(end), _) => Some(end),
+        (None, Some(_)) => expiry_date(entry, months),
+        (None, None) => None,
+    }
+}
+
+/// Who sees an entry, for supersession: its employer column, else its organisation column.
+type Viewer = (Option<i64>, Option<i64>);
+
+/// A training record checked by the route: the record, its end date, and the day it is written.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedRecord<'a> {
+    /// The record as received.
+    pub record: &'a NewTrainingRecord,
+    /// Its end date (required).
+    pub end_date: NaiveDate,
+    /// The day it is recorded.
+    pub today: NaiveDate,
+}
+
+/// Recomputes `expires_on` and `superseded` of every live entry of a person: a newer entry of
+/// the same family supersedes the older ones seen by the same viewer (the employer column, else
+/// the organisation's), so one account's record never hides another's entry.
+pub(super) async fn refresh_person(
+    conn: &mut SqliteConnection,
+    person: i64,
+    catalogue: &Catalogue,
+) -> Result<(), ServerError> {
+    let rows = sqlx::query(
+        "SELECT id, training_code, end_date, validity_start, validity_end, \
+         employer_account_id, session_account_id FROM passport_entries \
+         WHERE person_id = ? AND removed_at IS NULL AND training_code IS NOT NULL",
+    )
+    .bind(person)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut groups: HashMap<Viewer, Vec<(i64, PassportEntry)>> = HashMap::new();
+    for row in &rows {
+        let employer: Option<i64> = row.try_get("employer_account_id")?;
+        let session: Option<i64> = row.try_get("session_account_id")?;
+        let viewer = match employer {
+            Some(employer) => (Some(employer), None),
+            None => (None, session),
+        };
+        groups.entry(viewer).or_default().push((
+            row.try_get("id")?,
+            PassportEntry {
+                training_code: row.try_get("training_code")?,
+                end_date: row.try_get("end_date")?,
+                validity_start: row.try_get("validity_start")?,
+                validity_end: row.try_get("validity_end")?,
+            },
+        ));
+    }
+    for group in groups.values() {
+        let entries: Vec<PassportEntry> = group.iter().map(|(_, e)| e.clone()).collect();
+        let superseded = supersession(&entries, catalogue);
+        for ((id, entry), superseded) in group.iter().zip(superseded) {
+            sqlx::query("UPDATE passport_entries SET expires_on = ?, superseded = ? WHERE id = ?")
+                .bind(expiry(catalogue, entry))
+                .bind(superseded)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records a training of one of the employer's workers, idempotently, in ONE transaction;
+    /// the expiry and supersession of the person's entries follow.
+    pub async fn create_training_record(
+        &self,
+        account: &AccountRow,
+        worker: WorkerId,
+        checked: CheckedRecord<'_>,
+        catalogue: &Catalogue,
+        request: &IdempotentRequest,
+    ) -> Result<Idempotent<RecordOutcome>, ServerError> {
+        let new = checked.record;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(known) = lookup(&mut tx, account.id, request).await? {
+            return Ok(known);
+        }
+        let Some(person) = own_person(&mut tx, account, worker).await? else {
+            return Ok(Idempotent::New(RecordOutcome::NotFound));
+        };
+        let id = sqlx::query(
+            "INSERT INTO passport_entries (person_id, training_code, end_date, validity_start, \
+             validity_end, source, source_account_id, organisme, reference, recorded_on, \
+             employer_account_id, employer_siret) \
+             VALUES (?, ?, ?, ?, ?, 'recorded', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(person)
+        .bind(new.training_code.trim())
+        .bind(checked.end_date)
+        .bind(new.validity_start)
+        .bind(new.validity_end)
+        .bind(account.id)
+        .bind(text(new.organisme.as_deref()))
+        .bind(text(new.reference.as_deref()))
+        .bind(checked.today)
+        .bind(account.id)
+        .bind(&account.siret)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        refresh_person(&mut tx, person, catalogue).await?;
+        remember(
+            &mut tx,
+            account.id,
+            request,
+            201,
+            &SavedEntry { entry_id: id },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Idempotent::New(RecordOutcome::Saved(id)))
+    }
+
+    /// Changes a live training record the employer wrote for this worker.
+    pub async fn update_training_record(
+        &self,
+        account: &AccountRow,
+        worker: WorkerId,
+        entry: i64,
+        patch: &TrainingRecordPatch,
+        catalogue: &Catalogue,
+    ) -> Result<RecordOutcome, ServerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(person) = own_person(&mut tx, account, worker).await? else {
+            return Ok(RecordOutcome::NotFound);
+        };
+        let mut builder = QueryBuilder::<Sqlite>::new("UPDATE passport_entries SET id = id");
+        if let Some(code) = &patch.training_code {
+            builder
+                .push(", training_code = ")
+                .push_bind(code.trim().to_owned());
+        }
+        for (column, value) in [
+            ("end_date", patch.end_date),
+            ("validity_start", patch.validity_start),
+            ("validity_end", patch.validity_end),
+        ] {
+            if let Some(value) = value {
+                builder.push(format!(", {column} = ")).push_bind(value);
+            }
+        }
+        for (column, value) in [
+            ("organisme", &patch.organisme),
+            ("reference", &patch.reference),
+        ] {
+            if let Some(value) = value {
+                builder
+                    .push(format!(", {column} = "))
+                    .push_bind(text(Some(value)));
+            }
+        }
+        builder.push(" WHERE id = ").push_bind(entry);
+        push_own_record(&mut builder, account, person);
+        let updated = builder.build().execute(&mut *tx).await?;
+        if updated.rows_affected() == 0 {
+            return Ok(RecordOutcome::NotFound);
+        }
+        refresh_person(&mut tx, person, catalogue).await?;
+        tx.commit().await?;
+        Ok(RecordOutcome::Saved(entry))
+    }
+
+    /// Removes a live training record the employer wrote for this worker, with its reason; the
+    /// row stays, in the history.
+    pub async fn remove_training_record(
+        &self,
+        account: &AccountRow,
+        worker: WorkerId,
+        entry: i64,
+        reason: &str,
+        today: NaiveDate,
+        catalogue: &Catalogue,
+    ) -> Result<RecordOutcome, ServerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(person) = own_person(&mut tx, account, worker).await? else {
+            return Ok(RecordOutcome::NotFound);
+        };
+        let mut builder = QueryBuilder::<Sqlite>::new("UPDATE passport_entries SET removed_at = ");
+        builder
+            .push_bind(today)
+            .push(", removed_reason = ")
+            .push_bind(reason.trim().to_owned());
+        builder.push(" WHERE id = ").push_bind(entry);
+        push_own_record(&mut builder, account, person);
+        let removed = builder.build().execute(&mut *tx).await?;
+        if removed.rows_affected() == 0 {
+            return Ok(RecordOutcome::NotFound);
+        }
+        refresh_person(&mut tx, person, catalogue).await?;
+        tx.commit().await?;
+        Ok(RecordOutcome::Saved(entry))
+    }
+
+    /// The employer's training records for one of its workers, removed ones included, newest
+    /// first; `None` when the worker is not the account's.
+    pub async fn training_records(
+        &self,
+        account: &AccountRow,
+        worker: WorkerId,
+    ) -> Result<Option<Vec<TrainingRecordView>>, ServerError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(person) = own_person(&mut conn, account, worker).await? else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT id, training_code, end_date, validity_start, validity_end, organisme, \
+             reference, recorded_on, removed_at, removed_reason FROM passport_entries \
+             WHERE person_id = ? AND source = 'recorded' AND source_account_id = ? \
+             ORDER BY end_date DESC, id DESC",
+        )
+        .bind(person)
+        .bind(account.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let code: Option<String> = row.try_get("training_code")?;
+                Ok(TrainingRecordView {
+                    entry_id: row.try_get("id")?,
+                    training_code: code.unwrap_or_default(),
+                    end_date: row.try_get("end_date")?,
+                    validity_start: row.try_get("validity_start")?,
+                    validity_end: row.try_get("validity_end")?,
+                    organisme: row.try_get("organisme")?,
+                    reference: row.try_get("reference")?,
+                    recorded_on: row.try_get("recorded_on")?,
+                    removed_on: row.try_get("removed_at")?,
+                    removed_reason: row.try_get("removed_reason")?,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()
+            .map(Some)
+    }
+}
+
+/// Appends "a live record the account wrote for this person".
+fn push_own_record(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow, person: i64) {
+    builder
+        .push(" AND source = 'recorded' AND removed_at IS NULL AND source_account_id = ")
+        .push_bind(account.id)
+        .push(" AND person_id = ")
+        .push_bind(person);
+}
+
+/// The text of an optional field: trimmed, `None` when empty.
+fn text(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+    use super::super::Store;
+
+    /// A database of the schema before people and employments, with one worker and one entry,
+    /// migrates to one person owning that entry, the worker its employment.
+    #[tokio::test]
+    async fn existing_workers_and_entries_migrate_to_people() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("src/server/migrations");
+        let first_two = before.migrations[..2].to_vec();
+        before.migrations = Cow::Owned(first_two);
+        before.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO accounts (id, kind, siret, name) \
+             VALUES (7, 'employeur', '35600000000048', 'ACME')",
+            "INSERT INTO workers (id, nir, last_name, first_names, employer_siret, \
+             employer_name, site, employer_account_id, search) \
+             VALUES (42, '1850375123456', 'DUPONT', 'Marie', '35600000000048', 'ACME', 'Lyon', \
+             7, 'dupont marie')",
+            "INSERT INTO passport_entries (id, worker_id, training_code, end_date, expires_on, \
+             employer_account_id) VALUES (5, 42, 'SST', '2025-01-10', '2027-01-09', 7)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = Store::open(&path).await.unwrap();
+        let person: (i64, String) = sqlx::query_as(
+            "SELECT p.id, p.nir FROM persons p JOIN workers w ON w.person_id = p.id",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(person, (42, "1850375123456".to_owned()));
+        let entry: (i64, String, Option<i64>, String) = sqlx::query_as(
+            "SELECT person_id, source, employer_account_id, expires_on FROM passport_entries \
+             WHERE id = 5",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            entry,
+            (42, "session".to_owned(), Some(7), "2027-01-09".to_owned())
+        );
+        let archived: bool = sqlx::query_scalar("SELECT archived FROM workers WHERE id = 42")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert!(!archived);
+    }
+}

@@ -1,0 +1,77 @@
+//! Stored expiries follow the catalogue: when the rules that decide them change (an override of
+//! `catalogue.toml` in the config directory, a new release), every person's entries are
+//! recomputed at start-up, so the Échéances list agrees with the passports, whose expiry is
+//! computed at read (docs/model.md).
+
+use sha2::{Digest, Sha256};
+
+use super::entries::refresh_person;
+use super::{ServerError, Store};
+use crate::domain::training::Catalogue;
+
+/// Key of the `meta` row holding the fingerprint of the rules the stored expiries follow.
+const META_RULES: &str = "rules";
+/// People recomputed per batch (one query for their ids, then one transaction).
+const BATCH: i64 = 1000;
+
+/// The fingerprint of what decides a stored expiry and supersession: each type's code, validity
+/// period and renewals.
+fn fingerprint(catalogue: &Catalogue) -> String {
+    let rules: Vec<(&str, Option<u32>, &[String])> = catalogue
+        .iter()
+        .map(|t| (t.code.as_str(), t.validity_months, t.supersedes.as_slice()))
+        .collect();
+    let bytes = serde_json::to_vec(&rules).unwrap_or_default();
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Makes the stored expiries follow `catalogue`: a database that never recorded its rules
+    /// records them (its entries were computed with them); one whose rules differ has every
+    /// entry recomputed, by batches of people. Returns whether it recomputed.
+    pub async fn follow_rules(&self, catalogue: &Catalogue) -> Result<bool, ServerError> {
+        let wanted = fingerprint(catalogue);
+        let stored: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(META_RULES)
+            .fetch_optional(&self.pool)
+            .await?;
+        if stored.as_deref() == Some(wanted.as_str()) {
+            return Ok(false);
+        }
+        let recompute = stored.is_some();
+        if recompute {
+            let mut after = 0_i64;
+            loop {
+                let people: Vec<i64> = sqlx::query_scalar(
+                    "SELECT DISTINCT person_id FROM passport_entries WHERE person_id > ? \
+                     ORDER BY person_id LIMIT ?",
+                )
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(&self.pool)
+                .await?;
+                let Some(last) = people.last().copied() else {
+                    break;
+                };
+                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                for person in people {
+                    refresh_person(&mut tx, person, catalogue).await?;
+                }
+                tx.commit().await?;
+                after = last;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(META_RULES)
+        .bind(wanted)
+        .execute(&self.pool)
+        .await?;
+        Ok(recompute)
+    }
+}

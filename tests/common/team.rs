@@ -1,0 +1,131 @@
+//! An empty team server (`account create` ×3, no demo data) on loopback over a temporary SQLite
+//! file, with a typed client per account: two employers, then a training organisation.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use passeport::api::Client;
+use passeport::api::client::ClientOptions;
+use passeport::domain::DeclarantKind;
+use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::ids::{Nda, Siret, compute_key};
+use passeport::domain::training::Catalogue;
+use passeport::server::{Server, ServerOptions};
+use tokio::sync::oneshot;
+
+/// SIRET of the first employer.
+pub const EMPLOYER: &str = "35600000000048";
+/// SIRET of the second employer.
+pub const OTHER_EMPLOYER: &str = "44200000600001";
+/// SIRET of the training organisation.
+pub const ORGANISATION: &str = "44200001400005";
+
+/// The frozen today of the server.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+/// A valid NIR with its key, order `n`.
+pub fn nir(n: u32) -> String {
+    let body = format!("28507751{n:05}");
+    format!("{body}{:02}", compute_key(&body).unwrap())
+}
+
+/// An empty team server with two employers and one organisation; the clients in that order.
+pub struct Team {
+    base: String,
+    tokens: Vec<String>,
+    db: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+/// Opens the server over `db` with `catalogue` and serves it on a new port.
+async fn serve(db: &Path, catalogue: Catalogue) -> (Server, tokio::net::TcpListener, String) {
+    let options = ServerOptions {
+        db_path: db.to_owned(),
+        demo: None,
+        today: Some(today()),
+    };
+    let server = Server::open(options, catalogue, DeadlineRules::embedded().unwrap())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    (server, listener, base)
+}
+
+impl Team {
+    /// The server with its three accounts and their tokens.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("team.db");
+        let (server, listener, base) = serve(&db, Catalogue::embedded().unwrap()).await;
+        let mut tokens = Vec::new();
+        for (kind, siret, name, nda) in [
+            (
+                DeclarantKind::Employeur,
+                EMPLOYER,
+                "Menuiserie Martin",
+                None,
+            ),
+            (
+                DeclarantKind::Employeur,
+                OTHER_EMPLOYER,
+                "Transports Leroy",
+                None,
+            ),
+            (
+                DeclarantKind::OrganismeFormation,
+                ORGANISATION,
+                "Formapro",
+                Some(Nda::from_str("11755555575").unwrap()),
+            ),
+        ] {
+            let siret = Siret::from_str(siret).unwrap();
+            server
+                .create_account(kind, &siret, name, nda.as_ref())
+                .await
+                .unwrap();
+            tokens.push(server.create_token(&siret).await.unwrap());
+        }
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        Team {
+            base,
+            tokens,
+            db,
+            stop: Some(stop),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and opens the same database again with `catalogue` (the rules changed).
+    pub async fn restart(&mut self, catalogue: Catalogue) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let (server, listener, base) = serve(&self.db, catalogue).await;
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        self.base = base;
+        self.stop = Some(stop);
+    }
+
+    /// The typed client of account `account` (no retries).
+    pub fn client(&self, account: usize) -> Client {
+        let options = ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        };
+        Client::new(&self.base, Some(self.tokens[account].clone()), options).unwrap()
+    }
+}
