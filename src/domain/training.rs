@@ -138,6 +138,10 @@ pub struct TrainingType {
     /// Other titles this training goes by, to map a declared free title to this type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Certification codes (France compétences RS or RNCP fiches) that this training leads to,
+    /// to map a declared CERTIFICATION_VISEE to this type before its title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certifications: Vec<String>,
 }
 
 /// How firmly a fact rests on its sources, with the labels of `shared/domain.md`.
@@ -291,6 +295,34 @@ impl Catalogue {
                 .chain(&t.aliases)
                 .any(|name| normalise_title(name) == wanted)
         })
+    }
+
+    /// The training type a declaration names: its catalogue code when it has one, else its
+    /// certification (CERTIFICATION_VISEE, compared without case or spaces), else its title or
+    /// one of the aliases ([`Catalogue::recognise`]). `None`: « type non reconnu ».
+    pub fn map_declared(
+        &self,
+        code: Option<&str>,
+        certification: &str,
+        title: &str,
+    ) -> Option<&TrainingType> {
+        if let Some(training) = code.and_then(|code| self.get(code)) {
+            return Some(training);
+        }
+        let wanted: String = certification
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        if !wanted.is_empty()
+            && let Some(training) = self
+                .types
+                .iter()
+                .find(|t| t.certifications.iter().any(|c| c.to_uppercase() == wanted))
+        {
+            return Some(training);
+        }
+        self.recognise(title)
     }
 
     /// The family of `code`: the code at the root of its `supersedes` chain (MAC_SST → SST,

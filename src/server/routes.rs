@@ -897,7 +897,7 @@ async fn create_declaration(
         session_id: None,
     };
     match store
-        .create_declaration(&account, &new)
+        .create_declaration(&account, &new, state.catalogue())
         .await
         .map_err(internal)?
     {
@@ -981,7 +981,7 @@ async fn remove_titulaire(
 ) -> Result<Json<DeclarationView>, ApiProblem> {
     let view = state
         .store()
-        .remove_titulaire(&account, id, &partner)
+        .remove_titulaire(&account, id, &partner, state.catalogue())
         .await
         .map_err(internal)?;
     view.map(Json).ok_or_else(ApiProblem::not_found)

@@ -484,12 +484,14 @@ async fn declaration_on(
 
 /// Records a declaration on an open transaction: assigns empty identifiers (`PP-{id}` for
 /// ID_DECLARATION, `REF-{id}` for REFERENCE_DECLARATION, `PP-{id}-{n}` for each empty
-/// ID_UNIQUE_PARTENAIRE), reserves each ID_UNIQUE_PARTENAIRE, and links the session.
+/// ID_UNIQUE_PARTENAIRE), reserves each ID_UNIQUE_PARTENAIRE, links the session, and writes
+/// the passport entry of each titulaire ([`entries::declare_entries`]).
 /// `Err(Ok(id))` reports an ID_UNIQUE_PARTENAIRE already taken; the caller rolls back.
 async fn insert_declaration(
     conn: &mut SqliteConnection,
     account_id: i64,
     new: &NewDeclaration,
+    catalogue: &Catalogue,
 ) -> Result<Result<DeclarationId, String>, ServerError> {
     let mut declaration = new.declaration.clone();
     let inserted = sqlx::query(
@@ -514,6 +516,7 @@ async fn insert_declaration(
     if declaration.reference_declaration.trim().is_empty() {
         declaration.reference_declaration = format!("REF-{id}");
     }
+    let mut lines = Vec::with_capacity(declaration.titulaires.len());
     for (index, titulaire) in declaration.titulaires.iter_mut().enumerate() {
         if titulaire.id_unique_partenaire.trim().is_empty() {
             titulaire.id_unique_partenaire = format!("PP-{id}-{}", index + 1);
@@ -531,7 +534,7 @@ async fn insert_declaration(
         .execute(&mut *conn)
         .await;
         match line {
-            Ok(_) => {}
+            Ok(done) => lines.push(done.last_insert_rowid()),
             Err(e) if is_unique_violation(&e) => {
                 return Ok(Err(titulaire.id_unique_partenaire.clone()));
             }
@@ -552,6 +555,16 @@ async fn insert_declaration(
     .bind(body_json(&declaration)?)
     .bind(id)
     .execute(&mut *conn)
+    .await?;
+    let recorded_on = new.created_at.date_naive();
+    entries::declare_entries(
+        conn,
+        account_id,
+        &declaration,
+        &lines,
+        recorded_on,
+        catalogue,
+    )
     .await?;
     Ok(Ok(id))
 }
@@ -945,7 +958,7 @@ impl Store {
                 created_at,
                 session_id: Some(demo_declaration.session_id),
             };
-            if let Err(taken) = insert_declaration(&mut tx, owner, &new).await? {
+            if let Err(taken) = insert_declaration(&mut tx, owner, &new, catalogue).await? {
                 return Err(ServerError::Corrupt {
                     what: "données de démonstration".to_owned(),
                     detail: format!("ID_UNIQUE_PARTENAIRE « {taken} » en double"),
@@ -1237,11 +1250,13 @@ impl Store {
     }
 
     /// Records a declaration in ONE transaction, idempotently: a key already used returns the
-    /// existing declaration (same body hash) or a conflict (other body).
+    /// existing declaration (same body hash) or a conflict (other body). Each titulaire becomes
+    /// an entry of the person with that NIR, its type mapped with `catalogue`.
     pub async fn create_declaration(
         &self,
         account: &AccountRow,
         new: &NewDeclaration,
+        catalogue: &Catalogue,
     ) -> Result<CreateOutcome, ServerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(key) = &new.idempotency_key {
@@ -1269,7 +1284,7 @@ impl Store {
                 };
             }
         }
-        let id = match insert_declaration(&mut tx, account.id, new).await? {
+        let id = match insert_declaration(&mut tx, account.id, new, catalogue).await? {
             Ok(id) => id,
             Err(taken) => {
                 tx.rollback().await?;
@@ -1320,13 +1335,15 @@ impl Store {
     }
 
     /// Removes one titulaire from a declaration of the account (the platform's only
-    /// correction); removing the last one sets the status `supprimee`. `None` when the
-    /// declaration or the live titulaire does not exist for this account.
+    /// correction); removing the last one sets the status `supprimee`, and the titulaire's
+    /// passport entry goes. `None` when the declaration or the live titulaire does not exist
+    /// for this account.
     pub async fn remove_titulaire(
         &self,
         account: &AccountRow,
         id: DeclarationId,
         id_unique_partenaire: &str,
+        catalogue: &Catalogue,
     ) -> Result<Option<DeclarationView>, ServerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row =
@@ -1338,17 +1355,18 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let removed = sqlx::query(
+        let removed: Option<i64> = sqlx::query_scalar(
             "UPDATE declaration_titulaires SET removed = 1 \
-             WHERE declaration_id = ? AND id_unique_partenaire = ? AND removed = 0",
+             WHERE declaration_id = ? AND id_unique_partenaire = ? AND removed = 0 RETURNING id",
         )
         .bind(id)
         .bind(id_unique_partenaire)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if removed.rows_affected() == 0 {
+        let Some(line) = removed else {
             return Ok(None);
-        }
+        };
+        entries::withdraw_entries(&mut tx, line, catalogue).await?;
         let body: String = row.try_get("body")?;
         let status: String = row.try_get("status")?;
         let mut declaration = parse_body(&body)?;

@@ -2,12 +2,14 @@
 //! records, and the entries of declaration lines (docs/model.md).
 
 use std::collections::HashMap;
+use std::str::FromStr;
 
 use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::idempotency::{lookup, remember};
+use super::staff::person_of;
 use super::{
     AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
 };
@@ -15,7 +17,9 @@ use crate::api::contract::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
 };
 use crate::domain::DeclarantKind;
+use crate::domain::declaration::Declaration;
 use crate::domain::expiry::{PassportEntry, expiry_date};
+use crate::domain::ids::Nir;
 use crate::domain::session::SessionId;
 use crate::domain::training::Catalogue;
 use crate::domain::worker::WorkerId;
@@ -365,6 +369,117 @@ impl Store {
             .collect::<Result<Vec<_>, ServerError>>()
             .map(Some)
     }
+}
+
+/// Writes the passport entry of each titulaire of a recorded declaration (`lines`: the ids of
+/// its `declaration_titulaires` rows, in order), on the person of its NIR. An employer's own
+/// declaration is seen by the employer; an organisation's by the organisation and by the
+/// employer account whose SIRET is the line's SIRET_EMPLOYEUR (else kept for that SIRET until it
+/// has an account). The type is mapped by [`Catalogue::map_declared`]; none is « type non
+/// reconnu », without expiry. A line repeating a live session entry of the same declarant
+/// (same type and end) adds nothing: the session already put it on the passport.
+pub(super) async fn declare_entries(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    declaration: &Declaration,
+    lines: &[i64],
+    recorded_on: NaiveDate,
+    catalogue: &Catalogue,
+) -> Result<(), ServerError> {
+    let Some(end) = declaration
+        .date_fin_formation
+        .or_else(|| declaration.reference_date())
+    else {
+        return Ok(());
+    };
+    let kind: String = sqlx::query_scalar("SELECT kind FROM accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind: DeclarantKind = parse_code("type de compte", &kind)?;
+    let training = catalogue.map_declared(
+        declaration.training_code.as_deref(),
+        &declaration.certification_visee,
+        declaration.training_title(),
+    );
+    let code = training.map(|t| t.code.clone());
+    for (titulaire, line) in declaration.titulaires.iter().zip(lines) {
+        let Ok(nir) = Nir::from_str(&titulaire.nir) else {
+            continue;
+        };
+        let person = person_of(conn, nir.as_str()).await?;
+        let siret = titulaire.siret_employeur.trim();
+        let (employer, organisation) = match kind {
+            DeclarantKind::Employeur => (Some(account_id), None),
+            DeclarantKind::OrganismeFormation => {
+                let employer: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM accounts WHERE siret = ? AND kind = 'employeur'",
+                )
+                .bind(siret)
+                .fetch_optional(&mut *conn)
+                .await?;
+                (employer, Some(account_id))
+            }
+        };
+        if let Some(code) = &code {
+            let known: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM passport_entries WHERE person_id = ? AND source = 'session' \
+                 AND source_account_id = ? AND training_code = ? AND end_date = ? \
+                 AND removed_at IS NULL",
+            )
+            .bind(person)
+            .bind(account_id)
+            .bind(code)
+            .bind(end)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if known.is_some() {
+                continue;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO passport_entries (person_id, training_code, training_title, end_date, \
+             validity_start, validity_end, source, source_account_id, declaration_line_id, \
+             employer_siret, reference, recorded_on, employer_account_id, session_account_id) \
+             VALUES (?, ?, ?, ?, ?, ?, 'declared', ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(person)
+        .bind(&code)
+        .bind(declaration.training_title().trim())
+        .bind(end)
+        .bind(declaration.date_debut_validite)
+        .bind(declaration.date_fin_validite)
+        .bind(account_id)
+        .bind(line)
+        .bind(siret)
+        .bind(&declaration.reference_declaration)
+        .bind(recorded_on)
+        .bind(employer)
+        .bind(organisation)
+        .execute(&mut *conn)
+        .await?;
+        refresh_person(conn, person, catalogue).await?;
+    }
+    Ok(())
+}
+
+/// Removes the passport entries of a removed declaration line (the platform's correction), and
+/// recomputes its person's other entries.
+pub(super) async fn withdraw_entries(
+    conn: &mut SqliteConnection,
+    line: i64,
+    catalogue: &Catalogue,
+) -> Result<(), ServerError> {
+    let people: Vec<i64> = sqlx::query_scalar(
+        "DELETE FROM passport_entries WHERE declaration_line_id = ? RETURNING person_id",
+    )
+    .bind(line)
+    .fetch_all(&mut *conn)
+    .await?;
+    for person in people {
+        refresh_person(conn, person, catalogue).await?;
+    }
+    Ok(())
 }
 
 /// Appends "a live record the account wrote for this person".
