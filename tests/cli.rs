@@ -869,14 +869,15 @@ fn a_file_with_errors_reports_every_one_and_creates_nothing() {
             "results": [],
             "unrecognised_trainings": 3,
             "errors": [
-                error(3, Some("NIR"), "NIR : clé de contrôle 13 incorrecte (attendue 12)."),
+                error(3, Some("NIR"),
+                    "NIR : clé incorrecte : vérifiez les 13 premiers chiffres et la clé."),
                 error(4, Some("NOM_FORMATION"),
                     "Valeur « Gestes et postures (autre) » différente de celle de la ligne 2 \
                      (« Gestes et postures ») : toutes les lignes de la déclaration « CLI-ERR-1 » \
                      doivent porter les mêmes données de formation."),
                 error(5, Some("DATE_FIN_FORMATION"),
-                    "La date de fin de formation « 31/09/2026 » n'est pas une date valide : \
-                     écrivez-la jj/mm/aaaa (ou aaaa-mm-jj)."),
+                    "La date de fin de formation « 31/09/2026 » n'existe pas dans le \
+                     calendrier."),
                 error(5, Some("PRESENCE_EMPLOYEUR"),
                     "Le champ « présence de l'employeur » vaut « PEUT-ETRE » : OUI ou NON attendu."),
                 error(6, Some("SIRET_EMPLOYEUR"),
@@ -893,7 +894,9 @@ fn a_file_with_errors_reports_every_one_and_creates_nothing() {
         })
     );
     let text = stdout_of(passeport(OF).arg("import").arg(&path), 1);
-    assert!(text.contains("8 erreur(s) :\n  ligne 3, colonne NIR : NIR : clé de contrôle 13"));
+    assert!(
+        text.contains("8 erreur(s) :\n  ligne 3, colonne NIR : NIR : clé incorrecte : vérifiez")
+    );
     assert!(text.ends_with(
         "Aucune déclaration n'a été envoyée : corrigez le fichier puis relancez l'import.\n"
     ));

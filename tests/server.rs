@@ -729,12 +729,14 @@ async fn declaring_a_session_marks_its_trainees_declared() {
         })
         .collect();
     assert!(!to_declare.is_empty());
+    // Validity declared from the day after the session: the Passeport follows the declaration.
+    let declared_start = session.end_date + chrono::Days::new(1);
     let declaration = Declaration {
         id_declaration: format!("SESSION-{}", session.id),
         nom_formation: session.title.chars().take(250).collect(),
         date_debut_formation: Some(session.start_date),
         date_fin_formation: Some(session.end_date),
-        date_debut_validite: Some(session.end_date),
+        date_debut_validite: Some(declared_start),
         date_fin_validite: None,
         titulaires: to_declare
             .iter()
@@ -763,6 +765,18 @@ async fn declaring_a_session_marks_its_trainees_declared() {
     assert_eq!(
         after.summary.declaration_status,
         SessionDeclarationStatus::Declaree
+    );
+    let passport = of.passport(to_declare[0].worker_id).await.unwrap();
+    let entry = passport
+        .entries
+        .iter()
+        .find(|e| e.session_id == Some(session.id))
+        .expect("the session's entry is on the Passeport");
+    assert_eq!(entry.end_date, session.end_date);
+    assert_eq!(
+        entry.validity_start,
+        Some(declared_start),
+        "the Passeport shows the declared validity, not the session's"
     );
 
     // Withdrawing a titulaire puts the session back to declare.

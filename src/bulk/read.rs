@@ -745,7 +745,7 @@ fn set_cell(row: &mut Row, column: &'static str, raw: String) -> String {
             column,
             &raw,
             problems,
-            TypeJdr::from_code,
+            TypeJdr::label,
             TypeJdr::ALL,
             TypeJdr::as_code,
         ),
@@ -756,7 +756,7 @@ fn set_cell(row: &mut Row, column: &'static str, raw: String) -> String {
             column,
             &raw,
             problems,
-            ModeObtention::from_code,
+            ModeObtention::label,
             ModeObtention::ALL,
             ModeObtention::as_code,
         ),
@@ -770,7 +770,7 @@ fn set_cell(row: &mut Row, column: &'static str, raw: String) -> String {
             column,
             &raw,
             problems,
-            Modalite::from_code,
+            Modalite::label,
             Modalite::ALL,
             Modalite::as_code,
         ),
@@ -779,7 +779,7 @@ fn set_cell(row: &mut Row, column: &'static str, raw: String) -> String {
             column,
             &raw,
             problems,
-            QualificationFormateur::from_code,
+            QualificationFormateur::label,
             QualificationFormateur::ALL,
             QualificationFormateur::as_code,
         ),
@@ -860,13 +860,41 @@ fn yes_no(
     upper
 }
 
-/// A cell holding one of the official tokens, in any case.
+/// A value compared without case, accents, spaces, dashes or apostrophes: `présentiel`,
+/// `Présentiel` and `PRESENTIEL` are one value, `à distance` is `A_DISTANCE` (UX review 2026-12,
+/// finding 25: the form shows the labels, a spreadsheet may hold them).
+fn token(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().to_lowercase().chars() {
+        match c {
+            'à' | 'â' | 'ä' | 'á' => out.push('A'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('E'),
+            'î' | 'ï' | 'í' => out.push('I'),
+            'ô' | 'ö' | 'ó' => out.push('O'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('U'),
+            'ç' => out.push('C'),
+            'œ' => out.push_str("OE"),
+            'æ' => out.push_str("AE"),
+            ' ' | '-' | '\'' | '’' | '_' => {
+                if !out.ends_with('_') {
+                    out.push('_');
+                }
+            }
+            '(' | ')' | ',' | '.' => {}
+            other => out.extend(other.to_uppercase()),
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+/// A cell holding one of the official tokens or its French label, in any case, with or without
+/// accents.
 fn choice<T: Copy>(
     slot: &mut Option<T>,
     column: &'static str,
     raw: &str,
     problems: &mut Vec<(&'static str, String)>,
-    from_code: fn(&str) -> Option<T>,
+    label: fn(T) -> &'static str,
     all: &[T],
     as_code: fn(T) -> &'static str,
 ) -> String {
@@ -874,7 +902,11 @@ fn choice<T: Copy>(
     *slot = if upper.is_empty() {
         None
     } else {
-        let value = from_code(&upper);
+        let wanted = token(raw);
+        let value = all
+            .iter()
+            .copied()
+            .find(|v| token(as_code(*v)) == wanted || token(label(*v)) == wanted);
         if value.is_none() {
             let allowed: Vec<&str> = all.iter().map(|v| as_code(*v)).collect();
             problems.push((
@@ -889,7 +921,7 @@ fn choice<T: Copy>(
         }
         value
     };
-    upper
+    slot.map_or(upper, |value| as_code(value).to_owned())
 }
 
 /// A date cell: `jj/mm/aaaa` (official) or `aaaa-mm-jj`, four-digit year.
@@ -903,42 +935,59 @@ fn date(
         *slot = None;
         return String::new();
     }
-    *slot = parse_date(raw);
-    match slot {
-        Some(day) => day.format("%Y-%m-%d").to_string(),
-        None => {
-            problems.push((
-                column,
-                format!(
+    let read = parse_date(raw);
+    *slot = read.ok();
+    match read {
+        Ok(day) => day.format("%Y-%m-%d").to_string(),
+        Err(problem) => {
+            let message = match problem {
+                // The same words as the form (UX review 2026-12, finding 25).
+                DateProblem::NoSuchDay => format!(
+                    "La {} « {} » n'existe pas dans le calendrier.",
+                    columns::label(column),
+                    shown(raw)
+                ),
+                DateProblem::Format => format!(
                     "La {} « {} » n'est pas une date valide : écrivez-la jj/mm/aaaa (ou \
                      aaaa-mm-jj).",
                     columns::label(column),
                     shown(raw)
                 ),
-            ));
+            };
+            problems.push((column, message));
             raw.to_owned()
         }
     }
 }
 
+/// Why a date cell does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateProblem {
+    /// Not `jj/mm/aaaa` nor `aaaa-mm-jj`.
+    Format,
+    /// Well written, but no such day (31/02).
+    NoSuchDay,
+}
+
 /// `jj/mm/aaaa` or `aaaa-mm-jj`, day and month on one or two digits, year on four.
-fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let (day, month, year) = if raw.contains('/') {
-        let mut parts = raw.split('/');
-        let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
-        (parts.next().is_none()).then_some((day, month, year))?
+fn parse_date(raw: &str) -> Result<NaiveDate, DateProblem> {
+    let parts: Vec<&str> = if raw.contains('/') {
+        raw.split('/').collect()
     } else {
-        let mut parts = raw.split('-');
-        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-        (parts.next().is_none()).then_some((day, month, year))?
+        raw.split('-').rev().collect()
+    };
+    let [day, month, year] = parts.as_slice() else {
+        return Err(DateProblem::Format);
     };
     let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
         lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
     };
     if !(digits(day, 1..=2) && digits(month, 1..=2) && digits(year, 4..=4)) {
-        return None;
+        return Err(DateProblem::Format);
     }
-    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    let number = |part: &str| part.parse().map_err(|_| DateProblem::Format);
+    NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?)
+        .ok_or(DateProblem::NoSuchDay)
 }
 
 /// A separator as named in messages: `« ; »`, or `tabulation`.
@@ -1435,13 +1484,16 @@ mod tests {
                 vec![(1, Some(DATE_DEBUT_FORMATION))],
                 "{bad}"
             );
-            assert_eq!(
-                read.errors[0].message,
+            let expected = if ["31/02/2026", "01/13/2026"].contains(&bad) {
+                // Well written, no such day: the form's words (UX review 2026-12, finding 25).
+                format!("La date de début de formation « {bad} » n'existe pas dans le calendrier.")
+            } else {
                 format!(
                     "La date de début de formation « {bad} » n'est pas une date valide : écrivez-la \
                      jj/mm/aaaa (ou aaaa-mm-jj)."
                 )
-            );
+            };
+            assert_eq!(read.errors[0].message, expected);
         }
     }
 
@@ -1548,7 +1600,11 @@ mod tests {
              travail ») : toutes les lignes de la déclaration « DECL-1 » doivent porter les mêmes \
              données de formation."
         );
-        assert!(read.errors[1].message.contains("n'est pas une date valide"));
+        assert!(
+            read.errors[1]
+                .message
+                .contains("« 32/05/2026 » n'existe pas dans le calendrier")
+        );
         assert!(
             read.errors[2]
                 .message
@@ -2107,5 +2163,43 @@ mod tests {
             checked += 1;
         }
         assert_eq!(checked, 12, "every free-text column of the JDR layout");
+    }
+
+    #[test]
+    fn choices_are_read_whatever_their_case_and_accents() {
+        for (written, expected) in [
+            ("présentiel", Modalite::Presentiel),
+            ("Présentiel", Modalite::Presentiel),
+            ("PRESENTIEL", Modalite::Presentiel),
+            ("à distance", Modalite::ADistance),
+            ("A_DISTANCE", Modalite::ADistance),
+            ("Mixte", Modalite::Mixte),
+        ] {
+            let read = read_of(
+                file(
+                    '|',
+                    Some(&ADF),
+                    &[adf(&[(MODALITE_DISPENSE, written)])],
+                    "\n",
+                )
+                .as_bytes(),
+            );
+            assert!(read.errors.is_empty(), "{written}: {:?}", read.errors);
+            assert_eq!(
+                read.declarations[0].declaration.modalite_dispense,
+                Some(expected),
+                "{written}"
+            );
+        }
+        let read = read_of(
+            file(
+                '|',
+                Some(&ADF),
+                &[adf(&[(MODALITE_DISPENSE, "visio")])],
+                "\n",
+            )
+            .as_bytes(),
+        );
+        assert_eq!(places(&read), vec![(2, Some(MODALITE_DISPENSE))]);
     }
 }

@@ -829,13 +829,14 @@ const ONLY_JDR: &str =
 const FOR_OF: &str = "pour un organisme de formation";
 const FOR_OF_NOT_CERTIFYING: &str =
     "pour une formation non certifiante déclarée par un organisme de formation";
-const WITH_TRAINING: &str = "quand PRESENCE_FORMATION vaut OUI";
-const WITHOUT_TRAINING: &str =
-    "quand aucune formation n'est déclarée (PRESENCE_FORMATION autre que OUI)";
-const CERTIFYING: &str = "pour une formation certifiante (FORMATION_CERTIFIANTE = OUI)";
-const NOT_CERTIFYING: &str = "pour une formation non certifiante (FORMATION_CERTIFIANTE = NON)";
-const WITH_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut OUI";
-const WITHOUT_EMPLOYER: &str = "quand PRESENCE_EMPLOYEUR vaut NON";
+// Reasons in the user's words: a column name (FORMATION_CERTIFIANTE = OUI) means nothing in
+// the form; the import names the column beside the message anyway (UX review 2026-12, 25).
+const WITH_TRAINING: &str = "quand une formation a été suivie (« formation suivie » : oui)";
+const WITHOUT_TRAINING: &str = "quand aucune formation suivie n'est déclarée";
+const CERTIFYING: &str = "pour une formation certifiante";
+const NOT_CERTIFYING: &str = "pour une formation non certifiante";
+const WITH_EMPLOYER: &str = "quand l'employeur est présent";
+const WITHOUT_EMPLOYER: &str = "quand l'employeur n'est pas présent";
 
 /// Count limits of a multi-valued column (its joined length is in [`limits`]).
 #[derive(Clone, Copy)]
@@ -1565,6 +1566,57 @@ mod tests {
         let mut short = valid_adf();
         short.titulaires[0].nir = "185037511234".into();
         assert_has(&short, &first(NIR), "invalid_");
+    }
+
+    #[test]
+    fn messages_speak_french_not_column_names() {
+        let mut empty_adf = Declaration::new(DeclarationKind::Attestation);
+        empty_adf.formation_certifiante = Some(true);
+        empty_adf.domaine_formation = vec!["42829".into()];
+        empty_adf.titulaires = vec![Titulaire {
+            presence_employeur: Some(false),
+            siret_employeur: SIRET_OK.into(),
+            ..Titulaire::default()
+        }];
+        let mut empty_jdr = Declaration::new(DeclarationKind::Justificatif);
+        empty_jdr.presence_formation = Some(false);
+        empty_jdr.nom_formation = "SST".into();
+        let mut with_training = Declaration::new(DeclarationKind::Justificatif);
+        with_training.presence_formation = Some(true);
+        with_training.formation_certifiante = Some(false);
+        with_training.titulaires = vec![Titulaire {
+            presence_employeur: Some(true),
+            ..Titulaire::default()
+        }];
+        let mut messages = Vec::new();
+        for declaration in [empty_adf, empty_jdr, with_training] {
+            for declarant in [DeclarantKind::OrganismeFormation, DeclarantKind::Employeur] {
+                if let Err(found) = declaration.validate(declarant, today()) {
+                    messages.extend(found.into_iter().map(|e| e.message));
+                }
+            }
+        }
+        assert!(messages.len() > 20, "{messages:?}");
+        for message in &messages {
+            for column in ADF.iter().chain(JDR.iter()).filter(|c| c.contains('_')) {
+                assert!(!message.contains(column), "{column} in « {message} »");
+            }
+            assert!(
+                !message.contains("= OUI") && !message.contains("vaut"),
+                "{message}"
+            );
+            assert!(message.ends_with('.'), "one sentence: {message}");
+        }
+        // Singular when one value was typed.
+        let mut one = valid_adf();
+        one.competence_transferable = vec!["115650".into()];
+        let Err(found) = one.validate(DeclarantKind::OrganismeFormation, today()) else {
+            panic!("too few codes")
+        };
+        assert_eq!(
+            found[0].message,
+            "Le champ « compétences transférables » attend de 3 à 10 codes (1 saisi)."
+        );
     }
 
     #[test]

@@ -106,7 +106,9 @@ pub enum IdError {
         expected: &'static str,
     },
     /// The NIR key (2 digits) does not match the 13 digits before it.
-    #[error("{kind} : clé de contrôle {found:02} incorrecte (attendue {expected:02})")]
+    /// The message gives neither key: the expected one would invite "fixing" the key instead
+    /// of the mistyped digit (UX review 2026-12, finding 25).
+    #[error("{kind} : clé incorrecte : vérifiez les 13 premiers chiffres et la clé")]
     InvalidKey {
         /// The identifier concerned.
         kind: IdKind,
@@ -370,7 +372,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .contains("NIR : clé de contrôle 12 incorrecte (attendue 94)")
+                .contains("NIR : clé incorrecte : vérifiez les 13 premiers chiffres et la clé")
         );
     }
 

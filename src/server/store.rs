@@ -1028,15 +1028,22 @@ impl Store {
     /// The passport entries of a worker visible to `account` (the caller checked the worker):
     /// the live entries of the worker's person that the account sees (docs/model.md: an
     /// employer those it recorded or declared or that were declared for its SIRET, a training
-    /// organisation those of its sessions and declarations); most recent first.
+    /// organisation those of its sessions and declarations); most recent first. A session's
+    /// entry takes the validity dates of the latest declaration of that session naming the
+    /// person, so the Passeport and the declaration agree (UX review 2026-12, finding 23); the
+    /// session's own dates stay when it is not declared.
     pub async fn passport(
         &self,
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Vec<EntryRow>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.training_code, e.training_title, e.end_date, e.validity_start, \
-             e.validity_end, e.expires_on, e.superseded, e.source, e.organisme, e.reference, \
+            "SELECT e.training_code, e.training_title, e.end_date, \
+             COALESCE(json_extract(v.body, '$.date_debut_validite'), e.validity_start) \
+               AS validity_start, \
+             COALESCE(json_extract(v.body, '$.date_fin_validite'), e.validity_end) \
+               AS validity_end, \
+             e.expires_on, e.superseded, e.source, e.organisme, e.reference, \
              e.id, e.recorded_on, a.kind AS source_kind, a.name AS source_name, \
              CASE WHEN e.session_account_id = ",
         );
@@ -1045,6 +1052,12 @@ impl Store {
             .push(
                 " THEN e.session_id END AS session_id FROM passport_entries e \
                  LEFT JOIN accounts a ON a.id = e.source_account_id \
+                 LEFT JOIN declarations v ON v.id = (SELECT d.id FROM declarations d \
+                   JOIN declaration_titulaires dt ON dt.declaration_id = d.id \
+                   JOIN persons p ON p.nir = dt.nir \
+                   WHERE e.source = 'session' AND d.session_id = e.session_id \
+                   AND p.id = e.person_id AND dt.removed = 0 \
+                   ORDER BY d.id DESC LIMIT 1) \
                  WHERE e.removed_at IS NULL \
                  AND e.person_id = (SELECT person_id FROM workers WHERE id = ",
             )

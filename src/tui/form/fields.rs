@@ -188,7 +188,7 @@ impl Field {
             Self::CertificationVisee => "Certification visée (RS)",
             Self::DomaineFormation => "Formacodes",
             Self::SpecialiteFormation => "Spécialités NSF",
-            Self::CompetenceTransferable => "Compétences (ROME)",
+            Self::CompetenceTransferable => "Compétences transférables",
             Self::DateDebutValidite => "Début de validité",
             Self::DateFinValidite => "Fin de validité",
             Self::ResultatObtenu => "Résultat obtenu",
@@ -382,11 +382,25 @@ pub fn parse_key(key: &str) -> (Option<usize>, &str) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateInputError {
     /// Not `jj/mm/aaaa`.
-    #[error("« {0} » n'est pas une date au format jj/mm/aaaa (par exemple 15/10/2026)")]
+    #[error("« {0} » n'est pas une date au format jj/mm/aaaa (par exemple 15/10/2026).")]
     Format(String),
     /// The format is right but the day does not exist.
-    #[error("le {0} n'existe pas dans le calendrier")]
+    #[error("Le {0} n'existe pas dans le calendrier.")]
     NoSuchDay(String),
+}
+
+/// A message as one sentence: first letter uppercase, a final full stop unless it already ends
+/// with punctuation (every message of the form and the simulator reads the same way).
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect());
+    if !out.is_empty() && !out.ends_with(['.', '!', '?', '…']) {
+        out.push('.');
+    }
+    out
 }
 
 /// Reads a date typed `jj/mm/aaaa` (day and month on 1 or 2 digits, year on 4; surrounding
@@ -498,7 +512,7 @@ mod tests {
         assert_eq!(err, DateInputError::NoSuchDay("31/02/2026".into()));
         assert_eq!(
             err.to_string(),
-            "le 31/02/2026 n'existe pas dans le calendrier"
+            "Le 31/02/2026 n'existe pas dans le calendrier."
         );
     }
 

@@ -197,7 +197,6 @@ pub struct Form {
     titulaire: usize,
     problem: usize,
     left: BTreeSet<String>,
-    reviewed: bool,
     server_errors: Vec<FieldError>,
     editor: Option<TextArea<'static>>,
     today: NaiveDate,
@@ -338,7 +337,6 @@ impl Form {
             titulaire: 0,
             problem: draft.position.problem,
             left: BTreeSet::new(),
-            reviewed: draft.position.step == DraftStep::Review,
             server_errors: Vec::new(),
             editor: None,
             today,
@@ -354,6 +352,9 @@ impl Form {
             .position
             .titulaire
             .min(form.titulaires.len().saturating_sub(1));
+        if form.step == DraftStep::Review || form.submit_attempted {
+            form.mark_all_left();
+        }
         if form.submit_attempted {
             // Sent without an answer: only the review can act (send it again, unchanged).
             form.step = DraftStep::Review;
@@ -684,9 +685,29 @@ impl Form {
         &self.server_errors
     }
 
-    /// True once the field was left (its errors are then shown) or the review was visited.
+    /// True once the field was left, or was there when the review was visited: its errors are
+    /// then shown. A field that appears later (a new titulaire, the Formacodes once « non
+    /// certifiante » is chosen) stays quiet until it is left or reviewed (UX review 2026-12,
+    /// finding 25).
     pub fn shows_errors_of(&self, key: &str) -> bool {
-        self.reviewed || self.left.contains(key)
+        self.left.contains(key)
+    }
+
+    /// Marks every field shown now as left: the review shows all their problems.
+    fn mark_all_left(&mut self) {
+        let mut keys: Vec<String> = self
+            .training_fields()
+            .into_iter()
+            .map(|field| fields::key(field, None))
+            .collect();
+        for index in 0..self.titulaires.len() {
+            keys.extend(
+                self.titulaire_fields(index)
+                    .into_iter()
+                    .map(|field| fields::key(field, Some(index))),
+            );
+        }
+        self.left.extend(keys);
     }
 
     /// Puts the focus on the field named by `key` (a field key, or `titulaires` for the list),
@@ -980,7 +1001,7 @@ impl Form {
             _ => 0,
         };
         if step == DraftStep::Review {
-            self.reviewed = true;
+            self.mark_all_left();
             self.problem = 0;
             self.review_scroll = 0;
         }

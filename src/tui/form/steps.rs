@@ -57,10 +57,7 @@ impl Form {
                 && !text.trim().is_empty()
                 && let Err(e) = fields::parse_date(text)
             {
-                unreadable.insert(
-                    fields::key(field, titulaire),
-                    capitalise(&e.to_string()) + ".",
-                );
+                unreadable.insert(fields::key(field, titulaire), e.to_string());
             }
         };
         for field in self.training_fields() {

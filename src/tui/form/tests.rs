@@ -867,3 +867,37 @@ fn v_shows_and_masks_the_nir_and_leaving_the_step_masks_it() {
     key(&mut f, KeyCode::PageDown);
     assert!(!f.reveal_nir, "masked again once the step is left");
 }
+
+#[test]
+fn fields_that_appear_after_the_review_stay_quiet_until_left() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    // Vérification visited: every field shown then has its problems shown.
+    f.on_key(&ctrl('s'), &no_roster());
+    assert_eq!(f.step, DraftStep::Review);
+    // A new titulaire, added afterwards: nothing red before its fields are left.
+    f.focus_key("titulaires");
+    key(&mut f, KeyCode::Char('a'));
+    assert_eq!(f.focused(), Some((Field::Nir, Some(1))));
+    assert!(errors(&f, Field::Nir, Some(1)).is_empty());
+    key(&mut f, KeyCode::Tab);
+    assert_eq!(f.focused(), Some((Field::NomTitulaire, Some(1))));
+    assert_eq!(
+        errors(&f, Field::Nir, Some(1)),
+        ["Le champ « NIR » est obligatoire."],
+        "the NIR, left, says what is missing"
+    );
+    assert!(
+        errors(&f, Field::NomTitulaire, Some(1)).is_empty(),
+        "the birth name is not blamed while it is being typed"
+    );
+    // Choosing « certifiante : Oui » reveals the certification visée, quiet until left.
+    choose(&mut f, Field::FormationCertifiante, None, Some("Oui"));
+    assert!(errors(&f, Field::CertificationVisee, None).is_empty());
+    f.focus_key("CERTIFICATION_VISEE");
+    key(&mut f, KeyCode::Tab);
+    let e = errors(&f, Field::CertificationVisee, None);
+    assert_eq!(
+        e,
+        ["Le champ « certification visée » est obligatoire pour une formation certifiante."]
+    );
+}

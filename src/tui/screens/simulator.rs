@@ -272,9 +272,9 @@ impl SimulatorScreen {
                     self.remembered.insert(node, fields::format_date(date));
                     self.walked();
                 }
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => self.error = Some(fields::sentence(&e.to_string())),
             },
-            Err(e) => self.error = Some(capitalised(&e.to_string())),
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 
@@ -1135,14 +1135,6 @@ fn session_kind(session: &SessionDetail, catalogue: &Catalogue) -> Option<Declar
     });
     let first = kinds.next()?;
     kinds.all(|k| k == first).then_some(first)
-}
-
-/// The first letter uppercase.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// A short breadcrumb for an answer: its text before any explanation, at most 28 characters,

@@ -388,7 +388,7 @@ mod tests {
         for expected in [
             "Formacodes",
             "42829",
-            "Compétences (ROME)",
+            "Compétences transférables",
             "115650 / 121885 / 400635",
             "Début de validité",
             "Présentiel",
