@@ -365,6 +365,10 @@ fn tiny_terminal_shows_a_notice() {
     insta::assert_snapshot!("tiny_59x19", render(&app, 59, 19));
     let text = render(&app, 40, 10);
     assert!(text.contains("Terminal trop petit (40×10)"), "{text}");
+    // The review's 40×12: the size and the minimum each whole on their line.
+    let text = render(&app, 40, 12);
+    assert!(text.contains("Terminal trop petit (40×12)"), "{text}");
+    assert!(text.contains("60×20 minimum · q quitter"), "{text}");
     assert!(
         render(&app, 60, 20).contains("Échéances"),
         "60×20 is usable"

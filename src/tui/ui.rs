@@ -212,14 +212,23 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();
     let theme = &app.options.theme;
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        widgets::message(
-            frame,
-            area,
-            &format!(
-                "Terminal trop petit ({}×{}) : {MIN_WIDTH}×{MIN_HEIGHT} minimum",
-                area.width, area.height
+        // Two short lines that each fit in 30 columns, whatever the width; keys do nothing
+        // here but quit (App::on_key).
+        let lines = vec![
+            Line::styled(
+                format!("Terminal trop petit ({}×{})", area.width, area.height),
+                theme.error,
             ),
-            theme.error,
+            Line::styled(
+                format!("{MIN_WIDTH}×{MIN_HEIGHT} minimum · q quitter"),
+                theme.error,
+            ),
+        ];
+        let top = area.y + (area.height / 2).saturating_sub(1);
+        let height = 2.min(area.bottom().saturating_sub(top));
+        frame.render_widget(
+            Paragraph::new(lines).alignment(Alignment::Center),
+            Rect { y: top, height, ..area },
         );
         return;
     }

@@ -1088,9 +1088,10 @@ impl SimulatorScreen {
                     } else {
                         ""
                     };
+                    // The official names, not the bulk files' codes (ADF, JDR).
                     let kind = match draft.declaration.kind {
-                        crate::domain::DeclarationKind::Attestation => "ADF",
-                        crate::domain::DeclarationKind::Justificatif => "JDR",
+                        crate::domain::DeclarationKind::Attestation => "Attestation",
+                        crate::domain::DeclarationKind::Justificatif => "Justificatif",
                     };
                     let marker = if chosen == Some(index) { "›" } else { " " };
                     (
