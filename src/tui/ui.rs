@@ -228,7 +228,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         let height = 2.min(area.bottom().saturating_sub(top));
         frame.render_widget(
             Paragraph::new(lines).alignment(Alignment::Center),
-            Rect { y: top, height, ..area },
+            Rect {
+                y: top,
+                height,
+                ..area
+            },
         );
         return;
     }
