@@ -6,8 +6,7 @@ use std::fs;
 use std::future::Future;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
@@ -19,75 +18,12 @@ use passeport::api::contract::{
 };
 use passeport::bulk::Layout;
 use passeport::domain::DeclarationKind;
-use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
-use passeport::domain::training::Catalogue;
-use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
-use passeport::server::{Server, ServerOptions};
 use serde_json::{Value, json};
 
-/// The frozen today of the server and of the commands.
-const TODAY: &str = "2026-11-26";
-/// Demo employer: sees its workforce, has no declaration.
-const EMPLOYER: &str = "demo-employeur";
-/// Demo training organisation: has declarations of both kinds.
-const OF: &str = "demo-of";
-/// Workers of the demo.
-const WORKERS: u32 = 300;
-
-/// The server and the directory of the configuration files.
-struct Sandbox {
-    base: String,
-    dir: PathBuf,
-}
-
-/// The server, started once for the whole file on a background thread.
-fn sandbox() -> &'static Sandbox {
-    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
-    SANDBOX.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("cli-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .unwrap()
-            .keep();
-        let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
-        let options = ServerOptions {
-            db_path: dir.join("passeport.db"),
-            demo: Some(DemoOptions {
-                workers: WORKERS,
-                seed: DEFAULT_SEED,
-                today,
-            }),
-            today: Some(today),
-        };
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let server = Server::open(
-                    options,
-                    Catalogue::embedded().unwrap(),
-                    DeadlineRules::embedded().unwrap(),
-                )
-                .await
-                .unwrap();
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                let base = format!("http://{}", listener.local_addr().unwrap());
-                sender.send(base).unwrap();
-                server
-                    .serve(listener, std::future::pending())
-                    .await
-                    .unwrap();
-            });
-        });
-        let base = receiver.recv().unwrap();
-        Sandbox { base, dir }
-    })
-}
+#[path = "common/cli_sandbox.rs"]
+mod cli_sandbox;
+use cli_sandbox::{EMPLOYER, OF, config, sandbox};
 
 /// Tests that read or change the training organisation's declarations take turns.
 fn of_declarations() -> MutexGuard<'static, ()> {
@@ -113,36 +49,10 @@ fn client(token: &str) -> Client {
     .unwrap()
 }
 
-/// A private configuration file naming the server and a token.
-fn config(api_url: &str, token: Option<&str>) -> PathBuf {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNT.fetch_add(1, Ordering::Relaxed);
-    let path = sandbox().dir.join(format!("config-{n}.toml"));
-    let mut text = format!("api_url = \"{api_url}\"\n");
-    if let Some(token) = token {
-        text.push_str(&format!("token = \"{token}\"\n"));
-    }
-    fs::write(&path, text).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-    path
-}
-
-/// The binary with a clean environment, a frozen today and `--config`.
+/// The binary with a clean environment, a frozen today, `--config` and wide tables.
 fn passeport_with(config: &Path) -> Command {
-    let dir = &sandbox().dir;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_passeport"));
-    command
-        .env("PASSEPORT_TODAY", TODAY)
-        .env("COLUMNS", "400")
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
-        .env("XDG_DATA_HOME", dir.join("xdg-data"))
-        .env_remove("NO_COLOR")
-        .env_remove("PASSEPORT_TOKEN")
-        .env_remove("PASSEPORT_CONFIG")
-        .env_remove("PASSEPORT_LOG")
-        .arg("--config")
-        .arg(config);
+    let mut command = Command::from_std(cli_sandbox::binary(config));
+    command.env("COLUMNS", "400");
     command
 }
 
