@@ -111,6 +111,20 @@ fn summary_from_row(row: &SqliteRow) -> Result<ExportBatchSummary, ServerError> 
     })
 }
 
+/// The batch just written in this transaction: missing is a corrupt store, not a 404.
+async fn written_batch(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    id: ExportBatchId,
+) -> Result<ExportBatch, ServerError> {
+    batch_on(conn, account_id, id)
+        .await?
+        .ok_or_else(|| ServerError::Corrupt {
+            what: "lot d'export".to_owned(),
+            detail: format!("le lot {id} est illisible après son écriture"),
+        })
+}
+
 /// A batch of the account with its lines, on an open connection.
 async fn batch_on(
     conn: &mut SqliteConnection,
@@ -321,13 +335,7 @@ impl Store {
                 position += 1;
             }
         }
-        let batch =
-            batch_on(&mut tx, account.id, id)
-                .await?
-                .ok_or_else(|| ServerError::Corrupt {
-                    what: "lot d'export".to_owned(),
-                    detail: format!("le lot {id} est illisible après son insertion"),
-                })?;
+        let batch = written_batch(&mut tx, account.id, id).await?;
         tx.commit().await?;
         Ok(Ok(BatchOutcome::Created(Box::new(batch), file)))
     }
@@ -426,13 +434,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let batch =
-            batch_on(&mut tx, account.id, id)
-                .await?
-                .ok_or_else(|| ServerError::Corrupt {
-                    what: "lot d'export".to_owned(),
-                    detail: format!("le lot {id} a disparu"),
-                })?;
+        let batch = written_batch(&mut tx, account.id, id).await?;
         tx.commit().await?;
         Ok(Ok(batch))
     }
