@@ -595,6 +595,7 @@ fn nir_masked_on_expirations_search_and_sessions() {
         end_date: date(2026, 11, 17),
         trainee_count: 3,
         declaration_status: SessionDeclarationStatus::ADeclarer,
+        closed_on: None,
     };
     let id = request(&effects, |r| matches!(r, Request::Sessions(_)));
     answer(&mut app, id, Response::Sessions(vec![summary.clone()]));

@@ -201,6 +201,7 @@ fn session() -> SessionSummary {
         end_date: date(2026, 11, 17),
         trainee_count: 2,
         declaration_status: SessionDeclarationStatus::ADeclarer,
+        closed_on: None,
     }
 }
 

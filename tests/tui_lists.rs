@@ -170,6 +170,7 @@ fn review_sessions() -> Vec<SessionSummary> {
         start_date: today() - chrono::Days::new(day),
         end_date: today() - chrono::Days::new(day),
         declaration_status: status,
+        closed_on: None,
         ..base.clone()
     };
     vec![

@@ -28,6 +28,7 @@ use crate::domain::session::SessionId;
 use crate::domain::worker::{Worker, WorkerId};
 
 mod exports;
+mod sessions;
 mod staff;
 
 /// Longest wait between two attempts, whatever the backoff or the server's `Retry-After` say.

@@ -23,6 +23,8 @@ pub use entries::{
 pub use staff::{NewWorker, StaffRecord, WorkerPatch};
 mod exports;
 pub use exports::*;
+mod sessions;
+pub use sessions::{NewSession, NewTrainee, SessionPatch, TraineeOutcomeUpdate};
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -237,6 +239,9 @@ pub struct SessionSummary {
     pub trainee_count: u32,
     /// Where the declaration of this session stands.
     pub declaration_status: SessionDeclarationStatus,
+    /// The day it was closed (its passport entries written); none while open.
+    #[serde(default)]
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// A trainee of a session, with identity for display.

@@ -14,6 +14,9 @@ pub type SessionId = i64;
 pub enum TraineeOutcome {
     /// Attended and passed the assessment: a justificatif de réussite can be issued.
     Passed,
+    /// Attended, and failed the assessment: no justificatif de réussite, no passport entry
+    /// (domain.md §8: a failed SST is declared with an attestation de formation).
+    Failed,
     /// Attended without passing (or without assessment): an attestation de formation.
     Attended,
     /// Did not attend: nothing to declare.
@@ -27,6 +30,7 @@ impl TraineeOutcome {
     pub fn label(self) -> &'static str {
         match self {
             Self::Passed => "Réussite",
+            Self::Failed => "Échec",
             Self::Attended => "Présent",
             Self::Absent => "Absent",
             Self::Pending => "En attente",

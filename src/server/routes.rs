@@ -54,6 +54,7 @@ use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod exports;
+mod sessions;
 mod staff;
 mod trainings;
 
@@ -151,8 +152,8 @@ pub fn router(state: AppState) -> Router {
             trainings::remove_training
         ))
         .routes(routes!(get_passport))
-        .routes(routes!(list_sessions))
-        .routes(routes!(get_session))
+        .routes(routes!(list_sessions, sessions::create_session))
+        .routes(routes!(get_session, sessions::update_session))
         .routes(routes!(list_expirations))
         .routes(routes!(validate_declaration))
         .routes(routes!(create_declaration, list_declarations))
@@ -160,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(get_declaration))
         .routes(routes!(remove_titulaire))
         .merge(exports::routes())
+        .merge(sessions::routes())
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,
@@ -528,11 +530,20 @@ async fn get_session(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<SessionId>,
 ) -> Result<Json<SessionDetail>, ApiProblem> {
-    let today = today(&state)?;
+    Ok(Json(session_detail(&state, &account, id).await?))
+}
+
+/// Session `id` of the account with its trainees, or a 404 problem.
+async fn session_detail(
+    state: &AppState,
+    account: &AccountRow,
+    id: SessionId,
+) -> Result<SessionDetail, ApiProblem> {
+    let today = today(state)?;
     let (summary, rows) = state
         .store()
         .session(
-            &account,
+            account,
             id,
             today,
             &SessionScope::new(state.catalogue(), state.deadlines(), account.kind),
@@ -552,7 +563,7 @@ async fn get_session(
             declared: row.declared,
         })
         .collect();
-    Ok(Json(SessionDetail { summary, trainees }))
+    Ok(SessionDetail { summary, trainees })
 }
 
 /// `GET /v1/expirations`: current expiries up to today + `within_days`, past ones included,

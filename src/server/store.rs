@@ -46,6 +46,8 @@ use staff::push_archived_filter;
 
 mod exports;
 pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
+mod sessions;
+pub use sessions::{CheckedSession, SavedSession, SessionOutcome, SessionRow, TraineeRef};
 
 /// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
 const MAX_CONNECTIONS: u32 = 4;
@@ -375,7 +377,7 @@ fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &Acco
 /// is aliased `y` for further conditions; the status uses `EXISTS` so it stops at the first
 /// trainee that decides it.
 const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT s.id, s.training_code, s.title, \
-     s.organisme, s.place, s.start_date, s.end_date, \
+     s.organisme, s.place, s.start_date, s.end_date, s.closed_at, \
      (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
      CASE WHEN s.end_date >= ";
 /// See [`SESSION_SQL_HEAD`].
@@ -410,6 +412,7 @@ fn session_from_row(row: &SqliteRow) -> Result<SessionSummary, ServerError> {
         end_date: row.try_get("end_date")?,
         trainee_count: u32::try_from(count).unwrap_or(u32::MAX),
         declaration_status: parse_code("statut de session", &status)?,
+        closed_on: row.try_get("closed_at")?,
     })
 }
 
@@ -939,6 +942,16 @@ impl Store {
         for (_, sql) in &indexes {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
+        // A demo session whose every trainee has an outcome is over, its entries written above:
+        // closed on its end date (docs/model.md "Sessions").
+        sqlx::query(
+            "UPDATE sessions SET closed_at = end_date \
+             WHERE EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = sessions.id) \
+             AND NOT EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = sessions.id \
+               AND t.outcome = 'pending')",
+        )
+        .execute(&mut *tx)
+        .await?;
         for demo_declaration in demo.declarations(&sample) {
             let owner = account_ids
                 .get(demo_declaration.owner)

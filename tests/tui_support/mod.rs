@@ -221,6 +221,7 @@ fn session(
         end_date,
         trainee_count,
         declaration_status,
+        closed_on: None,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::api::error::ApiError;
 use crate::domain::worker::WorkerId;
 
 /// The header value of an idempotency key.
-fn key_header(idempotency_key: &str) -> Result<HeaderValue, ApiError> {
+pub(super) fn key_header(idempotency_key: &str) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(idempotency_key).map_err(|_| ApiError::Client {
         detail: "clé d'idempotence invalide (caractères non autorisés)".to_owned(),
     })

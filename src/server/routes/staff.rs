@@ -78,7 +78,7 @@ pub(super) fn employer_only(account: &AccountRow) -> Result<(), ApiProblem> {
 }
 
 /// Field errors of a required name: present, at most [`MAX_TEXT`] characters.
-fn check_required(field: &str, label: &str, value: &str, errors: &mut Vec<FieldError>) {
+pub(super) fn check_required(field: &str, label: &str, value: &str, errors: &mut Vec<FieldError>) {
     if value.trim().is_empty() {
         errors.push(FieldError::new(
             field,

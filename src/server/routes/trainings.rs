@@ -26,7 +26,7 @@ use crate::domain::worker::WorkerId;
 const MAX_REASON: usize = 200;
 
 /// Field errors of a training code: required, in the catalogue.
-fn check_code(catalogue: &Catalogue, code: &str, errors: &mut Vec<FieldError>) {
+pub(super) fn check_code(catalogue: &Catalogue, code: &str, errors: &mut Vec<FieldError>) {
     let code = code.trim();
     if code.is_empty() {
         errors.push(FieldError::new(

@@ -1132,7 +1132,7 @@ fn session_kind(session: &SessionDetail, catalogue: &Catalogue) -> Option<Declar
     let mut kinds = session.trainees.iter().filter_map(|t| match t.outcome {
         TraineeOutcome::Passed => Some(ends_with.unwrap_or(DeclarationKind::Justificatif)),
         TraineeOutcome::Attended => Some(DeclarationKind::Attestation),
-        TraineeOutcome::Absent | TraineeOutcome::Pending => None,
+        TraineeOutcome::Failed | TraineeOutcome::Absent | TraineeOutcome::Pending => None,
     });
     let first = kinds.next()?;
     kinds.all(|k| k == first).then_some(first)
@@ -1849,6 +1849,7 @@ mod tests {
                 end_date: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
                 trainee_count: 4,
                 declaration_status: SessionDeclarationStatus::ADeclarer,
+                closed_on: None,
             },
             trainees: vec![
                 trainee(1, "1850375112345", "DUPONT", TraineeOutcome::Passed, false),
