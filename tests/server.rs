@@ -256,6 +256,12 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/exports/{id}", "get"),
         ("/v1/exports/{id}/file", "get"),
         ("/v1/exports/{id}/answer", "post"),
+        ("/v1/sessions", "post"),
+        ("/v1/sessions/{id}", "patch"),
+        ("/v1/sessions/{id}/trainees", "post"),
+        ("/v1/sessions/{id}/trainees/{worker_id}", "put"),
+        ("/v1/sessions/{id}/trainees/{worker_id}", "delete"),
+        ("/v1/sessions/{id}/close", "post"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {

@@ -95,10 +95,14 @@ enum Exercise {
     ExportAnswer,
     /// A training record by `{id}` and `{entry_id}` (`PATCH`, `DELETE`).
     TrainingWrite,
+    /// `POST /v1/sessions`.
+    CreateSession,
+    /// A write on a session by `{id}` (`PATCH`, its trainees and outcomes, its closing).
+    SessionWrite,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 28] = [
+const TABLE: [(&str, &str, Exercise); 34] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -139,6 +143,20 @@ const TABLE: [(&str, &str, Exercise); 28] = [
     ("get", "/v1/exports/{id}", Exercise::ExportById),
     ("get", "/v1/exports/{id}/file", Exercise::ExportById),
     ("post", "/v1/exports/{id}/answer", Exercise::ExportAnswer),
+    ("post", "/v1/sessions", Exercise::CreateSession),
+    ("patch", "/v1/sessions/{id}", Exercise::SessionWrite),
+    ("post", "/v1/sessions/{id}/trainees", Exercise::SessionWrite),
+    (
+        "put",
+        "/v1/sessions/{id}/trainees/{worker_id}",
+        Exercise::SessionWrite,
+    ),
+    (
+        "delete",
+        "/v1/sessions/{id}/trainees/{worker_id}",
+        Exercise::SessionWrite,
+    ),
+    ("post", "/v1/sessions/{id}/close", Exercise::SessionWrite),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -616,6 +634,8 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
                 | Exercise::ExportCreate
                 | Exercise::ExportAnswer
                 | Exercise::TrainingWrite
+                | Exercise::CreateSession
+                | Exercise::SessionWrite
         )
         .then_some(*kind)
     });
@@ -648,6 +668,8 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::ExportById => check_by_id(&h, method, path, &owned, |o| &o.exports).await,
             Exercise::ExportCreate => check_export_create(&h, path, &owned).await,
             Exercise::ExportAnswer => check_export_answer(&h, method, path, &owned).await,
+            Exercise::CreateSession => check_create_session(&h, path, &owned).await,
+            Exercise::SessionWrite => check_session_write(&h, method, path, &owned).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -684,6 +706,7 @@ async fn check_authentication(h: &Harness, method: &str, path: &str) {
         ("id", "1".to_owned()),
         ("id_unique_partenaire", "PP-1-1".to_owned()),
         ("entry_id", "1".to_owned()),
+        ("worker_id", "1".to_owned()),
     ]);
     let url = fill(path, &values);
     let body = (method == "post").then(|| serde_json::json!({}));
@@ -1398,4 +1421,83 @@ async fn records(pool: &SqlitePool) -> Vec<(i64, i64, i64)> {
     .fetch_all(pool)
     .await
     .unwrap()
+}
+
+/// `POST /v1/sessions`: each account's new session is listed by it alone.
+async fn check_create_session(h: &Harness, path: &str, owned: &[Owned]) {
+    let body = serde_json::json!({
+        "training_code": "SST",
+        "title": "SST tenancy",
+        "start_date": "2026-11-02",
+        "end_date": "2026-11-03",
+        "place": "Lyon",
+    });
+    let mut created = Vec::new();
+    for account in 0..owned.len() {
+        let key = format!("tenancy-session-{account}");
+        let reply = h
+            .call(
+                "post",
+                path,
+                Some(DEMO_TOKENS[account]),
+                Some(&body),
+                Some(&key),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        created.push(reply.json()["id"].as_i64().unwrap());
+    }
+    for account in 0..owned.len() {
+        let listed = walk(h, "/v1/sessions", "", account, "id").await;
+        for (creator, id) in created.iter().enumerate() {
+            assert_eq!(
+                listed.contains(id),
+                creator == account,
+                "session {id} of {creator} listed by {account}"
+            );
+        }
+    }
+}
+
+/// A write on a session by `{id}`: another account's session answers like a missing one and
+/// stays unchanged, as its owner reads it.
+async fn check_session_write(h: &Harness, method: &str, path: &str, owned: &[Owned]) {
+    let body = match method {
+        "patch" => Some(serde_json::json!({ "title": "Session piratée" })),
+        "put" => Some(serde_json::json!({ "outcome": "absent" })),
+        "post" if path.ends_with("/trainees") => Some(serde_json::json!({ "worker_id": 1 })),
+        _ => None,
+    };
+    let body = body.as_ref();
+    let values = |id: i64, worker: i64| {
+        HashMap::from([("id", id.to_string()), ("worker_id", worker.to_string())])
+    };
+    let mut checked = 0;
+    for (account, mine) in owned.iter().enumerate() {
+        let token = Some(DEMO_TOKENS[account]);
+        let missing_url = fill(path, &values(MISSING_ID, MISSING_ID));
+        let missing = h
+            .call(method, &missing_url, token, body, Some("tenancy-missing"))
+            .await;
+        assert_eq!(missing.status, 404, "{method} {path}: {}", missing.body);
+        for (other, theirs) in owned.iter().enumerate().filter(|(o, _)| *o != account) {
+            for id in theirs.sessions.difference(&mine.sessions).take(10) {
+                let before = h.get(&format!("/v1/sessions/{id}"), other).await;
+                let worker = before.json()["trainees"][0]["worker_id"]
+                    .as_i64()
+                    .unwrap_or(MISSING_ID);
+                let url = fill(path, &values(*id, worker));
+                let key = format!("tenancy-session-{account}-{id}-{method}-{path}");
+                let reply = h.call(method, &url, token, body, Some(&key)).await;
+                assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
+                let after = h.get(&format!("/v1/sessions/{id}"), other).await;
+                assert_eq!(after, before, "session {id} of {other} unchanged");
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "{method} {path}: other accounts' sessions were tried"
+    );
 }
