@@ -1433,16 +1433,10 @@ async fn check_create_session(h: &Harness, path: &str, owned: &[Owned]) {
         "place": "Lyon",
     });
     let mut created = Vec::new();
-    for account in 0..owned.len() {
+    for (account, token) in DEMO_TOKENS.iter().enumerate().take(owned.len()) {
         let key = format!("tenancy-session-{account}");
         let reply = h
-            .call(
-                "post",
-                path,
-                Some(DEMO_TOKENS[account]),
-                Some(&body),
-                Some(&key),
-            )
+            .call("post", path, Some(token), Some(&body), Some(&key))
             .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
         created.push(reply.json()["id"].as_i64().unwrap());
