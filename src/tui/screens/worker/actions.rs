@@ -294,9 +294,8 @@ impl WorkerScreen {
         if !ours {
             return Some(result);
         }
-        let Some(action) = self.action.take() else {
-            return None;
-        };
+        // `ours` holds only with an action open.
+        let action = self.action.take()?;
         self.action = match (action, result) {
             (WorkerAction::LoadingStaff(_), Ok(Response::Staff(record))) => {
                 Some(WorkerAction::Edit(Box::new(edit_form(&record))))
