@@ -26,15 +26,11 @@ use crate::tui::widgets::line_input::{Edit, LineInput};
 
 /// The keys of a staff form, for the help overlay: (keys, French description).
 pub const FORM_KEYS: &[(&str, &str)] = &[
-    ("Tab, ↓ / Maj-Tab, ↑", "champ suivant / précédent"),
-    (
-        "↑ ↓ (type de formation)",
-        "choisir parmi les types qui correspondent",
-    ),
-    ("Entrée", "champ suivant ; au dernier, enregistrer"),
+    ("Tab, ↓", "champ suivant (↓ ↑ : choix du type)"),
+    ("Maj-Tab, ↑", "champ précédent"),
+    ("Entrée", "suivant ; au dernier, enregistrer"),
     ("Ctrl-S", "enregistrer"),
-    ("Ctrl-O", "ouvrir le salarié déjà enregistré (conflit)"),
-    ("Échap", "annuler (confirmé si quelque chose est saisi)"),
+    ("Ctrl-O", "ouvrir le salarié déjà enregistré"),
 ];
 
 /// How a field is typed and checked.
