@@ -20,7 +20,7 @@ pub use entries::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordAnswer, TrainingRecordPatch,
     TrainingRecordView, TrainingRemoval,
 };
-pub use staff::{NewWorker, StaffRecord, WorkerPatch};
+pub use staff::{NewWorker, StaffRecord, WorkerPatch, duplicate_detail, duplicate_of};
 mod exports;
 pub use exports::*;
 mod sessions;

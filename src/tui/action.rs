@@ -11,6 +11,9 @@ use crate::api::contract::{
 };
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
+use crate::api::contract::{
+    NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
+};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
 use crate::domain::training::TrainingType;
@@ -76,6 +79,47 @@ pub enum Request {
         /// The `Idempotency-Key`.
         key: String,
     },
+    /// `GET /v1/workers/{id}`: the worker with their employment (to prefill the edit form).
+    Staff(WorkerId),
+    /// `POST /v1/workers` under the form's idempotency key.
+    CreateWorker {
+        /// The new worker.
+        worker: Box<NewWorker>,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+    /// `PATCH /v1/workers/{id}`.
+    UpdateWorker {
+        /// The worker.
+        id: WorkerId,
+        /// The fields changed.
+        patch: Box<WorkerPatch>,
+    },
+    /// `POST /v1/workers/{id}/archive`.
+    ArchiveWorker {
+        /// The worker.
+        id: WorkerId,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+    /// `POST /v1/workers/{id}/trainings` under the form's idempotency key.
+    CreateTraining {
+        /// The worker.
+        worker: WorkerId,
+        /// The record.
+        record: Box<NewTrainingRecord>,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+    /// `DELETE /v1/workers/{id}/trainings/{entry_id}` with its reason.
+    RemoveTraining {
+        /// The worker.
+        worker: WorkerId,
+        /// The record.
+        entry_id: i64,
+        /// Why it goes (required).
+        reason: String,
+    },
 }
 
 impl Request {
@@ -130,6 +174,10 @@ pub enum Response {
     Validated(ValidationReport),
     /// The recorded declaration, and whether this call created it (false: replay of the key).
     Created(Box<DeclarationView>, bool),
+    /// A worker with their employment (read, created, changed or archived).
+    Staff(Box<StaffRecord>),
+    /// A training record written or removed, with the passport after it.
+    TrainingSaved(Box<TrainingRecordAnswer>),
 }
 
 /// The portal's answer to a batch, as recorded from the Déclarations screen.

@@ -306,6 +306,8 @@ impl App {
                 self.account.finish(id, result);
                 if let Some(account) = self.account.data() {
                     self.simulator.know_account(account.kind);
+                    self.search.employer =
+                        Some(account.kind == crate::domain::DeclarantKind::Employeur);
                 }
                 self.worker.delivered_only = self
                     .account

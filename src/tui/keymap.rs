@@ -24,6 +24,8 @@ pub enum Context {
     Detail,
     /// The Passeport screen (one worker).
     Worker,
+    /// The Recherche screen.
+    Search,
 }
 
 impl Context {
@@ -35,6 +37,7 @@ impl Context {
             Self::Browse => "Listes",
             Self::Detail => "Détail",
             Self::Worker => "Passeport",
+            Self::Search => "Recherche",
         }
     }
 }
@@ -107,6 +110,14 @@ pub enum Command {
     Answer,
     /// Delete the selection (asks for confirmation).
     Delete,
+    /// A new worker (Recherche; an employer account only).
+    NewWorker,
+    /// Change the worker shown (Passeport).
+    EditWorker,
+    /// Add a training record to the worker shown (Passeport).
+    AddTraining,
+    /// Archive the worker shown, a leaver (asks for confirmation).
+    ArchiveWorker,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -377,6 +388,34 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
     ),
     (
         Context::Worker,
+        &["e"],
+        Command::EditWorker,
+        "modifier",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["a"],
+        Command::AddTraining,
+        "ajouter une formation",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["x", "delete"],
+        Command::Delete,
+        "retirer la formation",
+        true,
+    ),
+    (
+        Context::Worker,
+        &["A"],
+        Command::ArchiveWorker,
+        "archiver",
+        true,
+    ),
+    (
+        Context::Worker,
         &["v"],
         Command::RevealNir,
         "afficher/masquer le NIR",
@@ -404,6 +443,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         true,
     ),
     (Context::Worker, &["-"], Command::ZoomOut, "zoom −", true),
+    (
+        Context::Search,
+        &["ctrl-n"],
+        Command::NewWorker,
+        "nouveau salarié",
+        true,
+    ),
 ];
 
 /// A configuration entry that does not apply.
@@ -590,6 +636,57 @@ mod tests {
             err.contains("keymap.quit") && err.contains("hyper-x"),
             "{err}"
         );
+    }
+
+    /// The contexts each screen resolves keys in, Global last (as `App::on_key` does).
+    const SCREEN_CONTEXTS: &[&[Context]] = &[
+        &[Context::Browse, Context::List, Context::Global],
+        &[Context::Detail, Context::List, Context::Global],
+        &[
+            Context::Search,
+            Context::Browse,
+            Context::List,
+            Context::Global,
+        ],
+        &[Context::Worker, Context::List, Context::Global],
+    ];
+
+    #[test]
+    fn no_key_means_two_things_on_one_screen() {
+        let map = Keymap::default();
+        for contexts in SCREEN_CONTEXTS {
+            let mut seen: Vec<(Key, Context)> = Vec::new();
+            for binding in map
+                .bindings()
+                .iter()
+                .filter(|b| contexts.contains(&b.context))
+            {
+                for key in &binding.keys {
+                    assert!(
+                        !seen.iter().any(|(k, _)| k == key),
+                        "{key} of {:?} already bound on a screen with {contexts:?}",
+                        binding.context
+                    );
+                    seen.push((*key, binding.context));
+                }
+            }
+        }
+        // The staff keys reach their command from their screen, none shadowed by another context.
+        let search = SCREEN_CONTEXTS[2];
+        let worker = SCREEN_CONTEXTS[3];
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(map.resolve(search, &ctrl_n), Some(Command::NewWorker));
+        for (c, command) in [
+            ('e', Command::EditWorker),
+            ('a', Command::AddTraining),
+            ('x', Command::Delete),
+            ('A', Command::ArchiveWorker),
+        ] {
+            assert_eq!(map.resolve(worker, &press(KeyCode::Char(c))), Some(command));
+        }
+        // Terminals send « A » with Shift held: it still archives, and `a` still adds.
+        let shifted = KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert_eq!(map.resolve(worker, &shifted), Some(Command::ArchiveWorker));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod remote;
 pub mod run;
 pub mod screens;
+pub mod staff;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

@@ -242,6 +242,30 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
             let (view, created) = client.create_declaration(&declaration, &key).await?;
             Response::Created(Box::new(view), created)
         }
+        Request::Staff(id) => Response::Staff(Box::new(client.staff(id).await?)),
+        Request::CreateWorker { worker, key } => {
+            Response::Staff(Box::new(client.create_worker(&worker, &key).await?.0))
+        }
+        Request::UpdateWorker { id, patch } => {
+            Response::Staff(Box::new(client.update_worker(id, &patch).await?))
+        }
+        Request::ArchiveWorker { id, key } => {
+            Response::Staff(Box::new(client.archive_worker(id, &key).await?))
+        }
+        Request::CreateTraining {
+            worker,
+            record,
+            key,
+        } => Response::TrainingSaved(Box::new(
+            client.create_training(worker, &record, &key).await?.0,
+        )),
+        Request::RemoveTraining {
+            worker,
+            entry_id,
+            reason,
+        } => Response::TrainingSaved(Box::new(
+            client.remove_training(worker, entry_id, &reason).await?,
+        )),
     })
 }
 

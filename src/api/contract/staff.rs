@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::worker::Worker;
+use crate::domain::worker::{Worker, WorkerId};
 
 /// `POST /v1/workers`: a new worker of the employer account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -109,4 +109,35 @@ pub struct StaffRecord {
     pub leaving_date: Option<NaiveDate>,
     /// A leaver: kept with its history, hidden from lists unless `?archived=true`.
     pub archived: bool,
+}
+
+/// The French detail of the 409 that names the worker already holding a NIR (`nir` true) or a
+/// matricule; [`duplicate_of`] reads the worker back from it, so the two cannot drift apart.
+pub fn duplicate_detail(nir: bool, worker: WorkerId, name: &str) -> String {
+    let what = if nir { "Ce NIR" } else { "Ce matricule" };
+    format!(
+        "{what} est déjà celui de {name} (salarié n° {worker}) : modifiez ce salarié plutôt \
+         que d'en créer un second"
+    )
+}
+
+/// The worker named by a 409 detail of [`duplicate_detail`], if it names one.
+pub fn duplicate_of(detail: &str) -> Option<WorkerId> {
+    let (_, rest) = detail.rsplit_once("(salarié n° ")?;
+    let (id, _) = rest.split_once(')')?;
+    id.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_detail_names_its_worker_back() {
+        let detail = duplicate_detail(true, 42, "DUPONT Marie (salarié n° 7)");
+        assert!(detail.starts_with("Ce NIR est déjà celui de DUPONT Marie"));
+        assert_eq!(duplicate_of(&detail), Some(42));
+        assert_eq!(duplicate_of(&duplicate_detail(false, 3, "X")), Some(3));
+        assert_eq!(duplicate_of("la clé a déjà servi"), None);
+    }
 }

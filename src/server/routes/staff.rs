@@ -18,7 +18,7 @@ use super::super::auth::{Auth, hex};
 use super::super::problem::{ApiJson, ApiPath, ApiProblem};
 use super::super::store::{AccountRow, Idempotent, IdempotentRequest, StaffOutcome};
 use super::{IDEMPOTENCY_KEY, idempotency_key, internal, today};
-use crate::api::contract::{NewWorker, Problem, StaffRecord, WorkerPatch};
+use crate::api::contract::{NewWorker, Problem, StaffRecord, WorkerPatch, duplicate_detail};
 use crate::domain::ids::Nir;
 use crate::domain::worker::WorkerId;
 use crate::domain::{DeclarantKind, FieldError};
@@ -245,15 +245,7 @@ fn check_patch(
 
 /// The 409 problem naming the worker who already holds the NIR or the matricule.
 fn duplicate(field: &str, worker: WorkerId, name: &str) -> ApiProblem {
-    let what = if field == "nir" {
-        "Ce NIR"
-    } else {
-        "Ce matricule"
-    };
-    let message = format!(
-        "{what} est déjà celui de {name} (salarié n° {worker}) : modifiez ce salarié plutôt \
-         que d'en créer un second"
-    );
+    let message = duplicate_detail(field == "nir", worker, name);
     let mut problem = ApiProblem::conflict(message.clone());
     problem.errors = vec![FieldError::new(field, "duplicate", message)];
     problem

@@ -2,7 +2,10 @@
 //! indexed off the UI task; each keystroke starts a match off the UI task too (latest wins), so
 //! typing never waits for matching. The field has the focus whenever the screen is shown: every
 //! letter and digit is typed (a name with a « q » never quits); Tab, Maj-Tab and F1…F6 change
-//! screens, Échap leaves the field (then digits and letters are commands again).
+//! screens, Échap leaves the field (then digits and letters are commands again). Ctrl-N opens the
+//! « Nouveau salarié » form ([`create`]).
+
+pub mod create;
 
 use std::sync::Arc;
 
@@ -20,6 +23,7 @@ use crate::search::{Matches, SearchIndex, narrows};
 use crate::tui::action::{Effect, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
+use crate::tui::staff::StaffForm;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::line_input::{Edit, LineInput};
 use crate::tui::widgets::list::{Columns, ListCursor, render_table};
@@ -49,6 +53,10 @@ pub struct SearchScreen {
     pub matches: Option<Matches>,
     /// Selection among the matches.
     pub cursor: ListCursor,
+    /// The « Nouveau salarié » form, while open.
+    pub create: Option<StaffForm>,
+    /// True for an employer account, the only one that records workers (`None`: not known yet).
+    pub employer: Option<bool>,
 }
 
 impl SearchScreen {
@@ -122,10 +130,13 @@ impl SearchScreen {
 
 impl Screen for SearchScreen {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::Browse, Context::List]
+        &[Context::Search, Context::Browse, Context::List]
     }
 
     fn offers(&self, command: Command) -> bool {
+        if self.create.is_some() {
+            return command == Command::Quit;
+        }
         match command {
             // Of the list keys, a search result only opens.
             Command::Open => self.rows() > 0,
@@ -154,14 +165,20 @@ impl Screen for SearchScreen {
     }
 
     fn input_focused(&self) -> bool {
-        self.focused
+        self.focused || self.create.is_some()
     }
 
     fn escape_hint(&self) -> Option<&'static str> {
+        if self.create.is_some() {
+            return Some("annuler la saisie");
+        }
         self.focused.then_some("quitter le champ")
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        if self.create.is_some() {
+            return self.create_key(key, cx);
+        }
         if !self.focused {
             return false;
         }
@@ -195,12 +212,23 @@ impl Screen for SearchScreen {
     }
 
     fn on_paste(&mut self, text: &str, cx: &mut Cx<'_>) {
+        if let Some(form) = &mut self.create {
+            form.on_paste(text);
+            return;
+        }
         self.focused = true;
         self.query.insert_str(text);
         self.start_search(cx);
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        if command == Command::NewWorker {
+            self.open_new_worker(cx);
+            return true;
+        }
+        if self.create.is_some() {
+            return false;
+        }
         if self.cursor.apply(command, self.rows()) {
             return true;
         }
@@ -218,6 +246,9 @@ impl Screen for SearchScreen {
     }
 
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
+        let Some(result) = self.create_response(id, result, cx) else {
+            return;
+        };
         let result = result.and_then(|r| match r {
             Response::Roster(workers, index) => Ok(Roster { workers, index }),
             _ => Err(unexpected()),
@@ -243,6 +274,10 @@ impl Screen for SearchScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
+        if let Some(form) = &self.create {
+            crate::tui::staff::render::render(form, frame, area, theme);
+            return;
+        }
         let [input_area, info_area, table_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

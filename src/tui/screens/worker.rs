@@ -3,6 +3,9 @@
 //!
 //! Layout: three identity lines, then the timeline above the table, both always on screen (the
 //! timeline gets at most half the room when the table needs it; rows that do not fit are counted).
+//! An employer's writes (`e`, `a`, `x`, `A`) are in [`actions`].
+
+pub mod actions;
 
 use std::cell::Cell as StdCell;
 
@@ -16,6 +19,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{Cx, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{Passport, PassportEntryView};
+use crate::domain::training::TrainingType;
 use crate::domain::worker::WorkerId;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
@@ -80,6 +84,10 @@ pub struct WorkerScreen {
     pub delivered_only: bool,
     /// Body row of the table's first data row, set when drawing (for clicks).
     table_top: StdCell<Option<u16>>,
+    /// The write open over the passport (a form, a question), if any.
+    pub action: Option<actions::WorkerAction>,
+    /// The catalogue, loaded for the training-record form.
+    pub catalogue: Remote<Vec<TrainingType>>,
 }
 
 impl WorkerScreen {
@@ -90,6 +98,7 @@ impl WorkerScreen {
             self.worker_id = Some(worker_id);
             self.data = Remote::default();
             self.cursor = ListCursor::default();
+            self.action = None;
             self.view.recentre();
         }
         self.revealed = false;
@@ -363,9 +372,29 @@ impl Screen for WorkerScreen {
             | Command::ScrollLeft
             | Command::ScrollRight
             | Command::ZoomIn
-            | Command::ZoomOut => self.data.data().is_some(),
-            _ => true,
+            | Command::ZoomOut => self.data.data().is_some() && self.action.is_none(),
+            Command::Delete => self.action.is_none() && self.selected_record().is_some(),
+            command if Self::is_write(command) => {
+                self.action.is_none() && self.data.data().is_some() && !self.delivered_only
+            }
+            command => self.action.is_none() || command == Command::Quit,
         }
+    }
+
+    fn input_focused(&self) -> bool {
+        self.action.is_some()
+    }
+
+    fn escape_hint(&self) -> Option<&'static str> {
+        self.action.is_some().then_some("annuler")
+    }
+
+    fn on_key(&mut self, key: &crossterm::event::KeyEvent, cx: &mut Cx<'_>) -> bool {
+        self.write_key(key, cx)
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx<'_>) {
+        self.write_paste(text);
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
@@ -380,6 +409,13 @@ impl Screen for WorkerScreen {
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        if self.action.is_some() {
+            return false;
+        }
+        if Self::is_write(command) {
+            self.start_write(command, cx);
+            return true;
+        }
         let len = self.entries().len();
         if self.cursor.apply(command, len) {
             return true;
@@ -409,7 +445,10 @@ impl Screen for WorkerScreen {
         }
     }
 
-    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
+    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
+        let Some(result) = self.write_response(id, result, cx) else {
+            return;
+        };
         let result = result.and_then(|r| match r {
             Response::Passport(passport) => Ok(*passport),
             _ => Err(unexpected()),
@@ -428,6 +467,14 @@ impl Screen for WorkerScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
+        self.render_passport(frame, area, theme, today);
+        self.render_write(frame, area, theme);
+    }
+}
+
+impl WorkerScreen {
+    /// Draws the identity, the timeline and the table.
+    fn render_passport(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         self.table_top.set(None);
         if self.worker_id.is_none() {
             message(frame, area, NO_WORKER, theme.muted);

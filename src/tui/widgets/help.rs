@@ -65,6 +65,7 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Browse,
         Context::Detail,
         Context::Worker,
+        Context::Search,
     ] {
         let section = context.label();
         rows.push(Row::Heading(section));
@@ -79,6 +80,7 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
     for (section, entries) in [
         ("Simulateur", SIMULATOR_KEYS),
         ("Formulaire de déclaration", FORM_KEYS),
+        ("Fiche salarié, formation", crate::tui::staff::FORM_KEYS),
         ("Dans un champ de texte", EDITING_KEYS),
     ] {
         rows.push(Row::Heading(section));
