@@ -23,6 +23,8 @@ pub use entries::{
 pub use staff::{NewWorker, StaffRecord, WorkerPatch};
 mod exports;
 pub use exports::*;
+mod unmapped;
+pub use unmapped::{UnmappedTitle, UnmappedTitles};
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";

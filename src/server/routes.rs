@@ -56,6 +56,7 @@ use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 mod exports;
 mod staff;
 mod trainings;
+mod unmapped;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -160,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(get_declaration))
         .routes(routes!(remove_titulaire))
         .merge(exports::routes())
+        .routes(routes!(unmapped::unmapped_titles))
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,
