@@ -54,14 +54,19 @@ pub fn help() -> String {
 /// titles, quietly stopping on a closed pipe.
 pub async fn run(args: &UnmappedArgs, config_path: &Path, rules: Rules) -> Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let (client, _) = client_for(&config, &rules).await?;
+    let (client, sandbox) = client_for(&config, &rules).await?;
     let titles = client
         .unmapped_titles()
         .await
         .wrap_err("lecture des intitulés non reconnus impossible")?
         .items;
     let text = match args.format {
-        UnmappedFormat::Table => to_table(&titles, config_path.parent()),
+        UnmappedFormat::Table => {
+            let here = config_path
+                .parent()
+                .filter(|dir| !dir.as_os_str().is_empty());
+            to_table(&titles, if sandbox { here } else { None })
+        }
         UnmappedFormat::Csv => to_csv(&titles)?,
         UnmappedFormat::Json => {
             let mut text = serde_json::to_string_pretty(&titles)?;
@@ -90,8 +95,9 @@ pub fn to_csv(titles: &[UnmappedTitle]) -> Result<String> {
 const HEADERS: [&str; 4] = ["Entrées", "Dernière déclaration", "Le", "Intitulé déclaré"];
 
 /// The aligned table (text from the server sanitised), then how to add an alias in
-/// `catalogue.toml` of `config_dir`.
-pub fn to_table(titles: &[UnmappedTitle], config_dir: Option<&Path>) -> String {
+/// `catalogue.toml` of the server's config directory: `sandbox_dir` for the embedded sandbox,
+/// which reads its rules there; a remote server's is the one of its `passeport serve`.
+pub fn to_table(titles: &[UnmappedTitle], sandbox_dir: Option<&Path>) -> String {
     if titles.is_empty() {
         return "Aucune formation déclarée sans type du catalogue.\n".to_owned();
     }
@@ -117,15 +123,19 @@ pub fn to_table(titles: &[UnmappedTitle], config_dir: Option<&Path>) -> String {
     for cells in &rows {
         out.push_str(&line(cells, &widths));
     }
-    let file = config_dir.map_or_else(
-        || "catalogue.toml".to_owned(),
+    let file = sandbox_dir.map_or_else(
+        || {
+            "catalogue.toml du dossier de la configuration de « passeport serve » (par défaut \
+             ~/.config/passeport/)"
+                .to_owned()
+        },
         |dir| dir.join("catalogue.toml").display().to_string(),
     );
     out.push_str(&format!(
         "\n{} intitulé(s) sans type du catalogue : « type non reconnu », sans échéance.\n\
-         Pour en rattacher un à un type : dans le dossier de configuration du serveur \
-         ({file} pour celui-ci), copiez assets/catalogue.toml s'il n'y est pas, ajoutez \
-         l'intitulé aux aliases du type (aliases = [\"…\"]), puis redémarrez le serveur.\n",
+         Pour en rattacher un à un type, ajoutez l'intitulé aux aliases de ce type \
+         (aliases = [\"…\"]) dans {file}, copie de assets/catalogue.toml, puis redémarrez le \
+         serveur.\n",
         titles.len()
     ));
     out
@@ -184,6 +194,8 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("aliases"), "{table}");
+        let remote = to_table(&[title("Nacelle maison", 1, None)], None);
+        assert!(remote.contains("« passeport serve »"), "{remote}");
     }
 
     #[test]
