@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
 
+use passeport::cli::catalogue::CatalogueCommand;
 use passeport::cli::{self, AccountCommand, Cli, Command, TokenCommand};
 use passeport::config::Config;
 use passeport::paths;
@@ -63,7 +64,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Token(TokenCommand::Create { account, db })) => {
             cli::launch::create_token(&account, &db, rules).await
         }
-        Some(Command::Catalogue(args)) => cli::catalogue::run(&args, &rules),
+        Some(Command::Catalogue(args)) => match &args.command {
+            Some(CatalogueCommand::Unmapped(unmapped)) => {
+                cli::catalogue::unmapped::run(unmapped, &config_path, rules).await
+            }
+            None => cli::catalogue::run(&args, &rules),
+        },
         Some(Command::Expiring(args)) => cli::expiring::run(args, &config_path, rules).await,
         Some(Command::Export(command)) => cli::export::run(command, &config_path, rules).await,
         Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,

@@ -868,7 +868,9 @@ fn completions_and_manpage_are_printed() {
 
 #[test]
 fn every_command_has_french_help_with_an_example() {
-    let commands: [&[&str]; 11] = [
+    let commands: [&[&str]; 13] = [
+        &["catalogue"],
+        &["catalogue", "unmapped"],
         &["expiring"],
         &["export"],
         &["export", "adf"],
@@ -896,4 +898,139 @@ fn every_command_has_french_help_with_an_example() {
         import.contains("- json : Un objet JSON pour les scripts"),
         "{import}"
     );
+}
+
+/// A `passeport serve` child, stopped when dropped (even when an assertion fails).
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `passeport serve` on a free port over `db`, its rules overridable in the directory of
+/// `server_config`; the child and its base URL (read from its first line on stderr).
+fn serve_team(db: &Path, server_config: &Path) -> (Served, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = cli_sandbox::binary(server_config)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("API sur http://") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve stopped");
+    }
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    // Keep reading its logs so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    (Served(child), base)
+}
+
+#[test]
+fn catalogue_unmapped_lists_declared_titles_until_an_alias_is_added() {
+    let dir = tempfile::tempdir_in(&sandbox().dir).unwrap();
+    let db = dir.path().join("team.db");
+    let server_dir = dir.path().join("serveur");
+    fs::create_dir(&server_dir).unwrap();
+    let server_config = server_dir.join("config.toml");
+    let siret = "44200001400005";
+    let admin = |args: &[&str]| {
+        let mut command = passeport_with(&server_config);
+        command.args(args).arg("--db").arg(&db);
+        command
+    };
+    stdout_of(
+        &mut admin(&[
+            "account",
+            "create",
+            "--kind",
+            "organisme-formation",
+            "--siret",
+            siret,
+            "--name",
+            "Formapro",
+            "--nda",
+            "11755555575",
+        ]),
+        0,
+    );
+    let token = stdout_of(&mut admin(&["token", "create", "--account", siret]), 0);
+    let token = token.trim();
+
+    let (server, base) = serve_team(&db, &server_config);
+    let file = dir.path().join("maison.csv");
+    fs::write(
+        &file,
+        "CLI-MAISON-1|REF-CLI-MAISON-1|CLI-MAISON-1-L1|Secourisme maison|05/10/2026|06/10/2026|\
+         PRESENTIEL|115650/121885/400635|PREVENTEUR|NON||42829|344r|2900669123001|DUPONT|OUI|\
+         73282932000074|MAT-1|06/10/2026|\n",
+    )
+    .unwrap();
+    stdout_of(
+        passeport_with(&config(&base, Some(token)))
+            .arg("import")
+            .arg(&file),
+        0,
+    );
+    let listed = json_of(
+        passeport_with(&config(&base, Some(token))).args([
+            "catalogue",
+            "unmapped",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["title"], "Secourisme maison");
+    assert_eq!(listed[0]["entries"], 1);
+    assert_eq!(listed[0]["last_reference"], "REF-CLI-MAISON-1");
+    let table = stdout_of(
+        passeport_with(&config(&base, Some(token))).args(["catalogue", "unmapped"]),
+        0,
+    );
+    assert!(table.contains("« Secourisme maison »"), "{table}");
+    assert!(table.contains("aliases"), "{table}");
+    drop(server);
+
+    // The alias in the server's catalogue override, then a restart: the title is a type.
+    let catalogue = passeport::domain::training::CATALOGUE_TOML.replacen(
+        "aliases = [\"Sauveteur secouriste du travail\"]",
+        "aliases = [\"Sauveteur secouriste du travail\", \"Secourisme maison\"]",
+        1,
+    );
+    assert_ne!(catalogue, passeport::domain::training::CATALOGUE_TOML);
+    fs::write(server_dir.join("catalogue.toml"), catalogue).unwrap();
+    let (server, base) = serve_team(&db, &server_config);
+    let listed = json_of(
+        passeport_with(&config(&base, Some(token))).args([
+            "catalogue",
+            "unmapped",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    assert_eq!(listed, json!([]));
+    let csv = stdout_of(
+        passeport_with(&config(&base, Some(token))).args([
+            "catalogue",
+            "unmapped",
+            "--format",
+            "csv",
+        ]),
+        0,
+    );
+    assert_eq!(csv, "title,entries,last_reference,last_declared_on\n");
+    drop(server);
 }

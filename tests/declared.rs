@@ -1,16 +1,18 @@
 //! Declarations reach passports (issue 13 item 2): each titulaire becomes an entry of the person
 //! with that NIR; an organisation's declaration reaches the employer named by SIRET_EMPLOYEUR
 //! (« déclarée par <OF> »), and only it; removing the titulaire removes the entry; a training of
-//! no catalogue type is « type non reconnu », without expiry.
+//! no catalogue type is « type non reconnu », without expiry, listed by
+//! `GET /v1/catalogue/unmapped` until an alias in the catalogue maps it.
 
 #[path = "common/team.rs"]
 mod team;
 
 use chrono::NaiveDate;
 use passeport::api::Client;
-use passeport::api::contract::{EntrySource, ExpirationsQuery, NewWorker, Passport};
+use passeport::api::contract::{EntrySource, ExpirationsQuery, NewWorker, Passport, UnmappedTitle};
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::training::Catalogue;
 use passeport::domain::worker::WorkerId;
 use team::{EMPLOYER, OTHER_EMPLOYER, Team, nir};
 
@@ -187,5 +189,108 @@ async fn types_are_mapped_by_certification_then_title_else_not_recognised() {
             .label()
             .unwrap()
             .ends_with("— type non reconnu")
+    );
+}
+
+/// The embedded catalogue with `alias` added to the SST's aliases (an override in the config
+/// directory).
+fn catalogue_with_sst_alias(alias: &str) -> Catalogue {
+    let mut catalogue = Catalogue::embedded().unwrap();
+    let sst = catalogue
+        .types
+        .iter_mut()
+        .find(|t| t.code == "SST")
+        .unwrap();
+    sst.aliases.push(alias.to_owned());
+    catalogue
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmapped_titles_are_listed_per_account_until_an_alias_maps_them() {
+    let mut team = Team::start().await;
+    let (employer, other, organisation) = (team.client(0), team.client(1), team.client(2));
+    let mine = hire(&employer, 5).await;
+    let theirs = hire(&other, 7).await;
+
+    let mut of = attestation("OF-MAISON", "Secourisme  maison", &nir(5), EMPLOYER);
+    let mut second = of.titulaires[0].clone();
+    second.id_unique_partenaire = "OF-MAISON-2".to_owned();
+    second.nir = nir(6);
+    second.siret_employeur = "73282932000074".to_owned();
+    of.titulaires.push(second);
+    organisation
+        .create_declaration(&of, "of-maison")
+        .await
+        .unwrap();
+    let own = attestation("LEROY-1", "Nacelle maison", &nir(7), OTHER_EMPLOYER);
+    other.create_declaration(&own, "leroy-1").await.unwrap();
+
+    let titles = |items: Vec<UnmappedTitle>| -> Vec<(String, u64, Option<String>)> {
+        items
+            .into_iter()
+            .map(|t| (t.title, t.entries, t.last_reference))
+            .collect()
+    };
+    let listed = employer.unmapped_titles().await.unwrap().items;
+    assert_eq!(
+        titles(listed.clone()),
+        [(
+            "Secourisme  maison".to_owned(),
+            1,
+            Some("OF-MAISON".to_owned())
+        )],
+        "the entry an OF declared with its SIRET, not another SIRET's nor the other employer's title"
+    );
+    assert!(listed[0].last_declared_on.is_some());
+    assert_eq!(
+        titles(organisation.unmapped_titles().await.unwrap().items),
+        [(
+            "Secourisme  maison".to_owned(),
+            2,
+            Some("OF-MAISON".to_owned())
+        )],
+        "both titulaires it declared"
+    );
+    assert_eq!(
+        titles(other.unmapped_titles().await.unwrap().items),
+        [("Nacelle maison".to_owned(), 1, Some("LEROY-1".to_owned()))],
+        "only its own declaration"
+    );
+
+    // An alias in the catalogue override, then a restart: the entries take the type.
+    team.restart(catalogue_with_sst_alias("Secourisme maison"))
+        .await;
+    let (employer, other, organisation) = (team.client(0), team.client(1), team.client(2));
+    assert!(employer.unmapped_titles().await.unwrap().items.is_empty());
+    assert!(
+        organisation
+            .unmapped_titles()
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(other.unmapped_titles().await.unwrap().items.len(), 1);
+    let passport = employer.passport(mine).await.unwrap();
+    let entry = declared(&passport)[0];
+    assert_eq!(entry.training_code, "SST");
+    assert!(!entry.origin.unrecognised);
+    assert_eq!(
+        entry.expires_on,
+        Some(date(2028, 6, 1)),
+        "the SST's 24 months"
+    );
+    let soon = employer
+        .expirations(&ExpirationsQuery {
+            within_days: Some(3660),
+            ..ExpirationsQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(soon.items.len(), 1, "Échéances agrees");
+    assert!(
+        declared(&other.passport(theirs).await.unwrap())[0]
+            .origin
+            .unrecognised
     );
 }

@@ -99,10 +99,12 @@ enum Exercise {
     CreateSession,
     /// A write on a session by `{id}` (`PATCH`, its trainees and outcomes, its closing).
     SessionWrite,
+    /// `GET /v1/catalogue/unmapped`.
+    Unmapped,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 34] = [
+const TABLE: [(&str, &str, Exercise); 35] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -157,6 +159,7 @@ const TABLE: [(&str, &str, Exercise); 34] = [
         Exercise::SessionWrite,
     ),
     ("post", "/v1/sessions/{id}/close", Exercise::SessionWrite),
+    ("get", "/v1/catalogue/unmapped", Exercise::Unmapped),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -193,6 +196,8 @@ struct Owned {
     exports: BTreeSet<i64>,
     /// (worker, training code, expiry) of the current expiries the account sees.
     expirations: BTreeSet<(i64, String, NaiveDate)>,
+    /// Live entries of no catalogue type the account sees, by declared title.
+    unmapped: BTreeMap<String, u64>,
 }
 
 /// What one account gets from the API, listing as itself.
@@ -377,6 +382,15 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
         .fetch_all(pool)
         .await
         .unwrap();
+        let unmapped: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT e.training_title, COUNT(*) FROM passport_entries e \
+             WHERE e.{owner_column} = ? AND e.training_code IS NULL AND e.removed_at IS NULL \
+             GROUP BY e.training_title"
+        ))
+        .bind(account_id)
+        .fetch_all(pool)
+        .await
+        .unwrap();
         out.push(Owned {
             account_id,
             employer,
@@ -400,6 +414,10 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
             )
             .await,
             expirations: expirations.into_iter().collect(),
+            unmapped: unmapped
+                .into_iter()
+                .map(|(title, n)| (title, u64::try_from(n).unwrap()))
+                .collect(),
         });
     }
     out
@@ -670,6 +688,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::ExportAnswer => check_export_answer(&h, method, path, &owned).await,
             Exercise::CreateSession => check_create_session(&h, path, &owned).await,
             Exercise::SessionWrite => check_session_write(&h, method, path, &owned).await,
+            Exercise::Unmapped => check_unmapped(&h, path, &owned).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -856,6 +875,27 @@ async fn check_expiration_list(h: &Harness, path: &str, owned: &[Owned]) {
             }
         }
         assert_eq!(listed, mine.expirations, "{path} as {account}");
+    }
+}
+
+/// The unmapped titles of an account are exactly those of the entries of no type it sees, with
+/// their counts.
+async fn check_unmapped(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let reply = h.get(path, account).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        let listed: BTreeMap<String, u64> = reply.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                (
+                    item["title"].as_str().unwrap().to_owned(),
+                    item["entries"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(listed, mine.unmapped, "{path} as {account}");
     }
 }
 

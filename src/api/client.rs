@@ -30,6 +30,7 @@ use crate::domain::worker::{Worker, WorkerId};
 mod exports;
 mod sessions;
 mod staff;
+mod unmapped;
 
 /// Longest wait between two attempts, whatever the backoff or the server's `Retry-After` say.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);

@@ -25,6 +25,8 @@ mod exports;
 pub use exports::*;
 mod sessions;
 pub use sessions::{NewSession, NewTrainee, SessionPatch, TraineeOutcomeUpdate};
+mod unmapped;
+pub use unmapped::{UnmappedTitle, UnmappedTitles};
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";

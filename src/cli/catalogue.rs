@@ -4,20 +4,35 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::eyre::Result;
 
 use super::export::write_stdout;
 use crate::domain::training::{Catalogue, Confidence, TrainingType};
 use crate::rules::Rules;
 
+pub mod unmapped;
+
 /// `passeport catalogue` arguments.
 #[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CatalogueArgs {
     /// Format de sortie : tableau aligné, ou json (le catalogue complet, sources et notes
     /// comprises).
     #[arg(long, value_enum, default_value_t = CatalogueFormat::Table)]
     pub format: CatalogueFormat,
+    /// Sans commande, affiche le catalogue.
+    #[command(subcommand)]
+    pub command: Option<CatalogueCommand>,
+}
+
+/// `passeport catalogue …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CatalogueCommand {
+    /// Liste les formations déclarées dont l'intitulé ne correspond à aucun type du catalogue
+    /// (« type non reconnu »), pour leur ajouter un alias.
+    #[command(after_help = unmapped::help())]
+    Unmapped(unmapped::UnmappedArgs),
 }
 
 /// Output format (variant docs are the French help of `--format`).

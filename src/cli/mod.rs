@@ -49,7 +49,7 @@ pub enum Command {
     Account(AccountCommand),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
     #[command(
-        after_help = "Exemples :\n  passeport catalogue | grep CACES\n  passeport catalogue --format json"
+        after_help = "Exemples :\n  passeport catalogue | grep CACES\n  passeport catalogue --format json\n  passeport catalogue unmapped"
     )]
     Catalogue(catalogue::CatalogueArgs),
     /// Liste les échéances dépassées et à venir des salariés visibles, triées par date.

@@ -57,6 +57,7 @@ mod exports;
 mod sessions;
 mod staff;
 mod trainings;
+mod unmapped;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(remove_titulaire))
         .merge(exports::routes())
         .merge(sessions::routes())
+        .routes(routes!(unmapped::unmapped_titles))
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,

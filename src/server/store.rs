@@ -25,6 +25,7 @@ mod entries;
 mod idempotency;
 mod rules;
 mod staff;
+mod unmapped;
 
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,

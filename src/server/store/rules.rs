@@ -1,11 +1,13 @@
-//! Stored expiries follow the catalogue: when the rules that decide them change (an override of
-//! `catalogue.toml` in the config directory, a new release), every person's entries are
+//! Stored types and expiries follow the catalogue: when the rules that decide them change (an
+//! override of `catalogue.toml` in the config directory, a new alias, a new release), the entries
+//! of no type whose title is now recognised get their type, and every person's entries are
 //! recomputed at start-up, so the Échéances list agrees with the passports, whose expiry is
 //! computed at read (docs/model.md).
 
 use sha2::{Digest, Sha256};
 
 use super::entries::refresh_person;
+use super::unmapped::map_unrecognised;
 use super::{ServerError, Store};
 use crate::domain::training::Catalogue;
 
@@ -14,12 +16,24 @@ const META_RULES: &str = "rules";
 /// People recomputed per batch (one query for their ids, then one transaction).
 const BATCH: i64 = 1000;
 
-/// The fingerprint of what decides a stored expiry and supersession: each type's code, validity
-/// period and renewals.
+/// What decides a stored type, expiry and supersession of one training type: its code, validity
+/// period, renewals, and the title and aliases a declared title is recognised by.
+type TypeRules<'a> = (&'a str, Option<u32>, &'a [String], &'a str, &'a [String]);
+
+/// The fingerprint of what decides a stored type, expiry and supersession ([`TypeRules`] of
+/// every type).
 fn fingerprint(catalogue: &Catalogue) -> String {
-    let rules: Vec<(&str, Option<u32>, &[String])> = catalogue
+    let rules: Vec<TypeRules<'_>> = catalogue
         .iter()
-        .map(|t| (t.code.as_str(), t.validity_months, t.supersedes.as_slice()))
+        .map(|t| {
+            (
+                t.code.as_str(),
+                t.validity_months,
+                t.supersedes.as_slice(),
+                t.title.as_str(),
+                t.aliases.as_slice(),
+            )
+        })
         .collect();
     let bytes = serde_json::to_vec(&rules).unwrap_or_default();
     Sha256::digest(&bytes)
@@ -29,9 +43,10 @@ fn fingerprint(catalogue: &Catalogue) -> String {
 }
 
 impl Store {
-    /// Makes the stored expiries follow `catalogue`: a database that never recorded its rules
-    /// records them (its entries were computed with them); one whose rules differ has every
-    /// entry recomputed, by batches of people. Returns whether it recomputed.
+    /// Makes the stored types and expiries follow `catalogue`: a database that never recorded
+    /// its rules records them (its entries were computed with them); one whose rules differ has
+    /// its entries of no type mapped by their title when the catalogue now recognises it, then
+    /// every entry recomputed, by batches of people. Returns whether it recomputed.
     pub async fn follow_rules(&self, catalogue: &Catalogue) -> Result<bool, ServerError> {
         let wanted = fingerprint(catalogue);
         let stored: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
@@ -43,6 +58,12 @@ impl Store {
         }
         let recompute = stored.is_some();
         if recompute {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mapped = map_unrecognised(&mut tx, catalogue).await?;
+            tx.commit().await?;
+            if mapped > 0 {
+                tracing::info!(mapped, "formations déclarées reconnues par le catalogue");
+            }
             let mut after = 0_i64;
             loop {
                 let people: Vec<i64> = sqlx::query_scalar(
