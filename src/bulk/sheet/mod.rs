@@ -8,8 +8,10 @@
 //! their value (Excel workbooks), hidden columns read as the others; CSV with `;`, `,`, tab or `|`
 //! between cells (sniffed), in UTF-8 with or without BOM, else Windows-1252.
 
+pub mod check;
 pub mod grid;
 pub mod header;
+pub mod official;
 pub mod values;
 
 use std::fmt;
@@ -18,7 +20,7 @@ use chrono::NaiveDate;
 use thiserror::Error;
 
 pub use grid::read;
-pub use header::{Field, Kind, Table, recognise};
+pub use header::{Field, Kind, Synonyms, Table, recognise};
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +197,12 @@ pub enum SheetError {
         /// Line of the header.
         header: usize,
     },
+    /// The embedded synonym table does not read (a broken build).
+    #[error("table des noms de colonnes (assets/columns.toml) illisible : {0}")]
+    Synonyms(String),
+    /// Official columns that do not make an ADF or JDR file (missing, repeated columns…).
+    #[error("{0}")]
+    Official(String),
     /// Columns found, but no kind fits them.
     #[error(
         "type de fichier non reconnu d'après ses colonnes ({found}) : indiquez-le avec --kind \
