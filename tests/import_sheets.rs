@@ -11,16 +11,16 @@ use serde_json::Value;
 
 #[path = "common/cli_sandbox.rs"]
 mod cli_sandbox;
-use cli_sandbox::{OF, config, sandbox};
+use cli_sandbox::{EMPLOYER, OF, config, sandbox};
 
-/// The binary configured for the sandbox as the demo training organisation.
-fn passeport() -> Command {
-    cli_sandbox::binary(&config(&sandbox().base, Some(OF)))
+/// Runs `import` with `args` as the demo training organisation.
+fn import(path: &Path, args: &[&str]) -> (i32, String, String) {
+    import_as(OF, path, args)
 }
 
-/// Runs `import` with `args`; returns (exit code, stdout, stderr).
-fn import(path: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = passeport()
+/// Runs `import` with `args` as the account of `token`; returns (exit code, stdout, stderr).
+fn import_as(token: &str, path: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = cli_sandbox::binary(&config(&sandbox().base, Some(token)))
         .arg("import")
         .arg(path)
         .args(args)
@@ -268,6 +268,13 @@ fn a_trainee_sheet_is_recognised_and_reported_but_not_imported_yet() {
         "L'import de ce type de fichier n'est pas encore disponible : rien n'a été enregistré. \
          Les fichiers officiels ADF et JDR s'importent déjà.\n"
     ));
+
+    let (code, as_employer, _) = import_as(EMPLOYER, &path, &[]);
+    assert_eq!(
+        (code, as_employer),
+        (3, out),
+        "the report does not depend on the account"
+    );
 
     let (code, json, _) = import(&path, &["--format", "json", "--kind", "historique"]);
     assert_eq!(code, 3);
