@@ -1299,3 +1299,78 @@ proptest! {
         let _ = check_config(text.as_bytes());
     }
 }
+
+/// The sheet reader (`passeport::bulk::sheet`) from bytes to checked cells: whatever it refuses,
+/// it says why in French, and it never panics.
+fn check_sheet(bytes: &[u8]) {
+    use passeport::bulk::sheet::{self, Synonyms, check::check, official};
+    let synonyms = Synonyms::embedded().unwrap();
+    match sheet::read(bytes) {
+        Ok(grid) => {
+            assert!(!grid.rows.is_empty());
+            for forced in [None, Some(sheet::Kind::Trainees), Some(sheet::Kind::Adf)] {
+                if let Ok(table) = sheet::recognise(&grid, &synonyms, forced) {
+                    let _ = check(&table);
+                    let (header, lines) = official::lines(&table);
+                    assert!(lines.iter().all(|(_, cells)| cells.len() == header.len()));
+                }
+            }
+        }
+        Err(error) => assert!(!error.to_string().is_empty()),
+    }
+}
+
+/// A small valid workbook with title rows, a merged cell and typed values.
+fn workbook_seed() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 3, "Stagiaires", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    for (column, name) in ["Nom", "N° SS", "Formation", "Date de fin"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2, column as u16, *name).unwrap();
+    }
+    sheet.write_string(3, 0, "DUPONT").unwrap();
+    sheet.write_number(3, 1, 185_037_512_345_641.0).unwrap();
+    sheet.write_string(3, 2, "SST").unwrap();
+    sheet.write_number(3, 3, 46093.0).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn sheet_read_never_panics_on_arbitrary_bytes(
+        bytes in prop::collection::vec(any::<u8>(), 0..4096),
+        zip in any::<bool>(),
+    ) {
+        let mut input = if zip { b"PK\x03\x04".to_vec() } else { Vec::new() };
+        input.extend(bytes);
+        check_sheet(&input);
+    }
+
+    #[test]
+    fn sheet_read_never_panics_on_mutated_workbooks(
+        flips in prop::collection::vec((any::<Index>(), any::<u8>()), 1..8),
+    ) {
+        let mut bytes = workbook_seed();
+        for (at, value) in &flips {
+            let at = at.index(bytes.len());
+            bytes[at] = *value;
+        }
+        check_sheet(&bytes);
+    }
+}
+
+#[test]
+fn the_sheet_seed_reads_with_its_header_below_the_title() {
+    use passeport::bulk::sheet::{self, Synonyms};
+    let grid = sheet::read(&workbook_seed()).unwrap();
+    let table = sheet::recognise(&grid, &Synonyms::embedded().unwrap(), None).unwrap();
+    assert_eq!(table.header_line, 3);
+    assert_eq!(table.rows.len(), 1);
+}

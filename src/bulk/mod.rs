@@ -15,6 +15,7 @@
 //! [`Layout`] only points at them.
 
 pub mod read;
+pub mod sheet;
 mod write;
 
 pub use write::write;

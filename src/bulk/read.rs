@@ -300,8 +300,49 @@ pub fn read(
         header: layout.header,
         encoding,
     };
+    check(shape, &layout, records, declarant, today)
+}
+
+/// Reads the official ADF/JDR columns of a spreadsheet (`bulk::sheet`): `header` names them (in
+/// the sheet's order), each line holds their cells as text with its line in the sheet. The same
+/// checks as [`read`]; the shape is the official layout's (`|`, UTF-8), the sheet being
+/// described by its reader.
+pub fn read_table(
+    header: &[String],
+    lines: Vec<(usize, Vec<String>)>,
+    declarant: DeclarantKind,
+    today: NaiveDate,
+) -> Result<ImportFile, ReadError> {
+    let layout = header_layout(SEPARATORS[0], header)?;
+    let shape = Shape {
+        kind: layout.kind,
+        separator: layout.separator,
+        header: true,
+        encoding: Encoding::Utf8,
+    };
+    let records = std::iter::once(Record {
+        line: lines.first().map_or(1, |(line, _)| line.saturating_sub(1)),
+        fields: header.to_vec(),
+    })
+    .chain(
+        lines
+            .into_iter()
+            .map(|(line, fields)| Record { line, fields }),
+    )
+    .collect();
+    check(shape, &layout, records, declarant, today)
+}
+
+/// Groups and checks the records of a detected layout.
+fn check(
+    shape: Shape,
+    layout: &Layout,
+    records: Vec<Record>,
+    declarant: DeclarantKind,
+    today: NaiveDate,
+) -> Result<ImportFile, ReadError> {
     let mut errors = Errors::default();
-    let rows = rows(&layout, records, &mut errors);
+    let rows = rows(layout, records, &mut errors);
     if rows.is_empty() && errors.list.is_empty() {
         return Err(ReadError::NoRows);
     }

@@ -7,6 +7,8 @@
 //! or resuming an interrupted import, creates nothing twice (domain.md §8: a repeated
 //! `ID_UNIQUE_PARTENAIRE` is a double declaration).
 
+mod sheet;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,13 +36,17 @@ const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// `passeport import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// Le fichier : ADF ou JDR officiel (séparateur |, avec ou sans ligne d'en-tête), ou export
-    /// de tableur (séparateur ; ou ,) dont la première ligne nomme les colonnes officielles.
+    /// Le fichier : ADF ou JDR officiel (séparateur |, avec ou sans ligne d'en-tête), export de
+    /// tableur (CSV, .xlsx, .xls, .ods) nommant les colonnes officielles, ou tableur d'équipe
+    /// (stagiaires, personnel, historique, matrice).
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
     /// Vérifie le fichier sans rien envoyer.
     #[arg(long)]
     pub dry_run: bool,
+    /// Type du fichier, quand ses colonnes ne suffisent pas à le reconnaître.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub kind: Option<sheet::KindArg>,
     /// Format du compte rendu : lisible (text) ou pour les scripts (json).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -300,16 +306,38 @@ fn locate_conflict(imported: &ImportedDeclaration, detail: &str) -> LineError {
 }
 
 /// `passeport import`: exit 0 when the file is valid (and sent), 1 when it has errors, 2 when
-/// it cannot be read or the server cannot be reached.
+/// it cannot be read or the server cannot be reached, 3 when it is a team sheet whose kind
+/// cannot be imported yet.
 pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<ExitCode> {
     let bytes = read_bytes(&args.file)?;
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     let account = client.me().await.wrap_err("lecture du compte impossible")?;
     let today = clock::today()?;
-    let mut file = read::read(&bytes, account.kind, today)
-        .map_err(|error| eyre!("{} : {error}", args.file.display()))?;
-    let description = format!("{} : {}", args.file.display(), file.shape);
+    let path = args.file.display().to_string();
+    let forced = args.kind.map(sheet::Kind::from);
+    let official_told = matches!(forced, None | Some(sheet::Kind::Adf | sheet::Kind::Jdr));
+    let text = official_told.then(|| read::read(&bytes, account.kind, today));
+    let (mut file, description) = match text {
+        Some(Ok(file)) if forced.is_none_or(|kind| kind == official_kind(file.shape.kind)) => {
+            let description = format!("{path} : {}", file.shape);
+            (file, description)
+        }
+        other => match sheet::read_sheet(&bytes, forced, account.kind, today) {
+            Ok(sheet::SheetRead::Official(file, description)) => {
+                (file, format!("{path} : {description}"))
+            }
+            Ok(sheet::SheetRead::Other(report)) => {
+                let text = match args.format {
+                    ReportFormat::Text => report.to_text(&path),
+                    ReportFormat::Json => report.to_json()?,
+                };
+                write_stdout(&text)?;
+                return Ok(ExitCode::from(3));
+            }
+            Err(error) => return Err(sheet::unreadable(&path, other.and_then(Result::err), error)),
+        },
+    };
     let unrecognised = recognise_trainings(&mut file, &rules.catalogue);
     let mut report = Report::new(&file, args.dry_run);
     report.unrecognised_trainings = unrecognised;
@@ -356,6 +384,14 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The sheet kind of an official layout.
+fn official_kind(kind: crate::domain::DeclarationKind) -> sheet::Kind {
+    match kind {
+        crate::domain::DeclarationKind::Attestation => sheet::Kind::Adf,
+        crate::domain::DeclarationKind::Justificatif => sheet::Kind::Jdr,
+    }
 }
 
 /// Prints the report on stdout.

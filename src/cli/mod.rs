@@ -88,11 +88,12 @@ Exemples :
 const IMPORT_HELP: &str = "Rien n'est envoyé si une ligne est en erreur ; un même fichier importé \
 deux fois ne crée rien de nouveau.
 Code de sortie : 0 fichier valide (et envoyé), 1 erreurs dans le fichier, 2 fichier illisible ou \
-serveur injoignable.
+serveur injoignable, 3 tableur d'équipe reconnu dont l'import n'est pas encore disponible.
 
 Exemples :
   passeport import stagiaires.csv --dry-run
-  passeport import attestations-juin.csv --format json";
+  passeport import attestations-juin.csv --format json
+  passeport import stagiaires-mars.xlsx --kind stagiaires --dry-run";
 
 /// Help of `passeport completions`: where to install the scripts.
 const COMPLETIONS_HELP: &str = "Exemples :
