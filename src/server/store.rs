@@ -737,7 +737,7 @@ impl Store {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("src/server/migrations").run(&pool).await?;
+        sqlx::migrate!("src/server/migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
 

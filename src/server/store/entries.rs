@@ -521,7 +521,7 @@ mod tests {
             .connect_with(options)
             .await
             .unwrap();
-        let mut before = sqlx::migrate!("src/server/migrations");
+        let mut before = sqlx::migrate!("src/server/migrations/sqlite");
         let first_two = before.migrations[..2].to_vec();
         before.migrations = Cow::Owned(first_two);
         before.run(&pool).await.unwrap();
