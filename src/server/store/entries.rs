@@ -503,7 +503,7 @@ mod tests {
         let person: (i64, String) = sqlx::query_as(
             "SELECT p.id, p.nir FROM persons p JOIN workers w ON w.person_id = p.id",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(store.sqlite().unwrap())
         .await
         .unwrap();
         assert_eq!(person, (42, "1850375123456".to_owned()));
@@ -511,7 +511,7 @@ mod tests {
             "SELECT person_id, source, employer_account_id, expires_on FROM passport_entries \
              WHERE id = 5",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(store.sqlite().unwrap())
         .await
         .unwrap();
         assert_eq!(
@@ -519,7 +519,7 @@ mod tests {
             (42, "session".to_owned(), Some(7), "2027-01-09".to_owned())
         );
         let archived: bool = sqlx::query_scalar("SELECT archived FROM workers WHERE id = 42")
-            .fetch_one(&store.pool)
+            .fetch_one(store.sqlite().unwrap())
             .await
             .unwrap();
         assert!(!archived);
