@@ -60,10 +60,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             name,
             nda,
             db,
-        })) => cli::launch::create_account(kind, &siret, &name, nda.as_deref(), &db, rules).await,
-        Some(Command::Token(TokenCommand::Create { account, db })) => {
-            cli::launch::create_token(&account, &db, rules).await
+            database,
+        })) => {
+            let database = database.settings(&db)?;
+            cli::launch::create_account(kind, &siret, &name, nda.as_deref(), &database, rules).await
         }
+        Some(Command::Token(TokenCommand::Create {
+            account,
+            db,
+            database,
+        })) => cli::launch::create_token(&account, &database.settings(&db)?, rules).await,
         Some(Command::Catalogue(args)) => match &args.command {
             Some(CatalogueCommand::Unmapped(unmapped)) => {
                 cli::catalogue::unmapped::run(unmapped, &config_path, rules).await

@@ -2,7 +2,7 @@
 //! sandbox), the server in the foreground, and token creation.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::domain::DeclarantKind;
 use crate::domain::ids::{Nda, Siret};
 use crate::rules::Rules;
+use crate::server::database::{DatabaseSettings, DatabaseUrl};
 use crate::server::demo::{DEFAULT_SEED, DEFAULT_WORKERS, DemoOptions};
 use crate::server::{Server, ServerError, ServerOptions};
 use crate::tui::app::AppOptions;
@@ -54,7 +55,7 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     };
     let rules = rules.clone();
     tokio::spawn(async move {
-        match open_server(&db, Some(demo), &rules).await {
+        match open_server(&DatabaseSettings::sqlite(db), Some(demo), &rules).await {
             Ok(server) => {
                 if let Err(e) = server.serve(listener, std::future::pending()).await {
                     tracing::error!("serveur bac à sable arrêté : {e}");
@@ -70,18 +71,19 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     })
 }
 
-/// Opens the server over the database `db` with the loaded rules.
+/// Opens the server over the database `database` with the loaded rules.
 async fn open_server(
-    db: &Path,
+    database: &DatabaseSettings,
     demo: Option<DemoOptions>,
     rules: &Rules,
 ) -> Result<Server, ServerError> {
     let options = ServerOptions {
-        db_path: db.to_owned(),
+        db_path: PathBuf::new(),
         demo,
         today: None,
     };
-    Server::open(
+    Server::open_on(
+        database,
         options,
         (*rules.catalogue).clone(),
         (*rules.deadlines).clone(),
@@ -215,15 +217,13 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
         seed: DEFAULT_SEED,
         today,
     });
-    let server = open_server(&args.db, demo, &rules).await?;
+    let database = args.database.settings(&args.db)?;
+    let server = open_server(&database, demo, &rules).await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
     let addr = listener.local_addr()?;
-    eprintln!(
-        "passeport : API sur http://{addr} (base {})",
-        args.db.display()
-    );
+    eprintln!("passeport : API sur http://{addr} (base {})", database.url);
     if server.is_demo() {
         eprintln!("jetons de démonstration : demo-employeur, demo-employeur-2, demo-of");
         eprintln!(
@@ -240,7 +240,7 @@ pub async fn create_account(
     siret: &str,
     name: &str,
     nda: Option<&str>,
-    db: &Path,
+    database: &DatabaseSettings,
     rules: Rules,
 ) -> Result<ExitCode> {
     let siret: Siret = siret.parse().map_err(|e| eyre!("--siret : {e}"))?;
@@ -252,28 +252,37 @@ pub async fn create_account(
         super::AccountKind::Employeur => DeclarantKind::Employeur,
         super::AccountKind::OrganismeFormation => DeclarantKind::OrganismeFormation,
     };
-    let server = open_server(db, None, &rules).await?;
+    let server = open_server(database, None, &rules).await?;
     server
         .create_account(kind, &siret, name, nda.as_ref())
         .await?;
+    let target = match &database.url {
+        DatabaseUrl::Sqlite(path) => format!("--db {}", path.display()),
+        DatabaseUrl::Postgres(url) => format!("--database-url '{url}'"),
+    };
     eprintln!(
-        "Compte créé ({}, SIRET {siret}) : passeport token create --account {siret} --db {}",
+        "Compte créé ({}, SIRET {siret}) : passeport token create --account {siret} {target}",
         kind.label(),
-        db.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// `passeport token create`: prints a new token once.
-pub async fn create_token(account: &str, db: &Path, rules: Rules) -> Result<ExitCode> {
+pub async fn create_token(
+    account: &str,
+    database: &DatabaseSettings,
+    rules: Rules,
+) -> Result<ExitCode> {
     let siret: Siret = account.parse().map_err(|e| eyre!("--account : {e}"))?;
-    if !db.exists() {
+    if let DatabaseUrl::Sqlite(db) = &database.url
+        && !db.exists()
+    {
         return Err(eyre!(
             "{} : base introuvable (lancez d'abord passeport serve --db)",
             db.display()
         ));
     }
-    let server = open_server(db, None, &rules).await?;
+    let server = open_server(database, None, &rules).await?;
     let token = server.create_token(&siret).await?;
     super::export::write_stdout(format!("{token}\n"))?;
     eprintln!("Conservez ce jeton : il ne sera plus affiché.");

@@ -14,6 +14,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::server::database::{
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_STATEMENT_TIMEOUT, DatabaseSettings, DatabaseUrl,
+    DatabaseUrlError, TlsMode,
+};
+
 /// Passeport de prévention : formations santé-sécurité, échéances et déclarations, au terminal.
 #[derive(Debug, Parser)]
 #[command(name = "passeport", version, about, long_about = None)]
@@ -110,6 +115,9 @@ pub struct ServeArgs {
     /// Base SQLite (créée si absente).
     #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
     pub db: PathBuf,
+    /// PostgreSQL et réglages de connexion.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Remplit une base neuve avec des données de démonstration (jetons demo-*).
     #[arg(long)]
     pub demo: bool,
@@ -158,6 +166,9 @@ pub enum AccountCommand {
         /// Base SQLite du serveur (créée si absente).
         #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
         db: PathBuf,
+        /// PostgreSQL et réglages de connexion.
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
@@ -175,5 +186,59 @@ pub enum TokenCommand {
         /// Base SQLite du serveur.
         #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
         db: PathBuf,
+        /// PostgreSQL et réglages de connexion.
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
+}
+
+/// The database options shared by `serve`, `account create` and `token create`.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Base de données : postgres://UTILISATEUR@HÔTE:PORT/BASE (ou postgresql://), ou
+    /// sqlite:CHEMIN ; remplace --db.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PASSEPORT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Connexions PostgreSQL ouvertes au plus.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
+        value_parser = parse_connections)]
+    pub db_max_connections: u32,
+    /// Durée maximale d'une requête SQL sur PostgreSQL, en secondes.
+    #[arg(long, value_name = "SECONDES", default_value_t = DEFAULT_STATEMENT_TIMEOUT.as_secs(),
+        value_parser = parse_timeout)]
+    pub db_statement_timeout: u64,
+    /// Chiffrement TLS vers PostgreSQL (défaut : le sslmode de l'URL, sinon prefer).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub db_tls: Option<TlsMode>,
+}
+
+impl DatabaseArgs {
+    /// The database: `--database-url` when given, else the SQLite file `db`.
+    pub fn settings(&self, db: &std::path::Path) -> Result<DatabaseSettings, DatabaseUrlError> {
+        let url = match &self.database_url {
+            Some(text) => DatabaseUrl::parse(text)?,
+            None => DatabaseUrl::Sqlite(db.to_owned()),
+        };
+        Ok(DatabaseSettings {
+            url,
+            max_connections: self.db_max_connections,
+            statement_timeout: std::time::Duration::from_secs(self.db_statement_timeout),
+            tls: self.db_tls,
+        })
+    }
+}
+
+/// `--db-max-connections`: 1 to 1000.
+fn parse_connections(text: &str) -> Result<u32, String> {
+    help::whole_number(text, 1, 1000)
+}
+
+/// `--db-statement-timeout`: 1 second to 1 day.
+fn parse_timeout(text: &str) -> Result<u64, String> {
+    help::whole_number(text, 1, 86_400).map(u64::from)
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod cursor;
+pub mod database;
 pub mod demo;
 mod problem;
 mod routes;
@@ -25,6 +26,7 @@ use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
 use crate::domain::ids::{Nda, Siret};
 use crate::domain::training::Catalogue;
+use database::DatabaseSettings;
 use store::Store;
 
 /// The tokens of the three demo accounts (employer 1, employer 2, training organisation),
@@ -49,7 +51,7 @@ pub struct ServerOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     /// A database operation failed.
-    #[error("base de données SQLite : {0}")]
+    #[error("base de données : {0}")]
     Database(#[from] sqlx::Error),
     /// The schema migrations failed.
     #[error("mise à jour du schéma de la base impossible : {0}")]
@@ -80,6 +82,15 @@ pub enum ServerError {
     /// The account's name is empty.
     #[error("le nom du compte est vide")]
     EmptyName,
+    /// A store call that is not yet ported to PostgreSQL (a 501 problem on the API).
+    #[error("cette opération n'est pas encore disponible sur PostgreSQL")]
+    NotOnPostgres,
+    /// `--demo` on PostgreSQL: the demo seeding is not ported yet.
+    #[error(
+        "les données de démonstration (--demo) ne sont pas encore disponibles sur PostgreSQL : \
+         lancez --demo sur une base SQLite (--db FICHIER)"
+    )]
+    DemoOnPostgres,
 }
 
 /// What the handlers share.
@@ -144,7 +155,27 @@ impl Server {
         catalogue: Catalogue,
         deadlines: DeadlineRules,
     ) -> Result<Server, ServerError> {
-        let store = Store::open(&opts.db_path).await?;
+        Self::open_on(
+            &DatabaseSettings::sqlite(&opts.db_path),
+            opts,
+            catalogue,
+            deadlines,
+        )
+        .await
+    }
+
+    /// Opens the database of `database` (its `db_path` is ignored) as [`Server::open`] does;
+    /// `--demo` is refused on PostgreSQL until its seeding is ported.
+    pub async fn open_on(
+        database: &DatabaseSettings,
+        opts: ServerOptions,
+        catalogue: Catalogue,
+        deadlines: DeadlineRules,
+    ) -> Result<Server, ServerError> {
+        if opts.demo.is_some() && database.url.is_postgres() {
+            return Err(ServerError::DemoOnPostgres);
+        }
+        let store = Store::open(database).await?;
         if let Some(demo_options) = &opts.demo
             && store.is_empty().await?
         {

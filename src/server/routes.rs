@@ -254,8 +254,16 @@ fn today(state: &AppState) -> Result<NaiveDate, ApiProblem> {
     })
 }
 
-/// Logs a store error and answers a 500 problem.
+/// Logs a store error and answers a 500 problem, or a 501 for a call not yet ported to
+/// PostgreSQL.
 fn internal(error: super::ServerError) -> ApiProblem {
+    if matches!(error, super::ServerError::NotOnPostgres) {
+        return ApiProblem::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "Pas encore disponible sur PostgreSQL",
+            Some(error.to_string()),
+        );
+    }
     tracing::error!(%error, "erreur du stockage");
     ApiProblem::internal()
 }

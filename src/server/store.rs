@@ -1,29 +1,48 @@
-//! The store of the sandbox server: every SQL statement of the server lives here (SQLite through
-//! sqlx, runtime-checked queries; the schema is in `migrations/`).
+//! The store of the server: every SQL statement of the server lives here, over SQLite or
+//! PostgreSQL through sqlx (runtime-checked queries; the schemas are in `migrations/sqlite/` and
+//! `migrations/postgres/`, same versions).
 //!
 //! Tenancy is enforced in the SQL itself: every read takes the [`AccountRow`] of the caller and
 //! only returns rows that account may see (design.md §3), so a route cannot forget it.
+//!
+//! One public [`Store`] hands each call to a backend module, `sqlite` or `postgres`, each owning
+//! its pool, its write transactions and its dialect (the shape of atuin's server). The calls
+//! shared by both are written ONCE, in `shared.rs`, as the body of the `ported!` macro expanded
+//! in each backend module against that backend's `Db`, `DbRow` and `DbConn` types.
+//! Why a macro: a body generic over `sqlx::Database` needs `Encode + Decode + Type` bounds for
+//! every bound and read type plus executor bounds on the connection, repeated on every function
+//! (Rust does not carry them from a helper trait), which buries the SQL; two hand-written modules
+//! would let the two copies of the SQL drift. The macro keeps one text of each query, checked by
+//! the compiler against both drivers. Statements use `$N` placeholders, `TRUE`/`FALSE`,
+//! `INSERT … RETURNING id` and `ON CONFLICT`, which both engines accept; what differs is a
+//! constant or function of the backend struct (`ENROLMENT_JOIN`, `json_date`, `begin_write`).
+//!
+//! To port a call: move its body (and the connection helpers it calls) into `ported!`, with `?`
+//! placeholders turned into `$N`, `0`/`1` flags into `FALSE`/`TRUE`, `last_insert_rowid()` into
+//! `RETURNING id`, `BEGIN IMMEDIATE` into `self.begin_write()`, `QueryBuilder::<Sqlite>` into
+//! `QueryBuilder::<Db>`; then make the `Store` method a [`dispatch!`]. The calls not yet ported
+//! still run on the SQLite pool through [`Store::sqlite`], which answers
+//! [`ServerError::NotOnPostgres`] (a 501 problem) on PostgreSQL.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::ServerError;
+use super::database::{DatabaseSettings, DatabaseUrl};
 use super::demo::Demo;
 
 mod entries;
 mod idempotency;
+mod postgres;
 mod rules;
+mod shared;
+mod sqlite;
 mod staff;
 mod unmapped;
 
@@ -40,28 +59,22 @@ use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind};
 pub use entries::{CheckedRecord, EntryRow, RecordOutcome, SavedEntry};
-use entries::{entry_from_row, push_entry_viewer};
 pub use idempotency::{Idempotent, IdempotentRequest};
+use postgres::PgStore;
+use sqlite::SqliteStore;
 pub use staff::StaffOutcome;
-use staff::push_archived_filter;
 
 mod exports;
 pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
 mod sessions;
 pub use sessions::{CheckedSession, SavedSession, SessionOutcome, SessionRow, TraineeRef};
 
-/// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
-const MAX_CONNECTIONS: u32 = 4;
-/// How long a statement waits for a lock held by another connection.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Rows per multi-row INSERT while seeding; keeps each statement under SQLite's bound-parameter
 /// limit (32,766) and lets sqlx reuse one prepared statement per table.
 const SEED_BATCH: usize = 500;
 /// Page cache of the seeding connection (256 MiB): the NIR index and the trainees' primary key
 /// are filled in random order, and a small cache would spill pages again and again.
 const SEED_CACHE_PRAGMA: &str = "PRAGMA cache_size = -262144";
-/// Page cache of each connection, in KiB as SQLite counts it when negative (16 MiB).
-const CACHE_KIB: &str = "-16384";
 /// The connections' page cache, restored after seeding.
 const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -16384";
 /// Workers handed to the demo generator to build its recorded declarations.
@@ -238,11 +251,31 @@ pub struct KnownKey {
     pub body_hash: Option<String>,
 }
 
-/// The SQLite store.
+/// The store: the database of the server, on either backend.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    backend: Backend,
 }
+
+/// The backend of a store.
+#[derive(Debug, Clone)]
+enum Backend {
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PgStore),
+}
+
+/// Hands a call to the backend of `$store`: `dispatch!(self, call(arguments))`.
+macro_rules! dispatch {
+    ($store:expr, $call:ident($($arg:expr),* $(,)?)) => {
+        match &$store.backend {
+            $crate::server::store::Backend::Sqlite(db) => db.$call($($arg),*).await,
+            $crate::server::store::Backend::Postgres(db) => db.$call($($arg),*).await,
+        }
+    };
+}
+pub(super) use dispatch;
 
 /// The database text of a unit enum variant (its serde name).
 fn code_of<T: Serialize>(value: T) -> String {
@@ -322,52 +355,6 @@ fn canonical_nir(text: &str) -> String {
 /// The `SELECT` list of a worker.
 const WORKER_COLUMNS: &str = "w.id, w.nir, w.last_name, w.usage_name, w.first_names, \
      w.birth_date, w.employer_siret, w.employer_name, w.site";
-
-/// Decodes a worker selected with [`WORKER_COLUMNS`].
-fn worker_from_row(row: &SqliteRow) -> Result<Worker, ServerError> {
-    let nir: String = row.try_get("nir")?;
-    let siret: String = row.try_get("employer_siret")?;
-    Ok(Worker {
-        id: row.try_get("id")?,
-        nir: Nir::from_str(&nir).map_err(|e| ServerError::Corrupt {
-            what: "NIR".to_owned(),
-            // The code only: the message could quote the personal number.
-            detail: e.code().to_owned(),
-        })?,
-        last_name: row.try_get("last_name")?,
-        usage_name: row.try_get("usage_name")?,
-        first_names: row.try_get("first_names")?,
-        birth_date: row.try_get("birth_date")?,
-        employer_siret: Siret::from_str(&siret).map_err(|e| ServerError::Corrupt {
-            what: "SIRET".to_owned(),
-            detail: e.to_string(),
-        })?,
-        employer_name: row.try_get("employer_name")?,
-        site: row.try_get("site")?,
-    })
-}
-
-/// Appends the condition "worker `w` is visible to `account`".
-fn push_worker_visibility(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
-    match account.kind {
-        DeclarantKind::Employeur => {
-            builder
-                .push("w.employer_account_id = ")
-                .push_bind(account.id);
-        }
-        DeclarantKind::OrganismeFormation => {
-            builder
-                // CROSS JOIN keeps the worker's own enrolments as the outer loop (by the worker
-                // index), each checked against its session's owner.
-                .push(
-                    "EXISTS (SELECT 1 FROM session_trainees t CROSS JOIN sessions s \
-                     ON s.id = t.session_id WHERE t.worker_id = w.id AND s.account_id = ",
-                )
-                .push_bind(account.id)
-                .push(")");
-        }
-    }
-}
 
 /// Sessions of one account with their trainee count and computed declaration status, in parts
 /// around the bound values (today, the scope by training type, then the account). A session is
@@ -727,39 +714,33 @@ fn supersession(entries: &[PassportEntry], catalogue: &Catalogue) -> Vec<bool> {
 }
 
 impl Store {
-    /// Opens (creating if missing) the SQLite file in WAL mode and runs the migrations.
-    pub async fn open(path: &Path) -> Result<Self, ServerError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            .pragma("cache_size", CACHE_KIB);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("src/server/migrations").run(&pool).await?;
-        Ok(Self { pool })
+    /// Opens the database of `settings` (a SQLite file is created when missing) and runs the
+    /// migrations of its backend.
+    pub async fn open(settings: &DatabaseSettings) -> Result<Self, ServerError> {
+        let backend = match &settings.url {
+            DatabaseUrl::Sqlite(path) => Backend::Sqlite(SqliteStore::open(path).await?),
+            DatabaseUrl::Postgres(url) => Backend::Postgres(PgStore::open(url, settings).await?),
+        };
+        Ok(Self { backend })
+    }
+
+    /// The SQLite pool, for the calls not yet ported to PostgreSQL (which answer
+    /// [`ServerError::NotOnPostgres`] there).
+    fn sqlite(&self) -> Result<&SqlitePool, ServerError> {
+        match &self.backend {
+            Backend::Sqlite(db) => Ok(&db.pool),
+            Backend::Postgres(_) => Err(ServerError::NotOnPostgres),
+        }
     }
 
     /// Whether the database holds no account yet (a new database).
     pub async fn is_empty(&self) -> Result<bool, ServerError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(count == 0)
+        dispatch!(self, is_empty())
     }
 
     /// Whether the database was seeded with demonstration data.
     pub async fn is_demo(&self) -> Result<bool, ServerError> {
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
-            .bind(META_DEMO)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(value.is_some())
+        dispatch!(self, is_demo())
     }
 
     /// Creates an account; `false` when the SIRET already has one.
@@ -770,55 +751,17 @@ impl Store {
         name: &str,
         nda: Option<&str>,
     ) -> Result<bool, ServerError> {
-        let result =
-            sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
-                .bind(code_of(kind))
-                .bind(siret.as_str())
-                .bind(name)
-                .bind(nda)
-                .execute(&self.pool)
-                .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        dispatch!(self, create_account(kind, siret, name, nda))
     }
 
     /// Stores a token hash for the account with this SIRET; `false` when there is no such account.
     pub async fn add_token(&self, siret: &Siret, hash: &str) -> Result<bool, ServerError> {
-        let result = sqlx::query(
-            "INSERT INTO tokens (hash, account_id, created_at) \
-             SELECT ?, id, ? FROM accounts WHERE siret = ?",
-        )
-        .bind(hash)
-        .bind(Utc::now())
-        .bind(siret.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() == 1)
+        dispatch!(self, add_token(siret, hash))
     }
 
     /// The account owning the token with this SHA-256 hex hash.
     pub async fn account_by_token(&self, hash: &str) -> Result<Option<AccountRow>, ServerError> {
-        let row = sqlx::query(
-            "SELECT a.id, a.kind, a.siret, a.name, a.nda FROM tokens t \
-             JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?",
-        )
-        .bind(hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            let kind: String = row.try_get("kind")?;
-            Ok(AccountRow {
-                id: row.try_get("id")?,
-                kind: parse_code("type de compte", &kind)?,
-                siret: row.try_get("siret")?,
-                name: row.try_get("name")?,
-                nda: row.try_get("nda")?,
-            })
-        })
-        .transpose()
+        dispatch!(self, account_by_token(hash))
     }
 
     /// Seeds demonstration data in ONE transaction: accounts and their tokens (hashed by
@@ -832,7 +775,7 @@ impl Store {
         recorded: impl Fn(usize, &Declaration) -> (Option<NaiveDate>, DeclarationStatus, DateTime<Utc>),
         hash_token: impl Fn(&str) -> String,
     ) -> Result<(), ServerError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.sqlite()?.acquire().await?;
         sqlx::query(SEED_CACHE_PRAGMA).execute(&mut *conn).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         // Secondary indexes are dropped and rebuilt around the bulk load (a sort per index is
@@ -1002,24 +945,10 @@ impl Store {
         after: Option<WorkerId>,
         limit: u32,
     ) -> Result<Vec<Worker>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
-        builder.push(WORKER_COLUMNS).push(" FROM workers w WHERE ");
-        push_worker_visibility(&mut builder, account);
-        push_archived_filter(&mut builder, account, include_archived);
-        if let Some(after) = after {
-            builder.push(" AND w.id > ").push_bind(after);
-        }
-        for word in words {
-            builder
-                .push(" AND w.search LIKE ")
-                .push_bind(like_pattern(word))
-                .push(" ESCAPE '\\'");
-        }
-        builder
-            .push(" ORDER BY w.id LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(&self.pool).await?;
-        rows.iter().map(worker_from_row).collect()
+        dispatch!(
+            self,
+            workers(account, words, include_archived, after, limit)
+        )
     }
 
     /// One worker, if visible to `account`.
@@ -1028,15 +957,7 @@ impl Store {
         account: &AccountRow,
         id: WorkerId,
     ) -> Result<Option<Worker>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new("SELECT ");
-        builder
-            .push(WORKER_COLUMNS)
-            .push(" FROM workers w WHERE w.id = ")
-            .push_bind(id);
-        builder.push(" AND ");
-        push_worker_visibility(&mut builder, account);
-        let row = builder.build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(worker_from_row).transpose()
+        dispatch!(self, worker(account, id))
     }
 
     /// The passport entries of a worker visible to `account` (the caller checked the worker):
@@ -1051,36 +972,7 @@ impl Store {
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Vec<EntryRow>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.training_code, e.training_title, e.end_date, \
-             COALESCE(json_extract(v.body, '$.date_debut_validite'), e.validity_start) \
-               AS validity_start, \
-             COALESCE(json_extract(v.body, '$.date_fin_validite'), e.validity_end) \
-               AS validity_end, \
-             e.expires_on, e.superseded, e.source, e.organisme, e.reference, \
-             e.id, e.recorded_on, a.kind AS source_kind, a.name AS source_name, \
-             CASE WHEN e.session_account_id = ",
-        );
-        builder
-            .push_bind(account.id)
-            .push(
-                " THEN e.session_id END AS session_id FROM passport_entries e \
-                 LEFT JOIN accounts a ON a.id = e.source_account_id \
-                 LEFT JOIN declarations v ON v.id = (SELECT d.id FROM declarations d \
-                   JOIN declaration_titulaires dt ON dt.declaration_id = d.id \
-                   JOIN persons p ON p.nir = dt.nir \
-                   WHERE e.source = 'session' AND d.session_id = e.session_id \
-                   AND p.id = e.person_id AND dt.removed = 0 \
-                   ORDER BY d.id DESC LIMIT 1) \
-                 WHERE e.removed_at IS NULL \
-                 AND e.person_id = (SELECT person_id FROM workers WHERE id = ",
-            )
-            .push_bind(worker)
-            .push(") AND ");
-        push_entry_viewer(&mut builder, account);
-        builder.push(" ORDER BY e.end_date DESC, e.id DESC");
-        let rows = builder.build().fetch_all(&self.pool).await?;
-        rows.iter().map(entry_from_row).collect()
+        dispatch!(self, passport(account, worker))
     }
 
     /// A page of the account's sessions, latest end date first, after the `(end_date, id)`
@@ -1115,7 +1007,7 @@ impl Store {
         builder
             .push(" ORDER BY y.end_date DESC, y.id DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         rows.iter().map(session_from_row).collect()
     }
 
@@ -1130,7 +1022,7 @@ impl Store {
         let mut builder = QueryBuilder::<Sqlite>::new("");
         push_session_select(&mut builder, today, scope, account.id);
         builder.push(" AND y.id = ").push_bind(id);
-        let Some(row) = builder.build().fetch_optional(&self.pool).await? else {
+        let Some(row) = builder.build().fetch_optional(self.sqlite()?).await? else {
             return Ok(None);
         };
         let summary = session_from_row(&row)?;
@@ -1145,7 +1037,7 @@ impl Store {
         )
         .bind(account.id)
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.sqlite()?)
         .await?;
         let trainees = rows
             .iter()
@@ -1191,7 +1083,7 @@ impl Store {
         builder
             .push(" ORDER BY e.expires_on, e.id LIMIT ")
             .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         rows.iter()
             .map(|row| {
                 Ok(ExpirationRow {
@@ -1241,7 +1133,7 @@ impl Store {
         push_expiry_worker_join(&mut builder, account);
         builder.push(" WHERE ");
         push_expiry_scope(&mut builder, account, filter, band(90));
-        let row = builder.build().fetch_one(&self.pool).await?;
+        let row = builder.build().fetch_one(self.sqlite()?).await?;
         let get = |name: &str| -> Result<u64, ServerError> {
             let value: i64 = row.try_get(name)?;
             Ok(u64::try_from(value).unwrap_or_default())
@@ -1265,7 +1157,7 @@ impl Store {
         )
         .bind(account.id)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.sqlite()?)
         .await?;
         row.map(|row| {
             Ok(KnownKey {
@@ -1285,7 +1177,7 @@ impl Store {
         new: &NewDeclaration,
         catalogue: &Catalogue,
     ) -> Result<CreateOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(key) = &new.idempotency_key {
             let known = sqlx::query(
                 "SELECT id, body_hash FROM declarations \
@@ -1347,7 +1239,7 @@ impl Store {
         builder
             .push(" ORDER BY d.id DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         rows.iter().map(declaration_summary_from_row).collect()
     }
 
@@ -1357,7 +1249,7 @@ impl Store {
         account: &AccountRow,
         id: DeclarationId,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.sqlite()?.acquire().await?;
         declaration_on(&mut conn, account.id, id).await
     }
 
@@ -1372,7 +1264,7 @@ impl Store {
         id_unique_partenaire: &str,
         catalogue: &Catalogue,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let row =
             sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
                 .bind(id)
@@ -1428,14 +1320,17 @@ impl Store {
         )
         .bind(account.id)
         .bind(code_of(kind))
-        .fetch_all(&self.pool)
+        .fetch_all(self.sqlite()?)
         .await?;
         bodies.iter().map(|body| parse_body(body)).collect()
     }
 
-    /// Closes the pool (checkpointing the WAL).
+    /// Closes the pool (checkpointing the WAL on SQLite).
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.backend {
+            Backend::Sqlite(db) => db.pool.close().await,
+            Backend::Postgres(db) => db.close().await,
+        }
     }
 }
 
@@ -1503,6 +1398,20 @@ fn push_expiry_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_migration_versions() {
+        let versions = |migrator: sqlx::migrate::Migrator| -> Vec<(i64, String)> {
+            migrator
+                .iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect()
+        };
+        let sqlite = versions(sqlx::migrate!("src/server/migrations/sqlite"));
+        let postgres = versions(sqlx::migrate!("src/server/migrations/postgres"));
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+    }
 
     fn entry(code: &str, end: (i32, u32, u32)) -> PassportEntry {
         PassportEntry {

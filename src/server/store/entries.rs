@@ -5,16 +5,14 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::idempotency::{lookup, remember};
-use super::staff::person_of;
+use super::sqlite::{lookup, person_of, remember};
 use super::{
     AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
 };
 use crate::api::contract::{
-    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
+    EntryOrigin, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
 };
 use crate::domain::DeclarantKind;
 use crate::domain::declaration::Declaration;
@@ -45,46 +43,6 @@ pub struct EntryRow {
     pub session_id: Option<SessionId>,
     /// Its source and author.
     pub origin: EntryOrigin,
-}
-
-/// Appends the condition "entry `e` is seen by `account`": an employer sees the entries whose
-/// employer column is its own (it recorded or declared them, or they were declared for its
-/// SIRET); a training organisation those of its sessions and declarations.
-pub(super) fn push_entry_viewer(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
-    let column = match account.kind {
-        DeclarantKind::Employeur => "e.employer_account_id = ",
-        DeclarantKind::OrganismeFormation => "e.session_account_id = ",
-    };
-    builder.push(column).push_bind(account.id);
-}
-
-/// Decodes an entry selected by [`super::Store::passport`].
-pub(super) fn entry_from_row(row: &SqliteRow) -> Result<EntryRow, ServerError> {
-    let source: String = row.try_get("source")?;
-    let kind: Option<String> = row.try_get("source_kind")?;
-    let training_code: Option<String> = row.try_get("training_code")?;
-    Ok(EntryRow {
-        training_title: row.try_get("training_title")?,
-        end_date: row.try_get("end_date")?,
-        validity_start: row.try_get("validity_start")?,
-        validity_end: row.try_get("validity_end")?,
-        expires_on: row.try_get("expires_on")?,
-        superseded: row.try_get("superseded")?,
-        session_id: row.try_get("session_id")?,
-        origin: EntryOrigin {
-            entry_id: Some(row.try_get("id")?),
-            source: parse_code::<EntrySource>("source d'une entrée", &source)?,
-            account_name: row.try_get("source_name")?,
-            account_kind: kind
-                .map(|kind| parse_code("type de compte", &kind))
-                .transpose()?,
-            organisme: row.try_get("organisme")?,
-            reference: row.try_get("reference")?,
-            recorded_on: row.try_get("recorded_on")?,
-            unrecognised: training_code.is_none(),
-        },
-        training_code,
-    })
 }
 
 /// What became of a training-record write.
@@ -209,7 +167,7 @@ impl Store {
         request: &IdempotentRequest,
     ) -> Result<Idempotent<RecordOutcome>, ServerError> {
         let new = checked.record;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
@@ -258,7 +216,7 @@ impl Store {
         patch: &TrainingRecordPatch,
         catalogue: &Catalogue,
     ) -> Result<RecordOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let Some(person) = own_person(&mut tx, account, worker).await? else {
             return Ok(RecordOutcome::NotFound);
         };
@@ -309,7 +267,7 @@ impl Store {
         today: NaiveDate,
         catalogue: &Catalogue,
     ) -> Result<RecordOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let Some(person) = own_person(&mut tx, account, worker).await? else {
             return Ok(RecordOutcome::NotFound);
         };
@@ -336,7 +294,7 @@ impl Store {
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Option<Vec<TrainingRecordView>>, ServerError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.sqlite()?.acquire().await?;
         let Some(person) = own_person(&mut conn, account, worker).await? else {
             return Ok(None);
         };
@@ -521,7 +479,7 @@ mod tests {
             .connect_with(options)
             .await
             .unwrap();
-        let mut before = sqlx::migrate!("src/server/migrations");
+        let mut before = sqlx::migrate!("src/server/migrations/sqlite");
         let first_two = before.migrations[..2].to_vec();
         before.migrations = Cow::Owned(first_two);
         before.run(&pool).await.unwrap();
@@ -539,11 +497,13 @@ mod tests {
         }
         pool.close().await;
 
-        let store = Store::open(&path).await.unwrap();
+        let store = Store::open(&crate::server::database::DatabaseSettings::sqlite(&path))
+            .await
+            .unwrap();
         let person: (i64, String) = sqlx::query_as(
             "SELECT p.id, p.nir FROM persons p JOIN workers w ON w.person_id = p.id",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(store.sqlite().unwrap())
         .await
         .unwrap();
         assert_eq!(person, (42, "1850375123456".to_owned()));
@@ -551,7 +511,7 @@ mod tests {
             "SELECT person_id, source, employer_account_id, expires_on FROM passport_entries \
              WHERE id = 5",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(store.sqlite().unwrap())
         .await
         .unwrap();
         assert_eq!(
@@ -559,7 +519,7 @@ mod tests {
             (42, "session".to_owned(), Some(7), "2027-01-09".to_owned())
         );
         let archived: bool = sqlx::query_scalar("SELECT archived FROM workers WHERE id = 42")
-            .fetch_one(&store.pool)
+            .fetch_one(store.sqlite().unwrap())
             .await
             .unwrap();
         assert!(!archived);

@@ -274,7 +274,7 @@ impl Store {
         new: &NewBatch,
         write: impl FnOnce(&[Declaration]) -> Result<String, BulkError>,
     ) -> Result<Result<BatchOutcome, BulkError>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some((id, kind, all, file)) =
             batch_by_key(&mut tx, account.id, &new.idempotency_key).await?
         {
@@ -356,7 +356,7 @@ impl Store {
         builder
             .push(" ORDER BY b.id DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         rows.iter().map(summary_from_row).collect()
     }
 
@@ -366,7 +366,7 @@ impl Store {
         account: &AccountRow,
         id: ExportBatchId,
     ) -> Result<Option<ExportBatch>, ServerError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.sqlite()?.acquire().await?;
         batch_on(&mut conn, account.id, id).await
     }
 
@@ -381,7 +381,7 @@ impl Store {
         )
         .bind(account.id)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.sqlite()?)
         .await?;
         row.map(|row| Ok((row.try_get("file_name")?, row.try_get("file")?)))
             .transpose()
@@ -397,7 +397,7 @@ impl Store {
         names: &[String],
         at: DateTime<Utc>,
     ) -> Result<Result<ExportBatch, AnswerRefusal>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let Some(batch) = batch_on(&mut tx, account.id, id).await? else {
             return Ok(Err(AnswerRefusal::NotFound));
         };
@@ -465,7 +465,7 @@ impl Store {
             ids.push_bind(summary.id);
         }
         builder.push(")");
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         let mut exports: HashMap<DeclarationId, DeclarationExport> = HashMap::new();
         let mut unsent: HashMap<DeclarationId, u32> = HashMap::new();
         for row in &rows {

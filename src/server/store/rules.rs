@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::entries::refresh_person;
 use super::unmapped::map_unrecognised;
-use super::{ServerError, Store};
+use super::{ServerError, Store, dispatch};
 use crate::domain::training::Catalogue;
 
 /// Key of the `meta` row holding the fingerprint of the rules the stored expiries follow.
@@ -49,16 +49,13 @@ impl Store {
     /// every entry recomputed, by batches of people. Returns whether it recomputed.
     pub async fn follow_rules(&self, catalogue: &Catalogue) -> Result<bool, ServerError> {
         let wanted = fingerprint(catalogue);
-        let stored: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
-            .bind(META_RULES)
-            .fetch_optional(&self.pool)
-            .await?;
+        let stored = dispatch!(self, meta(META_RULES))?;
         if stored.as_deref() == Some(wanted.as_str()) {
             return Ok(false);
         }
         let recompute = stored.is_some();
         if recompute {
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
             let mapped = map_unrecognised(&mut tx, catalogue).await?;
             tx.commit().await?;
             if mapped > 0 {
@@ -66,18 +63,12 @@ impl Store {
             }
             let mut after = 0_i64;
             loop {
-                let people: Vec<i64> = sqlx::query_scalar(
-                    "SELECT DISTINCT person_id FROM passport_entries WHERE person_id > ? \
-                     ORDER BY person_id LIMIT ?",
-                )
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(&self.pool)
-                .await?;
+                let people = dispatch!(self, people_with_entries(after, BATCH))?;
                 let Some(last) = people.last().copied() else {
                     break;
                 };
-                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                // Recomputing entries is not ported to PostgreSQL yet: NotOnPostgres there.
+                let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
                 for person in people {
                     refresh_person(&mut tx, person, catalogue).await?;
                 }
@@ -85,14 +76,7 @@ impl Store {
                 after = last;
             }
         }
-        sqlx::query(
-            "INSERT INTO meta (key, value) VALUES (?, ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(META_RULES)
-        .bind(wanted)
-        .execute(&self.pool)
-        .await?;
+        dispatch!(self, set_meta(META_RULES, &wanted))?;
         Ok(recompute)
     }
 }

@@ -6,12 +6,8 @@ use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::entries::refresh_person;
-use super::idempotency::{lookup, remember};
-use super::staff::person_of;
-use super::{
-    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, code_of, push_worker_visibility,
-    search_text,
-};
+use super::sqlite::{lookup, person_of, push_worker_visibility, remember};
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, code_of, search_text};
 use crate::api::contract::SessionPatch;
 use crate::domain::DeclarantKind;
 use crate::domain::ids::{Nir, Siret};
@@ -295,7 +291,7 @@ impl Store {
         account: &AccountRow,
         id: SessionId,
     ) -> Result<Option<SessionRow>, ServerError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.sqlite()?.acquire().await?;
         own_session(&mut conn, account, id).await
     }
 
@@ -306,7 +302,7 @@ impl Store {
         new: &CheckedSession,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<SessionId>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
@@ -345,7 +341,7 @@ impl Store {
         id: SessionId,
         patch: &SessionPatch,
     ) -> Result<SessionOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let Some(current) = own_session(&mut tx, account, id).await? else {
             return Ok(SessionOutcome::NotFound);
         };
@@ -401,7 +397,7 @@ impl Store {
         trainee: TraineeRef<'_>,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<SessionOutcome>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
@@ -438,7 +434,7 @@ impl Store {
         id: SessionId,
         worker: WorkerId,
     ) -> Result<SessionOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Err(outcome) = open_session(&mut tx, account, id).await? {
             return Ok(outcome);
         }
@@ -463,7 +459,7 @@ impl Store {
         worker: WorkerId,
         outcome: TraineeOutcome,
     ) -> Result<SessionOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Err(outcome) = open_session(&mut tx, account, id).await? {
             return Ok(outcome);
         }
@@ -495,7 +491,7 @@ impl Store {
         catalogue: &Catalogue,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<SessionOutcome>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }

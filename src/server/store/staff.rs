@@ -1,20 +1,12 @@
 //! An employer's staff: creating, changing and archiving its workers (the employment of a
 //! person in the account, docs/model.md).
 
-use std::str::FromStr;
-
 use chrono::NaiveDate;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::idempotency::{lookup, remember};
-use super::{
-    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, WORKER_COLUMNS, search_text,
-    worker_from_row,
-};
+use super::sqlite::{holder, lookup, own_worker, remember};
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, dispatch, search_text};
 use crate::api::contract::{NewWorker, StaffRecord, WorkerPatch};
-use crate::domain::DeclarantKind;
-use crate::domain::ids::{Nir, Siret};
+use crate::domain::ids::Nir;
 use crate::domain::worker::{Worker, WorkerId};
 
 /// What became of a staff write.
@@ -36,89 +28,15 @@ pub enum StaffOutcome {
 }
 
 /// The employment columns selected after [`WORKER_COLUMNS`].
-const EMPLOYMENT_COLUMNS: &str = ", w.service, w.job, w.employee_number, w.manager, \
+pub(super) const EMPLOYMENT_COLUMNS: &str = ", w.service, w.job, w.employee_number, w.manager, \
      w.entry_date, w.leaving_date, w.archived";
 
-/// Decodes one of the caller's own workers with their employment.
-fn staff_from_row(row: &SqliteRow) -> Result<StaffRecord, ServerError> {
-    let worker = worker_from_row(row)?;
-    Ok(StaffRecord {
-        worker,
-        service: row.try_get("service")?,
-        job: row.try_get("job")?,
-        employee_number: row.try_get("employee_number")?,
-        manager: row.try_get("manager")?,
-        entry_date: row.try_get("entry_date")?,
-        leaving_date: row.try_get("leaving_date")?,
-        archived: row.try_get("archived")?,
-    })
-}
-
 /// The text of an optional field: trimmed, `None` when empty.
-fn text(value: Option<&str>) -> Option<String> {
+pub(super) fn text(value: Option<&str>) -> Option<String> {
     value
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
-}
-
-/// One of the employer's own workers (archived ones included), on an open connection.
-async fn own_worker(
-    conn: &mut SqliteConnection,
-    account: &AccountRow,
-    id: WorkerId,
-) -> Result<Option<StaffRecord>, ServerError> {
-    let sql = format!(
-        "SELECT {WORKER_COLUMNS}{EMPLOYMENT_COLUMNS} FROM workers w \
-         WHERE w.id = ? AND w.employer_account_id = ?"
-    );
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .bind(account.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|row| staff_from_row(&row)).transpose()
-}
-
-/// Another worker of the account holding `value` in `column` (`nir` or `employee_number`).
-async fn holder(
-    conn: &mut SqliteConnection,
-    account: &AccountRow,
-    column: &'static str,
-    value: &str,
-    except: Option<WorkerId>,
-) -> Result<Option<StaffOutcome>, ServerError> {
-    let sql = format!(
-        "SELECT {WORKER_COLUMNS} FROM workers w WHERE w.employer_account_id = ? \
-         AND w.{column} = ? AND w.id <> ?"
-    );
-    let row = sqlx::query(&sql)
-        .bind(account.id)
-        .bind(value)
-        .bind(except.unwrap_or(-1))
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|row| {
-        let worker = worker_from_row(&row)?;
-        Ok(StaffOutcome::Duplicate {
-            field: column,
-            worker: worker.id,
-            name: worker.display_name(),
-        })
-    })
-    .transpose()
-}
-
-/// The person of `nir`, created when new.
-pub(super) async fn person_of(conn: &mut SqliteConnection, nir: &str) -> Result<i64, ServerError> {
-    sqlx::query("INSERT INTO persons (nir) VALUES (?) ON CONFLICT (nir) DO NOTHING")
-        .bind(nir)
-        .execute(&mut *conn)
-        .await?;
-    Ok(sqlx::query_scalar("SELECT id FROM persons WHERE nir = ?")
-        .bind(nir)
-        .fetch_one(&mut *conn)
-        .await?)
 }
 
 impl Store {
@@ -129,14 +47,7 @@ impl Store {
         account: &AccountRow,
         id: WorkerId,
     ) -> Result<Option<StaffRecord>, ServerError> {
-        let Some(worker) = self.worker(account, id).await? else {
-            return Ok(None);
-        };
-        if account.kind != DeclarantKind::Employeur {
-            return Ok(Some(staff_from_row_none(worker)));
-        }
-        let mut conn = self.pool.acquire().await?;
-        own_worker(&mut conn, account, id).await
+        dispatch!(self, staff_record(account, id))
     }
 
     /// Creates a worker of the employer `account`, idempotently, in ONE transaction: a NIR or
@@ -150,81 +61,7 @@ impl Store {
         new: &NewWorker,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<StaffOutcome>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(known) = lookup(&mut tx, account.id, request).await? {
-            return Ok(known);
-        }
-        if let Some(duplicate) = holder(&mut tx, account, "nir", nir.as_str(), None).await? {
-            return Ok(Idempotent::New(duplicate));
-        }
-        let number = text(new.employee_number.as_deref());
-        if let Some(number) = &number
-            && let Some(duplicate) =
-                holder(&mut tx, account, "employee_number", number, None).await?
-        {
-            return Ok(Idempotent::New(duplicate));
-        }
-        let person = person_of(&mut tx, nir.as_str()).await?;
-        let siret = Siret::from_str(&account.siret).map_err(|e| ServerError::Corrupt {
-            what: "SIRET du compte".to_owned(),
-            detail: e.to_string(),
-        })?;
-        let worker = Worker {
-            id: 0,
-            nir: nir.clone(),
-            last_name: new.last_name.trim().to_owned(),
-            usage_name: text(new.usage_name.as_deref()),
-            first_names: new.first_names.trim().to_owned(),
-            birth_date: new.birth_date,
-            employer_siret: siret,
-            employer_name: account.name.clone(),
-            site: text(new.site.as_deref()).unwrap_or_default(),
-        };
-        let id = sqlx::query(
-            "INSERT INTO workers (person_id, nir, last_name, usage_name, first_names, \
-             birth_date, employer_siret, employer_name, site, employer_account_id, search, \
-             service, job, employee_number, manager, entry_date, leaving_date) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(worker.nir.as_str())
-        .bind(&worker.last_name)
-        .bind(&worker.usage_name)
-        .bind(&worker.first_names)
-        .bind(worker.birth_date)
-        .bind(worker.employer_siret.as_str())
-        .bind(&worker.employer_name)
-        .bind(&worker.site)
-        .bind(account.id)
-        .bind(search_text(&worker))
-        .bind(text(new.service.as_deref()))
-        .bind(text(new.job.as_deref()))
-        .bind(&number)
-        .bind(text(new.manager.as_deref()))
-        .bind(new.entry_date)
-        .bind(new.leaving_date)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        sqlx::query(
-            "UPDATE passport_entries SET employer_account_id = ? \
-             WHERE employer_account_id IS NULL AND employer_siret = ? AND person_id = ?",
-        )
-        .bind(account.id)
-        .bind(&account.siret)
-        .bind(person)
-        .execute(&mut *tx)
-        .await?;
-        let record =
-            own_worker(&mut tx, account, id)
-                .await?
-                .ok_or_else(|| ServerError::Corrupt {
-                    what: "salarié".to_owned(),
-                    detail: format!("le salarié {id} est illisible après son insertion"),
-                })?;
-        remember(&mut tx, account.id, request, 201, &record).await?;
-        tx.commit().await?;
-        Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
+        dispatch!(self, create_worker(account, nir, new, request))
     }
 
     /// Changes the fields of `patch` on one of the employer's workers.
@@ -234,7 +71,7 @@ impl Store {
         id: WorkerId,
         patch: &WorkerPatch,
     ) -> Result<StaffOutcome, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         let Some(mut record) = own_worker(&mut tx, account, id).await? else {
             return Ok(StaffOutcome::NotFound);
         };
@@ -280,7 +117,7 @@ impl Store {
         today: NaiveDate,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<StaffOutcome>, ServerError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
@@ -310,7 +147,7 @@ impl Store {
 }
 
 /// A worker of another account's staff: no employment fields.
-fn staff_from_row_none(worker: Worker) -> StaffRecord {
+pub(super) fn staff_from_row_none(worker: Worker) -> StaffRecord {
     StaffRecord {
         worker,
         service: None,
@@ -357,17 +194,5 @@ fn apply_patch(record: &mut StaffRecord, patch: &WorkerPatch) {
     }
     if patch.leaving_date.is_some() {
         record.leaving_date = patch.leaving_date;
-    }
-}
-
-/// Appends the list condition on leavers: an employer's archived workers are hidden unless
-/// asked for.
-pub(super) fn push_archived_filter(
-    builder: &mut QueryBuilder<'_, Sqlite>,
-    account: &AccountRow,
-    include_archived: bool,
-) {
-    if account.kind == DeclarantKind::Employeur && !include_archived {
-        builder.push(" AND w.archived = 0");
     }
 }

@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::entries::push_entry_viewer;
+use super::sqlite::push_entry_viewer;
 use super::{AccountRow, ServerError, Store};
 use crate::api::contract::UnmappedTitle;
 use crate::domain::training::Catalogue;
@@ -27,7 +27,7 @@ impl Store {
             " GROUP BY e.training_title) u JOIN passport_entries last ON last.id = u.last_id \
              ORDER BY u.entries DESC, u.title",
         );
-        let rows = builder.build().fetch_all(&self.pool).await?;
+        let rows = builder.build().fetch_all(self.sqlite()?).await?;
         rows.iter()
             .map(|row| {
                 let entries: i64 = row.try_get("entries")?;

@@ -1,0 +1,69 @@
+//! The SQLite backend: its pool (WAL, one writer), its write transactions (`BEGIN IMMEDIATE`),
+//! its dialect, and the calls written once in [`super::shared`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+/// This backend's database, row and connection types, named by the shared calls.
+type Db = Sqlite;
+/// See [`Db`].
+type DbRow = sqlx::sqlite::SqliteRow;
+/// See [`Db`].
+type DbConn = sqlx::SqliteConnection;
+
+/// Connections in the pool: SQLite has one writer at a time; a few readers run beside it (WAL).
+const MAX_CONNECTIONS: u32 = 4;
+/// How long a statement waits for a lock held by another connection.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache of each connection, in KiB as SQLite counts it when negative (16 MiB).
+const CACHE_KIB: &str = "-16384";
+
+/// A SQLite database.
+#[derive(Debug, Clone)]
+pub(super) struct SqliteStore {
+    /// The pool; the store calls not yet shared with PostgreSQL use it directly.
+    pub(super) pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Joins a trainee to its session in the training organisation's visibility test: CROSS
+    /// JOIN keeps the worker's own enrolments as the outer loop (by the worker index).
+    const ENROLMENT_JOIN: &'static str = "CROSS JOIN";
+
+    /// Opens (creating if missing) the file in WAL mode and runs the migrations.
+    pub(super) async fn open(path: &Path) -> Result<Self, crate::server::ServerError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .pragma("cache_size", CACHE_KIB);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("src/server/migrations/sqlite")
+            .run(&pool)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// A write transaction, holding the write lock from its start (no upgrade deadlock).
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// The date under `key` of the JSON text in `column`.
+    fn json_date(column: &str, key: &str) -> String {
+        format!("json_extract({column}, '$.{key}')")
+    }
+}
+
+super::shared::ported!(SqliteStore);

@@ -1,0 +1,330 @@
+//! The routes ported to both store backends, run with the same body on a fresh SQLite file and on
+//! a fresh PostgreSQL database (tests/common/databases.rs): accounts and tokens, `/v1/me`, the
+//! workers list and a passport, POST /v1/workers with its idempotency; the answers are the same
+//! on both, and a call not yet ported answers a French 501 problem on PostgreSQL.
+
+#[path = "common/databases.rs"]
+mod databases;
+
+use chrono::NaiveDate;
+use passeport::domain::DeclarantKind;
+use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::ids::{Siret, compute_key};
+use passeport::domain::training::Catalogue;
+use passeport::server::database::DatabaseSettings;
+use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
+use passeport::server::{Server, ServerOptions};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use databases::each_backend;
+
+/// SIRET of the employer.
+const EMPLOYER: &str = "35600000000048";
+/// SIRET of the training organisation.
+const ORGANISATION: &str = "44200001400005";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn nir(n: u32) -> String {
+    let body = format!("28507751{n:05}");
+    format!("{body}{:02}", compute_key(&body).unwrap())
+}
+
+fn options(demo: bool) -> ServerOptions {
+    ServerOptions {
+        db_path: std::path::PathBuf::new(),
+        demo: demo.then(|| DemoOptions {
+            workers: 10,
+            seed: DEFAULT_SEED,
+            today: today(),
+        }),
+        today: Some(today()),
+    }
+}
+
+async fn open(settings: &DatabaseSettings) -> Server {
+    Server::open_on(
+        settings,
+        options(false),
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// What a client sees of the slice on one backend, with the ids it was given.
+async fn run_slice(settings: &DatabaseSettings) -> Vec<(String, u16, Value)> {
+    let server = open(settings).await;
+    let employer: Siret = EMPLOYER.parse().unwrap();
+    let organisation: Siret = ORGANISATION.parse().unwrap();
+    server
+        .create_account(DeclarantKind::Employeur, &employer, "Équipe Tôlerie", None)
+        .await
+        .unwrap();
+    server
+        .create_account(
+            DeclarantKind::OrganismeFormation,
+            &organisation,
+            "Formaprev",
+            Some(&"11755555555".parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        server
+            .create_account(DeclarantKind::Employeur, &employer, "Doublon", None)
+            .await
+            .is_err(),
+        "a SIRET has one account"
+    );
+    let token = server.create_token(&employer).await.unwrap();
+    let of_token = server.create_token(&organisation).await.unwrap();
+    assert!(
+        server
+            .create_token(&"44200000600001".parse().unwrap())
+            .await
+            .is_err(),
+        "no token for an unknown account"
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let mut seen = Vec::new();
+    let mut call = async |label: &str, request: reqwest::RequestBuilder| -> Value {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        seen.push((label.to_owned(), status, body.clone()));
+        body
+    };
+
+    call("me", http.get(format!("{base}/v1/me")).bearer_auth(&token)).await;
+    call("me sans jeton", http.get(format!("{base}/v1/me"))).await;
+    // Created out of name order, so the list order (by id) is checked, and names that sort
+    // differently by locale (accents, case) are kept byte for byte.
+    let people = [
+        (3, "Zoé", "ÉLOI", "Atelier B", "M-3"),
+        (1, "anne", "dupont", "Atelier A", "M-1"),
+        (2, "Ève", "Durand", "Atelier A", "M-2"),
+    ];
+    let mut ids = Vec::new();
+    for (n, first, last, site, number) in people {
+        let body = json!({
+            "nir": nir(n), "last_name": last, "first_names": first, "site": site,
+            "employee_number": number, "birth_date": "1985-07-01", "entry_date": "2020-01-06",
+        });
+        let created = call(
+            "création",
+            http.post(format!("{base}/v1/workers"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("k-{n}"))
+                .json(&body),
+        )
+        .await;
+        ids.push(created["id"].as_i64().expect("the created worker"));
+        if n == 3 {
+            call(
+                "rejeu",
+                http.post(format!("{base}/v1/workers"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", "k-3")
+                    .json(&body),
+            )
+            .await;
+            call(
+                "clé réutilisée",
+                http.post(format!("{base}/v1/workers"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", "k-3")
+                    .json(&json!({"nir": nir(9), "last_name": "X", "first_names": "Y"})),
+            )
+            .await;
+        }
+    }
+    call(
+        "NIR en double",
+        http.post(format!("{base}/v1/workers"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "k-dup")
+            .json(&json!({"nir": nir(1), "last_name": "Autre", "first_names": "Anne"})),
+    )
+    .await;
+    call(
+        "liste",
+        http.get(format!("{base}/v1/workers")).bearer_auth(&token),
+    )
+    .await;
+    call(
+        "page 1",
+        http.get(format!("{base}/v1/workers?limit=2"))
+            .bearer_auth(&token),
+    )
+    .await;
+    call(
+        "recherche",
+        http.get(format!("{base}/v1/workers?q=eve"))
+            .bearer_auth(&token),
+    )
+    .await;
+    call(
+        "salarié",
+        http.get(format!("{base}/v1/workers/{}", ids[0]))
+            .bearer_auth(&token),
+    )
+    .await;
+    call(
+        "passeport",
+        http.get(format!("{base}/v1/workers/{}/passport", ids[1]))
+            .bearer_auth(&token),
+    )
+    .await;
+    call(
+        "organisme : liste",
+        http.get(format!("{base}/v1/workers"))
+            .bearer_auth(&of_token),
+    )
+    .await;
+    call(
+        "organisme : passeport",
+        http.get(format!("{base}/v1/workers/{}/passport", ids[1]))
+            .bearer_auth(&of_token),
+    )
+    .await;
+    let sessions = http
+        .get(format!("{base}/v1/sessions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let status = sessions.status().as_u16();
+    if settings.url.is_postgres() {
+        assert_eq!(status, 501, "a call not yet ported");
+        let problem: Value = sessions.json().await.unwrap();
+        assert_eq!(problem["title"], "Pas encore disponible sur PostgreSQL");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("pas encore disponible sur PostgreSQL")
+        );
+    } else {
+        assert_eq!(status, 200);
+    }
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    seen
+}
+
+#[tokio::test]
+async fn the_ported_routes_answer_the_same_on_both_backends() {
+    let mut answers = Vec::new();
+    for database in each_backend().await {
+        let seen = run_slice(&database.settings).await;
+        let status = |label: &str| {
+            seen.iter()
+                .find(|(l, _, _)| l == label)
+                .map(|(_, s, b)| (*s, b.clone()))
+                .unwrap()
+        };
+        let name = database.name;
+        assert_eq!(status("me").0, 200, "{name}");
+        assert_eq!(status("me").1["siret"], EMPLOYER, "{name}");
+        assert_eq!(status("me sans jeton").0, 401, "{name}");
+        assert_eq!(status("rejeu").0, 200, "{name}: a replay");
+        assert_eq!(status("clé réutilisée").0, 409, "{name}");
+        assert_eq!(status("NIR en double").0, 409, "{name}");
+        let list = status("liste").1;
+        let names: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["last_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["ÉLOI", "dupont", "Durand"], "{name}: by id");
+        assert!(status("page 1").1["next_cursor"].is_string(), "{name}");
+        let found = status("recherche").1;
+        assert_eq!(found["items"][0]["first_names"], "Ève", "{name}");
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "{name}");
+        assert_eq!(status("salarié").1["employee_number"], "M-3", "{name}");
+        assert_eq!(status("passeport").0, 200, "{name}");
+        assert_eq!(status("passeport").1["entries"], json!([]), "{name}");
+        assert_eq!(
+            status("organisme : liste").1["items"],
+            json!([]),
+            "{name}: an organisation sees none of the employer's staff"
+        );
+        assert_eq!(status("organisme : passeport").0, 404, "{name}");
+        answers.push((name, seen));
+        database.drop_now().await;
+    }
+    // Every answer, ids and sorted lists included, is the same on both backends.
+    if let [(_, sqlite), (_, postgres)] = answers.as_slice() {
+        assert_eq!(sqlite.len(), postgres.len());
+        for (a, b) in sqlite.iter().zip(postgres) {
+            assert_eq!(a, b, "{} differs between SQLite and PostgreSQL", a.0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn demo_data_is_refused_on_postgres_in_french() {
+    for database in each_backend().await {
+        if database.settings.url.is_postgres() {
+            let error = Server::open_on(
+                &database.settings,
+                options(true),
+                Catalogue::embedded().unwrap(),
+                DeadlineRules::embedded().unwrap(),
+            )
+            .await
+            .unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("pas encore disponibles sur PostgreSQL"),
+                "{error}"
+            );
+        } else {
+            let server = Server::open_on(
+                &database.settings,
+                options(true),
+                Catalogue::embedded().unwrap(),
+                DeadlineRules::embedded().unwrap(),
+            )
+            .await
+            .unwrap();
+            assert!(server.is_demo());
+        }
+        database.drop_now().await;
+    }
+}
+
+#[tokio::test]
+async fn reopening_a_database_keeps_its_accounts() {
+    for database in each_backend().await {
+        let siret: Siret = EMPLOYER.parse().unwrap();
+        let server = open(&database.settings).await;
+        server
+            .create_account(DeclarantKind::Employeur, &siret, "ACME", None)
+            .await
+            .unwrap();
+        drop(server);
+        let server = open(&database.settings).await;
+        assert!(
+            server.create_token(&siret).await.is_ok(),
+            "{}: migrations rerun on an up-to-date schema, the account is there",
+            database.name
+        );
+        drop(server);
+        database.drop_now().await;
+    }
+}
