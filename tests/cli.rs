@@ -833,14 +833,14 @@ fn unreadable_files_exit_2_saying_why() {
         ),
         (
             write("binaire.csv", b"ID_DECLARATION|NIR\n\0\x01\x02"),
-            "ce n'est pas un fichier texte (octet nul ligne 2)",
+            "ce n'est ni un classeur (.xlsx, .xls, .ods) ni un fichier texte (octet nul ligne 2)",
         ),
         (
             write("classeur.xlsx", b"PK\x03\x04\x14\0\x06\0xl/workbook.xml"),
-            "le fichier est un classeur Excel (.xlsx)",
+            "classeur illisible (endommagé, protégé par un mot de passe ou d'un autre format)",
         ),
         (
-            write("inconnu.csv", b"nom;prenom;formation\nDUPONT;Marie;SST\n"),
+            write("inconnu.csv", b"alpha;beta;gamma\n1;2;3\n"),
             "disposition inconnue : la première ligne compte 3 colonne(s)",
         ),
         (write("vide.csv", b"\r\n\r\n"), "le fichier est vide"),

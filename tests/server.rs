@@ -262,6 +262,7 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/sessions/{id}/trainees/{worker_id}", "put"),
         ("/v1/sessions/{id}/trainees/{worker_id}", "delete"),
         ("/v1/sessions/{id}/close", "post"),
+        ("/v1/catalogue/unmapped", "get"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {
