@@ -205,9 +205,16 @@ fn a_team_starts_from_nothing_and_a_declaration_reaches_the_employer() {
     s.send("R489");
     s.wait_for("CACES R489 : chariots de manutention", 10);
     s.send("\t");
-    s.send("26/12/2021");
-    s.wait_for("26/12/2021", 10);
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let ended = (today - chrono::Months::new(4 * 12 + 11))
+        .format("%d/%m/%Y")
+        .to_string();
+    assert_eq!(ended, "26/12/2021");
+    s.send(&ended);
+    s.wait_for(&ended, 10);
     s.send("\x13");
+    // Valid 60 months (assets/catalogue.toml, CACES_R489, a recommendation): until the day before
+    // 26/12/2026, 29 days from today.
     s.wait_for("Formation enregistrée", 10);
     s.wait_for("Expire bientôt", 10);
     let screen = s.screen();
