@@ -465,3 +465,77 @@ fn a_training_organisation_is_told_why_not() {
         assert!(app.notice.is_some(), "{c}");
     }
 }
+
+/// A training saved on the Passeport: Échéances, loaded before, is asked again on its next
+/// visit (it used to say « Aucune échéance » until `r`).
+#[test]
+fn a_saved_training_reloads_echeances_on_the_next_visit() {
+    let mut app = worker_app(DeclarantKind::Employeur);
+    let is_expirations = |r: &Request| matches!(r, Request::Expirations(_));
+    // Without a write, coming back to Échéances asks nothing (it was loading from the start).
+    app.update(key('1'));
+    let effects = app.update(key('4'));
+    assert!(requests(&effects).is_empty(), "{effects:?}");
+    let effects = app.update(key('x'));
+    assert!(
+        matches!(app.worker.action, Some(WorkerAction::Remove { .. })),
+        "{effects:?}"
+    );
+    type_text(&mut app, "Saisie en double");
+    let effects = app.update(press(KeyCode::Enter));
+    let id = request_id(&effects, |r| matches!(r, Request::RemoveTraining { .. }));
+    let answer = TrainingRecordAnswer {
+        entry_id: 31,
+        passport: passport(Vec::new()),
+    };
+    ok(&mut app, id, Response::TrainingSaved(Box::new(answer)));
+    let effects = app.update(key('1'));
+    request_id(&effects, is_expirations);
+    // Once reloaded, the next visit asks nothing again.
+    app.update(key('4'));
+    let effects = app.update(key('1'));
+    assert!(
+        !requests(&effects).iter().any(|(_, r)| is_expirations(r)),
+        "{effects:?}"
+    );
+}
+
+/// Opening again, from a list, the worker already shown reloads their passport: a training
+/// an organisation declared since then shows without `r`.
+#[test]
+fn opening_the_same_worker_again_reloads_the_passport() {
+    let mut app = worker_app(DeclarantKind::Employeur);
+    let mut effects = Vec::new();
+    app.go_to(ScreenId::Expirations, &mut effects);
+    app.worker.open(7);
+    let mut effects = Vec::new();
+    app.go_to(ScreenId::Worker, &mut effects);
+    let id = request_id(&effects, |r| *r == Request::Passport(7));
+    assert_eq!(app.worker.entries().len(), 1, "the old one shown meanwhile");
+    let mut declared = recorded_entry(40);
+    declared.training_title = "SST".to_owned();
+    declared.origin = EntryOrigin {
+        entry_id: Some(40),
+        source: EntrySource::Declared,
+        account_name: Some("Formapro".to_owned()),
+        reference: Some("FP-2026-41".to_owned()),
+        recorded_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20),
+        ..EntryOrigin::default()
+    };
+    ok(
+        &mut app,
+        id,
+        Response::Passport(Box::new(passport(vec![declared, recorded_entry(31)]))),
+    );
+    assert_eq!(app.worker.entries().len(), 2);
+    // Switching screens with a digit keeps the passport as it is.
+    app.update(key('1'));
+    let effects = app.update(key('4'));
+    assert!(requests(&effects).is_empty(), "{effects:?}");
+    // The selected training's detail line says who declared it.
+    let screen = render(&app);
+    assert!(
+        screen.contains("déclarée par Formapro (réf. FP-2026-41, le 20/11/2026)"),
+        "{screen}"
+    );
+}

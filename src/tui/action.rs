@@ -130,6 +130,20 @@ impl Request {
             Self::ListDrafts | Self::SaveDraft(_) | Self::DeleteDraft(_)
         )
     }
+
+    /// True for writes that can change what Échéances lists: a worker's name, site or archive,
+    /// their training records, a declaration's titulaires.
+    pub fn changes_expirations(&self) -> bool {
+        matches!(
+            self,
+            Self::UpdateWorker { .. }
+                | Self::ArchiveWorker { .. }
+                | Self::CreateTraining { .. }
+                | Self::RemoveTraining { .. }
+                | Self::CreateDeclaration { .. }
+                | Self::RemoveTitulaire { .. }
+        )
+    }
 }
 
 /// The error for an answer of another kind than its request: a bug of ours, never the server's.

@@ -74,6 +74,8 @@ pub struct App {
     superseded: HashSet<RequestId>,
     /// Requests in flight that read or write local files (drafts), not the API.
     local: HashSet<RequestId>,
+    /// Writes in flight that can change Échéances ([`Request::changes_expirations`]).
+    writes: HashSet<RequestId>,
     /// The last request error, shown in the status line until the next success or refresh.
     pub last_error: Option<String>,
     /// A screen's message for the status line (where an export went), cleared by the next key.
@@ -111,6 +113,7 @@ impl App {
             in_flight: HashMap::new(),
             superseded: HashSet::new(),
             local: HashSet::new(),
+            writes: HashSet::new(),
             last_error: None,
             notice: None,
             next_id: 0,
@@ -196,18 +199,24 @@ impl App {
             self.notice = notice;
         }
         self.next_id = next_id;
-        let new: Vec<(RequestId, Discriminant<Request>, bool)> = effects[first_new..]
+        let new: Vec<(RequestId, Discriminant<Request>, bool, bool)> = effects[first_new..]
             .iter()
             .filter_map(|e| match e {
-                Effect::Request { id, request } if started.contains(id) => {
-                    Some((*id, discriminant(request), request.is_local()))
-                }
+                Effect::Request { id, request } if started.contains(id) => Some((
+                    *id,
+                    discriminant(request),
+                    request.is_local(),
+                    request.changes_expirations(),
+                )),
                 _ => None,
             })
             .collect();
-        for (request, kind, local) in new {
+        for (request, kind, local, writes) in new {
             if local {
                 self.local.insert(request);
+            }
+            if writes {
+                self.writes.insert(request);
             }
             self.track(request, Some(id), kind);
         }
@@ -287,6 +296,9 @@ impl App {
             return;
         };
         let local = self.local.remove(&id);
+        if self.writes.remove(&id) && result.is_ok() {
+            self.expirations_changed(effects);
+        }
         // A superseded request's answer is dropped by its screen: it says nothing of the data shown.
         if !self.superseded.remove(&id) {
             match &result {
@@ -317,6 +329,15 @@ impl App {
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));
             }
+        }
+    }
+
+    /// A write changed what Échéances lists: reloaded now if shown, else on its next visit.
+    fn expirations_changed(&mut self, effects: &mut Vec<Effect>) {
+        if self.screen == ScreenId::Expirations {
+            self.with_screen(ScreenId::Expirations, effects, |s, cx| s.refresh(cx));
+        } else {
+            self.expirations.mark_stale();
         }
     }
 

@@ -94,6 +94,9 @@ pub struct ExpirationsScreen {
     pub cursor: ListCursor,
     /// The expiry threshold of the last load, in days: rows within it are « Expire bientôt ».
     threshold_days: u32,
+    /// Set when a write elsewhere (a worker, a training, a declaration) changed what the list
+    /// shows: the next visit reloads it, the old rows staying on screen meanwhile.
+    stale: bool,
 }
 
 /// Counts of the summary line: expired, then expiring within 30, 31–60 and 61–90 days, like
@@ -113,6 +116,11 @@ fn count_rows(rows: &[&ExpirationItem]) -> ExpirationCounts {
 }
 
 impl ExpirationsScreen {
+    /// Marks the list out of date: [`Screen::on_enter`] reloads it.
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
     /// The rows shown, after filters.
     pub fn visible(&self) -> Vec<&ExpirationItem> {
         self.data
@@ -199,7 +207,7 @@ impl Screen for ExpirationsScreen {
     }
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
-        if self.data.is_idle() {
+        if self.data.is_idle() || std::mem::take(&mut self.stale) {
             self.load(cx);
         }
     }

@@ -86,13 +86,17 @@ pub struct WorkerScreen {
     table_top: StdCell<Option<u16>>,
     /// The write open over the passport (a form, a question), if any.
     pub action: Option<actions::WorkerAction>,
+    /// Set when the worker shown is opened again from a list: the next visit reloads the
+    /// passport (another account may have declared since), the old one staying on screen.
+    reopened: bool,
     /// The catalogue, loaded for the training-record form.
     pub catalogue: Remote<Vec<TrainingType>>,
 }
 
 impl WorkerScreen {
     /// Opens a worker: remembers the id and, when it is another worker, forgets the previous
-    /// passport so that [`Screen::on_enter`] loads this one. The NIR is masked again.
+    /// passport so that [`Screen::on_enter`] loads this one; the same worker is reloaded, the
+    /// passport shown meanwhile. The NIR is masked again.
     pub fn open(&mut self, worker_id: WorkerId) {
         if self.worker_id != Some(worker_id) {
             self.worker_id = Some(worker_id);
@@ -100,6 +104,8 @@ impl WorkerScreen {
             self.cursor = ListCursor::default();
             self.action = None;
             self.view.recentre();
+        } else {
+            self.reopened = true;
         }
         self.revealed = false;
     }
@@ -291,7 +297,9 @@ impl WorkerScreen {
                     format!("valide dès le {}", start.format("%d/%m/%Y")),
                 ),
             };
-            detail(&[&entry.training_title, status, &validity])
+            // Who recorded or declared it: « déclarée par <OF> (réf. …, le …) ».
+            let origin = entry.origin.label().unwrap_or_default();
+            detail(&[&entry.training_title, status, &validity, &origin])
         });
         render_fitted(
             frame,
@@ -399,7 +407,8 @@ impl Screen for WorkerScreen {
 
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         self.revealed = false;
-        if self.data.data().is_none() && !self.data.is_loading() {
+        let reopened = std::mem::take(&mut self.reopened);
+        if (self.data.data().is_none() || reopened) && !self.data.is_loading() {
             self.load(cx);
         }
     }
@@ -686,12 +695,19 @@ mod tests {
         assert!(h.passport_requests().is_empty(), "already loading");
         h.run(|cx| screen.on_response(requests[0].0, Ok(passport(7, entries())), cx));
         assert_eq!(screen.entries().len(), 5);
-        screen.open(7);
         h.run(|cx| screen.on_enter(cx));
         assert!(
             h.passport_requests().is_empty(),
-            "the same worker stays loaded"
+            "back on the screen: the same passport"
         );
+        screen.open(7);
+        h.run(|cx| screen.on_enter(cx));
+        assert_eq!(
+            h.passport_requests().len(),
+            1,
+            "opened again from a list: reloaded"
+        );
+        assert_eq!(screen.entries().len(), 5, "shown meanwhile");
         screen.open(8);
         assert!(
             screen.data.data().is_none(),

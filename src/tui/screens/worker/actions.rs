@@ -399,7 +399,8 @@ impl WorkerScreen {
             ),
             _ => "sans échéance".to_owned(),
         };
-        format!("{what} : {}, {expiry}.", sanitize(&entry.training_title))
+        // The expiry before the title: a long title is what the status line may cut.
+        format!("{what}, {expiry} : {}.", sanitize(&entry.training_title))
     }
 
     /// Draws the open write over the passport.
