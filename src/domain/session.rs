@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::DeclarationKind;
 use super::worker::WorkerId;
 
 /// Identifier of a session in the API and the store.
@@ -34,6 +35,19 @@ impl TraineeOutcome {
             Self::Attended => "Présent",
             Self::Absent => "Absent",
             Self::Pending => "En attente",
+        }
+    }
+
+    /// The declaration that names this trainee, for a training type whose success gives
+    /// `issued`: a pass gets the type's document; an attendance, and a failure, an attestation
+    /// de formation (domain.md §8, « ADF or JDR »: the official FAQ declares only the
+    /// justificatif when a training yields both, and « a failed one [is] an ADF » — read there
+    /// for SST, assumed [I] for every type). Absent and pending trainees are named in none.
+    pub fn declared_as(self, issued: DeclarationKind) -> Option<DeclarationKind> {
+        match self {
+            Self::Passed => Some(issued),
+            Self::Failed | Self::Attended => Some(DeclarationKind::Attestation),
+            Self::Absent | Self::Pending => None,
         }
     }
 }

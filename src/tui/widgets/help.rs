@@ -66,6 +66,8 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Detail,
         Context::Worker,
         Context::Search,
+        Context::Sessions,
+        Context::Session,
     ] {
         let section = context.label();
         rows.push(Row::Heading(section));
