@@ -11,11 +11,11 @@ use crate::api::contract::{
 };
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
+use crate::api::contract::{NewSession, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
 };
 use crate::domain::declaration::Declaration;
-use crate::api::contract::{NewSession, SessionPatch};
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
 use crate::domain::worker::{Worker, WorkerId};

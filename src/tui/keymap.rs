@@ -479,13 +479,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         "nouvelle session",
         true,
     ),
-    (
-        Context::Session,
-        &["i"],
-        Command::Enrol,
-        "inscrire",
-        true,
-    ),
+    (Context::Session, &["i"], Command::Enrol, "inscrire", true),
     (
         Context::Session,
         &["R"],
@@ -796,7 +790,10 @@ mod tests {
             ('d', Command::Declare),
             ('r', Command::Refresh),
         ] {
-            assert_eq!(map.resolve(session, &press(KeyCode::Char(c))), Some(command));
+            assert_eq!(
+                map.resolve(session, &press(KeyCode::Char(c))),
+                Some(command)
+            );
         }
         let passed = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(map.resolve(session, &passed), Some(Command::OutcomePassed));

@@ -22,14 +22,14 @@ use crate::api::contract::{
 };
 use crate::domain::ids::Nir;
 use crate::domain::training::TrainingType;
-use crate::tui::form::Roster;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
+use crate::tui::form::Roster;
+use crate::tui::form::fields::format_date;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
 use crate::tui::widgets::list::{ListCursor, cycle};
-use crate::tui::form::fields::format_date;
 use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
 /// The period listed.
@@ -499,28 +499,30 @@ fn render_detail(
         None => "Ouverte".to_owned(),
     };
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
-            Line::styled(
-                format!(
-                    " {} · {} · {}",
-                    date_range(s.start_date, s.end_date),
-                    sanitize(&s.organisme),
-                    sanitize(&s.place)
+        Paragraph::new(
+            vec![
+                Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
+                Line::styled(
+                    format!(
+                        " {} · {} · {}",
+                        date_range(s.start_date, s.end_date),
+                        sanitize(&s.organisme),
+                        sanitize(&s.place)
+                    ),
+                    theme.text,
                 ),
-                theme.text,
-            ),
-            Line::styled(
-                format!(
-                    " {state} · Déclaration : {} · d déclarer · Échap retour",
-                    s.declaration_status.label()
+                Line::styled(
+                    format!(
+                        " {state} · Déclaration : {} · d déclarer · Échap retour",
+                        s.declaration_status.label()
+                    ),
+                    theme.muted,
                 ),
-                theme.muted,
-            ),
-        ]
-        .into_iter()
-        .chain(status)
-        .collect::<Vec<_>>()),
+            ]
+            .into_iter()
+            .chain(status)
+            .collect::<Vec<_>>(),
+        ),
         head,
     );
     if d.trainees.is_empty() {

@@ -94,7 +94,11 @@ pub fn outcome_counts(detail: &SessionDetail) -> String {
     let parts: Vec<String> = names
         .iter()
         .filter_map(|&(outcome, one, many)| {
-            let n = detail.trainees.iter().filter(|t| t.outcome == outcome).count();
+            let n = detail
+                .trainees
+                .iter()
+                .filter(|t| t.outcome == outcome)
+                .count();
             (n > 0).then(|| format!("{n} {}", if n > 1 { many } else { one }))
         })
         .collect();
@@ -427,7 +431,10 @@ impl SessionsScreen {
                             .trainees
                             .iter()
                             .filter(|t| {
-                                matches!(t.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended)
+                                matches!(
+                                    t.outcome,
+                                    TraineeOutcome::Passed | TraineeOutcome::Attended
+                                )
                             })
                             .count();
                         format!("Session clôturée : {written} passeport(s) mis à jour.")
@@ -469,7 +476,8 @@ impl SessionsScreen {
     fn show(&mut self, detail: SessionDetail) {
         let len = detail.trainees.len();
         self.detail = Some(Remote::ready(detail));
-        self.trainee_cursor.select(self.trainee_cursor.selected(), len);
+        self.trainee_cursor
+            .select(self.trainee_cursor.selected(), len);
     }
 
     /// `d` on the opened session: the declaration form, pre-filled ([`Navigate::DeclareSession`]).
@@ -520,7 +528,10 @@ fn failed(action: SessionAction, error: &ApiError) -> SessionAction {
             picker.error = Some(format!("Inscription interrompue : {error}"));
             SessionAction::Enrol(picker)
         }
-        SessionAction::Remove { worker, mut confirm } => {
+        SessionAction::Remove {
+            worker,
+            mut confirm,
+        } => {
             confirm.sending = None;
             confirm.error = Some(error.to_string());
             SessionAction::Remove { worker, confirm }

@@ -16,7 +16,12 @@ fn inputs() -> Vec<Input> {
         Input::new("start_date", "Début", InputKind::Date, true),
         Input::new("end_date", "Fin", InputKind::Date, true),
         Input::new("place", "Lieu", InputKind::Text, true),
-        Input::new("organisme", "Organisme de formation", InputKind::Text, false),
+        Input::new(
+            "organisme",
+            "Organisme de formation",
+            InputKind::Text,
+            false,
+        ),
     ]
 }
 

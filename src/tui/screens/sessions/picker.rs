@@ -168,7 +168,13 @@ impl EnrolPicker {
     }
 
     /// Draws the picker over `area`.
-    pub fn render(&self, roster: &Remote<Roster>, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    pub fn render(
+        &self,
+        roster: &Remote<Roster>,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        theme: &Theme,
+    ) {
         frame.render_widget(Clear, area);
         let block = Block::bordered().title(Span::styled(" Inscrire des stagiaires ", theme.title));
         let inner = block.inner(area);
@@ -237,10 +243,8 @@ impl EnrolPicker {
                         _ => "[ ] ",
                     };
                     let pointer = if row == self.cursor { "› " } else { "  " };
-                    let text = truncate(
-                        &format!("{pointer}{mark}{}", sanitize(&entry.text)),
-                        width,
-                    );
+                    let text =
+                        truncate(&format!("{pointer}{mark}{}", sanitize(&entry.text)), width);
                     let style = if enrolled {
                         theme.muted
                     } else if row == self.cursor {

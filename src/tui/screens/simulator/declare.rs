@@ -32,8 +32,9 @@ impl SessionPlan {
     /// `issued`: a justificatif first when someone passed a type that issues one.
     pub fn of(session: &SessionDetail, issued: DeclarationKind) -> Self {
         let open = || session.trainees.iter().filter(|t| !t.declared);
-        let kinds: Vec<DeclarationKind> =
-            open().filter_map(|t| t.outcome.declared_as(issued)).collect();
+        let kinds: Vec<DeclarationKind> = open()
+            .filter_map(|t| t.outcome.declared_as(issued))
+            .collect();
         let kind = if kinds.contains(&DeclarationKind::Justificatif) {
             DeclarationKind::Justificatif
         } else {
