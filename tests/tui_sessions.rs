@@ -7,6 +7,9 @@
 #[allow(dead_code)]
 mod tui_support;
 
+#[path = "common/team.rs"]
+mod team;
+
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 use passeport::api::ApiError;
@@ -628,4 +631,116 @@ fn the_footer_and_the_help_list_the_session_keys() {
     ] {
         assert!(help.contains(entry), "{entry} missing from\n{help}");
     }
+}
+
+/// Runs the requests among `effects` against the server the way the event loop does (local
+/// drafts aside), feeding each answer back, until the app asks for nothing more.
+async fn drive(app: &mut App, client: &passeport::api::Client, effects: Vec<Effect>) {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    while let Some(effect) = queue.pop_front() {
+        if let Effect::Request { id, request } = effect
+            && !request.is_local()
+        {
+            let result = passeport::tui::run::fetch(client, request).await;
+            queue.extend(app.update(Action::Loaded { id, result }));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_created_filled_and_closed_on_a_real_team_server() {
+    let team = team::Team::start().await;
+    let client = team.client(0);
+    let mut ids = Vec::new();
+    for (n, name) in [(1, "ROUX"), (2, "BLANC")] {
+        let new = passeport::api::contract::NewWorker {
+            nir: team::nir(n),
+            last_name: name.to_owned(),
+            first_names: "Léa".to_owned(),
+            ..Default::default()
+        };
+        let (record, _) = client.create_worker(&new, &format!("w-{n}")).await.unwrap();
+        ids.push(record.worker.id);
+    }
+    let (mut app, effects) = App::new(
+        passeport::tui::app::AppOptions::new(team::today()),
+        &Rules::embedded().unwrap(),
+    );
+    drive(&mut app, &client, effects).await;
+    let effects = app.update(key('2'));
+    drive(&mut app, &client, effects).await;
+    // `n`: the form, typed and sent.
+    let effects = app.update(key('n'));
+    drive(&mut app, &client, effects).await;
+    type_text(&mut app, "sauveteur secouriste");
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "SST atelier");
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "16/11/2026");
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "17/11/2026");
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "Lyon");
+    let effects = app.update(ctrl('s'));
+    drive(&mut app, &client, effects).await;
+    assert!(app.sessions.action.is_none(), "{:?}", app.sessions.action);
+    let session = app.sessions.opened().unwrap().summary.clone();
+    assert_eq!(
+        (session.training_code.as_str(), session.title.as_str()),
+        ("SST", "SST atelier")
+    );
+    // `i`: both workers marked and enrolled.
+    let effects = app.update(key('i'));
+    drive(&mut app, &client, effects).await;
+    app.update(key(' '));
+    app.update(press(KeyCode::Down));
+    app.update(key(' '));
+    let effects = app.update(press(KeyCode::Enter));
+    drive(&mut app, &client, effects).await;
+    assert_eq!(app.sessions.opened().unwrap().trainees.len(), 2);
+    // Outcomes, then the close asked and confirmed.
+    let effects = app.update(key('R'));
+    drive(&mut app, &client, effects).await;
+    app.update(key('j'));
+    let effects = app.update(key('b'));
+    drive(&mut app, &client, effects).await;
+    app.update(key('c'));
+    let effects = app.update(key('o'));
+    drive(&mut app, &client, effects).await;
+    let detail = app.sessions.opened().unwrap();
+    assert_eq!(detail.summary.closed_on, Some(team::today()));
+    let mut outcomes: Vec<(i64, TraineeOutcome)> = detail
+        .trainees
+        .iter()
+        .map(|t| (t.worker_id, t.outcome))
+        .collect();
+    outcomes.sort_by_key(|(_, o)| *o != TraineeOutcome::Passed);
+    let kinds: Vec<TraineeOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
+    assert_eq!(kinds, [TraineeOutcome::Passed, TraineeOutcome::Absent]);
+    let mut enrolled: Vec<i64> = outcomes.iter().map(|(w, _)| *w).collect();
+    enrolled.sort_unstable();
+    assert_eq!(enrolled, ids, "both workers enrolled");
+    // The one who passed has the session on their passport; the absent one has nothing.
+    for (worker, expected) in [(outcomes[0].0, 1), (outcomes[1].0, 0)] {
+        let passport = client.passport(worker).await.unwrap();
+        let from_session = passport
+            .entries
+            .iter()
+            .filter(|e| e.session_id == Some(session.id))
+            .count();
+        assert_eq!(from_session, expected, "worker {worker}");
+    }
+    // `d`: the justificatif de réussite of the one who passed, the absent one left out.
+    let effects = app.update(key('d'));
+    drive(&mut app, &client, effects).await;
+    let form = app.simulator.form.as_ref().unwrap();
+    assert_eq!(form.kind, DeclarationKind::Justificatif);
+    assert_eq!(form.declaration().titulaires.len(), 1);
+    assert!(
+        form.notice
+            .as_deref()
+            .is_some_and(|n| n.ends_with("1 absent non repris")),
+        "{:?}",
+        form.notice
+    );
 }
