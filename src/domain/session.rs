@@ -81,3 +81,31 @@ pub struct Session {
     /// Trainees and their outcome.
     pub trainees: Vec<Trainee>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_gets_the_types_document_and_only_attendance_gets_an_attestation() {
+        use DeclarationKind::{Attestation, Justificatif};
+        for (outcome, jdr_type, adf_type) in [
+            (
+                TraineeOutcome::Passed,
+                Some(Justificatif),
+                Some(Attestation),
+            ),
+            (TraineeOutcome::Failed, Some(Attestation), Some(Attestation)),
+            (
+                TraineeOutcome::Attended,
+                Some(Attestation),
+                Some(Attestation),
+            ),
+            (TraineeOutcome::Absent, None, None),
+            (TraineeOutcome::Pending, None, None),
+        ] {
+            assert_eq!(outcome.declared_as(Justificatif), jdr_type, "{outcome:?}");
+            assert_eq!(outcome.declared_as(Attestation), adf_type, "{outcome:?}");
+        }
+    }
+}

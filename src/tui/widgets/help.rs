@@ -82,7 +82,14 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
     for (section, entries) in [
         ("Simulateur", SIMULATOR_KEYS),
         ("Formulaire de déclaration", FORM_KEYS),
-        ("Fiche salarié, formation", crate::tui::staff::FORM_KEYS),
+        (
+            "Fiche salarié, formation, session",
+            crate::tui::staff::FORM_KEYS,
+        ),
+        (
+            "Inscription à une session",
+            crate::tui::screens::sessions::picker::HELP_KEYS,
+        ),
         ("Dans un champ de texte", EDITING_KEYS),
     ] {
         rows.push(Row::Heading(section));

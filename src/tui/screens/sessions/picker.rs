@@ -25,8 +25,14 @@ use crate::tui::widgets::sanitize;
 /// At most this many matches are listed.
 const LIMIT: usize = 200;
 
-/// The keys of the picker, shown at its bottom and in the help.
-pub const KEYS: &str = "↑ ↓ choisir · Espace marquer · Entrée inscrire · Échap annuler";
+/// The keys of the picker, shown at its bottom.
+const KEYS: &str = "↑ ↓ choisir · Espace marquer · Entrée inscrire · Échap annuler";
+
+/// The keys of the picker, for the help overlay: (keys, French description).
+pub const HELP_KEYS: &[(&str, &str)] = &[
+    ("Espace", "marquer, démarquer le salarié"),
+    ("Entrée", "inscrire les marqués (ou le choisi)"),
+];
 
 /// What a key did to the picker.
 #[derive(Debug, Clone, PartialEq, Eq)]
