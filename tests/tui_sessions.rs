@@ -435,8 +435,13 @@ fn outcome_keys_write_the_selected_trainee_one_at_a_time() {
         app.sessions.opened().unwrap().trainees[1].outcome,
         TraineeOutcome::Passed
     );
-    assert_eq!(app.sessions.trainee_cursor.selected(), 1, "selection kept");
-    // `é` and `f` both say échec; an error is shown over the trainees.
+    assert_eq!(
+        app.sessions.trainee_cursor.selected(),
+        2,
+        "on to the next trainee"
+    );
+    app.update(key('k'));
+    // `é` and `f` both say échec; an error is shown over the trainees, the selection stays.
     for c in ['é', 'f'] {
         let effects = app.update(key(c));
         let id = request_id(&effects, |r| {
@@ -459,6 +464,7 @@ fn outcome_keys_write_the_selected_trainee_one_at_a_time() {
         "{}",
         render(&app)
     );
+    assert_eq!(app.sessions.trainee_cursor.selected(), 1);
     let effects = app.update(key('p'));
     request_id(&effects, |r| {
         matches!(
@@ -599,6 +605,37 @@ fn declaring_an_opened_session_prefills_the_form_by_outcome() {
 }
 
 #[test]
+fn nothing_left_to_declare_says_why_and_stays() {
+    let mut done = four_outcomes();
+    for t in &mut done.trainees {
+        t.declared = t.outcome != TraineeOutcome::Absent;
+    }
+    let mut app = opened(done);
+    app.update(key('d'));
+    assert_eq!(app.screen, ScreenId::Sessions);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some(
+            "Rien à déclarer : chaque stagiaire présent est déjà déclaré, un absent ne l'est jamais."
+        )
+    );
+    let mut waiting = four_outcomes();
+    for t in &mut waiting.trainees {
+        t.outcome = TraineeOutcome::Pending;
+    }
+    let mut app = opened(waiting);
+    app.update(key('d'));
+    assert_eq!(app.screen, ScreenId::Sessions);
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Rien à déclarer encore")),
+        "{:?}",
+        app.notice
+    );
+}
+
+#[test]
 fn a_type_that_ends_with_an_attestation_declares_its_passes_in_one() {
     let mut detail = four_outcomes();
     detail.summary.training_code = "ATEX".to_owned();
@@ -701,7 +738,7 @@ async fn a_session_is_created_filled_and_closed_on_a_real_team_server() {
     // Outcomes, then the close asked and confirmed.
     let effects = app.update(key('R'));
     drive(&mut app, &client, effects).await;
-    app.update(key('j'));
+    assert_eq!(app.sessions.trainee_cursor.selected(), 1, "on to the next");
     let effects = app.update(key('b'));
     drive(&mut app, &client, effects).await;
     app.update(key('c'));

@@ -171,6 +171,8 @@ pub struct SessionsScreen {
     pub roster: Remote<Roster>,
     /// The outcome being written.
     pub writing: Option<RequestId>,
+    /// The trainee whose outcome is being written.
+    pub written: Option<crate::domain::worker::WorkerId>,
     /// Why the last outcome was not written, shown over the trainees.
     pub write_error: Option<String>,
 }

@@ -193,6 +193,7 @@ impl SessionsScreen {
             if let Some(t) = trainee {
                 let worker = t.worker_id;
                 self.write_error = None;
+                self.written = Some(worker);
                 self.writing = Some(cx.request(Request::SetOutcome {
                     session: id,
                     worker,
@@ -394,7 +395,20 @@ impl SessionsScreen {
         if self.writing == Some(id) {
             self.writing = None;
             match result {
-                Ok(Response::Session(detail)) => self.show(*detail),
+                Ok(Response::Session(detail)) => {
+                    // Still on the trainee just written: on to the next one, as on a paper list.
+                    let at = self.trainee_cursor.selected();
+                    let on_written = self
+                        .opened()
+                        .and_then(|d| d.trainees.get(at))
+                        .is_some_and(|t| Some(t.worker_id) == self.written);
+                    self.show(*detail);
+                    if on_written {
+                        let len = self.opened().map_or(0, |d| d.trainees.len());
+                        self.trainee_cursor
+                            .select((at + 1).min(len.saturating_sub(1)), len);
+                    }
+                }
                 Ok(_) => self.write_error = Some(unexpected().to_string()),
                 Err(error) => self.write_error = Some(format!("Résultat non enregistré : {error}")),
             }
@@ -480,10 +494,34 @@ impl SessionsScreen {
             .select(self.trainee_cursor.selected(), len);
     }
 
-    /// `d` on the opened session: the declaration form, pre-filled ([`Navigate::DeclareSession`]).
+    /// `d` on the opened session: the declaration form, pre-filled ([`Navigate::DeclareSession`]),
+    /// when a trainee is left to declare; else why not, in the status line.
     pub(super) fn declare(&self, cx: &mut Cx<'_>) {
-        if self.opened().is_some() {
+        let Some(detail) = self.opened() else { return };
+        let left = detail.trainees.iter().any(|t| {
+            !t.declared
+                && t.outcome
+                    .declared_as(crate::domain::DeclarationKind::Attestation)
+                    .is_some()
+        });
+        if left {
             cx.navigate = Some(Navigate::DeclareSession);
+        } else if detail
+            .trainees
+            .iter()
+            .any(|t| t.outcome == TraineeOutcome::Pending)
+        {
+            cx.notice = Some(
+                "Rien à déclarer encore : donnez les résultats (R réussite, f échec, p présent, \
+                 b absent)."
+                    .to_owned(),
+            );
+        } else {
+            cx.notice = Some(
+                "Rien à déclarer : chaque stagiaire présent est déjà déclaré, un absent ne l'est \
+                 jamais."
+                    .to_owned(),
+            );
         }
     }
 
