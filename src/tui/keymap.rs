@@ -405,7 +405,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Context::Detail,
         &["x", "delete"],
         Command::Delete,
-        "retirer le titulaire (le stagiaire)",
+        "retirer titulaire ou stagiaire",
         false,
     ),
     (
