@@ -781,3 +781,102 @@ async fn a_session_is_created_filled_and_closed_on_a_real_team_server() {
         form.notice
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_training_organisation_enrols_a_person_it_does_not_know_yet() {
+    let team = team::Team::start().await;
+    let client = team.client(2);
+    let (mut app, effects) = App::new(
+        passeport::tui::app::AppOptions::new(team::today()),
+        &Rules::embedded().unwrap(),
+    );
+    drive(&mut app, &client, effects).await;
+    assert!(app.sessions.organisation);
+    let (detail, _) = client
+        .create_session(
+            &NewSession {
+                training_code: "SST".to_owned(),
+                title: "SST inter-entreprises".to_owned(),
+                start_date: Some(date(2026, 11, 16)),
+                end_date: Some(date(2026, 11, 17)),
+                place: "Lyon".to_owned(),
+                organisme: None,
+            },
+            "s-1",
+        )
+        .await
+        .unwrap();
+    let effects = app.update(key('2'));
+    drive(&mut app, &client, effects).await;
+    let effects = app.update(press(KeyCode::Enter));
+    drive(&mut app, &client, effects).await;
+    assert_eq!(app.sessions.opened().unwrap().summary.id, detail.summary.id);
+    // An empty roster: Ctrl-N in the picker asks for the identity.
+    let effects = app.update(key('i'));
+    drive(&mut app, &client, effects).await;
+    assert!(
+        render(&app).contains("Ctrl-N inscrit une personne hors liste"),
+        "{}",
+        render(&app)
+    );
+    app.update(ctrl('n'));
+    assert!(matches!(
+        app.sessions.action,
+        Some(SessionAction::Person(_))
+    ));
+    type_text(&mut app, &team::nir(5));
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "GARNIER");
+    app.update(press(KeyCode::Tab));
+    type_text(&mut app, "Inès");
+    app.update(press(KeyCode::Tab));
+    app.update(press(KeyCode::Tab));
+    // A SIRET whose key is wrong is refused before anything is sent.
+    type_text(&mut app, "35600000000049");
+    let effects = app.update(ctrl('s'));
+    assert!(requests(&effects).is_empty(), "{effects:?}");
+    assert!(field_error_of(&app, "employer_siret").is_some());
+    app.update(press(KeyCode::Backspace));
+    type_text(&mut app, "8");
+    insta::assert_snapshot!("sessions_new_person_80x24", render(&app));
+    let effects = app.update(ctrl('s'));
+    drive(&mut app, &client, effects).await;
+    assert!(app.sessions.action.is_none(), "{:?}", app.sessions.action);
+    let trainees = &app.sessions.opened().unwrap().trainees;
+    assert_eq!(trainees.len(), 1);
+    assert_eq!(
+        (
+            trainees[0].last_name.as_str(),
+            trainees[0].employer_siret.as_str()
+        ),
+        ("GARNIER", team::EMPLOYER)
+    );
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("GARNIER Inès inscrit(e) à la session.")
+    );
+}
+
+fn field_error_of(app: &App, field: &str) -> Option<String> {
+    let Some(SessionAction::Person(form)) = app.sessions.action.as_ref() else {
+        panic!("no person form open");
+    };
+    form.inputs
+        .iter()
+        .find(|i| i.key == field)
+        .and_then(|i| i.error.clone())
+}
+
+#[test]
+fn an_employers_picker_has_no_identity_form() {
+    let mut app = opened(four_outcomes());
+    let effects = app.update(key('i'));
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Roster),
+        roster(workers()),
+    );
+    app.update(ctrl('n'));
+    assert!(matches!(app.sessions.action, Some(SessionAction::Enrol(_))));
+    assert!(!render(&app).contains("Ctrl-N"));
+}

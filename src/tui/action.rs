@@ -11,7 +11,7 @@ use crate::api::contract::{
 };
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
-use crate::api::contract::{NewSession, SessionPatch};
+use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
 };
@@ -143,6 +143,16 @@ pub enum Request {
         /// The workers to enrol.
         workers: Vec<WorkerId>,
         /// The prefix of the `Idempotency-Key`s.
+        key: String,
+    },
+    /// `POST /v1/sessions/{id}/trainees` with an identity (a training organisation's trainee not
+    /// known yet).
+    EnrolPerson {
+        /// The session.
+        session: SessionId,
+        /// The identity.
+        trainee: Box<NewTrainee>,
+        /// The `Idempotency-Key`.
         key: String,
     },
     /// `DELETE /v1/sessions/{id}/trainees/{worker_id}`.

@@ -280,6 +280,13 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
             workers,
             key,
         } => Response::Session(Box::new(enrol(client, session, &workers, &key).await?)),
+        Request::EnrolPerson {
+            session,
+            trainee,
+            key,
+        } => Response::Session(Box::new(
+            client.enrol_trainee(session, &trainee, &key).await?.0,
+        )),
         Request::RemoveTrainee { session, worker } => {
             Response::Session(Box::new(client.remove_trainee(session, worker).await?))
         }

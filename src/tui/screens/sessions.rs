@@ -175,6 +175,8 @@ pub struct SessionsScreen {
     pub written: Option<crate::domain::worker::WorkerId>,
     /// Why the last outcome was not written, shown over the trainees.
     pub write_error: Option<String>,
+    /// True on a training organisation's account: it enrols people by identity too.
+    pub organisation: bool,
 }
 
 impl SessionsScreen {

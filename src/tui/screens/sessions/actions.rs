@@ -12,7 +12,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::SessionsScreen;
-use super::form::{check_dates, edit_form, new_form, new_session, patch, set_catalogue};
+use super::form::{
+    check_dates, check_siret, edit_form, new_form, new_person, new_session, patch, person_form,
+    set_catalogue,
+};
 use super::picker::{EnrolPicker, PickerOutcome};
 use crate::api::ApiError;
 use crate::api::contract::SessionDetail;
@@ -66,6 +69,8 @@ pub enum SessionAction {
     },
     /// `i`: the roster picker.
     Enrol(Box<EnrolPicker>),
+    /// Ctrl-N in the picker (a training organisation): a person by identity.
+    Person(Box<StaffForm>),
     /// `x`: « Retirer NOM Prénoms de la session ? (o/n) ».
     Remove {
         /// The trainee.
@@ -219,7 +224,7 @@ impl SessionsScreen {
             Command::Enrol => {
                 let enrolled: BTreeSet<WorkerId> =
                     detail.trainees.iter().map(|t| t.worker_id).collect();
-                let mut picker = EnrolPicker::new(enrolled);
+                let mut picker = EnrolPicker::new(enrolled, self.organisation);
                 if self.roster.data().is_none() && !self.roster.is_loading() {
                     let request = cx.request(Request::Roster);
                     self.roster.start(request);
@@ -308,6 +313,9 @@ impl SessionsScreen {
                     PickerOutcome::Ignored => return false,
                     PickerOutcome::Handled => {}
                     PickerOutcome::Cancel => self.action = None,
+                    PickerOutcome::NewPerson => {
+                        self.action = Some(SessionAction::Person(Box::new(person_form())));
+                    }
                     PickerOutcome::Enrol(workers) => {
                         if let Some(session) = session {
                             picker.sending = Some(cx.request(Request::EnrolTrainees {
@@ -315,6 +323,25 @@ impl SessionsScreen {
                                 workers,
                                 key: picker.key.clone(),
                             }));
+                        }
+                    }
+                }
+                return true;
+            }
+            Some(SessionAction::Person(form)) => {
+                match form.on_key(key) {
+                    FormOutcome::Ignored => return false,
+                    FormOutcome::Handled | FormOutcome::OpenWorker(_) => {}
+                    FormOutcome::Cancel => self.action = None,
+                    FormOutcome::Submit if !check_siret(form) => {}
+                    FormOutcome::Submit => {
+                        if let Some(session) = session {
+                            let request = Request::EnrolPerson {
+                                session,
+                                trainee: Box::new(new_person(form)),
+                                key: form.idempotency_key.clone(),
+                            };
+                            form.state = FormState::Sending(cx.request(request));
                         }
                     }
                 }
@@ -362,7 +389,11 @@ impl SessionsScreen {
     /// Pasted text goes to the open form or the picker's filter.
     pub(super) fn write_paste(&mut self, text: &str) {
         match &mut self.action {
-            Some(SessionAction::New(form) | SessionAction::Edit { form, .. }) => {
+            Some(
+                SessionAction::New(form)
+                | SessionAction::Edit { form, .. }
+                | SessionAction::Person(form),
+            ) => {
                 form.on_paste(text);
             }
             Some(SessionAction::Enrol(picker)) => picker.on_paste(text, &self.roster),
@@ -415,9 +446,11 @@ impl SessionsScreen {
             return None;
         }
         let ours = match &self.action {
-            Some(SessionAction::New(form) | SessionAction::Edit { form, .. }) => {
-                form.state == FormState::Sending(id)
-            }
+            Some(
+                SessionAction::New(form)
+                | SessionAction::Edit { form, .. }
+                | SessionAction::Person(form),
+            ) => form.state == FormState::Sending(id),
             Some(SessionAction::Enrol(picker)) => picker.sending == Some(id),
             Some(SessionAction::Remove { confirm, .. } | SessionAction::Close { confirm, .. }) => {
                 confirm.sending == Some(id)
@@ -439,6 +472,11 @@ impl SessionsScreen {
                     SessionAction::Enrol(picker) => {
                         format!("{} stagiaire(s) inscrit(s).", picker.marked.len())
                     }
+                    SessionAction::Person(form) => format!(
+                        "{} {} inscrit(e) à la session.",
+                        sanitize(form.text("last_name")),
+                        sanitize(form.text("first_names"))
+                    ),
                     SessionAction::Remove { .. } => "Stagiaire retiré de la session.".to_owned(),
                     SessionAction::Close { .. } => {
                         let written = detail
@@ -456,6 +494,10 @@ impl SessionsScreen {
                 });
                 if matches!(action, SessionAction::New(_)) {
                     self.trainee_cursor = Default::default();
+                }
+                if matches!(action, SessionAction::Person(_)) {
+                    // The organisation now sees that person: the roster reloads with them.
+                    self.roster = Remote::default();
                 }
                 self.show(*detail);
                 self.load(cx);
@@ -529,7 +571,9 @@ impl SessionsScreen {
     pub(super) fn render_write(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let Some(action) = &self.action else { return };
         match action {
-            SessionAction::New(form) | SessionAction::Edit { form, .. } => {
+            SessionAction::New(form)
+            | SessionAction::Edit { form, .. }
+            | SessionAction::Person(form) => {
                 render_form(form, frame, area, theme);
             }
             SessionAction::Enrol(picker) => picker.render(&self.roster, frame, area, theme),
@@ -560,6 +604,10 @@ fn failed(action: SessionAction, error: &ApiError) -> SessionAction {
         SessionAction::Edit { id, code, mut form } => {
             form.failed(error);
             SessionAction::Edit { id, code, form }
+        }
+        SessionAction::Person(mut form) => {
+            form.failed(error);
+            SessionAction::Person(form)
         }
         SessionAction::Enrol(mut picker) => {
             picker.sending = None;

@@ -3,9 +3,10 @@
 //! checked as the declaration form checks them, plus the end not before the start. The API's
 //! field names are the fields' keys, so the server's errors land under their field.
 
-use crate::api::contract::{NewSession, SessionDetail, SessionPatch};
+use crate::api::contract::{NewSession, NewTrainee, SessionDetail, SessionPatch};
+use crate::domain::ids::Siret;
 use crate::domain::training::TrainingType;
-use crate::tui::form::fields::format_date;
+use crate::tui::form::fields::{format_date, sentence};
 use crate::tui::staff::training::choices;
 use crate::tui::staff::{FormState, Input, InputKind, StaffForm};
 
@@ -112,5 +113,63 @@ pub fn patch(form: &StaffForm) -> SessionPatch {
         end_date: date("end_date"),
         place: text("place"),
         organisme: text("organisme"),
+    }
+}
+
+/// The form of a person a training organisation enrols without knowing them yet (Ctrl-N in the
+/// picker): the identity the server finds or records the person by (docs/model.md).
+pub fn person_form() -> StaffForm {
+    let mut form = StaffForm::new(
+        "Nouveau stagiaire",
+        vec![
+            Input::new("nir", "NIR", InputKind::Nir, true),
+            Input::new("last_name", "Nom de naissance", InputKind::Text, true),
+            Input::new("first_names", "Prénoms", InputKind::Text, true),
+            Input::new("birth_date", "Date de naissance", InputKind::Date, false),
+            Input::new(
+                "employer_siret",
+                "SIRET de l'employeur",
+                InputKind::Text,
+                true,
+            ),
+        ],
+    );
+    form.note = Some("L'employeur de ce SIRET verra la formation au passeport.");
+    form
+}
+
+/// After the fields' own checks: the SIRET, checked as everywhere (14 digits, its key). True
+/// when the form may be sent.
+pub fn check_siret(form: &mut StaffForm) -> bool {
+    let text: String = form
+        .text("employer_siret")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let Err(error) = text.parse::<Siret>() else {
+        return true;
+    };
+    if let Some(index) = form.inputs.iter().position(|i| i.key == "employer_siret") {
+        form.inputs[index].error = Some(sentence(&error.to_string()));
+        form.focus = index;
+    }
+    form.state = FormState::Failed("1 champ(s) à corriger avant d'enregistrer.".to_owned());
+    false
+}
+
+/// The body of `POST /v1/sessions/{id}/trainees` by identity (the form checked).
+pub fn new_person(form: &StaffForm) -> NewTrainee {
+    NewTrainee {
+        nir: Some(form.text("nir").to_owned()),
+        last_name: Some(form.text("last_name").to_owned()),
+        first_names: Some(form.text("first_names").to_owned()),
+        birth_date: form.date("birth_date"),
+        employer_siret: Some(
+            form.text("employer_siret")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        ),
+        ..NewTrainee::default()
     }
 }

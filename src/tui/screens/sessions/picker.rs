@@ -32,6 +32,7 @@ const KEYS: &str = "↑ ↓ choisir · Espace marquer · Entrée inscrire · Éc
 pub const HELP_KEYS: &[(&str, &str)] = &[
     ("Espace", "marquer, démarquer le salarié"),
     ("Entrée", "inscrire les marqués (ou le choisi)"),
+    ("Ctrl-N", "organisme : une personne hors liste"),
 ];
 
 /// What a key did to the picker.
@@ -45,6 +46,8 @@ pub enum PickerOutcome {
     Enrol(Vec<WorkerId>),
     /// Close the picker.
     Cancel,
+    /// Enrol someone not in the list, by identity (a training organisation).
+    NewPerson,
 }
 
 /// The picker's state.
@@ -66,11 +69,14 @@ pub struct EnrolPicker {
     pub error: Option<String>,
     /// The prefix of the enrolments' idempotency keys, the same for every retry.
     pub key: String,
+    /// True when someone not in the list may be enrolled by identity (Ctrl-N).
+    pub by_identity: bool,
 }
 
 impl EnrolPicker {
-    /// A picker for a session whose trainees are `enrolled`.
-    pub fn new(enrolled: BTreeSet<WorkerId>) -> Self {
+    /// A picker for a session whose trainees are `enrolled`; `by_identity` for a training
+    /// organisation, which may enrol a person it does not know yet.
+    pub fn new(enrolled: BTreeSet<WorkerId>, by_identity: bool) -> Self {
         Self {
             query: LineInput::default(),
             hits: Vec::new(),
@@ -80,6 +86,7 @@ impl EnrolPicker {
             sending: None,
             error: None,
             key: new_idempotency_key(),
+            by_identity,
         }
     }
 
@@ -120,6 +127,12 @@ impl EnrolPicker {
         }
         if self.sending.is_some() {
             return PickerOutcome::Handled;
+        }
+        if self.by_identity
+            && key.modifiers.contains(KeyModifiers::CONTROL)
+            && key.code == KeyCode::Char('n')
+        {
+            return PickerOutcome::NewPerson;
         }
         match key.code {
             KeyCode::Esc => return PickerOutcome::Cancel,
@@ -206,11 +219,14 @@ impl EnrolPicker {
             }
         }
         let marked = self.marked.len();
-        let keys = if marked > 0 {
+        let mut keys = if marked > 0 {
             format!("{marked} marqué(s) · {KEYS}")
         } else {
             KEYS.to_owned()
         };
+        if self.by_identity {
+            keys.push_str(" · Ctrl-N personne hors liste");
+        }
         for part in wrap(&keys, width).into_iter().take(2) {
             bottom.push(Line::styled(part, theme.muted));
         }
@@ -233,7 +249,15 @@ impl EnrolPicker {
                 ));
             }
             Some(_) if self.hits.is_empty() => {
-                lines.push(Line::styled("Aucun salarié ne correspond.", theme.muted));
+                let text = if self.by_identity {
+                    "Personne ne correspond : Ctrl-N inscrit une personne hors liste (NIR, nom, \
+                     SIRET de son employeur)."
+                } else {
+                    "Aucun salarié ne correspond."
+                };
+                for part in wrap(text, width) {
+                    lines.push(Line::styled(part, theme.muted));
+                }
             }
             Some(data) => {
                 let first = self.cursor.saturating_sub(room.saturating_sub(1));
