@@ -41,8 +41,8 @@ impl TraineeOutcome {
     /// The declaration that names this trainee, for a training type whose success gives
     /// `issued`: a pass gets the type's document; an attendance, and a failure, an attestation
     /// de formation (domain.md §8, « ADF or JDR »: the official FAQ declares only the
-    /// justificatif when a training yields both, and « a failed one [is] an ADF » — read there
-    /// for SST, assumed [I] for every type). Absent and pending trainees are named in none.
+    /// justificatif when a training yields both, and « a failed one \[is\] an ADF » — read there
+    /// for SST, assumed \[I\] for every type). Absent and pending trainees are named in none.
     pub fn declared_as(self, issued: DeclarationKind) -> Option<DeclarationKind> {
         match self {
             Self::Passed => Some(issued),

@@ -1,5 +1,6 @@
 //! Sessions, the writes (issue 13 §4): `n` a new session, and on an opened session `e` change
-//! it, `i` enrol trainees ([`picker`](super::picker)), `x` remove the selected trainee after
+//! it, `i` enrol trainees ([`picker`](super::picker); a training organisation also by identity,
+//! Ctrl-N there), `x` remove the selected trainee after
 //! « Retirer … de la session ? (o/n) », `R` `f` `p` `b` its outcome, `c` close after
 //! « Clôturer la session ? 4 réussites, 1 absent : les passeports seront mis à jour (o/n) ».
 //! Every write is a request with its state shown (one at a time); errors stay in place with what

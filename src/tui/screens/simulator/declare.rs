@@ -74,7 +74,7 @@ impl SessionPlan {
 impl SimulatorScreen {
     /// Opens the declaration form of `session` (see the module's doc), the questions skipped:
     /// who declares is the account's answer (else `fallback`), the reference date the session's
-    /// end — a justificatif's validity starting then [I], as the form assumes for an attestation.
+    /// end — a justificatif's validity starting then \[I\], as the form assumes for an attestation.
     pub fn declare_session(
         &mut self,
         session: &SessionDetail,
