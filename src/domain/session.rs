@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::DeclarationKind;
 use super::worker::WorkerId;
 
 /// Identifier of a session in the API and the store.
@@ -36,6 +37,19 @@ impl TraineeOutcome {
             Self::Pending => "En attente",
         }
     }
+
+    /// The declaration that names this trainee, for a training type whose success gives
+    /// `issued`: a pass gets the type's document; an attendance, and a failure, an attestation
+    /// de formation (domain.md §8, « ADF or JDR »: the official FAQ declares only the
+    /// justificatif when a training yields both, and « a failed one \[is\] an ADF » — read there
+    /// for SST, assumed \[I\] for every type). Absent and pending trainees are named in none.
+    pub fn declared_as(self, issued: DeclarationKind) -> Option<DeclarationKind> {
+        match self {
+            Self::Passed => Some(issued),
+            Self::Failed | Self::Attended => Some(DeclarationKind::Attestation),
+            Self::Absent | Self::Pending => None,
+        }
+    }
 }
 
 /// A trainee of a session and their outcome.
@@ -66,4 +80,32 @@ pub struct Session {
     pub end_date: NaiveDate,
     /// Trainees and their outcome.
     pub trainees: Vec<Trainee>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_gets_the_types_document_and_only_attendance_gets_an_attestation() {
+        use DeclarationKind::{Attestation, Justificatif};
+        for (outcome, jdr_type, adf_type) in [
+            (
+                TraineeOutcome::Passed,
+                Some(Justificatif),
+                Some(Attestation),
+            ),
+            (TraineeOutcome::Failed, Some(Attestation), Some(Attestation)),
+            (
+                TraineeOutcome::Attended,
+                Some(Attestation),
+                Some(Attestation),
+            ),
+            (TraineeOutcome::Absent, None, None),
+            (TraineeOutcome::Pending, None, None),
+        ] {
+            assert_eq!(outcome.declared_as(Justificatif), jdr_type, "{outcome:?}");
+            assert_eq!(outcome.declared_as(Attestation), adf_type, "{outcome:?}");
+        }
+    }
 }

@@ -221,6 +221,11 @@ impl Walk {
         }
     }
 
+    /// The deadline rules the walk computes due dates with.
+    pub fn deadlines(&self) -> &DeadlineRules {
+        &self.deadlines
+    }
+
     /// What the walk knows from outside (account, session).
     pub fn known(&self) -> &Known {
         &self.known

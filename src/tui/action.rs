@@ -11,11 +11,12 @@ use crate::api::contract::{
 };
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
+use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
 };
 use crate::domain::declaration::Declaration;
-use crate::domain::session::SessionId;
+use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::drafts::{Draft, ListedDraft};
@@ -120,6 +121,63 @@ pub enum Request {
         /// Why it goes (required).
         reason: String,
     },
+    /// `POST /v1/sessions` under the form's idempotency key.
+    CreateSession {
+        /// The new session.
+        session: Box<NewSession>,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+    /// `PATCH /v1/sessions/{id}`.
+    UpdateSession {
+        /// The session.
+        id: SessionId,
+        /// The fields changed.
+        patch: Box<SessionPatch>,
+    },
+    /// `POST /v1/sessions/{id}/trainees` for each worker in turn, each under `<key>-<worker>`:
+    /// a retry enrols only those still missing.
+    EnrolTrainees {
+        /// The session.
+        session: SessionId,
+        /// The workers to enrol.
+        workers: Vec<WorkerId>,
+        /// The prefix of the `Idempotency-Key`s.
+        key: String,
+    },
+    /// `POST /v1/sessions/{id}/trainees` with an identity (a training organisation's trainee not
+    /// known yet).
+    EnrolPerson {
+        /// The session.
+        session: SessionId,
+        /// The identity.
+        trainee: Box<NewTrainee>,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
+    /// `DELETE /v1/sessions/{id}/trainees/{worker_id}`.
+    RemoveTrainee {
+        /// The session.
+        session: SessionId,
+        /// The trainee.
+        worker: WorkerId,
+    },
+    /// `PUT /v1/sessions/{id}/trainees/{worker_id}`.
+    SetOutcome {
+        /// The session.
+        session: SessionId,
+        /// The trainee.
+        worker: WorkerId,
+        /// Their outcome.
+        outcome: TraineeOutcome,
+    },
+    /// `POST /v1/sessions/{id}/close`.
+    CloseSession {
+        /// The session.
+        session: SessionId,
+        /// The `Idempotency-Key`.
+        key: String,
+    },
 }
 
 impl Request {
@@ -164,7 +222,7 @@ pub enum Response {
     Expirations(ExpirationsPage),
     /// Sessions, every page.
     Sessions(Vec<SessionSummary>),
-    /// One session.
+    /// One session (read, or as it stands after a write).
     Session(Box<SessionDetail>),
     /// The roster, with its search index built off the UI task.
     Roster(Arc<Vec<Worker>>, Arc<SearchIndex>),

@@ -247,6 +247,19 @@ impl App {
                 self.simulator.prefill_from_session(session_id);
                 self.go_to(ScreenId::Simulator, effects);
             }
+            Navigate::DeclareSession => {
+                if let Some(detail) = self.sessions.opened().cloned() {
+                    // Without the account yet, a session's declarant is assumed its organiser's
+                    // kind most often: an employer's internal training [I].
+                    let fallback = self
+                        .account
+                        .data()
+                        .map_or(crate::domain::DeclarantKind::Employeur, |a| a.kind);
+                    self.simulator
+                        .declare_session(&detail, fallback, self.options.today);
+                    self.go_to(ScreenId::Simulator, effects);
+                }
+            }
             Navigate::Declarations => self.go_to(ScreenId::Declarations, effects),
             Navigate::Created { id, new } => {
                 self.declarations.show_created(id, new);
@@ -325,6 +338,7 @@ impl App {
                     .account
                     .data()
                     .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
+                self.sessions.organisation = self.worker.delivered_only;
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

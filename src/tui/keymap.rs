@@ -26,6 +26,10 @@ pub enum Context {
     Worker,
     /// The Recherche screen.
     Search,
+    /// The Sessions list.
+    Sessions,
+    /// One session opened on the Sessions screen.
+    Session,
 }
 
 impl Context {
@@ -38,6 +42,8 @@ impl Context {
             Self::Detail => "Détail",
             Self::Worker => "Passeport",
             Self::Search => "Recherche",
+            Self::Sessions => "Sessions",
+            Self::Session => "Session ouverte",
         }
     }
 }
@@ -118,6 +124,22 @@ pub enum Command {
     AddTraining,
     /// Archive the worker shown, a leaver (asks for confirmation).
     ArchiveWorker,
+    /// A new session (Sessions).
+    NewSession,
+    /// Change the opened session, while not closed.
+    EditSession,
+    /// Enrol trainees in the opened session (a picker over the roster).
+    Enrol,
+    /// The selected trainee passed.
+    OutcomePassed,
+    /// The selected trainee failed.
+    OutcomeFailed,
+    /// The selected trainee attended (no assessment, or not passed).
+    OutcomeAttended,
+    /// The selected trainee was absent.
+    OutcomeAbsent,
+    /// Close the opened session, writing the passports (asks for confirmation).
+    CloseSession,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -383,7 +405,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Context::Detail,
         &["x", "delete"],
         Command::Delete,
-        "retirer le titulaire",
+        "retirer titulaire ou stagiaire",
         false,
     ),
     (
@@ -448,6 +470,56 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         &["ctrl-n"],
         Command::NewWorker,
         "nouveau salarié",
+        true,
+    ),
+    (
+        Context::Sessions,
+        &["n"],
+        Command::NewSession,
+        "nouvelle session",
+        true,
+    ),
+    (Context::Session, &["i"], Command::Enrol, "inscrire", true),
+    (
+        Context::Session,
+        &["R"],
+        Command::OutcomePassed,
+        "réussite",
+        true,
+    ),
+    (
+        Context::Session,
+        &["f", "é"],
+        Command::OutcomeFailed,
+        "échec",
+        true,
+    ),
+    (
+        Context::Session,
+        &["p"],
+        Command::OutcomeAttended,
+        "présent",
+        true,
+    ),
+    (
+        Context::Session,
+        &["b"],
+        Command::OutcomeAbsent,
+        "absent",
+        true,
+    ),
+    (
+        Context::Session,
+        &["c"],
+        Command::CloseSession,
+        "clôturer",
+        true,
+    ),
+    (
+        Context::Session,
+        &["e"],
+        Command::EditSession,
+        "modifier",
         true,
     ),
 ];
@@ -649,6 +721,18 @@ mod tests {
             Context::Global,
         ],
         &[Context::Worker, Context::List, Context::Global],
+        &[
+            Context::Sessions,
+            Context::Browse,
+            Context::List,
+            Context::Global,
+        ],
+        &[
+            Context::Session,
+            Context::Detail,
+            Context::List,
+            Context::Global,
+        ],
     ];
 
     #[test]
@@ -687,6 +771,32 @@ mod tests {
         // Terminals send « A » with Shift held: it still archives, and `a` still adds.
         let shifted = KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT);
         assert_eq!(map.resolve(worker, &shifted), Some(Command::ArchiveWorker));
+        // The session keys reach their command from the Sessions list and an opened session;
+        // `R` (réussite) is not `r` (actualiser).
+        let (list, session) = (SCREEN_CONTEXTS[4], SCREEN_CONTEXTS[5]);
+        assert_eq!(
+            map.resolve(list, &press(KeyCode::Char('n'))),
+            Some(Command::NewSession)
+        );
+        for (c, command) in [
+            ('i', Command::Enrol),
+            ('f', Command::OutcomeFailed),
+            ('é', Command::OutcomeFailed),
+            ('p', Command::OutcomeAttended),
+            ('b', Command::OutcomeAbsent),
+            ('c', Command::CloseSession),
+            ('e', Command::EditSession),
+            ('x', Command::Delete),
+            ('d', Command::Declare),
+            ('r', Command::Refresh),
+        ] {
+            assert_eq!(
+                map.resolve(session, &press(KeyCode::Char(c))),
+                Some(command)
+            );
+        }
+        let passed = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert_eq!(map.resolve(session, &passed), Some(Command::OutcomePassed));
     }
 
     #[test]

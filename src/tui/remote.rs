@@ -22,6 +22,15 @@ impl<T> Default for Remote<T> {
 }
 
 impl<T> Remote<T> {
+    /// A value already at hand (handed over by another screen), not loading.
+    pub fn ready(data: T) -> Self {
+        Self {
+            data: Some(data),
+            pending: None,
+            error: None,
+        }
+    }
+
     /// Marks a new request as the one whose answer counts; older answers will be dropped.
     pub fn start(&mut self, id: RequestId) {
         self.pending = Some(id);

@@ -21,7 +21,10 @@ use super::ui;
 use crate::api::contract::{
     ExportAnswer, ExportBatch, ExportBatchId, ExportFormat, NewExport, PortalAnswer, WorkersQuery,
 };
+use crate::api::contract::{NewTrainee, SessionDetail};
 use crate::api::{ApiError, Client};
+use crate::domain::session::SessionId;
+use crate::domain::worker::WorkerId;
 use crate::drafts::{DraftError, DraftStore};
 use crate::rules::Rules;
 use crate::search::SearchIndex;
@@ -266,7 +269,60 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
         } => Response::TrainingSaved(Box::new(
             client.remove_training(worker, entry_id, &reason).await?,
         )),
+        Request::CreateSession { session, key } => {
+            Response::Session(Box::new(client.create_session(&session, &key).await?.0))
+        }
+        Request::UpdateSession { id, patch } => {
+            Response::Session(Box::new(client.update_session(id, &patch).await?))
+        }
+        Request::EnrolTrainees {
+            session,
+            workers,
+            key,
+        } => Response::Session(Box::new(enrol(client, session, &workers, &key).await?)),
+        Request::EnrolPerson {
+            session,
+            trainee,
+            key,
+        } => Response::Session(Box::new(
+            client.enrol_trainee(session, &trainee, &key).await?.0,
+        )),
+        Request::RemoveTrainee { session, worker } => {
+            Response::Session(Box::new(client.remove_trainee(session, worker).await?))
+        }
+        Request::SetOutcome {
+            session,
+            worker,
+            outcome,
+        } => Response::Session(Box::new(
+            client.set_outcome(session, worker, outcome).await?,
+        )),
+        Request::CloseSession { session, key } => {
+            Response::Session(Box::new(client.close_session(session, &key).await?))
+        }
     })
+}
+
+/// Enrols the workers one after the other (the route takes one trainee), each under its own
+/// idempotency key; answers the session after the last one, or the first error.
+async fn enrol(
+    client: &Client,
+    session: SessionId,
+    workers: &[WorkerId],
+    key: &str,
+) -> Result<SessionDetail, ApiError> {
+    let mut last = None;
+    for &worker in workers {
+        let trainee = NewTrainee::worker(worker);
+        let (detail, _) = client
+            .enrol_trainee(session, &trainee, &format!("{key}-{worker}"))
+            .await?;
+        last = Some(detail);
+    }
+    match last {
+        Some(detail) => Ok(detail),
+        None => client.session(session).await,
+    }
 }
 
 /// Runs a draft-store operation off the UI task; errors become their French message.

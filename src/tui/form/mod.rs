@@ -611,10 +611,10 @@ impl Form {
         self.titulaires.len() - 1
     }
 
-    /// Fills what is still empty from a session: title and dates, and adds its trainees who
-    /// attended (attestation) or passed (justificatif) and are not declared yet. Returns the
-    /// number of titulaires added.
-    pub fn apply_session(&mut self, session: &SessionDetail) -> usize {
+    /// Fills what is still empty from a session: title and dates, and adds its trainees not
+    /// declared yet whose outcome is declared with this form's kind, for a type whose success
+    /// gives `issued` ([`TraineeOutcome::declared_as`]). Returns the number of titulaires added.
+    pub fn apply_session(&mut self, session: &SessionDetail, issued: DeclarationKind) -> usize {
         let s = &session.summary;
         let fill = |form: &mut Self, field: Field, text: String| {
             if form.text(field, None).trim().is_empty() {
@@ -635,12 +635,7 @@ impl Form {
             Field::DateFinFormation,
             fields::format_date(s.end_date),
         );
-        let wanted = |outcome: TraineeOutcome| match self.kind {
-            DeclarationKind::Attestation => {
-                matches!(outcome, TraineeOutcome::Attended | TraineeOutcome::Passed)
-            }
-            DeclarationKind::Justificatif => outcome == TraineeOutcome::Passed,
-        };
+        let wanted = |outcome: TraineeOutcome| outcome.declared_as(issued) == Some(self.kind);
         let trainees: Vec<_> = session
             .trainees
             .iter()

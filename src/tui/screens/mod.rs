@@ -82,6 +82,8 @@ pub enum Navigate {
     Worker(WorkerId),
     /// Open the simulator pre-filled from a session.
     SimulateSession(SessionId),
+    /// Open the declaration form pre-filled from the session opened on Sessions.
+    DeclareSession,
     /// Show the Déclarations screen (reloaded on enter).
     Declarations,
     /// Show the Déclarations screen after a submission, the declaration selected and named.

@@ -1,6 +1,13 @@
 //! Sessions: the training sessions in a table (dates, title, organisme, place, trainees,
 //! declaration status), sortable and filterable by period and status; Enter shows one session
-//! with its trainees and their outcome; `d` opens the simulator pre-filled from it.
+//! with its trainees and their outcome. `d` on the list opens the simulator pre-filled from the
+//! session; `d` on an opened session opens the declaration form at once
+//! ([`declare`](crate::tui::screens::simulator::declare)). The writes (`n`, `e`, `i`, `x`,
+//! outcomes, `c`) are in [`actions`].
+
+pub mod actions;
+pub mod form;
+pub mod picker;
 
 use chrono::{Months, NaiveDate};
 use ratatui::Frame;
@@ -14,7 +21,10 @@ use crate::api::contract::{
     SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery,
 };
 use crate::domain::ids::Nir;
+use crate::domain::training::TrainingType;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
+use crate::tui::form::Roster;
+use crate::tui::form::fields::format_date;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
@@ -153,6 +163,20 @@ pub struct SessionsScreen {
     pub detail: Option<Remote<SessionDetail>>,
     /// Selection among the trainees of the opened session.
     pub trainee_cursor: ListCursor,
+    /// The write open over the list or the session (form, picker, question), if any.
+    pub action: Option<actions::SessionAction>,
+    /// The catalogue, for the session form's type.
+    pub catalogue: Remote<Vec<TrainingType>>,
+    /// The roster, for the enrol picker.
+    pub roster: Remote<Roster>,
+    /// The outcome being written.
+    pub writing: Option<RequestId>,
+    /// The trainee whose outcome is being written.
+    pub written: Option<crate::domain::worker::WorkerId>,
+    /// Why the last outcome was not written, shown over the trainees.
+    pub write_error: Option<String>,
+    /// True on a training organisation's account: it enrols people by identity too.
+    pub organisation: bool,
 }
 
 impl SessionsScreen {
@@ -211,13 +235,35 @@ impl SessionsScreen {
 impl Screen for SessionsScreen {
     fn contexts(&self) -> &'static [Context] {
         if self.detail.is_some() {
-            &[Context::Detail, Context::List]
+            &[Context::Session, Context::Detail, Context::List]
         } else {
-            &[Context::Browse, Context::List]
+            &[Context::Sessions, Context::Browse, Context::List]
         }
     }
 
+    fn input_focused(&self) -> bool {
+        self.action.is_some()
+    }
+
+    fn escape_hint(&self) -> Option<&'static str> {
+        self.action.is_some().then_some("annuler")
+    }
+
+    fn on_key(&mut self, key: &crossterm::event::KeyEvent, cx: &mut Cx<'_>) -> bool {
+        self.write_key(key, cx)
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx<'_>) {
+        self.write_paste(text);
+    }
+
     fn offers(&self, command: Command) -> bool {
+        if Self::is_write(command) {
+            return self.offers_write(command);
+        }
+        if self.action.is_some() {
+            return command == Command::Quit;
+        }
         // Before the list arrives (loading, error), its keys have nothing to act on.
         let listed = self.detail.is_some() || self.list.data().is_some();
         match command {
@@ -243,6 +289,13 @@ impl Screen for SessionsScreen {
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Cx<'_>) -> bool {
+        if self.action.is_some() {
+            return false;
+        }
+        if Self::is_write(command) {
+            self.start_write(command, cx);
+            return true;
+        }
         if let Some(detail) = &self.detail {
             let len = detail.data().map_or(0, |d| d.trainees.len());
             if self.trainee_cursor.apply(command, len) {
@@ -251,12 +304,11 @@ impl Screen for SessionsScreen {
             return match command {
                 Command::Back => {
                     self.detail = None;
+                    self.write_error = None;
                     true
                 }
                 Command::Declare => {
-                    if let Some(d) = detail.data() {
-                        cx.navigate = Some(Navigate::SimulateSession(d.summary.id));
-                    }
+                    self.declare(cx);
                     true
                 }
                 _ => false,
@@ -288,7 +340,10 @@ impl Screen for SessionsScreen {
         true
     }
 
-    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, _cx: &mut Cx<'_>) {
+    fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
+        let Some(result) = self.write_response(id, result, cx) else {
+            return;
+        };
         if self.list.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Sessions(list) => Ok(list),
@@ -314,8 +369,15 @@ impl Screen for SessionsScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
+        if self.action.is_some() {
+            if let Some(detail) = &self.detail {
+                render_detail(self, detail, frame, area, theme);
+            }
+            self.render_write(frame, area, theme);
+            return;
+        }
         if let Some(detail) = &self.detail {
-            render_detail(detail, &self.trainee_cursor, frame, area, theme);
+            render_detail(self, detail, frame, area, theme);
             return;
         }
         let [filter_area, table_area] =
@@ -407,12 +469,13 @@ impl Screen for SessionsScreen {
 }
 
 fn render_detail(
+    screen: &SessionsScreen,
     detail: &Remote<SessionDetail>,
-    cursor: &ListCursor,
     frame: &mut Frame<'_>,
     area: Rect,
     theme: &Theme,
 ) {
+    let cursor = &screen.trainee_cursor;
     let Some(d) = detail.data() else {
         state_message(
             frame,
@@ -424,29 +487,46 @@ fn render_detail(
         );
         return;
     };
-    let [head, table_area] =
-        Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
+    let status = match (&screen.writing, &screen.write_error) {
+        (Some(_), _) => Some(Line::styled(" Enregistrement du résultat…", theme.muted)),
+        (None, Some(error)) => Some(Line::styled(format!(" {}", sanitize(error)), theme.error)),
+        (None, None) => None,
+    };
+    let [head, table_area] = Layout::vertical([
+        Constraint::Length(3 + u16::from(status.is_some())),
+        Constraint::Min(1),
+    ])
+    .areas(area);
     let s = &d.summary;
+    let state = match s.closed_on {
+        Some(on) => format!("Clôturée le {}", format_date(on)),
+        None => "Ouverte".to_owned(),
+    };
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
-            Line::styled(
-                format!(
-                    " {} · {} · {}",
-                    date_range(s.start_date, s.end_date),
-                    sanitize(&s.organisme),
-                    sanitize(&s.place)
+        Paragraph::new(
+            vec![
+                Line::styled(format!(" {}", sanitize(&s.title)), theme.title),
+                Line::styled(
+                    format!(
+                        " {} · {} · {}",
+                        date_range(s.start_date, s.end_date),
+                        sanitize(&s.organisme),
+                        sanitize(&s.place)
+                    ),
+                    theme.text,
                 ),
-                theme.text,
-            ),
-            Line::styled(
-                format!(
-                    " Déclaration : {} · d déclarer · Échap retour",
-                    s.declaration_status.label()
+                Line::styled(
+                    format!(
+                        " {state} · Déclaration : {} · d déclarer · Échap retour",
+                        s.declaration_status.label()
+                    ),
+                    theme.muted,
                 ),
-                theme.muted,
-            ),
-        ]),
+            ]
+            .into_iter()
+            .chain(status)
+            .collect::<Vec<_>>(),
+        ),
         head,
     );
     if d.trainees.is_empty() {
@@ -456,7 +536,11 @@ fn render_detail(
             theme,
             false,
             None,
-            Some("Aucun stagiaire inscrit."),
+            Some(if s.closed_on.is_some() {
+                "Aucun stagiaire inscrit."
+            } else {
+                "Aucun stagiaire inscrit : i pour en inscrire."
+            }),
         );
         return;
     }

@@ -15,6 +15,8 @@
 //! validation, then the creation under the draft's idempotency key; on success the draft is
 //! deleted and the Déclarations screen shows the new declaration.
 
+pub mod declare;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -29,7 +31,6 @@ use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{DeclarationView, SessionDetail};
 use crate::domain::session::SessionId;
-use crate::domain::session::TraineeOutcome;
 use crate::domain::training::Catalogue;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
@@ -369,7 +370,8 @@ impl SimulatorScreen {
         if form.session_id != Some(session.summary.id) {
             return;
         }
-        let added = form.apply_session(session);
+        let issued = issued_kind(session, &self.catalogue);
+        let added = form.apply_session(session, issued);
         form.notice = Some(format!(
             "Pré-rempli depuis la session « {} » : {added} titulaire{} ajouté{}",
             session.summary.title,
@@ -1122,20 +1124,26 @@ impl SimulatorScreen {
     }
 }
 
-/// The declaration kind a session's outcomes give, when every trainee who attended gives the same:
-/// passed a training the catalogue ends with a justificatif → justificatif; attended, or passed one
-/// that ends with an attestation → attestation. `None` when mixed or not known yet.
+/// The declaration kind a session's outcomes give, when every trainee who attended gives the same
+/// ([`TraineeOutcome::declared_as`]): passed a training the catalogue ends with a justificatif →
+/// justificatif; attended, failed, or passed one that ends with an attestation → attestation.
+/// `None` when mixed or not known yet.
 fn session_kind(session: &SessionDetail, catalogue: &Catalogue) -> Option<DeclarationKind> {
-    let ends_with = catalogue
-        .get(&session.summary.training_code)
-        .map(|t| t.declaration_kind);
-    let mut kinds = session.trainees.iter().filter_map(|t| match t.outcome {
-        TraineeOutcome::Passed => Some(ends_with.unwrap_or(DeclarationKind::Justificatif)),
-        TraineeOutcome::Attended => Some(DeclarationKind::Attestation),
-        TraineeOutcome::Failed | TraineeOutcome::Absent | TraineeOutcome::Pending => None,
-    });
+    let issued = issued_kind(session, catalogue);
+    let mut kinds = session
+        .trainees
+        .iter()
+        .filter_map(|t| t.outcome.declared_as(issued));
     let first = kinds.next()?;
     kinds.all(|k| k == first).then_some(first)
+}
+
+/// What a success in the session's training type gives: its catalogue kind; a justificatif de
+/// réussite for a type the catalogue does not know [I].
+fn issued_kind(session: &SessionDetail, catalogue: &Catalogue) -> DeclarationKind {
+    catalogue
+        .get(&session.summary.training_code)
+        .map_or(DeclarationKind::Justificatif, |t| t.declaration_kind)
 }
 
 /// A short breadcrumb for an answer: its text before any explanation, at most 28 characters,
@@ -1908,8 +1916,9 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["DUPONT", "MARTIN"],
-            "present, not absent, not already declared"
+            ["MARTIN"],
+            "present, not absent, not already declared; DUPONT passed an SST, whose justificatif \
+             de réussite is declared instead (domain.md §8)"
         );
         assert_eq!(d.titulaires[0].siret_employeur, "73282932000074");
     }
@@ -1931,7 +1940,11 @@ mod tests {
         assert!(s.form.as_ref().unwrap().titulaires().is_empty());
         h.requests();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
-        assert_eq!(s.form.as_ref().unwrap().titulaires().len(), 2);
+        assert_eq!(
+            s.form.as_ref().unwrap().titulaires().len(),
+            1,
+            "the attendee; the one who passed gets the SST's justificatif"
+        );
         assert!(
             h.requests()
                 .iter()

@@ -66,6 +66,8 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Detail,
         Context::Worker,
         Context::Search,
+        Context::Sessions,
+        Context::Session,
     ] {
         let section = context.label();
         rows.push(Row::Heading(section));
@@ -80,7 +82,14 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
     for (section, entries) in [
         ("Simulateur", SIMULATOR_KEYS),
         ("Formulaire de déclaration", FORM_KEYS),
-        ("Fiche salarié, formation", crate::tui::staff::FORM_KEYS),
+        (
+            "Fiche salarié, formation, session",
+            crate::tui::staff::FORM_KEYS,
+        ),
+        (
+            "Inscription à une session",
+            crate::tui::screens::sessions::picker::HELP_KEYS,
+        ),
         ("Dans un champ de texte", EDITING_KEYS),
     ] {
         rows.push(Row::Heading(section));
