@@ -550,6 +550,13 @@ fn closing_asks_with_the_counts_then_shows_the_session_closed() {
     // Closed: the outcome keys change nothing.
     let effects = app.update(key('R'));
     assert!(requests(&effects).is_empty());
+    // The passports changed: Échéances reloads on the next visit, once.
+    let is_expirations = |r: &Request| matches!(r, Request::Expirations(_));
+    let effects = app.update(key('1'));
+    assert!(
+        requests(&effects).iter().any(|(_, r)| is_expirations(r)),
+        "{effects:?}"
+    );
 }
 
 #[test]

@@ -190,7 +190,7 @@ impl Request {
     }
 
     /// True for writes that can change what Échéances lists: a worker's name, site or archive,
-    /// their training records, a declaration's titulaires.
+    /// their training records, a declaration's titulaires, a session's closing (its entries).
     pub fn changes_expirations(&self) -> bool {
         matches!(
             self,
@@ -200,6 +200,7 @@ impl Request {
                 | Self::RemoveTraining { .. }
                 | Self::CreateDeclaration { .. }
                 | Self::RemoveTitulaire { .. }
+                | Self::CloseSession { .. }
         )
     }
 }
