@@ -1037,28 +1037,22 @@ impl Store {
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Vec<EntryRow>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.training_code, e.training_title, e.end_date, \
-             COALESCE(json_extract(v.body, '$.date_debut_validite'), e.validity_start) \
-               AS validity_start, \
-             COALESCE(json_extract(v.body, '$.date_fin_validite'), e.validity_end) \
-               AS validity_end, \
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT e.training_code, e.training_title, e.end_date, {}, \
              e.expires_on, e.superseded, e.source, e.organisme, e.reference, \
              e.id, e.recorded_on, a.kind AS source_kind, a.name AS source_name, \
              CASE WHEN e.session_account_id = ",
-        );
+            entries::DECLARED_VALIDITY
+        ));
         builder
             .push_bind(account.id)
             .push(
                 " THEN e.session_id END AS session_id FROM passport_entries e \
-                 LEFT JOIN accounts a ON a.id = e.source_account_id \
-                 LEFT JOIN declarations v ON v.id = (SELECT d.id FROM declarations d \
-                   JOIN declaration_titulaires dt ON dt.declaration_id = d.id \
-                   JOIN persons p ON p.nir = dt.nir \
-                   WHERE e.source = 'session' AND d.session_id = e.session_id \
-                   AND p.id = e.person_id AND dt.removed = 0 \
-                   ORDER BY d.id DESC LIMIT 1) \
-                 WHERE e.removed_at IS NULL \
+                 LEFT JOIN accounts a ON a.id = e.source_account_id ",
+            )
+            .push(entries::LATEST_DECLARATION)
+            .push(
+                " WHERE e.removed_at IS NULL \
                  AND e.person_id = (SELECT person_id FROM workers WHERE id = ",
             )
             .push_bind(worker)
