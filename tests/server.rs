@@ -572,6 +572,11 @@ async fn search_passport_and_expirations() {
         assert_eq!(page.today, today());
         let horizon = date(2027, 2, 24);
         assert!(page.items.iter().all(|i| i.expires_on <= horizon));
+        // Each item names the worker's employer (a training organisation's column).
+        for item in &page.items {
+            let worker = client.worker(item.worker_id).await.unwrap();
+            assert_eq!(item.employer, worker.employer_name);
+        }
         assert!(
             page.items
                 .windows(2)

@@ -623,3 +623,43 @@ fn the_footer_offers_only_keys_that_act_here() {
         "{footer}"
     );
 }
+
+/// A training organisation tells its trainees apart by employer: Échéances shows the employer
+/// where an employer's account shows the site (UX review 2026-12, finding 31).
+#[test]
+fn expirations_of_a_training_organisation_show_the_employer() {
+    use passeport::domain::DeclarantKind;
+    let (mut app, effects) = new_app();
+    let of = passeport::api::contract::Account {
+        kind: DeclarantKind::OrganismeFormation,
+        name: "Formaprev Sécurité".to_owned(),
+        ..account()
+    };
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(of),
+    );
+    let id = request_id(&effects, |r| matches!(r, Request::Expirations(_)));
+    settle(
+        &mut app,
+        id,
+        Some(Ok(Response::Expirations(expirations(true)))),
+    );
+    let screen = render(&app, 80, 24);
+    let header = screen.lines().nth(3).unwrap_or_default();
+    assert!(
+        header.contains("Employeur") && !header.contains("Site"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Transports Durand · Lille Lesquin"),
+        "{screen}"
+    );
+    let employer = render(&expirations_app(State::Loaded), 80, 24);
+    let header = employer.lines().nth(3).unwrap_or_default();
+    assert!(
+        header.contains("Site") && !header.contains("Employeur"),
+        "{employer}"
+    );
+}
