@@ -663,3 +663,23 @@ fn expirations_of_a_training_organisation_show_the_employer() {
         "{employer}"
     );
 }
+
+/// A refused token in the sandbox: the status line lists the demonstration tokens, whole at
+/// 80 columns (UX review 2026-12, finding 31).
+#[test]
+fn a_refused_token_in_the_sandbox_lists_the_demo_tokens() {
+    let (mut app, effects) = new_app();
+    app.options.sandbox = true;
+    let me = request_id(&effects, |r| *r == Request::Me);
+    app.update(Action::Loaded {
+        id: me,
+        result: Err(ApiError::Unauthorized),
+    });
+    let screen = render(&app, 80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status
+            .contains("✖ Jeton refusé (401) : essayez demo-employeur, demo-employeur-2 ou demo-of"),
+        "{screen}"
+    );
+}

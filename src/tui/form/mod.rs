@@ -795,6 +795,8 @@ impl Form {
 
     /// Handles a key. `roster` serves the titulaire search.
     pub fn on_key(&mut self, key: &KeyEvent, roster: &Remote<Roster>) -> FormEvent {
+        // A notice tells what the last action did: the next key makes it stale.
+        self.notice = None;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if let Some(index) = self.confirm_remove {
             return match key.code {

@@ -424,7 +424,7 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
                 Some(false) => "non".to_owned(),
                 None => "—".to_owned(),
             };
-            let name = sanitize(t.text(Field::NomTitulaire));
+            let name = sanitize(t.text(Field::NomTitulaire)).to_uppercase();
             let text = format!(
                 "{marker} {:>2} {:<name_width$} {:<22} {employer}",
                 index + 1,
@@ -455,7 +455,8 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
         let name = sanitize(
             list.get(selected)
                 .map_or("", |t| t.text(Field::NomTitulaire)),
-        );
+        )
+        .to_uppercase();
         frame.render_widget(
             Paragraph::new(Line::styled(
                 truncate(
@@ -602,10 +603,9 @@ fn status(form: &Form, theme: &Theme) -> (String, Style) {
             theme.error,
         )
     } else if let Some(index) = form.confirm_remove {
-        let name = form
-            .titulaires()
-            .get(index)
-            .map_or(String::new(), |t| sanitize(t.text(Field::NomTitulaire)));
+        let name = form.titulaires().get(index).map_or(String::new(), |t| {
+            sanitize(t.text(Field::NomTitulaire)).to_uppercase()
+        });
         (
             format!("Retirer le titulaire n° {} {name} ? (o/n)", index + 1),
             theme.error,

@@ -35,6 +35,7 @@ use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
 use crate::simulator::{Cited, Known, Origin, Outcome, Step, Walk};
+use crate::text::{agree, count};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -369,12 +370,22 @@ impl SimulatorScreen {
         if form.session_id != Some(session.summary.id) {
             return;
         }
-        let added = form.apply_session(session);
+        let added = form.apply_session(session) as u64;
+        let absent = session
+            .trainees
+            .iter()
+            .filter(|t| t.outcome == TraineeOutcome::Absent)
+            .count() as u64;
+        // The absent trainees are not declared: say so, rather than drop them silently.
+        let absent = match absent {
+            0 => String::new(),
+            n => format!(" · {} non repris", count(n, "absent", "absents")),
+        };
         form.notice = Some(format!(
-            "Pré-rempli depuis la session « {} » : {added} titulaire{} ajouté{}",
+            "Pré-rempli depuis la session « {} » : {} {}{absent}",
             session.summary.title,
-            if added > 1 { "s" } else { "" },
-            if added > 1 { "s" } else { "" }
+            count(added, "titulaire", "titulaires"),
+            agree(added, "ajouté", "ajoutés"),
         ));
         self.session_pending = false;
     }
@@ -835,11 +846,10 @@ impl Screen for SimulatorScreen {
         if let Some(session) = self.from_session {
             let text = match self.session.data().filter(|s| s.summary.id == session) {
                 Some(s) => format!(
-                    " Session : {} ({}, du {} au {})",
+                    " Session : {} ({}, {})",
                     sanitize(&s.summary.title),
                     sanitize(&s.summary.organisme),
-                    s.summary.start_date.format("%d/%m/%Y"),
-                    s.summary.end_date.format("%d/%m/%Y")
+                    crate::tui::widgets::date_range(s.summary.start_date, s.summary.end_date)
                 ),
                 None if self.session.error().is_some() => format!(
                     " Session n° {session} : {} — r pour réessayer",
@@ -1931,6 +1941,14 @@ mod tests {
         h.requests();
         h.run(|cx| s.on_response(*id, Ok(Response::Session(Box::new(session()))), cx));
         assert_eq!(s.form.as_ref().unwrap().titulaires().len(), 2);
+        // The absent trainee is not dropped silently.
+        assert_eq!(
+            s.form.as_ref().unwrap().notice.as_deref(),
+            Some(
+                "Pré-rempli depuis la session « Sauveteur secouriste du travail » : \
+                 2 titulaires ajoutés · 1 absent non repris"
+            )
+        );
         assert!(
             h.requests()
                 .iter()
