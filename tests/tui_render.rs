@@ -683,3 +683,15 @@ fn a_refused_token_in_the_sandbox_lists_the_demo_tokens() {
         "{screen}"
     );
 }
+
+/// On a wide terminal the selection bar ends with the last column: a cursor move rewrites the
+/// two rows' text, not the blank cells up to the edge (BENCHMARKS.md §2, bytes per move).
+#[test]
+fn the_selection_bar_ends_with_the_last_column() {
+    let app = expirations_app(State::Loaded);
+    let buffer = draw(&app, 200, 60);
+    // Header, counts, filters, table header: the selected row is line 4.
+    let reversed = |x: u16| buffer[(x, 4)].modifier.contains(Modifier::REVERSED);
+    assert!(reversed(0) && reversed(20), "the selected row is reversed");
+    assert!(!reversed(199), "but not up to the edge");
+}

@@ -587,6 +587,15 @@ pub fn render_window(
     let shown: Vec<usize> = (0..table.columns.len())
         .filter(|&i| widths[i] > 0)
         .collect();
+    // The table as wide as its columns: the selection bar ends with the last one, so a cursor
+    // move does not rewrite the blank cells of a wide terminal.
+    let used = shown.iter().map(|&i| widths[i]).sum::<u16>()
+        + mark
+        + SPACING * u16::try_from(shown.len().saturating_sub(1)).unwrap_or(0);
+    let table_area = Rect {
+        width: table_area.width.min(used),
+        ..table_area
+    };
     let height = usize::from(table_area.height.saturating_sub(1));
     let offset = cursor.viewport(height, table.len);
     let rows: Vec<Row> = (offset..table.len.min(offset.saturating_add(height)))
