@@ -240,7 +240,8 @@ fn editor(text: &str) -> TextArea<'static> {
     let mut area = TextArea::new(vec![text.to_owned()]);
     area.set_cursor_line_style(Style::default());
     area.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
-    area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM));
+    // Italic besides dim: many consoles draw dim at normal intensity (NO_COLOR, SSH).
+    area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC));
     area.move_cursor(CursorMove::End);
     area
 }

@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -332,7 +332,14 @@ fn value_span(
     }
     let text = form.text(field, titulaire);
     if text.is_empty() {
-        Span::styled(truncate(field.placeholder(), width), theme.muted)
+        // Without colour, dim alone is drawn at normal intensity by many consoles: italic too,
+        // so that the hint does not read as a value typed.
+        let hint = if theme.monochrome {
+            theme.muted.add_modifier(Modifier::ITALIC)
+        } else {
+            theme.muted
+        };
+        Span::styled(truncate(field.placeholder(), width), hint)
     } else if field == Field::Nir {
         Span::styled(
             truncate(&shown_nir(text, form.reveal_nir), width),
