@@ -205,7 +205,10 @@ impl Driver {
                 self.paint(&mut output)
             })
             .collect();
-        self.key(KeyCode::Home);
+        // The command, not the key: in Recherche the field has the focus, and its Home key moves
+        // the text cursor, which left the list 80 rows down for the next size (every move then
+        // scrolled: the 1,621 bytes of 2026-12-02 at 80×24).
+        self.command(Command::Home);
         Moves::new(full, per_move)
     }
 

@@ -17,4 +17,5 @@ pub mod rules;
 pub mod search;
 pub mod server;
 pub mod simulator;
+pub mod text;
 pub mod tui;

@@ -19,6 +19,7 @@ use passeport::api::contract::{
 use passeport::bulk::Layout;
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::text::{agree, count};
 use serde_json::{Value, json};
 
 #[path = "common/cli_sandbox.rs"]
@@ -277,8 +278,9 @@ fn expiring_table_shows_every_row_and_fits_the_terminal() {
     assert_eq!(
         lines[lines.len() - 1],
         format!(
-            "{} échéance(s) : {expired} dépassée(s), {} dans les 90 prochains jours.",
-            expected.len(),
+            "{} : {expired} {}, {} dans les 90 prochains jours.",
+            count(expected.len() as u64, "échéance", "échéances"),
+            agree(expired as u64, "dépassée", "dépassées"),
             expected.len() - expired
         )
     );
@@ -486,7 +488,7 @@ fn export_sends_each_line_once_and_again_when_the_portal_refuses_it() {
         answered.contains(&format!("Lot {batch} : réponse « titulaires refusés »")),
         "{answered}"
     );
-    assert!(answered.contains("1 ligne refusée(s)"), "{answered}");
+    assert!(answered.contains("1 ligne refusée"), "{answered}");
     let (again, err) = output_of(passeport(OF).args(["export", "adf"]));
     assert_eq!(
         partner_ids(&again),
@@ -738,16 +740,18 @@ fn valid_files_in_every_layout_and_encoding_are_imported_once() {
         assert_eq!(first, summary(false, Value::Array(results.clone())));
 
         let again = stdout_of(passeport(OF).arg("import").arg(&path), 0);
-        for (result, (id, _, count)) in results.iter().zip(valid.declarations) {
+        for (result, (id, _, titulaires)) in results.iter().zip(valid.declarations) {
             let line = format!(
-                "  {id} ({count} titulaire(s)) : déjà importée (n° {})\n",
+                "  {id} ({}) : déjà importée (n° {})\n",
+                count(*titulaires as u64, "titulaire", "titulaires"),
                 result["id"]
             );
             assert!(again.contains(&line), "{again}");
         }
         assert!(again.ends_with(&format!(
-            "Fichier valide : 0 déclaration(s) créée(s), {} déjà importée(s).\n",
-            valid.declarations.len()
+            "Fichier valide : 0 déclaration créée, {} déjà {}.\n",
+            valid.declarations.len(),
+            agree(valid.declarations.len() as u64, "importée", "importées")
         )));
         assert_eq!(
             declarations_with(&references),
@@ -804,14 +808,12 @@ fn a_file_with_errors_reports_every_one_and_creates_nothing() {
         })
     );
     let text = stdout_of(passeport(OF).arg("import").arg(&path), 1);
-    assert!(
-        text.contains("8 erreur(s) :\n  ligne 3, colonne NIR : NIR : clé incorrecte : vérifiez")
-    );
+    assert!(text.contains("8 erreurs :\n  ligne 3, colonne NIR : NIR : clé incorrecte : vérifiez"));
     assert!(text.ends_with(
         "Aucune déclaration n'a été envoyée : corrigez le fichier puis relancez l'import.\n"
     ));
     let dry = stdout_of(passeport(OF).arg("import").arg(&path).arg("--dry-run"), 1);
-    assert!(dry.contains("8 erreur(s) :"));
+    assert!(dry.contains("8 erreurs :"));
     assert!(
         declarations_with(&["REF-CLI-ERR-1", "REF-CLI-ERR-2", "REF-CLI-ERR-4"]).is_empty(),
         "nothing created"

@@ -516,6 +516,7 @@ fn loaded_app() -> App {
             last_name: w.last_name.clone(),
             first_names: w.first_names.clone(),
             site: w.site.clone(),
+            employer: w.employer_name.clone(),
             training_code: "SST".to_owned(),
             training_title: "Sauveteur secouriste du travail".to_owned(),
             expires_on: date(2026, 12, 10),
@@ -720,7 +721,7 @@ fn tui_log_holds_no_token_and_no_nir() {
     // Échéances loaded, then Recherche, open the first worker, reveal the NIR, quit.
     wait_for("Expirées");
     send("/");
-    wait_for("résultat(s)");
+    wait_for("résultat");
     send("\r");
     wait_for("Employeur : ");
     send("v");

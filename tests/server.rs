@@ -19,6 +19,7 @@ use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::ids::Siret;
 use passeport::domain::session::TraineeOutcome;
 use passeport::domain::training::Catalogue;
+use passeport::domain::worker::WorkerId;
 use passeport::domain::{DeclarantKind, DeclarationKind};
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
 use passeport::server::{DEMO_TOKENS, Server, ServerOptions};
@@ -578,6 +579,11 @@ async fn search_passport_and_expirations() {
         assert_eq!(page.today, today());
         let horizon = date(2027, 2, 24);
         assert!(page.items.iter().all(|i| i.expires_on <= horizon));
+        // Each item names the worker's employer (a training organisation's column).
+        for item in &page.items {
+            let worker = client.worker(item.worker_id).await.unwrap();
+            assert_eq!(item.employer, worker.employer_name);
+        }
         assert!(
             page.items
                 .windows(2)
@@ -738,13 +744,15 @@ async fn declaring_a_session_marks_its_trainees_declared() {
     assert!(!to_declare.is_empty());
     // Validity declared from the day after the session: the Passeport follows the declaration.
     let declared_start = session.end_date + chrono::Days::new(1);
+    // A short declared validity, so that Échéances lists it (UX review 2026-12, finding 23).
+    let declared_end = session.end_date + chrono::Days::new(41);
     let declaration = Declaration {
         id_declaration: format!("SESSION-{}", session.id),
         nom_formation: session.title.chars().take(250).collect(),
         date_debut_formation: Some(session.start_date),
         date_fin_formation: Some(session.end_date),
         date_debut_validite: Some(declared_start),
-        date_fin_validite: None,
+        date_fin_validite: Some(declared_end),
         titulaires: to_declare
             .iter()
             .map(|t| Titulaire {
@@ -785,15 +793,51 @@ async fn declaring_a_session_marks_its_trainees_declared() {
         Some(declared_start),
         "the Passeport shows the declared validity, not the session's"
     );
+    // Échéances agrees: the declared end of validity is the expiry.
+    let expiries = |worker: WorkerId| {
+        let of = &of;
+        let code = session.training_code.clone();
+        async move {
+            let query = ExpirationsQuery {
+                within_days: Some(90),
+                ..ExpirationsQuery::default()
+            };
+            of.all_expirations(&query)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|i| i.worker_id == worker && i.training_code == code)
+                .map(|i| i.expires_on)
+                .collect::<Vec<_>>()
+        }
+    };
+    let first_worker = to_declare[0].worker_id;
+    assert_eq!(
+        expiries(first_worker).await,
+        vec![declared_end],
+        "Échéances shows the declared end of validity"
+    );
 
-    // Withdrawing a titulaire puts the session back to declare.
-    let first = &view.declaration.titulaires[0].id_unique_partenaire;
-    of.remove_titulaire(view.summary.id, first).await.unwrap();
+    // Withdrawing a titulaire puts the session back to declare, and its entry back to the
+    // session's own validity.
+    let first = &view.declaration.titulaires[0];
+    assert_eq!(first.nir, to_declare[0].nir);
+    of.remove_titulaire(view.summary.id, &first.id_unique_partenaire)
+        .await
+        .unwrap();
     let again = of.session(session.id).await.unwrap();
     assert_eq!(
         again.summary.declaration_status,
         SessionDeclarationStatus::ADeclarer
     );
+    assert!(
+        !expiries(first_worker).await.contains(&declared_end),
+        "the withdrawn titulaire's entry no longer takes the declared dates"
+    );
+    if let Some(second) = to_declare.get(1) {
+        assert_eq!(expiries(second.worker_id).await, vec![declared_end]);
+    }
 }
 
 #[tokio::test]

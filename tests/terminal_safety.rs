@@ -168,6 +168,7 @@ fn expirations() -> ExpirationsPage {
         last_name: hostile("DUPONT"),
         first_names: hostile("Marie"),
         site: hostile("Gerland"),
+        employer: hostile("EMPLOYEUR"),
         training_code: hostile("SST"),
         training_title: hostile("Sauveteur"),
         expires_on,

@@ -623,3 +623,75 @@ fn the_footer_offers_only_keys_that_act_here() {
         "{footer}"
     );
 }
+
+/// A training organisation tells its trainees apart by employer: Échéances shows the employer
+/// where an employer's account shows the site (UX review 2026-12, finding 31).
+#[test]
+fn expirations_of_a_training_organisation_show_the_employer() {
+    use passeport::domain::DeclarantKind;
+    let (mut app, effects) = new_app();
+    let of = passeport::api::contract::Account {
+        kind: DeclarantKind::OrganismeFormation,
+        name: "Formaprev Sécurité".to_owned(),
+        ..account()
+    };
+    ok(
+        &mut app,
+        request_id(&effects, |r| *r == Request::Me),
+        Response::Me(of),
+    );
+    let id = request_id(&effects, |r| matches!(r, Request::Expirations(_)));
+    settle(
+        &mut app,
+        id,
+        Some(Ok(Response::Expirations(expirations(true)))),
+    );
+    let screen = render(&app, 80, 24);
+    let header = screen.lines().nth(3).unwrap_or_default();
+    assert!(
+        header.contains("Employeur") && !header.contains("Site"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Transports Durand · Lille Lesquin"),
+        "{screen}"
+    );
+    let employer = render(&expirations_app(State::Loaded), 80, 24);
+    let header = employer.lines().nth(3).unwrap_or_default();
+    assert!(
+        header.contains("Site") && !header.contains("Employeur"),
+        "{employer}"
+    );
+}
+
+/// A refused token in the sandbox: the status line lists the demonstration tokens, whole at
+/// 80 columns (UX review 2026-12, finding 31).
+#[test]
+fn a_refused_token_in_the_sandbox_lists_the_demo_tokens() {
+    let (mut app, effects) = new_app();
+    app.options.sandbox = true;
+    let me = request_id(&effects, |r| *r == Request::Me);
+    app.update(Action::Loaded {
+        id: me,
+        result: Err(ApiError::Unauthorized),
+    });
+    let screen = render(&app, 80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status
+            .contains("✖ Jeton refusé (401) : essayez demo-employeur, demo-employeur-2 ou demo-of"),
+        "{screen}"
+    );
+}
+
+/// On a wide terminal the selection bar ends with the last column: a cursor move rewrites the
+/// two rows' text, not the blank cells up to the edge (BENCHMARKS.md §2, bytes per move).
+#[test]
+fn the_selection_bar_ends_with_the_last_column() {
+    let app = expirations_app(State::Loaded);
+    let buffer = draw(&app, 200, 60);
+    // Header, counts, filters, table header: the selected row is line 4.
+    let reversed = |x: u16| buffer[(x, 4)].modifier.contains(Modifier::REVERSED);
+    assert!(reversed(0) && reversed(20), "the selected row is reversed");
+    assert!(!reversed(199), "but not up to the edge");
+}

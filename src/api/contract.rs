@@ -316,6 +316,10 @@ pub struct ExpirationItem {
     pub first_names: String,
     /// Site.
     pub site: String,
+    /// Name of the worker's employer: what a training organisation tells its trainees apart
+    /// by (absent from older servers).
+    #[serde(default)]
+    pub employer: String,
     /// Catalogue code.
     pub training_code: String,
     /// Title of the training type.

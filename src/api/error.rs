@@ -205,9 +205,9 @@ fn invalid_message(errors: &[FieldError]) -> String {
         .collect::<Vec<_>>()
         .join(" ; ");
     format!(
-        "Données refusées par le serveur (422), {} erreur(s) : {list} ; corrigez les champs \
+        "Données refusées par le serveur (422), {} : {list} ; corrigez les champs \
          signalés puis renvoyez",
-        errors.len()
+        crate::text::count(errors.len() as u64, "erreur", "erreurs")
     )
 }
 

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
+use crate::text::{agree, count};
 use crate::tui::widgets::sanitize;
 
 /// Largest window accepted by the server (ten years).
@@ -310,10 +311,12 @@ pub fn to_table(rows: &[ExpiryRow], style: TableStyle) -> String {
         .iter()
         .filter(|r| r.status == ExpiryStatus::Expired)
         .count();
+    let expired = expired as u64;
     out.push_str(&format!(
-        "{} échéance(s) : {expired} dépassée(s), {} dans les {within} prochains jours.\n",
-        rows.len(),
-        rows.len() - expired
+        "{} : {expired} {}, {} dans les {within} prochains jours.\n",
+        count(rows.len() as u64, "échéance", "échéances"),
+        agree(expired, "dépassée", "dépassées"),
+        rows.len() as u64 - expired
     ));
     out
 }
@@ -425,6 +428,7 @@ mod tests {
             last_name: name.to_owned(),
             first_names: "Jean-Pierre".to_owned(),
             site: "Lyon Gerland".to_owned(),
+            employer: "ACME Logistique".to_owned(),
             training_code: "SST".to_owned(),
             training_title: "Sauveteur secouriste du travail".to_owned(),
             expires_on: expires,
@@ -570,7 +574,7 @@ mod tests {
                 "01/11/2026    -25  Expirée         DUPONT Jean-Pierre   Lyon Gerland  Sauveteur secouriste du travail",
                 "01/12/2026      5  Expire bientôt  MARTIN Jean-Pierre   Lyon Gerland  Sauveteur secouriste du travail",
                 "10/01/2027     45  Expire bientôt  BERNARD Jean-Pierre  Lyon Gerland  Sauveteur secouriste du travail",
-                "3 échéance(s) : 1 dépassée(s), 2 dans les 90 prochains jours.",
+                "3 échéances : 1 dépassée, 2 dans les 90 prochains jours.",
             ]
         );
     }

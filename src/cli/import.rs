@@ -28,6 +28,7 @@ use crate::domain::declaration::columns::{COMPETENCE_TRANSFERABLE, ID_UNIQUE_PAR
 use crate::domain::ids::{Competence, Nir};
 use crate::domain::training::Catalogue;
 use crate::rules::Rules;
+use crate::text::{agree, count};
 use crate::tui::widgets::sanitize;
 
 /// Largest file accepted: the platform's limit for one bulk file (domain.md §8, 200 MB).
@@ -146,33 +147,44 @@ impl Report {
     pub fn to_text(&self, description: &str) -> String {
         let mut out = format!("{}\n", sanitize(description));
         out.push_str(&format!(
-            "{} déclaration(s), {} titulaire(s).\n",
-            self.declarations, self.titulaires
+            "{}, {}.\n",
+            count(self.declarations as u64, "déclaration", "déclarations"),
+            count(self.titulaires as u64, "titulaire", "titulaires")
         ));
         if !self.errors.is_empty() {
-            out.push_str(&format!("{} erreur(s) :\n", self.errors.len()));
+            let errors = count(self.errors.len() as u64, "erreur", "erreurs");
+            out.push_str(&format!("{errors} :\n"));
             for error in &self.errors {
                 out.push_str(&format!("  {}\n", sanitize(&error.to_string())));
             }
         }
         if !self.warnings.is_empty() {
-            out.push_str(&format!("{} avertissement(s) :\n", self.warnings.len()));
+            let warnings = count(
+                self.warnings.len() as u64,
+                "avertissement",
+                "avertissements",
+            );
+            out.push_str(&format!("{warnings} :\n"));
             for warning in &self.warnings {
                 out.push_str(&format!("  {}\n", sanitize(&warning.to_string())));
             }
         }
         if self.unrecognised_trainings > 0 {
             out.push_str(&format!(
-                "{} déclaration(s) dont l'intitulé ne correspond à aucun type du catalogue : \
+                "{} dont l'intitulé ne correspond à aucun type du catalogue : \
                  exclusion (art. 4-II) et catégorie non vérifiées.\n",
-                self.unrecognised_trainings
+                count(
+                    self.unrecognised_trainings as u64,
+                    "déclaration",
+                    "déclarations"
+                )
             ));
         }
         for sent in &self.results {
             out.push_str(&format!(
-                "  {} ({} titulaire(s)) : {} (n° {})\n",
+                "  {} ({}) : {} (n° {})\n",
                 sanitize(&sent.id_declaration),
-                sent.titulaires,
+                count(sent.titulaires as u64, "titulaire", "titulaires"),
                 sent.outcome.label(),
                 sent.id
             ));
@@ -181,22 +193,26 @@ impl Report {
             .results
             .iter()
             .filter(|s| s.outcome == Outcome::Created)
-            .count();
+            .count() as u64;
+        let known = self.results.len() as u64 - created;
         let conclusion = if !self.errors.is_empty() && self.results.is_empty() {
             "Aucune déclaration n'a été envoyée : corrigez le fichier puis relancez l'import."
                 .to_owned()
         } else if !self.errors.is_empty() {
             format!(
-                "Import incomplet : {created} créée(s), {} déjà importée(s) ; corrigez les erreurs \
+                "Import incomplet : {created} {}, {known} déjà {} ; corrigez les erreurs \
                  puis relancez l'import, rien ne sera créé deux fois.",
-                self.results.len() - created
+                agree(created, "créée", "créées"),
+                agree(known, "importée", "importées")
             )
         } else if self.dry_run {
             "Fichier valide. Simulation (--dry-run) : rien n'a été envoyé.".to_owned()
         } else {
             format!(
-                "Fichier valide : {created} déclaration(s) créée(s), {} déjà importée(s).",
-                self.results.len() - created
+                "Fichier valide : {} {}, {known} déjà {}.",
+                count(created, "déclaration", "déclarations"),
+                agree(created, "créée", "créées"),
+                agree(known, "importée", "importées")
             )
         };
         out.push_str(&conclusion);
@@ -369,9 +385,10 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
                 Err(error) => {
                     print_report(&report, &description, args.format)?;
                     return Err(error).wrap_err(format!(
-                        "import interrompu après {} déclaration(s) envoyée(s) ; relancez la même \
+                        "import interrompu après {} {} ; relancez la même \
                          commande : rien ne sera créé deux fois",
-                        report.results.len()
+                        count(report.results.len() as u64, "déclaration", "déclarations"),
+                        agree(report.results.len() as u64, "envoyée", "envoyées")
                     ));
                 }
             }
@@ -473,7 +490,7 @@ mod tests {
         .to_text("f.csv : fichier ADF");
         assert_eq!(
             text,
-            "f.csv : fichier ADF\n2 déclaration(s), 3 titulaire(s).\n1 erreur(s) :\n  ligne 4, \
+            "f.csv : fichier ADF\n2 déclarations, 3 titulaires.\n1 erreur :\n  ligne 4, \
              colonne NIR : Clé\u{FFFD}[2J fausse.\nAucune déclaration n'a été envoyée : corrigez \
              le fichier puis relancez l'import.\n"
         );
@@ -490,11 +507,9 @@ mod tests {
             ],
         )
         .to_text("f.csv");
-        assert!(text.contains("  D1 (1 titulaire(s)) : créée (n° 12)\n"));
-        assert!(text.contains("  D2 (1 titulaire(s)) : déjà importée (n° 13)\n"));
-        assert!(
-            text.ends_with("Fichier valide : 1 déclaration(s) créée(s), 1 déjà importée(s).\n")
-        );
+        assert!(text.contains("  D1 (1 titulaire) : créée (n° 12)\n"));
+        assert!(text.contains("  D2 (1 titulaire) : déjà importée (n° 13)\n"));
+        assert!(text.ends_with("Fichier valide : 1 déclaration créée, 1 déjà importée.\n"));
         let dry = report(vec![], true, vec![]).to_text("f.csv");
         assert!(dry.ends_with("Simulation (--dry-run) : rien n'a été envoyé.\n"));
         let partial = report(
@@ -503,7 +518,7 @@ mod tests {
             vec![sent("D1", 12, Outcome::Created)],
         )
         .to_text("f.csv");
-        assert!(partial.contains("Import incomplet : 1 créée(s), 0 déjà importée(s)"));
+        assert!(partial.contains("Import incomplet : 1 créée, 0 déjà importée"));
     }
 
     #[test]

@@ -80,7 +80,10 @@ impl ApiProblem {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             title: "Données invalides".to_owned(),
-            detail: Some(format!("{count} erreur(s) à corriger, voir « errors »")),
+            detail: Some(format!(
+                "{} à corriger, voir « errors »",
+                crate::text::count(count as u64, "erreur", "erreurs")
+            )),
             errors,
         }
     }

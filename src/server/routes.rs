@@ -627,6 +627,7 @@ async fn list_expirations(
             last_name: row.last_name,
             first_names: row.first_names,
             site: row.site,
+            employer: row.employer,
             training_title: state
                 .catalogue()
                 .get(&row.training_code)

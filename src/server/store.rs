@@ -110,6 +110,8 @@ pub struct ExpirationRow {
     pub first_names: String,
     /// Site.
     pub site: String,
+    /// Name of the worker's employer.
+    pub employer: String,
     /// Catalogue code.
     pub training_code: String,
     /// Last valid day.
@@ -1068,7 +1070,7 @@ impl Store {
     ) -> Result<Vec<ExpirationRow>, ServerError> {
         let mut builder = QueryBuilder::<Sqlite>::new(
             "SELECT e.id, w.id AS worker_id, w.last_name, w.first_names, w.site, \
-             e.training_code, e.expires_on FROM passport_entries e ",
+             w.employer_name, e.training_code, e.expires_on FROM passport_entries e ",
         );
         push_expiry_worker_join(&mut builder, account);
         builder.push(" WHERE ");
@@ -1092,6 +1094,7 @@ impl Store {
                     last_name: row.try_get("last_name")?,
                     first_names: row.try_get("first_names")?,
                     site: row.try_get("site")?,
+                    employer: row.try_get("employer_name")?,
                     training_code: row.try_get("training_code")?,
                     expires_on: row.try_get("expires_on")?,
                 })

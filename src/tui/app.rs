@@ -101,6 +101,17 @@ pub struct App {
     pub declarations: DeclarationsScreen,
 }
 
+/// The status line of a 401 in the sandbox: the demonstration tokens it accepts (retrying the
+/// same token would not help, so the line has no retry hint).
+pub fn sandbox_unauthorized() -> String {
+    let tokens = crate::server::DEMO_TOKENS;
+    let (last, others) = tokens.split_last().unwrap_or((&"", &[]));
+    format!(
+        "Jeton refusé (401) : essayez {} ou {last}",
+        others.join(", ")
+    )
+}
+
 impl App {
     /// A new app on the Échéances screen, and the effects of its first load.
     pub fn new(options: AppOptions, rules: &Rules) -> (Self, Vec<Effect>) {
@@ -319,6 +330,10 @@ impl App {
                 // error must stay on the status line.
                 Ok(_) if local => {}
                 Ok(_) => self.last_error = None,
+                // In the sandbox the tokens are public: say which ones it accepts.
+                Err(crate::api::ApiError::Unauthorized) if self.options.sandbox => {
+                    self.last_error = Some(sandbox_unauthorized());
+                }
                 Err(e) => self.last_error = Some(e.to_string()),
             }
         }
@@ -339,6 +354,7 @@ impl App {
                     .data()
                     .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
                 self.sessions.organisation = self.worker.delivered_only;
+                self.expirations.employer_column = self.worker.delivered_only;
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

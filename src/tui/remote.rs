@@ -9,6 +9,7 @@ pub struct Remote<T> {
     data: Option<T>,
     pending: Option<RequestId>,
     error: Option<String>,
+    version: u64,
 }
 
 impl<T> Default for Remote<T> {
@@ -17,6 +18,7 @@ impl<T> Default for Remote<T> {
             data: None,
             pending: None,
             error: None,
+            version: 0,
         }
     }
 }
@@ -28,6 +30,7 @@ impl<T> Remote<T> {
             data: Some(data),
             pending: None,
             error: None,
+            version: 1,
         }
     }
 
@@ -51,6 +54,7 @@ impl<T> Remote<T> {
             Ok(data) => {
                 self.data = Some(data);
                 self.error = None;
+                self.version += 1;
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -64,7 +68,14 @@ impl<T> Remote<T> {
 
     /// Mutable access to the last good data.
     pub fn data_mut(&mut self) -> Option<&mut T> {
+        self.version += 1;
         self.data.as_mut()
+    }
+
+    /// A number that changes whenever the data may have changed (a new answer, a mutable
+    /// access): what is derived from the data is kept while it stays the same.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// True while a request is in flight.
@@ -100,10 +111,15 @@ mod tests {
         assert_eq!(r.data(), None);
         assert!(r.finish::<String>(2, Ok(20)));
         assert_eq!(r.data(), Some(&20));
+        let version = r.version();
         r.start(3);
         assert!(r.finish(3, Err("serveur injoignable")));
         assert_eq!(r.data(), Some(&20));
         assert_eq!(r.error(), Some("serveur injoignable"));
         assert!(!r.is_loading());
+        assert_eq!(r.version(), version, "a failed answer keeps the data");
+        r.start(4);
+        assert!(r.finish::<String>(4, Ok(20)));
+        assert_ne!(r.version(), version, "a new answer may hold other data");
     }
 }

@@ -312,6 +312,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
                 .options
                 .keymap
                 .key_for(Command::Refresh)
+                .filter(|_| !(app.options.sandbox && *error == super::app::sandbox_unauthorized()))
                 .map_or_else(String::new, |key| format!(" — {key} pour réessayer"));
             let room = usize::from(regions.status.width).saturating_sub(2 + retry.chars().count());
             let error = sanitize(error);
@@ -357,15 +358,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Paragraph::new(status).alignment(Alignment::Left),
         regions.status,
     );
-    // The account the header had no room for goes to the right of the status line.
+    // The account the header had no room for goes to the right of the status line, cut
+    // with « … » to the room the status leaves, unless too little of it would show.
+    let room = usize::from(regions.status.width).saturating_sub(status_width + 2);
     let account = app
         .account
         .data()
         .map(|a| sanitize(&a.name))
-        .filter(|_| head_account.is_none());
-    if let Some(account) = account
-        .filter(|a| status_width + 2 + a.chars().count() <= usize::from(regions.status.width))
-    {
+        .filter(|_| head_account.is_none())
+        .filter(|a| room >= MIN_ACCOUNT.min(a.chars().count()))
+        .map(|a| widgets::fit::cut(&a, room));
+    if let Some(account) = account {
         frame.render_widget(
             Paragraph::new(Line::styled(account, theme.title)).alignment(Alignment::Right),
             regions.status,

@@ -151,6 +151,13 @@ fn expiration(
         last_name: last_name.to_owned(),
         first_names: first_names.to_owned(),
         site: site.to_owned(),
+        // Trainees of a training organisation come from several employers.
+        employer: if worker_id == 9 {
+            "Transports Durand"
+        } else {
+            "ACME Logistique"
+        }
+        .to_owned(),
         training_code: training_code.to_owned(),
         training_title: training_title.to_owned(),
         expires_on,

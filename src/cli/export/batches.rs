@@ -14,6 +14,7 @@ use crate::api::Client;
 use crate::api::contract::{
     ExportAnswer, ExportBatchId, ExportBatchSummary, ExportFormat, NewExport, PortalAnswer,
 };
+use crate::text::{agree, count};
 
 /// `passeport export adf|jdr`.
 #[derive(Debug, Clone, Args)]
@@ -80,11 +81,7 @@ fn layout_name(kind: ExportFormat) -> &'static str {
 
 /// "1 ligne", "3 lignes".
 fn lines(n: u32) -> String {
-    if n == 1 {
-        "1 ligne".to_owned()
-    } else {
-        format!("{n} lignes")
-    }
+    count(u64::from(n), "ligne", "lignes")
 }
 
 /// `passeport export adf|jdr [--all]`: a new batch, its file to `--out` or stdout, and on stderr
@@ -126,9 +123,10 @@ fn batch_row(batch: &ExportBatchSummary) -> String {
         None => "en attente".to_owned(),
         Some(PortalAnswer::RefusedTitulaires) => {
             format!(
-                "{} ({} refusée(s))",
+                "{} ({} {})",
                 PortalAnswer::RefusedTitulaires.label(),
-                batch.refused_count
+                batch.refused_count,
+                agree(u64::from(batch.refused_count), "refusée", "refusées")
             )
         }
         Some(answer) => answer.label().to_owned(),
@@ -182,9 +180,12 @@ pub async fn answer(client: &Client, args: &AnswerArgs) -> Result<String> {
     let next = if summary.refused_count == 0 {
         "aucune ligne à renvoyer".to_owned()
     } else {
+        let n = u64::from(summary.refused_count);
         format!(
-            "{} refusée(s), renvoyée(s) au prochain « passeport export {} »",
+            "{} {}, {} au prochain « passeport export {} »",
             lines(summary.refused_count),
+            agree(n, "refusée", "refusées"),
+            agree(n, "renvoyée", "renvoyées"),
             layout_name(summary.kind).to_lowercase()
         )
     };

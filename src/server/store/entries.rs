@@ -106,19 +106,39 @@ pub struct CheckedRecord<'a> {
     pub today: NaiveDate,
 }
 
-/// Recomputes `expires_on` and `superseded` of every live entry of a person: a newer entry of
-/// the same family supersedes the older ones seen by the same viewer (the employer column, else
-/// the organisation's), so one account's record never hides another's entry.
+/// Joins, as `v`, the latest declaration of entry `e`'s session that names its person among
+/// its live titulaires: a session's entry takes that declaration's validity dates
+/// ([`DECLARED_VALIDITY`]), so the Passeport, Échéances and the declaration agree (UX review
+/// 2026-12, finding 23); the session's own dates come back once no such declaration is left.
+pub(super) const LATEST_DECLARATION: &str = "LEFT JOIN declarations v ON v.id = (\
+     SELECT d.id FROM declarations d \
+     JOIN declaration_titulaires dt ON dt.declaration_id = d.id \
+     JOIN persons p ON p.nir = dt.nir \
+     WHERE e.source = 'session' AND d.session_id = e.session_id \
+     AND p.id = e.person_id AND dt.removed = 0 \
+     ORDER BY d.id DESC LIMIT 1)";
+
+/// The validity columns of entry `e`, the declared ones first (see [`LATEST_DECLARATION`]).
+pub(super) const DECLARED_VALIDITY: &str = "\
+     COALESCE(json_extract(v.body, '$.date_debut_validite'), e.validity_start) \
+       AS validity_start, \
+     COALESCE(json_extract(v.body, '$.date_fin_validite'), e.validity_end) AS validity_end";
+
+/// Recomputes `expires_on` and `superseded` of every live entry of a person, from the declared
+/// validity dates of its session entries ([`DECLARED_VALIDITY`]): a newer entry of the same
+/// family supersedes the older ones seen by the same viewer (the employer column, else the
+/// organisation's), so one account's record never hides another's entry.
 pub(super) async fn refresh_person(
     conn: &mut SqliteConnection,
     person: i64,
     catalogue: &Catalogue,
 ) -> Result<(), ServerError> {
-    let rows = sqlx::query(
-        "SELECT id, training_code, end_date, validity_start, validity_end, \
-         employer_account_id, session_account_id FROM passport_entries \
-         WHERE person_id = ? AND removed_at IS NULL AND training_code IS NOT NULL",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT e.id, e.training_code, e.end_date, {DECLARED_VALIDITY}, \
+         e.employer_account_id, e.session_account_id FROM passport_entries e \
+         {LATEST_DECLARATION} \
+         WHERE e.person_id = ? AND e.removed_at IS NULL AND e.training_code IS NOT NULL"
+    ))
     .bind(person)
     .fetch_all(&mut *conn)
     .await?;
@@ -335,7 +355,8 @@ impl Store {
 /// employer account whose SIRET is the line's SIRET_EMPLOYEUR (else kept for that SIRET until it
 /// has an account). The type is mapped by [`Catalogue::map_declared`]; none is « type non
 /// reconnu », without expiry. A line repeating a live session entry of the same declarant
-/// (same type and end) adds nothing: the session already put it on the passport.
+/// (same type and end) adds nothing: the session already put it on the passport, and takes
+/// the declared validity dates (its expiry is recomputed).
 pub(super) async fn declare_entries(
     conn: &mut SqliteConnection,
     account_id: i64,
@@ -392,6 +413,7 @@ pub(super) async fn declare_entries(
             .fetch_optional(&mut *conn)
             .await?;
             if known.is_some() {
+                refresh_person(conn, person, catalogue).await?;
                 continue;
             }
         }
@@ -422,18 +444,29 @@ pub(super) async fn declare_entries(
 }
 
 /// Removes the passport entries of a removed declaration line (the platform's correction), and
-/// recomputes its person's other entries.
+/// recomputes its person's other entries: a session entry the line had given its validity
+/// dates takes back those of an earlier declaration, else the session's own.
 pub(super) async fn withdraw_entries(
     conn: &mut SqliteConnection,
     line: i64,
     catalogue: &Catalogue,
 ) -> Result<(), ServerError> {
-    let people: Vec<i64> = sqlx::query_scalar(
+    let mut people: Vec<i64> = sqlx::query_scalar(
         "DELETE FROM passport_entries WHERE declaration_line_id = ? RETURNING person_id",
     )
     .bind(line)
     .fetch_all(&mut *conn)
     .await?;
+    let named: Option<i64> = sqlx::query_scalar(
+        "SELECT p.id FROM declaration_titulaires dt JOIN persons p ON p.nir = dt.nir \
+         WHERE dt.id = ?",
+    )
+    .bind(line)
+    .fetch_optional(&mut *conn)
+    .await?;
+    people.extend(named);
+    people.sort_unstable();
+    people.dedup();
     for person in people {
         refresh_person(conn, person, catalogue).await?;
     }

@@ -275,6 +275,13 @@ impl Field {
                 help.push_str(RS_ONLY.strip_prefix('s').unwrap_or(RS_ONLY));
                 Some(help)
             }
+            // Assumption: the layout (domain.md §8) only lists the two codes; this reading of
+            // them (an exam passed, a minimum score reached) is ours, not the platform's.
+            Self::ModeObtention => Some(
+                "Par admission : examen ou épreuve réussi · Par scoring : score minimal atteint \
+                 à une évaluation"
+                    .to_owned(),
+            ),
             _ => None,
         }
     }

@@ -240,7 +240,8 @@ fn editor(text: &str) -> TextArea<'static> {
     let mut area = TextArea::new(vec![text.to_owned()]);
     area.set_cursor_line_style(Style::default());
     area.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
-    area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM));
+    // Italic besides dim: many consoles draw dim at normal intensity (NO_COLOR, SSH).
+    area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC));
     area.move_cursor(CursorMove::End);
     area
 }
@@ -790,6 +791,8 @@ impl Form {
 
     /// Handles a key. `roster` serves the titulaire search.
     pub fn on_key(&mut self, key: &KeyEvent, roster: &Remote<Roster>) -> FormEvent {
+        // A notice tells what the last action did: the next key makes it stale.
+        self.notice = None;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if let Some(index) = self.confirm_remove {
             return match key.code {

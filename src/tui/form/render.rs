@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -332,7 +332,14 @@ fn value_span(
     }
     let text = form.text(field, titulaire);
     if text.is_empty() {
-        Span::styled(truncate(field.placeholder(), width), theme.muted)
+        // Without colour, dim alone is drawn at normal intensity by many consoles: italic too,
+        // so that the hint does not read as a value typed.
+        let hint = if theme.monochrome {
+            theme.muted.add_modifier(Modifier::ITALIC)
+        } else {
+            theme.muted
+        };
+        Span::styled(truncate(field.placeholder(), width), hint)
     } else if field == Field::Nir {
         Span::styled(
             truncate(&shown_nir(text, form.reveal_nir), width),
@@ -424,7 +431,7 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
                 Some(false) => "non".to_owned(),
                 None => "—".to_owned(),
             };
-            let name = sanitize(t.text(Field::NomTitulaire));
+            let name = sanitize(t.text(Field::NomTitulaire)).to_uppercase();
             let text = format!(
                 "{marker} {:>2} {:<name_width$} {:<22} {employer}",
                 index + 1,
@@ -455,7 +462,8 @@ fn titulaires(form: &Form, problems: &[Problem], frame: &mut Frame<'_>, area: Re
         let name = sanitize(
             list.get(selected)
                 .map_or("", |t| t.text(Field::NomTitulaire)),
-        );
+        )
+        .to_uppercase();
         frame.render_widget(
             Paragraph::new(Line::styled(
                 truncate(
@@ -602,10 +610,9 @@ fn status(form: &Form, theme: &Theme) -> (String, Style) {
             theme.error,
         )
     } else if let Some(index) = form.confirm_remove {
-        let name = form
-            .titulaires()
-            .get(index)
-            .map_or(String::new(), |t| sanitize(t.text(Field::NomTitulaire)));
+        let name = form.titulaires().get(index).map_or(String::new(), |t| {
+            sanitize(t.text(Field::NomTitulaire)).to_uppercase()
+        });
         (
             format!("Retirer le titulaire n° {} {name} ? (o/n)", index + 1),
             theme.error,

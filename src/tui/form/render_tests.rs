@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
 
 use super::tests::{complete, nir_with_key, today};
 use super::*;
@@ -159,4 +160,29 @@ fn certification_visee_says_rs_only_and_what_to_do_for_rncp() {
         1,
         "{screen}"
     );
+}
+
+/// Under NO_COLOR a placeholder is dim and italic, the value typed neither (UX review 2026-12,
+/// finding 29): a console drawing dim at normal intensity still tells them apart.
+#[test]
+fn placeholders_are_italic_without_colour() {
+    let mut f = complete(DeclarantKind::OrganismeFormation);
+    f.focus_key("FORMATION_CERTIFIANTE");
+    f.on_key(&KeyEvent::from(KeyCode::Left), &Remote::default());
+    let mut f = fixed(&f);
+    f.focus_key("CERTIFICATION_VISEE");
+    let backend = draw(&f);
+    let buffer = backend.buffer();
+    let area = buffer.area;
+    let find = |text: &str| {
+        (0..area.height).find_map(|y| {
+            let line: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+            line.find(text)
+                .map(|at| (u16::try_from(line[..at].chars().count()).unwrap(), y))
+        })
+    };
+    let (x, y) = find("code RS, par exemple RS5801").expect("the placeholder is shown");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::ITALIC));
+    let (x, y) = find("PP-0123456789ABCDEF").expect("a value is shown");
+    assert!(!buffer[(x, y)].modifier.contains(Modifier::ITALIC));
 }

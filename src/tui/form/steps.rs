@@ -193,14 +193,20 @@ impl Form {
         if index >= self.titulaires.len() {
             return;
         }
-        self.titulaires.remove(index);
+        let removed = self.titulaires.remove(index);
+        let name = removed.text(Field::NomTitulaire).trim().to_uppercase();
         let prefix = format!("{}[", columns::TITULAIRES);
         self.left.retain(|key| !key.starts_with(&prefix));
         self.server_errors.retain(|e| !e.field.starts_with(&prefix));
         self.titulaire = self.titulaire.min(self.titulaires.len().saturating_sub(1));
         self.focus = 0;
         self.sync_editor();
-        self.notice = Some(format!("Titulaire n° {} retiré", index + 1));
+        // Named: the rows are renumbered, so « n° 2 » would now be someone else.
+        self.notice = Some(if name.is_empty() {
+            format!("Titulaire n° {} retiré", index + 1)
+        } else {
+            format!("Titulaire {name} retiré")
+        });
     }
 
     pub(super) fn picker_key(&mut self, key: &KeyEvent, roster: &Remote<Roster>) -> FormEvent {

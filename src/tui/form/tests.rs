@@ -422,7 +422,7 @@ fn titulaires_nir_key_and_siret_are_checked() {
 #[test]
 fn removing_a_titulaire_asks_first() {
     let mut f = complete(DeclarantKind::OrganismeFormation);
-    f.add_titulaire(&nir_with_key("2900175112345"), "MARTIN", None);
+    f.add_titulaire(&nir_with_key("2900175112345"), "Martin", None);
     f.focus_key("titulaires");
     assert_eq!(key(&mut f, KeyCode::Char('x')), FormEvent::Handled);
     assert_eq!(f.confirm_remove, Some(0));
@@ -434,6 +434,11 @@ fn removing_a_titulaire_asks_first() {
     assert_eq!(key(&mut f, KeyCode::Char('o')), FormEvent::Changed);
     assert_eq!(f.titulaires().len(), 1);
     assert_eq!(f.titulaires()[0].text(Field::NomTitulaire), "DUPONT");
+    // Named, upper-cased: the rows were renumbered, « n° 2 » would name no one now.
+    assert_eq!(f.notice.as_deref(), Some("Titulaire MARTIN retiré"));
+    // The next key makes the notice stale.
+    key(&mut f, KeyCode::Up);
+    assert_eq!(f.notice, None);
 }
 
 fn worker(id: i64, nir13: &str, name: &str) -> Worker {

@@ -24,6 +24,7 @@ use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, DeclarationsQuery,
 };
 use crate::domain::DeclarationKind;
+use crate::text::{agree, count};
 use crate::tui::action::{AnswerScope, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
@@ -303,7 +304,7 @@ impl Screen for DeclarationsScreen {
                         .titulaires
                         .iter()
                         .find(|t| t.id_unique_partenaire == titulaire)
-                        .map(|t| sanitize(&t.nom_titulaire))
+                        .map(|t| sanitize(&t.nom_titulaire).to_uppercase())
                 });
                 if let Some(declaration) = detail.view.data().map(|v| v.summary.id) {
                     let id = cx.request(Request::RemoveTitulaire {
@@ -388,11 +389,11 @@ impl Screen for DeclarationsScreen {
             detail.cursor.select(detail.cursor.selected(), len);
             if let Some(name) = detail.removing.take() {
                 self.notice = Some(match detail.view.data().filter(|_| done) {
-                    Some(view) => format!(
-                        "✔ {name} retiré de la déclaration {} : {len} titulaire{} restant{}",
-                        sanitize(&view.summary.reference),
-                        if len > 1 { "s" } else { "" },
-                        if len > 1 { "s" } else { "" }
+                    // The reference heads the detail: the message fits 80 columns without it.
+                    Some(_) => format!(
+                        "✔ Titulaire {name} retiré : {} {}",
+                        count(len as u64, "titulaire", "titulaires"),
+                        agree(len as u64, "restant", "restants")
                     ),
                     None => format!("✖ Le retrait de {name} n'a pas abouti : r pour recharger"),
                 });

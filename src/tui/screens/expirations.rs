@@ -16,7 +16,8 @@ use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{
-    FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted, shorten_title,
+    ColumnMeasure, FitCell, FitColumn, FitRow, FittedWindow, MeasureCache, detail, render_window,
+    shorten_title,
 };
 use crate::tui::widgets::list::ListCursor;
 use crate::tui::widgets::{sanitize, state_message};
@@ -30,6 +31,19 @@ const COLUMNS: [FitColumn; 6] = [
     FitColumn::whole("Échéance"),
     FitColumn::whole("Jours"),
     FitColumn::text("Site", 10, 2).drop_if_same().optional(),
+];
+
+/// Columns of a training organisation's list: its trainees come from many employers, which
+/// tell them apart better than the site (the detail line still names both).
+const OF_COLUMNS: [FitColumn; 6] = [
+    COLUMNS[0],
+    COLUMNS[1],
+    COLUMNS[2],
+    COLUMNS[3],
+    COLUMNS[4],
+    FitColumn::text("Employeur", 10, 2)
+        .drop_if_same()
+        .optional(),
 ];
 
 /// Widest training title in the filter line.
@@ -97,6 +111,29 @@ pub struct ExpirationsScreen {
     /// Set when a write elsewhere (a worker, a training, a declaration) changed what the list
     /// shows: the next visit reloads it, the old rows staying on screen meanwhile.
     stale: bool,
+    /// True for a training organisation's account: the last column is the employer.
+    pub employer_column: bool,
+    /// The column widths' measure of the rows shown, kept while the data, the filters, the
+    /// columns and the colour mode stay the same (measuring walks every row).
+    measure: MeasureCache<(u64, StatusFilter, Option<String>, bool, bool)>,
+}
+
+/// The row of one expiration; its last cell is the employer or the site.
+fn fit_row(item: &ExpirationItem, employer: bool, theme: &Theme) -> FitRow {
+    let marker = if theme.monochrome {
+        Theme::marker(item.status)
+    } else {
+        "●"
+    };
+    let style = theme.status(item.status);
+    FitRow::new(vec![
+        FitCell::new(marker, style),
+        FitCell::plain(&format!("{} {}", item.last_name, item.first_names)),
+        FitCell::plain(&item.training_title),
+        FitCell::plain(&item.expires_on.format("%d/%m/%Y").to_string()),
+        FitCell::new(&days_label(item.days_left), style),
+        FitCell::plain(if employer { &item.employer } else { &item.site }),
+    ])
 }
 
 /// Counts of the summary line: expired, then expiring within 30, 31–60 and 61–90 days, like
@@ -337,39 +374,35 @@ impl Screen for ExpirationsScreen {
         ) {
             return;
         }
-        let fitted: Vec<FitRow> = rows
-            .iter()
-            .map(|item| {
-                let marker = if theme.monochrome {
-                    Theme::marker(item.status)
-                } else {
-                    "●"
-                };
-                let style = theme.status(item.status);
-                FitRow::new(vec![
-                    FitCell::new(marker, style),
-                    FitCell::plain(&format!("{} {}", item.last_name, item.first_names)),
-                    FitCell::plain(&item.training_title),
-                    FitCell::plain(&item.expires_on.format("%d/%m/%Y").to_string()),
-                    FitCell::new(&days_label(item.days_left), style),
-                    FitCell::plain(&item.site),
-                ])
-            })
-            .collect();
+        let employer = self.employer_column;
+        let columns = if employer { &OF_COLUMNS } else { &COLUMNS };
+        let key = (
+            self.data.version(),
+            self.status,
+            self.training.clone(),
+            employer,
+            theme.monochrome,
+        );
+        let measure = self.measure.get(key, || {
+            ColumnMeasure::of(columns, rows.iter().map(|i| fit_row(i, employer, theme)))
+        });
         let selected = rows.get(self.cursor.selected()).map(|item| {
             detail(&[
                 &format!("{} {}", item.last_name, item.first_names),
                 &item.training_title,
+                if employer { &item.employer } else { "" },
                 &item.site,
             ])
         });
-        render_fitted(
+        render_window(
             frame,
             table_area,
             &self.cursor,
-            FittedTable {
-                columns: &COLUMNS,
-                rows: fitted,
+            FittedWindow {
+                columns,
+                measure: &measure,
+                len: rows.len(),
+                row: &|i| rows.get(i).map(|item| fit_row(item, employer, theme)),
                 detail: selected,
             },
             theme,

@@ -20,6 +20,7 @@ use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::domain::worker::Worker;
 use crate::search::{Matches, SearchIndex, narrows};
+use crate::text::count;
 use crate::tui::action::{Effect, Request, RequestId, Response, unexpected};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
@@ -312,11 +313,14 @@ impl Screen for SearchScreen {
             return;
         };
         let info = match &self.matches {
-            Some(m) if self.is_searching() => format!(" {} résultats… (recherche)", m.all.len()),
+            Some(m) if self.is_searching() => format!(
+                " {}… (recherche)",
+                count(m.all.len() as u64, "résultat", "résultats")
+            ),
             Some(m) => format!(
-                " {} résultat(s) sur {} salariés · nom, prénoms, NIR, employeur, site",
-                m.all.len(),
-                roster.index.len()
+                " {} sur {} · nom, prénoms, NIR, employeur, site",
+                count(m.all.len() as u64, "résultat", "résultats"),
+                count(roster.index.len() as u64, "salarié", "salariés")
             ),
             None => " Recherche…".to_owned(),
         };

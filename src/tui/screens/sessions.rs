@@ -28,7 +28,10 @@ use crate::tui::form::fields::format_date;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit::{FitCell, FitColumn, FitRow, FittedTable, detail, render_fitted};
+use crate::tui::widgets::fit::{
+    ColumnMeasure, FitCell, FitColumn, FitRow, FittedTable, FittedWindow, MeasureCache, detail,
+    render_fitted, render_window,
+};
 use crate::tui::widgets::list::{ListCursor, cycle};
 use crate::tui::widgets::{date_range, sanitize, siret_grouped, state_message};
 
@@ -177,6 +180,33 @@ pub struct SessionsScreen {
     pub write_error: Option<String>,
     /// True on a training organisation's account: it enrols people by identity too.
     pub organisation: bool,
+    /// The column widths' measure of the sessions shown, kept while the list, the status
+    /// filter and the day stay the same (the order changes no width).
+    measure: MeasureCache<(u64, Option<SessionDeclarationStatus>, NaiveDate)>,
+}
+
+/// The row of one session.
+fn fit_row(s: &SessionSummary, today: NaiveDate, theme: &Theme) -> FitRow {
+    let style = match s.declaration_status {
+        SessionDeclarationStatus::ADeclarer => theme.expiring,
+        SessionDeclarationStatus::Declaree => theme.valid,
+        _ => theme.muted,
+    };
+    // Not over yet: planned when it has not started.
+    let status =
+        if s.declaration_status == SessionDeclarationStatus::EnCours && s.start_date > today {
+            "À venir"
+        } else {
+            s.declaration_status.label()
+        };
+    FitRow::new(vec![
+        FitCell::plain(&s.start_date.format("%d/%m/%Y").to_string()),
+        FitCell::plain(&s.title),
+        FitCell::plain(&s.organisme),
+        FitCell::plain(&s.place),
+        FitCell::plain(&s.trainee_count.to_string()),
+        FitCell::new(status, style),
+    ])
 }
 
 impl SessionsScreen {
@@ -420,32 +450,11 @@ impl Screen for SessionsScreen {
             );
             return;
         }
-        let fitted: Vec<FitRow> = rows
-            .iter()
-            .map(|s| {
-                let style = match s.declaration_status {
-                    SessionDeclarationStatus::ADeclarer => theme.expiring,
-                    SessionDeclarationStatus::Declaree => theme.valid,
-                    _ => theme.muted,
-                };
-                // Not over yet: planned when it has not started.
-                let status = if s.declaration_status == SessionDeclarationStatus::EnCours
-                    && s.start_date > today
-                {
-                    "À venir"
-                } else {
-                    s.declaration_status.label()
-                };
-                FitRow::new(vec![
-                    FitCell::plain(&s.start_date.format("%d/%m/%Y").to_string()),
-                    FitCell::plain(&s.title),
-                    FitCell::plain(&s.organisme),
-                    FitCell::plain(&s.place),
-                    FitCell::plain(&s.trainee_count.to_string()),
-                    FitCell::new(status, style),
-                ])
-            })
-            .collect();
+        let measure = self
+            .measure
+            .get((self.list.version(), self.status, today), || {
+                ColumnMeasure::of(&COLUMNS, rows.iter().map(|s| fit_row(s, today, theme)))
+            });
         let selected = rows.get(self.cursor.selected()).map(|s| {
             detail(&[
                 &s.title,
@@ -454,13 +463,15 @@ impl Screen for SessionsScreen {
                 &s.place,
             ])
         });
-        render_fitted(
+        render_window(
             frame,
             table_area,
             &self.cursor,
-            FittedTable {
+            FittedWindow {
                 columns: &COLUMNS,
-                rows: fitted,
+                measure: &measure,
+                len: rows.len(),
+                row: &|i| rows.get(i).map(|s| fit_row(s, today, theme)),
                 detail: selected,
             },
             theme,

@@ -30,12 +30,13 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::api::contract::{DeclarationView, SessionDetail};
-use crate::domain::session::SessionId;
+use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::Catalogue;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::drafts::{Draft, ListedDraft};
 use crate::rules::Rules;
 use crate::simulator::{Cited, Known, Origin, Outcome, Step, Walk};
+use crate::text::{agree, count};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::render::{truncate, wrap};
 use crate::tui::form::{Form, FormEvent, Roster, Submission, fields};
@@ -371,12 +372,22 @@ impl SimulatorScreen {
             return;
         }
         let issued = issued_kind(session, &self.catalogue);
-        let added = form.apply_session(session, issued);
+        let added = form.apply_session(session, issued) as u64;
+        let absent = session
+            .trainees
+            .iter()
+            .filter(|t| t.outcome == TraineeOutcome::Absent)
+            .count() as u64;
+        // The absent trainees are not declared: say so, rather than drop them silently.
+        let absent = match absent {
+            0 => String::new(),
+            n => format!(" · {} non repris", count(n, "absent", "absents")),
+        };
         form.notice = Some(format!(
-            "Pré-rempli depuis la session « {} » : {added} titulaire{} ajouté{}",
+            "Pré-rempli depuis la session « {} » : {} {}{absent}",
             session.summary.title,
-            if added > 1 { "s" } else { "" },
-            if added > 1 { "s" } else { "" }
+            count(added, "titulaire", "titulaires"),
+            agree(added, "ajouté", "ajoutés"),
         ));
         self.session_pending = false;
     }
@@ -837,11 +848,10 @@ impl Screen for SimulatorScreen {
         if let Some(session) = self.from_session {
             let text = match self.session.data().filter(|s| s.summary.id == session) {
                 Some(s) => format!(
-                    " Session : {} ({}, du {} au {})",
+                    " Session : {} ({}, {})",
                     sanitize(&s.summary.title),
                     sanitize(&s.summary.organisme),
-                    s.summary.start_date.format("%d/%m/%Y"),
-                    s.summary.end_date.format("%d/%m/%Y")
+                    crate::tui::widgets::date_range(s.summary.start_date, s.summary.end_date)
                 ),
                 None if self.session.error().is_some() => format!(
                     " Session n° {session} : {} — r pour réessayer",
@@ -1944,6 +1954,14 @@ mod tests {
             s.form.as_ref().unwrap().titulaires().len(),
             1,
             "the attendee; the one who passed gets the SST's justificatif"
+        );
+        // The absent trainee is not dropped silently.
+        assert_eq!(
+            s.form.as_ref().unwrap().notice.as_deref(),
+            Some(
+                "Pré-rempli depuis la session « Sauveteur secouriste du travail » : \
+                 1 titulaire ajouté · 1 absent non repris"
+            )
         );
         assert!(
             h.requests()

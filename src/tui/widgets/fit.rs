@@ -172,32 +172,106 @@ fn width_of(text: &str) -> usize {
     Span::raw(text).width()
 }
 
-/// The width of each column (0 = left out) for a table `available` columns wide, the selection
-/// mark excluded.
-pub fn column_widths(columns: &[FitColumn], rows: &[FitRow], available: u16) -> Vec<u16> {
-    let need: Vec<u16> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let cells = rows
-                .iter()
-                .filter_map(|r| r.cells.get(i))
-                .map(|c| width_of(&c.text));
-            let widest = cells.max().unwrap_or(0).max(width_of(c.header));
-            u16::try_from(widest).unwrap_or(u16::MAX)
-        })
-        .collect();
-    let kept: Vec<bool> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let same = rows.len() > 1
-                && rows.windows(2).all(|w| {
-                    w[0].cells.get(i).map(|c| &c.text) == w[1].cells.get(i).map(|c| &c.text)
-                });
-            !(c.drop_if_same && same)
-        })
-        .collect();
+/// What the column widths depend on in the rows: each column's widest cell (its header
+/// included) and whether one value fills the whole column. Measuring walks every row; a screen
+/// keeps the result between frames ([`MeasureCache`]) and remeasures only when its data or
+/// filters change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMeasure {
+    /// Widest cell of each column, header included.
+    need: Vec<u16>,
+    /// True for a column holding the same value on every row (of two rows or more).
+    same: Vec<bool>,
+}
+
+impl ColumnMeasure {
+    /// Measures `rows` under `columns`, in one pass.
+    pub fn of<R: std::borrow::Borrow<FitRow>>(
+        columns: &[FitColumn],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Self {
+        let mut need: Vec<usize> = columns.iter().map(|c| width_of(c.header)).collect();
+        let mut same = vec![true; columns.len()];
+        let mut first: Option<Vec<Option<String>>> = None;
+        let mut count = 0usize;
+        for row in rows {
+            let row = row.borrow();
+            let text = |i: usize| row.cells.get(i).map(|c| c.text.as_str());
+            for (i, widest) in need.iter_mut().enumerate() {
+                *widest = (*widest).max(text(i).map_or(0, width_of));
+            }
+            match &first {
+                None => {
+                    first = Some(
+                        (0..columns.len())
+                            .map(|i| text(i).map(str::to_owned))
+                            .collect(),
+                    )
+                }
+                Some(first) => {
+                    for (i, same) in same.iter_mut().enumerate() {
+                        *same = *same && first[i].as_deref() == text(i);
+                    }
+                }
+            }
+            count += 1;
+        }
+        Self {
+            need: need
+                .into_iter()
+                .map(|w| u16::try_from(w).unwrap_or(u16::MAX))
+                .collect(),
+            same: same.into_iter().map(|s| s && count > 1).collect(),
+        }
+    }
+
+    /// The width of each column (0 = left out) for a table `available` columns wide, the
+    /// selection mark excluded.
+    pub fn widths(&self, columns: &[FitColumn], available: u16) -> Vec<u16> {
+        let need: Vec<u16> = (0..columns.len())
+            .map(|i| self.need.get(i).copied().unwrap_or(0))
+            .collect();
+        let kept: Vec<bool> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| !(c.drop_if_same && self.same.get(i).copied().unwrap_or(false)))
+            .collect();
+        fit_widths(columns, &need, kept, available)
+    }
+}
+
+/// Column measures kept between frames, under the key of what they were measured from (the
+/// data's version, the filters...): measured again only when the key changes.
+#[derive(Debug)]
+pub struct MeasureCache<K> {
+    kept: std::cell::RefCell<Option<(K, ColumnMeasure)>>,
+}
+
+impl<K> Default for MeasureCache<K> {
+    fn default() -> Self {
+        Self {
+            kept: std::cell::RefCell::new(None),
+        }
+    }
+}
+
+impl<K: PartialEq> MeasureCache<K> {
+    /// The measure of `key`: the one kept, or `measure()` when the key changed.
+    pub fn get(&self, key: K, measure: impl FnOnce() -> ColumnMeasure) -> ColumnMeasure {
+        let mut kept = self.kept.borrow_mut();
+        if let Some((k, m)) = &*kept
+            && *k == key
+        {
+            return m.clone();
+        }
+        let m = measure();
+        *kept = Some((key, m.clone()));
+        m
+    }
+}
+
+/// Widths from each column's need and whether it is kept (see [`ColumnMeasure::widths`]).
+fn fit_widths(columns: &[FitColumn], need: &[u16], kept: Vec<bool>, available: u16) -> Vec<u16> {
     let mut kept = kept;
     let (mut widths, room, flexible) = loop {
         let count = u16::try_from(kept.iter().filter(|k| **k).count()).unwrap_or(u16::MAX);
@@ -443,12 +517,52 @@ fn detail_lines(detail: &str, width: u16, height: u16) -> Vec<String> {
 }
 
 /// Draws `table` in `area`: header, the rows that fit around the cursor's selection (marked
-/// `›` and highlighted), and the detail line.
+/// `›` and highlighted), and the detail line. The widths follow every row.
 pub fn render_fitted(
     frame: &mut Frame<'_>,
     area: Rect,
     cursor: &ListCursor,
     table: FittedTable<'_>,
+    theme: &Theme,
+) {
+    let measure = ColumnMeasure::of(table.columns, &table.rows);
+    let rows = &table.rows;
+    render_window(
+        frame,
+        area,
+        cursor,
+        FittedWindow {
+            columns: table.columns,
+            measure: &measure,
+            len: rows.len(),
+            row: &|i| rows.get(i).cloned(),
+            detail: table.detail,
+        },
+        theme,
+    );
+}
+
+/// A fitted table of many rows: widths from a measure kept between frames, and only the rows
+/// on screen built, by index.
+pub struct FittedWindow<'a> {
+    /// The columns.
+    pub columns: &'a [FitColumn],
+    /// The measure of every row (see [`MeasureCache`]).
+    pub measure: &'a ColumnMeasure,
+    /// How many rows there are.
+    pub len: usize,
+    /// Builds row `i`.
+    pub row: &'a dyn Fn(usize) -> Option<FitRow>,
+    /// The selected row in full (see [`detail`]), drawn under the table.
+    pub detail: Option<String>,
+}
+
+/// Draws `table` like [`render_fitted`], building only the rows on screen.
+pub fn render_window(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    cursor: &ListCursor,
+    table: FittedWindow<'_>,
     theme: &Theme,
 ) {
     let detail = match &table.detail {
@@ -457,7 +571,7 @@ pub fn render_fitted(
     };
     let detail_height = u16::try_from(detail.len()).unwrap_or(0);
     // The detail right under the last row, so the eye does not travel to find it.
-    let table_height = u16::try_from(table.rows.len() + 1)
+    let table_height = u16::try_from(table.len + 1)
         .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(detail_height));
     let [table_area, detail_area, _] = Layout::vertical([
@@ -467,21 +581,25 @@ pub fn render_fitted(
     ])
     .areas(area);
     let mark = u16::try_from(width_of(SELECTED)).unwrap_or(1);
-    let widths = column_widths(
-        table.columns,
-        &table.rows,
-        table_area.width.saturating_sub(mark),
-    );
+    let widths = table
+        .measure
+        .widths(table.columns, table_area.width.saturating_sub(mark));
     let shown: Vec<usize> = (0..table.columns.len())
         .filter(|&i| widths[i] > 0)
         .collect();
+    // The table as wide as its columns: the selection bar ends with the last one, so a cursor
+    // move does not rewrite the blank cells of a wide terminal.
+    let used = shown.iter().map(|&i| widths[i]).sum::<u16>()
+        + mark
+        + SPACING * u16::try_from(shown.len().saturating_sub(1)).unwrap_or(0);
+    let table_area = Rect {
+        width: table_area.width.min(used),
+        ..table_area
+    };
     let height = usize::from(table_area.height.saturating_sub(1));
-    let offset = cursor.viewport(height, table.rows.len());
-    let rows: Vec<Row> = table
-        .rows
-        .iter()
-        .skip(offset)
-        .take(height)
+    let offset = cursor.viewport(height, table.len);
+    let rows: Vec<Row> = (offset..table.len.min(offset.saturating_add(height)))
+        .filter_map(|i| (table.row)(i))
         .map(|row| {
             let cells: Vec<Cell> = shown
                 .iter()
@@ -587,6 +705,10 @@ mod tests {
             shorten("PDP-2026-0002", 13, Fit::Identifier),
             "PDP-2026-0002"
         );
+    }
+
+    fn column_widths(columns: &[FitColumn], rows: &[FitRow], available: u16) -> Vec<u16> {
+        ColumnMeasure::of(columns, rows).widths(columns, available)
     }
 
     fn rows(values: &[[&str; 3]]) -> Vec<FitRow> {

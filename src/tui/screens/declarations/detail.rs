@@ -175,7 +175,7 @@ pub(super) fn render(
             theme,
             |t| {
                 Row::new(vec![
-                    Cell::from(sanitize(&t.nom_titulaire)),
+                    Cell::from(sanitize(&t.nom_titulaire).to_uppercase()),
                     Cell::from(summary::masked_nir(&t.nir)),
                     Cell::from(siret_grouped(&t.siret_employeur)),
                     Cell::from(tail(
@@ -195,7 +195,7 @@ pub(super) fn render(
                 .map_or_else(String::new, |index| {
                     format!(
                         "{} (n° {})",
-                        sanitize(&d.titulaires[index].nom_titulaire),
+                        sanitize(&d.titulaires[index].nom_titulaire).to_uppercase(),
                         index + 1
                     )
                 });
@@ -425,11 +425,8 @@ mod tests {
             s.on_response(removal, Ok(Response::Declaration(Box::new(after))), cx)
         });
         let notice = screen.notice.clone().unwrap_or_default();
-        assert_eq!(
-            notice,
-            "✔ MARÉCHAL retiré de la déclaration PP-DBB4034EFD0A1B2C : 1 titulaire restant"
-        );
-        assert!(draw(&screen).contains("MARÉCHAL retiré"));
+        assert_eq!(notice, "✔ Titulaire MARÉCHAL retiré : 1 titulaire restant");
+        assert!(draw(&screen).contains("✔ Titulaire MARÉCHAL retiré : 1 titulaire restant"));
     }
 
     #[test]
