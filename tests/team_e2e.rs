@@ -262,7 +262,7 @@ fn a_team_starts_from_nothing_and_a_declaration_reaches_the_employer() {
         .arg(&of_config)
         .arg("import")
         .arg(&file));
-    assert!(imported.contains("1 déclaration(s) créée(s)"), "{imported}");
+    assert!(imported.contains("1 déclaration créée"), "{imported}");
 
     // The employer opens Marie DUPONT's Passeport again (Entrée on Échéances): the SST declared
     // by Formapro is there, the newest first and selected, « déclarée par » on its detail line.
