@@ -1,7 +1,8 @@
 //! The routes ported to both store backends, run with the same body on a fresh SQLite file and on
 //! a fresh PostgreSQL database (tests/common/databases.rs): accounts and tokens, `/v1/me`, the
-//! workers list and a passport, POST /v1/workers with its idempotency; the answers are the same
-//! on both, and a call not yet ported answers a French 501 problem on PostgreSQL.
+//! workers list and a passport, POST /v1/workers with its idempotency, the sessions, expirations
+//! and declarations lists; the answers are the same on both, and a call not yet ported answers a
+//! French 501 problem on PostgreSQL.
 
 #[path = "common/databases.rs"]
 mod databases;
@@ -199,16 +200,23 @@ async fn run_slice(settings: &DatabaseSettings) -> Vec<(String, u16, Value)> {
             .bearer_auth(&of_token),
     )
     .await;
-    let sessions = http
-        .get(format!("{base}/v1/sessions"))
+    for (label, path) in [
+        ("sessions", "/v1/sessions".to_owned()),
+        ("échéances", "/v1/expirations".to_owned()),
+        ("déclarations", "/v1/declarations".to_owned()),
+    ] {
+        call(label, http.get(format!("{base}{path}")).bearer_auth(&token)).await;
+    }
+    let trainings = http
+        .get(format!("{base}/v1/workers/{}/trainings", ids[0]))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
-    let status = sessions.status().as_u16();
+    let status = trainings.status().as_u16();
     if settings.url.is_postgres() {
         assert_eq!(status, 501, "a call not yet ported");
-        let problem: Value = sessions.json().await.unwrap();
+        let problem: Value = trainings.json().await.unwrap();
         assert_eq!(problem["title"], "Pas encore disponible sur PostgreSQL");
         assert!(
             problem["detail"]
@@ -263,6 +271,9 @@ async fn the_ported_routes_answer_the_same_on_both_backends() {
             "{name}: an organisation sees none of the employer's staff"
         );
         assert_eq!(status("organisme : passeport").0, 404, "{name}");
+        for label in ["sessions", "échéances", "déclarations"] {
+            assert_eq!(status(label).0, 200, "{name}: {label}");
+        }
         answers.push((name, seen));
         database.drop_now().await;
     }
