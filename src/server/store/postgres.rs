@@ -76,3 +76,6 @@ impl PgStore {
 super::shared::ported!(PgStore);
 super::dashboards::ported!(PgStore);
 super::declarations::ported!(PgStore);
+super::exports::ported!(PgStore);
+super::staff::ported!(PgStore);
+super::unmapped::ported!(PgStore);

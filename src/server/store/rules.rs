@@ -7,7 +7,6 @@
 use sha2::{Digest, Sha256};
 
 use super::entries::refresh_person;
-use super::unmapped::map_unrecognised;
 use super::{ServerError, Store, dispatch};
 use crate::domain::training::Catalogue;
 
@@ -55,9 +54,7 @@ impl Store {
         }
         let recompute = stored.is_some();
         if recompute {
-            let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-            let mapped = map_unrecognised(&mut tx, catalogue).await?;
-            tx.commit().await?;
+            let mapped = dispatch!(self, map_unrecognised(catalogue))?;
             if mapped > 0 {
                 tracing::info!(mapped, "formations déclarées reconnues par le catalogue");
             }

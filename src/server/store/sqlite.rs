@@ -74,3 +74,6 @@ impl SqliteStore {
 super::shared::ported!(SqliteStore);
 super::dashboards::ported!(SqliteStore);
 super::declarations::ported!(SqliteStore);
+super::exports::ported!(SqliteStore);
+super::staff::ported!(SqliteStore);
+super::unmapped::ported!(SqliteStore);
