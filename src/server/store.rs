@@ -33,7 +33,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqlitePool;
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::ServerError;
 use super::database::{DatabaseSettings, DatabaseUrl};
@@ -41,6 +41,7 @@ use super::demo::Demo;
 
 mod dashboards;
 mod declarations;
+mod declared_entries;
 mod entries;
 mod idempotency;
 mod postgres;
@@ -362,123 +363,6 @@ fn body_json(declaration: &Declaration) -> Result<String, ServerError> {
 /// Whether an error is a violation of a UNIQUE constraint.
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// Records a declaration on an open transaction: assigns empty identifiers (`PP-{id}` for
-/// ID_DECLARATION, `REF-{id}` for REFERENCE_DECLARATION, `PP-{id}-{n}` for each empty
-/// ID_UNIQUE_PARTENAIRE), reserves each ID_UNIQUE_PARTENAIRE, links the session, and writes
-/// the passport entry of each titulaire ([`entries::declare_entries`]).
-/// `Err(Ok(id))` reports an ID_UNIQUE_PARTENAIRE already taken; the caller rolls back.
-async fn insert_declaration(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    new: &NewDeclaration,
-    catalogue: &Catalogue,
-) -> Result<Result<DeclarationId, String>, ServerError> {
-    let mut declaration = new.declaration.clone();
-    let inserted = sqlx::query(
-        "INSERT INTO declarations (account_id, idempotency_key, body_hash, kind, reference, \
-         training_title, status, deadline, created_at, session_id, body) \
-         VALUES (?, ?, ?, ?, '', '', ?, ?, ?, ?, '{}')",
-    )
-    .bind(account_id)
-    .bind(new.idempotency_key.as_deref())
-    .bind(new.body_hash.as_deref())
-    .bind(code_of(declaration.kind))
-    .bind(code_of(new.status))
-    .bind(new.deadline)
-    .bind(new.created_at)
-    .bind(new.session_id)
-    .execute(&mut *conn)
-    .await?;
-    let id = inserted.last_insert_rowid();
-    if declaration.id_declaration.trim().is_empty() {
-        declaration.id_declaration = format!("PP-{id}");
-    }
-    if declaration.reference_declaration.trim().is_empty() {
-        declaration.reference_declaration = format!("REF-{id}");
-    }
-    let mut lines = Vec::with_capacity(declaration.titulaires.len());
-    for (index, titulaire) in declaration.titulaires.iter_mut().enumerate() {
-        if titulaire.id_unique_partenaire.trim().is_empty() {
-            titulaire.id_unique_partenaire = format!("PP-{id}-{}", index + 1);
-        }
-        let position = i64::try_from(index).unwrap_or(i64::MAX);
-        let line = sqlx::query(
-            "INSERT INTO declaration_titulaires (declaration_id, account_id, position, \
-             id_unique_partenaire, nir) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(account_id)
-        .bind(position)
-        .bind(&titulaire.id_unique_partenaire)
-        .bind(canonical_nir(&titulaire.nir))
-        .execute(&mut *conn)
-        .await;
-        match line {
-            Ok(done) => lines.push(done.last_insert_rowid()),
-            Err(e) if is_unique_violation(&e) => {
-                return Ok(Err(titulaire.id_unique_partenaire.clone()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let session_id = match new.session_id {
-        Some(session) => Some(session),
-        None => matching_session(conn, account_id, id, &declaration).await?,
-    };
-    sqlx::query(
-        "UPDATE declarations SET reference = ?, training_title = ?, session_id = ?, body = ? \
-         WHERE id = ?",
-    )
-    .bind(&declaration.reference_declaration)
-    .bind(declaration.training_title())
-    .bind(session_id)
-    .bind(body_json(&declaration)?)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    let recorded_on = new.created_at.date_naive();
-    entries::declare_entries(
-        conn,
-        account_id,
-        &declaration,
-        &lines,
-        recorded_on,
-        catalogue,
-    )
-    .await?;
-    Ok(Ok(id))
-}
-
-/// The account's session with the declaration's training dates that has the most trainees whose
-/// NIR is a titulaire of declaration `id`, if any.
-async fn matching_session(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    id: DeclarationId,
-    declaration: &Declaration,
-) -> Result<Option<SessionId>, ServerError> {
-    let (Some(start), Some(end)) = (
-        declaration.date_debut_formation,
-        declaration.date_fin_formation,
-    ) else {
-        return Ok(None);
-    };
-    let row = sqlx::query(
-        "SELECT s.id, COUNT(*) AS matches FROM sessions s \
-         JOIN session_trainees t ON t.session_id = s.id JOIN workers w ON w.id = t.worker_id \
-         WHERE s.account_id = ? AND s.start_date = ? AND s.end_date = ? \
-         AND w.nir IN (SELECT nir FROM declaration_titulaires WHERE declaration_id = ?) \
-         GROUP BY s.id ORDER BY matches DESC, s.id LIMIT 1",
-    )
-    .bind(account_id)
-    .bind(start)
-    .bind(end)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|row| row.try_get("id")).transpose()?)
 }
 
 /// Row buffers of the demo seeding, flushed as multi-row INSERTs.
@@ -806,7 +690,9 @@ impl Store {
                 created_at,
                 session_id: Some(demo_declaration.session_id),
             };
-            if let Err(taken) = insert_declaration(&mut tx, owner, &new, catalogue).await? {
+            if let Err(taken) =
+                sqlite::declarations::insert_declaration(&mut tx, owner, &new, catalogue).await?
+            {
                 return Err(ServerError::Corrupt {
                     what: "données de démonstration".to_owned(),
                     detail: format!("ID_UNIQUE_PARTENAIRE « {taken} » en double"),
@@ -929,46 +815,7 @@ impl Store {
         new: &NewDeclaration,
         catalogue: &Catalogue,
     ) -> Result<CreateOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(key) = &new.idempotency_key {
-            let known = sqlx::query(
-                "SELECT id, body_hash FROM declarations \
-                 WHERE account_id = ? AND idempotency_key = ?",
-            )
-            .bind(account.id)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = known {
-                let hash: Option<String> = row.try_get("body_hash")?;
-                if hash != new.body_hash {
-                    return Ok(CreateOutcome::KeyConflict);
-                }
-                let id: DeclarationId = row.try_get("id")?;
-                let view = sqlite::declarations::declaration_on(&mut tx, account.id, id).await?;
-                return match view {
-                    Some(view) => Ok(CreateOutcome::Replayed(Box::new(view))),
-                    None => Err(ServerError::Corrupt {
-                        what: "déclaration".to_owned(),
-                        detail: format!("la déclaration {id} a disparu"),
-                    }),
-                };
-            }
-        }
-        let id = match insert_declaration(&mut tx, account.id, new, catalogue).await? {
-            Ok(id) => id,
-            Err(taken) => {
-                tx.rollback().await?;
-                return Ok(CreateOutcome::PartnerIdTaken(taken));
-            }
-        };
-        let view = sqlite::declarations::declaration_on(&mut tx, account.id, id).await?;
-        tx.commit().await?;
-        view.map(|view| CreateOutcome::Created(Box::new(view)))
-            .ok_or_else(|| ServerError::Corrupt {
-                what: "déclaration".to_owned(),
-                detail: format!("la déclaration {id} est illisible après son insertion"),
-            })
+        dispatch!(self, create_declaration(account, new, catalogue))
     }
 
     /// A page of the account's declarations, newest first, before the `before` id; up to
@@ -1003,48 +850,10 @@ impl Store {
         id_unique_partenaire: &str,
         catalogue: &Catalogue,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        let row =
-            sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
-                .bind(id)
-                .bind(account.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let removed: Option<i64> = sqlx::query_scalar(
-            "UPDATE declaration_titulaires SET removed = 1 \
-             WHERE declaration_id = ? AND id_unique_partenaire = ? AND removed = 0 RETURNING id",
+        dispatch!(
+            self,
+            remove_titulaire(account, id, id_unique_partenaire, catalogue)
         )
-        .bind(id)
-        .bind(id_unique_partenaire)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(line) = removed else {
-            return Ok(None);
-        };
-        entries::withdraw_entries(&mut tx, line, catalogue).await?;
-        let body: String = row.try_get("body")?;
-        let status: String = row.try_get("status")?;
-        let mut declaration = parse_body(&body)?;
-        declaration
-            .titulaires
-            .retain(|t| t.id_unique_partenaire != id_unique_partenaire);
-        let status = if declaration.titulaires.is_empty() {
-            DeclarationStatus::Supprimee
-        } else {
-            parse_code("statut de déclaration", &status)?
-        };
-        sqlx::query("UPDATE declarations SET body = ?, status = ? WHERE id = ?")
-            .bind(body_json(&declaration)?)
-            .bind(code_of(status))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let view = sqlite::declarations::declaration_on(&mut tx, account.id, id).await?;
-        tx.commit().await?;
-        Ok(view)
     }
 
     /// The account's live (not `supprimee`) declarations of one kind, by id, for the bulk export.

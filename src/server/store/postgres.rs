@@ -75,6 +75,7 @@ impl PgStore {
 
 super::shared::ported!(PgStore);
 super::dashboards::ported!(PgStore);
+super::declared_entries::ported!(PgStore);
 super::declarations::ported!(PgStore);
 super::exports::ported!(PgStore);
 super::staff::ported!(PgStore);

@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::entries::refresh_person;
+use super::sqlite::declared_entries::refresh_person;
 use super::{ServerError, Store, dispatch};
 use crate::domain::training::Catalogue;
 

@@ -73,6 +73,7 @@ impl SqliteStore {
 
 super::shared::ported!(SqliteStore);
 super::dashboards::ported!(SqliteStore);
+super::declared_entries::ported!(SqliteStore);
 super::declarations::ported!(SqliteStore);
 super::exports::ported!(SqliteStore);
 super::staff::ported!(SqliteStore);
