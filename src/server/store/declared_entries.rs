@@ -15,7 +15,7 @@ macro_rules! ported {
             use chrono::NaiveDate;
             use sqlx::Row as _;
 
-            use super::{DbConn, person_of};
+            use super::{$backend as Backend, DbConn, person_of};
             use crate::domain::DeclarantKind;
             use crate::domain::declaration::Declaration;
             use crate::domain::expiry::PassportEntry;
@@ -183,6 +183,22 @@ macro_rules! ported {
                     refresh_person(conn, person, catalogue).await?;
                 }
                 Ok(())
+            }
+
+            impl Backend {
+                /// Recomputes the entries of `people` ([`refresh_person`]) in one transaction.
+                pub(in crate::server::store) async fn refresh_people(
+                    &self,
+                    people: &[i64],
+                    catalogue: &Catalogue,
+                ) -> Result<(), ServerError> {
+                    let mut tx = self.begin_write().await?;
+                    for person in people {
+                        refresh_person(&mut tx, *person, catalogue).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
             }
         }
     };

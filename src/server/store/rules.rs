@@ -6,7 +6,6 @@
 
 use sha2::{Digest, Sha256};
 
-use super::sqlite::declared_entries::refresh_person;
 use super::{ServerError, Store, dispatch};
 use crate::domain::training::Catalogue;
 
@@ -64,12 +63,7 @@ impl Store {
                 let Some(last) = people.last().copied() else {
                     break;
                 };
-                // Recomputing entries is not ported to PostgreSQL yet: NotOnPostgres there.
-                let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-                for person in people {
-                    refresh_person(&mut tx, person, catalogue).await?;
-                }
-                tx.commit().await?;
+                dispatch!(self, refresh_people(&people, catalogue))?;
                 after = last;
             }
         }
