@@ -1,7 +1,9 @@
 //! The routes ported to both store backends, run with the same body on a fresh SQLite file and on
 //! a fresh PostgreSQL database (tests/common/databases.rs): accounts and tokens, `/v1/me`, the
-//! workers list and a passport, POST /v1/workers with its idempotency; the answers are the same
-//! on both, and a call not yet ported answers a French 501 problem on PostgreSQL.
+//! workers list and a passport, POST /v1/workers with its idempotency, the sessions, expirations
+//! and declarations lists; the answers are the same on both, and a call not yet ported answers a
+//! French 501 problem on PostgreSQL. A database made by the previous migration set (0001–0004,
+//! with rows) opens with the full set on both, its rows kept.
 
 #[path = "common/databases.rs"]
 mod databases;
@@ -199,16 +201,23 @@ async fn run_slice(settings: &DatabaseSettings) -> Vec<(String, u16, Value)> {
             .bearer_auth(&of_token),
     )
     .await;
-    let sessions = http
-        .get(format!("{base}/v1/sessions"))
+    for (label, path) in [
+        ("sessions", "/v1/sessions".to_owned()),
+        ("échéances", "/v1/expirations".to_owned()),
+        ("déclarations", "/v1/declarations".to_owned()),
+    ] {
+        call(label, http.get(format!("{base}{path}")).bearer_auth(&token)).await;
+    }
+    let trainings = http
+        .get(format!("{base}/v1/workers/{}/trainings", ids[0]))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
-    let status = sessions.status().as_u16();
+    let status = trainings.status().as_u16();
     if settings.url.is_postgres() {
         assert_eq!(status, 501, "a call not yet ported");
-        let problem: Value = sessions.json().await.unwrap();
+        let problem: Value = trainings.json().await.unwrap();
         assert_eq!(problem["title"], "Pas encore disponible sur PostgreSQL");
         assert!(
             problem["detail"]
@@ -263,6 +272,9 @@ async fn the_ported_routes_answer_the_same_on_both_backends() {
             "{name}: an organisation sees none of the employer's staff"
         );
         assert_eq!(status("organisme : passeport").0, 404, "{name}");
+        for label in ["sessions", "échéances", "déclarations"] {
+            assert_eq!(status(label).0, 200, "{name}: {label}");
+        }
         answers.push((name, seen));
         database.drop_now().await;
     }
@@ -325,6 +337,119 @@ async fn reopening_a_database_keeps_its_accounts() {
             database.name
         );
         drop(server);
+        database.drop_now().await;
+    }
+}
+
+/// A pool on `settings` with the migrations before 0005 applied, as a server of the previous
+/// release left it.
+async fn migrate_to_0004(settings: &DatabaseSettings, dir: &std::path::Path) -> Vec<String> {
+    let folder = if settings.url.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/server/migrations")
+        .join(folder);
+    let previous = dir.join(folder);
+    std::fs::create_dir_all(&previous).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.as_str() < "0005" {
+            std::fs::copy(&path, previous.join(&name)).unwrap();
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(previous.as_path())
+        .await
+        .unwrap();
+    let account =
+        "INSERT INTO accounts (kind, siret, name) VALUES ('organisme_formation', $1, 'Formaprev')";
+    let session = "INSERT INTO sessions (account_id, training_code, title, organisme, place, \
+                   start_date, end_date) VALUES (1, 'SST', 'SST Lyon', 'Formaprev', 'Lyon', $1, $2)";
+    let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let end = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+    match &settings.url {
+        passeport::server::database::DatabaseUrl::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            sqlx::query(account)
+                .bind(ORGANISATION)
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(session)
+                .bind(start)
+                .bind(end)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        passeport::server::database::DatabaseUrl::Postgres(url) => {
+            let pool = sqlx::PgPool::connect(url.expose()).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            sqlx::query(account)
+                .bind(ORGANISATION)
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(session)
+                .bind(start)
+                .bind(end)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+    migrator.iter().map(|m| m.description.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_database_of_the_previous_migrations_is_upgraded_with_its_rows() {
+    for database in each_backend().await {
+        let dir = tempfile::tempdir().unwrap();
+        let applied = migrate_to_0004(&database.settings, dir.path()).await;
+        assert_eq!(applied.len(), 4, "{}: 0001–0004", database.name);
+        let server = open(&database.settings).await;
+        let organisation: Siret = ORGANISATION.parse().unwrap();
+        let token = server.create_token(&organisation).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = tokio::spawn(server.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let sessions: Value = http
+            .get(format!("{base}/v1/sessions"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let name = database.name;
+        let items = sessions["items"].as_array().unwrap();
+        assert_eq!(
+            items.len(),
+            1,
+            "{name}: the session made before the upgrade"
+        );
+        assert_eq!(items[0]["title"], "SST Lyon", "{name}");
+        assert_eq!(items[0]["end_date"], "2026-03-03", "{name}");
+        assert_eq!(
+            items[0]["declaration_status"], "non_concernee",
+            "{name}: no trainee"
+        );
+        stop.send(()).unwrap();
+        serving.await.unwrap().unwrap();
         database.drop_now().await;
     }
 }

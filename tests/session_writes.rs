@@ -3,6 +3,8 @@
 //! retries, closing (entries in the passport and the expirations, once, also under two
 //! concurrent closes) and what a closed session still accepts.
 
+#[path = "common/databases.rs"]
+mod databases;
 #[path = "common/team.rs"]
 mod team;
 

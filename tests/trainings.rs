@@ -2,6 +2,8 @@
 //! by type, corrected, removed with a reason (kept in the history), invisible to other accounts,
 //! and their expiry follows the catalogue in force.
 
+#[path = "common/databases.rs"]
+mod databases;
 #[path = "common/team.rs"]
 mod team;
 

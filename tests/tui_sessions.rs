@@ -7,6 +7,8 @@
 #[allow(dead_code)]
 mod tui_support;
 
+#[path = "common/databases.rs"]
+mod databases;
 #[path = "common/team.rs"]
 mod team;
 

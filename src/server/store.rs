@@ -13,7 +13,9 @@
 //! every bound and read type plus executor bounds on the connection, repeated on every function
 //! (Rust does not carry them from a helper trait), which buries the SQL; two hand-written modules
 //! would let the two copies of the SQL drift. The macro keeps one text of each query, checked by
-//! the compiler against both drivers. Statements use `$N` placeholders, `TRUE`/`FALSE`,
+//! the compiler against both drivers. A concept with its own file (`dashboards.rs`,
+//! `declarations.rs`, `exports.rs`…) defines its own `ported!`, expanded as a child module of
+//! each backend module, so its helpers and imports stay apart from the others'. Statements use `$N` placeholders, `TRUE`/`FALSE`,
 //! `INSERT … RETURNING id` and `ON CONFLICT`, which both engines accept; what differs is a
 //! constant or function of the backend struct (`ENROLMENT_JOIN`, `json_date`, `begin_write`).
 //!
@@ -30,13 +32,16 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::ServerError;
 use super::database::{DatabaseSettings, DatabaseUrl};
 use super::demo::Demo;
 
+mod dashboards;
+mod declarations;
+mod declared_entries;
 mod entries;
 mod idempotency;
 mod postgres;
@@ -172,24 +177,6 @@ impl SessionScope {
                 .collect(),
             unknown: deadlines.first_end_in_scope(declarant, None),
         }
-    }
-
-    /// Appends `CASE s.training_code WHEN … THEN <first end in scope> … ELSE … END` (NULL for a
-    /// type never in scope).
-    fn push_case(&self, builder: &mut QueryBuilder<'_, Sqlite>) {
-        if self.by_code.is_empty() {
-            builder.push_bind(self.unknown);
-            return;
-        }
-        builder.push("CASE s.training_code");
-        for (code, from) in &self.by_code {
-            builder
-                .push(" WHEN ")
-                .push_bind(code.clone())
-                .push(" THEN ")
-                .push_bind(*from);
-        }
-        builder.push(" ELSE ").push_bind(self.unknown).push(" END");
     }
 }
 
@@ -358,79 +345,6 @@ fn canonical_nir(text: &str) -> String {
 const WORKER_COLUMNS: &str = "w.id, w.nir, w.last_name, w.usage_name, w.first_names, \
      w.birth_date, w.employer_siret, w.employer_name, w.site";
 
-/// Sessions of one account with their trainee count and computed declaration status, in parts
-/// around the bound values (today, the scope by training type, then the account). A session is
-/// `en_cours` until its end date has passed; `non_concernee` with no present trainee; `declaree`
-/// when every present trainee's NIR is a live titulaire of a live declaration of the session's
-/// owner linked to the session; `non_concernee` when its training type is excluded or its end is
-/// before the scope of its category ([`SessionScope`]); `a_declarer` otherwise. The outer query
-/// is aliased `y` for further conditions; the status uses `EXISTS` so it stops at the first
-/// trainee that decides it.
-const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT s.id, s.training_code, s.title, \
-     s.organisme, s.place, s.start_date, s.end_date, s.closed_at, \
-     (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
-     CASE WHEN s.end_date >= ";
-/// See [`SESSION_SQL_HEAD`].
-const SESSION_SQL_MID: &str = " THEN 'en_cours' \
-       WHEN NOT EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = s.id \
-         AND t.outcome IN ('passed', 'attended')) THEN 'non_concernee' \
-       WHEN NOT EXISTS (SELECT 1 FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
-         WHERE t.session_id = s.id AND t.outcome IN ('passed', 'attended') \
-         AND NOT EXISTS (SELECT 1 FROM declaration_titulaires dt \
-           JOIN declarations d ON d.id = dt.declaration_id \
-           WHERE dt.nir = w.nir AND dt.removed = 0 AND d.session_id = s.id \
-           AND d.account_id = s.account_id AND d.status <> 'supprimee')) THEN 'declaree' \
-       WHEN s.end_date < COALESCE(";
-/// See [`SESSION_SQL_HEAD`]: a type never in scope compares with the latest date.
-const SESSION_SQL_SCOPE: &str = ", '9999-12-31') THEN 'non_concernee' \
-       ELSE 'a_declarer' END AS declaration_status \
-     FROM sessions s WHERE s.account_id = ";
-/// See [`SESSION_SQL_HEAD`].
-const SESSION_SQL_TAIL: &str = ") AS y WHERE 1 = 1";
-
-/// Decodes a session summary selected with [`push_session_select`].
-fn session_from_row(row: &SqliteRow) -> Result<SessionSummary, ServerError> {
-    let status: String = row.try_get("declaration_status")?;
-    let count: i64 = row.try_get("trainee_count")?;
-    Ok(SessionSummary {
-        id: row.try_get("id")?,
-        training_code: row.try_get("training_code")?,
-        title: row.try_get("title")?,
-        organisme: row.try_get("organisme")?,
-        place: row.try_get("place")?,
-        start_date: row.try_get("start_date")?,
-        end_date: row.try_get("end_date")?,
-        trainee_count: u32::try_from(count).unwrap_or(u32::MAX),
-        declaration_status: parse_code("statut de session", &status)?,
-        closed_on: row.try_get("closed_at")?,
-    })
-}
-
-/// The `SELECT` of a declaration summary (without its `WHERE`).
-const DECLARATION_SQL: &str = "SELECT d.id, d.reference, d.kind, d.training_title, d.status, \
-     d.deadline, d.created_at, d.body, \
-     (SELECT COUNT(*) FROM declaration_titulaires dt WHERE dt.declaration_id = d.id \
-        AND dt.removed = 0) AS titulaire_count \
-     FROM declarations d WHERE d.account_id = ";
-
-/// Decodes a declaration summary selected with [`DECLARATION_SQL`].
-fn declaration_summary_from_row(row: &SqliteRow) -> Result<DeclarationSummary, ServerError> {
-    let kind: String = row.try_get("kind")?;
-    let status: String = row.try_get("status")?;
-    let count: i64 = row.try_get("titulaire_count")?;
-    Ok(DeclarationSummary {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        kind: parse_code("type de déclaration", &kind)?,
-        training_title: row.try_get("training_title")?,
-        titulaire_count: u32::try_from(count).unwrap_or(u32::MAX),
-        status: parse_code("statut de déclaration", &status)?,
-        deadline: row.try_get("deadline")?,
-        created_at: row.try_get("created_at")?,
-        export: None,
-    })
-}
-
 /// Parses the stored JSON body of a declaration.
 fn parse_body(body: &str) -> Result<Declaration, ServerError> {
     serde_json::from_str(body).map_err(|e| ServerError::Corrupt {
@@ -451,145 +365,6 @@ fn body_json(declaration: &Declaration) -> Result<String, ServerError> {
 /// Whether an error is a violation of a UNIQUE constraint.
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// Reads a declaration of `account` on an open connection.
-async fn declaration_on(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    id: DeclarationId,
-) -> Result<Option<DeclarationView>, ServerError> {
-    let sql = format!("{DECLARATION_SQL}? AND d.id = ?");
-    let row = sqlx::query(&sql)
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|row| {
-        let body: String = row.try_get("body")?;
-        Ok(DeclarationView {
-            summary: declaration_summary_from_row(&row)?,
-            declaration: parse_body(&body)?,
-        })
-    })
-    .transpose()
-}
-
-/// Records a declaration on an open transaction: assigns empty identifiers (`PP-{id}` for
-/// ID_DECLARATION, `REF-{id}` for REFERENCE_DECLARATION, `PP-{id}-{n}` for each empty
-/// ID_UNIQUE_PARTENAIRE), reserves each ID_UNIQUE_PARTENAIRE, links the session, and writes
-/// the passport entry of each titulaire ([`entries::declare_entries`]).
-/// `Err(Ok(id))` reports an ID_UNIQUE_PARTENAIRE already taken; the caller rolls back.
-async fn insert_declaration(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    new: &NewDeclaration,
-    catalogue: &Catalogue,
-) -> Result<Result<DeclarationId, String>, ServerError> {
-    let mut declaration = new.declaration.clone();
-    let inserted = sqlx::query(
-        "INSERT INTO declarations (account_id, idempotency_key, body_hash, kind, reference, \
-         training_title, status, deadline, created_at, session_id, body) \
-         VALUES (?, ?, ?, ?, '', '', ?, ?, ?, ?, '{}')",
-    )
-    .bind(account_id)
-    .bind(new.idempotency_key.as_deref())
-    .bind(new.body_hash.as_deref())
-    .bind(code_of(declaration.kind))
-    .bind(code_of(new.status))
-    .bind(new.deadline)
-    .bind(new.created_at)
-    .bind(new.session_id)
-    .execute(&mut *conn)
-    .await?;
-    let id = inserted.last_insert_rowid();
-    if declaration.id_declaration.trim().is_empty() {
-        declaration.id_declaration = format!("PP-{id}");
-    }
-    if declaration.reference_declaration.trim().is_empty() {
-        declaration.reference_declaration = format!("REF-{id}");
-    }
-    let mut lines = Vec::with_capacity(declaration.titulaires.len());
-    for (index, titulaire) in declaration.titulaires.iter_mut().enumerate() {
-        if titulaire.id_unique_partenaire.trim().is_empty() {
-            titulaire.id_unique_partenaire = format!("PP-{id}-{}", index + 1);
-        }
-        let position = i64::try_from(index).unwrap_or(i64::MAX);
-        let line = sqlx::query(
-            "INSERT INTO declaration_titulaires (declaration_id, account_id, position, \
-             id_unique_partenaire, nir) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(account_id)
-        .bind(position)
-        .bind(&titulaire.id_unique_partenaire)
-        .bind(canonical_nir(&titulaire.nir))
-        .execute(&mut *conn)
-        .await;
-        match line {
-            Ok(done) => lines.push(done.last_insert_rowid()),
-            Err(e) if is_unique_violation(&e) => {
-                return Ok(Err(titulaire.id_unique_partenaire.clone()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let session_id = match new.session_id {
-        Some(session) => Some(session),
-        None => matching_session(conn, account_id, id, &declaration).await?,
-    };
-    sqlx::query(
-        "UPDATE declarations SET reference = ?, training_title = ?, session_id = ?, body = ? \
-         WHERE id = ?",
-    )
-    .bind(&declaration.reference_declaration)
-    .bind(declaration.training_title())
-    .bind(session_id)
-    .bind(body_json(&declaration)?)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    let recorded_on = new.created_at.date_naive();
-    entries::declare_entries(
-        conn,
-        account_id,
-        &declaration,
-        &lines,
-        recorded_on,
-        catalogue,
-    )
-    .await?;
-    Ok(Ok(id))
-}
-
-/// The account's session with the declaration's training dates that has the most trainees whose
-/// NIR is a titulaire of declaration `id`, if any.
-async fn matching_session(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    id: DeclarationId,
-    declaration: &Declaration,
-) -> Result<Option<SessionId>, ServerError> {
-    let (Some(start), Some(end)) = (
-        declaration.date_debut_formation,
-        declaration.date_fin_formation,
-    ) else {
-        return Ok(None);
-    };
-    let row = sqlx::query(
-        "SELECT s.id, COUNT(*) AS matches FROM sessions s \
-         JOIN session_trainees t ON t.session_id = s.id JOIN workers w ON w.id = t.worker_id \
-         WHERE s.account_id = ? AND s.start_date = ? AND s.end_date = ? \
-         AND w.nir IN (SELECT nir FROM declaration_titulaires WHERE declaration_id = ?) \
-         GROUP BY s.id ORDER BY matches DESC, s.id LIMIT 1",
-    )
-    .bind(account_id)
-    .bind(start)
-    .bind(end)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|row| row.try_get("id")).transpose()?)
 }
 
 /// Row buffers of the demo seeding, flushed as multi-row INSERTs.
@@ -917,7 +692,9 @@ impl Store {
                 created_at,
                 session_id: Some(demo_declaration.session_id),
             };
-            if let Err(taken) = insert_declaration(&mut tx, owner, &new, catalogue).await? {
+            if let Err(taken) =
+                sqlite::declarations::insert_declaration(&mut tx, owner, &new, catalogue).await?
+            {
                 return Err(ServerError::Corrupt {
                     what: "données de démonstration".to_owned(),
                     detail: format!("ID_UNIQUE_PARTENAIRE « {taken} » en double"),
@@ -986,31 +763,7 @@ impl Store {
         after: Option<(NaiveDate, SessionId)>,
         limit: u32,
     ) -> Result<Vec<SessionSummary>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new("");
-        push_session_select(&mut builder, filter.today, &filter.scope, account.id);
-        if let Some(from) = filter.from {
-            builder.push(" AND y.end_date >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            builder.push(" AND y.start_date <= ").push_bind(to);
-        }
-        if let Some(status) = filter.status {
-            builder
-                .push(" AND y.declaration_status = ")
-                .push_bind(code_of(status));
-        }
-        if let Some((end, id)) = after {
-            builder
-                .push(" AND (y.end_date, y.id) < (")
-                .push_bind(end)
-                .push(", ");
-            builder.push_bind(id).push(")");
-        }
-        builder
-            .push(" ORDER BY y.end_date DESC, y.id DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(self.sqlite()?).await?;
-        rows.iter().map(session_from_row).collect()
+        dispatch!(self, sessions(account, filter, after, limit))
     }
 
     /// One session of the account, with its trainees (by name).
@@ -1021,42 +774,7 @@ impl Store {
         today: NaiveDate,
         scope: &SessionScope,
     ) -> Result<Option<(SessionSummary, Vec<TraineeRow>)>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new("");
-        push_session_select(&mut builder, today, scope, account.id);
-        builder.push(" AND y.id = ").push_bind(id);
-        let Some(row) = builder.build().fetch_optional(self.sqlite()?).await? else {
-            return Ok(None);
-        };
-        let summary = session_from_row(&row)?;
-        let rows = sqlx::query(
-            "SELECT w.id, w.last_name, w.first_names, w.nir, w.employer_siret, t.outcome, \
-             EXISTS (SELECT 1 FROM declaration_titulaires dt \
-               JOIN declarations d ON d.id = dt.declaration_id \
-               WHERE d.session_id = t.session_id AND d.account_id = ? \
-               AND d.status <> 'supprimee' AND dt.removed = 0 AND dt.nir = w.nir) AS declared \
-             FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
-             WHERE t.session_id = ? ORDER BY w.last_name, w.first_names, w.id",
-        )
-        .bind(account.id)
-        .bind(id)
-        .fetch_all(self.sqlite()?)
-        .await?;
-        let trainees = rows
-            .iter()
-            .map(|row| {
-                let outcome: String = row.try_get("outcome")?;
-                Ok(TraineeRow {
-                    worker_id: row.try_get("id")?,
-                    last_name: row.try_get("last_name")?,
-                    first_names: row.try_get("first_names")?,
-                    nir: row.try_get("nir")?,
-                    employer_siret: row.try_get("employer_siret")?,
-                    outcome: parse_code("résultat du stagiaire", &outcome)?,
-                    declared: row.try_get("declared")?,
-                })
-            })
-            .collect::<Result<Vec<_>, ServerError>>()?;
-        Ok(Some((summary, trainees)))
+        dispatch!(self, session(account, id, today, scope))
     }
 
     /// A page of current (non-superseded) expiries visible to `account` up to `filter.until`,
@@ -1068,38 +786,7 @@ impl Store {
         after: Option<(NaiveDate, i64)>,
         limit: u32,
     ) -> Result<Vec<ExpirationRow>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT e.id, w.id AS worker_id, w.last_name, w.first_names, w.site, \
-             w.employer_name, e.training_code, e.expires_on FROM passport_entries e ",
-        );
-        push_expiry_worker_join(&mut builder, account);
-        builder.push(" WHERE ");
-        push_expiry_scope(&mut builder, account, filter, filter.until);
-        if let Some((date, id)) = after {
-            builder
-                .push(" AND (e.expires_on, e.id) > (")
-                .push_bind(date)
-                .push(", ");
-            builder.push_bind(id).push(")");
-        }
-        builder
-            .push(" ORDER BY e.expires_on, e.id LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(self.sqlite()?).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ExpirationRow {
-                    entry_id: row.try_get("id")?,
-                    worker_id: row.try_get("worker_id")?,
-                    last_name: row.try_get("last_name")?,
-                    first_names: row.try_get("first_names")?,
-                    site: row.try_get("site")?,
-                    employer: row.try_get("employer_name")?,
-                    training_code: row.try_get("training_code")?,
-                    expires_on: row.try_get("expires_on")?,
-                })
-            })
-            .collect()
+        dispatch!(self, expirations(account, filter, after, limit))
     }
 
     /// Counts of current expiries by band (expired, 0–30, 31–60, 61–90 days) over everything
@@ -1109,44 +796,7 @@ impl Store {
         account: &AccountRow,
         filter: &ExpirationFilter,
     ) -> Result<ExpirationCounts, ServerError> {
-        let today = filter.today;
-        let band = |days: u64| {
-            today
-                .checked_add_days(chrono::Days::new(days))
-                .unwrap_or(today)
-        };
-        let mut builder = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(e.expires_on < ");
-        builder
-            .push_bind(today)
-            .push("), 0) AS expired, COALESCE(SUM(e.expires_on >= ");
-        builder
-            .push_bind(today)
-            .push(" AND e.expires_on <= ")
-            .push_bind(band(30));
-        builder
-            .push("), 0) AS within_30, COALESCE(SUM(e.expires_on > ")
-            .push_bind(band(30));
-        builder.push(" AND e.expires_on <= ").push_bind(band(60));
-        builder
-            .push("), 0) AS within_60, COALESCE(SUM(e.expires_on > ")
-            .push_bind(band(60));
-        builder.push(" AND e.expires_on <= ").push_bind(band(90));
-        builder.push("), 0) AS within_90 FROM passport_entries e ");
-        // The worker decides visibility (a leaver's entries are not due): a lookup per entry.
-        push_expiry_worker_join(&mut builder, account);
-        builder.push(" WHERE ");
-        push_expiry_scope(&mut builder, account, filter, band(90));
-        let row = builder.build().fetch_one(self.sqlite()?).await?;
-        let get = |name: &str| -> Result<u64, ServerError> {
-            let value: i64 = row.try_get(name)?;
-            Ok(u64::try_from(value).unwrap_or_default())
-        };
-        Ok(ExpirationCounts {
-            expired: get("expired")?,
-            within_30: get("within_30")?,
-            within_60: get("within_60")?,
-            within_90: get("within_90")?,
-        })
+        dispatch!(self, expiration_counts(account, filter))
     }
 
     /// The declaration created with this idempotency key by the account, if any.
@@ -1155,20 +805,7 @@ impl Store {
         account: &AccountRow,
         key: &str,
     ) -> Result<Option<KnownKey>, ServerError> {
-        let row = sqlx::query(
-            "SELECT id, body_hash FROM declarations WHERE account_id = ? AND idempotency_key = ?",
-        )
-        .bind(account.id)
-        .bind(key)
-        .fetch_optional(self.sqlite()?)
-        .await?;
-        row.map(|row| {
-            Ok(KnownKey {
-                id: row.try_get("id")?,
-                body_hash: row.try_get("body_hash")?,
-            })
-        })
-        .transpose()
+        dispatch!(self, known_key(account, key))
     }
 
     /// Records a declaration in ONE transaction, idempotently: a key already used returns the
@@ -1180,46 +817,7 @@ impl Store {
         new: &NewDeclaration,
         catalogue: &Catalogue,
     ) -> Result<CreateOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(key) = &new.idempotency_key {
-            let known = sqlx::query(
-                "SELECT id, body_hash FROM declarations \
-                 WHERE account_id = ? AND idempotency_key = ?",
-            )
-            .bind(account.id)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = known {
-                let hash: Option<String> = row.try_get("body_hash")?;
-                if hash != new.body_hash {
-                    return Ok(CreateOutcome::KeyConflict);
-                }
-                let id: DeclarationId = row.try_get("id")?;
-                let view = declaration_on(&mut tx, account.id, id).await?;
-                return match view {
-                    Some(view) => Ok(CreateOutcome::Replayed(Box::new(view))),
-                    None => Err(ServerError::Corrupt {
-                        what: "déclaration".to_owned(),
-                        detail: format!("la déclaration {id} a disparu"),
-                    }),
-                };
-            }
-        }
-        let id = match insert_declaration(&mut tx, account.id, new, catalogue).await? {
-            Ok(id) => id,
-            Err(taken) => {
-                tx.rollback().await?;
-                return Ok(CreateOutcome::PartnerIdTaken(taken));
-            }
-        };
-        let view = declaration_on(&mut tx, account.id, id).await?;
-        tx.commit().await?;
-        view.map(|view| CreateOutcome::Created(Box::new(view)))
-            .ok_or_else(|| ServerError::Corrupt {
-                what: "déclaration".to_owned(),
-                detail: format!("la déclaration {id} est illisible après son insertion"),
-            })
+        dispatch!(self, create_declaration(account, new, catalogue))
     }
 
     /// A page of the account's declarations, newest first, before the `before` id; up to
@@ -1231,19 +829,7 @@ impl Store {
         before: Option<DeclarationId>,
         limit: u32,
     ) -> Result<Vec<DeclarationSummary>, ServerError> {
-        let mut builder = QueryBuilder::<Sqlite>::new(DECLARATION_SQL);
-        builder.push_bind(account.id);
-        if let Some(status) = status {
-            builder.push(" AND d.status = ").push_bind(code_of(status));
-        }
-        if let Some(before) = before {
-            builder.push(" AND d.id < ").push_bind(before);
-        }
-        builder
-            .push(" ORDER BY d.id DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = builder.build().fetch_all(self.sqlite()?).await?;
-        rows.iter().map(declaration_summary_from_row).collect()
+        dispatch!(self, declarations(account, status, before, limit))
     }
 
     /// One declaration of the account.
@@ -1252,8 +838,7 @@ impl Store {
         account: &AccountRow,
         id: DeclarationId,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        let mut conn = self.sqlite()?.acquire().await?;
-        declaration_on(&mut conn, account.id, id).await
+        dispatch!(self, declaration(account, id))
     }
 
     /// Removes one titulaire from a declaration of the account (the platform's only
@@ -1267,48 +852,10 @@ impl Store {
         id_unique_partenaire: &str,
         catalogue: &Catalogue,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        let row =
-            sqlx::query("SELECT body, status FROM declarations WHERE id = ? AND account_id = ?")
-                .bind(id)
-                .bind(account.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let removed: Option<i64> = sqlx::query_scalar(
-            "UPDATE declaration_titulaires SET removed = 1 \
-             WHERE declaration_id = ? AND id_unique_partenaire = ? AND removed = 0 RETURNING id",
+        dispatch!(
+            self,
+            remove_titulaire(account, id, id_unique_partenaire, catalogue)
         )
-        .bind(id)
-        .bind(id_unique_partenaire)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(line) = removed else {
-            return Ok(None);
-        };
-        entries::withdraw_entries(&mut tx, line, catalogue).await?;
-        let body: String = row.try_get("body")?;
-        let status: String = row.try_get("status")?;
-        let mut declaration = parse_body(&body)?;
-        declaration
-            .titulaires
-            .retain(|t| t.id_unique_partenaire != id_unique_partenaire);
-        let status = if declaration.titulaires.is_empty() {
-            DeclarationStatus::Supprimee
-        } else {
-            parse_code("statut de déclaration", &status)?
-        };
-        sqlx::query("UPDATE declarations SET body = ?, status = ? WHERE id = ?")
-            .bind(body_json(&declaration)?)
-            .bind(code_of(status))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let view = declaration_on(&mut tx, account.id, id).await?;
-        tx.commit().await?;
-        Ok(view)
     }
 
     /// The account's live (not `supprimee`) declarations of one kind, by id, for the bulk export.
@@ -1317,15 +864,7 @@ impl Store {
         account: &AccountRow,
         kind: DeclarationKind,
     ) -> Result<Vec<Declaration>, ServerError> {
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM declarations WHERE account_id = ? AND kind = ? \
-             AND status <> 'supprimee' ORDER BY id",
-        )
-        .bind(account.id)
-        .bind(code_of(kind))
-        .fetch_all(self.sqlite()?)
-        .await?;
-        bodies.iter().map(|body| parse_body(body)).collect()
+        dispatch!(self, export(account, kind))
     }
 
     /// Closes the pool (checkpointing the WAL on SQLite).
@@ -1334,67 +873,6 @@ impl Store {
             Backend::Sqlite(db) => db.pool.close().await,
             Backend::Postgres(db) => db.close().await,
         }
-    }
-}
-
-/// Starts the session summary query for `account` (today bound for the status).
-fn push_session_select(
-    builder: &mut QueryBuilder<'_, Sqlite>,
-    today: NaiveDate,
-    scope: &SessionScope,
-    account: i64,
-) {
-    builder
-        .push(SESSION_SQL_HEAD)
-        .push_bind(today)
-        .push(SESSION_SQL_MID);
-    scope.push_case(builder);
-    builder.push(SESSION_SQL_SCOPE).push_bind(account);
-    builder.push(SESSION_SQL_TAIL);
-}
-
-/// Appends the join of an entry to the worker through which `account` sees it: the employer's
-/// own current (not archived) worker for the person; for a training organisation, its first
-/// trainee for the person (one row per entry, so the keyset pages stay exact).
-fn push_expiry_worker_join(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow) {
-    match account.kind {
-        DeclarantKind::Employeur => builder.push(
-            "JOIN workers w ON w.person_id = e.person_id \
-             AND w.employer_account_id = e.employer_account_id AND w.archived = 0",
-        ),
-        DeclarantKind::OrganismeFormation => builder.push(
-            "JOIN workers w ON w.id = (SELECT MIN(t.worker_id) FROM session_trainees t \
-             JOIN sessions s ON s.id = t.session_id JOIN workers x ON x.id = t.worker_id \
-             WHERE x.person_id = e.person_id AND s.account_id = e.session_account_id)",
-        ),
-    };
-}
-
-/// Appends the common conditions of the expirations queries: the account's partial index,
-/// current entries up to `until`, and the training and site filters.
-fn push_expiry_scope(
-    builder: &mut QueryBuilder<'_, Sqlite>,
-    account: &AccountRow,
-    filter: &ExpirationFilter,
-    until: NaiveDate,
-) {
-    let owner = match account.kind {
-        DeclarantKind::Employeur => "e.employer_account_id = ",
-        DeclarantKind::OrganismeFormation => "e.session_account_id = ",
-    };
-    builder.push(owner).push_bind(account.id);
-    builder.push(
-        " AND e.superseded = 0 AND e.removed_at IS NULL AND e.expires_on IS NOT NULL \
-         AND e.expires_on <= ",
-    );
-    builder.push_bind(until);
-    if let Some(training) = &filter.training {
-        builder
-            .push(" AND e.training_code = ")
-            .push_bind(training.clone());
-    }
-    if let Some(site) = &filter.site {
-        builder.push(" AND w.site = ").push_bind(site.clone());
     }
 }
 

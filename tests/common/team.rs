@@ -1,9 +1,11 @@
-//! An empty team server (`account create` ×3, no demo data) on loopback over a temporary SQLite
-//! file, with a typed client per account: two employers, then a training organisation.
+//! An empty team server (`account create` ×3, no demo data) on loopback, with a typed client per
+//! account: two employers, then a training organisation. [`on_each_backend`] runs a test body on
+//! a fresh SQLite file and, when the tests have one, a fresh PostgreSQL database
+//! (tests/common/databases.rs, which the including test file declares as `mod databases`);
+//! [`Team::start`] is the SQLite file alone, for the routes not yet ported to PostgreSQL.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -13,8 +15,11 @@ use passeport::domain::DeclarantKind;
 use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::ids::{Nda, Siret, compute_key};
 use passeport::domain::training::Catalogue;
+use passeport::server::database::DatabaseSettings;
 use passeport::server::{Server, ServerOptions};
 use tokio::sync::oneshot;
+
+use crate::databases::each_backend;
 
 /// SIRET of the first employer.
 pub const EMPLOYER: &str = "35600000000048";
@@ -38,32 +43,57 @@ pub fn nir(n: u32) -> String {
 pub struct Team {
     base: String,
     tokens: Vec<String>,
-    db: PathBuf,
+    database: DatabaseSettings,
     stop: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
-/// Opens the server over `db` with `catalogue` and serves it on a new port.
-async fn serve(db: &Path, catalogue: Catalogue) -> (Server, tokio::net::TcpListener, String) {
+/// Runs `body` on a team server over each backend of the tests, one after the other; the
+/// backend's name is printed first, so a failure says which.
+pub async fn on_each_backend(body: impl AsyncFn(&mut Team)) {
+    for database in each_backend().await {
+        eprintln!("== base {}", database.name);
+        let mut team = Team::start_on(database.settings.clone(), None).await;
+        body(&mut team).await;
+        team.stop().await;
+        database.drop_now().await;
+    }
+}
+
+/// Opens the server over `database` with `catalogue` and serves it on a new port.
+async fn serve(
+    database: &DatabaseSettings,
+    catalogue: Catalogue,
+) -> (Server, tokio::net::TcpListener, String) {
     let options = ServerOptions {
-        db_path: db.to_owned(),
+        db_path: std::path::PathBuf::new(),
         demo: None,
         today: Some(today()),
     };
-    let server = Server::open(options, catalogue, DeadlineRules::embedded().unwrap())
-        .await
-        .unwrap();
+    let server = Server::open_on(
+        database,
+        options,
+        catalogue,
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     (server, listener, base)
 }
 
 impl Team {
-    /// The server with its three accounts and their tokens.
+    /// The server over a temporary SQLite file with its three accounts and their tokens.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("team.db");
-        let (server, listener, base) = serve(&db, Catalogue::embedded().unwrap()).await;
+        let database = DatabaseSettings::sqlite(dir.path().join("team.db"));
+        Self::start_on(database, Some(dir)).await
+    }
+
+    /// The server over `database` (kept in `dir` when a file) with its three accounts.
+    async fn start_on(database: DatabaseSettings, dir: Option<tempfile::TempDir>) -> Self {
+        let (server, listener, base) = serve(&database, Catalogue::embedded().unwrap()).await;
         let mut tokens = Vec::new();
         for (kind, siret, name, nda) in [
             (
@@ -99,19 +129,24 @@ impl Team {
         Team {
             base,
             tokens,
-            db,
+            database,
             stop: Some(stop),
             _dir: dir,
         }
     }
 
-    /// Stops the server and opens the same database again with `catalogue` (the rules changed).
-    pub async fn restart(&mut self, catalogue: Catalogue) {
+    /// Stops the server (before its PostgreSQL database is dropped).
+    async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let (server, listener, base) = serve(&self.db, catalogue).await;
+    }
+
+    /// Stops the server and opens the same database again with `catalogue` (the rules changed).
+    pub async fn restart(&mut self, catalogue: Catalogue) {
+        self.stop().await;
+        let (server, listener, base) = serve(&self.database, catalogue).await;
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;

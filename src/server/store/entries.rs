@@ -1,23 +1,16 @@
 //! Passport entries: what each account sees of a person's entries, the employer's own training
 //! records, and the entries of declaration lines (docs/model.md).
 
-use std::collections::HashMap;
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::sqlite::{lookup, person_of, remember};
-use super::{
-    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
-};
+use super::sqlite::declared_entries::refresh_person;
+use super::sqlite::{lookup, remember};
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store};
 use crate::api::contract::{
     EntryOrigin, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
 };
-use crate::domain::DeclarantKind;
-use crate::domain::declaration::Declaration;
 use crate::domain::expiry::{PassportEntry, expiry_date};
-use crate::domain::ids::Nir;
 use crate::domain::session::SessionId;
 use crate::domain::training::Catalogue;
 use crate::domain::worker::WorkerId;
@@ -81,7 +74,7 @@ async fn own_person(
 
 /// The expiry of an entry by the catalogue in force: its explicit validity end, else the period
 /// of its type; none for a type the catalogue does not know.
-fn expiry(catalogue: &Catalogue, entry: &PassportEntry) -> Option<NaiveDate> {
+pub(super) fn expiry(catalogue: &Catalogue, entry: &PassportEntry) -> Option<NaiveDate> {
     let months = catalogue
         .get(&entry.training_code)
         .and_then(|t| t.validity_months);
@@ -93,7 +86,7 @@ fn expiry(catalogue: &Catalogue, entry: &PassportEntry) -> Option<NaiveDate> {
 }
 
 /// Who sees an entry, for supersession: its employer column, else its organisation column.
-type Viewer = (Option<i64>, Option<i64>);
+pub(super) type Viewer = (Option<i64>, Option<i64>);
 
 /// A training record checked by the route: the record, its end date, and the day it is written.
 #[derive(Debug, Clone, Copy)]
@@ -104,75 +97,6 @@ pub struct CheckedRecord<'a> {
     pub end_date: NaiveDate,
     /// The day it is recorded.
     pub today: NaiveDate,
-}
-
-/// Joins, as `v`, the latest declaration of entry `e`'s session that names its person among
-/// its live titulaires: a session's entry takes that declaration's validity dates
-/// ([`DECLARED_VALIDITY`]), so the Passeport, Échéances and the declaration agree (UX review
-/// 2026-12, finding 23); the session's own dates come back once no such declaration is left.
-pub(super) const LATEST_DECLARATION: &str = "LEFT JOIN declarations v ON v.id = (\
-     SELECT d.id FROM declarations d \
-     JOIN declaration_titulaires dt ON dt.declaration_id = d.id \
-     JOIN persons p ON p.nir = dt.nir \
-     WHERE e.source = 'session' AND d.session_id = e.session_id \
-     AND p.id = e.person_id AND dt.removed = 0 \
-     ORDER BY d.id DESC LIMIT 1)";
-
-/// The validity columns of entry `e`, the declared ones first (see [`LATEST_DECLARATION`]).
-pub(super) const DECLARED_VALIDITY: &str = "\
-     COALESCE(json_extract(v.body, '$.date_debut_validite'), e.validity_start) \
-       AS validity_start, \
-     COALESCE(json_extract(v.body, '$.date_fin_validite'), e.validity_end) AS validity_end";
-
-/// Recomputes `expires_on` and `superseded` of every live entry of a person, from the declared
-/// validity dates of its session entries ([`DECLARED_VALIDITY`]): a newer entry of the same
-/// family supersedes the older ones seen by the same viewer (the employer column, else the
-/// organisation's), so one account's record never hides another's entry.
-pub(super) async fn refresh_person(
-    conn: &mut SqliteConnection,
-    person: i64,
-    catalogue: &Catalogue,
-) -> Result<(), ServerError> {
-    let rows = sqlx::query(&format!(
-        "SELECT e.id, e.training_code, e.end_date, {DECLARED_VALIDITY}, \
-         e.employer_account_id, e.session_account_id FROM passport_entries e \
-         {LATEST_DECLARATION} \
-         WHERE e.person_id = ? AND e.removed_at IS NULL AND e.training_code IS NOT NULL"
-    ))
-    .bind(person)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut groups: HashMap<Viewer, Vec<(i64, PassportEntry)>> = HashMap::new();
-    for row in &rows {
-        let employer: Option<i64> = row.try_get("employer_account_id")?;
-        let session: Option<i64> = row.try_get("session_account_id")?;
-        let viewer = match employer {
-            Some(employer) => (Some(employer), None),
-            None => (None, session),
-        };
-        groups.entry(viewer).or_default().push((
-            row.try_get("id")?,
-            PassportEntry {
-                training_code: row.try_get("training_code")?,
-                end_date: row.try_get("end_date")?,
-                validity_start: row.try_get("validity_start")?,
-                validity_end: row.try_get("validity_end")?,
-            },
-        ));
-    }
-    for group in groups.values() {
-        let entries: Vec<PassportEntry> = group.iter().map(|(_, e)| e.clone()).collect();
-        let superseded = supersession(&entries, catalogue);
-        for ((id, entry), superseded) in group.iter().zip(superseded) {
-            sqlx::query("UPDATE passport_entries SET expires_on = ?, superseded = ? WHERE id = ?")
-                .bind(expiry(catalogue, entry))
-                .bind(superseded)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
 }
 
 impl Store {
@@ -347,130 +271,6 @@ impl Store {
             .collect::<Result<Vec<_>, ServerError>>()
             .map(Some)
     }
-}
-
-/// Writes the passport entry of each titulaire of a recorded declaration (`lines`: the ids of
-/// its `declaration_titulaires` rows, in order), on the person of its NIR. An employer's own
-/// declaration is seen by the employer; an organisation's by the organisation and by the
-/// employer account whose SIRET is the line's SIRET_EMPLOYEUR (else kept for that SIRET until it
-/// has an account). The type is mapped by [`Catalogue::map_declared`]; none is « type non
-/// reconnu », without expiry. A line repeating a live session entry of the same declarant
-/// (same type and end) adds nothing: the session already put it on the passport, and takes
-/// the declared validity dates (its expiry is recomputed).
-pub(super) async fn declare_entries(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    declaration: &Declaration,
-    lines: &[i64],
-    recorded_on: NaiveDate,
-    catalogue: &Catalogue,
-) -> Result<(), ServerError> {
-    let Some(end) = declaration
-        .date_fin_formation
-        .or_else(|| declaration.reference_date())
-    else {
-        return Ok(());
-    };
-    let kind: String = sqlx::query_scalar("SELECT kind FROM accounts WHERE id = ?")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let kind: DeclarantKind = parse_code("type de compte", &kind)?;
-    let training = catalogue.map_declared(
-        declaration.training_code.as_deref(),
-        &declaration.certification_visee,
-        declaration.training_title(),
-    );
-    let code = training.map(|t| t.code.clone());
-    for (titulaire, line) in declaration.titulaires.iter().zip(lines) {
-        let Ok(nir) = Nir::from_str(&titulaire.nir) else {
-            continue;
-        };
-        let person = person_of(conn, nir.as_str()).await?;
-        let siret = titulaire.siret_employeur.trim();
-        let (employer, organisation) = match kind {
-            DeclarantKind::Employeur => (Some(account_id), None),
-            DeclarantKind::OrganismeFormation => {
-                let employer: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM accounts WHERE siret = ? AND kind = 'employeur'",
-                )
-                .bind(siret)
-                .fetch_optional(&mut *conn)
-                .await?;
-                (employer, Some(account_id))
-            }
-        };
-        if let Some(code) = &code {
-            let known: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM passport_entries WHERE person_id = ? AND source = 'session' \
-                 AND source_account_id = ? AND training_code = ? AND end_date = ? \
-                 AND removed_at IS NULL",
-            )
-            .bind(person)
-            .bind(account_id)
-            .bind(code)
-            .bind(end)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if known.is_some() {
-                refresh_person(conn, person, catalogue).await?;
-                continue;
-            }
-        }
-        sqlx::query(
-            "INSERT INTO passport_entries (person_id, training_code, training_title, end_date, \
-             validity_start, validity_end, source, source_account_id, declaration_line_id, \
-             employer_siret, reference, recorded_on, employer_account_id, session_account_id) \
-             VALUES (?, ?, ?, ?, ?, ?, 'declared', ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(&code)
-        .bind(declaration.training_title().trim())
-        .bind(end)
-        .bind(declaration.date_debut_validite)
-        .bind(declaration.date_fin_validite)
-        .bind(account_id)
-        .bind(line)
-        .bind(siret)
-        .bind(&declaration.reference_declaration)
-        .bind(recorded_on)
-        .bind(employer)
-        .bind(organisation)
-        .execute(&mut *conn)
-        .await?;
-        refresh_person(conn, person, catalogue).await?;
-    }
-    Ok(())
-}
-
-/// Removes the passport entries of a removed declaration line (the platform's correction), and
-/// recomputes its person's other entries: a session entry the line had given its validity
-/// dates takes back those of an earlier declaration, else the session's own.
-pub(super) async fn withdraw_entries(
-    conn: &mut SqliteConnection,
-    line: i64,
-    catalogue: &Catalogue,
-) -> Result<(), ServerError> {
-    let mut people: Vec<i64> = sqlx::query_scalar(
-        "DELETE FROM passport_entries WHERE declaration_line_id = ? RETURNING person_id",
-    )
-    .bind(line)
-    .fetch_all(&mut *conn)
-    .await?;
-    let named: Option<i64> = sqlx::query_scalar(
-        "SELECT p.id FROM declaration_titulaires dt JOIN persons p ON p.nir = dt.nir \
-         WHERE dt.id = ?",
-    )
-    .bind(line)
-    .fetch_optional(&mut *conn)
-    .await?;
-    people.extend(named);
-    people.sort_unstable();
-    people.dedup();
-    for person in people {
-        refresh_person(conn, person, catalogue).await?;
-    }
-    Ok(())
 }
 
 /// Appends "a live record the account wrote for this person".

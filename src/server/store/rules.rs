@@ -6,8 +6,6 @@
 
 use sha2::{Digest, Sha256};
 
-use super::entries::refresh_person;
-use super::unmapped::map_unrecognised;
 use super::{ServerError, Store, dispatch};
 use crate::domain::training::Catalogue;
 
@@ -55,9 +53,7 @@ impl Store {
         }
         let recompute = stored.is_some();
         if recompute {
-            let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-            let mapped = map_unrecognised(&mut tx, catalogue).await?;
-            tx.commit().await?;
+            let mapped = dispatch!(self, map_unrecognised(catalogue))?;
             if mapped > 0 {
                 tracing::info!(mapped, "formations déclarées reconnues par le catalogue");
             }
@@ -67,12 +63,7 @@ impl Store {
                 let Some(last) = people.last().copied() else {
                     break;
                 };
-                // Recomputing entries is not ported to PostgreSQL yet: NotOnPostgres there.
-                let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-                for person in people {
-                    refresh_person(&mut tx, person, catalogue).await?;
-                }
-                tx.commit().await?;
+                dispatch!(self, refresh_people(&people, catalogue))?;
                 after = last;
             }
         }

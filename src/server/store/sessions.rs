@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::entries::refresh_person;
+use super::sqlite::declared_entries::refresh_person;
 use super::sqlite::{lookup, person_of, push_worker_visibility, remember};
 use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, code_of, search_text};
 use crate::api::contract::SessionPatch;

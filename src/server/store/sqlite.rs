@@ -35,6 +35,11 @@ impl SqliteStore {
     /// JOIN keeps the worker's own enrolments as the outer loop (by the worker index).
     const ENROLMENT_JOIN: &'static str = "CROSS JOIN";
 
+    /// The predicate of the partial expiry indexes, written as in this backend's migration
+    /// (0003) so the planner matches it.
+    const LIVE_EXPIRY: &'static str =
+        "e.superseded = 0 AND e.expires_on IS NOT NULL AND e.removed_at IS NULL";
+
     /// Opens (creating if missing) the file in WAL mode and runs the migrations.
     pub(super) async fn open(path: &Path) -> Result<Self, crate::server::ServerError> {
         let options = SqliteConnectOptions::new()
@@ -67,3 +72,9 @@ impl SqliteStore {
 }
 
 super::shared::ported!(SqliteStore);
+super::dashboards::ported!(SqliteStore);
+super::declared_entries::ported!(SqliteStore);
+super::declarations::ported!(SqliteStore);
+super::exports::ported!(SqliteStore);
+super::staff::ported!(SqliteStore);
+super::unmapped::ported!(SqliteStore);

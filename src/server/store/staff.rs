@@ -1,10 +1,10 @@
 //! An employer's staff: creating, changing and archiving its workers (the employment of a
-//! person in the account, docs/model.md).
+//! person in the account, docs/model.md). The writes are written once for both backends in
+//! [`ported`].
 
 use chrono::NaiveDate;
 
-use super::sqlite::{holder, lookup, own_worker, remember};
-use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, dispatch, search_text};
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, dispatch};
 use crate::api::contract::{NewWorker, StaffRecord, WorkerPatch};
 use crate::domain::ids::Nir;
 use crate::domain::worker::{Worker, WorkerId};
@@ -71,41 +71,7 @@ impl Store {
         id: WorkerId,
         patch: &WorkerPatch,
     ) -> Result<StaffOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(mut record) = own_worker(&mut tx, account, id).await? else {
-            return Ok(StaffOutcome::NotFound);
-        };
-        if let Some(number) = text(patch.employee_number.as_deref())
-            && let Some(duplicate) =
-                holder(&mut tx, account, "employee_number", &number, Some(id)).await?
-        {
-            return Ok(duplicate);
-        }
-        apply_patch(&mut record, patch);
-        let worker = &record.worker;
-        sqlx::query(
-            "UPDATE workers SET last_name = ?, usage_name = ?, first_names = ?, birth_date = ?, \
-             site = ?, search = ?, service = ?, job = ?, employee_number = ?, manager = ?, \
-             entry_date = ?, leaving_date = ? WHERE id = ? AND employer_account_id = ?",
-        )
-        .bind(&worker.last_name)
-        .bind(&worker.usage_name)
-        .bind(&worker.first_names)
-        .bind(worker.birth_date)
-        .bind(&worker.site)
-        .bind(search_text(worker))
-        .bind(&record.service)
-        .bind(&record.job)
-        .bind(&record.employee_number)
-        .bind(&record.manager)
-        .bind(record.entry_date)
-        .bind(record.leaving_date)
-        .bind(id)
-        .bind(account.id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(StaffOutcome::Saved(Box::new(record)))
+        dispatch!(self, update_worker(account, id, patch))
     }
 
     /// Archives one of the employer's workers (a leaver: kept with its history, hidden from
@@ -117,32 +83,7 @@ impl Store {
         today: NaiveDate,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<StaffOutcome>, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(known) = lookup(&mut tx, account.id, request).await? {
-            return Ok(known);
-        }
-        let archived = sqlx::query(
-            "UPDATE workers SET archived = 1, leaving_date = COALESCE(leaving_date, ?) \
-             WHERE id = ? AND employer_account_id = ?",
-        )
-        .bind(today)
-        .bind(id)
-        .bind(account.id)
-        .execute(&mut *tx)
-        .await?;
-        if archived.rows_affected() == 0 {
-            return Ok(Idempotent::New(StaffOutcome::NotFound));
-        }
-        let record =
-            own_worker(&mut tx, account, id)
-                .await?
-                .ok_or_else(|| ServerError::Corrupt {
-                    what: "salarié".to_owned(),
-                    detail: format!("le salarié {id} a disparu"),
-                })?;
-        remember(&mut tx, account.id, request, 200, &record).await?;
-        tx.commit().await?;
-        Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
+        dispatch!(self, archive_worker(account, id, today, request))
     }
 }
 
@@ -162,7 +103,7 @@ pub(super) fn staff_from_row_none(worker: Worker) -> StaffRecord {
 
 /// Applies a patch: a present text replaces (an empty one clears an optional field; required
 /// names are checked non-empty by the route), a present date replaces.
-fn apply_patch(record: &mut StaffRecord, patch: &WorkerPatch) {
+pub(super) fn apply_patch(record: &mut StaffRecord, patch: &WorkerPatch) {
     let worker = &mut record.worker;
     if let Some(name) = &patch.last_name {
         name.trim().clone_into(&mut worker.last_name);
@@ -196,3 +137,105 @@ fn apply_patch(record: &mut StaffRecord, patch: &WorkerPatch) {
         record.leaving_date = patch.leaving_date;
     }
 }
+
+/// The shared staff writes, as a child module `staff` of the backend module (the helpers they
+/// call are in `shared.rs`).
+macro_rules! ported {
+    ($backend:ident) => {
+        /// Staff writes on this backend (store/staff.rs).
+        pub(in crate::server::store) mod staff {
+            use chrono::NaiveDate;
+
+            use super::{$backend as Backend, holder, lookup, own_worker, remember};
+            use crate::api::contract::WorkerPatch;
+            use crate::domain::worker::WorkerId;
+            use crate::server::ServerError;
+            use crate::server::store::staff::{StaffOutcome, apply_patch, text};
+            use crate::server::store::{AccountRow, Idempotent, IdempotentRequest, search_text};
+
+            impl Backend {
+            /// See [`crate::server::store::Store::update_worker`].
+            pub(in crate::server::store) async fn update_worker(
+                &self,
+                account: &AccountRow,
+                id: WorkerId,
+                patch: &WorkerPatch,
+            ) -> Result<StaffOutcome, ServerError> {
+                let mut tx = self.begin_write().await?;
+                let Some(mut record) = own_worker(&mut tx, account, id).await? else {
+                    return Ok(StaffOutcome::NotFound);
+                };
+                if let Some(number) = text(patch.employee_number.as_deref())
+                    && let Some(duplicate) =
+                        holder(&mut tx, account, "employee_number", &number, Some(id)).await?
+                {
+                    return Ok(duplicate);
+                }
+                apply_patch(&mut record, patch);
+                let worker = &record.worker;
+                sqlx::query(
+                    "UPDATE workers SET last_name = $1, usage_name = $2, first_names = $3, birth_date = $4, \
+                     site = $5, search = $6, service = $7, job = $8, employee_number = $9, manager = $10, \
+                     entry_date = $11, leaving_date = $12 WHERE id = $13 AND employer_account_id = $14",
+                )
+                .bind(&worker.last_name)
+                .bind(&worker.usage_name)
+                .bind(&worker.first_names)
+                .bind(worker.birth_date)
+                .bind(&worker.site)
+                .bind(search_text(worker))
+                .bind(&record.service)
+                .bind(&record.job)
+                .bind(&record.employee_number)
+                .bind(&record.manager)
+                .bind(record.entry_date)
+                .bind(record.leaving_date)
+                .bind(id)
+                .bind(account.id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(StaffOutcome::Saved(Box::new(record)))
+            }
+
+            /// See [`crate::server::store::Store::archive_worker`].
+            pub(in crate::server::store) async fn archive_worker(
+                &self,
+                account: &AccountRow,
+                id: WorkerId,
+                today: NaiveDate,
+                request: &IdempotentRequest,
+            ) -> Result<Idempotent<StaffOutcome>, ServerError> {
+                let mut tx = self.begin_write().await?;
+                if let Some(known) = lookup(&mut tx, account.id, request).await? {
+                    return Ok(known);
+                }
+                let archived = sqlx::query(
+                    "UPDATE workers SET archived = TRUE, leaving_date = COALESCE(leaving_date, $1) \
+                     WHERE id = $2 AND employer_account_id = $3",
+                )
+                .bind(today)
+                .bind(id)
+                .bind(account.id)
+                .execute(&mut *tx)
+                .await?;
+                if archived.rows_affected() == 0 {
+                    return Ok(Idempotent::New(StaffOutcome::NotFound));
+                }
+                let record =
+                    own_worker(&mut tx, account, id)
+                        .await?
+                        .ok_or_else(|| ServerError::Corrupt {
+                            what: "salarié".to_owned(),
+                            detail: format!("le salarié {id} a disparu"),
+                        })?;
+                remember(&mut tx, account.id, request, 200, &record).await?;
+                tx.commit().await?;
+                Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
+            }
+            }
+        }
+    };
+}
+
+pub(super) use ported;
