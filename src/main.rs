@@ -91,5 +91,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             cli::export::write_stdout(&page)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Db(command)) => cli::db::run(command).await,
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: arguments (clap) and the non-interactive commands.
 
 pub mod catalogue;
+pub mod db;
 pub mod errors;
 pub mod expiring;
 pub mod export;
@@ -76,6 +77,9 @@ pub enum Command {
     /// Affiche la page de manuel (format roff) sur la sortie standard.
     #[command(after_help = "Exemple :\n  passeport manpage > passeport.1 && man ./passeport.1")]
     Manpage,
+    /// Copie une base vers une autre (SQLite ↔ PostgreSQL) ou vérifie son intégrité.
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Help of `passeport export`: examples.

@@ -12,6 +12,7 @@ pub mod demo;
 mod problem;
 mod routes;
 mod store;
+pub use store::maintenance;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -73,6 +73,7 @@ mod exports;
 pub use exports::{AnswerRefusal, BatchOutcome, NewBatch};
 mod sessions;
 pub use sessions::{CheckedSession, SavedSession, SessionOutcome, SessionRow, TraineeRef};
+pub mod maintenance;
 
 /// Rows per multi-row INSERT while seeding; keeps each statement under SQLite's bound-parameter
 /// limit (32,766) and lets sqlx reuse one prepared statement per table.

@@ -18,7 +18,7 @@ type DbConn = sqlx::PgConnection;
 /// A PostgreSQL database.
 #[derive(Debug, Clone)]
 pub(super) struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {
