@@ -613,6 +613,7 @@ fn nir_masked_on_expirations_search_and_sessions() {
             first_names: w.first_names.clone(),
             nir: w.nir.as_str().to_owned(),
             employer_siret: "41287396000022".to_owned(),
+            employer_name: "Menuiserie Martin".to_owned(),
             outcome: TraineeOutcome::Passed,
             declared: false,
         })

@@ -213,6 +213,7 @@ fn session_detail() -> SessionDetail {
         first_names: hostile("Marie"),
         nir: nir.to_owned(),
         employer_siret: hostile("41287396000022"),
+        employer_name: hostile("Menuiserie Martin"),
         outcome,
         declared: false,
     };

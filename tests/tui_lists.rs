@@ -487,18 +487,25 @@ fn a_session_names_each_trainees_employer_when_they_differ() {
     let mut detail = tui_support::session_detail(true);
     ok(&mut app, id, Response::Session(Box::new(detail.clone())));
     let screen = text(&draw(&app, 80, 24)).join("\n");
+    let employer = detail.trainees[0].employer_name.clone();
     assert!(
-        !screen.contains("Employeur (SIRET)"),
+        !screen.contains(&employer),
         "one employer for all: no column\n{screen}"
     );
-    // An OF's session: trainees of two employers.
+    // An OF's session: trainees of two employers, each named (UX review, finding 31); one the
+    // account does not know by name shows its SIRET.
     detail.trainees[1].employer_siret = "41287396000022".to_owned();
+    detail.trainees[1].employer_name = "Bâtiments du Sud".to_owned();
+    detail.trainees[2].employer_siret = "35600000000048".to_owned();
+    detail.trainees[2].employer_name = String::new();
     let effects = app.update(key('r'));
     let id = request_id(&effects, |r| *r == Request::Session(11));
     ok(&mut app, id, Response::Session(Box::new(detail)));
     let screen = text(&draw(&app, 80, 24)).join("\n");
     assert!(
-        screen.contains("Employeur (SIRET)") && screen.contains("412 873 960 00022"),
+        screen.contains(&employer.chars().take(16).collect::<String>())
+            && screen.contains("Bâtiments du Sud")
+            && screen.contains("356 000 000 00048"),
         "{screen}"
     );
     insta::assert_snapshot!("review_session_two_employers_80x24", screen);

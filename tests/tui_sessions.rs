@@ -91,6 +91,7 @@ fn trainee(id: i64, name: &str, nir: &str, outcome: TraineeOutcome) -> TraineeVi
         first_names: "Camille".to_owned(),
         nir: nir.to_owned(),
         employer_siret: "73282932000074".to_owned(),
+        employer_name: String::new(),
         outcome,
         declared: false,
     }

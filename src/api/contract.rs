@@ -259,6 +259,9 @@ pub struct TraineeView {
     pub nir: String,
     /// SIRET of the worker's employer.
     pub employer_siret: String,
+    /// Name of the worker's employer, as the session's account knows it.
+    #[serde(default)]
+    pub employer_name: String,
     /// Outcome of the session for this trainee.
     #[schema(value_type = String, example = "passed")]
     pub outcome: TraineeOutcome,

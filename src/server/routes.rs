@@ -569,6 +569,7 @@ async fn session_detail(
             first_names: row.first_names,
             nir: row.nir,
             employer_siret: row.employer_siret,
+            employer_name: row.employer_name,
             outcome: row.outcome,
             declared: row.declared,
         })

@@ -194,6 +194,8 @@ pub struct TraineeRow {
     pub nir: String,
     /// SIRET of the worker's employer.
     pub employer_siret: String,
+    /// Name of the worker's employer.
+    pub employer_name: String,
     /// Outcome.
     pub outcome: TraineeOutcome,
     /// Named in a live declaration of the session's owner linked to the session.

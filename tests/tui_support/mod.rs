@@ -277,6 +277,7 @@ fn trainee(worker: &Worker, outcome: TraineeOutcome, declared: bool) -> TraineeV
         first_names: worker.first_names.clone(),
         nir: worker.nir.as_str().to_owned(),
         employer_siret: "73282932000074".to_owned(),
+        employer_name: worker.employer_name.clone(),
         outcome,
         declared,
     }

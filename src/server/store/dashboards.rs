@@ -213,7 +213,7 @@ macro_rules! ported {
                     };
                     let summary = session_from_row(&row)?;
                     let rows = sqlx::query(
-                        "SELECT w.id, w.last_name, w.first_names, w.nir, w.employer_siret, \
+                        "SELECT w.id, w.last_name, w.first_names, w.nir, w.employer_siret, w.employer_name, \
                          t.outcome, EXISTS (SELECT 1 FROM declaration_titulaires dt \
                            JOIN declarations d ON d.id = dt.declaration_id \
                            WHERE d.session_id = t.session_id AND d.account_id = $1 \
@@ -236,6 +236,7 @@ macro_rules! ported {
                                 first_names: row.try_get("first_names")?,
                                 nir: row.try_get("nir")?,
                                 employer_siret: row.try_get("employer_siret")?,
+                                employer_name: row.try_get("employer_name")?,
                                 outcome: parse_code("résultat du stagiaire", &outcome)?,
                                 declared: row.try_get("declared")?,
                             })

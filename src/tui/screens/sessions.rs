@@ -135,7 +135,7 @@ const COLUMNS: [FitColumn; 6] = [
 const TRAINEE_COLUMNS: [FitColumn; 5] = [
     FitColumn::text("Stagiaire", 14, 1),
     FitColumn::whole("NIR"),
-    FitColumn::whole("Employeur (SIRET)")
+    FitColumn::text("Employeur", 12, 1)
         .drop_if_same()
         .optional(),
     FitColumn::whole("Résultat"),
@@ -567,7 +567,12 @@ fn render_detail(
             FitRow::new(vec![
                 FitCell::plain(&format!("{} {}", t.last_name, t.first_names)),
                 FitCell::plain(&nir),
-                FitCell::plain(&siret_grouped(&t.employer_siret)),
+                // The employer's name, else its SIRET (UX review 2026-12, finding 31).
+                FitCell::plain(&if t.employer_name.trim().is_empty() {
+                    siret_grouped(&t.employer_siret)
+                } else {
+                    t.employer_name.clone()
+                }),
                 FitCell::plain(t.outcome.label()),
                 FitCell::plain(if t.declared { "déclaré" } else { "—" }),
             ])

@@ -1852,6 +1852,7 @@ mod tests {
                     first_names: "Camille".into(),
                     nir: nir13.into(),
                     employer_siret: "73282932000074".into(),
+                    employer_name: "Menuiserie Martin".into(),
                     outcome,
                     declared,
                 }
