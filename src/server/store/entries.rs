@@ -9,9 +9,11 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::idempotency::{lookup, remember};
+use super::rows::{EntryInsert, insert_entries};
 use super::staff::person_of;
 use super::{
-    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
+    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, inserted, parse_code,
+    supersession,
 };
 use crate::api::contract::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
@@ -216,26 +218,30 @@ impl Store {
         let Some(person) = own_person(&mut tx, account, worker).await? else {
             return Ok(Idempotent::New(RecordOutcome::NotFound));
         };
-        let id = sqlx::query(
-            "INSERT INTO passport_entries (person_id, training_code, end_date, validity_start, \
-             validity_end, source, source_account_id, organisme, reference, recorded_on, \
-             employer_account_id, employer_siret) \
-             VALUES (?, ?, ?, ?, ?, 'recorded', ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(new.training_code.trim())
-        .bind(checked.end_date)
-        .bind(new.validity_start)
-        .bind(new.validity_end)
-        .bind(account.id)
-        .bind(text(new.organisme.as_deref()))
-        .bind(text(new.reference.as_deref()))
-        .bind(checked.today)
-        .bind(account.id)
-        .bind(&account.siret)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        let row = EntryInsert {
+            person_id: person,
+            training_code: Some(new.training_code.trim().to_owned()),
+            training_title: None,
+            end_date: checked.end_date,
+            validity_start: new.validity_start,
+            validity_end: new.validity_end,
+            expires_on: None,
+            superseded: false,
+            source: EntrySource::Recorded,
+            source_account_id: Some(account.id),
+            session_id: None,
+            declaration_line_id: None,
+            employer_siret: Some(account.siret.clone()),
+            organisme: text(new.organisme.as_deref()),
+            reference: text(new.reference.as_deref()),
+            recorded_on: Some(checked.today),
+            employer_account_id: Some(account.id),
+            session_account_id: None,
+        };
+        let id = inserted(
+            insert_entries(&mut tx, &[row]).await?,
+            "entrée du passeport",
+        )?;
         refresh_person(&mut tx, person, catalogue).await?;
         remember(
             &mut tx,
@@ -403,6 +409,8 @@ pub(super) async fn declare_entries(
         declaration.training_title(),
     );
     let code = training.map(|t| t.code.clone());
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut people = Vec::with_capacity(lines.len());
     for (titulaire, line) in declaration.titulaires.iter().zip(lines) {
         let Ok(nir) = Nir::from_str(&titulaire.nir) else {
             continue;
@@ -437,27 +445,32 @@ pub(super) async fn declare_entries(
                 continue;
             }
         }
-        sqlx::query(
-            "INSERT INTO passport_entries (person_id, training_code, training_title, end_date, \
-             validity_start, validity_end, source, source_account_id, declaration_line_id, \
-             employer_siret, reference, recorded_on, employer_account_id, session_account_id) \
-             VALUES (?, ?, ?, ?, ?, ?, 'declared', ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(&code)
-        .bind(declaration.training_title().trim())
-        .bind(end)
-        .bind(declaration.date_debut_validite)
-        .bind(declaration.date_fin_validite)
-        .bind(account_id)
-        .bind(line)
-        .bind(siret)
-        .bind(&declaration.reference_declaration)
-        .bind(recorded_on)
-        .bind(employer)
-        .bind(organisation)
-        .execute(&mut *conn)
-        .await?;
+        people.push(person);
+        rows.push(EntryInsert {
+            person_id: person,
+            training_code: code.clone(),
+            training_title: Some(declaration.training_title().trim().to_owned()),
+            end_date: end,
+            validity_start: declaration.date_debut_validite,
+            validity_end: declaration.date_fin_validite,
+            expires_on: None,
+            superseded: false,
+            source: EntrySource::Declared,
+            source_account_id: Some(account_id),
+            session_id: None,
+            declaration_line_id: Some(*line),
+            employer_siret: Some(siret.to_owned()),
+            organisme: None,
+            reference: Some(declaration.reference_declaration.clone()),
+            recorded_on: Some(recorded_on),
+            employer_account_id: employer,
+            session_account_id: organisation,
+        });
+    }
+    insert_entries(conn, &rows).await?;
+    people.sort_unstable();
+    people.dedup();
+    for person in people {
         refresh_person(conn, person, catalogue).await?;
     }
     Ok(())

@@ -8,9 +8,10 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::idempotency::{lookup, remember};
+use super::rows::{Employment, PersonRow, WorkerRow, insert_persons, insert_workers};
 use super::{
-    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, WORKER_COLUMNS, search_text,
-    worker_from_row,
+    AccountRow, Idempotent, IdempotentRequest, ServerError, Store, WORKER_COLUMNS, inserted,
+    search_text, worker_from_row,
 };
 use crate::api::contract::{NewWorker, StaffRecord, WorkerPatch};
 use crate::domain::DeclarantKind;
@@ -111,10 +112,7 @@ async fn holder(
 
 /// The person of `nir`, created when new.
 pub(super) async fn person_of(conn: &mut SqliteConnection, nir: &str) -> Result<i64, ServerError> {
-    sqlx::query("INSERT INTO persons (nir) VALUES (?) ON CONFLICT (nir) DO NOTHING")
-        .bind(nir)
-        .execute(&mut *conn)
-        .await?;
+    insert_persons(conn, &[PersonRow { id: None, nir }]).await?;
     Ok(sqlx::query_scalar("SELECT id FROM persons WHERE nir = ?")
         .bind(nir)
         .fetch_one(&mut *conn)
@@ -180,32 +178,21 @@ impl Store {
             employer_name: account.name.clone(),
             site: text(new.site.as_deref()).unwrap_or_default(),
         };
-        let id = sqlx::query(
-            "INSERT INTO workers (person_id, nir, last_name, usage_name, first_names, \
-             birth_date, employer_siret, employer_name, site, employer_account_id, search, \
-             service, job, employee_number, manager, entry_date, leaving_date) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(worker.nir.as_str())
-        .bind(&worker.last_name)
-        .bind(&worker.usage_name)
-        .bind(&worker.first_names)
-        .bind(worker.birth_date)
-        .bind(worker.employer_siret.as_str())
-        .bind(&worker.employer_name)
-        .bind(&worker.site)
-        .bind(account.id)
-        .bind(search_text(&worker))
-        .bind(text(new.service.as_deref()))
-        .bind(text(new.job.as_deref()))
-        .bind(&number)
-        .bind(text(new.manager.as_deref()))
-        .bind(new.entry_date)
-        .bind(new.leaving_date)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        let row = WorkerRow {
+            id: None,
+            person_id: person,
+            worker,
+            employer_account_id: Some(account.id),
+            employment: Employment {
+                service: text(new.service.as_deref()),
+                job: text(new.job.as_deref()),
+                employee_number: number,
+                manager: text(new.manager.as_deref()),
+                entry_date: new.entry_date,
+                leaving_date: new.leaving_date,
+            },
+        };
+        let id = inserted(insert_workers(&mut tx, &[row]).await?, "salarié")?;
         sqlx::query(
             "UPDATE passport_entries SET employer_account_id = ? \
              WHERE employer_account_id IS NULL AND employer_siret = ? AND person_id = ?",
