@@ -33,11 +33,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqlitePool;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::ServerError;
 use super::database::{DatabaseSettings, DatabaseUrl};
-use super::demo::Demo;
 
 mod dashboards;
 mod declarations;
@@ -45,7 +43,9 @@ mod declared_entries;
 mod entries;
 mod idempotency;
 mod postgres;
+mod rows;
 mod rules;
+mod seed;
 mod shared;
 mod sqlite;
 mod staff;
@@ -57,7 +57,7 @@ use crate::api::contract::{
 };
 use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
-use crate::domain::expiry::{PassportEntry, expiry_date};
+use crate::domain::expiry::PassportEntry;
 use crate::domain::ids::{Nir, Siret};
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::Catalogue;
@@ -75,16 +75,6 @@ mod sessions;
 pub use sessions::{CheckedSession, SavedSession, SessionOutcome, SessionRow, TraineeRef};
 pub mod maintenance;
 
-/// Rows per multi-row INSERT while seeding; keeps each statement under SQLite's bound-parameter
-/// limit (32,766) and lets sqlx reuse one prepared statement per table.
-const SEED_BATCH: usize = 500;
-/// Page cache of the seeding connection (256 MiB): the NIR index and the trainees' primary key
-/// are filled in random order, and a small cache would spill pages again and again.
-const SEED_CACHE_PRAGMA: &str = "PRAGMA cache_size = -262144";
-/// The connections' page cache, restored after seeding.
-const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -16384";
-/// Workers handed to the demo generator to build its recorded declarations.
-const DECLARATION_SAMPLE: usize = 5000;
 /// Key of the `meta` row marking a database seeded with demonstration data.
 const META_DEMO: &str = "demo";
 
@@ -370,103 +360,13 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Row buffers of the demo seeding, flushed as multi-row INSERTs.
-#[derive(Default)]
-struct SeedBuffers {
-    workers: Vec<(Worker, Option<i64>)>,
-    entries: Vec<SeedEntry>,
-    trainees: Vec<(SessionId, WorkerId, TraineeOutcome)>,
-}
-
-/// One passport entry to insert while seeding.
-struct SeedEntry {
-    /// The person: a demo worker is its own person, of the same id.
-    person_id: i64,
-    entry: PassportEntry,
-    expires_on: Option<NaiveDate>,
-    superseded: bool,
-    session_id: Option<SessionId>,
-    employer_account_id: Option<i64>,
-    session_account_id: Option<i64>,
-}
-
-impl SeedBuffers {
-    /// Inserts the buffered workers (first, for the foreign keys), then entries and trainees.
-    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), ServerError> {
-        if !self.workers.is_empty() {
-            // Each demo worker is its own person, of the same id.
-            let mut builder = QueryBuilder::<Sqlite>::new("INSERT INTO persons (id, nir) ");
-            builder.push_values(self.workers.iter(), |mut row, (worker, _)| {
-                row.push_bind(worker.id)
-                    .push_bind(worker.nir.as_str().to_owned());
-            });
-            builder.build().execute(&mut *conn).await?;
-            let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO workers (id, person_id, nir, last_name, usage_name, first_names, \
-                 birth_date, employer_siret, employer_name, site, employer_account_id, search) ",
-            );
-            builder.push_values(self.workers.drain(..), |mut row, (worker, account)| {
-                let search = search_text(&worker);
-                row.push_bind(worker.id)
-                    .push_bind(worker.id)
-                    .push_bind(worker.nir.as_str().to_owned())
-                    .push_bind(worker.last_name)
-                    .push_bind(worker.usage_name)
-                    .push_bind(worker.first_names)
-                    .push_bind(worker.birth_date)
-                    .push_bind(worker.employer_siret.as_str().to_owned())
-                    .push_bind(worker.employer_name)
-                    .push_bind(worker.site)
-                    .push_bind(account)
-                    .push_bind(search);
-            });
-            builder.build().execute(&mut *conn).await?;
-        }
-        if !self.entries.is_empty() {
-            let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO passport_entries (person_id, training_code, end_date, \
-                 validity_start, validity_end, expires_on, superseded, session_id, \
-                 employer_account_id, session_account_id, source, source_account_id) ",
-            );
-            builder.push_values(self.entries.drain(..), |mut row, seed| {
-                row.push_bind(seed.person_id)
-                    .push_bind(seed.entry.training_code)
-                    .push_bind(seed.entry.end_date)
-                    .push_bind(seed.entry.validity_start)
-                    .push_bind(seed.entry.validity_end)
-                    .push_bind(seed.expires_on)
-                    .push_bind(seed.superseded)
-                    .push_bind(seed.session_id)
-                    .push_bind(seed.employer_account_id)
-                    .push_bind(seed.session_account_id)
-                    .push_bind("session")
-                    .push_bind(seed.session_account_id);
-            });
-            builder.build().execute(&mut *conn).await?;
-        }
-        if !self.trainees.is_empty() {
-            let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO session_trainees (session_id, worker_id, outcome) ",
-            );
-            builder.push_values(
-                self.trainees.drain(..),
-                |mut row, (session, worker, outcome)| {
-                    row.push_bind(session)
-                        .push_bind(worker)
-                        .push_bind(code_of(outcome));
-                },
-            );
-            builder.build().execute(&mut *conn).await?;
-        }
-        Ok(())
-    }
-
-    /// Whether a buffer is full.
-    fn full(&self) -> bool {
-        self.workers.len() >= SEED_BATCH
-            || self.entries.len() >= SEED_BATCH
-            || self.trainees.len() >= SEED_BATCH
-    }
+/// The id of a row a batch of one inserted: an empty batch inserted nothing, which a caller
+/// expecting a row reports as a corrupt `what`.
+fn inserted<T>(id: Option<T>, what: &str) -> Result<T, ServerError> {
+    id.ok_or_else(|| ServerError::Corrupt {
+        what: what.to_owned(),
+        detail: "aucune ligne écrite".to_owned(),
+    })
 }
 
 /// Marks as superseded every entry older than a later entry of the same family of training types
@@ -542,177 +442,6 @@ impl Store {
     /// The account owning the token with this SHA-256 hex hash.
     pub async fn account_by_token(&self, hash: &str) -> Result<Option<AccountRow>, ServerError> {
         dispatch!(self, account_by_token(hash))
-    }
-
-    /// Seeds demonstration data in ONE transaction: accounts and their tokens (hashed by
-    /// `hash_token`), sessions, workers streamed from the generator with their passport entries
-    /// (expiry and supersession computed here) and session trainees, then the demo declarations
-    /// (deadline, status and recording time from `recorded`, given the owner's index).
-    pub async fn seed_demo(
-        &self,
-        demo: &Demo,
-        catalogue: &Catalogue,
-        recorded: impl Fn(usize, &Declaration) -> (Option<NaiveDate>, DeclarationStatus, DateTime<Utc>),
-        hash_token: impl Fn(&str) -> String,
-    ) -> Result<(), ServerError> {
-        let mut conn = self.sqlite()?.acquire().await?;
-        sqlx::query(SEED_CACHE_PRAGMA).execute(&mut *conn).await?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        // Secondary indexes are dropped and rebuilt around the bulk load (a sort per index is
-        // far cheaper than random insertions); their definitions come from the schema itself.
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN ('persons', 'workers', 'sessions', 'session_trainees', \
-             'passport_entries')",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for (name, _) in &indexes {
-            sqlx::query(&format!("DROP INDEX \"{name}\""))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let now = Utc::now();
-        let mut account_ids = Vec::with_capacity(demo.accounts().len());
-        for account in demo.accounts() {
-            let id =
-                sqlx::query("INSERT INTO accounts (kind, siret, name, nda) VALUES (?, ?, ?, ?)")
-                    .bind(code_of(account.kind))
-                    .bind(account.siret.as_str())
-                    .bind(&account.name)
-                    .bind(account.nda.as_ref().map(|nda| nda.as_str().to_owned()))
-                    .execute(&mut *tx)
-                    .await?
-                    .last_insert_rowid();
-            sqlx::query("INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)")
-                .bind(hash_token(account.token))
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            account_ids.push(id);
-        }
-        let mut session_owner: HashMap<SessionId, i64> = HashMap::new();
-        for chunk in demo.sessions().chunks(SEED_BATCH) {
-            let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO sessions (id, account_id, training_code, title, organisme, place, \
-                 start_date, end_date) ",
-            );
-            let mut missing_owner = None;
-            builder.push_values(chunk, |mut row, demo_session| {
-                let session = &demo_session.session;
-                let owner = account_ids.get(demo_session.owner).copied();
-                if owner.is_none() {
-                    missing_owner = Some(session.id);
-                }
-                session_owner.insert(session.id, owner.unwrap_or_default());
-                row.push_bind(session.id)
-                    .push_bind(owner)
-                    .push_bind(&session.training_code)
-                    .push_bind(&session.title)
-                    .push_bind(&session.organisme)
-                    .push_bind(&session.place)
-                    .push_bind(session.start_date)
-                    .push_bind(session.end_date);
-            });
-            if let Some(session) = missing_owner {
-                return Err(ServerError::Corrupt {
-                    what: "données de démonstration".to_owned(),
-                    detail: format!("la session {session} n'a pas de compte propriétaire"),
-                });
-            }
-            builder.build().execute(&mut *tx).await?;
-        }
-        let mut buffers = SeedBuffers::default();
-        let mut sample = Vec::new();
-        for demo_worker in demo.workers() {
-            let worker_id = demo_worker.worker.id;
-            let employer_account = account_ids.get(demo_worker.employer).copied();
-            let recorded: Vec<_> = demo_worker
-                .entries
-                .iter()
-                .filter(|e| matches!(e.outcome, TraineeOutcome::Passed | TraineeOutcome::Attended))
-                .collect();
-            let entries: Vec<PassportEntry> = recorded.iter().map(|e| e.entry.clone()).collect();
-            let superseded = supersession(&entries, catalogue);
-            for (demo_entry, superseded) in recorded.into_iter().zip(superseded) {
-                let months = catalogue
-                    .get(&demo_entry.entry.training_code)
-                    .and_then(|t| t.validity_months);
-                buffers.entries.push(SeedEntry {
-                    person_id: worker_id,
-                    expires_on: expiry_date(&demo_entry.entry, months),
-                    entry: demo_entry.entry.clone(),
-                    superseded,
-                    session_id: demo_entry.session_id,
-                    employer_account_id: employer_account,
-                    session_account_id: demo_entry
-                        .session_id
-                        .and_then(|s| session_owner.get(&s).copied()),
-                });
-            }
-            for (session, outcome) in demo_worker.sessions() {
-                buffers.trainees.push((session, worker_id, outcome));
-            }
-            if sample.len() < DECLARATION_SAMPLE {
-                sample.push(demo_worker.clone());
-            }
-            buffers.workers.push((demo_worker.worker, employer_account));
-            if buffers.full() {
-                buffers.flush(&mut tx).await?;
-            }
-        }
-        buffers.flush(&mut tx).await?;
-        for (_, sql) in &indexes {
-            sqlx::query(sql).execute(&mut *tx).await?;
-        }
-        // A demo session whose every trainee has an outcome is over, its entries written above:
-        // closed on its end date (docs/model.md "Sessions").
-        sqlx::query(
-            "UPDATE sessions SET closed_at = end_date \
-             WHERE EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = sessions.id) \
-             AND NOT EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = sessions.id \
-               AND t.outcome = 'pending')",
-        )
-        .execute(&mut *tx)
-        .await?;
-        for demo_declaration in demo.declarations(&sample) {
-            let owner = account_ids
-                .get(demo_declaration.owner)
-                .copied()
-                .ok_or_else(|| ServerError::Corrupt {
-                    what: "données de démonstration".to_owned(),
-                    detail: "déclaration sans compte propriétaire".to_owned(),
-                })?;
-            let (deadline, status, created_at) =
-                recorded(demo_declaration.owner, &demo_declaration.declaration);
-            let new = NewDeclaration {
-                declaration: demo_declaration.declaration.clone(),
-                idempotency_key: None,
-                body_hash: None,
-                status,
-                deadline,
-                created_at,
-                session_id: Some(demo_declaration.session_id),
-            };
-            if let Err(taken) =
-                sqlite::declarations::insert_declaration(&mut tx, owner, &new, catalogue).await?
-            {
-                return Err(ServerError::Corrupt {
-                    what: "données de démonstration".to_owned(),
-                    detail: format!("ID_UNIQUE_PARTENAIRE « {taken} » en double"),
-                });
-            }
-        }
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, '1')")
-            .bind(META_DEMO)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        sqlx::query(DEFAULT_CACHE_PRAGMA)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
     }
 
     /// A page of the workers visible to `account`, by id, after `after`, matching every folded

@@ -4,11 +4,12 @@
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use super::rows::{EntryInsert, insert_entries};
 use super::sqlite::declared_entries::refresh_person;
 use super::sqlite::{lookup, remember};
-use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store};
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, inserted};
 use crate::api::contract::{
-    EntryOrigin, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
+    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
 };
 use crate::domain::expiry::{PassportEntry, expiry_date};
 use crate::domain::session::SessionId;
@@ -118,26 +119,30 @@ impl Store {
         let Some(person) = own_person(&mut tx, account, worker).await? else {
             return Ok(Idempotent::New(RecordOutcome::NotFound));
         };
-        let id = sqlx::query(
-            "INSERT INTO passport_entries (person_id, training_code, end_date, validity_start, \
-             validity_end, source, source_account_id, organisme, reference, recorded_on, \
-             employer_account_id, employer_siret) \
-             VALUES (?, ?, ?, ?, ?, 'recorded', ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(new.training_code.trim())
-        .bind(checked.end_date)
-        .bind(new.validity_start)
-        .bind(new.validity_end)
-        .bind(account.id)
-        .bind(text(new.organisme.as_deref()))
-        .bind(text(new.reference.as_deref()))
-        .bind(checked.today)
-        .bind(account.id)
-        .bind(&account.siret)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        let row = EntryInsert {
+            person_id: person,
+            training_code: Some(new.training_code.trim().to_owned()),
+            training_title: None,
+            end_date: checked.end_date,
+            validity_start: new.validity_start,
+            validity_end: new.validity_end,
+            expires_on: None,
+            superseded: false,
+            source: EntrySource::Recorded,
+            source_account_id: Some(account.id),
+            session_id: None,
+            declaration_line_id: None,
+            employer_siret: Some(account.siret.clone()),
+            organisme: text(new.organisme.as_deref()),
+            reference: text(new.reference.as_deref()),
+            recorded_on: Some(checked.today),
+            employer_account_id: Some(account.id),
+            session_account_id: None,
+        };
+        let id = inserted(
+            insert_entries(&mut tx, &[row]).await?,
+            "entrée du passeport",
+        )?;
         refresh_person(&mut tx, person, catalogue).await?;
         remember(
             &mut tx,

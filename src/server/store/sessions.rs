@@ -5,10 +5,14 @@
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use super::rows::{
+    Employment, EntryInsert, SessionInsert, TraineeInsert, WorkerRow, insert_entries,
+    insert_sessions, insert_trainees, insert_workers,
+};
 use super::sqlite::declared_entries::refresh_person;
 use super::sqlite::{lookup, person_of, push_worker_visibility, remember};
-use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, code_of, search_text};
-use crate::api::contract::SessionPatch;
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, code_of, inserted};
+use crate::api::contract::{EntrySource, SessionPatch};
 use crate::domain::DeclarantKind;
 use crate::domain::ids::{Nir, Siret};
 use crate::domain::session::{SessionId, TraineeOutcome};
@@ -195,23 +199,14 @@ async fn trainee_worker(
         employer_name: employer_name.unwrap_or_default(),
         site: String::new(),
     };
-    let id = sqlx::query(
-        "INSERT INTO workers (person_id, nir, last_name, first_names, birth_date, \
-         employer_siret, employer_name, site, employer_account_id, search) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-    )
-    .bind(person)
-    .bind(worker.nir.as_str())
-    .bind(&worker.last_name)
-    .bind(&worker.first_names)
-    .bind(worker.birth_date)
-    .bind(worker.employer_siret.as_str())
-    .bind(&worker.employer_name)
-    .bind(&worker.site)
-    .bind(search_text(&worker))
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
+    let row = WorkerRow {
+        id: None,
+        person_id: person,
+        worker,
+        employer_account_id: None,
+        employment: Employment::default(),
+    };
+    let id = inserted(insert_workers(conn, &[row]).await?, "stagiaire")?;
     Ok(Some(id))
 }
 
@@ -240,6 +235,8 @@ async fn write_entries(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut people = Vec::with_capacity(rows.len());
     for row in rows {
         let person: i64 = row.try_get("person_id")?;
         let employer: Option<i64> = match account.kind {
@@ -261,24 +258,33 @@ async fn write_entries(
         if known.is_some() {
             continue;
         }
-        sqlx::query(
-            "INSERT INTO passport_entries (person_id, training_code, end_date, source, \
-             source_account_id, session_id, employer_siret, organisme, recorded_on, \
-             employer_account_id, session_account_id) \
-             VALUES (?, ?, ?, 'session', ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(person)
-        .bind(&session.training_code)
-        .bind(session.end_date)
-        .bind(account.id)
-        .bind(id)
-        .bind(row.try_get::<String, _>("employer_siret")?)
-        .bind(row.try_get::<String, _>("organisme")?)
-        .bind(today)
-        .bind(employer)
-        .bind(account.id)
-        .execute(&mut *conn)
-        .await?;
+        if people.contains(&person) {
+            continue;
+        }
+        people.push(person);
+        entries.push(EntryInsert {
+            person_id: person,
+            training_code: Some(session.training_code.clone()),
+            training_title: None,
+            end_date: session.end_date,
+            validity_start: None,
+            validity_end: None,
+            expires_on: None,
+            superseded: false,
+            source: EntrySource::Session,
+            source_account_id: Some(account.id),
+            session_id: Some(id),
+            declaration_line_id: None,
+            employer_siret: Some(row.try_get("employer_siret")?),
+            organisme: Some(row.try_get("organisme")?),
+            recorded_on: Some(today),
+            reference: None,
+            employer_account_id: employer,
+            session_account_id: Some(account.id),
+        });
+    }
+    insert_entries(conn, &entries).await?;
+    for person in people {
         refresh_person(conn, person, catalogue).await?;
     }
     Ok(())
@@ -306,20 +312,17 @@ impl Store {
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
-        let id = sqlx::query(
-            "INSERT INTO sessions (account_id, training_code, title, organisme, place, \
-             start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(account.id)
-        .bind(&new.training_code)
-        .bind(&new.title)
-        .bind(&new.organisme)
-        .bind(&new.place)
-        .bind(new.start_date)
-        .bind(new.end_date)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        let row = SessionInsert {
+            id: None,
+            account_id: account.id,
+            training_code: new.training_code.clone(),
+            title: new.title.clone(),
+            organisme: new.organisme.clone(),
+            place: new.place.clone(),
+            start_date: new.start_date,
+            end_date: new.end_date,
+        };
+        let id = inserted(insert_sessions(&mut tx, &[row]).await?, "session")?;
         remember(
             &mut tx,
             account.id,
@@ -407,14 +410,12 @@ impl Store {
         let Some(worker) = trainee_worker(&mut tx, account, trainee).await? else {
             return Ok(Idempotent::New(SessionOutcome::UnknownWorker));
         };
-        sqlx::query(
-            "INSERT INTO session_trainees (session_id, worker_id, outcome) \
-             VALUES (?, ?, 'pending') ON CONFLICT (session_id, worker_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
+        let trainee = TraineeInsert {
+            session_id: id,
+            worker_id: worker,
+            outcome: TraineeOutcome::Pending,
+        };
+        insert_trainees(&mut tx, &[trainee]).await?;
         remember(
             &mut tx,
             account.id,
