@@ -69,3 +69,4 @@ impl PgStore {
 }
 
 super::shared::ported!(PgStore);
+super::verifications::calls!(PgStore);

@@ -67,3 +67,4 @@ impl SqliteStore {
 }
 
 super::shared::ported!(SqliteStore);
+super::verifications::calls!(SqliteStore);
