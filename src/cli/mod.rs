@@ -8,6 +8,7 @@ pub mod help;
 pub mod import;
 pub mod launch;
 pub mod spreadsheet;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,6 +77,10 @@ pub enum Command {
     /// Affiche la page de manuel (format roff) sur la sortie standard.
     #[command(after_help = "Exemple :\n  passeport manpage > passeport.1 && man ./passeport.1")]
     Manpage,
+    /// Vérification par l'employeur des déclarations des organismes de formation (art. 7) :
+    /// lister, vérifier ou demander une correction, contrôler depuis cron.
+    #[command(after_help = verify::help())]
+    Verify(verify::VerifyArgs),
 }
 
 /// Help of `passeport export`: examples.
