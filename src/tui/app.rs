@@ -325,6 +325,7 @@ impl App {
                     .account
                     .data()
                     .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
+                self.declarations.organisation = self.worker.delivered_only;
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

@@ -26,6 +26,8 @@ pub enum Context {
     Worker,
     /// The Recherche screen.
     Search,
+    /// The « À vérifier » view of Déclarations (art. 7 of décret 2022-1712).
+    Verify,
 }
 
 impl Context {
@@ -38,6 +40,7 @@ impl Context {
             Self::Detail => "Détail",
             Self::Worker => "Passeport",
             Self::Search => "Recherche",
+            Self::Verify => "À vérifier",
         }
     }
 }
@@ -118,6 +121,12 @@ pub enum Command {
     AddTraining,
     /// Archive the worker shown, a leaver (asks for confirmation).
     ArchiveWorker,
+    /// Déclarations: switch between the declarations and the « À vérifier » view.
+    ToggleVerifications,
+    /// « À vérifier »: mark the selected line verified.
+    VerifyLine,
+    /// « À vérifier »: ask the organisation for a correction (a message is typed).
+    RequestCorrection,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -448,6 +457,27 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         &["ctrl-n"],
         Command::NewWorker,
         "nouveau salarié",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["V"],
+        Command::ToggleVerifications,
+        "à vérifier / déclarations",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["v"],
+        Command::VerifyLine,
+        "vérifier",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["c"],
+        Command::RequestCorrection,
+        "demander une correction",
         true,
     ),
 ];

@@ -66,6 +66,7 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Detail,
         Context::Worker,
         Context::Search,
+        Context::Verify,
     ] {
         let section = context.label();
         rows.push(Row::Heading(section));
