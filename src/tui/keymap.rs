@@ -463,7 +463,7 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Context::Verify,
         &["V"],
         Command::ToggleVerifications,
-        "à vérifier / déclarations",
+        "à vérifier/déclarations",
         true,
     ),
     (

@@ -270,8 +270,10 @@ impl Screen for DeclarationsScreen {
     fn contexts(&self) -> &'static [Context] {
         if self.detail.is_some() {
             &[Context::Detail, Context::List]
-        } else {
+        } else if self.verifying {
             &[Context::Verify, Context::Browse, Context::List]
+        } else {
+            &[Context::Browse, Context::Verify, Context::List]
         }
     }
 
