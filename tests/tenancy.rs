@@ -103,10 +103,12 @@ enum Exercise {
     Unmapped,
     /// `GET /v1/verifications` and the employer's actions on a `{line}`.
     Verifications,
+    /// `GET /v1/verifications/undeclared`.
+    Undeclared,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 38] = [
+const TABLE: [(&str, &str, Exercise); 39] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -163,6 +165,7 @@ const TABLE: [(&str, &str, Exercise); 38] = [
     ("post", "/v1/sessions/{id}/close", Exercise::SessionWrite),
     ("get", "/v1/catalogue/unmapped", Exercise::Unmapped),
     ("get", "/v1/verifications", Exercise::Verifications),
+    ("get", "/v1/verifications/undeclared", Exercise::Undeclared),
     (
         "post",
         "/v1/verifications/{line}/verify",
@@ -703,6 +706,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::SessionWrite => check_session_write(&h, method, path, &owned).await,
             Exercise::Unmapped => check_unmapped(&h, path, &owned).await,
             Exercise::Verifications => check_verifications(&h, method, path, &owned, &pool).await,
+            Exercise::Undeclared => check_undeclared(&h, path, &owned, &pool).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -1000,6 +1004,32 @@ async fn check_verifications(
                 assert_eq!(reply.status, 404, "{aimed} as {account}: {}", reply.body);
                 assert_eq!(reply.body, absent.body, "a 404 tells nothing of the line");
             }
+        }
+    }
+}
+
+/// Art. 7-II lists only entries the employer itself recorded, of its own workers; an
+/// organisation is refused (403).
+async fn check_undeclared(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+    for (account, mine) in owned.iter().enumerate() {
+        let reply = h.get(path, account).await;
+        if !mine.employer {
+            assert_eq!(reply.status, 403, "{path} as {account}: {}", reply.body);
+            continue;
+        }
+        assert_eq!(reply.status, 200, "{path} as {account}: {}", reply.body);
+        let own = ids(
+            pool,
+            "SELECT id FROM passport_entries WHERE source_account_id = ?",
+            mine.account_id,
+        )
+        .await;
+        for item in reply.json()["items"].as_array().unwrap() {
+            assert!(
+                own.contains(&item["entry_id"].as_i64().unwrap()),
+                "{path} as {account}"
+            );
+            assert!(mine.workers.contains(&item["worker_id"].as_i64().unwrap()));
         }
     }
 }

@@ -650,3 +650,102 @@ async fn nobody_but_the_named_employer_reads_or_acts_on_a_line() {
         db.drop_now().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_training_the_organisation_did_not_declare_in_time_is_listed_for_the_employer() {
+    use passeport::api::contract::{NewTrainingRecord, NewWorker};
+    for db in each_backend().await {
+        let mut site = Site::start(&db.settings, day(2026, 12, 31)).await;
+        let employer = site.client(0);
+        let hired = employer
+            .create_worker(
+                &NewWorker {
+                    nir: nir(1),
+                    last_name: "ROUX".to_owned(),
+                    first_names: "Léa".to_owned(),
+                    ..NewWorker::default()
+                },
+                "hire-1",
+            )
+            .await
+            .unwrap()
+            .0
+            .worker
+            .id;
+        let record = |organisme: &str| NewTrainingRecord {
+            training_code: "SST".to_owned(),
+            end_date: Some(day(2026, 6, 2)),
+            organisme: Some(organisme.to_owned()),
+            ..NewTrainingRecord::default()
+        };
+        match employer
+            .create_training(hired, &record("Formapro"), "t-1")
+            .await
+        {
+            Ok(_) => {}
+            Err(error)
+                if db.settings.url.is_postgres() && error.to_string().contains("PostgreSQL") =>
+            {
+                eprintln!(
+                    "{}: fiches de formation pas encore portées, art. 7-II non testé",
+                    db.name
+                );
+                site.shut().await;
+                db.drop_now().await;
+                continue;
+            }
+            Err(error) => panic!("{error}"),
+        }
+        // The employer's own internal training is never the organisation's to declare.
+        employer
+            .create_training(hired, &record("Menuiserie Martin"), "t-2")
+            .await
+            .unwrap();
+
+        // Q2 2026: the organisation has until 31/12/2026.
+        assert!(
+            employer.undeclared().await.unwrap().items.is_empty(),
+            "{}",
+            db.name
+        );
+        site.at(day(2027, 1, 1)).await;
+        let employer = site.client(0);
+        let items = employer.undeclared().await.unwrap().items;
+        assert_eq!(items.len(), 1, "{} {items:?}", db.name);
+        let item = &items[0];
+        assert_eq!(item.worker_id, hired);
+        assert_eq!(item.organisme, "Formapro");
+        assert_eq!(item.organisation_due, day(2026, 12, 31));
+        // Art. 7-II: the 9 months after the organisation's deadline.
+        assert_eq!(item.employer_due, Some(day(2027, 9, 30)));
+        assert!(item.rule_assumed);
+        // A training organisation has no such list.
+        let (status, _) = site
+            .call(
+                2,
+                reqwest::Method::GET,
+                "/v1/verifications/undeclared",
+                "-",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Once the organisation declares it (late), it is no longer the employer's to declare.
+        if declare(
+            &site,
+            &attestation("OF-LATE", day(2026, 6, 2), &nir(1), EMPLOYER),
+            "d1",
+        )
+        .await
+        {
+            assert!(
+                site.client(0).undeclared().await.unwrap().items.is_empty(),
+                "{}",
+                db.name
+            );
+        }
+        site.shut().await;
+        db.drop_now().await;
+    }
+}

@@ -29,7 +29,8 @@ mod unmapped;
 pub use unmapped::{UnmappedTitle, UnmappedTitles};
 mod verifications;
 pub use verifications::{
-    CorrectionRequest, VerificationList, VerificationView, VerificationsQuery,
+    CorrectionRequest, UndeclaredList, UndeclaredTraining, VerificationList, VerificationView,
+    VerificationsQuery,
 };
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.

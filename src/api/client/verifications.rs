@@ -6,7 +6,8 @@ use reqwest::Method;
 use super::staff::key_header;
 use super::{Client, Retry};
 use crate::api::contract::{
-    CorrectionRequest, IDEMPOTENCY_KEY, VerificationList, VerificationView, VerificationsQuery,
+    CorrectionRequest, IDEMPOTENCY_KEY, UndeclaredList, VerificationList, VerificationView,
+    VerificationsQuery,
 };
 use crate::api::error::ApiError;
 
@@ -21,6 +22,17 @@ impl Client {
             self.route(&["v1", "verifications"]),
             "vérifications",
             |b| b.query(query),
+        )
+        .await
+    }
+
+    /// `GET /v1/verifications/undeclared` (art. 7-II): the employer's trainings that no
+    /// organisation declared in time, with the employer's own deadline.
+    pub async fn undeclared(&self) -> Result<UndeclaredList, ApiError> {
+        self.get_json(
+            self.route(&["v1", "verifications", "undeclared"]),
+            "formations non déclarées",
+            |b| b,
         )
         .await
     }

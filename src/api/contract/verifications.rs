@@ -89,3 +89,40 @@ pub struct CorrectionRequest {
     /// character.
     pub message: String,
 }
+
+/// Art. 7-II: a training the employer recorded for one of its workers at a training
+/// organisation (a training record or a session naming another organisme) that no
+/// organisation's declaration matched by the end of the organisation's deadline: « non déclarée
+/// par l'organisme », for the employer to declare in its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UndeclaredTraining {
+    /// The employer's passport entry.
+    pub entry_id: i64,
+    /// The worker.
+    pub worker_id: i64,
+    /// Birth name and first names.
+    pub worker_name: String,
+    /// Catalogue code, if known.
+    pub training_code: Option<String>,
+    /// Title.
+    pub training_title: String,
+    /// Training end (the reference date).
+    pub end_date: NaiveDate,
+    /// The organisation that gave it.
+    pub organisme: String,
+    /// The organisation's deadline, passed.
+    pub organisation_due: NaiveDate,
+    /// The employer's own deadline (`None` when no `[[fallback]]` rule covers the training).
+    pub employer_due: Option<NaiveDate>,
+    /// The remark of the `[[fallback]]` rule.
+    pub rule_note: Option<String>,
+    /// Whether that rule is an assumption to confirm.
+    pub rule_assumed: bool,
+}
+
+/// `GET /v1/verifications/undeclared`: the trainings, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UndeclaredList {
+    /// The trainings.
+    pub items: Vec<UndeclaredTraining>,
+}

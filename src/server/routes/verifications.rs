@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::staff::{idempotent_request, key_reused, replay};
+use super::staff::{employer_only, idempotent_request, key_reused, replay};
 use super::{internal, today};
 use crate::api::contract::{
-    CorrectionRequest, Problem, VerificationList, VerificationView, VerificationsQuery,
+    CorrectionRequest, Problem, UndeclaredList, VerificationList, VerificationView,
+    VerificationsQuery,
 };
 use crate::domain::FieldError;
 use crate::domain::verification::{Action, check_message};
@@ -27,6 +28,7 @@ use crate::server::store::{DecideOutcome, Idempotent};
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_verifications))
+        .routes(routes!(list_undeclared))
         .routes(routes!(verify_line))
         .routes(routes!(request_correction))
 }
@@ -52,6 +54,29 @@ async fn list_verifications(
         .await
         .map_err(internal)?;
     Ok(Json(VerificationList { items }))
+}
+
+/// `GET /v1/verifications/undeclared` (art. 7-II): the employer's trainings at an organisation
+/// that no declaration matched once the organisation's deadline passed, « non déclarée par
+/// l'organisme », with the employer's own deadline.
+#[utoipa::path(get, path = "/v1/verifications/undeclared", tag = "vérifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Les formations non déclarées par l'organisme, les plus \
+            anciennes d'abord", body = UndeclaredList),
+        (status = 403, description = "Réservé aux employeurs", body = Problem,
+            content_type = "application/problem+json")))]
+async fn list_undeclared(
+    Auth(account): Auth,
+    State(state): State<AppState>,
+) -> Result<Json<UndeclaredList>, ApiProblem> {
+    employer_only(&account)?;
+    let items = state
+        .store()
+        .undeclared(&account, state.deadlines(), today(&state)?)
+        .await
+        .map_err(internal)?;
+    Ok(Json(UndeclaredList { items }))
 }
 
 /// The answer of an action on a line.

@@ -12,13 +12,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{AccountRow, Idempotent, IdempotentRequest, Store, dispatch};
-use crate::api::contract::VerificationView;
-use crate::domain::DeclarationKind;
+use crate::api::contract::{UndeclaredTraining, VerificationView};
 use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
+use crate::domain::training::Confidence;
 use crate::domain::verification::{
     self, Action, Decision, Refusal, Resolution, VerificationStatus, Window,
 };
+use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::server::ServerError;
 
 /// The line as the employer saw it, kept with a decision for when the line is removed.
@@ -199,6 +200,26 @@ pub(in crate::server::store) fn merge(
     lines
 }
 
+/// Art. 7-II: a training the employer recorded at another organisme that no organisation's
+/// declaration matched, before the deadlines are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndeclaredRow {
+    /// The employer's entry.
+    pub entry_id: i64,
+    /// The worker.
+    pub worker_id: i64,
+    /// Birth name and first names.
+    pub worker_name: String,
+    /// Catalogue code.
+    pub training_code: Option<String>,
+    /// Title.
+    pub training_title: String,
+    /// Training end.
+    pub end_date: NaiveDate,
+    /// The organisme named by the record or session.
+    pub organisme: String,
+}
+
 /// What became of an employer's action on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecideOutcome {
@@ -224,7 +245,7 @@ macro_rules! calls {
             use crate::domain::verification::{self, Action};
             use crate::server::ServerError;
             use crate::server::store::verifications::{
-                DecideOutcome, LineRecord, StoredDecision, Subject, merge,
+                DecideOutcome, LineRecord, StoredDecision, Subject, UndeclaredRow, merge,
             };
             use crate::server::store::{AccountRow, Idempotent, IdempotentRequest, parse_body};
 
@@ -330,7 +351,51 @@ macro_rules! calls {
                 Ok(merge(live, decided, employer))
             }
 
+            /// The employer's live entries (training records and sessions) naming an organisme
+            /// other than itself, of its own workers, that no organisation declared for the same
+            /// person with the same type (or title) and end date.
+            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, \
+                 w.last_name, w.first_names, e.training_code, e.training_title, e.end_date, \
+                 e.organisme FROM passport_entries e \
+                 JOIN workers w ON w.person_id = e.person_id AND w.employer_account_id = $1 \
+                 WHERE e.source_account_id = $1 AND e.source IN ('recorded', 'session') \
+                 AND e.removed_at IS NULL AND e.organisme IS NOT NULL AND e.organisme <> '' \
+                 AND e.organisme <> $2 \
+                 AND NOT EXISTS (SELECT 1 FROM passport_entries d \
+                 JOIN accounts a ON a.id = d.source_account_id \
+                 WHERE d.person_id = e.person_id AND d.source = 'declared' \
+                 AND a.kind = 'organisme_formation' AND d.end_date = e.end_date \
+                 AND (d.training_code = e.training_code OR d.training_title = e.training_title)) \
+                 ORDER BY e.end_date, e.id";
+
             impl $backend {
+                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]).
+                pub(in crate::server::store) async fn undeclared_rows(
+                    &self,
+                    account: &AccountRow,
+                ) -> Result<Vec<UndeclaredRow>, ServerError> {
+                    let rows = sqlx::query(UNDECLARED_SQL)
+                        .bind(account.id)
+                        .bind(&account.name)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter()
+                        .map(|row| {
+                            let last: String = row.try_get("last_name")?;
+                            let first: String = row.try_get("first_names")?;
+                            Ok(UndeclaredRow {
+                                entry_id: row.try_get("entry_id")?,
+                                worker_id: row.try_get("worker_id")?,
+                                worker_name: format!("{last} {first}"),
+                                training_code: row.try_get("training_code")?,
+                                training_title: row.try_get("training_title")?,
+                                end_date: row.try_get("end_date")?,
+                                organisme: row.try_get("organisme")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 /// Every line the account sees.
                 pub(in crate::server::store) async fn verification_lines(
                     &self,
@@ -445,6 +510,47 @@ impl Store {
             .collect();
         views.sort_by_key(|view| (view.window_ends.is_none(), view.window_ends, view.line_id));
         Ok(views)
+    }
+
+    /// Art. 7-II on `today`: the employer's trainings at an organisation that no declaration
+    /// matched once the organisation's deadline passed, with the employer's own deadline (the
+    /// `[[fallback]]` rule); oldest first.
+    pub async fn undeclared(
+        &self,
+        account: &AccountRow,
+        rules: &DeadlineRules,
+        today: NaiveDate,
+    ) -> Result<Vec<UndeclaredTraining>, ServerError> {
+        let rows = dispatch!(self, undeclared_rows(account))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let organisation_due =
+                    rules.due_date(DeclarantKind::OrganismeFormation, row.end_date)?;
+                if today <= organisation_due {
+                    return None;
+                }
+                let rule = rules.fallback_rule(row.end_date);
+                Some(UndeclaredTraining {
+                    entry_id: row.entry_id,
+                    worker_id: row.worker_id,
+                    worker_name: row.worker_name,
+                    training_code: row.training_code,
+                    training_title: row.training_title,
+                    end_date: row.end_date,
+                    organisme: row.organisme,
+                    organisation_due,
+                    employer_due: rule.and_then(|r| r.due_date(organisation_due)),
+                    rule_note: rule.and_then(|r| r.note.clone()),
+                    rule_assumed: rule.is_none_or(|r| {
+                        r.confidence != Confidence::Official
+                            || r.note
+                                .as_deref()
+                                .is_some_and(|n| n.to_lowercase().contains("à confirmer"))
+                    }),
+                })
+            })
+            .collect())
     }
 
     /// The employer's `action` on `line` on `today`, in one write transaction, idempotently:
