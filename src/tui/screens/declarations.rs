@@ -372,7 +372,21 @@ impl Screen for DeclarationsScreen {
             return true;
         }
         if self.verifying {
-            if command == Command::Back && !self.verifications.open {
+            // Only the view's own commands: quitting, help, screens and search stay the app's.
+            let own = matches!(
+                command,
+                Command::Up
+                    | Command::Down
+                    | Command::PageUp
+                    | Command::PageDown
+                    | Command::Home
+                    | Command::End
+                    | Command::Open
+                    | Command::FilterStatus
+                    | Command::VerifyLine
+                    | Command::RequestCorrection
+            ) || (command == Command::Back && self.verifications.open);
+            if !own {
                 return false;
             }
             if let Some(declaration) = self

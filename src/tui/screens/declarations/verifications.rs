@@ -426,9 +426,14 @@ impl Verifications {
                 ])
             })
             .collect();
-        let selected = rows
-            .get(self.cursor.selected())
-            .map(|l| detail(&[&l.titulaire, &l.training_title]));
+        let selected = rows.get(self.cursor.selected()).map(|l| {
+            let message = l
+                .message
+                .as_deref()
+                .map(|m| format!("« {m} »"))
+                .unwrap_or_default();
+            detail(&[&l.titulaire, &l.training_title, &message])
+        });
         render_fitted(
             frame,
             body,
@@ -639,6 +644,24 @@ mod tests {
             );
         });
         assert!(h.screen_text(80, 24).contains("délai dépassé"));
+    }
+
+    #[test]
+    fn the_app_keeps_its_own_commands_in_the_view() {
+        let mut h = loaded();
+        for command in [
+            Command::Quit,
+            Command::Help,
+            Command::ScreenSessions,
+            Command::Refresh,
+        ] {
+            assert!(!h.with(|s, cx| s.on_command(command, cx)), "{command:?}");
+        }
+        // Esc leaves the screen, unless a line is shown in full.
+        assert!(!h.with(|s, cx| s.on_command(Command::Back, cx)));
+        h.with(|s, cx| s.on_command(Command::Open, cx));
+        assert!(h.with(|s, cx| s.on_command(Command::Back, cx)));
+        assert!(!h.screen.verifications.open);
     }
 
     #[test]
