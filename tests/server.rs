@@ -264,6 +264,10 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/sessions/{id}/trainees/{worker_id}", "delete"),
         ("/v1/sessions/{id}/close", "post"),
         ("/v1/catalogue/unmapped", "get"),
+        ("/v1/verifications", "get"),
+        ("/v1/verifications/undeclared", "get"),
+        ("/v1/verifications/{line}/verify", "post"),
+        ("/v1/verifications/{line}/request-correction", "post"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {

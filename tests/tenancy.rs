@@ -101,10 +101,14 @@ enum Exercise {
     SessionWrite,
     /// `GET /v1/catalogue/unmapped`.
     Unmapped,
+    /// `GET /v1/verifications` and the employer's actions on a `{line}`.
+    Verifications,
+    /// `GET /v1/verifications/undeclared`.
+    Undeclared,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 35] = [
+const TABLE: [(&str, &str, Exercise); 39] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -160,6 +164,18 @@ const TABLE: [(&str, &str, Exercise); 35] = [
     ),
     ("post", "/v1/sessions/{id}/close", Exercise::SessionWrite),
     ("get", "/v1/catalogue/unmapped", Exercise::Unmapped),
+    ("get", "/v1/verifications", Exercise::Verifications),
+    ("get", "/v1/verifications/undeclared", Exercise::Undeclared),
+    (
+        "post",
+        "/v1/verifications/{line}/verify",
+        Exercise::Verifications,
+    ),
+    (
+        "post",
+        "/v1/verifications/{line}/request-correction",
+        Exercise::Verifications,
+    ),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -689,6 +705,8 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::CreateSession => check_create_session(&h, path, &owned).await,
             Exercise::SessionWrite => check_session_write(&h, method, path, &owned).await,
             Exercise::Unmapped => check_unmapped(&h, path, &owned).await,
+            Exercise::Verifications => check_verifications(&h, method, path, &owned, &pool).await,
+            Exercise::Undeclared => check_undeclared(&h, path, &owned, &pool).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -726,6 +744,7 @@ async fn check_authentication(h: &Harness, method: &str, path: &str) {
         ("id_unique_partenaire", "PP-1-1".to_owned()),
         ("entry_id", "1".to_owned()),
         ("worker_id", "1".to_owned()),
+        ("line", "1".to_owned()),
     ]);
     let url = fill(path, &values);
     let body = (method == "post").then(|| serde_json::json!({}));
@@ -896,6 +915,122 @@ async fn check_unmapped(h: &Harness, path: &str, owned: &[Owned]) {
             })
             .collect();
         assert_eq!(listed, mine.unmapped, "{path} as {account}");
+    }
+}
+
+/// An employer lists exactly the live lines organisations declared for it (its entries' employer
+/// column); an organisation only decisions on its own lines; a `{line}` action by any account
+/// but the line's employer answers the 404 of a line that does not exist.
+async fn check_verifications(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    owned: &[Owned],
+    pool: &SqlitePool,
+) {
+    let mut visible: Vec<BTreeSet<i64>> = Vec::new();
+    for (account, mine) in owned.iter().enumerate() {
+        let reply = h.get("/v1/verifications", account).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let listed: BTreeSet<i64> = reply.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["line_id"].as_i64().unwrap())
+            .collect();
+        let expected = if mine.employer {
+            ids(
+                pool,
+                "SELECT DISTINCT dt.id FROM declaration_titulaires dt \
+                 JOIN declarations d ON d.id = dt.declaration_id \
+                 JOIN accounts a ON a.id = d.account_id \
+                 JOIN passport_entries e ON e.declaration_line_id = dt.id \
+                 WHERE a.kind = 'organisme_formation' AND dt.removed = 0 \
+                 AND d.status <> 'supprimee' AND e.employer_account_id = ?",
+                mine.account_id,
+            )
+            .await
+        } else {
+            ids(
+                pool,
+                "SELECT line_id FROM verifications WHERE organisation_account_id = ?",
+                mine.account_id,
+            )
+            .await
+        };
+        assert_eq!(listed, expected, "{path} as {account}");
+        visible.push(listed);
+    }
+    if method == "get" {
+        assert!(
+            visible.iter().any(|lines| !lines.is_empty()),
+            "the demo gives an employer lines to check"
+        );
+        return;
+    }
+    let missing = path.replace("{line}", &MISSING_ID.to_string());
+    let body = serde_json::json!({ "message": "à corriger" });
+    for account in 0..owned.len() {
+        let absent = h
+            .call(
+                "post",
+                &missing,
+                Some(DEMO_TOKENS[account]),
+                Some(&body),
+                Some("tenancy-v-missing"),
+            )
+            .await;
+        assert_eq!(
+            absent.status, 404,
+            "{missing} as {account}: {}",
+            absent.body
+        );
+        for (other, lines) in visible.iter().enumerate().filter(|(o, _)| *o != account) {
+            for line in lines
+                .iter()
+                .filter(|l| !visible[account].contains(l))
+                .take(5)
+            {
+                let aimed = path.replace("{line}", &line.to_string());
+                let reply = h
+                    .call(
+                        "post",
+                        &aimed,
+                        Some(DEMO_TOKENS[account]),
+                        Some(&body),
+                        Some(&format!("tenancy-v-{account}-{other}-{line}")),
+                    )
+                    .await;
+                assert_eq!(reply.status, 404, "{aimed} as {account}: {}", reply.body);
+                assert_eq!(reply.body, absent.body, "a 404 tells nothing of the line");
+            }
+        }
+    }
+}
+
+/// Art. 7-II lists only entries the employer itself recorded, of its own workers; an
+/// organisation is refused (403).
+async fn check_undeclared(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+    for (account, mine) in owned.iter().enumerate() {
+        let reply = h.get(path, account).await;
+        if !mine.employer {
+            assert_eq!(reply.status, 403, "{path} as {account}: {}", reply.body);
+            continue;
+        }
+        assert_eq!(reply.status, 200, "{path} as {account}: {}", reply.body);
+        let own = ids(
+            pool,
+            "SELECT id FROM passport_entries WHERE source_account_id = ?",
+            mine.account_id,
+        )
+        .await;
+        for item in reply.json()["items"].as_array().unwrap() {
+            assert!(
+                own.contains(&item["entry_id"].as_i64().unwrap()),
+                "{path} as {account}"
+            );
+            assert!(mine.workers.contains(&item["worker_id"].as_i64().unwrap()));
+        }
     }
 }
 

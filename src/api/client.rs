@@ -31,6 +31,7 @@ mod exports;
 mod sessions;
 mod staff;
 mod unmapped;
+mod verifications;
 
 /// Longest wait between two attempts, whatever the backoff or the server's `Retry-After` say.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);

@@ -27,6 +27,11 @@ mod sessions;
 pub use sessions::{NewSession, NewTrainee, SessionPatch, TraineeOutcomeUpdate};
 mod unmapped;
 pub use unmapped::{UnmappedTitle, UnmappedTitles};
+mod verifications;
+pub use verifications::{
+    CorrectionRequest, UndeclaredList, UndeclaredTraining, VerificationList, VerificationView,
+    VerificationsQuery,
+};
 
 /// The `Idempotency-Key` header required by `POST /v1/declarations`.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";

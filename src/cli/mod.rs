@@ -9,6 +9,7 @@ pub mod help;
 pub mod import;
 pub mod launch;
 pub mod spreadsheet;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Copie une base vers une autre (SQLite ↔ PostgreSQL) ou vérifie son intégrité.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Vérification par l'employeur des déclarations des organismes de formation (art. 7) :
+    /// lister, vérifier ou demander une correction, contrôler depuis cron.
+    #[command(after_help = verify::help())]
+    Verify(verify::VerifyArgs),
 }
 
 /// Help of `passeport export`: examples.

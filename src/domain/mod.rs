@@ -7,6 +7,7 @@ pub mod expiry;
 pub mod ids;
 pub mod session;
 pub mod training;
+pub mod verification;
 pub mod worker;
 
 use serde::{Deserialize, Serialize};

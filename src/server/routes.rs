@@ -58,6 +58,7 @@ mod sessions;
 mod staff;
 mod trainings;
 mod unmapped;
+mod verifications;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(exports::routes())
         .merge(sessions::routes())
         .routes(routes!(unmapped::unmapped_titles))
+        .merge(verifications::routes())
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,

@@ -50,6 +50,8 @@ mod shared;
 mod sqlite;
 mod staff;
 mod unmapped;
+mod verifications;
+pub use verifications::DecideOutcome;
 
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,

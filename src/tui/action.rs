@@ -15,6 +15,7 @@ use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
 };
+use crate::api::contract::{VerificationView, VerificationsQuery};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
@@ -58,6 +59,24 @@ pub enum Request {
     /// `POST /v1/exports` for ADF then JDR (the lines not sent yet), each file written in the
     /// exports folder.
     ExportBatches,
+    /// `GET /v1/verifications`: the lines to check (an organisation: the requests it got).
+    Verifications(VerificationsQuery),
+    /// `POST /v1/verifications/{line}/verify`.
+    VerifyLine {
+        /// The line.
+        line: i64,
+        /// Idempotency key.
+        key: String,
+    },
+    /// `POST /v1/verifications/{line}/request-correction`.
+    RequestCorrection {
+        /// The line.
+        line: i64,
+        /// What the organisation must correct.
+        message: String,
+        /// Idempotency key.
+        key: String,
+    },
     /// `POST /v1/exports/{id}/answer`.
     AnswerExport {
         /// The batch.
@@ -251,6 +270,10 @@ pub enum Response {
     Staff(Box<StaffRecord>),
     /// A training record written or removed, with the passport after it.
     TrainingSaved(Box<TrainingRecordAnswer>),
+    /// The verification lines.
+    Verifications(Vec<VerificationView>),
+    /// One line after an action.
+    Verified(Box<VerificationView>),
 }
 
 /// The portal's answer to a batch, as recorded from the Déclarations screen.

@@ -355,6 +355,7 @@ impl App {
                     .is_some_and(|a| a.kind == crate::domain::DeclarantKind::OrganismeFormation);
                 self.sessions.organisation = self.worker.delivered_only;
                 self.expirations.employer_column = self.worker.delivered_only;
+                self.declarations.organisation = self.worker.delivered_only;
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

@@ -30,6 +30,8 @@ pub enum Context {
     Sessions,
     /// One session opened on the Sessions screen.
     Session,
+    /// The « À vérifier » view of Déclarations (art. 7 of décret 2022-1712).
+    Verify,
 }
 
 impl Context {
@@ -44,6 +46,7 @@ impl Context {
             Self::Search => "Recherche",
             Self::Sessions => "Sessions",
             Self::Session => "Session ouverte",
+            Self::Verify => "À vérifier",
         }
     }
 }
@@ -140,6 +143,12 @@ pub enum Command {
     OutcomeAbsent,
     /// Close the opened session, writing the passports (asks for confirmation).
     CloseSession,
+    /// Déclarations: switch between the declarations and the « À vérifier » view.
+    ToggleVerifications,
+    /// « À vérifier »: mark the selected line verified.
+    VerifyLine,
+    /// « À vérifier »: ask the organisation for a correction (a message is typed).
+    RequestCorrection,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -520,6 +529,27 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         &["e"],
         Command::EditSession,
         "modifier",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["V"],
+        Command::ToggleVerifications,
+        "à vérifier/déclarations",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["v"],
+        Command::VerifyLine,
+        "vérifier",
+        true,
+    ),
+    (
+        Context::Verify,
+        &["c"],
+        Command::RequestCorrection,
+        "demander une correction",
         true,
     ),
 ];

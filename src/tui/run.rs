@@ -228,6 +228,15 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
                 .await?,
         )),
         Request::ExportBatches => Response::Exported(export_batches(client).await?),
+        Request::Verifications(query) => {
+            Response::Verifications(client.verifications(&query).await?.items)
+        }
+        Request::VerifyLine { line, key } => {
+            Response::Verified(Box::new(client.verify_line(line, &key).await?))
+        }
+        Request::RequestCorrection { line, message, key } => Response::Verified(Box::new(
+            client.request_correction(line, &message, &key).await?,
+        )),
         Request::AnswerExport { batch, answer } => {
             Response::ExportAnswered(Box::new(answer_export(client, batch, answer).await?))
         }

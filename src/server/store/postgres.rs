@@ -80,3 +80,4 @@ super::declarations::ported!(PgStore);
 super::exports::ported!(PgStore);
 super::staff::ported!(PgStore);
 super::unmapped::ported!(PgStore);
+super::verifications::calls!(PgStore);

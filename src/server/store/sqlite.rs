@@ -78,3 +78,4 @@ super::declarations::ported!(SqliteStore);
 super::exports::ported!(SqliteStore);
 super::staff::ported!(SqliteStore);
 super::unmapped::ported!(SqliteStore);
+super::verifications::calls!(SqliteStore);

@@ -4,9 +4,12 @@
 //! platform's only correction); `e` exports what was not sent yet as bulk files, one batch
 //! (« lot ») per layout, and `a` records the portal's answer to the selection's batch
 //! ([`export`]). After a submission the new declaration is selected and named in a notice line.
+//! `V` switches to « À vérifier » ([`verifications`]), the employer's check of training
+//! organisations' declarations (an organisation's view: the correction requests it got).
 
 mod detail;
 mod export;
+mod verifications;
 
 use std::path::PathBuf;
 
@@ -88,6 +91,12 @@ pub struct DeclarationsScreen {
     pub question: Option<export::Question>,
     /// The answer in flight.
     pub answering: Option<RequestId>,
+    /// The « À vérifier » view is shown instead of the declarations.
+    pub verifying: bool,
+    /// The « À vérifier » view.
+    pub verifications: verifications::Verifications,
+    /// The account is a training organisation (its « À vérifier » lists requests it got).
+    pub organisation: bool,
 }
 
 fn layout_code(kind: DeclarationKind) -> &'static str {
@@ -262,12 +271,32 @@ impl Screen for DeclarationsScreen {
     fn contexts(&self) -> &'static [Context] {
         if self.detail.is_some() {
             &[Context::Detail, Context::List]
+        } else if self.verifying {
+            &[Context::Verify, Context::Browse, Context::List]
         } else {
-            &[Context::Browse, Context::List]
+            &[Context::Browse, Context::Verify, Context::List]
+        }
+    }
+
+    fn input_focused(&self) -> bool {
+        self.verifying && self.detail.is_none() && self.verifications.message.is_some()
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx<'_>) {
+        if self.verifying && self.detail.is_none() {
+            self.verifications.on_paste(text);
         }
     }
 
     fn offers(&self, command: Command) -> bool {
+        if self.detail.is_none() {
+            match command {
+                Command::ToggleVerifications => return true,
+                _ if self.verifying => return self.verifications.offers(command),
+                Command::VerifyLine | Command::RequestCorrection => return false,
+                _ => {}
+            }
+        }
         // Before the list arrives (loading, error), its keys have nothing to act on.
         let listed = self.detail.is_some() || self.list.data().is_some();
         match command {
@@ -280,13 +309,23 @@ impl Screen for DeclarationsScreen {
     fn on_enter(&mut self, cx: &mut Cx<'_>) {
         // Always reload: a declaration may just have been submitted.
         self.load(cx);
+        if self.verifying {
+            self.verifications.load(cx);
+        }
     }
 
     fn refresh(&mut self, cx: &mut Cx<'_>) {
-        self.load(cx);
+        if self.verifying && self.detail.is_none() {
+            self.verifications.load(cx);
+        } else {
+            self.load(cx);
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx<'_>) -> bool {
+        if self.verifying && self.detail.is_none() && self.verifications.on_key(key, cx) {
+            return true;
+        }
         if self.answer_key(key, cx) {
             return true;
         }
@@ -326,6 +365,39 @@ impl Screen for DeclarationsScreen {
         if self.detail.is_some() {
             return self.detail_command(command, cx);
         }
+        if command == Command::ToggleVerifications {
+            self.verifying = !self.verifying;
+            if self.verifying {
+                self.verifications.load(cx);
+            }
+            return true;
+        }
+        if self.verifying {
+            // Only the view's own commands: quitting, help, screens and search stay the app's.
+            let own = matches!(
+                command,
+                Command::Up
+                    | Command::Down
+                    | Command::PageUp
+                    | Command::PageDown
+                    | Command::Home
+                    | Command::End
+                    | Command::Open
+                    | Command::FilterStatus
+                    | Command::VerifyLine
+                    | Command::RequestCorrection
+            ) || (command == Command::Back && self.verifications.open);
+            if !own {
+                return false;
+            }
+            if let Some(declaration) = self
+                .verifications
+                .on_command(command, self.organisation, cx)
+            {
+                self.open(declaration, cx);
+            }
+            return true;
+        }
         let len = self.visible().len();
         if self.cursor.apply(command, len) {
             return true;
@@ -349,7 +421,9 @@ impl Screen for DeclarationsScreen {
     }
 
     fn on_response(&mut self, id: RequestId, result: Result<Response, ApiError>, cx: &mut Cx<'_>) {
-        if self.list.expects(id) {
+        if self.verifications.expects(id) {
+            self.verifications.on_response(id, result);
+        } else if self.list.expects(id) {
             let result = result.and_then(|r| match r {
                 Response::Declarations(list) => Ok(list),
                 _ => Err(unexpected()),
@@ -401,6 +475,10 @@ impl Screen for DeclarationsScreen {
             if removal {
                 // The count and status changed: the list must say so too.
                 self.load(cx);
+                if self.verifying {
+                    // A removal answers a correction request: its line now says so.
+                    self.verifications.load(cx);
+                }
             }
         }
     }
@@ -416,6 +494,10 @@ impl Screen for DeclarationsScreen {
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         if let Some(detail) = &self.detail {
             detail::render(detail, self.notice.as_deref(), frame, area, theme);
+            return;
+        }
+        if self.verifying {
+            self.verifications.render(frame, area, theme);
             return;
         }
         let notice_height = u16::from(self.notice.is_some());

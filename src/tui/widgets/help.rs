@@ -68,6 +68,7 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Search,
         Context::Sessions,
         Context::Session,
+        Context::Verify,
     ] {
         let section = context.label();
         rows.push(Row::Heading(section));
