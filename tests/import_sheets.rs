@@ -145,7 +145,7 @@ fn an_official_workbook_imports_through_the_usual_checks_once() {
         out.starts_with(&format!(
             "{} : fichier officiel ADF (attestations de formation) (classeur Excel (.xlsx), \
              feuille « Déclarations », en-tête ligne 4), colonne(s) ignorée(s) : U (Note \
-             interne)\n1 déclaration(s), 2 titulaire(s).\n",
+             interne)\n1 déclaration, 2 titulaires.\n",
             path.display()
         )),
         "{out}"
@@ -246,7 +246,7 @@ fn a_trainee_sheet_is_recognised_and_reported_but_not_imported_yet() {
     let expected_start = format!(
         "{} : classeur Excel (.xlsx), feuille « Stagiaires », en-tête ligne 4\n\
          Type de fichier : feuille de stagiaires d'un organisme de formation (reconnu d'après les \
-         colonnes).\n2 ligne(s) sous l'en-tête.\nColonnes prises :\n  nom de naissance : colonne \
+         colonnes).\n2 lignes sous l'en-tête.\nColonnes prises :\n  nom de naissance : colonne \
          A (« Nom de naissance »)\n  prénom : colonne B (« Prénom »)\n  NIR : colonne C (« N° de \
          sécurité sociale »)\n  entreprise : colonne D (« Entreprise »)\n  formation : colonne E \
          (« Formation »)\n  date de début : colonne F (« Début »)\n  date de fin : colonne G \
@@ -345,7 +345,7 @@ fn workbooks_saved_by_libreoffice_are_read() {
         let path = libreoffice(&soffice, dir.path(), "adf", &adf, extension);
         let (code, out, err) = import(&path, &["--dry-run"]);
         assert_eq!(code, 0, "{extension}: {out}{err}");
-        assert!(out.contains("1 déclaration(s), 2 titulaire(s).\n"), "{out}");
+        assert!(out.contains("1 déclaration, 2 titulaires.\n"), "{out}");
 
         let path = libreoffice(&soffice, dir.path(), "stagiaires", trainees, extension);
         let (code, out, err) = import(&path, &["--format", "json"]);

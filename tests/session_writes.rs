@@ -227,7 +227,9 @@ async fn a_closed_internal_session_puts_each_present_trainee_on_the_passport_onc
     }
 
     // Pending trainees keep the session open.
-    assert!(conflict(client.close_session(id, "close-0").await).contains("4 stagiaire(s)"));
+    assert!(
+        conflict(client.close_session(id, "close-0").await).contains("4 stagiaires sans résultat")
+    );
     for (worker, outcome) in [
         (passed, TraineeOutcome::Passed),
         (attended, TraineeOutcome::Attended),

@@ -148,7 +148,7 @@ fn a_new_session_is_checked_then_sent_and_opened() {
     assert!(requests(&effects).is_empty(), "{effects:?}");
     assert_eq!(
         form_state(&app),
-        FormState::Failed("5 champ(s) à corriger avant d'enregistrer.".to_owned())
+        FormState::Failed("5 champs à corriger avant d'enregistrer.".to_owned())
     );
     assert_eq!(
         field_error(&app, "title").as_deref(),
@@ -386,7 +386,7 @@ fn the_picker_enrols_every_marked_worker_and_greys_those_enrolled() {
     ok(&mut app, id, Response::Session(Box::new(after)));
     assert!(app.sessions.action.is_none());
     assert_eq!(app.sessions.opened().unwrap().trainees.len(), 3);
-    assert_eq!(app.notice.as_deref(), Some("2 stagiaire(s) inscrit(s)."));
+    assert_eq!(app.notice.as_deref(), Some("2 stagiaires inscrits."));
 }
 
 #[test]
@@ -491,7 +491,7 @@ fn closing_asks_with_the_counts_then_shows_the_session_closed() {
     assert!(
         app.notice
             .as_deref()
-            .is_some_and(|n| n.starts_with("1 stagiaire(s) sans résultat")),
+            .is_some_and(|n| n.starts_with("1 stagiaire sans résultat")),
         "{:?}",
         app.notice
     );
@@ -545,7 +545,7 @@ fn closing_asks_with_the_counts_then_shows_the_session_closed() {
     ok(&mut app, id, Response::Session(Box::new(closed)));
     assert_eq!(
         app.notice.as_deref(),
-        Some("Session clôturée : 2 passeport(s) mis à jour.")
+        Some("Session clôturée : 2 passeports mis à jour.")
     );
     let screen = render(&app);
     assert!(screen.contains("Clôturée le 26/11/2026"), "{screen}");

@@ -175,7 +175,7 @@ fn the_worker_form_checks_its_fields_before_sending() {
         .collect();
     assert_eq!(wrong, ["nir", "last_name", "first_names"]);
     assert_eq!(form.focus, 0, "the first wrong field has the focus");
-    assert!(matches!(&form.state, FormState::Failed(m) if m.starts_with("3 champ(s)")));
+    assert!(matches!(&form.state, FormState::Failed(m) if m.starts_with("3 champs à corriger")));
     insta::assert_snapshot!("new_worker_errors_80x24", render(&app));
 }
 

@@ -210,7 +210,10 @@ impl SheetReport {
             "indiqué par --kind"
         };
         out.push_str(&format!("Type de fichier : {} ({how}).\n", self.label));
-        out.push_str(&format!("{} ligne(s) sous l'en-tête.\n", self.rows));
+        out.push_str(&format!(
+            "{} sous l'en-tête.\n",
+            crate::text::count(self.rows as u64, "ligne", "lignes")
+        ));
         out.push_str("Colonnes prises :\n");
         for taken in &self.columns {
             out.push_str(&format!(

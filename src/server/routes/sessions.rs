@@ -309,8 +309,9 @@ async fn outcome_answer(
             french(end)
         ))),
         SessionOutcome::Pending(count) => Err(ApiProblem::conflict(format!(
-            "{count} stagiaire(s) sans résultat : indiquez pour chacun réussite (passed), échec \
-             (failed), présence (attended) ou absence (absent) avant de clôturer"
+            "{} sans résultat : indiquez pour chacun réussite (passed), échec (failed), \
+             présence (attended) ou absence (absent) avant de clôturer",
+            crate::text::count(u64::from(count), "stagiaire", "stagiaires")
         ))),
     }
 }

@@ -350,8 +350,8 @@ impl StaffForm {
             Some(&first) => {
                 self.focus = first;
                 self.state = FormState::Failed(format!(
-                    "{} champ(s) à corriger avant d'enregistrer.",
-                    wrong.len()
+                    "{} à corriger avant d'enregistrer.",
+                    crate::text::count(wrong.len() as u64, "champ", "champs")
                 ));
                 FormOutcome::Handled
             }

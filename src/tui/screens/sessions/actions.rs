@@ -264,8 +264,8 @@ impl SessionsScreen {
             .count();
         if pending > 0 {
             cx.notice = Some(format!(
-                "{pending} stagiaire(s) sans résultat : R réussite, f échec, p présent, \
-                 b absent, puis c."
+                "{} sans résultat : R réussite, f échec, p présent, b absent, puis c.",
+                crate::text::count(pending as u64, "stagiaire", "stagiaires")
             ));
             return None;
         }
@@ -471,7 +471,12 @@ impl SessionsScreen {
                     ),
                     SessionAction::Edit { .. } => "Session modifiée.".to_owned(),
                     SessionAction::Enrol(picker) => {
-                        format!("{} stagiaire(s) inscrit(s).", picker.marked.len())
+                        let n = picker.marked.len() as u64;
+                        format!(
+                            "{} {}.",
+                            crate::text::count(n, "stagiaire", "stagiaires"),
+                            crate::text::agree(n, "inscrit", "inscrits")
+                        )
                     }
                     SessionAction::Person(form) => format!(
                         "{} {} inscrit(e) à la session.",
@@ -490,7 +495,10 @@ impl SessionsScreen {
                                 )
                             })
                             .count();
-                        format!("Session clôturée : {written} passeport(s) mis à jour.")
+                        format!(
+                            "Session clôturée : {} à jour.",
+                            crate::text::count(written as u64, "passeport mis", "passeports mis")
+                        )
                     }
                 });
                 if matches!(action, SessionAction::New(_)) {

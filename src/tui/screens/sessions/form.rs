@@ -83,7 +83,7 @@ pub fn check_dates(form: &mut StaffForm) -> bool {
     if let Some(index) = form.inputs.iter().position(|i| i.key == "end_date") {
         form.focus = index;
     }
-    form.state = FormState::Failed("1 champ(s) à corriger avant d'enregistrer.".to_owned());
+    form.state = FormState::Failed("1 champ à corriger avant d'enregistrer.".to_owned());
     false
 }
 
@@ -153,7 +153,7 @@ pub fn check_siret(form: &mut StaffForm) -> bool {
         form.inputs[index].error = Some(sentence(&error.to_string()));
         form.focus = index;
     }
-    form.state = FormState::Failed("1 champ(s) à corriger avant d'enregistrer.".to_owned());
+    form.state = FormState::Failed("1 champ à corriger avant d'enregistrer.".to_owned());
     false
 }
 

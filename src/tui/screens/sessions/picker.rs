@@ -207,7 +207,10 @@ impl EnrolPicker {
         let mut bottom: Vec<Line> = Vec::new();
         let status = match (&self.sending, &self.error) {
             (Some(_), _) => Some((
-                format!("Inscription de {} stagiaire(s)…", self.marked.len()),
+                format!(
+                    "Inscription de {}…",
+                    crate::text::count(self.marked.len() as u64, "stagiaire", "stagiaires")
+                ),
                 theme.muted,
             )),
             (None, Some(error)) => Some((sanitize(error), theme.error)),
@@ -220,7 +223,10 @@ impl EnrolPicker {
         }
         let marked = self.marked.len();
         let mut keys = if marked > 0 {
-            format!("{marked} marqué(s) · {KEYS}")
+            format!(
+                "{} · {KEYS}",
+                crate::text::count(marked as u64, "marqué", "marqués")
+            )
         } else {
             KEYS.to_owned()
         };
