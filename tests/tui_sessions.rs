@@ -643,6 +643,16 @@ fn nothing_left_to_declare_says_why_and_stays() {
         "{:?}",
         app.notice
     );
+    // No trainee yet: said so, not « already declared ».
+    let mut empty = four_outcomes();
+    empty.trainees.clear();
+    let mut app = opened(empty);
+    app.update(key('d'));
+    assert_eq!(app.screen, ScreenId::Sessions);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Rien à déclarer : aucun stagiaire inscrit (i pour en inscrire).")
+    );
 }
 
 #[test]

@@ -557,6 +557,9 @@ impl SessionsScreen {
         });
         if left {
             cx.navigate = Some(Navigate::DeclareSession);
+        } else if detail.trainees.is_empty() {
+            cx.notice =
+                Some("Rien à déclarer : aucun stagiaire inscrit (i pour en inscrire).".to_owned());
         } else if detail
             .trainees
             .iter()
