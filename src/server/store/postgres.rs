@@ -69,3 +69,5 @@ impl PgStore {
 }
 
 super::shared::ported!(PgStore);
+super::users::users_ported!(PgStore);
+super::audit::audit_ported!(PgStore);

@@ -67,3 +67,5 @@ impl SqliteStore {
 }
 
 super::shared::ported!(SqliteStore);
+super::users::users_ported!(SqliteStore);
+super::audit::audit_ported!(SqliteStore);
