@@ -263,6 +263,7 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/sessions/{id}/trainees/{worker_id}", "delete"),
         ("/v1/sessions/{id}/close", "post"),
         ("/v1/catalogue/unmapped", "get"),
+        ("/v1/audit", "get"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {
