@@ -80,6 +80,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             cli::users::revoke_token(&prefix, &database, rules).await
         }
         Some(Command::User(command)) => cli::users::run(command, rules).await,
+        Some(Command::Audit(args)) => cli::audit::run(args, &config_path, rules).await,
         Some(Command::Catalogue(args)) => match &args.command {
             Some(CatalogueCommand::Unmapped(unmapped)) => {
                 cli::catalogue::unmapped::run(unmapped, &config_path, rules).await

@@ -218,6 +218,75 @@ fn users_and_tokens_are_managed_on_the_command_line() {
         "{tokens}"
     );
 
+    // The trail of these commands, read through the API by the administrator; refused to
+    // `lecture`.
+    let (second, _) = ok(&[
+        "token",
+        "create",
+        "--account",
+        siret,
+        "--user",
+        "marie@acme.fr",
+        "--db",
+        db,
+    ]);
+    let audit = |token: &str, extra: &[&str]| {
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!("api_url = \"{url}\"\ntoken = \"{token}\"\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_passeport"))
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
+            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
+            .env_remove("PASSEPORT_TOKEN")
+            .arg("--config")
+            .arg(&config)
+            .arg("audit")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = audit(&admin, &["--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0], "date,utilisateur,action,objet,identifiant,avant,après",
+        "{csv}"
+    );
+    assert!(
+        lines[1].contains(",ligne de commande,création,utilisateur,marie@acme.fr,,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("révocation,jeton,{}", &token[..11])),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains(&token) && !csv.contains(&admin),
+        "no token in the trail: {csv}"
+    );
+    let out = audit(&admin, &["--entity", "utilisateur", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert_eq!(
+        entries[0]["after"]["sites"],
+        serde_json::json!(["Lyon", "Vénissieux"])
+    );
+    let refused = audit(second.trim(), &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("« administration »"), "{said}");
+
     ok(&[
         "user",
         "disable",

@@ -1,5 +1,6 @@
 //! The command line: arguments (clap) and the non-interactive commands.
 
+pub mod audit;
 pub mod catalogue;
 pub mod errors;
 pub mod expiring;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Gère les utilisateurs d'un compte (nom, courriel, rôle, sites) sur un serveur.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Affiche le journal des modifications du compte : qui, quand, quoi, avant et après.
+    #[command(after_help = audit::AUDIT_HELP)]
+    Audit(audit::AuditArgs),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
     #[command(
         after_help = "Exemples :\n  passeport catalogue | grep CACES\n  passeport catalogue --format json\n  passeport catalogue unmapped"
