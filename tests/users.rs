@@ -399,10 +399,104 @@ async fn each_role_reaches_only_its_routes_and_lecture_reads_nirs_masked() {
             .call("GET", "/v1/audit?user=sam@acme.fr", &admin, None)
             .await;
         assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{name}: {mine}");
-        let (status, _) = running
+        let (status, later) = running
             .call("GET", "/v1/audit?since=2999-01-01", &admin, None)
             .await;
         assert_eq!(status, 200, "{name}");
+        assert_eq!(later["items"], json!([]), "{name}");
+        running.stop().await;
+        database.drop_now().await;
+    }
+}
+
+#[tokio::test]
+async fn worker_writes_leave_their_changes_in_the_trail_and_sites_bound_them() {
+    for database in each_backend().await {
+        let name = database.name;
+        let server = open(&database.settings).await;
+        let employer: Siret = EMPLOYER.parse().unwrap();
+        server
+            .create_account(DeclarantKind::Employeur, &employer, "Équipe", None)
+            .await
+            .unwrap();
+        server
+            .create_user(
+                &employer,
+                &user("lyon@acme.fr", Role::Saisie, Some(&["Lyon"])),
+            )
+            .await
+            .unwrap();
+        let lyon = server
+            .create_user_token(&employer, Some("lyon@acme.fr"), None)
+            .await
+            .unwrap();
+        let admin = server.create_token(&employer).await.unwrap();
+        let running = Running::start(server, listener().await);
+        let worker = |n: u32, site: &str| {
+            json!({"nir": nir(n), "last_name": "MARTIN", "first_names": "Léo",
+                   "birth_date": "1990-01-01", "site": site, "job": "cariste",
+                   "employee_number": format!("M-{n}")})
+        };
+        let (status, problem) = running
+            .call("POST", "/v1/workers", &lyon, Some(worker(1, "Paris")))
+            .await;
+        assert_eq!(status, 422, "{name}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "site", "{name}");
+        let (_, paris) = running
+            .call("POST", "/v1/workers", &admin, Some(worker(2, "Paris")))
+            .await;
+        let (status, mine) = running
+            .call("POST", "/v1/workers", &lyon, Some(worker(3, "Lyon")))
+            .await;
+        assert_eq!(status, 201, "{name}: {mine}");
+        let (paris, mine) = (paris["id"].as_i64().unwrap(), mine["id"].as_i64().unwrap());
+        let trail = async || {
+            let (_, page) = running.call("GET", "/v1/audit", &admin, None).await;
+            page["items"].as_array().unwrap().clone()
+        };
+        let created = trail().await.len();
+
+        let (serving, lyon) = (&running, lyon.as_str());
+        let patch = async |id: i64, body: Value| {
+            serving
+                .call("PATCH", &format!("/v1/workers/{id}"), lyon, Some(body))
+                .await
+        };
+        let (status, answer) = patch(mine, json!({"job": "magasinier"})).await;
+        if name == "postgres" && status == 501 {
+            // PATCH and archive run on SQLite only until their store calls are ported.
+            running.stop().await;
+            database.drop_now().await;
+            continue;
+        }
+        assert_eq!(status, 200, "{name}: {answer}");
+        let (status, _) = patch(paris, json!({"job": "magasinier"})).await;
+        assert_eq!(status, 404, "{name}: a worker of another site");
+        let (status, _) = patch(mine, json!({"site": "Paris"})).await;
+        assert_eq!(status, 422, "{name}: moved out of the user's sites");
+        let (status, _) = patch(mine, json!({"employee_number": "M-2"})).await;
+        assert_eq!(status, 409, "{name}: a refused write");
+        let entries = trail().await;
+        assert_eq!(
+            entries.len(),
+            created + 1,
+            "{name}: refused writes leave no entry"
+        );
+        let last = &entries[created];
+        assert_eq!(last["action"], "modification", "{name}");
+        assert_eq!(last["user"], "lyon@acme.fr", "{name}");
+        assert_eq!(last["before"], json!({"job": "cariste"}), "{name}");
+        assert_eq!(last["after"], json!({"job": "magasinier"}), "{name}");
+
+        let (status, _) = running
+            .call("POST", &format!("/v1/workers/{mine}/archive"), &lyon, None)
+            .await;
+        assert_eq!(status, 200, "{name}");
+        let entries = trail().await;
+        let last = entries.last().unwrap();
+        assert_eq!(last["action"], "archivage", "{name}");
+        assert_eq!(last["before"]["archived"], false, "{name}");
+        assert_eq!(last["after"]["archived"], true, "{name}");
         running.stop().await;
         database.drop_now().await;
     }

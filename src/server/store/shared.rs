@@ -149,7 +149,8 @@ macro_rules! ported {
             })
         }
 
-        /// One of the employer's own workers (archived ones included), on an open connection.
+        /// One of the employer's own workers (archived ones included) within the user's sites,
+        /// on an open connection.
         pub(in crate::server::store) async fn own_worker(
             conn: &mut DbConn,
             account: &AccountRow,
@@ -164,7 +165,10 @@ macro_rules! ported {
                 .bind(account.id)
                 .fetch_optional(&mut *conn)
                 .await?;
-            row.map(|row| staff_from_row(&row)).transpose()
+            let record = row.map(|row| staff_from_row(&row)).transpose()?;
+            // A user limited to sites reaches only the workers of those sites.
+            let sites = account.user.as_ref().and_then(|user| user.sites.as_ref());
+            Ok(record.filter(|r| sites.is_none_or(|sites| sites.contains(&r.worker.site))))
         }
 
         /// Another worker of the account holding `value` in `column` (`nir` or

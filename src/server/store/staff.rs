@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::sqlite::{holder, lookup, own_worker, remember};
+use super::audit::AuditEvent;
+use super::sqlite::{append_audit, holder, lookup, own_worker, remember};
 use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, dispatch, search_text};
 use crate::api::contract::{NewWorker, StaffRecord, WorkerPatch};
 use crate::domain::ids::Nir;
@@ -81,6 +82,7 @@ impl Store {
         {
             return Ok(duplicate);
         }
+        let before = serde_json::to_value(&record).ok();
         apply_patch(&mut record, patch);
         let worker = &record.worker;
         sqlx::query(
@@ -104,6 +106,14 @@ impl Store {
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
+        let event = AuditEvent {
+            action: "modification",
+            entity: "salarié",
+            entity_id: id.to_string(),
+            before,
+            after: serde_json::to_value(&record).ok(),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(StaffOutcome::Saved(Box::new(record)))
     }
@@ -121,6 +131,9 @@ impl Store {
         if let Some(known) = lookup(&mut tx, account.id, request).await? {
             return Ok(known);
         }
+        let Some(before) = own_worker(&mut tx, account, id).await? else {
+            return Ok(Idempotent::New(StaffOutcome::NotFound));
+        };
         let archived = sqlx::query(
             "UPDATE workers SET archived = 1, leaving_date = COALESCE(leaving_date, ?) \
              WHERE id = ? AND employer_account_id = ?",
@@ -141,6 +154,14 @@ impl Store {
                     detail: format!("le salarié {id} a disparu"),
                 })?;
         remember(&mut tx, account.id, request, 200, &record).await?;
+        let event = AuditEvent {
+            action: "archivage",
+            entity: "salarié",
+            entity_id: id.to_string(),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&record).ok(),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
     }
