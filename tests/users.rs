@@ -489,7 +489,7 @@ async fn worker_writes_leave_their_changes_in_the_trail_and_sites_bound_them() {
         assert_eq!(last["after"], json!({"job": "magasinier"}), "{name}");
 
         let (status, _) = running
-            .call("POST", &format!("/v1/workers/{mine}/archive"), &lyon, None)
+            .call("POST", &format!("/v1/workers/{mine}/archive"), lyon, None)
             .await;
         assert_eq!(status, 200, "{name}");
         let entries = trail().await;
