@@ -325,3 +325,51 @@ async fn every_route_answers_each_role_as_its_class_says() {
     }
     assert_eq!(checked, TABLE.len(), "every row of TABLE is documented");
 }
+
+#[tokio::test]
+async fn removing_a_titulaire_is_in_the_trail_and_a_refused_removal_is_not() {
+    let h = start().await;
+    let of = DEMO_TOKENS[2];
+    let id = h.first_id("/v1/declarations", of).await.unwrap();
+    let (status, view) = h
+        .call("get", &format!("/v1/declarations/{id}"), Some(of), None)
+        .await;
+    assert_eq!(status, 200, "{view}");
+    let view: Value = serde_json::from_str(&view).unwrap();
+    let partner = view["declaration"]["titulaires"][0]["id_unique_partenaire"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let trail = async || {
+        let (status, page) = h.call("get", "/v1/audit", Some(of), None).await;
+        assert_eq!(status, 200, "{page}");
+        let page: Value = serde_json::from_str(&page).unwrap();
+        page["items"].as_array().unwrap().clone()
+    };
+    let before = trail().await.len();
+    let (status, _) = h
+        .call(
+            "delete",
+            &format!("/v1/declarations/{id}/titulaires/inconnu"),
+            Some(of),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        trail().await.len(),
+        before,
+        "a refused removal leaves no entry"
+    );
+    let path = format!("/v1/declarations/{id}/titulaires/{partner}");
+    let (status, answer) = h.call("delete", &path, Some(of), None).await;
+    assert_eq!(status, 200, "{answer}");
+    let entries = trail().await;
+    assert_eq!(entries.len(), before + 1);
+    let entry = &entries[before];
+    assert_eq!(entry["action"], "retrait du titulaire");
+    assert_eq!(entry["entity_id"], format!("{id}/{partner}"));
+    assert_eq!(entry["user"], "administration");
+    assert_eq!(entry["before"]["removed"], false);
+    assert_eq!(entry["after"]["removed"], true);
+}

@@ -1278,6 +1278,16 @@ impl Store {
             }
         };
         let view = declaration_on(&mut tx, account.id, id).await?;
+        let event = audit::AuditEvent {
+            action: "création",
+            entity: "déclaration",
+            entity_id: id.to_string(),
+            before: None,
+            after: view
+                .as_ref()
+                .and_then(|view| serde_json::to_value(view).ok()),
+        };
+        sqlite::append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         view.map(|view| CreateOutcome::Created(Box::new(view)))
             .ok_or_else(|| ServerError::Corrupt {
@@ -1364,12 +1374,23 @@ impl Store {
         } else {
             parse_code("statut de déclaration", &status)?
         };
+        let status = code_of(status);
         sqlx::query("UPDATE declarations SET body = ?, status = ? WHERE id = ?")
             .bind(body_json(&declaration)?)
-            .bind(code_of(status))
+            .bind(&status)
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let event = audit::AuditEvent {
+            action: "retrait du titulaire",
+            entity: "déclaration",
+            entity_id: format!("{id}/{id_unique_partenaire}"),
+            before: Some(
+                serde_json::json!({"removed": false, "status": row.try_get::<String, _>("status")?}),
+            ),
+            after: Some(serde_json::json!({"removed": true, "status": status})),
+        };
+        sqlite::append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         let view = declaration_on(&mut tx, account.id, id).await?;
         tx.commit().await?;
         Ok(view)
