@@ -7,7 +7,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::sqlite::{lookup, person_of, remember};
+use super::audit::AuditEvent;
+use super::sqlite::{append_audit, lookup, person_of, remember};
 use super::{
     AccountRow, Idempotent, IdempotentRequest, ServerError, Store, parse_code, supersession,
 };
@@ -203,6 +204,14 @@ impl Store {
             &SavedEntry { entry_id: id },
         )
         .await?;
+        let event = AuditEvent {
+            action: "création",
+            entity: "formation",
+            entity_id: format!("{worker}/{id}"),
+            before: None,
+            after: serde_json::to_value(new).ok(),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(Idempotent::New(RecordOutcome::Saved(id)))
     }
@@ -283,6 +292,14 @@ impl Store {
             return Ok(RecordOutcome::NotFound);
         }
         refresh_person(&mut tx, person, catalogue).await?;
+        let event = AuditEvent {
+            action: "retrait",
+            entity: "formation",
+            entity_id: format!("{worker}/{entry}"),
+            before: Some(serde_json::json!({"removed_reason": null})),
+            after: Some(serde_json::json!({"removed_reason": reason.trim()})),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(RecordOutcome::Saved(entry))
     }
