@@ -67,9 +67,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Token(TokenCommand::Create {
             account,
-            db,
+            user,
+            expires_in,
             database,
-        })) => cli::launch::create_token(&account, &database.settings(&db)?, rules).await,
+        })) => {
+            cli::users::create_token(&account, user.as_deref(), expires_in, &database, rules).await
+        }
+        Some(Command::Token(TokenCommand::List { account, database })) => {
+            cli::users::list_tokens(&account, &database, rules).await
+        }
+        Some(Command::Token(TokenCommand::Revoke { prefix, database })) => {
+            cli::users::revoke_token(&prefix, &database, rules).await
+        }
+        Some(Command::User(command)) => cli::users::run(command, rules).await,
+        Some(Command::Audit(args)) => cli::audit::run(args, &config_path, rules).await,
         Some(Command::Catalogue(args)) => match &args.command {
             Some(CatalogueCommand::Unmapped(unmapped)) => {
                 cli::catalogue::unmapped::run(unmapped, &config_path, rules).await

@@ -503,6 +503,7 @@ fn loaded_app() -> App {
         name: "ACME Logistique".to_owned(),
         nda: None,
         sandbox: true,
+        user: None,
     };
     answer(
         &mut app,

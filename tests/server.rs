@@ -268,6 +268,7 @@ async fn health_auth_catalogue_and_openapi() {
         ("/v1/verifications/undeclared", "get"),
         ("/v1/verifications/{line}/verify", "post"),
         ("/v1/verifications/{line}/request-correction", "post"),
+        ("/v1/audit", "get"),
     ];
     let paths = openapi["paths"].as_object().unwrap();
     for (path, method) in routes {

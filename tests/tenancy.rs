@@ -105,10 +105,12 @@ enum Exercise {
     Verifications,
     /// `GET /v1/verifications/undeclared`.
     Undeclared,
+    /// `GET /v1/audit`: the account's own trail.
+    Audit,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 39] = [
+const TABLE: [(&str, &str, Exercise); 40] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -176,6 +178,7 @@ const TABLE: [(&str, &str, Exercise); 39] = [
         "/v1/verifications/{line}/request-correction",
         Exercise::Verifications,
     ),
+    ("get", "/v1/audit", Exercise::Audit),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -707,6 +710,7 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
             Exercise::Unmapped => check_unmapped(&h, path, &owned).await,
             Exercise::Verifications => check_verifications(&h, method, path, &owned, &pool).await,
             Exercise::Undeclared => check_undeclared(&h, path, &owned, &pool).await,
+            Exercise::Audit => check_audit(&h, path, &owned, &pool).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -775,6 +779,24 @@ async fn check_me(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
             .await
             .unwrap();
         assert_eq!(me["siret"], siret.as_str(), "{path} as {account}");
+    }
+}
+
+/// Each account's audit trail holds exactly the entries the database has for it.
+async fn check_audit(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+    for (account, mine) in owned.iter().enumerate() {
+        let listed = walk(h, path, "", account, "id").await;
+        let stored = ids(
+            pool,
+            "SELECT id FROM audit_entries WHERE account_id = ?",
+            mine.account_id,
+        )
+        .await;
+        assert_eq!(
+            listed.into_iter().collect::<BTreeSet<_>>(),
+            stored,
+            "{path} as {account}"
+        );
     }
 }
 

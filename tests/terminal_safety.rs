@@ -145,6 +145,7 @@ fn account() -> Account {
         name: hostile("ACME"),
         nda: None,
         sandbox: true,
+        user: None,
     }
 }
 

@@ -17,10 +17,10 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use crate::api::contract::{
-    Account, CatalogueResponse, DeclarationId, DeclarationSummary, DeclarationView,
-    DeclarationsQuery, ExpirationItem, ExpirationsPage, ExpirationsQuery, ExportFormat,
-    ExportQuery, Health, IDEMPOTENCY_KEY, MAX_PAGE_LIMIT, Page, Passport, SessionDetail,
-    SessionSummary, SessionsQuery, ValidationReport, WorkersQuery,
+    Account, AuditEntry, AuditQuery, CatalogueResponse, DeclarationId, DeclarationSummary,
+    DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage, ExpirationsQuery,
+    ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, MAX_PAGE_LIMIT, Page, Passport,
+    SessionDetail, SessionSummary, SessionsQuery, ValidationReport, WorkersQuery,
 };
 use crate::api::error::{ApiError, parse_retry_after};
 use crate::domain::declaration::Declaration;
@@ -356,6 +356,26 @@ impl Client {
             |b| b,
         )
         .await
+    }
+
+    /// `GET /v1/audit`: one page of the account's audit trail (administration).
+    pub async fn audit(&self, query: &AuditQuery) -> Result<Page<AuditEntry>, ApiError> {
+        self.get_json(self.route(&["v1", "audit"]), "journal", |b| b.query(query))
+            .await
+    }
+
+    /// Every audit entry matching `query`, oldest first, following `next_cursor`.
+    pub async fn all_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
+        let page = follow_cursor(|cursor| {
+            let q = AuditQuery {
+                limit: Some(MAX_PAGE_LIMIT),
+                cursor,
+                ..query.clone()
+            };
+            async move { self.audit(&q).await }
+        })
+        .await?;
+        Ok(page.items)
     }
 
     /// Every worker matching `query`, following `next_cursor` with the largest page size

@@ -110,6 +110,26 @@ pub struct Account {
     pub nda: Option<String>,
     /// True when the server holds demonstration data (sandbox).
     pub sandbox: bool,
+    /// The user behind the token (absent from servers older than users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<Me>,
+}
+
+/// The user behind a token, in `GET /v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// `lecture`, `saisie` or `administration`.
+    #[schema(value_type = String, example = "saisie")]
+    pub role: crate::domain::rights::Role,
+    /// Whether NIRs are shown unmasked to this `lecture` user.
+    pub nir_access: bool,
+    /// The sites the user is limited to; absent for every site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sites: Option<Vec<String>>,
 }
 
 /// `GET /v1/catalogue`.
@@ -498,4 +518,44 @@ pub enum ExportFormat {
 pub struct ExportQuery {
     /// The layout.
     pub format: ExportFormat,
+}
+
+/// `GET /v1/audit` query (administration).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Entries on or after this day (UTC).
+    pub since: Option<NaiveDate>,
+    /// Entries of this user (e-mail; `ligne de commande` for the server's command line).
+    pub user: Option<String>,
+    /// Entries on this kind of thing (`salarié`, `utilisateur`, `jeton`…).
+    pub entity: Option<String>,
+    /// Page size.
+    pub limit: Option<u32>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+}
+
+/// One entry of the audit trail: who, when, what, and the changed fields before and after
+/// (NIRs masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    /// Identifier, increasing.
+    pub id: i64,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// Who: the user's e-mail.
+    pub user: String,
+    /// What was done (`création`, `modification`, `suppression`, `révocation`…).
+    pub action: String,
+    /// On what kind of thing.
+    pub entity: String,
+    /// Its identifier.
+    pub entity_id: String,
+    /// The changed fields before (absent for a creation).
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    /// The changed fields after (absent for a removal).
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
 }

@@ -72,7 +72,7 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
 }
 
 /// Opens the server over the database `database` with the loaded rules.
-async fn open_server(
+pub(crate) async fn open_server(
     database: &DatabaseSettings,
     demo: Option<DemoOptions>,
     rules: &Rules,
@@ -264,27 +264,5 @@ pub async fn create_account(
         "Compte créé ({}, SIRET {siret}) : passeport token create --account {siret} {target}",
         kind.label(),
     );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `passeport token create`: prints a new token once.
-pub async fn create_token(
-    account: &str,
-    database: &DatabaseSettings,
-    rules: Rules,
-) -> Result<ExitCode> {
-    let siret: Siret = account.parse().map_err(|e| eyre!("--account : {e}"))?;
-    if let DatabaseUrl::Sqlite(db) = &database.url
-        && !db.exists()
-    {
-        return Err(eyre!(
-            "{} : base introuvable (lancez d'abord passeport serve --db)",
-            db.display()
-        ));
-    }
-    let server = open_server(database, None, &rules).await?;
-    let token = server.create_token(&siret).await?;
-    super::export::write_stdout(format!("{token}\n"))?;
-    eprintln!("Conservez ce jeton : il ne sera plus affiché.");
     Ok(ExitCode::SUCCESS)
 }

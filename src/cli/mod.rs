@@ -1,5 +1,6 @@
 //! The command line: arguments (clap) and the non-interactive commands.
 
+pub mod audit;
 pub mod catalogue;
 pub mod db;
 pub mod errors;
@@ -9,6 +10,7 @@ pub mod help;
 pub mod import;
 pub mod launch;
 pub mod spreadsheet;
+pub mod users;
 pub mod verify;
 
 use std::net::SocketAddr;
@@ -54,6 +56,12 @@ pub enum Command {
     /// Gère les comptes (employeurs, organismes de formation) d'un serveur.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Gère les utilisateurs d'un compte (nom, courriel, rôle, sites) sur un serveur.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Affiche le journal des modifications du compte : qui, quand, quoi, avant et après.
+    #[command(after_help = audit::AUDIT_HELP)]
+    Audit(audit::AuditArgs),
     /// Affiche le catalogue des formations chargé (règles de assets/ ou du dossier de configuration).
     #[command(
         after_help = "Exemples :\n  passeport catalogue | grep CACES\n  passeport catalogue --format json\n  passeport catalogue unmapped"
@@ -184,24 +192,52 @@ pub enum AccountCommand {
 /// `passeport token …`.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Crée un jeton pour un compte et l'affiche une seule fois.
+    /// Crée un jeton pour un utilisateur d'un compte et l'affiche une seule fois.
     #[command(
-        after_help = "Exemple :\n  passeport token create --account 73282932000074 --db /srv/passeport.db"
+        after_help = "Sans --user, le jeton est celui de l'utilisateur « administration » du compte.\n\n\
+Exemples :\n  passeport token create --account 73282932000074 --user marie@acme.fr --expires-in 90d --db /srv/passeport.db\n  passeport token create --account 73282932000074 --db /srv/passeport.db"
     )]
     Create {
         /// SIRET du compte.
         #[arg(long, value_name = "SIRET")]
         account: String,
-        /// Base SQLite du serveur.
-        #[arg(long, value_name = "FICHIER", default_value = "passeport.db")]
-        db: PathBuf,
-        /// PostgreSQL et réglages de connexion.
+        /// Courriel de l'utilisateur (défaut : l'utilisateur « administration »).
+        #[arg(long, value_name = "COURRIEL")]
+        user: Option<String>,
+        /// Durée de validité : 90d (jours) ou 12h (heures) ; défaut : sans expiration.
+        #[arg(long, value_name = "DURÉE", value_parser = users::parse_expiry)]
+        expires_in: Option<chrono::TimeDelta>,
+        /// La base.
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: users::Database,
+    },
+    /// Liste les jetons d'un compte : leurs premiers caractères et leurs dates, jamais le jeton.
+    #[command(
+        after_help = "Exemple :\n  passeport token list --account 73282932000074 --db /srv/passeport.db"
+    )]
+    List {
+        /// SIRET du compte.
+        #[arg(long, value_name = "SIRET")]
+        account: String,
+        /// La base.
+        #[command(flatten)]
+        database: users::Database,
+    },
+    /// Révoque un jeton, désigné par ses premiers caractères (« passeport token list ») : il est refusé aussitôt.
+    #[command(
+        after_help = "Exemple :\n  passeport token revoke pp_1a2b3c4d --db /srv/passeport.db"
+    )]
+    Revoke {
+        /// Les premiers caractères du jeton (au moins 6).
+        #[arg(value_name = "PRÉFIXE")]
+        prefix: String,
+        /// La base.
+        #[command(flatten)]
+        database: users::Database,
     },
 }
 
-/// The database options shared by `serve`, `account create` and `token create`.
+/// The database options shared by `serve`, `account create`, `user …` and `token …`.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// Base de données : postgres://UTILISATEUR@HÔTE:PORT/BASE (ou postgresql://), ou

@@ -5,6 +5,7 @@ pub mod deadline;
 pub mod declaration;
 pub mod expiry;
 pub mod ids;
+pub mod rights;
 pub mod session;
 pub mod training;
 pub mod verification;

@@ -26,9 +26,13 @@ use crate::domain::DeclarantKind;
 use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
 use crate::domain::ids::{Nda, Siret};
+use crate::domain::rights::Role;
 use crate::domain::training::Catalogue;
 use database::DatabaseSettings;
 use store::Store;
+pub use store::audit::AuditRow;
+use store::users::{NewToken, UserRefusal};
+pub use store::users::{NewUser, TokenRow, UserAccess, UserRow};
 
 /// The tokens of the three demo accounts (employer 1, employer 2, training organisation),
 /// accepted only by a database created with demonstration data.
@@ -86,6 +90,9 @@ pub enum ServerError {
     /// A store call that is not yet ported to PostgreSQL (a 501 problem on the API).
     #[error("cette opération n'est pas encore disponible sur PostgreSQL")]
     NotOnPostgres,
+    /// A user or token write refused (unknown or existing user, unknown token…).
+    #[error("{0}")]
+    Users(#[from] UsersError),
     /// `--demo` on PostgreSQL: the demo seeding is not ported yet.
     #[error(
         "les données de démonstration (--demo) ne sont pas encore disponibles sur PostgreSQL : \
@@ -93,6 +100,85 @@ pub enum ServerError {
     )]
     DemoOnPostgres,
 }
+
+/// Why a user or token command was refused, in French for the command line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsersError {
+    /// No account has this SIRET.
+    #[error("aucun compte pour le SIRET {siret} : créez d'abord le compte")]
+    UnknownAccount {
+        /// The SIRET asked for.
+        siret: String,
+    },
+    /// The account has no user with this e-mail.
+    #[error("aucun utilisateur « {email} » dans ce compte : voyez « passeport user list »")]
+    UnknownUser {
+        /// The e-mail asked for.
+        email: String,
+    },
+    /// The account already has a user with this e-mail.
+    #[error("un utilisateur « {email} » existe déjà dans ce compte")]
+    UserExists {
+        /// The e-mail asked for.
+        email: String,
+    },
+    /// The user is disabled.
+    #[error("l'utilisateur « {email} » est désactivé : il ne reçoit plus de jeton")]
+    UserDisabled {
+        /// Its e-mail.
+        email: String,
+    },
+    /// A required text is empty.
+    #[error("{field} est vide")]
+    Empty {
+        /// The option (`--name`, `--email`).
+        field: &'static str,
+    },
+    /// The prefix is too short to name one token safely.
+    #[error(
+        "préfixe « {prefix} » trop court : donnez au moins {min} caractères (passeport token list)"
+    )]
+    ShortPrefix {
+        /// The prefix given.
+        prefix: String,
+        /// Characters needed.
+        min: usize,
+    },
+    /// No live token has this prefix.
+    #[error("aucun jeton actif ne commence par « {prefix} » (passeport token list)")]
+    UnknownToken {
+        /// The prefix given.
+        prefix: String,
+    },
+    /// Several live tokens have this prefix.
+    #[error("{count} jetons actifs commencent par « {prefix} » : donnez un préfixe plus long")]
+    AmbiguousToken {
+        /// The prefix given.
+        prefix: String,
+        /// How many match.
+        count: u64,
+    },
+}
+
+/// Shortest prefix `token revoke` takes.
+pub const MIN_REVOKE_PREFIX: usize = 6;
+
+/// The demo users with a role other than administration, on the first demo employer: token,
+/// name, e-mail, role.
+pub const DEMO_ROLE_USERS: [(&str, &str, &str, Role); 2] = [
+    (
+        "demo-lecture",
+        "Léa Lecture",
+        "lecture@demo.example",
+        Role::Lecture,
+    ),
+    (
+        "demo-saisie",
+        "Sam Saisie",
+        "saisie@demo.example",
+        Role::Saisie,
+    ),
+];
 
 /// What the handlers share.
 struct Shared {
@@ -199,10 +285,20 @@ impl Server {
             store
                 .seed_demo(&demo, &catalogue, recorded, auth::hash_token)
                 .await?;
+            if let Some(employer) = demo.accounts().first() {
+                seed_role_users(&store, &employer.siret).await?;
+            }
             tracing::info!(
                 workers = demo_options.workers,
                 elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 "données de démonstration créées"
+            );
+        }
+        let adopted = store.adopt_tokens().await?;
+        if adopted > 0 {
+            tracing::info!(
+                adopted,
+                "jetons rattachés à un utilisateur « administration »"
             );
         }
         if store.follow_rules(&catalogue).await? {
@@ -244,22 +340,87 @@ impl Server {
         self.state.is_demo()
     }
 
-    /// A new random token for the account with this SIRET, stored hashed: the caller prints it
-    /// once, it cannot be read back.
+    /// A new random token of the « administration » user of the account with this SIRET,
+    /// stored hashed: the caller prints it once, it cannot be read back.
     pub async fn create_token(&self, siret: &Siret) -> Result<String, ServerError> {
+        self.create_user_token(siret, None, None).await
+    }
+
+    /// A new random token of the user `email` of the account (its « administration » user for
+    /// `None`), valid until `expires_at` when given; printed once by the caller.
+    pub async fn create_user_token(
+        &self,
+        siret: &Siret,
+        email: Option<&str>,
+        expires_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<String, ServerError> {
         let token = auth::new_token();
-        if self
+        let new = NewToken {
+            hash: auth::hash_token(&token),
+            prefix: token.chars().take(auth::PREFIX_LEN).collect(),
+            expires_at,
+        };
+        let stored = self
             .state
             .store()
-            .add_token(siret, &auth::hash_token(&token))
-            .await?
-        {
-            Ok(token)
-        } else {
-            Err(ServerError::UnknownAccount {
-                siret: siret.as_str().to_owned(),
-            })
+            .add_user_token(siret, email, &new)
+            .await?;
+        stored
+            .map_err(|refusal| refused(refusal, siret.as_str(), email.unwrap_or_default(), ""))?;
+        Ok(token)
+    }
+
+    /// Creates a user of the account with this SIRET.
+    pub async fn create_user(&self, siret: &Siret, new: &NewUser) -> Result<(), ServerError> {
+        if new.name.trim().is_empty() {
+            return Err(UsersError::Empty { field: "--name" }.into());
         }
+        if new.email.trim().is_empty() {
+            return Err(UsersError::Empty { field: "--email" }.into());
+        }
+        let created = self.state.store().create_user(siret, new).await?;
+        created
+            .map(|_| ())
+            .map_err(|refusal| refused(refusal, siret.as_str(), &new.email, ""))
+    }
+
+    /// The users of the account with this SIRET.
+    pub async fn users(&self, siret: &Siret) -> Result<Vec<UserRow>, ServerError> {
+        self.state
+            .store()
+            .users(siret)
+            .await?
+            .ok_or_else(|| refused(UserRefusal::NoAccount, siret.as_str(), "", ""))
+    }
+
+    /// Disables the user `email`: its tokens are refused from now on.
+    pub async fn disable_user(&self, siret: &Siret, email: &str) -> Result<(), ServerError> {
+        let disabled = self.state.store().disable_user(siret, email).await?;
+        disabled.map_err(|refusal| refused(refusal, siret.as_str(), email, ""))
+    }
+
+    /// The tokens of the account with this SIRET (prefixes and dates, never a token).
+    pub async fn tokens(&self, siret: &Siret) -> Result<Vec<TokenRow>, ServerError> {
+        self.state
+            .store()
+            .tokens(siret)
+            .await?
+            .ok_or_else(|| refused(UserRefusal::NoAccount, siret.as_str(), "", ""))
+    }
+
+    /// Revokes the one live token starting with `prefix` (at least [`MIN_REVOKE_PREFIX`]
+    /// characters): it is refused at once.
+    pub async fn revoke_token(&self, prefix: &str) -> Result<(), ServerError> {
+        let prefix = prefix.trim();
+        if prefix.chars().count() < MIN_REVOKE_PREFIX {
+            return Err(UsersError::ShortPrefix {
+                prefix: prefix.to_owned(),
+                min: MIN_REVOKE_PREFIX,
+            }
+            .into());
+        }
+        let revoked = self.state.store().revoke_token(prefix).await?;
+        revoked.map_err(|refusal| refused(refusal, "", "", prefix))
     }
 
     /// Creates an account (employer, or training organisation with its NDA).
@@ -287,6 +448,49 @@ impl Server {
             })
         }
     }
+}
+
+/// The error of a refused user or token write.
+fn refused(refusal: UserRefusal, siret: &str, email: &str, prefix: &str) -> ServerError {
+    let email = email.to_owned();
+    let prefix = prefix.to_owned();
+    ServerError::Users(match refusal {
+        UserRefusal::NoAccount => UsersError::UnknownAccount {
+            siret: siret.to_owned(),
+        },
+        UserRefusal::NoUser => UsersError::UnknownUser { email },
+        UserRefusal::UserExists => UsersError::UserExists { email },
+        UserRefusal::Disabled => UsersError::UserDisabled { email },
+        UserRefusal::NoToken => UsersError::UnknownToken { prefix },
+        UserRefusal::AmbiguousPrefix(count) => UsersError::AmbiguousToken { prefix, count },
+    })
+}
+
+/// Creates the [`DEMO_ROLE_USERS`] of the demo employer with their fixed tokens.
+async fn seed_role_users(store: &Store, siret: &Siret) -> Result<(), ServerError> {
+    for (token, name, email, role) in DEMO_ROLE_USERS {
+        let new = NewUser {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            role,
+            nir_access: false,
+            sites: None,
+        };
+        store
+            .create_user(siret, &new)
+            .await?
+            .map_err(|refusal| refused(refusal, siret.as_str(), email, ""))?;
+        let token = NewToken {
+            hash: auth::hash_token(token),
+            prefix: token.to_owned(),
+            expires_at: None,
+        };
+        store
+            .add_user_token(siret, Some(email), &token)
+            .await?
+            .map_err(|refusal| refused(refusal, siret.as_str(), email, ""))?;
+    }
+    Ok(())
 }
 
 /// When and how a demo declaration was recorded: a week after its reference date (never after

@@ -60,6 +60,34 @@ impl ApiProblem {
         )
     }
 
+    /// 403: the user's role does not allow the route; names the role needed.
+    pub fn forbidden(
+        needed: crate::domain::rights::Role,
+        has: crate::domain::rights::Role,
+    ) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Action non autorisée",
+            Some(format!(
+                "cette action demande le rôle « {needed} » ; votre rôle est « {has} » : \
+                 demandez-le à un utilisateur « administration » du compte"
+            )),
+        )
+    }
+
+    /// 403: a file holding NIRs, to a `lecture` user without the NIR access.
+    pub fn nir_forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Action non autorisée",
+            Some(
+                "ce fichier contient des NIR : il demande le rôle « saisie », ou l'accès aux NIR \
+                 pour le rôle « lecture »"
+                    .to_owned(),
+            ),
+        )
+    }
+
     /// 404: the resource does not exist, or is not visible to this account (same answer).
     pub fn not_found() -> Self {
         Self::new(

@@ -34,7 +34,7 @@ use super::store::{
 use crate::api::contract::{
     Account, CatalogueResponse, DeadlineExplanation, DeclarationId, DeclarationStatus,
     DeclarationSummary, DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage,
-    ExpirationsQuery, ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Page, Passport,
+    ExpirationsQuery, ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, Me, Page, Passport,
     PassportEntryView, Problem, SessionDetail, SessionSummary, SessionsQuery, StaffRecord,
     TraineeView, ValidationReport, WorkersQuery,
 };
@@ -53,6 +53,7 @@ use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
+mod audit;
 mod exports;
 mod sessions;
 mod staff;
@@ -166,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sessions::routes())
         .routes(routes!(unmapped::unmapped_titles))
         .merge(verifications::routes())
+        .routes(routes!(audit::list_audit))
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,
@@ -175,6 +177,10 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let router = router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::auth::guard,
+        ))
         .with_state(state)
         .layer(Extension(OpenApiJson(Arc::new(json))));
     with_middleware(router, REQUEST_TIMEOUT)
@@ -307,7 +313,7 @@ async fn openapi_json(Extension(OpenApiJson(json)): Extension<OpenApiJson>) -> R
     response
 }
 
-/// `GET /v1/me`: the account behind the token.
+/// `GET /v1/me`: the account and user behind the token.
 #[utoipa::path(get, path = "/v1/me", tag = "compte", security(("bearer" = [])),
     responses(
         (status = 200, description = "Le compte", body = Account),
@@ -320,6 +326,13 @@ async fn me(Auth(account): Auth, State(state): State<AppState>) -> Json<Account>
         name: account.name,
         nda: account.nda,
         sandbox: state.is_demo(),
+        user: account.user.map(|user| Me {
+            name: user.name,
+            email: user.email,
+            role: user.role,
+            nir_access: user.nir_access,
+            sites: user.sites,
+        }),
     })
 }
 

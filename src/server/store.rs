@@ -37,6 +37,7 @@ use sqlx::sqlite::SqlitePool;
 use super::ServerError;
 use super::database::{DatabaseSettings, DatabaseUrl};
 
+pub mod audit;
 mod dashboards;
 mod declarations;
 mod declared_entries;
@@ -52,6 +53,7 @@ mod staff;
 mod unmapped;
 mod verifications;
 pub use verifications::DecideOutcome;
+pub mod users;
 
 use crate::api::contract::{
     DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView, ExpirationCounts,
@@ -93,6 +95,8 @@ pub struct AccountRow {
     pub name: String,
     /// NDA of a training organisation.
     pub nda: Option<String>,
+    /// The user behind the request's token; `None` for the command line.
+    pub user: Option<users::UserAccess>,
 }
 
 /// One row of the expirations dashboard.
@@ -436,14 +440,77 @@ impl Store {
         dispatch!(self, create_account(kind, siret, name, nda))
     }
 
-    /// Stores a token hash for the account with this SIRET; `false` when there is no such account.
-    pub async fn add_token(&self, siret: &Siret, hash: &str) -> Result<bool, ServerError> {
-        dispatch!(self, add_token(siret, hash))
+    /// Gives the tokens that have no user yet (made before users, or by the demo seeding) to
+    /// an « administration » user of their account, created when missing; how many were.
+    pub async fn adopt_tokens(&self) -> Result<u64, ServerError> {
+        dispatch!(self, adopt_tokens())
     }
 
-    /// The account owning the token with this SHA-256 hex hash.
-    pub async fn account_by_token(&self, hash: &str) -> Result<Option<AccountRow>, ServerError> {
-        dispatch!(self, account_by_token(hash))
+    /// Creates a user of the account with this SIRET; its identifier, or why not.
+    pub async fn create_user(
+        &self,
+        siret: &Siret,
+        new: &users::NewUser,
+    ) -> Result<Result<i64, users::UserRefusal>, ServerError> {
+        dispatch!(self, create_user(siret.as_str(), new))
+    }
+
+    /// The users of the account with this SIRET, by creation; `None` without such account.
+    pub async fn users(&self, siret: &Siret) -> Result<Option<Vec<users::UserRow>>, ServerError> {
+        dispatch!(self, users(siret.as_str()))
+    }
+
+    /// Disables a user: its tokens are refused from now on.
+    pub async fn disable_user(
+        &self,
+        siret: &Siret,
+        email: &str,
+    ) -> Result<Result<(), users::UserRefusal>, ServerError> {
+        dispatch!(self, disable_user(siret.as_str(), email))
+    }
+
+    /// Stores a token of the user `email` of the account (its « administration » user, created
+    /// when missing, for `None`).
+    pub async fn add_user_token(
+        &self,
+        siret: &Siret,
+        email: Option<&str>,
+        token: &users::NewToken,
+    ) -> Result<Result<(), users::UserRefusal>, ServerError> {
+        dispatch!(self, add_user_token(siret.as_str(), email, token))
+    }
+
+    /// The tokens of the account with this SIRET (prefixes and dates only).
+    pub async fn tokens(&self, siret: &Siret) -> Result<Option<Vec<users::TokenRow>>, ServerError> {
+        dispatch!(self, tokens(siret.as_str()))
+    }
+
+    /// Revokes the one live token whose prefix starts with `prefix`.
+    pub async fn revoke_token(
+        &self,
+        prefix: &str,
+    ) -> Result<Result<(), users::UserRefusal>, ServerError> {
+        dispatch!(self, revoke_token(prefix))
+    }
+
+    /// The account and user of the live token with this SHA-256 hex hash at `now`: neither
+    /// revoked nor expired, of a user not disabled.
+    pub async fn caller_by_token(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountRow>, ServerError> {
+        dispatch!(self, caller_by_token(hash, now))
+    }
+
+    /// Up to `limit` + 1 entries of the account's audit trail matching `filter`, oldest first.
+    pub async fn audit(
+        &self,
+        account: &AccountRow,
+        filter: &audit::AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<audit::AuditRow>, ServerError> {
+        dispatch!(self, audit(account, filter, limit))
     }
 
     /// A page of the workers visible to `account`, by id, after `after`, matching every folded

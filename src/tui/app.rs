@@ -345,6 +345,12 @@ impl App {
                 });
                 self.account.finish(id, result);
                 if let Some(account) = self.account.data() {
+                    if let Some(user) = &account.user {
+                        let role = user.role;
+                        self.options
+                            .keymap
+                            .retain(|command| super::rights::allowed(role, command));
+                    }
                     self.simulator.know_account(account.kind);
                     self.search.employer =
                         Some(account.kind == crate::domain::DeclarantKind::Employeur);

@@ -615,6 +615,11 @@ impl Keymap {
         Ok(map)
     }
 
+    /// Drops the bindings of the commands `keep` refuses (a role's forbidden actions).
+    pub fn retain(&mut self, keep: impl Fn(Command) -> bool) {
+        self.bindings.retain(|binding| keep(binding.command));
+    }
+
     /// Every binding, in table order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings

@@ -5,6 +5,7 @@ pub mod app;
 pub mod form;
 pub mod keymap;
 pub mod remote;
+pub mod rights;
 pub mod run;
 pub mod screens;
 pub mod staff;

@@ -140,7 +140,14 @@ const MIN_ACCOUNT: usize = 8;
 
 /// The header of the app at its current size.
 fn app_header(app: &App, width: u16) -> Header {
-    let account = app.account.data().map(|a| sanitize(&a.name));
+    let account = app.account.data().map(|a| match &a.user {
+        Some(user) => sanitize(&format!(
+            "{} · {}",
+            a.name,
+            super::rights::user_label(&user.name, user.role)
+        )),
+        None => sanitize(&a.name),
+    });
     header(app.screen, width, account.as_deref(), app.options.sandbox)
 }
 

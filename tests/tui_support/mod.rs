@@ -107,6 +107,7 @@ pub fn account() -> Account {
         name: "Société Générale de Levage".to_owned(),
         nda: None,
         sandbox: true,
+        user: None,
     }
 }
 

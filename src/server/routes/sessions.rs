@@ -544,6 +544,7 @@ mod tests {
             siret: "44200001400005".to_owned(),
             name: "Formapro".to_owned(),
             nda: None,
+            user: None,
         }
     }
 

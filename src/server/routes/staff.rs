@@ -313,12 +313,31 @@ pub(super) async fn create_worker(
     employer_only(&account)?;
     let request = idempotent_request(&headers, "POST /v1/workers".to_owned(), &new)?;
     let nir = check_new_worker(&new, today(&state)?)?;
+    within_sites(&account, new.site.as_deref())?;
     let outcome = state
         .store()
         .create_worker(&account, &nir, &new, &request)
         .await
         .map_err(internal)?;
     idempotent_answer(outcome, StatusCode::CREATED)
+}
+
+/// A 422 on `site` when a user limited to sites names another one (issue 17 §2).
+fn within_sites(account: &AccountRow, site: Option<&str>) -> Result<(), ApiProblem> {
+    let sites = account.user.as_ref().and_then(|user| user.sites.as_ref());
+    match (sites, site.map(str::trim)) {
+        (Some(sites), site) if !sites.iter().any(|s| Some(s.as_str()) == site) => {
+            Err(ApiProblem::invalid(vec![FieldError::new(
+                "site",
+                "outside_sites",
+                format!(
+                    "vous êtes limité aux sites {} : choisissez l'un d'eux",
+                    sites.join(", ")
+                ),
+            )]))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `PATCH /v1/workers/{id}`: changes one of the employer's workers.
@@ -347,6 +366,9 @@ pub(super) async fn update_worker(
         .filter(|_| account.kind == DeclarantKind::Employeur)
         .ok_or_else(ApiProblem::not_found)?;
     check_patch(&patch, &current, today(&state)?)?;
+    if patch.site.is_some() {
+        within_sites(&account, patch.site.as_deref())?;
+    }
     let outcome = store
         .update_worker(&account, id, &patch)
         .await

@@ -19,7 +19,7 @@ macro_rules! ported {
             use sqlx::{QueryBuilder, Row as _};
 
             use super::declared_entries::{declare_entries, withdraw_entries};
-            use super::{Db, DbConn, DbRow, $backend as Backend};
+            use super::{Db, DbConn, DbRow, $backend as Backend, append_audit};
             use crate::api::contract::{
                 DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView,
             };
@@ -28,6 +28,7 @@ macro_rules! ported {
             use crate::domain::session::SessionId;
             use crate::domain::training::Catalogue;
             use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::declarations::DECLARATION_SQL;
             use crate::server::store::{
                 AccountRow, CreateOutcome, KnownKey, NewDeclaration, body_json, canonical_nir,
@@ -234,6 +235,16 @@ macro_rules! ported {
                         }
                     };
                     let view = declaration_on(&mut tx, account.id, id).await?;
+                    let event = AuditEvent {
+                        action: "création",
+                        entity: "déclaration",
+                        entity_id: id.to_string(),
+                        before: None,
+                        after: view
+                            .as_ref()
+                            .and_then(|view| serde_json::to_value(view).ok()),
+                    };
+                    append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                     tx.commit().await?;
                     view.map(|view| CreateOutcome::Created(Box::new(view)))
                         .ok_or_else(|| ServerError::Corrupt {
@@ -272,7 +283,7 @@ macro_rules! ported {
                     };
                     withdraw_entries(&mut tx, line, catalogue).await?;
                     let body: String = row.try_get("body")?;
-                    let status: String = row.try_get("status")?;
+                    let previous: String = row.try_get("status")?;
                     let mut declaration = parse_body(&body)?;
                     declaration
                         .titulaires
@@ -280,14 +291,23 @@ macro_rules! ported {
                     let status = if declaration.titulaires.is_empty() {
                         DeclarationStatus::Supprimee
                     } else {
-                        parse_code("statut de déclaration", &status)?
+                        parse_code("statut de déclaration", &previous)?
                     };
+                    let status = code_of(status);
                     sqlx::query("UPDATE declarations SET body = $1, status = $2 WHERE id = $3")
                         .bind(body_json(&declaration)?)
-                        .bind(code_of(status))
+                        .bind(&status)
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                    let event = AuditEvent {
+                        action: "retrait du titulaire",
+                        entity: "déclaration",
+                        entity_id: format!("{id}/{id_unique_partenaire}"),
+                        before: Some(serde_json::json!({"removed": false, "status": previous})),
+                        after: Some(serde_json::json!({"removed": true, "status": status})),
+                    };
+                    append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                     let view = declaration_on(&mut tx, account.id, id).await?;
                     tx.commit().await?;
                     Ok(view)

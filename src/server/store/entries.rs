@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use super::audit::AuditEvent;
 use super::rows::{EntryInsert, insert_entries};
 use super::sqlite::declared_entries::refresh_person;
-use super::sqlite::{lookup, remember};
+use super::sqlite::{append_audit, lookup, remember};
 use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, inserted};
 use crate::api::contract::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
@@ -152,6 +153,14 @@ impl Store {
             &SavedEntry { entry_id: id },
         )
         .await?;
+        let event = AuditEvent {
+            action: "création",
+            entity: "formation",
+            entity_id: format!("{worker}/{id}"),
+            before: None,
+            after: serde_json::to_value(new).ok(),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(Idempotent::New(RecordOutcome::Saved(id)))
     }
@@ -232,6 +241,14 @@ impl Store {
             return Ok(RecordOutcome::NotFound);
         }
         refresh_person(&mut tx, person, catalogue).await?;
+        let event = AuditEvent {
+            action: "retrait",
+            entity: "formation",
+            entity_id: format!("{worker}/{entry}"),
+            before: Some(serde_json::json!({"removed_reason": null})),
+            after: Some(serde_json::json!({"removed_reason": reason.trim()})),
+        };
+        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
         tx.commit().await?;
         Ok(RecordOutcome::Saved(entry))
     }

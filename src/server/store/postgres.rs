@@ -81,3 +81,5 @@ super::exports::ported!(PgStore);
 super::staff::ported!(PgStore);
 super::unmapped::ported!(PgStore);
 super::verifications::calls!(PgStore);
+super::users::users_ported!(PgStore);
+super::audit::audit_ported!(PgStore);

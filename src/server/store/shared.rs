@@ -44,7 +44,8 @@ macro_rules! ported {
             })
         }
 
-        /// Appends the condition "worker `w` is visible to `account`".
+        /// Appends the condition "worker `w` is visible to `account`" (and, for a user limited
+        /// to sites, "of one of those sites").
         pub(in crate::server::store) fn push_worker_visibility(
             builder: &mut QueryBuilder<'_, Db>,
             account: &AccountRow,
@@ -66,6 +67,15 @@ macro_rules! ported {
                         .push_bind(account.id)
                         .push(")");
                 }
+            }
+            if let Some(sites) = account.user.as_ref().and_then(|user| user.sites.as_ref()) {
+                builder.push(" AND w.site IN (");
+                let mut list = builder.separated(", ");
+                for site in sites {
+                    list.push_bind(site.clone());
+                }
+                // An empty list still parses (and matches nothing).
+                list.push_unseparated(if sites.is_empty() { "NULL)" } else { ")" });
             }
         }
 
@@ -139,7 +149,8 @@ macro_rules! ported {
             })
         }
 
-        /// One of the employer's own workers (archived ones included), on an open connection.
+        /// One of the employer's own workers (archived ones included) within the user's sites,
+        /// on an open connection.
         pub(in crate::server::store) async fn own_worker(
             conn: &mut DbConn,
             account: &AccountRow,
@@ -154,7 +165,10 @@ macro_rules! ported {
                 .bind(account.id)
                 .fetch_optional(&mut *conn)
                 .await?;
-            row.map(|row| staff_from_row(&row)).transpose()
+            let record = row.map(|row| staff_from_row(&row)).transpose()?;
+            // A user limited to sites reaches only the workers of those sites.
+            let sites = account.user.as_ref().and_then(|user| user.sites.as_ref());
+            Ok(record.filter(|r| sites.is_none_or(|sites| sites.contains(&r.worker.site))))
         }
 
         /// Another worker of the account holding `value` in `column` (`nir` or
@@ -342,50 +356,6 @@ macro_rules! ported {
                 }
             }
 
-            /// Stores a token hash for the account with this SIRET; `false` when there is no
-            /// such account.
-            pub(in crate::server::store) async fn add_token(
-                &self,
-                siret: &Siret,
-                hash: &str,
-            ) -> Result<bool, ServerError> {
-                let result = sqlx::query(
-                    "INSERT INTO tokens (hash, account_id, created_at) \
-                     SELECT $1, id, $2 FROM accounts WHERE siret = $3",
-                )
-                .bind(hash)
-                .bind(chrono::Utc::now())
-                .bind(siret.as_str())
-                .execute(&self.pool)
-                .await?;
-                Ok(result.rows_affected() == 1)
-            }
-
-            /// The account owning the token with this SHA-256 hex hash.
-            pub(in crate::server::store) async fn account_by_token(
-                &self,
-                hash: &str,
-            ) -> Result<Option<AccountRow>, ServerError> {
-                let row = sqlx::query(
-                    "SELECT a.id, a.kind, a.siret, a.name, a.nda FROM tokens t \
-                     JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1",
-                )
-                .bind(hash)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|row| {
-                    let kind: String = row.try_get("kind")?;
-                    Ok(AccountRow {
-                        id: row.try_get("id")?,
-                        kind: parse_code("type de compte", &kind)?,
-                        siret: row.try_get("siret")?,
-                        name: row.try_get("name")?,
-                        nda: row.try_get("nda")?,
-                    })
-                })
-                .transpose()
-            }
-
             /// See [`crate::server::store::Store::workers`].
             pub(in crate::server::store) async fn workers(
                 &self,
@@ -566,6 +536,14 @@ macro_rules! ported {
                     }
                 })?;
                 remember(&mut tx, account.id, request, 201, &record).await?;
+                let event = crate::server::store::audit::AuditEvent {
+                    action: "création",
+                    entity: "salarié",
+                    entity_id: id.to_string(),
+                    before: None,
+                    after: serde_json::to_value(&record).ok(),
+                };
+                append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                 tx.commit().await?;
                 Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
             }

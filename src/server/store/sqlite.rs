@@ -79,3 +79,5 @@ super::exports::ported!(SqliteStore);
 super::staff::ported!(SqliteStore);
 super::unmapped::ported!(SqliteStore);
 super::verifications::calls!(SqliteStore);
+super::users::users_ported!(SqliteStore);
+super::audit::audit_ported!(SqliteStore);

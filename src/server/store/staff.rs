@@ -146,10 +146,11 @@ macro_rules! ported {
         pub(in crate::server::store) mod staff {
             use chrono::NaiveDate;
 
-            use super::{$backend as Backend, holder, lookup, own_worker, remember};
+            use super::{$backend as Backend, append_audit, holder, lookup, own_worker, remember};
             use crate::api::contract::WorkerPatch;
             use crate::domain::worker::WorkerId;
             use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::staff::{StaffOutcome, apply_patch, text};
             use crate::server::store::{AccountRow, Idempotent, IdempotentRequest, search_text};
 
@@ -171,6 +172,7 @@ macro_rules! ported {
                 {
                     return Ok(duplicate);
                 }
+                let before = serde_json::to_value(&record).ok();
                 apply_patch(&mut record, patch);
                 let worker = &record.worker;
                 sqlx::query(
@@ -194,6 +196,14 @@ macro_rules! ported {
                 .bind(account.id)
                 .execute(&mut *tx)
                 .await?;
+                let event = AuditEvent {
+                    action: "modification",
+                    entity: "salarié",
+                    entity_id: id.to_string(),
+                    before,
+                    after: serde_json::to_value(&record).ok(),
+                };
+                append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                 tx.commit().await?;
                 Ok(StaffOutcome::Saved(Box::new(record)))
             }
@@ -210,6 +220,9 @@ macro_rules! ported {
                 if let Some(known) = lookup(&mut tx, account.id, request).await? {
                     return Ok(known);
                 }
+                let Some(before) = own_worker(&mut tx, account, id).await? else {
+                    return Ok(Idempotent::New(StaffOutcome::NotFound));
+                };
                 let archived = sqlx::query(
                     "UPDATE workers SET archived = TRUE, leaving_date = COALESCE(leaving_date, $1) \
                      WHERE id = $2 AND employer_account_id = $3",
@@ -230,6 +243,14 @@ macro_rules! ported {
                             detail: format!("le salarié {id} a disparu"),
                         })?;
                 remember(&mut tx, account.id, request, 200, &record).await?;
+                let event = AuditEvent {
+                    action: "archivage",
+                    entity: "salarié",
+                    entity_id: id.to_string(),
+                    before: serde_json::to_value(&before).ok(),
+                    after: serde_json::to_value(&record).ok(),
+                };
+                append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                 tx.commit().await?;
                 Ok(Idempotent::New(StaffOutcome::Saved(Box::new(record))))
             }

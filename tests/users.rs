@@ -1,0 +1,533 @@
+//! Users, roles and the audit trail (issue 17) on the real server over loopback, on a fresh
+//! SQLite file and a fresh PostgreSQL database (tests/common/databases.rs): tokens belong to
+//! named users, a revoked or expired token and a disabled user are refused at once, each role
+//! reaches only its routes (403 in French naming the role needed), a `lecture` user reads NIRs
+//! masked and a user limited to sites sees only their workers, and writes leave audit entries.
+
+#[path = "common/databases.rs"]
+mod databases;
+
+use chrono::{NaiveDate, TimeDelta, Utc};
+use passeport::domain::DeclarantKind;
+use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::ids::{Siret, compute_key};
+use passeport::domain::rights::Role;
+use passeport::domain::training::Catalogue;
+use passeport::server::database::DatabaseSettings;
+use passeport::server::{NewUser, Server, ServerOptions};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use databases::each_backend;
+
+/// SIRET of the employer.
+const EMPLOYER: &str = "35600000000048";
+/// SIRET of another employer.
+const OTHER: &str = "44200001400005";
+
+fn nir(n: u32) -> String {
+    let body = format!("28507751{n:05}");
+    format!("{body}{:02}", compute_key(&body).unwrap())
+}
+
+async fn open(settings: &DatabaseSettings) -> Server {
+    let options = ServerOptions {
+        db_path: std::path::PathBuf::new(),
+        demo: None,
+        today: Some(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+    };
+    Server::open_on(
+        settings,
+        options,
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+fn user(email: &str, role: Role, sites: Option<&[&str]>) -> NewUser {
+    NewUser {
+        name: format!("Utilisateur {email}"),
+        email: email.to_owned(),
+        role,
+        nir_access: false,
+        sites: sites.map(|s| s.iter().map(|&s| s.to_owned()).collect()),
+    }
+}
+
+/// A running server and its HTTP client.
+struct Running {
+    base: String,
+    http: reqwest::Client,
+    stop: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<Result<(), passeport::server::ServerError>>,
+}
+
+impl Running {
+    fn start(server: Server, listener: tokio::net::TcpListener) -> Self {
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = tokio::spawn(server.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        Running {
+            base,
+            http: reqwest::Client::new(),
+            stop,
+            serving,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("k-{}", rand::random::<u64>()));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.serving.await.unwrap().unwrap();
+    }
+}
+
+async fn listener() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()
+}
+
+#[tokio::test]
+async fn tokens_of_users_are_refused_at_once_when_revoked_expired_or_disabled() {
+    for database in each_backend().await {
+        let name = database.name;
+        let server = open(&database.settings).await;
+        let employer: Siret = EMPLOYER.parse().unwrap();
+        server
+            .create_account(DeclarantKind::Employeur, &employer, "Équipe Tôlerie", None)
+            .await
+            .unwrap();
+        server
+            .create_user(&employer, &user("marie@acme.fr", Role::Saisie, None))
+            .await
+            .unwrap();
+        let duplicate = server
+            .create_user(&employer, &user("marie@acme.fr", Role::Lecture, None))
+            .await
+            .unwrap_err();
+        assert!(
+            duplicate.to_string().contains("existe déjà"),
+            "{name}: {duplicate}"
+        );
+        let unknown = server
+            .create_user_token(&employer, Some("nobody@acme.fr"), None)
+            .await
+            .unwrap_err();
+        assert!(
+            unknown.to_string().contains("nobody@acme.fr"),
+            "{name}: {unknown}"
+        );
+
+        let marie = server
+            .create_user_token(&employer, Some("marie@acme.fr"), None)
+            .await
+            .unwrap();
+        let later = Utc::now() + TimeDelta::days(90);
+        let expiring = server
+            .create_user_token(&employer, Some("marie@acme.fr"), Some(later))
+            .await
+            .unwrap();
+        let expired = server
+            .create_user_token(
+                &employer,
+                Some("marie@acme.fr"),
+                Some(Utc::now() - TimeDelta::seconds(1)),
+            )
+            .await
+            .unwrap();
+        let admin = server.create_token(&employer).await.unwrap();
+
+        let tokens = server.tokens(&employer).await.unwrap();
+        assert_eq!(tokens.len(), 4, "{name}");
+        for token in &tokens {
+            assert_eq!(token.prefix.len(), 11, "{name}: {token:?}");
+            assert!(
+                [&marie, &expiring, &expired, &admin]
+                    .iter()
+                    .any(|t| t.starts_with(&token.prefix) && t.len() > token.prefix.len() + 40),
+                "{name}: a prefix, never the token"
+            );
+        }
+        let users = server.users(&employer).await.unwrap();
+        let emails: Vec<&str> = users.iter().map(|u| u.access.email.as_str()).collect();
+        assert_eq!(emails, ["marie@acme.fr", "administration"], "{name}");
+
+        let running = Running::start(server, listener().await);
+        let (status, me) = running.call("GET", "/v1/me", &marie, None).await;
+        assert_eq!(status, 200, "{name}: {me}");
+        assert_eq!(me["user"]["email"], "marie@acme.fr", "{name}");
+        assert_eq!(me["user"]["role"], "saisie", "{name}");
+        let (_, me) = running.call("GET", "/v1/me", &admin, None).await;
+        assert_eq!(me["user"]["role"], "administration", "{name}");
+        assert_eq!(
+            running.call("GET", "/v1/me", &expiring, None).await.0,
+            200,
+            "{name}"
+        );
+        let (status, problem) = running.call("GET", "/v1/me", &expired, None).await;
+        assert_eq!(status, 401, "{name}: an expired token");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("révoqué"),
+            "{name}"
+        );
+
+        // Revocation, while the server runs, through a second handle on the same database.
+        let admin_side = open(&database.settings).await;
+        let short = admin_side.revoke_token("pp_").await.unwrap_err();
+        assert!(short.to_string().contains("trop court"), "{name}: {short}");
+        admin_side.revoke_token(&marie[..11]).await.unwrap();
+        assert_eq!(
+            running.call("GET", "/v1/me", &marie, None).await.0,
+            401,
+            "{name}: revoked"
+        );
+        assert_eq!(
+            running.call("GET", "/v1/me", &expiring, None).await.0,
+            200,
+            "{name}"
+        );
+        let again = admin_side.revoke_token(&marie[..11]).await.unwrap_err();
+        assert!(
+            again.to_string().contains("aucun jeton actif"),
+            "{name}: {again}"
+        );
+
+        admin_side
+            .disable_user(&employer, "marie@acme.fr")
+            .await
+            .unwrap();
+        assert_eq!(
+            running.call("GET", "/v1/me", &expiring, None).await.0,
+            401,
+            "{name}: disabled"
+        );
+        assert_eq!(
+            running.call("GET", "/v1/me", &admin, None).await.0,
+            200,
+            "{name}"
+        );
+        let refused = admin_side
+            .create_user_token(&employer, Some("marie@acme.fr"), None)
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("désactivé"),
+            "{name}: {refused}"
+        );
+        let listed = admin_side.tokens(&employer).await.unwrap();
+        let revoked = listed.iter().filter(|t| t.revoked_at.is_some()).count();
+        assert_eq!(revoked, 1, "{name}");
+        assert!(
+            listed.iter().any(|t| t.last_used_at.is_some()),
+            "{name}: last use recorded"
+        );
+        drop(admin_side);
+        running.stop().await;
+        database.drop_now().await;
+    }
+}
+
+#[tokio::test]
+async fn each_role_reaches_only_its_routes_and_lecture_reads_nirs_masked() {
+    for database in each_backend().await {
+        let name = database.name;
+        let server = open(&database.settings).await;
+        let employer: Siret = EMPLOYER.parse().unwrap();
+        let other: Siret = OTHER.parse().unwrap();
+        for siret in [&employer, &other] {
+            server
+                .create_account(DeclarantKind::Employeur, siret, "Équipe", None)
+                .await
+                .unwrap();
+        }
+        server
+            .create_user(&employer, &user("lea@acme.fr", Role::Lecture, None))
+            .await
+            .unwrap();
+        server
+            .create_user(&employer, &user("sam@acme.fr", Role::Saisie, None))
+            .await
+            .unwrap();
+        server
+            .create_user(
+                &employer,
+                &user("lyon@acme.fr", Role::Lecture, Some(&["Lyon"])),
+            )
+            .await
+            .unwrap();
+        let mut clear = user("nina@acme.fr", Role::Lecture, None);
+        clear.nir_access = true;
+        server.create_user(&employer, &clear).await.unwrap();
+        let token = async |email: &str| {
+            server
+                .create_user_token(&employer, Some(email), None)
+                .await
+                .unwrap()
+        };
+        let lea = token("lea@acme.fr").await;
+        let sam = token("sam@acme.fr").await;
+        let lyon = token("lyon@acme.fr").await;
+        let nina = token("nina@acme.fr").await;
+        let admin = server.create_token(&employer).await.unwrap();
+        let other_admin = server.create_token(&other).await.unwrap();
+        let running = Running::start(server, listener().await);
+
+        let worker = |n: u32, site: &str| {
+            json!({"nir": nir(n), "last_name": "DUPONT", "first_names": "Anne",
+                   "birth_date": "1985-07-01", "site": site})
+        };
+        let (status, problem) = running
+            .call("POST", "/v1/workers", &lea, Some(worker(1, "Lyon")))
+            .await;
+        assert_eq!(status, 403, "{name}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("« saisie »") && detail.contains("« lecture »"),
+            "{name}: {detail}"
+        );
+        let (status, created) = running
+            .call("POST", "/v1/workers", &sam, Some(worker(1, "Lyon")))
+            .await;
+        assert_eq!(status, 201, "{name}: {created}");
+        let (status, _) = running
+            .call("POST", "/v1/workers", &admin, Some(worker(2, "Paris")))
+            .await;
+        assert_eq!(status, 201, "{name}");
+        let id = created["worker"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| created["id"].as_i64().unwrap());
+
+        // Reads: masked for lecture, clear with the NIR access and for saisie.
+        let (status, page) = running.call("GET", "/v1/workers", &lea, None).await;
+        assert_eq!(status, 200, "{name}");
+        let nirs: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["nir"].as_str().unwrap())
+            .collect();
+        assert_eq!(nirs.len(), 2, "{name}");
+        assert!(
+            nirs.iter()
+                .all(|n| n.contains('•') && !n.contains(&nir(1)[5..])),
+            "{name}: {nirs:?}"
+        );
+        let (_, one) = running
+            .call("GET", &format!("/v1/workers/{id}"), &lea, None)
+            .await;
+        assert!(
+            one.to_string().contains('•') && !one.to_string().contains(&nir(1)),
+            "{name}: {one}"
+        );
+        for clear in [&nina, &sam] {
+            let (_, page) = running.call("GET", "/v1/workers", clear, None).await;
+            assert!(page.to_string().contains(&nir(1)[..13]), "{name}: {page}");
+        }
+        // Sites: the Lyon user sees the Lyon worker only, and the Paris one is a 404 to it.
+        let (_, page) = running.call("GET", "/v1/workers", &lyon, None).await;
+        let sites: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["site"].as_str().unwrap())
+            .collect();
+        assert_eq!(sites, ["Lyon"], "{name}");
+        // Another account's data stays a 404, whatever the role.
+        let (status, _) = running
+            .call("GET", &format!("/v1/workers/{id}"), &other_admin, None)
+            .await;
+        assert_eq!(status, 404, "{name}");
+
+        // The audit trail is for administration only.
+        let (status, problem) = running.call("GET", "/v1/audit", &sam, None).await;
+        assert_eq!(status, 403, "{name}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("« administration »"),
+            "{name}"
+        );
+        let (status, trail) = running
+            .call("GET", "/v1/audit?entity=salari%C3%A9", &admin, None)
+            .await;
+        assert_eq!(status, 200, "{name}: {trail}");
+        let items = trail["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{name}: {trail}");
+        assert_eq!(items[0]["user"], "sam@acme.fr", "{name}");
+        assert_eq!(items[0]["action"], "création", "{name}");
+        assert_eq!(items[0]["entity_id"], id.to_string(), "{name}");
+        assert_eq!(items[1]["user"], "administration", "{name}");
+        let after = items[0]["after"].to_string();
+        assert!(
+            after.contains("DUPONT") && after.contains('•') && !after.contains(&nir(1)),
+            "{name}: {after}"
+        );
+        let (_, others) = running.call("GET", "/v1/audit", &other_admin, None).await;
+        assert!(
+            others["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["entity"] != "salarié"),
+            "{name}: another account's trail is its own: {others}"
+        );
+        let (_, mine) = running
+            .call("GET", "/v1/audit?user=sam@acme.fr", &admin, None)
+            .await;
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{name}: {mine}");
+        let (status, later) = running
+            .call("GET", "/v1/audit?since=2999-01-01", &admin, None)
+            .await;
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(later["items"], json!([]), "{name}");
+        running.stop().await;
+        database.drop_now().await;
+    }
+}
+
+#[tokio::test]
+async fn worker_writes_leave_their_changes_in_the_trail_and_sites_bound_them() {
+    for database in each_backend().await {
+        let name = database.name;
+        let server = open(&database.settings).await;
+        let employer: Siret = EMPLOYER.parse().unwrap();
+        server
+            .create_account(DeclarantKind::Employeur, &employer, "Équipe", None)
+            .await
+            .unwrap();
+        server
+            .create_user(
+                &employer,
+                &user("lyon@acme.fr", Role::Saisie, Some(&["Lyon"])),
+            )
+            .await
+            .unwrap();
+        let lyon = server
+            .create_user_token(&employer, Some("lyon@acme.fr"), None)
+            .await
+            .unwrap();
+        let admin = server.create_token(&employer).await.unwrap();
+        let running = Running::start(server, listener().await);
+        let worker = |n: u32, site: &str| {
+            json!({"nir": nir(n), "last_name": "MARTIN", "first_names": "Léo",
+                   "birth_date": "1990-01-01", "site": site, "job": "cariste",
+                   "employee_number": format!("M-{n}")})
+        };
+        let (status, problem) = running
+            .call("POST", "/v1/workers", &lyon, Some(worker(1, "Paris")))
+            .await;
+        assert_eq!(status, 422, "{name}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "site", "{name}");
+        let (_, paris) = running
+            .call("POST", "/v1/workers", &admin, Some(worker(2, "Paris")))
+            .await;
+        let (status, mine) = running
+            .call("POST", "/v1/workers", &lyon, Some(worker(3, "Lyon")))
+            .await;
+        assert_eq!(status, 201, "{name}: {mine}");
+        let (paris, mine) = (paris["id"].as_i64().unwrap(), mine["id"].as_i64().unwrap());
+        let trail = async || {
+            let (_, page) = running.call("GET", "/v1/audit", &admin, None).await;
+            page["items"].as_array().unwrap().clone()
+        };
+        let created = trail().await.len();
+
+        let (serving, lyon) = (&running, lyon.as_str());
+        let patch = async |id: i64, body: Value| {
+            serving
+                .call("PATCH", &format!("/v1/workers/{id}"), lyon, Some(body))
+                .await
+        };
+        let (status, answer) = patch(mine, json!({"job": "magasinier"})).await;
+        assert_eq!(status, 200, "{name}: {answer}");
+        let (status, _) = patch(paris, json!({"job": "magasinier"})).await;
+        assert_eq!(status, 404, "{name}: a worker of another site");
+        let (status, _) = patch(mine, json!({"site": "Paris"})).await;
+        assert_eq!(status, 422, "{name}: moved out of the user's sites");
+        let (status, _) = patch(mine, json!({"employee_number": "M-2"})).await;
+        assert_eq!(status, 409, "{name}: a refused write");
+        let entries = trail().await;
+        assert_eq!(
+            entries.len(),
+            created + 1,
+            "{name}: refused writes leave no entry"
+        );
+        let last = &entries[created];
+        assert_eq!(last["action"], "modification", "{name}");
+        assert_eq!(last["user"], "lyon@acme.fr", "{name}");
+        assert_eq!(last["before"], json!({"job": "cariste"}), "{name}");
+        assert_eq!(last["after"], json!({"job": "magasinier"}), "{name}");
+
+        // Training records: a refused one leaves no entry; creation and removal do.
+        let trainings = format!("/v1/workers/{mine}/trainings");
+        let bad = json!({"training_code": "INCONNU", "end_date": "2026-10-01"});
+        let (status, _) = running.call("POST", &trainings, lyon, Some(bad)).await;
+        assert_eq!(status, 422, "{name}");
+        let count = trail().await.len();
+        let record = json!({"training_code": "SST", "end_date": "2026-10-01"});
+        let (status, saved) = running.call("POST", &trainings, lyon, Some(record)).await;
+        if name == "postgres" {
+            // Training records run on SQLite only until their store calls are ported.
+            assert_eq!(status, 501, "{name}: {saved}");
+        } else {
+            assert_eq!(status, 201, "{name}: {saved}");
+            let entry = saved["entry_id"].as_i64().unwrap();
+            let removal = json!({"reason": "saisie en double"});
+            let (status, answer) = running
+                .call(
+                    "DELETE",
+                    &format!("{trainings}/{entry}"),
+                    lyon,
+                    Some(removal),
+                )
+                .await;
+            assert!(status < 300, "{name}: {status} {answer}");
+            let entries = trail().await;
+            assert_eq!(entries.len(), count + 2, "{name}");
+            assert_eq!(entries[count]["entity"], "formation", "{name}");
+            assert_eq!(entries[count]["after"]["training_code"], "SST", "{name}");
+            assert_eq!(entries[count + 1]["action"], "retrait", "{name}");
+            assert_eq!(
+                entries[count + 1]["after"]["removed_reason"],
+                "saisie en double",
+                "{name}"
+            );
+        }
+
+        let (status, _) = running
+            .call("POST", &format!("/v1/workers/{mine}/archive"), lyon, None)
+            .await;
+        assert_eq!(status, 200, "{name}");
+        let entries = trail().await;
+        let last = entries.last().unwrap();
+        assert_eq!(last["action"], "archivage", "{name}");
+        assert_eq!(last["before"]["archived"], false, "{name}");
+        assert_eq!(last["after"]["archived"], true, "{name}");
+        running.stop().await;
+        database.drop_now().await;
+    }
+}
