@@ -7,12 +7,9 @@
 #[allow(dead_code)]
 #[path = "common/pty.rs"]
 mod pty;
+#[path = "common/team_server.rs"]
+mod team_server;
 
-use std::fs;
-use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -21,107 +18,10 @@ use passeport::api::client::ClientOptions;
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use pty::Session;
+use team_server::{EMPLOYER, team};
 
-/// The employer's SIRET.
-const EMPLOYER: &str = "73282932000074";
-/// The training organisation's SIRET.
-const ORGANISATION: &str = "44200001400005";
 /// The titulaire's NIR, with its key.
 const NIR: &str = "290066912300123";
-
-/// A `passeport serve` child, stopped when dropped.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn passeport(home: &Path) -> Command {
-    let mut command = Command::new(Session::binary());
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("PASSEPORT_TODAY", "2026-11-26");
-    command
-}
-
-fn run(command: &mut Command) -> String {
-    let output = command.output().expect("run passeport");
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// The server with both accounts; the child, its URL and the tokens (employer, organisation).
-fn team(dir: &Path) -> (Served, String, String, String) {
-    let db = dir.join("equipe.db");
-    let admin = |args: &[&str]| run(passeport(dir).args(args).arg("--db").arg(&db));
-    admin(&[
-        "account",
-        "create",
-        "--kind",
-        "employeur",
-        "--siret",
-        EMPLOYER,
-        "--name",
-        "Menuiserie Martin",
-    ]);
-    admin(&[
-        "account",
-        "create",
-        "--kind",
-        "organisme-formation",
-        "--siret",
-        ORGANISATION,
-        "--name",
-        "Formapro",
-        "--nda",
-        "11755555575",
-    ]);
-    let employer = admin(&["token", "create", "--account", EMPLOYER]);
-    let organisation = admin(&["token", "create", "--account", ORGANISATION]);
-    let mut child = passeport(dir)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let served = Served(child);
-    let mut line = String::new();
-    while !line.contains("API sur http://") {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve stopped");
-    }
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("the URL")
-        .to_owned();
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (served, base, employer, organisation)
-}
-
-fn config(home: &Path, base: &str, token: &str) {
-    let path = home.join("config/passeport/config.toml");
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(
-        &path,
-        format!("api_url = \"{base}\"\ntoken = \"{token}\"\n"),
-    )
-    .unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-}
 
 fn words(s: &Session) -> String {
     s.screen().split_whitespace().collect::<Vec<_>>().join(" ")
@@ -184,7 +84,11 @@ fn an_employer_asks_for_a_correction_and_the_organisation_answers_it() {
     declare(&base, &of_token);
 
     let employer = dir.path().join("employeur");
-    config(&employer, &base, &employer_token);
+    team_server::config(
+        &employer.join("config/passeport/config.toml"),
+        &base,
+        &employer_token,
+    );
     let mut s = Session::start(&employer, &[], 100, 30);
     s.wait_for("Menuiserie Martin", 20);
     s.send("6");
@@ -205,7 +109,11 @@ fn an_employer_asks_for_a_correction_and_the_organisation_answers_it() {
     assert_eq!(s.wait_exit(10), 0);
 
     let organisation = dir.path().join("organisme");
-    config(&organisation, &base, &of_token);
+    team_server::config(
+        &organisation.join("config/passeport/config.toml"),
+        &base,
+        &of_token,
+    );
     let mut s = Session::start(&organisation, &[], 100, 30);
     s.wait_for("Formapro", 20);
     s.send("6");
