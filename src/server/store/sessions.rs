@@ -435,21 +435,11 @@ impl Store {
         id: SessionId,
         worker: WorkerId,
     ) -> Result<SessionOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Err(outcome) = open_session(&mut tx, account, id).await? {
-            return Ok(outcome);
-        }
-        let removed =
+        let query =
             sqlx::query("DELETE FROM session_trainees WHERE session_id = ? AND worker_id = ?")
                 .bind(id)
-                .bind(worker)
-                .execute(&mut *tx)
-                .await?;
-        if removed.rows_affected() == 0 {
-            return Ok(SessionOutcome::NotFound);
-        }
-        tx.commit().await?;
-        Ok(SessionOutcome::Saved(id))
+                .bind(worker);
+        self.write_trainee(account, id, query).await
     }
 
     /// Sets the outcome of a trainee of one of the account's open sessions.
@@ -460,19 +450,28 @@ impl Store {
         worker: WorkerId,
         outcome: TraineeOutcome,
     ) -> Result<SessionOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Err(outcome) = open_session(&mut tx, account, id).await? {
-            return Ok(outcome);
-        }
-        let set = sqlx::query(
+        let query = sqlx::query(
             "UPDATE session_trainees SET outcome = ? WHERE session_id = ? AND worker_id = ?",
         )
         .bind(code_of(outcome))
         .bind(id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
-        if set.rows_affected() == 0 {
+        .bind(worker);
+        self.write_trainee(account, id, query).await
+    }
+
+    /// Runs `query`, a write on one trainee row of session `id`, in its own transaction once
+    /// the session is found open for `account`; no row touched is a trainee not found.
+    async fn write_trainee<'q>(
+        &self,
+        account: &AccountRow,
+        id: SessionId,
+        query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> Result<SessionOutcome, ServerError> {
+        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
+        if let Err(outcome) = open_session(&mut tx, account, id).await? {
+            return Ok(outcome);
+        }
+        if query.execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(SessionOutcome::NotFound);
         }
         tx.commit().await?;
