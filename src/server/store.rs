@@ -366,15 +366,6 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// The id of a row a batch of one inserted: an empty batch inserted nothing, which a caller
-/// expecting a row reports as a corrupt `what`.
-fn inserted<T>(id: Option<T>, what: &str) -> Result<T, ServerError> {
-    id.ok_or_else(|| ServerError::Corrupt {
-        what: what.to_owned(),
-        detail: "aucune ligne écrite".to_owned(),
-    })
-}
-
 /// Marks as superseded every entry older than a later entry of the same family of training types
 /// (by end date, then validity start, then order): a MAC SST renews the SST certificate, an SS3
 /// recyclage the SS3 formation préalable (`supersedes` in the catalogue, [`Catalogue::family`]).

@@ -84,6 +84,7 @@ super::declarations::ported!(PgStore);
 super::exports::ported!(PgStore);
 super::staff::ported!(PgStore);
 super::entries::ported!(PgStore);
+super::sessions::ported!(PgStore);
 super::unmapped::ported!(PgStore);
 super::verifications::calls!(PgStore);
 super::users::users_ported!(PgStore);

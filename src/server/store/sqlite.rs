@@ -82,6 +82,7 @@ super::declarations::ported!(SqliteStore);
 super::exports::ported!(SqliteStore);
 super::staff::ported!(SqliteStore);
 super::entries::ported!(SqliteStore);
+super::sessions::ported!(SqliteStore);
 super::unmapped::ported!(SqliteStore);
 super::verifications::calls!(SqliteStore);
 super::users::users_ported!(SqliteStore);
