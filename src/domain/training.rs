@@ -152,7 +152,7 @@ pub struct TrainingType {
 
 /// The official-file codes of a training type (domain.md §8 and §6), each list optional: a
 /// sheet column or a catalogue override in the configuration directory supplies what is absent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialCodes {
     /// `TYPE_JDR` of its justificatif de réussite.

@@ -73,6 +73,14 @@ pub enum Field {
     Session,
     /// Adresse e-mail.
     Email,
+    /// Compétences transférables (codes ROME) of the training.
+    Competences,
+    /// Formacodes of the training.
+    Formacodes,
+    /// NSF codes of the training.
+    Nsf,
+    /// Statut d'emploi (« Actif », « Sorti »).
+    Status,
 }
 
 impl Field {
@@ -104,6 +112,10 @@ impl Field {
             Self::CertificateNumber => "n° de certificat",
             Self::Session => "n° de session",
             Self::Email => "e-mail",
+            Self::Competences => "compétences transférables",
+            Self::Formacodes => "formacodes",
+            Self::Nsf => "codes NSF",
+            Self::Status => "statut",
         }
     }
 
@@ -172,6 +184,9 @@ impl Kind {
                 CertificateNumber,
                 Session,
                 Email,
+                Competences,
+                Formacodes,
+                Nsf,
             ],
             Self::Roster => &[
                 Nir,
@@ -182,12 +197,11 @@ impl Kind {
                 EmployeeNumber,
                 Service,
                 Site,
-                Team,
                 Job,
                 Manager,
                 EntryDate,
                 LeavingDate,
-                Email,
+                Status,
             ],
             Self::History => &[
                 Nir,

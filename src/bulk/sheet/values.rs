@@ -51,6 +51,12 @@ pub enum ValueError {
          (échec), Absent, ou vide"
     )]
     Outcome(String),
+    /// A status none of the known words.
+    #[error(
+        "statut « {0} » inconnu : Actif, En poste (présent), Sorti, Parti, Inactif (sortant), ou \
+         vide"
+    )]
+    Status(String),
 }
 
 /// A NIR as sheets hold it: 13 characters or 15 with the key, with spaces, dots or dashes, or
@@ -360,6 +366,41 @@ pub fn outcome(cell: &Cell) -> Result<Option<Outcome>, ValueError> {
         .ok_or_else(|| ValueError::Outcome(shown(&text)))
 }
 
+/// Words of a roster's status column **\[I\]**: `true` for a leaver, `false` for a worker in post.
+const STATUSES: [(&str, bool); 16] = [
+    ("sorti", true),
+    ("sortie", true),
+    ("parti", true),
+    ("partie", true),
+    ("depart", true),
+    ("inactif", true),
+    ("inactive", true),
+    ("archive", true),
+    ("archivee", true),
+    ("ancien salarie", true),
+    ("actif", false),
+    ("active", false),
+    ("present", false),
+    ("presente", false),
+    ("en poste", false),
+    ("en activite", false),
+];
+
+/// A status cell: `Some(true)` for a leaver (« Sorti », « Parti », « Inactif »), `Some(false)`
+/// for a worker in post (« Actif », « En poste »), `None` when empty.
+pub fn left(cell: &Cell) -> Result<Option<bool>, ValueError> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let text = cell.text();
+    let folded = fold(&text);
+    STATUSES
+        .iter()
+        .find(|(word, _)| *word == folded)
+        .map(|(_, left)| Some(*left))
+        .ok_or_else(|| ValueError::Status(shown(&text)))
+}
+
 /// Text compared without accents, case or punctuation: lowercase ASCII letters and digits, one
 /// space between words (« N° de Sécurité-Sociale » → `n de securite sociale`).
 pub fn fold(text: &str) -> String {
@@ -620,6 +661,18 @@ mod tests {
             outcome(&text("peut-être")),
             Err(ValueError::Outcome("peut-être".into()))
         );
+    }
+
+    #[test]
+    fn statuses_tell_leavers_from_workers_in_post() {
+        for word in ["Sorti", "SORTIE", "Parti", "inactif", "Départ"] {
+            assert_eq!(left(&text(word)), Ok(Some(true)), "{word}");
+        }
+        for word in ["Actif", "en poste", "Présente"] {
+            assert_eq!(left(&text(word)), Ok(Some(false)), "{word}");
+        }
+        assert_eq!(left(&Cell::Empty), Ok(None));
+        assert_eq!(left(&text("CDD")), Err(ValueError::Status("CDD".into())));
     }
 
     #[test]
