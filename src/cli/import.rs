@@ -151,7 +151,10 @@ impl Report {
 
     /// The report for a person: counts, every error, what was sent; values sanitised.
     pub fn to_text(&self, description: &str) -> String {
-        let mut out = format!("{}\n", sanitize(description));
+        let mut out: String = description
+            .lines()
+            .map(|line| format!("{}\n", sanitize(line)))
+            .collect();
         out.push_str(&format!(
             "{}, {}.\n",
             count(self.declarations as u64, "déclaration", "déclarations"),

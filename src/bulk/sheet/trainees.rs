@@ -91,7 +91,6 @@ impl Places {
             DATE_DEBUT_FORMATION => (first(&[Field::StartDate, Field::EndDate]), false),
             DATE_FIN_FORMATION | DATE_DEBUT_VALIDITE => (self.of(Field::EndDate), false),
             DATE_FIN_VALIDITE => (first(&[Field::ExpiryDate, Field::EndDate]), false),
-            RESULTAT_OBTENU => (self.of(Field::Result), false),
             COMPETENCE_TRANSFERABLE => codes(Field::Competences),
             DOMAINE_FORMATION => codes(Field::Formacodes),
             SPECIALITE_FORMATION => codes(Field::Nsf),
@@ -323,6 +322,15 @@ impl Trainees {
                 let table = &mut tables[usize::from(first.kind == DeclarationKind::Justificatif)];
                 for trainee in chunk {
                     let mut cells = trainee.cells.clone();
+                    // Two titles of one type in a session (« SST », « Sauveteur secouriste du
+                    // travail ») are one training: the first row's title names it.
+                    if trainee.training.code == first.training.code {
+                        for column in [NOM_FORMATION, NOM_JDR] {
+                            if let Some(title) = first.cells.get(column) {
+                                cells.insert(column, title.clone());
+                            }
+                        }
+                    }
                     let nir = cells.get(NIR).cloned().unwrap_or_default();
                     cells.insert(ID_DECLARATION, id.clone());
                     cells.insert(REFERENCE_DECLARATION, reference.clone());
@@ -614,7 +622,6 @@ impl RowReader<'_> {
             cells.insert(TYPE_JDR, type_jdr.as_code().to_owned());
             cells.insert(NOM_JDR, title.clone());
             cells.insert(PRESENCE_FORMATION, YES.to_owned());
-            cells.insert(RESULTAT_OBTENU, self.cell(Field::Result).text());
         }
         cells.insert(NOM_FORMATION, title.clone());
         cells.insert(DATE_DEBUT_FORMATION, start_text.clone());

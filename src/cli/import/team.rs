@@ -283,9 +283,14 @@ pub async fn run(
     };
     report.errors = plan.errors;
     report.warnings = plan.warnings;
-    let write = report.errors.is_empty() && !args.dry_run;
-    for step in plan.steps {
-        if !write {
+    // With errors nothing is written and nothing counted; a dry run counts what it would do.
+    let steps = if report.errors.is_empty() {
+        plan.steps
+    } else {
+        Vec::new()
+    };
+    for step in steps {
+        if args.dry_run {
             report.push(step.change);
             continue;
         }
