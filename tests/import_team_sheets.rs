@@ -350,6 +350,11 @@ fn a_trainee_sheet_with_errors_imports_nothing_and_names_each_cell() {
     let body = |n: u32| format!("28507751{n:05}");
     let key = |n: u32| format!("{:02}", compute_key(&body(n)).unwrap());
     let full = |n: u32| format!("{}{}", body(n), key(n));
+    let wrong = format!(
+        "{}{:02}",
+        body(1),
+        (key(1).parse::<u32>().unwrap() + 1) % 97
+    );
     // CSV as French Excel saves it: « ; », a title line, names as typed.
     let csv = format!(
         "Liste des stagiaires;;;;;;\n\
@@ -362,11 +367,6 @@ fn a_trainee_sheet_with_errors_imports_nothing_and_names_each_cell() {
          MOREAU;Jules;{five};;;Formateur SST;03/03/2026;Admis;115650/121885/400635\n\
          SIMON;Anne;{six};;;Cuisine moléculaire;03/03/2026;;115650/121885/400635\n\
          PETIT;Jean;{seven};Menuiserie Martin;;SST;03/03/2026;Non admis;115650/121885/400635\n",
-        wrong = format!(
-            "{}{:02}",
-            body(1),
-            (key(1).parse::<u32>().unwrap() + 1) % 97
-        ),
         three = full(3),
         four = full(4),
         five = full(5),
@@ -464,9 +464,21 @@ fn a_trainee_sheet_saved_by_libreoffice_gives_the_same_declarations_in_xlsx_and_
     );
 }
 
+/// A roster row: matricule, birth name, first name, NIR order, service, leaving date (serial),
+/// status.
+type RosterRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    u32,
+    &'a str,
+    Option<f64>,
+    &'a str,
+);
+
 /// A roster workbook: a title row, a header naming the usual HR columns, a hidden column, and
-/// the rows given (matricule, birth name, first name, NIR order, service, leaving date, status).
-fn roster_workbook(rows: &[(&str, &str, &str, u32, &str, Option<f64>, &str)]) -> Vec<u8> {
+/// the rows given.
+fn roster_workbook(rows: &[RosterRow<'_>]) -> Vec<u8> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("Personnel").unwrap();
     sheet

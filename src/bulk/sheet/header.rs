@@ -163,7 +163,8 @@ impl Kind {
         }
     }
 
-    /// The fields this kind reads; any other recognised column is ignored.
+    /// The fields this kind reads (its import uses each, names aside, which show whom a row is
+    /// about); any other recognised column is ignored.
     fn fields(self) -> &'static [Field] {
         use Field::*;
         match self {
@@ -173,7 +174,6 @@ impl Kind {
                 BirthName,
                 LastName,
                 FirstName,
-                BirthDate,
                 Company,
                 Siret,
                 Training,
@@ -181,9 +181,7 @@ impl Kind {
                 EndDate,
                 ExpiryDate,
                 Result,
-                CertificateNumber,
                 Session,
-                Email,
                 Competences,
                 Formacodes,
                 Nsf,
@@ -209,9 +207,7 @@ impl Kind {
                 BirthName,
                 LastName,
                 FirstName,
-                BirthDate,
                 Training,
-                Category,
                 Organisme,
                 StartDate,
                 EndDate,
@@ -219,18 +215,7 @@ impl Kind {
                 Result,
                 CertificateNumber,
             ],
-            Self::Matrix => &[
-                Nir,
-                EmployeeNumber,
-                BirthName,
-                LastName,
-                FirstName,
-                BirthDate,
-                Service,
-                Site,
-                Team,
-                Job,
-            ],
+            Self::Matrix => &[Nir, EmployeeNumber, BirthName, LastName, FirstName],
         }
     }
 
