@@ -412,6 +412,21 @@ pub fn history(
     collector.finish()
 }
 
+/// A matrix's columns named after a catalogue type are trainings, whatever their cells hold (a
+/// cell « oui » where a date should be is then reported, not passed over).
+pub fn adopt_training_columns(table: &mut Table, catalogue: &Catalogue) {
+    if table.kind != super::Kind::Matrix {
+        return;
+    }
+    for column in &mut table.columns {
+        if column.role == Role::Ignored(super::header::Ignored::Unknown)
+            && training_type(catalogue, &column.header).is_some()
+        {
+            column.role = Role::Training;
+        }
+    }
+}
+
 /// A matrix: one row per worker, one column per training, each date cell a training ended that
 /// day; a training column whose header names no catalogue type is an error at the header.
 pub fn matrix(
@@ -633,21 +648,36 @@ mod tests {
     fn a_matrix_records_each_date_under_its_training() {
         let table = table_of(
             &[
-                &["Matricule", "Nom", "SST", "CACES R489", "Danse"],
-                &["M1", "DURAND", "01/02/2025", "", "03/04/2024"],
-                &["M2", "MARTIN", "", "12 mars 2024", ""],
+                &[
+                    "Matricule",
+                    "Nom",
+                    "SST",
+                    "CACES R489",
+                    "Danse",
+                    "Gestes et postures",
+                ],
+                &["M1", "DURAND", "01/02/2025", "", "03/04/2024", "oui"],
+                &["M2", "MARTIN", "", "12 mars 2024", "", ""],
             ],
             None,
         );
         assert_eq!(table.kind, Kind::Matrix);
+        let mut table = table;
         let catalogue = Catalogue::embedded().unwrap();
+        adopt_training_columns(&mut table, &catalogue);
+        assert_eq!(table.columns[5].role, Role::Training, "named after a type");
         let tree = Tree::embedded().unwrap();
         let read = matrix(&table, &catalogue, &tree, today());
         let errors: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
-        assert_eq!(errors.len(), 1);
+        assert_eq!(errors.len(), 2, "{errors:#?}");
         assert!(
             errors[0].starts_with(
                 "ligne 1, colonne E (Danse) : Formation « Danse » inconnue du catalogue"
+            )
+        );
+        assert!(
+            errors[1].starts_with(
+                "ligne 2, colonne F (Gestes et postures) : « oui » n'est pas une date"
             )
         );
         let items: Vec<(usize, &str, NaiveDate, Option<&str>)> = read

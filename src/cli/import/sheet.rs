@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::bulk::read::{self, Encoding, ImportFile, Shape};
 pub use crate::bulk::sheet::Kind;
 use crate::bulk::sheet::header::{Ignored, Role};
+use crate::bulk::sheet::staff;
 use crate::bulk::sheet::trainees::{self, Trainees};
 use crate::bulk::sheet::{self, Synonyms, Table, column_letter, official};
 use crate::domain::{DeclarantKind, DeclarationKind};
@@ -121,6 +122,8 @@ pub fn read_sheet(
             ))
         }
         Kind::Roster | Kind::History | Kind::Matrix => {
+            let mut table = table;
+            staff::adopt_training_columns(&mut table, &rules.catalogue);
             let columns = Columns::new(&table, description);
             Ok(SheetRead::Team(table, columns))
         }

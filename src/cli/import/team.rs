@@ -67,7 +67,8 @@ impl Outcome {
             (Self::Archived, _) => "archivé",
             (Self::Unchanged, false) => "inchangé",
             (Self::Unchanged, true) => "inchangée",
-            (Self::Ignored, _) => "ignorée",
+            (Self::Ignored, false) => "ignoré",
+            (Self::Ignored, true) => "ignorée",
         }
     }
 }
