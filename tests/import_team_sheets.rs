@@ -847,7 +847,7 @@ fn a_history_and_a_matrix_record_entries_the_passport_shows() {
             &soffice,
             team.dir.path(),
             "matrice",
-            "Matricule,Nom,Habilitation électrique B0,Gestes et postures,SST\n\
+            "Matricule,Nom,Habilitation électrique B0,Travail en hauteur,SST\n\
              M1,DURAND,2025-06-12,,2026-03-03\n\
              M2,MARTIN,,2024-11-05,\n",
             "ods",
@@ -859,7 +859,7 @@ fn a_history_and_a_matrix_record_entries_the_passport_shows() {
                 "Matricule",
                 "Nom",
                 "Habilitation électrique B0",
-                "Gestes et postures",
+                "Travail en hauteur",
                 "SST",
             ]
             .iter()
@@ -903,6 +903,6 @@ fn a_history_and_a_matrix_record_entries_the_passport_shows() {
     assert_eq!(codes(lea), ["HAB_ELEC_B0_H0 2025-06-12", "SST 2026-03-03"]);
     assert_eq!(
         codes(paul),
-        ["CACES_R489 2023-03-15", "GESTES_POSTURES 2024-11-05"]
+        ["CACES_R489 2023-03-15", "TRAVAIL_EN_HAUTEUR 2024-11-05"]
     );
 }

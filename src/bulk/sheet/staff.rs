@@ -654,7 +654,7 @@ mod tests {
                     "SST",
                     "CACES R489",
                     "Danse",
-                    "Gestes et postures",
+                    "Travail en hauteur",
                 ],
                 &["M1", "DURAND", "01/02/2025", "", "03/04/2024", "oui"],
                 &["M2", "MARTIN", "", "12 mars 2024", "", ""],
@@ -677,7 +677,7 @@ mod tests {
         );
         assert!(
             errors[1].starts_with(
-                "ligne 2, colonne F (Gestes et postures) : « oui » n'est pas une date"
+                "ligne 2, colonne F (Travail en hauteur) : « oui » n'est pas une date"
             )
         );
         let items: Vec<(usize, &str, NaiveDate, Option<&str>)> = read
