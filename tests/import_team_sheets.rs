@@ -341,6 +341,18 @@ fn a_trainee_workbook_becomes_declarations_of_the_right_kind_once() {
     );
     let summaries = block(client.all_declarations(&DeclarationsQuery::default())).unwrap();
     assert_eq!(summaries.len(), 3, "importing again creates nothing");
+
+    // The same workbook opened and saved by LibreOffice as .ods (its merged cells, hidden
+    // column and empty sheet as LibreOffice writes them): the same declarations, known.
+    let Some(soffice) = libreoffice::soffice() else {
+        return;
+    };
+    let resaved = team.dir.path().join("libreoffice");
+    std::fs::create_dir_all(&resaved).unwrap();
+    let ods = libreoffice::resave(&soffice, &resaved, &path, "ods");
+    let from_ods = team.import_json(of, &ods);
+    assert_eq!(ids(&from_ods), ids(&first), "{from_ods}");
+    assert_eq!(from_ods["warnings"], first["warnings"]);
 }
 
 #[test]

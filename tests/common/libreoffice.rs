@@ -2,6 +2,9 @@
 //! turns a CSV text into the workbook LibreOffice writes (numbers and dates typed as it reads
 //! them). CI installs it (`.ci/run`, Debian's `libreoffice-calc-nogui`).
 
+// Shared by several test crates: not every helper is used by each.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,4 +51,22 @@ pub fn libreoffice(soffice: &Path, dir: &Path, name: &str, text: &str, extension
         .unwrap();
     assert!(status.success());
     dir.join(format!("{name}.{extension}"))
+}
+
+/// The workbook at `path` opened and saved again by LibreOffice as `extension`, beside it under
+/// `dir`; the new workbook's path.
+pub fn resave(soffice: &Path, dir: &Path, path: &Path, extension: &str) -> PathBuf {
+    let status = Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}/lo-profile",
+            dir.display()
+        ))
+        .args(["--headless", "--convert-to", extension, "--outdir"])
+        .arg(dir)
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    dir.join(format!("{stem}.{extension}"))
 }
