@@ -250,6 +250,12 @@ fn a_trainee_workbook_becomes_declarations_of_the_right_kind_once() {
 
     let first = team.import_json(of, &path);
     assert_eq!(first["errors"], serde_json::json!([]), "{first}");
+    assert_eq!(first["sheet"]["kind"], "stagiaires");
+    assert_eq!(
+        first["sheet"]["columns"][2],
+        serde_json::json!({"field": "NIR", "column": "C", "header": "N° de sécurité sociale"})
+    );
+    assert_eq!(first["sheet"]["ignored"][0]["column"], "L");
     let results = first["results"].as_array().unwrap();
     assert_eq!(results.len(), 3, "{first}");
     assert!(results.iter().all(|r| r["outcome"] == "created"));

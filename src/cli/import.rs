@@ -121,6 +121,9 @@ pub struct Report {
     /// category could not be checked.
     #[serde(skip_serializing_if = "is_zero")]
     pub unrecognised_trainings: usize,
+    /// A trainee sheet's kind and columns (taken, ignored, missing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<sheet::Columns>,
 }
 
 /// Whether a count is zero (to leave it out of the JSON report).
@@ -139,6 +142,7 @@ impl Report {
             results: Vec::new(),
             warnings: nir_warnings(file),
             unrecognised_trainings: 0,
+            sheet: None,
         }
     }
 
@@ -345,6 +349,7 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     let forced = args.kind.map(sheet::Kind::from);
     let official_told = matches!(forced, None | Some(sheet::Kind::Adf | sheet::Kind::Jdr));
     let mut trainee_sheet = None;
+    let mut sheet_columns = None;
     let text = official_told.then(|| read::read(&bytes, account.kind, today));
     let (mut file, description) = match text {
         Some(Ok(file)) if forced.is_none_or(|kind| kind == official_kind(file.shape.kind)) => {
@@ -355,9 +360,11 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
             Ok(sheet::SheetRead::Official(file, description)) => {
                 (file, format!("{path} : {description}"))
             }
-            Ok(sheet::SheetRead::Trainees(file, trainees, description)) => {
+            Ok(sheet::SheetRead::Trainees(file, trainees, columns)) => {
                 trainee_sheet = Some(trainees);
-                (file, format!("{path} : {description}"))
+                let description = format!("{path} : {}", columns.to_text());
+                sheet_columns = Some(columns);
+                (file, description)
             }
             Ok(sheet::SheetRead::Team(table, columns)) => {
                 let sheet = team::Sheet {
@@ -374,6 +381,7 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     let unrecognised = recognise_trainings(&mut file, &rules.catalogue);
     let mut report = Report::new(&file, args.dry_run);
     report.unrecognised_trainings = unrecognised;
+    report.sheet = sheet_columns;
     if let Some(trainees) = sheet {
         report.errors = trainees.merge(std::mem::take(&mut report.errors));
         let mut warnings = trainees.warnings.clone();
@@ -471,6 +479,7 @@ mod tests {
             results,
             warnings: Vec::new(),
             unrecognised_trainings: 0,
+            sheet: None,
         }
     }
 

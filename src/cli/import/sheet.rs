@@ -66,8 +66,8 @@ pub enum SheetRead {
     /// Official columns, read into declarations; with the sheet's description.
     Official(ImportFile, String),
     /// A trainee sheet, converted into declarations; the conversion places the official
-    /// checks' errors at the sheet's cells. With the description and the columns taken.
-    Trainees(ImportFile, Box<Trainees>, String),
+    /// checks' errors at the sheet's cells. With the columns taken.
+    Trainees(ImportFile, Box<Trainees>, Columns),
     /// A roster, history or matrix, to write through the staff routes.
     Team(Table, Columns),
 }
@@ -115,11 +115,7 @@ pub fn read_sheet(
             );
             let file = declarations(&trainees, declarant, today)?;
             let columns = Columns::new(&table, description);
-            Ok(SheetRead::Trainees(
-                file,
-                Box::new(trainees),
-                columns.to_text(),
-            ))
+            Ok(SheetRead::Trainees(file, Box::new(trainees), columns))
         }
         Kind::Roster | Kind::History | Kind::Matrix => {
             let mut table = table;
