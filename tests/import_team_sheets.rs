@@ -348,6 +348,23 @@ fn a_trainee_workbook_becomes_declarations_of_the_right_kind_once() {
     let summaries = block(client.all_declarations(&DeclarationsQuery::default())).unwrap();
     assert_eq!(summaries.len(), 3, "importing again creates nothing");
 
+    // The official files the portal takes: every rule of the layouts checked on the way out.
+    for (layout, lines, token) in [("jdr", 4, "|CERTIFICAT|"), ("adf", 2, "|NON|")] {
+        let out = team.path(&format!("{layout}.csv"));
+        let status = passeport(team.dir.path())
+            .arg("--config")
+            .arg(of)
+            .args(["export", layout, "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "export {layout}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().count(), lines, "{text}");
+        assert!(text.lines().skip(1).all(|l| l.contains(token)), "{text}");
+        assert!(text.contains("|42829|344r|"), "{text}");
+    }
+
     // The same workbook opened and saved by LibreOffice as .ods (its merged cells, hidden
     // column and empty sheet as LibreOffice writes them): the same declarations, known.
     let Some(soffice) = libreoffice::soffice() else {
