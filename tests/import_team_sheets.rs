@@ -452,6 +452,27 @@ fn a_trainee_sheet_with_errors_imports_nothing_and_names_each_cell() {
     let client = team.client(token);
     let summaries = block(client.all_declarations(&DeclarationsQuery::default())).unwrap();
     assert!(summaries.is_empty(), "a file with errors imports nothing");
+
+    // Columns of a history (an organisme, an expiry) in an OF's file: its trainee sheet.
+    let history_like = team.path("suivi.csv");
+    std::fs::write(
+        &history_like,
+        format!(
+            "Nom;NIR;Formation;Date de fin;Organisme;Date d'expiration
+             DUPONT;{};SST;03/03/2026;Formapro;03/03/2028
+",
+            full(8)
+        ),
+    )
+    .unwrap();
+    let (_, out, _) = team.import(of, &history_like, &["--dry-run"]);
+    assert!(
+        out.contains(
+            "Type de fichier : feuille de stagiaires d'un organisme de formation (reconnu \
+             d'après les colonnes).\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

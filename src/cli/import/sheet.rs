@@ -83,7 +83,16 @@ pub fn read_sheet(
     let grid = sheet::read(bytes)?;
     let synonyms =
         Synonyms::embedded().map_err(|error| sheet::SheetError::Synonyms(error.to_string()))?;
-    let table = sheet::recognise(&grid, &synonyms, forced)?;
+    let mut table = sheet::recognise(&grid, &synonyms, forced)?;
+    // A training organisation keeps no training history of staff: a sheet of trainings and
+    // dates it imports is its trainee sheet.
+    if forced.is_none()
+        && table.kind == Kind::History
+        && declarant == DeclarantKind::OrganismeFormation
+    {
+        table = sheet::recognise(&grid, &synonyms, Some(Kind::Trainees))?;
+        table.recognised = true;
+    }
     let description = format!("{}, en-tête ligne {}", grid.describe(), table.header_line);
     match table.kind {
         Kind::Adf | Kind::Jdr => {
