@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 use passeport::api::Client;
 use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::api::contract::{
     DeclarationStatus, DeclarationView, DeclarationsQuery, IDEMPOTENCY_KEY, PROBLEM_JSON,
     SessionsQuery, WorkersQuery,
@@ -28,7 +29,6 @@ use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::ids::compute_key;
 use passeport::domain::training::Catalogue;
-use passeport::domain::worker::Worker;
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
 use passeport::server::{DEMO_TOKENS, Server, ServerOptions};
 use serde_json::Value;

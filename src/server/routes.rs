@@ -506,7 +506,7 @@ async fn passport_of(
         .map(|row| entry_view(state, row, today))
         .collect();
     Ok(Passport {
-        worker,
+        worker: worker.with_nir(),
         today,
         entries,
     })

@@ -17,10 +17,10 @@ use ratatui::widgets::Paragraph;
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
+use crate::api::contract::NirView;
 use crate::api::contract::{
     SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery,
 };
-use crate::domain::ids::Nir;
 use crate::domain::training::TrainingType;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::Roster;
@@ -559,11 +559,7 @@ fn render_detail(
         .trainees
         .iter()
         .map(|t| {
-            let nir = t
-                .nir
-                .parse::<Nir>()
-                .map(|n| n.masked())
-                .unwrap_or_else(|_| "NIR invalide".into());
+            let nir = NirView::masked_text(&t.nir).unwrap_or_else(|| "NIR invalide".into());
             FitRow::new(vec![
                 FitCell::plain(&format!("{} {}", t.last_name, t.first_names)),
                 FitCell::plain(&nir),
