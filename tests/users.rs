@@ -6,9 +6,19 @@
 
 #[path = "common/databases.rs"]
 mod databases;
+#[allow(dead_code)]
+#[path = "common/pty.rs"]
+mod pty;
+#[path = "common/team_server.rs"]
+mod team_server;
 
 use chrono::{NaiveDate, TimeDelta, Utc};
-use passeport::domain::DeclarantKind;
+use passeport::api::Client;
+use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkersQuery;
+use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::{DeclarantKind, DeclarationKind};
+use passeport::search::SearchIndex;
 use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::ids::{Siret, compute_key};
 use passeport::domain::rights::Role;
@@ -527,6 +537,148 @@ async fn worker_writes_leave_their_changes_in_the_trail_and_sites_bound_them() {
         assert_eq!(last["action"], "archivage", "{name}");
         assert_eq!(last["before"]["archived"], false, "{name}");
         assert_eq!(last["after"]["archived"], true, "{name}");
+        running.stop().await;
+        database.drop_now().await;
+    }
+}
+
+/// An attestation de formation (SST, ended `end`, valid until `valid_until`) of `titulaires`
+/// (NIR, birth name) employed by `siret`, as JSON.
+fn attestation(
+    reference: &str,
+    end: NaiveDate,
+    valid_until: NaiveDate,
+    titulaires: &[(String, &str)],
+    siret: &str,
+) -> Value {
+    let titulaires: Vec<Titulaire> = titulaires
+        .iter()
+        .enumerate()
+        .map(|(n, (nir, name))| Titulaire {
+            id_unique_partenaire: format!("{reference}-{n}"),
+            nir: nir.clone(),
+            nom_titulaire: (*name).to_owned(),
+            presence_employeur: Some(true),
+            siret_employeur: siret.to_owned(),
+            reference_employeur: String::new(),
+        })
+        .collect();
+    let strings = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
+    serde_json::to_value(Declaration {
+        id_declaration: reference.to_owned(),
+        reference_declaration: reference.to_owned(),
+        nom_formation: "Sauveteur secouriste du travail".to_owned(),
+        date_debut_formation: Some(end),
+        date_fin_formation: Some(end),
+        modalite_dispense: Some(Modalite::Presentiel),
+        competence_transferable: strings(&["115650", "121885", "400635"]),
+        qualification_formateur: Some(QualificationFormateur::Preventeur),
+        formation_certifiante: Some(false),
+        domaine_formation: strings(&["42829"]),
+        specialite_formation: strings(&["344r"]),
+        date_debut_validite: Some(end),
+        date_fin_validite: Some(valid_until),
+        titulaires,
+        ..Declaration::new(DeclarationKind::Attestation)
+    })
+    .unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The employer, its administrator's token and a user's token, served.
+async fn employer_with(database: &DatabaseSettings, new: NewUser) -> (Running, String, String) {
+    let server = open(database).await;
+    let employer: Siret = EMPLOYER.parse().unwrap();
+    server
+        .create_account(DeclarantKind::Employeur, &employer, "Équipe Tôlerie", None)
+        .await
+        .unwrap();
+    let email = new.email.clone();
+    server.create_user(&employer, &new).await.unwrap();
+    let token = server
+        .create_user_token(&employer, Some(&email), None)
+        .await
+        .unwrap();
+    let admin = server.create_token(&employer).await.unwrap();
+    (Running::start(server, listener().await), admin, token)
+}
+
+/// Creates a worker of `site` as `token`; its id.
+async fn hire(running: &Running, token: &str, n: u32, name: &str, site: &str) -> i64 {
+    let body = json!({"nir": nir(n), "last_name": name, "first_names": "Anne",
+                      "birth_date": "1985-07-01", "site": site});
+    let (status, created) = running.call("POST", "/v1/workers", token, Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_lecture_user_lists_searches_opens_passports_and_runs_expiring_with_nirs_masked() {
+    for database in each_backend().await {
+        let name = database.name;
+        let (running, admin, lea) =
+            employer_with(&database.settings, user("lea@acme.fr", Role::Lecture, None)).await;
+        let dupont = hire(&running, &admin, 1, "DUPONT", "Lyon").await;
+        hire(&running, &admin, 2, "MARTIN", "Paris").await;
+        let declared = attestation(
+            "EMP-1",
+            day(2026, 6, 2),
+            day(2026, 12, 20),
+            &[(nir(1), "DUPONT")],
+            EMPLOYER,
+        );
+        let (status, answer) = running
+            .call("POST", "/v1/declarations", &admin, Some(declared))
+            .await;
+        assert_eq!(status, 201, "{name}: {answer}");
+
+        // The typed client reads the lecture user's answers, every NIR masked.
+        let client = Client::new(&running.base, Some(lea.clone()), ClientOptions::default())
+            .unwrap();
+        let roster = client.all_workers(&WorkersQuery::default()).await.unwrap();
+        assert_eq!(roster.len(), 2, "{name}");
+        for worker in &roster {
+            assert!(worker.nir.is_masked(), "{name}: {:?}", worker.nir);
+            assert!(worker.nir.masked().starts_with("2 85 07 ••"), "{name}");
+        }
+        let found = client
+            .workers(&WorkersQuery {
+                q: Some("dupont".to_owned()),
+                ..WorkersQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1, "{name}: the server's search");
+        let index = SearchIndex::new(&roster);
+        let hits = index.search("dupont", 10, None, 1);
+        let first = index.entry(hits.top[0].index).unwrap();
+        assert!(first.text.starts_with("DUPONT"), "{name}: {}", first.text);
+        let passport = client.passport(dupont).await.unwrap();
+        assert_eq!(passport.worker.nir.masked(), "2 85 07 •• ••• ••• ••", "{name}");
+        assert!(passport.worker.nir.clear().is_none(), "{name}");
+        assert_eq!(passport.entries.len(), 1, "{name}: {passport:?}");
+
+        // `passeport expiring` as the lecture user: the expiry, and no NIR.
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("lea.toml");
+        team_server::config(&config, &running.base, &lea);
+        let mut command = team_server::passeport(home.path());
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["expiring", "--within", "90"]);
+        // The binary runs off the runtime that serves it.
+        let shown = tokio::task::spawn_blocking(move || team_server::run(&mut command))
+            .await
+            .unwrap();
+        assert!(
+            shown.contains("DUPONT") && shown.contains("20/12/2026"),
+            "{name}: {shown}"
+        );
+        assert!(!shown.contains(&nir(1)[5..13]), "{name}: {shown}");
         running.stop().await;
         database.drop_now().await;
     }
