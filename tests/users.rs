@@ -683,3 +683,123 @@ async fn a_lecture_user_lists_searches_opens_passports_and_runs_expiring_with_ni
         database.drop_now().await;
     }
 }
+
+#[tokio::test]
+async fn verification_and_export_writes_leave_before_and_after_and_refused_ones_nothing() {
+    for database in each_backend().await {
+        let name = database.name;
+        let server = open(&database.settings).await;
+        let employer: Siret = EMPLOYER.parse().unwrap();
+        let organisation: Siret = OTHER.parse().unwrap();
+        server
+            .create_account(DeclarantKind::Employeur, &employer, "Équipe Tôlerie", None)
+            .await
+            .unwrap();
+        let nda = "11755555575".parse().unwrap();
+        server
+            .create_account(
+                DeclarantKind::OrganismeFormation,
+                &organisation,
+                "Formapro",
+                Some(&nda),
+            )
+            .await
+            .unwrap();
+        server
+            .create_user(&employer, &user("sam@acme.fr", Role::Saisie, None))
+            .await
+            .unwrap();
+        let sam = server
+            .create_user_token(&employer, Some("sam@acme.fr"), None)
+            .await
+            .unwrap();
+        let admin = server.create_token(&employer).await.unwrap();
+        let of = server.create_token(&organisation).await.unwrap();
+        let running = Running::start(server, listener().await);
+        let declared = attestation(
+            "OF-1",
+            day(2026, 11, 2),
+            day(2028, 11, 2),
+            &[(nir(1), "DUPONT")],
+            EMPLOYER,
+        );
+        let (status, answer) = running
+            .call("POST", "/v1/declarations", &of, Some(declared))
+            .await;
+        assert_eq!(status, 201, "{name}: {answer}");
+        let trail = async |token: &str, entity: &str| {
+            let path = format!("/v1/audit?entity={entity}");
+            let (_, page) = running.call("GET", &path, token, None).await;
+            page["items"].as_array().unwrap().clone()
+        };
+
+        // Verifications: a verify, a verify that changes nothing, a request, a refused request.
+        let (_, lines) = running.call("GET", "/v1/verifications", &sam, None).await;
+        let line = lines["items"][0]["line_id"].as_i64().unwrap();
+        let verify = format!("/v1/verifications/{line}/verify");
+        let request = format!("/v1/verifications/{line}/request-correction");
+        let (status, _) = running.call("POST", &verify, &sam, None).await;
+        assert_eq!(status, 200, "{name}");
+        let (status, _) = running.call("POST", &verify, &sam, None).await;
+        assert_eq!(status, 200, "{name}: verified again changes nothing");
+        let message = json!({"message": "Date de fin erronée"});
+        let (status, _) = running
+            .call("POST", &request, &sam, Some(message.clone()))
+            .await;
+        assert_eq!(status, 200, "{name}");
+        let (status, _) = running.call("POST", &request, &sam, Some(message)).await;
+        assert_eq!(status, 409, "{name}: a request already made");
+        let entries = trail(&admin, "v%C3%A9rification").await;
+        assert_eq!(entries.len(), 2, "{name}: {entries:?}");
+        assert_eq!(entries[0]["user"], "sam@acme.fr", "{name}");
+        assert_eq!(entries[0]["action"], "vérification", "{name}");
+        assert_eq!(entries[0]["entity_id"], line.to_string(), "{name}");
+        assert_eq!(entries[0]["before"], json!({"status": "a_verifier"}), "{name}");
+        assert_eq!(entries[0]["after"], json!({"status": "verifiee"}), "{name}");
+        assert_eq!(entries[1]["action"], "demande de correction", "{name}");
+        assert_eq!(
+            entries[1]["before"],
+            json!({"status": "verifiee", "message": null}),
+            "{name}"
+        );
+        assert_eq!(
+            entries[1]["after"],
+            json!({"status": "correction_demandee", "message": "Date de fin erronée"}),
+            "{name}"
+        );
+
+        // Exports: a batch and the portal's answer; nothing to send and a second answer, none.
+        let (status, created) = running
+            .call("POST", "/v1/exports", &of, Some(json!({"kind": "adf"})))
+            .await;
+        assert_eq!(status, 201, "{name}: {created}");
+        let batch = created["id"].as_i64().unwrap();
+        let (status, _) = running
+            .call("POST", "/v1/exports", &of, Some(json!({"kind": "adf"})))
+            .await;
+        assert_eq!(status, 204, "{name}: nothing left to send");
+        let answer = format!("/v1/exports/{batch}/answer");
+        let accepted = json!({"answer": "accepted"});
+        let (status, _) = running
+            .call("POST", &answer, &of, Some(accepted.clone()))
+            .await;
+        assert_eq!(status, 200, "{name}");
+        let (status, _) = running.call("POST", &answer, &of, Some(accepted)).await;
+        assert_eq!(status, 409, "{name}: answered once");
+        let entries = trail(&of, "export").await;
+        assert_eq!(entries.len(), 2, "{name}: {entries:?}");
+        assert_eq!(entries[0]["action"], "création", "{name}");
+        assert_eq!(entries[0]["entity_id"], batch.to_string(), "{name}");
+        assert_eq!(entries[0]["after"]["line_count"], 1, "{name}");
+        assert_eq!(entries[0]["after"]["answer"], Value::Null, "{name}");
+        assert_eq!(entries[1]["action"], "réponse du portail", "{name}");
+        assert_eq!(entries[1]["before"]["answer"], Value::Null, "{name}");
+        assert_eq!(entries[1]["after"]["answer"], "accepted", "{name}");
+        assert!(
+            trail(&admin, "export").await.is_empty(),
+            "{name}: the organisation's trail is its own"
+        );
+        running.stop().await;
+        database.drop_now().await;
+    }
+}

@@ -239,11 +239,12 @@ macro_rules! calls {
         mod verifications {
             use sqlx::Row as _;
 
-            use super::{$backend, DbConn, DbRow, lookup, remember};
+            use super::{$backend, DbConn, DbRow, append_audit, lookup, remember};
             use crate::domain::DeclarantKind;
             use crate::domain::deadline::DeadlineRules;
             use crate::domain::verification::{self, Action};
             use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::verifications::{
                 DecideOutcome, LineRecord, StoredDecision, Subject, UndeclaredRow, merge,
             };
@@ -431,7 +432,7 @@ macro_rules! calls {
                     let decision = record.decision();
                     let current =
                         verification::status(window.as_ref(), decision.as_ref(), today);
-                    match verification::allowed(
+                    let wrote = match verification::allowed(
                         action,
                         current,
                         decision.as_ref(),
@@ -441,7 +442,7 @@ macro_rules! calls {
                         Err(refusal) => {
                             return Ok(Idempotent::New(DecideOutcome::Refused(refusal)));
                         }
-                        Ok(false) => {}
+                        Ok(false) => false,
                         Ok(true) => {
                             let status = match action {
                                 Action::Verify => "verifiee",
@@ -472,8 +473,13 @@ macro_rules! calls {
                             .bind(subject)
                             .execute(&mut *tx)
                             .await?;
+                            true
                         }
-                    }
+                    };
+                    let before = serde_json::json!({
+                        "status": current,
+                        "message": record.decision.as_ref().and_then(|d| d.message.clone()),
+                    });
                     let record = lines(&mut tx, account, Some(line)).await?.pop().ok_or_else(
                         || ServerError::Corrupt {
                             what: "ligne vérifiée".to_owned(),
@@ -482,6 +488,22 @@ macro_rules! calls {
                     )?;
                     let view = record.view(rules, today);
                     remember(&mut tx, account.id, request, 200, &view).await?;
+                    if wrote {
+                        let event = AuditEvent {
+                            action: match action {
+                                Action::Verify => "vérification",
+                                Action::RequestCorrection => "demande de correction",
+                            },
+                            entity: "vérification",
+                            entity_id: line.to_string(),
+                            before: Some(before),
+                            after: Some(serde_json::json!({
+                                "status": view.status,
+                                "message": view.message,
+                            })),
+                        };
+                        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
+                    }
                     tx.commit().await?;
                     Ok(Idempotent::New(DecideOutcome::Done(Box::new(view))))
                 }
