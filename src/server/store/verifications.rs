@@ -355,7 +355,7 @@ macro_rules! calls {
             /// The employer's live entries (training records and sessions) naming an organisme
             /// other than itself, of its own workers, that no organisation declared for the same
             /// person with the same type (or title) and end date.
-            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, \
+            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, w.site, \
                  w.last_name, w.first_names, e.training_code, e.training_title, e.end_date, \
                  e.organisme FROM passport_entries e \
                  JOIN workers w ON w.person_id = e.person_id AND w.employer_account_id = $1 \
@@ -370,7 +370,8 @@ macro_rules! calls {
                  ORDER BY e.end_date, e.id";
 
             impl $backend {
-                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]).
+                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]), of the user's
+                /// sites only for a user limited to sites.
                 pub(in crate::server::store) async fn undeclared_rows(
                     &self,
                     account: &AccountRow,
@@ -380,7 +381,14 @@ macro_rules! calls {
                         .bind(&account.name)
                         .fetch_all(&self.pool)
                         .await?;
+                    let sites = account.sites();
                     rows.iter()
+                        .filter(|row| {
+                            sites.is_none_or(|sites| {
+                                row.try_get::<String, _>("site")
+                                    .is_ok_and(|site| sites.contains(&site))
+                            })
+                        })
                         .map(|row| {
                             let last: String = row.try_get("last_name")?;
                             let first: String = row.try_get("first_names")?;
@@ -516,7 +524,8 @@ pub(super) use calls;
 impl Store {
     /// The lines `account` sees on `today`, nearest window first: an employer's, the lines
     /// organisations declared for its SIRET and those it acted on; an organisation's, the
-    /// decisions employers made on its declarations. `status` keeps one status only.
+    /// decisions employers made on its declarations. `status` keeps one status only. A user
+    /// limited to sites sees the lines of the workers of those sites only.
     pub async fn verifications(
         &self,
         account: &AccountRow,
@@ -524,7 +533,12 @@ impl Store {
         rules: &DeadlineRules,
         today: NaiveDate,
     ) -> Result<Vec<VerificationView>, ServerError> {
-        let lines = dispatch!(self, verification_lines(account))?;
+        let mut lines = dispatch!(self, verification_lines(account))?;
+        if account.sites().is_some() {
+            let nirs: Vec<&str> = lines.iter().map(|l| l.subject.nir.as_str()).collect();
+            let visible = self.visible_nirs(account, &nirs).await?;
+            lines.retain(|l| visible.contains(&super::canonical_nir(&l.subject.nir)));
+        }
         let mut views: Vec<VerificationView> = lines
             .iter()
             .map(|line| line.view(rules, today))
@@ -577,7 +591,7 @@ impl Store {
 
     /// The employer's `action` on `line` on `today`, in one write transaction, idempotently:
     /// the line as it then stands, a refusal of its state, or not found (another account's line,
-    /// a training organisation asking).
+    /// a training organisation asking, a line of another site than a limited user's).
     #[allow(clippy::too_many_arguments)]
     pub async fn decide(
         &self,
@@ -589,6 +603,12 @@ impl Store {
         today: NaiveDate,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<DecideOutcome>, ServerError> {
+        if account.sites().is_some() {
+            let seen = self.verifications(account, None, rules, today).await?;
+            if !seen.iter().any(|view| view.line_id == line) {
+                return Ok(Idempotent::New(DecideOutcome::NotFound));
+            }
+        }
         dispatch!(
             self,
             decide(account, line, action, message, rules, today, request)
