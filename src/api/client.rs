@@ -364,7 +364,8 @@ impl Client {
             .await
     }
 
-    /// Every audit entry matching `query`, oldest first, following `next_cursor`.
+    /// Every audit entry matching `query` (oldest first unless `newest_first`), following
+    /// `next_cursor`.
     pub async fn all_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
         let page = follow_cursor(|cursor| {
             let q = AuditQuery {

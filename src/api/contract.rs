@@ -532,6 +532,9 @@ pub struct AuditQuery {
     pub user: Option<String>,
     /// Entries on this kind of thing (`salarié`, `utilisateur`, `jeton`…).
     pub entity: Option<String>,
+    /// `true`: newest first, each next page going back in time (default: oldest first).
+    #[serde(default)]
+    pub newest_first: Option<bool>,
     /// Page size.
     pub limit: Option<u32>,
     /// Cursor from a previous page.

@@ -504,7 +504,8 @@ impl Store {
         dispatch!(self, caller_by_token(hash, now))
     }
 
-    /// Up to `limit` + 1 entries of the account's audit trail matching `filter`, oldest first.
+    /// Up to `limit` + 1 entries of the account's audit trail matching `filter`, oldest first
+    /// (newest first when the filter says so).
     pub async fn audit(
         &self,
         account: &AccountRow,

@@ -9,6 +9,7 @@ use crate::api::contract::{
     Account, DeclarationSummary, DeclarationsQuery, ExpirationsPage, ExpirationsQuery, Passport,
     SessionDetail, SessionSummary, SessionsQuery,
 };
+use crate::api::contract::{AuditEntry, AuditQuery, Page};
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
 use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
@@ -84,6 +85,8 @@ pub enum Request {
         /// The portal's answer.
         answer: AnswerScope,
     },
+    /// One page of `GET /v1/audit` (administrators).
+    Audit(AuditQuery),
     /// The declaration drafts of the data directory (no network).
     ListDrafts,
     /// Writes a draft atomically (no network).
@@ -274,6 +277,8 @@ pub enum Response {
     Verifications(Vec<VerificationView>),
     /// One line after an action.
     Verified(Box<VerificationView>),
+    /// A page of the audit trail.
+    Audit(Page<AuditEntry>),
 }
 
 /// The portal's answer to a batch, as recorded from the Déclarations screen.
