@@ -1014,6 +1014,16 @@ async fn verification_and_export_writes_leave_before_and_after_and_refused_ones_
             trail(&admin, "export").await.is_empty(),
             "{name}: the organisation's trail is its own"
         );
+        // Newest first, a page at a time back in time (the TUI's Journal).
+        let (_, newest) = running
+            .call("GET", "/v1/audit?newest_first=true&limit=1", &of, None)
+            .await;
+        assert_eq!(newest["items"][0]["action"], "réponse du portail", "{name}");
+        let cursor = newest["next_cursor"].as_str().unwrap();
+        let path = format!("/v1/audit?newest_first=true&limit=1&cursor={cursor}");
+        let (_, before) = running.call("GET", &path, &of, None).await;
+        assert_eq!(before["items"][0]["entity"], "export", "{name}");
+        assert_eq!(before["items"][0]["action"], "création", "{name}");
         running.stop().await;
         database.drop_now().await;
     }
