@@ -152,6 +152,8 @@ impl App {
         app.options
             .keymap
             .retain(|command| super::rights::allowed(None, command));
+        app.sessions.read_only = app.options.keymap.key_for(Command::Declare).is_none();
+        app.declarations.read_only = app.options.keymap.key_for(Command::Export).is_none();
         let mut effects = Vec::new();
         app.next_id += 1;
         let id = app.next_id;
@@ -389,6 +391,10 @@ impl App {
                     self.options
                         .keymap
                         .retain(|command| super::rights::allowed(role, command));
+                    self.sessions.read_only =
+                        self.options.keymap.key_for(Command::Declare).is_none();
+                    self.declarations.read_only =
+                        self.options.keymap.key_for(Command::Export).is_none();
                     self.simulator.know_account(account.kind);
                     self.search.employer =
                         Some(account.kind == crate::domain::DeclarantKind::Employeur);

@@ -180,6 +180,8 @@ pub struct SessionsScreen {
     pub write_error: Option<String>,
     /// True on a training organisation's account: it enrols people by identity too.
     pub organisation: bool,
+    /// True when the user's role cannot declare: the lines then offer no `d`.
+    pub read_only: bool,
     /// The column widths' measure of the sessions shown, kept while the list, the status
     /// filter and the day stay the same (the order changes no width).
     measure: MeasureCache<(u64, Option<SessionDeclarationStatus>, NaiveDate)>,
@@ -419,7 +421,9 @@ impl Screen for SessionsScreen {
             self.sort.label()
         );
         const DECLARE: &str = " · d déclarer";
-        if filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width) {
+        if !self.read_only
+            && filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width)
+        {
             filters.push_str(DECLARE);
         }
         frame.render_widget(
@@ -528,8 +532,13 @@ fn render_detail(
                 ),
                 Line::styled(
                     format!(
-                        " {state} · Déclaration : {} · d déclarer · Échap retour",
-                        s.declaration_status.label()
+                        " {state} · Déclaration : {}{} · Échap retour",
+                        s.declaration_status.label(),
+                        if screen.read_only {
+                            ""
+                        } else {
+                            " · d déclarer"
+                        }
                     ),
                     theme.muted,
                 ),
