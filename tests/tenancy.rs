@@ -1,20 +1,26 @@
 //! Tenancy, exhaustively (design.md §3: "an account sees only its own workers, sessions and
 //! declarations; anything else is 404").
 //!
-//! The sandbox server runs on loopback over a temporary SQLite file with the three demo accounts,
-//! each of which records declarations of its own first. The test then reads `/v1/openapi.json`
+//! The sandbox server runs on loopback with the three demo accounts over each backend (a
+//! temporary SQLite file, a PostgreSQL database holding the same demo data:
+//! tests/common/demo_backends.rs), each account recording declarations of its own first. The test then reads `/v1/openapi.json`
 //! and exercises EVERY documented path and method for every account, following the table of
 //! [`exercise`]:
 //! - a route with an `{id}`-like parameter gets every id owned by each OTHER account and must
 //!   answer 404 with the same problem+json body as an id that does not exist (so no data);
 //! - a list must hold exactly what the database says the account owns (the ownership columns
-//!   read directly from the SQLite file), never an item of another account;
+//!   read directly from the database, with the same SQL on both backends), never an item of
+//!   another account;
 //! - a DELETE aimed at another account's declaration leaves it unchanged.
 //!
 //! A route added to the router without a row in the table fails the test.
 
+#[path = "common/databases.rs"]
+mod databases;
+#[path = "common/demo_backends.rs"]
+mod demo_backends;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 
 use chrono::{Days, NaiveDate};
 use passeport::api::Client;
@@ -25,16 +31,18 @@ use passeport::api::contract::{
     SessionsQuery, WorkersQuery,
 };
 use passeport::domain::DeclarationKind;
-use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::ids::compute_key;
-use passeport::domain::training::Catalogue;
+use passeport::server::database::{DatabaseSettings, DatabaseUrl};
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
-use passeport::server::{DEMO_TOKENS, Server, ServerOptions};
+use passeport::server::{DEMO_TOKENS, ServerError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use tokio::sync::oneshot;
+
+use demo_backends::each_backend_with_demo;
 
 /// Largest `within_days` the server accepts: every current expiry, past ones included.
 const ALL_DAYS: u32 = 3660;
@@ -237,45 +245,35 @@ impl Seen {
 
 struct Harness {
     base: String,
-    db: PathBuf,
+    database: DatabaseSettings,
     http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
+    stop: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<Result<(), ServerError>>,
 }
 
 impl Harness {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("tenancy.db");
-        let options = ServerOptions {
-            db_path: db.clone(),
-            demo: Some(DemoOptions {
-                workers: 200,
-                seed: DEFAULT_SEED,
-                today: today(),
-            }),
-            today: Some(today()),
-        };
-        let server = Server::open(
-            options,
-            Catalogue::embedded().unwrap(),
-            DeadlineRules::embedded().unwrap(),
-        )
-        .await
-        .unwrap();
+    async fn start(database: &DatabaseSettings) -> Self {
+        let server = demo_backends::open(database, today()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.serve(listener, async move {
+        let serving = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
         }));
         Harness {
             base,
-            db,
+            database: database.clone(),
             http: reqwest::Client::new(),
-            _stop: stop,
-            _dir: dir,
+            stop,
+            serving,
         }
+    }
+
+    /// Stops the server and waits for it to close its database.
+    async fn stop(self) {
+        drop(self.http);
+        let _ = self.stop.send(());
+        self.serving.await.unwrap().unwrap();
     }
 
     fn client(&self, account: usize) -> Client {
@@ -326,50 +324,86 @@ impl Harness {
     }
 }
 
-/// Opens the server's database read-only (WAL: readers beside the running server).
-async fn database(path: &Path) -> SqlitePool {
-    let options = SqliteConnectOptions::new().filename(path).read_only(true);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap()
+/// A read connection to the server's database, on its backend (SQLite in WAL mode lets a
+/// reader run beside the server).
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
-async fn ids(pool: &SqlitePool, sql: &str, account: i64) -> BTreeSet<i64> {
-    sqlx::query_scalar::<_, i64>(sql)
+/// Evaluates `$body` with `$pool` bound to the pool of `$db`, typed for its backend: the same
+/// SQL text (with `$N` placeholders and `TRUE`/`FALSE`) runs on both.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+impl Db {
+    async fn open(settings: &DatabaseSettings) -> Self {
+        match &settings.url {
+            DatabaseUrl::Sqlite(path) => {
+                let options = SqliteConnectOptions::new().filename(path).read_only(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .unwrap();
+                Db::Sqlite(pool)
+            }
+            DatabaseUrl::Postgres(url) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(url.expose())
+                    .await
+                    .unwrap();
+                Db::Postgres(pool)
+            }
+        }
+    }
+
+    async fn close(&self) {
+        on_db!(self, pool => pool.close().await);
+    }
+}
+
+async fn ids(pool: &Db, sql: &str, account: i64) -> BTreeSet<i64> {
+    on_db!(pool, pool => sqlx::query_scalar::<_, i64>(sql)
         .bind(account)
         .fetch_all(pool)
         .await
-        .unwrap()
-        .into_iter()
-        .collect()
+        .unwrap())
+    .into_iter()
+    .collect()
 }
 
 /// What each demo account owns, from the ownership columns of the schema: an employer its staff
 /// (`workers.employer_account_id`), a training organisation the trainees of its sessions;
 /// sessions and declarations by `account_id`; expiries by the entry's owner column.
-async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
+async fn ownership(pool: &Db) -> Vec<Owned> {
     let mut out = Vec::new();
     for token in DEMO_TOKENS {
         let hash: String = Sha256::digest(token.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let (account_id, kind): (i64, String) = sqlx::query_as(
+        let (account_id, kind): (i64, String) = on_db!(pool, pool => sqlx::query_as(
             "SELECT a.id, a.kind FROM tokens t JOIN accounts a ON a.id = t.account_id \
-             WHERE t.hash = ?",
+             WHERE t.hash = $1",
         )
         .bind(&hash)
         .fetch_one(pool)
         .await
-        .unwrap();
+        .unwrap());
         let employer = kind == "employeur";
         let workers = if employer {
-            "SELECT id FROM workers WHERE employer_account_id = ?"
+            "SELECT id FROM workers WHERE employer_account_id = $1"
         } else {
             "SELECT DISTINCT t.worker_id FROM session_trainees t \
-             JOIN sessions s ON s.id = t.session_id WHERE s.account_id = ?"
+             JOIN sessions s ON s.id = t.session_id WHERE s.account_id = $1"
         };
         // Entries belong to the person; an employer sees them through its own current worker
         // for that person, an organisation through its first trainee for that person.
@@ -377,7 +411,7 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
             (
                 "employer_account_id",
                 "(SELECT w.id FROM workers w WHERE w.person_id = e.person_id \
-                 AND w.employer_account_id = e.employer_account_id AND w.archived = 0)",
+                 AND w.employer_account_id = e.employer_account_id AND w.archived = FALSE)",
             )
         } else {
             (
@@ -390,45 +424,47 @@ async fn ownership(pool: &SqlitePool) -> Vec<Owned> {
         let horizon = today()
             .checked_add_days(Days::new(u64::from(ALL_DAYS)))
             .unwrap();
-        let expirations: Vec<(i64, String, NaiveDate)> = sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT * FROM (SELECT {worker} AS worker_id, e.training_code, e.expires_on \
-             FROM passport_entries e WHERE e.{owner_column} = ? AND e.superseded = 0 \
-             AND e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= ?) \
-             WHERE worker_id IS NOT NULL"
-        ))
-        .bind(account_id)
-        .bind(horizon)
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        let unmapped: Vec<(String, i64)> = sqlx::query_as(&format!(
+             FROM passport_entries e WHERE e.{owner_column} = $1 AND e.superseded = FALSE \
+             AND e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= $2) \
+             AS seen WHERE worker_id IS NOT NULL"
+        );
+        let expirations: Vec<(i64, String, NaiveDate)> = on_db!(pool, pool => sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(horizon)
+            .fetch_all(pool)
+            .await
+            .unwrap());
+        let sql = format!(
             "SELECT e.training_title, COUNT(*) FROM passport_entries e \
-             WHERE e.{owner_column} = ? AND e.training_code IS NULL AND e.removed_at IS NULL \
+             WHERE e.{owner_column} = $1 AND e.training_code IS NULL AND e.removed_at IS NULL \
              GROUP BY e.training_title"
-        ))
-        .bind(account_id)
-        .fetch_all(pool)
-        .await
-        .unwrap();
+        );
+        let unmapped: Vec<(String, i64)> = on_db!(pool, pool => sqlx::query_as(&sql)
+            .bind(account_id)
+            .fetch_all(pool)
+            .await
+            .unwrap());
         out.push(Owned {
             account_id,
             employer,
             workers: ids(pool, workers, account_id).await,
             sessions: ids(
                 pool,
-                "SELECT id FROM sessions WHERE account_id = ?",
+                "SELECT id FROM sessions WHERE account_id = $1",
                 account_id,
             )
             .await,
             declarations: ids(
                 pool,
-                "SELECT id FROM declarations WHERE account_id = ?",
+                "SELECT id FROM declarations WHERE account_id = $1",
                 account_id,
             )
             .await,
             exports: ids(
                 pool,
-                "SELECT id FROM export_batches WHERE account_id = ?",
+                "SELECT id FROM export_batches WHERE account_id = $1",
                 account_id,
             )
             .await,
@@ -572,7 +608,22 @@ fn exported_lines(text: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
-    let h = Harness::start().await;
+    let demo = DemoOptions {
+        workers: 200,
+        seed: DEFAULT_SEED,
+        today: today(),
+    };
+    for database in each_backend_with_demo(demo).await {
+        eprintln!("== base {}", database.name);
+        let h = Harness::start(&database.settings).await;
+        exercise_every_route(&h).await;
+        h.stop().await;
+        database.drop_now().await;
+    }
+}
+
+/// The exercise of every documented route on one backend.
+async fn exercise_every_route(h: &Harness) {
     let accounts = 0..DEMO_TOKENS.len();
 
     // Each account records two declarations of its own (one is the DELETE target).
@@ -610,11 +661,11 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
         assert_eq!(reply.status, 201, "{}", reply.body);
     }
 
-    let pool = database(&h.db).await;
+    let pool = Db::open(&h.database).await;
     let owned = ownership(&pool).await;
     let mut seen_by = Vec::new();
     for account in accounts.clone() {
-        seen_by.push(seen(&h, account).await);
+        seen_by.push(seen(h, account).await);
     }
     for account in accounts.clone() {
         let (mine, seen) = (&owned[account], &seen_by[account]);
@@ -679,38 +730,38 @@ async fn no_account_reads_changes_or_deletes_another_accounts_resources() {
     let mut exercised = BTreeSet::new();
     for (kind, method, path, operation) in routes {
         if operation.get("security").is_some() {
-            check_authentication(&h, method, path).await;
+            check_authentication(h, method, path).await;
         }
         match kind {
-            Exercise::Public => check_public(&h, method, path).await,
-            Exercise::Me => check_me(&h, path, &owned, &pool).await,
-            Exercise::Shared => check_shared(&h, path).await,
-            Exercise::WorkerList => check_worker_list(&h, path, &owned, &seen_by).await,
-            Exercise::SessionList => check_session_list(&h, path, &owned).await,
-            Exercise::ExpirationList => check_expiration_list(&h, path, &owned).await,
-            Exercise::DeclarationList => check_declaration_list(&h, path, &owned).await,
-            Exercise::Export => check_export(&h, path, &seen_by).await,
-            Exercise::Validate => check_validate(&h, path, &seen_by).await,
-            Exercise::Create => check_create(&h, path, &seen_by).await,
-            Exercise::WorkerById => check_by_id(&h, method, path, &owned, |o| &o.workers).await,
-            Exercise::SessionById => check_by_id(&h, method, path, &owned, |o| &o.sessions).await,
-            Exercise::CreateWorker => check_create_worker(&h, path, &owned, &seen_by).await,
-            Exercise::WorkerWrite => check_worker_write(&h, method, path, &owned).await,
-            Exercise::TrainingWrite => check_training_write(&h, method, path, &owned, &pool).await,
+            Exercise::Public => check_public(h, method, path).await,
+            Exercise::Me => check_me(h, path, &owned, &pool).await,
+            Exercise::Shared => check_shared(h, path).await,
+            Exercise::WorkerList => check_worker_list(h, path, &owned, &seen_by).await,
+            Exercise::SessionList => check_session_list(h, path, &owned).await,
+            Exercise::ExpirationList => check_expiration_list(h, path, &owned).await,
+            Exercise::DeclarationList => check_declaration_list(h, path, &owned).await,
+            Exercise::Export => check_export(h, path, &seen_by).await,
+            Exercise::Validate => check_validate(h, path, &seen_by).await,
+            Exercise::Create => check_create(h, path, &seen_by).await,
+            Exercise::WorkerById => check_by_id(h, method, path, &owned, |o| &o.workers).await,
+            Exercise::SessionById => check_by_id(h, method, path, &owned, |o| &o.sessions).await,
+            Exercise::CreateWorker => check_create_worker(h, path, &owned, &seen_by).await,
+            Exercise::WorkerWrite => check_worker_write(h, method, path, &owned).await,
+            Exercise::TrainingWrite => check_training_write(h, method, path, &owned, &pool).await,
             Exercise::DeclarationById => {
-                check_by_id(&h, method, path, &owned, |o| &o.declarations).await;
+                check_by_id(h, method, path, &owned, |o| &o.declarations).await;
             }
-            Exercise::RemoveTitulaire => check_remove(&h, method, path, &seen_by).await,
-            Exercise::ExportList => check_export_list(&h, path, &owned).await,
-            Exercise::ExportById => check_by_id(&h, method, path, &owned, |o| &o.exports).await,
-            Exercise::ExportCreate => check_export_create(&h, path, &owned).await,
-            Exercise::ExportAnswer => check_export_answer(&h, method, path, &owned).await,
-            Exercise::CreateSession => check_create_session(&h, path, &owned).await,
-            Exercise::SessionWrite => check_session_write(&h, method, path, &owned).await,
-            Exercise::Unmapped => check_unmapped(&h, path, &owned).await,
-            Exercise::Verifications => check_verifications(&h, method, path, &owned, &pool).await,
-            Exercise::Undeclared => check_undeclared(&h, path, &owned, &pool).await,
-            Exercise::Audit => check_audit(&h, path, &owned, &pool).await,
+            Exercise::RemoveTitulaire => check_remove(h, method, path, &seen_by).await,
+            Exercise::ExportList => check_export_list(h, path, &owned).await,
+            Exercise::ExportById => check_by_id(h, method, path, &owned, |o| &o.exports).await,
+            Exercise::ExportCreate => check_export_create(h, path, &owned).await,
+            Exercise::ExportAnswer => check_export_answer(h, method, path, &owned).await,
+            Exercise::CreateSession => check_create_session(h, path, &owned).await,
+            Exercise::SessionWrite => check_session_write(h, method, path, &owned).await,
+            Exercise::Unmapped => check_unmapped(h, path, &owned).await,
+            Exercise::Verifications => check_verifications(h, method, path, &owned, &pool).await,
+            Exercise::Undeclared => check_undeclared(h, path, &owned, &pool).await,
+            Exercise::Audit => check_audit(h, path, &owned, &pool).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -770,25 +821,27 @@ async fn check_public(h: &Harness, method: &str, path: &str) {
 }
 
 /// Each token reads its own account: the SIRET the database holds for it.
-async fn check_me(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+async fn check_me(h: &Harness, path: &str, owned: &[Owned], pool: &Db) {
     for (account, mine) in owned.iter().enumerate() {
         let me = h.get(path, account).await.json();
-        let siret: String = sqlx::query_scalar("SELECT siret FROM accounts WHERE id = ?")
-            .bind(mine.account_id)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        let siret: String = on_db!(pool, pool => sqlx::query_scalar(
+            "SELECT siret FROM accounts WHERE id = $1"
+        )
+        .bind(mine.account_id)
+        .fetch_one(pool)
+        .await
+        .unwrap());
         assert_eq!(me["siret"], siret.as_str(), "{path} as {account}");
     }
 }
 
 /// Each account's audit trail holds exactly the entries the database has for it.
-async fn check_audit(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+async fn check_audit(h: &Harness, path: &str, owned: &[Owned], pool: &Db) {
     for (account, mine) in owned.iter().enumerate() {
         let listed = walk(h, path, "", account, "id").await;
         let stored = ids(
             pool,
-            "SELECT id FROM audit_entries WHERE account_id = ?",
+            "SELECT id FROM audit_entries WHERE account_id = $1",
             mine.account_id,
         )
         .await;
@@ -943,13 +996,7 @@ async fn check_unmapped(h: &Harness, path: &str, owned: &[Owned]) {
 /// An employer lists exactly the live lines organisations declared for it (its entries' employer
 /// column); an organisation only decisions on its own lines; a `{line}` action by any account
 /// but the line's employer answers the 404 of a line that does not exist.
-async fn check_verifications(
-    h: &Harness,
-    method: &str,
-    path: &str,
-    owned: &[Owned],
-    pool: &SqlitePool,
-) {
+async fn check_verifications(h: &Harness, method: &str, path: &str, owned: &[Owned], pool: &Db) {
     let mut visible: Vec<BTreeSet<i64>> = Vec::new();
     for (account, mine) in owned.iter().enumerate() {
         let reply = h.get("/v1/verifications", account).await;
@@ -967,15 +1014,15 @@ async fn check_verifications(
                  JOIN declarations d ON d.id = dt.declaration_id \
                  JOIN accounts a ON a.id = d.account_id \
                  JOIN passport_entries e ON e.declaration_line_id = dt.id \
-                 WHERE a.kind = 'organisme_formation' AND dt.removed = 0 \
-                 AND d.status <> 'supprimee' AND e.employer_account_id = ?",
+                 WHERE a.kind = 'organisme_formation' AND dt.removed = FALSE \
+                 AND d.status <> 'supprimee' AND e.employer_account_id = $1",
                 mine.account_id,
             )
             .await
         } else {
             ids(
                 pool,
-                "SELECT line_id FROM verifications WHERE organisation_account_id = ?",
+                "SELECT line_id FROM verifications WHERE organisation_account_id = $1",
                 mine.account_id,
             )
             .await
@@ -1032,7 +1079,7 @@ async fn check_verifications(
 
 /// Art. 7-II lists only entries the employer itself recorded, of its own workers; an
 /// organisation is refused (403).
-async fn check_undeclared(h: &Harness, path: &str, owned: &[Owned], pool: &SqlitePool) {
+async fn check_undeclared(h: &Harness, path: &str, owned: &[Owned], pool: &Db) {
     for (account, mine) in owned.iter().enumerate() {
         let reply = h.get(path, account).await;
         if !mine.employer {
@@ -1042,7 +1089,7 @@ async fn check_undeclared(h: &Harness, path: &str, owned: &[Owned], pool: &Sqlit
         assert_eq!(reply.status, 200, "{path} as {account}: {}", reply.body);
         let own = ids(
             pool,
-            "SELECT id FROM passport_entries WHERE source_account_id = ?",
+            "SELECT id FROM passport_entries WHERE source_account_id = $1",
             mine.account_id,
         )
         .await;
@@ -1536,13 +1583,7 @@ async fn check_export_answer(h: &Harness, method: &str, path: &str, owned: &[Own
 
 /// A correction or removal aimed at another account's training record, through its worker or
 /// the caller's own, answers like a missing record and changes nothing; the owner's works.
-async fn check_training_write(
-    h: &Harness,
-    method: &str,
-    path: &str,
-    owned: &[Owned],
-    pool: &SqlitePool,
-) {
+async fn check_training_write(h: &Harness, method: &str, path: &str, owned: &[Owned], pool: &Db) {
     let body = if method == "patch" {
         serde_json::json!({ "reference": "piratée" })
     } else {
@@ -1566,15 +1607,15 @@ async fn check_training_write(
                 assert_hidden(&reply, &missing, &format!("{method} {url} as {account}"));
                 checked += 1;
             }
-            let still: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM passport_entries WHERE id = ? AND removed_at IS NULL \
-                 AND reference IS NULL AND source_account_id = ?",
+            let still: i64 = on_db!(pool, pool => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM passport_entries WHERE id = $1 AND removed_at IS NULL \
+                 AND reference IS NULL AND source_account_id = $2",
             )
             .bind(entry)
             .bind(owner)
             .fetch_one(pool)
             .await
-            .unwrap();
+            .unwrap());
             assert_eq!(still, 1, "record {entry} unchanged");
         }
         if mine.employer
@@ -1608,8 +1649,8 @@ async fn check_training_write(
 }
 
 /// The live training records in the database: (owner account id, worker, entry).
-async fn records(pool: &SqlitePool) -> Vec<(i64, i64, i64)> {
-    sqlx::query_as(
+async fn records(pool: &Db) -> Vec<(i64, i64, i64)> {
+    on_db!(pool, pool => sqlx::query_as(
         "SELECT e.source_account_id, w.id, e.id FROM passport_entries e \
          JOIN workers w ON w.person_id = e.person_id \
          AND w.employer_account_id = e.source_account_id \
@@ -1617,7 +1658,7 @@ async fn records(pool: &SqlitePool) -> Vec<(i64, i64, i64)> {
     )
     .fetch_all(pool)
     .await
-    .unwrap()
+    .unwrap())
 }
 
 /// `POST /v1/sessions`: each account's new session is listed by it alone.

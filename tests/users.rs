@@ -500,33 +500,28 @@ async fn worker_writes_leave_their_changes_in_the_trail_and_sites_bound_them() {
         let count = trail().await.len();
         let record = json!({"training_code": "SST", "end_date": "2026-10-01"});
         let (status, saved) = running.call("POST", &trainings, lyon, Some(record)).await;
-        if name == "postgres" {
-            // Training records run on SQLite only until their store calls are ported.
-            assert_eq!(status, 501, "{name}: {saved}");
-        } else {
-            assert_eq!(status, 201, "{name}: {saved}");
-            let entry = saved["entry_id"].as_i64().unwrap();
-            let removal = json!({"reason": "saisie en double"});
-            let (status, answer) = running
-                .call(
-                    "DELETE",
-                    &format!("{trainings}/{entry}"),
-                    lyon,
-                    Some(removal),
-                )
-                .await;
-            assert!(status < 300, "{name}: {status} {answer}");
-            let entries = trail().await;
-            assert_eq!(entries.len(), count + 2, "{name}");
-            assert_eq!(entries[count]["entity"], "formation", "{name}");
-            assert_eq!(entries[count]["after"]["training_code"], "SST", "{name}");
-            assert_eq!(entries[count + 1]["action"], "retrait", "{name}");
-            assert_eq!(
-                entries[count + 1]["after"]["removed_reason"],
-                "saisie en double",
-                "{name}"
-            );
-        }
+        assert_eq!(status, 201, "{name}: {saved}");
+        let entry = saved["entry_id"].as_i64().unwrap();
+        let removal = json!({"reason": "saisie en double"});
+        let (status, answer) = running
+            .call(
+                "DELETE",
+                &format!("{trainings}/{entry}"),
+                lyon,
+                Some(removal),
+            )
+            .await;
+        assert!(status < 300, "{name}: {status} {answer}");
+        let entries = trail().await;
+        assert_eq!(entries.len(), count + 2, "{name}");
+        assert_eq!(entries[count]["entity"], "formation", "{name}");
+        assert_eq!(entries[count]["after"]["training_code"], "SST", "{name}");
+        assert_eq!(entries[count + 1]["action"], "retrait", "{name}");
+        assert_eq!(
+            entries[count + 1]["after"]["removed_reason"],
+            "saisie en double",
+            "{name}"
+        );
 
         let (status, _) = running
             .call("POST", &format!("/v1/workers/{mine}/archive"), lyon, None)

@@ -17,14 +17,16 @@
 //! `declarations.rs`, `exports.rs`…) defines its own `ported!`, expanded as a child module of
 //! each backend module, so its helpers and imports stay apart from the others'. Statements use `$N` placeholders, `TRUE`/`FALSE`,
 //! `INSERT … RETURNING id` and `ON CONFLICT`, which both engines accept; what differs is a
-//! constant or function of the backend struct (`ENROLMENT_JOIN`, `json_date`, `begin_write`).
+//! constant or function of the backend struct (`ENROLMENT_JOIN`, `FOR_UPDATE`, `json_date`,
+//! `begin_write`).
 //!
 //! To port a call: move its body (and the connection helpers it calls) into `ported!`, with `?`
 //! placeholders turned into `$N`, `0`/`1` flags into `FALSE`/`TRUE`, `last_insert_rowid()` into
 //! `RETURNING id`, `BEGIN IMMEDIATE` into `self.begin_write()`, `QueryBuilder::<Sqlite>` into
-//! `QueryBuilder::<Db>`; then make the `Store` method a [`dispatch!`]. The calls not yet ported
-//! still run on the SQLite pool through [`Store::sqlite`], which answers
-//! [`ServerError::NotOnPostgres`] (a 501 problem) on PostgreSQL.
+//! `QueryBuilder::<Db>`; then make the `Store` method a [`dispatch!`]. Reads that a write
+//! transaction changes after end with `FOR_UPDATE` (the row lock on PostgreSQL). The demo
+//! seeding, not yet ported, still runs on the SQLite pool through [`Store::sqlite`], which
+//! answers [`ServerError::NotOnPostgres`] on PostgreSQL.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -365,15 +367,6 @@ fn body_json(declaration: &Declaration) -> Result<String, ServerError> {
 /// Whether an error is a violation of a UNIQUE constraint.
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// The id of a row a batch of one inserted: an empty batch inserted nothing, which a caller
-/// expecting a row reports as a corrupt `what`.
-fn inserted<T>(id: Option<T>, what: &str) -> Result<T, ServerError> {
-    id.ok_or_else(|| ServerError::Corrupt {
-        what: what.to_owned(),
-        detail: "aucune ligne écrite".to_owned(),
-    })
 }
 
 /// Marks as superseded every entry older than a later entry of the same family of training types

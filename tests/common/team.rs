@@ -2,7 +2,8 @@
 //! account: two employers, then a training organisation. [`on_each_backend`] runs a test body on
 //! a fresh SQLite file and, when the tests have one, a fresh PostgreSQL database
 //! (tests/common/databases.rs, which the including test file declares as `mod databases`);
-//! [`Team::start`] is the SQLite file alone, for the routes not yet ported to PostgreSQL.
+//! [`Team::start`] is the SQLite file alone, for the tests of a client (the TUI) rather than of
+//! the store.
 
 #![allow(dead_code)]
 

@@ -1,16 +1,13 @@
-//! Passport entries: what each account sees of a person's entries, the employer's own training
-//! records, and the entries of declaration lines (docs/model.md).
+//! Passport entries: what each account sees of a person's entries, and the employer's own
+//! training records (docs/model.md). The record calls are written once for both backends in
+//! [`ported`], each write appending its audit entry in its transaction.
 
 use chrono::NaiveDate;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::audit::AuditEvent;
-use super::rows::{EntryInsert, insert_entries};
-use super::sqlite::declared_entries::refresh_person;
-use super::sqlite::{append_audit, lookup, remember};
-use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, inserted};
+use super::staff::text;
+use super::{AccountRow, Idempotent, IdempotentRequest, ServerError, Store, dispatch};
 use crate::api::contract::{
-    EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
+    EntryOrigin, NewTrainingRecord, TrainingRecordPatch, TrainingRecordView,
 };
 use crate::domain::expiry::{PassportEntry, expiry_date};
 use crate::domain::session::SessionId;
@@ -56,24 +53,6 @@ pub struct SavedEntry {
     pub entry_id: i64,
 }
 
-/// The person behind one of the employer's workers.
-async fn own_person(
-    conn: &mut SqliteConnection,
-    account: &AccountRow,
-    worker: WorkerId,
-) -> Result<Option<i64>, ServerError> {
-    Ok(
-        sqlx::query_scalar(
-            "SELECT person_id FROM workers WHERE id = ? AND employer_account_id = ?",
-        )
-        .bind(worker)
-        .bind(account.id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .flatten(),
-    )
-}
-
 /// The expiry of an entry by the catalogue in force: its explicit validity end, else the period
 /// of its type; none for a type the catalogue does not know.
 pub(super) fn expiry(catalogue: &Catalogue, entry: &PassportEntry) -> Option<NaiveDate> {
@@ -101,6 +80,33 @@ pub struct CheckedRecord<'a> {
     pub today: NaiveDate,
 }
 
+/// Applies a patch checked by the route to a record: a present code or date replaces, a
+/// present text replaces (an empty one clears it).
+pub(super) fn apply_record_patch(record: &mut TrainingRecordView, patch: &TrainingRecordPatch) {
+    if let Some(code) = &patch.training_code {
+        code.trim().clone_into(&mut record.training_code);
+    }
+    if let Some(end) = patch.end_date {
+        record.end_date = end;
+    }
+    for (field, value) in [
+        (&mut record.validity_start, patch.validity_start),
+        (&mut record.validity_end, patch.validity_end),
+    ] {
+        if value.is_some() {
+            *field = value;
+        }
+    }
+    for (field, value) in [
+        (&mut record.organisme, &patch.organisme),
+        (&mut record.reference, &patch.reference),
+    ] {
+        if let Some(value) = value {
+            *field = text(Some(value));
+        }
+    }
+}
+
 impl Store {
     /// Records a training of one of the employer's workers, idempotently, in ONE transaction;
     /// the expiry and supersession of the person's entries follow.
@@ -112,57 +118,10 @@ impl Store {
         catalogue: &Catalogue,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<RecordOutcome>, ServerError> {
-        let new = checked.record;
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(known) = lookup(&mut tx, account.id, request).await? {
-            return Ok(known);
-        }
-        let Some(person) = own_person(&mut tx, account, worker).await? else {
-            return Ok(Idempotent::New(RecordOutcome::NotFound));
-        };
-        let row = EntryInsert {
-            person_id: person,
-            training_code: Some(new.training_code.trim().to_owned()),
-            training_title: None,
-            end_date: checked.end_date,
-            validity_start: new.validity_start,
-            validity_end: new.validity_end,
-            expires_on: None,
-            superseded: false,
-            source: EntrySource::Recorded,
-            source_account_id: Some(account.id),
-            session_id: None,
-            declaration_line_id: None,
-            employer_siret: Some(account.siret.clone()),
-            organisme: text(new.organisme.as_deref()),
-            reference: text(new.reference.as_deref()),
-            recorded_on: Some(checked.today),
-            employer_account_id: Some(account.id),
-            session_account_id: None,
-        };
-        let id = inserted(
-            insert_entries(&mut tx, &[row]).await?,
-            "entrée du passeport",
-        )?;
-        refresh_person(&mut tx, person, catalogue).await?;
-        remember(
-            &mut tx,
-            account.id,
-            request,
-            201,
-            &SavedEntry { entry_id: id },
+        dispatch!(
+            self,
+            create_training_record(account, worker, checked, catalogue, request)
         )
-        .await?;
-        let event = AuditEvent {
-            action: "création",
-            entity: "formation",
-            entity_id: format!("{worker}/{id}"),
-            before: None,
-            after: serde_json::to_value(new).ok(),
-        };
-        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
-        tx.commit().await?;
-        Ok(Idempotent::New(RecordOutcome::Saved(id)))
     }
 
     /// Changes a live training record the employer wrote for this worker.
@@ -174,44 +133,10 @@ impl Store {
         patch: &TrainingRecordPatch,
         catalogue: &Catalogue,
     ) -> Result<RecordOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(person) = own_person(&mut tx, account, worker).await? else {
-            return Ok(RecordOutcome::NotFound);
-        };
-        let mut builder = QueryBuilder::<Sqlite>::new("UPDATE passport_entries SET id = id");
-        if let Some(code) = &patch.training_code {
-            builder
-                .push(", training_code = ")
-                .push_bind(code.trim().to_owned());
-        }
-        for (column, value) in [
-            ("end_date", patch.end_date),
-            ("validity_start", patch.validity_start),
-            ("validity_end", patch.validity_end),
-        ] {
-            if let Some(value) = value {
-                builder.push(format!(", {column} = ")).push_bind(value);
-            }
-        }
-        for (column, value) in [
-            ("organisme", &patch.organisme),
-            ("reference", &patch.reference),
-        ] {
-            if let Some(value) = value {
-                builder
-                    .push(format!(", {column} = "))
-                    .push_bind(text(Some(value)));
-            }
-        }
-        builder.push(" WHERE id = ").push_bind(entry);
-        push_own_record(&mut builder, account, person);
-        let updated = builder.build().execute(&mut *tx).await?;
-        if updated.rows_affected() == 0 {
-            return Ok(RecordOutcome::NotFound);
-        }
-        refresh_person(&mut tx, person, catalogue).await?;
-        tx.commit().await?;
-        Ok(RecordOutcome::Saved(entry))
+        dispatch!(
+            self,
+            update_training_record(account, worker, entry, patch, catalogue)
+        )
     }
 
     /// Removes a live training record the employer wrote for this worker, with its reason; the
@@ -225,32 +150,10 @@ impl Store {
         today: NaiveDate,
         catalogue: &Catalogue,
     ) -> Result<RecordOutcome, ServerError> {
-        let mut tx = self.sqlite()?.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(person) = own_person(&mut tx, account, worker).await? else {
-            return Ok(RecordOutcome::NotFound);
-        };
-        let mut builder = QueryBuilder::<Sqlite>::new("UPDATE passport_entries SET removed_at = ");
-        builder
-            .push_bind(today)
-            .push(", removed_reason = ")
-            .push_bind(reason.trim().to_owned());
-        builder.push(" WHERE id = ").push_bind(entry);
-        push_own_record(&mut builder, account, person);
-        let removed = builder.build().execute(&mut *tx).await?;
-        if removed.rows_affected() == 0 {
-            return Ok(RecordOutcome::NotFound);
-        }
-        refresh_person(&mut tx, person, catalogue).await?;
-        let event = AuditEvent {
-            action: "retrait",
-            entity: "formation",
-            entity_id: format!("{worker}/{entry}"),
-            before: Some(serde_json::json!({"removed_reason": null})),
-            after: Some(serde_json::json!({"removed_reason": reason.trim()})),
-        };
-        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
-        tx.commit().await?;
-        Ok(RecordOutcome::Saved(entry))
+        dispatch!(
+            self,
+            remove_training_record(account, worker, entry, reason, today, catalogue)
+        )
     }
 
     /// The employer's training records for one of its workers, removed ones included, newest
@@ -260,22 +163,53 @@ impl Store {
         account: &AccountRow,
         worker: WorkerId,
     ) -> Result<Option<Vec<TrainingRecordView>>, ServerError> {
-        let mut conn = self.sqlite()?.acquire().await?;
-        let Some(person) = own_person(&mut conn, account, worker).await? else {
-            return Ok(None);
-        };
-        let rows = sqlx::query(
-            "SELECT id, training_code, end_date, validity_start, validity_end, organisme, \
-             reference, recorded_on, removed_at, removed_reason FROM passport_entries \
-             WHERE person_id = ? AND source = 'recorded' AND source_account_id = ? \
-             ORDER BY end_date DESC, id DESC",
-        )
-        .bind(person)
-        .bind(account.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter()
-            .map(|row| {
+        dispatch!(self, training_records(account, worker))
+    }
+}
+
+/// The shared training-record calls, as a child module `entries` of the backend module.
+macro_rules! ported {
+    ($backend:ident) => {
+        /// Training records on this backend (store/entries.rs).
+        pub(in crate::server::store) mod entries {
+            use chrono::NaiveDate;
+            use sqlx::Row as _;
+
+            use super::declared_entries::refresh_person;
+            use super::{$backend as Backend, DbConn, DbRow, append_audit, lookup, remember};
+            use crate::api::contract::{TrainingRecordPatch, TrainingRecordView};
+            use crate::domain::training::Catalogue;
+            use crate::domain::worker::WorkerId;
+            use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
+            use crate::server::store::entries::{
+                CheckedRecord, RecordOutcome, SavedEntry, apply_record_patch,
+            };
+            use crate::server::store::staff::text;
+            use crate::server::store::{AccountRow, Idempotent, IdempotentRequest};
+
+            /// The columns of a training record, as [`record_from_row`] reads them.
+            const RECORD_COLUMNS: &str = "id, training_code, end_date, validity_start, \
+                 validity_end, organisme, reference, recorded_on, removed_at, removed_reason";
+
+            /// The person behind one of the employer's workers.
+            async fn own_person(
+                conn: &mut DbConn,
+                account: &AccountRow,
+                worker: WorkerId,
+            ) -> Result<Option<i64>, ServerError> {
+                Ok(sqlx::query_scalar::<_, Option<i64>>(
+                    "SELECT person_id FROM workers WHERE id = $1 AND employer_account_id = $2",
+                )
+                .bind(worker)
+                .bind(account.id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten())
+            }
+
+            /// Decodes a record selected with [`RECORD_COLUMNS`].
+            fn record_from_row(row: &DbRow) -> Result<TrainingRecordView, ServerError> {
                 let code: Option<String> = row.try_get("training_code")?;
                 Ok(TrainingRecordView {
                     entry_id: row.try_get("id")?,
@@ -289,28 +223,210 @@ impl Store {
                     removed_on: row.try_get("removed_at")?,
                     removed_reason: row.try_get("removed_reason")?,
                 })
-            })
-            .collect::<Result<Vec<_>, ServerError>>()
-            .map(Some)
-    }
+            }
+
+            /// A live record the account wrote for this person, locked for the write.
+            async fn own_record(
+                conn: &mut DbConn,
+                account: &AccountRow,
+                person: i64,
+                entry: i64,
+            ) -> Result<Option<TrainingRecordView>, ServerError> {
+                let sql = format!(
+                    "SELECT {RECORD_COLUMNS} FROM passport_entries WHERE id = $1 \
+                     AND person_id = $2 AND source = 'recorded' AND removed_at IS NULL \
+                     AND source_account_id = $3{}",
+                    Backend::FOR_UPDATE
+                );
+                let row = sqlx::query(&sql)
+                    .bind(entry)
+                    .bind(person)
+                    .bind(account.id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                row.as_ref().map(record_from_row).transpose()
+            }
+
+            /// The record `entry` of `worker`, as it was before a write and as it is after,
+            /// for the audit trail.
+            async fn audit_record(
+                conn: &mut DbConn,
+                account: &AccountRow,
+                action: &str,
+                worker: WorkerId,
+                before: &TrainingRecordView,
+                after: &TrainingRecordView,
+            ) -> Result<(), ServerError> {
+                let event = AuditEvent {
+                    action,
+                    entity: "formation",
+                    entity_id: format!("{worker}/{}", before.entry_id),
+                    before: serde_json::to_value(before).ok(),
+                    after: serde_json::to_value(after).ok(),
+                };
+                append_audit(conn, account.id, account.user.as_ref(), event).await
+            }
+
+            impl Backend {
+                /// See [`crate::server::store::Store::create_training_record`].
+                pub(in crate::server::store) async fn create_training_record(
+                    &self,
+                    account: &AccountRow,
+                    worker: WorkerId,
+                    checked: CheckedRecord<'_>,
+                    catalogue: &Catalogue,
+                    request: &IdempotentRequest,
+                ) -> Result<Idempotent<RecordOutcome>, ServerError> {
+                    let new = checked.record;
+                    let mut tx = self.begin_write().await?;
+                    if let Some(known) = lookup(&mut tx, account.id, request).await? {
+                        return Ok(known);
+                    }
+                    let Some(person) = own_person(&mut tx, account, worker).await? else {
+                        return Ok(Idempotent::New(RecordOutcome::NotFound));
+                    };
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO passport_entries (person_id, training_code, end_date, \
+                         validity_start, validity_end, source, source_account_id, \
+                         employer_siret, organisme, reference, recorded_on, employer_account_id) \
+                         VALUES ($1, $2, $3, $4, $5, 'recorded', $6, $7, $8, $9, $10, $11) \
+                         RETURNING id",
+                    )
+                    .bind(person)
+                    .bind(new.training_code.trim())
+                    .bind(checked.end_date)
+                    .bind(new.validity_start)
+                    .bind(new.validity_end)
+                    .bind(account.id)
+                    .bind(&account.siret)
+                    .bind(text(new.organisme.as_deref()))
+                    .bind(text(new.reference.as_deref()))
+                    .bind(checked.today)
+                    .bind(account.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    refresh_person(&mut tx, person, catalogue).await?;
+                    remember(&mut tx, account.id, request, 201, &SavedEntry { entry_id: id })
+                        .await?;
+                    let event = AuditEvent {
+                        action: "création",
+                        entity: "formation",
+                        entity_id: format!("{worker}/{id}"),
+                        before: None,
+                        after: serde_json::to_value(new).ok(),
+                    };
+                    append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
+                    tx.commit().await?;
+                    Ok(Idempotent::New(RecordOutcome::Saved(id)))
+                }
+
+                /// See [`crate::server::store::Store::update_training_record`].
+                pub(in crate::server::store) async fn update_training_record(
+                    &self,
+                    account: &AccountRow,
+                    worker: WorkerId,
+                    entry: i64,
+                    patch: &TrainingRecordPatch,
+                    catalogue: &Catalogue,
+                ) -> Result<RecordOutcome, ServerError> {
+                    let mut tx = self.begin_write().await?;
+                    let Some(person) = own_person(&mut tx, account, worker).await? else {
+                        return Ok(RecordOutcome::NotFound);
+                    };
+                    let Some(before) = own_record(&mut tx, account, person, entry).await? else {
+                        return Ok(RecordOutcome::NotFound);
+                    };
+                    let mut after = before.clone();
+                    apply_record_patch(&mut after, patch);
+                    sqlx::query(
+                        "UPDATE passport_entries SET training_code = $1, end_date = $2, \
+                         validity_start = $3, validity_end = $4, organisme = $5, reference = $6 \
+                         WHERE id = $7",
+                    )
+                    .bind(&after.training_code)
+                    .bind(after.end_date)
+                    .bind(after.validity_start)
+                    .bind(after.validity_end)
+                    .bind(&after.organisme)
+                    .bind(&after.reference)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                    refresh_person(&mut tx, person, catalogue).await?;
+                    audit_record(&mut tx, account, "modification", worker, &before, &after)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(RecordOutcome::Saved(entry))
+                }
+
+                /// See [`crate::server::store::Store::remove_training_record`].
+                pub(in crate::server::store) async fn remove_training_record(
+                    &self,
+                    account: &AccountRow,
+                    worker: WorkerId,
+                    entry: i64,
+                    reason: &str,
+                    today: NaiveDate,
+                    catalogue: &Catalogue,
+                ) -> Result<RecordOutcome, ServerError> {
+                    let mut tx = self.begin_write().await?;
+                    let Some(person) = own_person(&mut tx, account, worker).await? else {
+                        return Ok(RecordOutcome::NotFound);
+                    };
+                    let Some(before) = own_record(&mut tx, account, person, entry).await? else {
+                        return Ok(RecordOutcome::NotFound);
+                    };
+                    let after = TrainingRecordView {
+                        removed_on: Some(today),
+                        removed_reason: Some(reason.trim().to_owned()),
+                        ..before.clone()
+                    };
+                    sqlx::query(
+                        "UPDATE passport_entries SET removed_at = $1, removed_reason = $2 \
+                         WHERE id = $3",
+                    )
+                    .bind(after.removed_on)
+                    .bind(&after.removed_reason)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                    refresh_person(&mut tx, person, catalogue).await?;
+                    audit_record(&mut tx, account, "retrait", worker, &before, &after).await?;
+                    tx.commit().await?;
+                    Ok(RecordOutcome::Saved(entry))
+                }
+
+                /// See [`crate::server::store::Store::training_records`].
+                pub(in crate::server::store) async fn training_records(
+                    &self,
+                    account: &AccountRow,
+                    worker: WorkerId,
+                ) -> Result<Option<Vec<TrainingRecordView>>, ServerError> {
+                    let mut conn = self.pool.acquire().await?;
+                    let Some(person) = own_person(&mut conn, account, worker).await? else {
+                        return Ok(None);
+                    };
+                    let sql = format!(
+                        "SELECT {RECORD_COLUMNS} FROM passport_entries WHERE person_id = $1 \
+                         AND source = 'recorded' AND source_account_id = $2 \
+                         ORDER BY end_date DESC, id DESC"
+                    );
+                    let rows = sqlx::query(&sql)
+                        .bind(person)
+                        .bind(account.id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    rows.iter()
+                        .map(record_from_row)
+                        .collect::<Result<Vec<_>, ServerError>>()
+                        .map(Some)
+                }
+            }
+        }
+    };
 }
 
-/// Appends "a live record the account wrote for this person".
-fn push_own_record(builder: &mut QueryBuilder<'_, Sqlite>, account: &AccountRow, person: i64) {
-    builder
-        .push(" AND source = 'recorded' AND removed_at IS NULL AND source_account_id = ")
-        .push_bind(account.id)
-        .push(" AND person_id = ")
-        .push_bind(person);
-}
-
-/// The text of an optional field: trimmed, `None` when empty.
-fn text(value: Option<&str>) -> Option<String> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
+pub(super) use ported;
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,10 @@ impl PgStore {
     /// Joins a trainee to its session in the training organisation's visibility test.
     const ENROLMENT_JOIN: &'static str = "JOIN";
 
+    /// What a write transaction appends to the reads of the rows it changes: their row locks,
+    /// so two writes of one row (two closes of a session) run one after the other.
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+
     /// The predicate of the partial expiry indexes, written as in this backend's migration
     /// (0003) so the planner matches it.
     const LIVE_EXPIRY: &'static str =
@@ -80,6 +84,8 @@ super::declared_entries::ported!(PgStore);
 super::declarations::ported!(PgStore);
 super::exports::ported!(PgStore);
 super::staff::ported!(PgStore);
+super::entries::ported!(PgStore);
+super::sessions::ported!(PgStore);
 super::unmapped::ported!(PgStore);
 super::verifications::calls!(PgStore);
 super::users::users_ported!(PgStore);

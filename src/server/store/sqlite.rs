@@ -26,7 +26,7 @@ const CACHE_KIB: &str = "-16384";
 /// A SQLite database.
 #[derive(Debug, Clone)]
 pub(super) struct SqliteStore {
-    /// The pool; the store calls not yet shared with PostgreSQL use it directly.
+    /// The pool; the demo seeding, not yet shared with PostgreSQL, uses it directly.
     pub(super) pool: SqlitePool,
 }
 
@@ -34,6 +34,10 @@ impl SqliteStore {
     /// Joins a trainee to its session in the training organisation's visibility test: CROSS
     /// JOIN keeps the worker's own enrolments as the outer loop (by the worker index).
     const ENROLMENT_JOIN: &'static str = "CROSS JOIN";
+
+    /// What a write transaction appends to the reads of the rows it changes: nothing, the
+    /// transaction begun `IMMEDIATE` holds the database's write lock already.
+    const FOR_UPDATE: &'static str = "";
 
     /// The predicate of the partial expiry indexes, written as in this backend's migration
     /// (0003) so the planner matches it.
@@ -78,6 +82,8 @@ super::declared_entries::ported!(SqliteStore);
 super::declarations::ported!(SqliteStore);
 super::exports::ported!(SqliteStore);
 super::staff::ported!(SqliteStore);
+super::entries::ported!(SqliteStore);
+super::sessions::ported!(SqliteStore);
 super::unmapped::ported!(SqliteStore);
 super::verifications::calls!(SqliteStore);
 super::users::users_ported!(SqliteStore);
