@@ -15,7 +15,7 @@ use super::{AccountRow, Idempotent, IdempotentRequest, Store, dispatch};
 use crate::api::contract::{UndeclaredTraining, VerificationView};
 use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
-use crate::domain::training::Confidence;
+use crate::domain::training::{Catalogue, Confidence};
 use crate::domain::verification::{
     self, Action, Decision, Refusal, Resolution, VerificationStatus, Window,
 };
@@ -212,8 +212,8 @@ pub struct UndeclaredRow {
     pub worker_name: String,
     /// Catalogue code.
     pub training_code: Option<String>,
-    /// Title.
-    pub training_title: String,
+    /// Title, when stored (a record of a catalogue type may leave it to the catalogue).
+    pub training_title: Option<String>,
     /// Training end.
     pub end_date: NaiveDate,
     /// The organisme named by the record or session.
@@ -550,11 +550,12 @@ impl Store {
 
     /// Art. 7-II on `today`: the employer's trainings at an organisation that no declaration
     /// matched once the organisation's deadline passed, with the employer's own deadline (the
-    /// `[[fallback]]` rule); oldest first.
+    /// `[[fallback]]` rule); oldest first. A record stored without its title (a catalogue type)
+    /// takes the catalogue's.
     pub async fn undeclared(
         &self,
         account: &AccountRow,
-        rules: &DeadlineRules,
+        (rules, catalogue): (&DeadlineRules, &Catalogue),
         today: NaiveDate,
     ) -> Result<Vec<UndeclaredTraining>, ServerError> {
         let rows = dispatch!(self, undeclared_rows(account))?;
@@ -571,8 +572,15 @@ impl Store {
                     entry_id: row.entry_id,
                     worker_id: row.worker_id,
                     worker_name: row.worker_name,
+                    training_title: row
+                        .training_title
+                        .or_else(|| {
+                            let code = row.training_code.as_deref()?;
+                            catalogue.get(code).map(|t| t.title.clone())
+                        })
+                        .or_else(|| row.training_code.clone())
+                        .unwrap_or_default(),
                     training_code: row.training_code,
-                    training_title: row.training_title,
                     end_date: row.end_date,
                     organisme: row.organisme,
                     organisation_due,
