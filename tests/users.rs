@@ -831,60 +831,58 @@ async fn a_user_limited_to_sites_sees_and_changes_only_their_workers_everywhere(
             "{name}: {problem}"
         );
 
-        // Sessions' trainees (sessions are written on SQLite only until their calls are ported).
-        if name == "sqlite" {
-            let session = json!({"training_code": "SST", "title": "SST Lyon",
-                "start_date": "2026-11-02", "end_date": "2026-11-03", "place": "Lyon"});
-            let (status, created) = running
-                .call("POST", "/v1/sessions", &admin, Some(session))
+        // Sessions' trainees.
+        let session = json!({"training_code": "SST", "title": "SST Lyon",
+            "start_date": "2026-11-02", "end_date": "2026-11-03", "place": "Lyon"});
+        let (status, created) = running
+            .call("POST", "/v1/sessions", &admin, Some(session))
+            .await;
+        assert_eq!(status, 201, "{name}: {created}");
+        let id = created["id"].as_i64().unwrap();
+        for worker in [anne, paul] {
+            let (status, answer) = running
+                .call(
+                    "POST",
+                    &format!("/v1/sessions/{id}/trainees"),
+                    &admin,
+                    Some(json!({"worker_id": worker})),
+                )
                 .await;
-            assert_eq!(status, 201, "{created}");
-            let id = created["id"].as_i64().unwrap();
-            for worker in [anne, paul] {
-                let (status, answer) = running
-                    .call(
-                        "POST",
-                        &format!("/v1/sessions/{id}/trainees"),
-                        &admin,
-                        Some(json!({"worker_id": worker})),
-                    )
-                    .await;
-                assert!(status < 300, "{status} {answer}");
-            }
-            let (_, detail) = running
-                .call("GET", &format!("/v1/sessions/{id}"), &lyon, None)
-                .await;
-            let trainees: Vec<i64> = detail["trainees"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| t["worker_id"].as_i64().unwrap())
-                .collect();
-            assert_eq!(trainees, [anne], "{detail}");
-            let outcome = json!({"outcome": "passed"});
-            let trainee = |worker: i64| format!("/v1/sessions/{id}/trainees/{worker}");
-            let (status, _) = running
-                .call("PUT", &trainee(paul), &lyon, Some(outcome.clone()))
-                .await;
-            assert_eq!(status, 404, "the outcome of a trainee of Paris");
-            let (status, _) = running.call("DELETE", &trainee(paul), &lyon, None).await;
-            assert_eq!(status, 404);
-            let (status, _) = running
-                .call("PUT", &trainee(anne), &lyon, Some(outcome.clone()))
-                .await;
-            assert_eq!(status, 200);
-            running
-                .call("PUT", &trainee(paul), &admin, Some(outcome))
-                .await;
-            let (status, problem) = running
-                .call("POST", &format!("/v1/sessions/{id}/close"), &lyon, None)
-                .await;
-            assert_eq!(status, 403, "{problem}");
-            let (status, _) = running
-                .call("POST", &format!("/v1/sessions/{id}/close"), &admin, None)
-                .await;
-            assert_eq!(status, 200);
+            assert!(status < 300, "{name}: {status} {answer}");
         }
+        let (_, detail) = running
+            .call("GET", &format!("/v1/sessions/{id}"), &lyon, None)
+            .await;
+        let trainees: Vec<i64> = detail["trainees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["worker_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(trainees, [anne], "{name}: {detail}");
+        let outcome = json!({"outcome": "passed"});
+        let trainee = |worker: i64| format!("/v1/sessions/{id}/trainees/{worker}");
+        let (status, _) = running
+            .call("PUT", &trainee(paul), &lyon, Some(outcome.clone()))
+            .await;
+        assert_eq!(status, 404, "{name}: the outcome of a trainee of Paris");
+        let (status, _) = running.call("DELETE", &trainee(paul), &lyon, None).await;
+        assert_eq!(status, 404, "{name}");
+        let (status, _) = running
+            .call("PUT", &trainee(anne), &lyon, Some(outcome.clone()))
+            .await;
+        assert_eq!(status, 200, "{name}");
+        running
+            .call("PUT", &trainee(paul), &admin, Some(outcome))
+            .await;
+        let (status, problem) = running
+            .call("POST", &format!("/v1/sessions/{id}/close"), &lyon, None)
+            .await;
+        assert_eq!(status, 403, "{name}: {problem}");
+        let (status, _) = running
+            .call("POST", &format!("/v1/sessions/{id}/close"), &admin, None)
+            .await;
+        assert_eq!(status, 200, "{name}");
         running.stop().await;
         database.drop_now().await;
     }
