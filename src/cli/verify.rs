@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use super::export::write_stdout;
 use super::launch::client_for;
+use crate::api::contract::NirView;
 use crate::api::contract::{VerificationView, VerificationsQuery};
 use crate::config::Config;
-use crate::domain::ids::Nir;
 use crate::domain::verification::VerificationStatus;
 use crate::rules::Rules;
 use crate::tui::widgets::sanitize;
@@ -160,10 +160,10 @@ pub struct Row {
     message: Option<String>,
 }
 
-/// The NIR as lists show it (masked), or as received when it does not read.
+/// The NIR as lists show it (masked, as received when the server masked it), or a placeholder
+/// when it does not read.
 fn masked(nir: &str) -> String {
-    nir.parse::<Nir>()
-        .map_or_else(|_| "NIR illisible".to_owned(), |n| n.masked())
+    NirView::masked_text(nir).unwrap_or_else(|| "NIR illisible".to_owned())
 }
 
 impl From<&VerificationView> for Row {

@@ -32,6 +32,8 @@ pub enum Context {
     Session,
     /// The « À vérifier » view of Déclarations (art. 7 of décret 2022-1712).
     Verify,
+    /// The Journal screen (administrators only).
+    Journal,
 }
 
 impl Context {
@@ -47,6 +49,7 @@ impl Context {
             Self::Sessions => "Sessions",
             Self::Session => "Session ouverte",
             Self::Verify => "À vérifier",
+            Self::Journal => "Journal",
         }
     }
 }
@@ -149,6 +152,12 @@ pub enum Command {
     VerifyLine,
     /// « À vérifier »: ask the organisation for a correction (a message is typed).
     RequestCorrection,
+    /// Journal screen (the audit trail; administrators only).
+    ScreenJournal,
+    /// Journal: cycle the filter on the kind of thing.
+    FilterEntity,
+    /// Journal: cycle the filter on the user.
+    FilterUser,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -323,6 +332,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Command::ScreenDeclarations,
         "Déclarations",
         false,
+    ),
+    (
+        Context::Global,
+        &["7", "f7"],
+        Command::ScreenJournal,
+        "Journal",
+        true,
     ),
     (
         Context::Global,
@@ -552,6 +568,20 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         "demander une correction",
         true,
     ),
+    (
+        Context::Journal,
+        &["t"],
+        Command::FilterEntity,
+        "filtre objet",
+        true,
+    ),
+    (
+        Context::Journal,
+        &["u"],
+        Command::FilterUser,
+        "filtre utilisateur",
+        true,
+    ),
 ];
 
 /// A configuration entry that does not apply.
@@ -768,6 +798,7 @@ mod tests {
             Context::List,
             Context::Global,
         ],
+        &[Context::Journal, Context::List, Context::Global],
     ];
 
     #[test]

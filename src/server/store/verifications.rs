@@ -15,7 +15,7 @@ use super::{AccountRow, Idempotent, IdempotentRequest, Store, dispatch};
 use crate::api::contract::{UndeclaredTraining, VerificationView};
 use crate::domain::deadline::DeadlineRules;
 use crate::domain::declaration::Declaration;
-use crate::domain::training::Confidence;
+use crate::domain::training::{Catalogue, Confidence};
 use crate::domain::verification::{
     self, Action, Decision, Refusal, Resolution, VerificationStatus, Window,
 };
@@ -212,8 +212,8 @@ pub struct UndeclaredRow {
     pub worker_name: String,
     /// Catalogue code.
     pub training_code: Option<String>,
-    /// Title.
-    pub training_title: String,
+    /// Title, when stored (a record of a catalogue type may leave it to the catalogue).
+    pub training_title: Option<String>,
     /// Training end.
     pub end_date: NaiveDate,
     /// The organisme named by the record or session.
@@ -239,11 +239,12 @@ macro_rules! calls {
         mod verifications {
             use sqlx::Row as _;
 
-            use super::{$backend, DbConn, DbRow, lookup, remember};
+            use super::{$backend, DbConn, DbRow, append_audit, lookup, remember};
             use crate::domain::DeclarantKind;
             use crate::domain::deadline::DeadlineRules;
             use crate::domain::verification::{self, Action};
             use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::verifications::{
                 DecideOutcome, LineRecord, StoredDecision, Subject, UndeclaredRow, merge,
             };
@@ -354,7 +355,7 @@ macro_rules! calls {
             /// The employer's live entries (training records and sessions) naming an organisme
             /// other than itself, of its own workers, that no organisation declared for the same
             /// person with the same type (or title) and end date.
-            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, \
+            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, w.site, \
                  w.last_name, w.first_names, e.training_code, e.training_title, e.end_date, \
                  e.organisme FROM passport_entries e \
                  JOIN workers w ON w.person_id = e.person_id AND w.employer_account_id = $1 \
@@ -369,7 +370,8 @@ macro_rules! calls {
                  ORDER BY e.end_date, e.id";
 
             impl $backend {
-                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]).
+                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]), of the user's
+                /// sites only for a user limited to sites.
                 pub(in crate::server::store) async fn undeclared_rows(
                     &self,
                     account: &AccountRow,
@@ -379,7 +381,14 @@ macro_rules! calls {
                         .bind(&account.name)
                         .fetch_all(&self.pool)
                         .await?;
+                    let sites = account.sites();
                     rows.iter()
+                        .filter(|row| {
+                            sites.is_none_or(|sites| {
+                                row.try_get::<String, _>("site")
+                                    .is_ok_and(|site| sites.contains(&site))
+                            })
+                        })
                         .map(|row| {
                             let last: String = row.try_get("last_name")?;
                             let first: String = row.try_get("first_names")?;
@@ -431,7 +440,7 @@ macro_rules! calls {
                     let decision = record.decision();
                     let current =
                         verification::status(window.as_ref(), decision.as_ref(), today);
-                    match verification::allowed(
+                    let wrote = match verification::allowed(
                         action,
                         current,
                         decision.as_ref(),
@@ -441,7 +450,7 @@ macro_rules! calls {
                         Err(refusal) => {
                             return Ok(Idempotent::New(DecideOutcome::Refused(refusal)));
                         }
-                        Ok(false) => {}
+                        Ok(false) => false,
                         Ok(true) => {
                             let status = match action {
                                 Action::Verify => "verifiee",
@@ -472,8 +481,13 @@ macro_rules! calls {
                             .bind(subject)
                             .execute(&mut *tx)
                             .await?;
+                            true
                         }
-                    }
+                    };
+                    let before = serde_json::json!({
+                        "status": current,
+                        "message": record.decision.as_ref().and_then(|d| d.message.clone()),
+                    });
                     let record = lines(&mut tx, account, Some(line)).await?.pop().ok_or_else(
                         || ServerError::Corrupt {
                             what: "ligne vérifiée".to_owned(),
@@ -482,6 +496,22 @@ macro_rules! calls {
                     )?;
                     let view = record.view(rules, today);
                     remember(&mut tx, account.id, request, 200, &view).await?;
+                    if wrote {
+                        let event = AuditEvent {
+                            action: match action {
+                                Action::Verify => "vérification",
+                                Action::RequestCorrection => "demande de correction",
+                            },
+                            entity: "vérification",
+                            entity_id: line.to_string(),
+                            before: Some(before),
+                            after: Some(serde_json::json!({
+                                "status": view.status,
+                                "message": view.message,
+                            })),
+                        };
+                        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
+                    }
                     tx.commit().await?;
                     Ok(Idempotent::New(DecideOutcome::Done(Box::new(view))))
                 }
@@ -494,7 +524,8 @@ pub(super) use calls;
 impl Store {
     /// The lines `account` sees on `today`, nearest window first: an employer's, the lines
     /// organisations declared for its SIRET and those it acted on; an organisation's, the
-    /// decisions employers made on its declarations. `status` keeps one status only.
+    /// decisions employers made on its declarations. `status` keeps one status only. A user
+    /// limited to sites sees the lines of the workers of those sites only.
     pub async fn verifications(
         &self,
         account: &AccountRow,
@@ -502,7 +533,12 @@ impl Store {
         rules: &DeadlineRules,
         today: NaiveDate,
     ) -> Result<Vec<VerificationView>, ServerError> {
-        let lines = dispatch!(self, verification_lines(account))?;
+        let mut lines = dispatch!(self, verification_lines(account))?;
+        if account.sites().is_some() {
+            let nirs: Vec<&str> = lines.iter().map(|l| l.subject.nir.as_str()).collect();
+            let visible = self.visible_nirs(account, &nirs).await?;
+            lines.retain(|l| visible.contains(&super::canonical_nir(&l.subject.nir)));
+        }
         let mut views: Vec<VerificationView> = lines
             .iter()
             .map(|line| line.view(rules, today))
@@ -514,11 +550,12 @@ impl Store {
 
     /// Art. 7-II on `today`: the employer's trainings at an organisation that no declaration
     /// matched once the organisation's deadline passed, with the employer's own deadline (the
-    /// `[[fallback]]` rule); oldest first.
+    /// `[[fallback]]` rule); oldest first. A record stored without its title (a catalogue type)
+    /// takes the catalogue's.
     pub async fn undeclared(
         &self,
         account: &AccountRow,
-        rules: &DeadlineRules,
+        (rules, catalogue): (&DeadlineRules, &Catalogue),
         today: NaiveDate,
     ) -> Result<Vec<UndeclaredTraining>, ServerError> {
         let rows = dispatch!(self, undeclared_rows(account))?;
@@ -535,8 +572,15 @@ impl Store {
                     entry_id: row.entry_id,
                     worker_id: row.worker_id,
                     worker_name: row.worker_name,
+                    training_title: row
+                        .training_title
+                        .or_else(|| {
+                            let code = row.training_code.as_deref()?;
+                            catalogue.get(code).map(|t| t.title.clone())
+                        })
+                        .or_else(|| row.training_code.clone())
+                        .unwrap_or_default(),
                     training_code: row.training_code,
-                    training_title: row.training_title,
                     end_date: row.end_date,
                     organisme: row.organisme,
                     organisation_due,
@@ -555,7 +599,7 @@ impl Store {
 
     /// The employer's `action` on `line` on `today`, in one write transaction, idempotently:
     /// the line as it then stands, a refusal of its state, or not found (another account's line,
-    /// a training organisation asking).
+    /// a training organisation asking, a line of another site than a limited user's).
     #[allow(clippy::too_many_arguments)]
     pub async fn decide(
         &self,
@@ -567,6 +611,12 @@ impl Store {
         today: NaiveDate,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<DecideOutcome>, ServerError> {
+        if account.sites().is_some() {
+            let seen = self.verifications(account, None, rules, today).await?;
+            if !seen.iter().any(|view| view.line_id == line) {
+                return Ok(Idempotent::New(DecideOutcome::NotFound));
+            }
+        }
         dispatch!(
             self,
             decide(account, line, action, message, rules, today, request)

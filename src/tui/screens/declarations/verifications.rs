@@ -13,8 +13,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::Cx;
 use crate::api::ApiError;
+use crate::api::contract::NirView;
 use crate::api::contract::{VerificationView, VerificationsQuery};
-use crate::domain::ids::Nir;
 use crate::domain::verification::{MAX_MESSAGE, VerificationStatus, check_message};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::Command;
@@ -58,10 +58,10 @@ fn french(day: Option<NaiveDate>) -> String {
     day.map_or_else(|| "—".to_owned(), |d| d.format("%d/%m/%Y").to_string())
 }
 
-/// The NIR masked, or a placeholder when it does not read.
+/// The NIR masked (as received when the server masked it), or a placeholder when it does not
+/// read.
 fn masked(nir: &str) -> String {
-    nir.parse::<Nir>()
-        .map_or_else(|_| "NIR illisible".to_owned(), |n| n.masked())
+    NirView::masked_text(nir).unwrap_or_else(|| "NIR illisible".to_owned())
 }
 
 /// A fresh idempotency key for one action.
