@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::sheet::Columns;
 use super::{ImportArgs, ReportFormat};
-use crate::api::contract::{Account, StaffRecord, WorkersQuery};
+use crate::api::contract::{Account, NirView, StaffRecord, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::bulk::read::LineError;
 use crate::bulk::sheet::header::{Field, Kind, Table};
@@ -336,7 +336,7 @@ pub async fn run(
 }
 
 /// Every worker of the account, leavers included, with their employment.
-async fn all_staff(client: &Client) -> Result<Vec<StaffRecord>> {
+async fn all_staff(client: &Client) -> Result<Vec<StaffRecord<NirView>>> {
     let query = WorkersQuery {
         archived: Some(true),
         ..WorkersQuery::default()

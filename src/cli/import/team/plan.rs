@@ -9,7 +9,8 @@ use color_eyre::eyre::{Result, WrapErr};
 use super::{Change, Outcome};
 use crate::api::Client;
 use crate::api::contract::{
-    NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordPatch, TrainingRecordView, WorkerPatch,
+    NewTrainingRecord, NewWorker, NirView, StaffRecord, TrainingRecordPatch, TrainingRecordView,
+    WorkerPatch,
 };
 use crate::bulk::read::LineError;
 use crate::bulk::sheet::header::{Field, Table};
@@ -74,13 +75,13 @@ pub struct Plan {
 
 /// The worker a row names, or why it names none clearly (a French message and its field).
 fn find<'a>(
-    staff: &'a [StaffRecord],
+    staff: &'a [StaffRecord<NirView>],
     person: &Person,
-) -> Result<Option<&'a StaffRecord>, (Field, String)> {
+) -> Result<Option<&'a StaffRecord<NirView>>, (Field, String)> {
     let by_nir = person
         .nir
         .as_ref()
-        .and_then(|nir| staff.iter().find(|r| &r.worker.nir == nir));
+        .and_then(|nir| staff.iter().find(|r| r.worker.nir.clear() == Some(nir)));
     let by_number = person.employee_number.as_deref().and_then(|m| {
         staff
             .iter()
@@ -133,7 +134,7 @@ fn name_of(row: &Worker) -> String {
 }
 
 /// The fields of `row` that differ from `record`, as a patch and their French names.
-fn worker_patch(row: &Worker, record: &StaffRecord) -> (WorkerPatch, Vec<String>) {
+fn worker_patch(row: &Worker, record: &StaffRecord<NirView>) -> (WorkerPatch, Vec<String>) {
     let mut patch = WorkerPatch::default();
     let mut fields = Vec::new();
     let worker = &record.worker;
@@ -232,7 +233,7 @@ impl Plan {
 
     /// The plan of a roster: a known worker is updated (and archived when left), an unknown
     /// one created; a leaver the account never had is left aside.
-    pub fn roster(table: &Table, read: Read<Worker>, staff: &[StaffRecord]) -> Self {
+    pub fn roster(table: &Table, read: Read<Worker>, staff: &[StaffRecord<NirView>]) -> Self {
         let mut plan = Self::new(read.errors, read.warnings);
         for row in read.items {
             let change = |outcome, worker, fields| Change {
@@ -362,7 +363,7 @@ impl Plan {
         client: &Client,
         table: &Table,
         read: Read<Training>,
-        staff: &[StaffRecord],
+        staff: &[StaffRecord<NirView>],
         catalogue: &Catalogue,
     ) -> Result<Self> {
         let mut plan = Self::new(read.errors, read.warnings);
