@@ -12,7 +12,7 @@ use crate::bulk::sheet::check::{CellError, check};
 use crate::bulk::sheet::header::{Ignored, Role};
 use crate::bulk::sheet::{self, Synonyms, Table, column_letter, official};
 use crate::domain::DeclarantKind;
-use crate::tui::widgets::sanitize;
+use crate::text::sanitize;
 use chrono::NaiveDate;
 
 /// `--kind` (variant docs are the French help).

@@ -50,6 +50,7 @@ impl SqliteStore {
         path: &Path,
         max_pages: Option<u32>,
     ) -> Result<Self, crate::server::ServerError> {
+        create_private(path);
         let mut options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -80,6 +81,22 @@ impl SqliteStore {
     /// The date under `key` of the JSON text in `column`.
     fn json_date(column: &str, key: &str) -> String {
         format!("json_extract({column}, '$.{key}')")
+    }
+}
+
+/// Creates a missing database file readable by this user only (0600): it holds NIRs and token
+/// hashes, and SQLite gives its `-wal` and `-shm` files the same mode. A file that cannot be
+/// created here is left to SQLite, whose error the start reports with the path and the cause.
+fn create_private(path: &Path) {
+    if path.exists() {
+        return;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(error) = options.open(path) {
+        tracing::debug!(%error, "fichier de base non créé d'avance");
     }
 }
 
