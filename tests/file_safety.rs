@@ -2,7 +2,7 @@
 //! user could change is refused with the reason in French, and the data files (data folder,
 //! drafts folder, server database with its -wal and -shm) are private to the user.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 
 use passeport::config::Config;
@@ -118,4 +118,26 @@ async fn a_new_server_database_and_its_journal_files_are_private() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
     drop(server);
+}
+
+#[test]
+fn an_export_never_replaces_a_link_a_device_or_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "à garder").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let folder = dir.path().join("adir");
+    std::fs::create_dir(&folder).unwrap();
+    for path in [link.as_path(), Path::new("/dev/null"), folder.as_path()] {
+        let error = passeport::cli::export::write_atomically(path, b"NIR").unwrap_err();
+        assert!(error.to_string().contains("pas un fichier ordinaire"), "{error}");
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    let file = dir.path().join("export.csv");
+    passeport::cli::export::write_atomically(&file, b"a").unwrap();
+    passeport::cli::export::write_atomically(&file, b"b").unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), b"b");
 }
