@@ -131,11 +131,24 @@ fn an_export_never_replaces_a_link_a_device_or_a_folder() {
     std::fs::create_dir(&folder).unwrap();
     for path in [link.as_path(), Path::new("/dev/null"), folder.as_path()] {
         let error = passeport::cli::export::write_atomically(path, b"NIR").unwrap_err();
-        assert!(error.to_string().contains("pas un fichier ordinaire"), "{error}");
+        assert!(
+            error.to_string().contains("pas un fichier ordinaire"),
+            "{error}"
+        );
     }
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
-    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
     let file = dir.path().join("export.csv");
     passeport::cli::export::write_atomically(&file, b"a").unwrap();
     passeport::cli::export::write_atomically(&file, b"b").unwrap();

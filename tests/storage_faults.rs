@@ -1,7 +1,8 @@
 //! Storage faults on the server (issue 18 §3, review M1 and L8): a full disk, simulated by a
 //! size-limited SQLite file (`PRAGMA max_page_count`), answers 503 with a French problem while
 //! it lasts, `/healthz` reports it, and writes work again once space is back, without a
-//! restart; a read-only database file is refused at start with its path and the cause.
+//! restart; a read-only database file is refused at start with its path and the cause. Also
+//! the guard of a server on loopback: another `Host` than a loopback name is refused (M5).
 
 #[path = "common/databases.rs"]
 mod databases;
@@ -184,4 +185,19 @@ fn nix_is_root() -> bool {
         use std::os::unix::fs::MetadataExt;
         meta.uid() == 0
     })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_server_refuses_another_host_name() {
+    let team = Team::start().await;
+    let base = team.client(0).base_url().to_owned();
+    let http = reqwest::Client::new();
+    let status = |host: &'static str| {
+        let request = http.get(format!("{base}/healthz")).header("Host", host);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status("attacker.example:18431").await, 421);
+    assert_eq!(status("localhost:18431").await, 200);
+    assert_eq!(status("[::1]:18431").await, 200);
+    assert_eq!(team.client(0).health().await.unwrap().status, "ok");
 }

@@ -91,6 +91,13 @@ pub(crate) async fn open_server(
     .await
 }
 
+/// The log level: `PASSEPORT_LOG`, else `RUST_LOG`, else `info`.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+}
+
 /// Logs go to `passeport.log` in the data directory, never to the terminal.
 fn log_to_file() -> Result<()> {
     let dir = paths::data_dir()?;
@@ -100,8 +107,7 @@ fn log_to_file() -> Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let file = options.open(dir.join("passeport.log"))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -111,8 +117,7 @@ fn log_to_file() -> Result<()> {
 }
 
 fn log_to_stderr() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(super::errors::colour_allowed(

@@ -10,6 +10,7 @@ mod cursor;
 pub mod database;
 pub mod demo;
 pub mod faults;
+mod loopback;
 mod problem;
 mod routes;
 mod store;
@@ -343,13 +344,19 @@ impl Server {
         routes::router(self.state.clone())
     }
 
-    /// Serves the routes on `listener` until `shutdown` completes, then closes the database.
+    /// Serves the routes on `listener` until `shutdown` completes, then closes the database. On
+    /// a loopback address, a request naming another host than a loopback name is refused (a web
+    /// page cannot reach the server through DNS rebinding).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        let served = axum::serve(listener, self.router())
+        let mut router = self.router();
+        if listener.local_addr()?.ip().is_loopback() {
+            router = router.layer(axum::middleware::from_fn(loopback::loopback_host));
+        }
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await;
         self.state.store().close().await;
