@@ -108,11 +108,14 @@ pub fn not_writable(database: &DatabaseUrl, error: ServerError) -> ServerError {
 
 /// The state of the write path: the fault of the last failed write, until a write succeeds.
 #[derive(Debug, Clone, Default)]
-pub struct WriteHealth(Arc<Mutex<Option<(StorageFault, DateTime<Utc>)>>>);
+pub struct WriteHealth(Arc<Mutex<Option<Failing>>>);
+
+/// A storage fault and the time writes started failing on it.
+pub type Failing = (StorageFault, DateTime<Utc>);
 
 impl WriteHealth {
     /// The current fault and since when, if writes are failing.
-    pub fn failing(&self) -> Option<(StorageFault, DateTime<Utc>)> {
+    pub fn failing(&self) -> Option<Failing> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
