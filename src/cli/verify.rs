@@ -17,7 +17,7 @@ use crate::api::contract::{VerificationView, VerificationsQuery};
 use crate::config::Config;
 use crate::domain::verification::VerificationStatus;
 use crate::rules::Rules;
-use crate::tui::widgets::sanitize;
+use crate::text::sanitize;
 
 /// `passeport verify` arguments.
 #[derive(Debug, Clone, Args)]
