@@ -13,6 +13,7 @@ use super::keymap::{Command, Context, Keymap};
 use super::remote::Remote;
 use super::screens::declarations::DeclarationsScreen;
 use super::screens::expirations::ExpirationsScreen;
+use super::screens::import::ImportScreen;
 use super::screens::search::SearchScreen;
 use super::screens::sessions::SessionsScreen;
 use super::screens::simulator::SimulatorScreen;
@@ -99,6 +100,8 @@ pub struct App {
     pub simulator: SimulatorScreen,
     /// Déclarations.
     pub declarations: DeclarationsScreen,
+    /// Importer.
+    pub import: ImportScreen,
 }
 
 /// The status line of a 401 in the sandbox: the demonstration tokens it accepts (retrying the
@@ -137,6 +140,10 @@ impl App {
             worker: WorkerScreen::default(),
             simulator: SimulatorScreen::new(rules),
             declarations: DeclarationsScreen::default(),
+            import: ImportScreen::new(
+                std::sync::Arc::new(rules.clone()),
+                std::env::var_os("HOME").map(std::path::PathBuf::from),
+            ),
             options,
         };
         let mut effects = Vec::new();
@@ -176,6 +183,7 @@ impl App {
             ScreenId::Worker => &self.worker,
             ScreenId::Simulator => &self.simulator,
             ScreenId::Declarations => &self.declarations,
+            ScreenId::Import => &self.import,
         }
     }
 
@@ -187,6 +195,7 @@ impl App {
             ScreenId::Worker => &mut self.worker,
             ScreenId::Simulator => &mut self.simulator,
             ScreenId::Declarations => &mut self.declarations,
+            ScreenId::Import => &mut self.import,
         }
     }
 
@@ -305,6 +314,7 @@ impl App {
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
+            Action::ImportProgress { id, sent } => self.import.on_progress(id, sent),
             Action::Tick => self.ticks = self.ticks.wrapping_add(1),
         }
         effects
@@ -474,6 +484,7 @@ impl App {
             Command::ScreenWorker => ScreenId::Worker,
             Command::ScreenSimulator => ScreenId::Simulator,
             Command::ScreenDeclarations => ScreenId::Declarations,
+            Command::ScreenImport => ScreenId::Import,
             Command::NextScreen => ScreenId::ALL[(screen.index() + 1) % ScreenId::ALL.len()],
             Command::PrevScreen => {
                 ScreenId::ALL[(screen.index() + ScreenId::ALL.len() - 1) % ScreenId::ALL.len()]

@@ -71,6 +71,8 @@ pub enum Command {
     ScreenSimulator,
     /// Déclarations screen.
     ScreenDeclarations,
+    /// Import screen (a file of declarations).
+    ScreenImport,
     /// Next screen.
     NextScreen,
     /// Previous screen.
@@ -323,6 +325,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Command::ScreenDeclarations,
         "Déclarations",
         false,
+    ),
+    (
+        Context::Global,
+        &["I"],
+        Command::ScreenImport,
+        "importer",
+        true,
     ),
     (
         Context::Global,

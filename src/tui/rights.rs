@@ -6,8 +6,9 @@ use super::keymap::Command;
 use crate::domain::rights::Role;
 
 /// The commands that change data on the server.
-const WRITES: [Command; 10] = [
+const WRITES: [Command; 11] = [
     Command::Declare,
+    Command::ScreenImport,
     Command::Export,
     Command::Answer,
     Command::Delete,

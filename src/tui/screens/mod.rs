@@ -3,6 +3,7 @@
 
 pub mod declarations;
 pub mod expirations;
+pub mod import;
 pub mod search;
 pub mod sessions;
 pub mod simulator;
@@ -35,6 +36,8 @@ pub enum ScreenId {
     Simulator,
     /// Déclarations.
     Declarations,
+    /// Importer a file (`I`; not a tab).
+    Import,
 }
 
 impl ScreenId {
@@ -57,6 +60,7 @@ impl ScreenId {
             Self::Worker => "Passeport",
             Self::Simulator => "Simulateur",
             Self::Declarations => "Déclarations",
+            Self::Import => "Importer",
         }
     }
 
