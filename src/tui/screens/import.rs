@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
@@ -17,7 +17,7 @@ use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
 use crate::import::Report;
 use crate::rules::Rules;
-use crate::text::count;
+use crate::text::{agree, count};
 use crate::tui::action::{ImportJob, ImportRead, Request, RequestId, Response};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::theme::Theme;
@@ -221,25 +221,26 @@ impl Screen for ImportScreen {
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, _today: NaiveDate) {
-        let mut lines = vec![
-            Line::from(format!(
-                "Fichier à importer : {}",
-                sanitize(self.input.text())
-            )),
-            Line::from(""),
-        ];
-        let mut gauge_row = None;
-        match &self.stage {
-            Stage::Typing => lines.push(Line::from(
+        let [path_row, action_row, _, body] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(2),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let path = format!("Fichier à importer : {}", sanitize(self.input.text()));
+        frame.render_widget(Paragraph::new(path), path_row);
+        let mut lines = Vec::new();
+        let action = match &self.stage {
+            Stage::Typing => Line::from(
                 "Tapez le chemin d'un fichier ADF, JDR ou d'une feuille de stagiaires (~ pour \
                  votre dossier), puis Entrée pour le vérifier.",
-            )),
-            Stage::Checking(_) => lines.push(Line::from("Lecture et vérification du fichier…")),
-            Stage::Failed(message) => lines.push(Line::styled(sanitize(message), theme.error)),
+            ),
+            Stage::Checking(_) => Line::from("Lecture et vérification du fichier…"),
+            Stage::Failed(message) => Line::styled(sanitize(message), theme.error),
             Stage::Preview(read) => {
                 report_lines(read, &mut lines, theme);
-                lines.push(Line::from(""));
-                lines.push(if read.report.errors.is_empty() {
+                if read.report.errors.is_empty() {
                     Line::from(format!(
                         "Entrée : importer {}.",
                         count(
@@ -253,53 +254,50 @@ impl Screen for ImportScreen {
                         "Rien ne sera importé : corrigez le fichier, puis Entrée pour le relire.",
                         theme.error,
                     )
-                });
+                }
             }
             Stage::Sending { read, done, .. } => {
                 report_lines(read, &mut lines, theme);
-                lines.push(Line::from(""));
-                gauge_row = Some(lines.len());
-                lines.push(Line::from(""));
-                lines.push(Line::from(format!(
-                    "Envoi : {done} sur {}",
-                    count(
-                        read.report.declarations as u64,
-                        "déclaration",
-                        "déclarations"
-                    )
-                )));
+                let total = read.report.declarations;
+                let ratio = if total == 0 {
+                    1.0
+                } else {
+                    *done as f64 / total as f64
+                };
+                let label = format!(
+                    "Envoi : {done}/{total} {}",
+                    agree(total as u64, "déclaration", "déclarations")
+                );
+                let gauge = Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(label);
+                frame.render_widget(
+                    gauge,
+                    Rect {
+                        height: 1,
+                        ..action_row
+                    },
+                );
+                Line::from("")
             }
             Stage::Done(read) => {
                 let report = &read.report;
-                lines.push(Line::from(report_conclusion(report)));
                 for error in report.errors.iter().take(SHOWN_ERRORS) {
-                    lines.push(Line::styled(
-                        format!("  {}", sanitize(&error.to_string())),
-                        theme.error,
-                    ));
+                    let text = format!("  {}", sanitize(&error.to_string()));
+                    lines.push(Line::styled(text, theme.error));
                 }
+                let mut done = report_conclusion(report);
                 if !report.results.is_empty() {
-                    lines.push(Line::from("Entrée : voir les déclarations."));
+                    done.push_str(" Entrée : voir les déclarations.");
                 }
+                Line::from(done)
             }
-        }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-        if let (Some(row), Some((done, total))) = (gauge_row, self.progress())
-            && (row as u16) < area.height
-        {
-            let ratio = if total == 0 {
-                1.0
-            } else {
-                done as f64 / total as f64
-            };
-            let bar = Rect::new(area.x, area.y + row as u16, area.width, 1);
+        };
+        if !matches!(self.stage, Stage::Sending { .. }) {
             frame.render_widget(
-                Gauge::default()
-                    .ratio(ratio.clamp(0.0, 1.0))
-                    .label(format!("{done}/{total}")),
-                bar,
+                Paragraph::new(action).wrap(Wrap { trim: false }),
+                action_row,
             );
         }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     }
 }
 
