@@ -90,7 +90,8 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     let forced = args.kind.map(Kind::from);
     let mut plan = match import::plan(&bytes, &path, forced, account.kind, today, &rules)? {
         Plan::Declarations(plan) => plan,
-        Plan::Team(table, columns) => {
+        Plan::Team(team) => {
+            let (table, columns) = *team;
             let sheet = team::Sheet {
                 path: &path,
                 table: &table,

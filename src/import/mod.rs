@@ -97,7 +97,7 @@ pub enum Plan {
     /// Declarations (an official file or a trainee sheet).
     Declarations(Box<Declarations>),
     /// A roster, history or matrix, for the staff routes.
-    Team(Table, Columns),
+    Team(Box<(Table, Columns)>),
 }
 
 /// The declarations of a file, their report so far, and the sheet they came from.
@@ -137,7 +137,9 @@ pub fn plan(
                 sheet_columns = Some(columns);
                 (file, description)
             }
-            Ok(SheetRead::Team(table, columns)) => return Ok(Plan::Team(table, columns)),
+            Ok(SheetRead::Team(table, columns)) => {
+                return Ok(Plan::Team(Box::new((table, columns))));
+            }
             Err(error) => return Err(sheet::unreadable(path, other.and_then(Result::err), error)),
         },
     };

@@ -355,10 +355,10 @@ async fn import(
     })?;
     let mut plan = match planned {
         Ok(Plan::Declarations(plan)) => plan,
-        Ok(Plan::Team(_, columns)) => {
+        Ok(Plan::Team(team)) => {
             return Ok(Response::Import(Err(format!(
                 "{} : les feuilles du personnel s'importent avec « passeport import FICHIER ».",
-                columns.kind
+                team.1.kind
             ))));
         }
         Err(error) => return Ok(Response::Import(Err(error.to_string()))),
