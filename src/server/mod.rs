@@ -1,4 +1,4 @@
-//! The sandbox Passeport API server (design.md §3): axum over a SQLite store, with bearer
+//! The sandbox Passeport API server (design.md §3): axum over a SQLite or PostgreSQL store, with bearer
 //! tokens, strict tenancy, RFC 9457 errors and an OpenAPI document generated from the routes.
 //!
 //! [`Server::open`] opens (or creates) the database and seeds demonstration data on first run;
@@ -93,12 +93,6 @@ pub enum ServerError {
     /// A user or token write refused (unknown or existing user, unknown token…).
     #[error("{0}")]
     Users(#[from] UsersError),
-    /// `--demo` on PostgreSQL: the demo seeding is not ported yet.
-    #[error(
-        "les données de démonstration (--demo) ne sont pas encore disponibles sur PostgreSQL : \
-         lancez --demo sur une base SQLite (--db FICHIER)"
-    )]
-    DemoOnPostgres,
 }
 
 /// Why a user or token command was refused, in French for the command line.
@@ -251,17 +245,14 @@ impl Server {
         .await
     }
 
-    /// Opens the database of `database` (its `db_path` is ignored) as [`Server::open`] does;
-    /// `--demo` is refused on PostgreSQL until its seeding is ported.
+    /// Opens the database of `database` (its `db_path` is ignored) as [`Server::open`] does, on
+    /// either backend.
     pub async fn open_on(
         database: &DatabaseSettings,
         opts: ServerOptions,
         catalogue: Catalogue,
         deadlines: DeadlineRules,
     ) -> Result<Server, ServerError> {
-        if opts.demo.is_some() && database.url.is_postgres() {
-            return Err(ServerError::DemoOnPostgres);
-        }
         let store = Store::open(database).await?;
         if let Some(demo_options) = &opts.demo
             && store.is_empty().await?
