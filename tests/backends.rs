@@ -5,7 +5,8 @@
 //! French 501 problem on PostgreSQL. The demo seeding writes the same rows on both (ids
 //! included, per-table checksums as `db copy` computes them) and the same answers come back;
 //! later writes do not collide with its explicit ids. A database made by the previous migration
-//! set (0001–0004, with rows) opens with the full set on both, its rows kept.
+//! set (every migration but the latest, and 0001–0004), with rows, opens with the full set on
+//! both, its rows kept.
 
 #[path = "common/databases.rs"]
 mod databases;
@@ -304,22 +305,47 @@ async fn demo_answers(base: &str) -> Vec<(String, u16, Value)> {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (label.to_owned(), status, response.json().await.unwrap_or(Value::Null))
+        (
+            label.to_owned(),
+            status,
+            response.json().await.unwrap_or(Value::Null),
+        )
     };
     let [employer, _, organisation] = DEMO_TOKENS;
     let mut seen = vec![
         get("salariés", employer, "/v1/workers?limit=50").await,
         get("recherche", employer, "/v1/workers?q=martin").await,
         get("échéances", employer, "/v1/expirations?within_days=90").await,
-        get("échéances, 2e employeur", DEMO_TOKENS[1], "/v1/expirations?within_days=90").await,
+        get(
+            "échéances, 2e employeur",
+            DEMO_TOKENS[1],
+            "/v1/expirations?within_days=90",
+        )
+        .await,
         get("sessions", organisation, "/v1/sessions?limit=100").await,
         get("déclarations", organisation, "/v1/declarations?limit=100").await,
         get("stagiaires", organisation, "/v1/workers?limit=50").await,
     ];
     let worker = seen[0].2["items"][7]["id"].as_i64().expect("a demo worker");
-    seen.push(get("passeport", employer, &format!("/v1/workers/{worker}/passport")).await);
-    let declaration = seen[5].2["items"][0]["id"].as_i64().expect("a demo declaration");
-    seen.push(get("déclaration", organisation, &format!("/v1/declarations/{declaration}")).await);
+    seen.push(
+        get(
+            "passeport",
+            employer,
+            &format!("/v1/workers/{worker}/passport"),
+        )
+        .await,
+    );
+    let declaration = seen[5].2["items"][0]["id"]
+        .as_i64()
+        .expect("a demo declaration");
+    seen.push(
+        get(
+            "déclaration",
+            organisation,
+            &format!("/v1/declarations/{declaration}"),
+        )
+        .await,
+    );
     seen
 }
 
@@ -355,7 +381,10 @@ async fn demo_data_is_the_same_on_both_backends_and_later_writes_follow_it() {
         for (label, status, body) in &answers {
             assert_eq!(*status, 200, "{name}: {label}: {body}");
         }
-        assert!(!answers[5].2["items"].as_array().unwrap().is_empty(), "{name}");
+        assert!(
+            !answers[5].2["items"].as_array().unwrap().is_empty(),
+            "{name}"
+        );
 
         // A worker hired after the seeding gets ids past the demo's (persons and workers were
         // written with explicit ids): the insert does not collide.
@@ -459,9 +488,19 @@ async fn reopening_a_database_keeps_its_accounts() {
     }
 }
 
-/// A pool on `settings` with the migrations before 0005 applied, as a server of the previous
-/// release left it.
-async fn migrate_to_0004(settings: &DatabaseSettings, dir: &std::path::Path) -> Vec<String> {
+/// The number of migrations of this release.
+fn migration_count() -> usize {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server/migrations/sqlite");
+    std::fs::read_dir(dir).unwrap().count()
+}
+
+/// The database of `settings` with the first `count` migrations applied, as a server of an
+/// earlier release left it, with an account and a session; the descriptions applied.
+async fn migrate_to(
+    settings: &DatabaseSettings,
+    dir: &std::path::Path,
+    count: usize,
+) -> Vec<String> {
     let folder = if settings.url.is_postgres() {
         "postgres"
     } else {
@@ -475,7 +514,8 @@ async fn migrate_to_0004(settings: &DatabaseSettings, dir: &std::path::Path) -> 
     for entry in std::fs::read_dir(&source).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.as_str() < "0005" {
+        let version: usize = name[..4].parse().unwrap();
+        if version <= count {
             std::fs::copy(&path, previous.join(&name)).unwrap();
         }
     }
@@ -530,44 +570,53 @@ async fn migrate_to_0004(settings: &DatabaseSettings, dir: &std::path::Path) -> 
 
 #[tokio::test]
 async fn a_database_of_the_previous_migrations_is_upgraded_with_its_rows() {
-    for database in each_backend().await {
-        let dir = tempfile::tempdir().unwrap();
-        let applied = migrate_to_0004(&database.settings, dir.path()).await;
-        assert_eq!(applied.len(), 4, "{}: 0001–0004", database.name);
-        let server = open(&database.settings).await;
-        let organisation: Siret = ORGANISATION.parse().unwrap();
-        let token = server.create_token(&organisation).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let serving = tokio::spawn(server.serve(listener, async {
-            let _ = stopped.await;
-        }));
-        let http = reqwest::Client::new();
-        let sessions: Value = http
-            .get(format!("{base}/v1/sessions"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let name = database.name;
-        let items = sessions["items"].as_array().unwrap();
-        assert_eq!(
-            items.len(),
-            1,
-            "{name}: the session made before the upgrade"
-        );
-        assert_eq!(items[0]["title"], "SST Lyon", "{name}");
-        assert_eq!(items[0]["end_date"], "2026-03-03", "{name}");
-        assert_eq!(
-            items[0]["declaration_status"], "non_concernee",
-            "{name}: no trainee"
-        );
-        stop.send(()).unwrap();
-        serving.await.unwrap().unwrap();
-        database.drop_now().await;
+    // The previous migration set (every migration but this release's last), and 0001–0004 (the
+    // schema before the team's own data).
+    let latest = migration_count();
+    assert!(latest >= 5, "{latest} migrations");
+    for count in [latest - 1, 4] {
+        for database in each_backend().await {
+            upgrade_from(&database.settings, count, database.name).await;
+            database.drop_now().await;
+        }
     }
+}
+
+/// Opens a database made by the first `count` migrations with the full set, and reads its rows.
+async fn upgrade_from(settings: &DatabaseSettings, count: usize, name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let applied = migrate_to(settings, dir.path(), count).await;
+    assert_eq!(applied.len(), count, "{name}: 0001–{count:04}");
+    let server = open(settings).await;
+    let organisation: Siret = ORGANISATION.parse().unwrap();
+    let token = server.create_token(&organisation).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let sessions: Value = reqwest::Client::new()
+        .get(format!("{base}/v1/sessions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = sessions["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        1,
+        "{name} from {count:04}: the session made before the upgrade"
+    );
+    assert_eq!(items[0]["title"], "SST Lyon", "{name}");
+    assert_eq!(items[0]["end_date"], "2026-03-03", "{name}");
+    assert_eq!(
+        items[0]["declaration_status"], "non_concernee",
+        "{name}: no trainee"
+    );
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
 }
