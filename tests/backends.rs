@@ -349,6 +349,41 @@ async fn demo_answers(base: &str) -> Vec<(String, u16, Value)> {
     seen
 }
 
+/// The indexes and constraints of the database, as its catalog states them.
+async fn schema(settings: &DatabaseSettings) -> Vec<String> {
+    match &settings.url {
+        passeport::server::database::DatabaseUrl::Sqlite(path) => {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))
+                .await
+                .unwrap();
+            let sql = sqlx::query_scalar(
+                "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master \
+                 ORDER BY type, name",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            sql
+        }
+        passeport::server::database::DatabaseUrl::Postgres(url) => {
+            let pool = sqlx::PgPool::connect(url.expose()).await.unwrap();
+            let sql = sqlx::query_scalar(
+                "SELECT c.relname || '.' || k.conname || ': ' || pg_get_constraintdef(k.oid) \
+                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
+                 WHERE c.relnamespace = 'public'::regnamespace \
+                 UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' \
+                 ORDER BY 1",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            sql
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_data_is_the_same_on_both_backends_and_later_writes_follow_it() {
     let mut seeded = Vec::new();
@@ -417,6 +452,26 @@ async fn demo_data_is_the_same_on_both_backends_and_later_writes_follow_it() {
         // Every check of `db check` passes (on PostgreSQL: each sequence past its largest id).
         let report = maintenance::check(&database.settings).await.unwrap();
         assert_eq!(report.problems(), 0, "{name}: {:?}", report.findings);
+        // The indexes and constraints set aside for the load are all back, as migrated.
+        let fresh_dir = tempfile::tempdir().unwrap();
+        let fresh_postgres = if database.settings.url.is_postgres() {
+            databases::fresh_postgres().await
+        } else {
+            None
+        };
+        let fresh = fresh_postgres.as_ref().map_or_else(
+            || DatabaseSettings::sqlite(fresh_dir.path().join("neuve.db")),
+            |fresh| fresh.settings.clone(),
+        );
+        drop(open(&fresh).await);
+        assert_eq!(
+            schema(&database.settings).await,
+            schema(&fresh).await,
+            "{name}: the schema after seeding"
+        );
+        if let Some(fresh) = fresh_postgres {
+            fresh.drop_now().await;
+        }
 
         // Each table's rows, read as `db copy` reads them (PostgreSQL's column types, key
         // order) and summed: a copy to the other backend reports them.

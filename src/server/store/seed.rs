@@ -6,9 +6,10 @@
 //!
 //! What is the same on both is written once, in [`ported`]; each backend owns its bulk writes
 //! and what surrounds them ([`sqlite`]: the batched multi-row INSERTs of [`super::rows`], the
-//! secondary indexes dropped and rebuilt, a large page cache; [`postgres`]: one
-//! `INSERT … SELECT FROM UNNEST` per table and batch, the identity sequences set past the
-//! explicit ids, statistics gathered after the commit).
+//! secondary indexes dropped and rebuilt, a large page cache; [`postgres`]: foreign keys and
+//! secondary indexes set aside and put back, one `INSERT … SELECT FROM UNNEST` per table and
+//! batch, the identity sequences set past the explicit ids, statistics gathered after the
+//! commit).
 
 mod postgres;
 mod sqlite;

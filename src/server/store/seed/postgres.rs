@@ -1,9 +1,11 @@
-//! The PostgreSQL side of the demo seeding: each buffer becomes one
+//! The PostgreSQL side of the demo seeding: the foreign keys and secondary indexes of the loaded
+//! tables are set aside for the load and put back after it (at 100k workers the row-by-row
+//! foreign key checks took two thirds of the seeding, BENCHMARKS.md); each buffer becomes one
 //! `INSERT … SELECT FROM UNNEST($1::bigint[], …)` per table (one array bound per column, so a
 //! batch of thousands of rows is one statement and one round trip; an entry's id follows the
-//! array's order, as on SQLite), the identity sequences are
-//! set past the generator's explicit ids so later inserts do not collide, and the planner's
-//! statistics are gathered once the rows are committed.
+//! array's order, as on SQLite); the identity sequences are set past the generator's explicit
+//! ids so later inserts do not collide, and the planner's statistics are gathered once the rows
+//! are committed.
 
 use sqlx::{Postgres, Transaction};
 
@@ -13,6 +15,14 @@ use crate::server::store::postgres::PgStore;
 use crate::server::store::rows::SessionInsert;
 use crate::server::store::{code_of, search_text};
 
+/// The tables the demo loads in bulk.
+const LOADED: [&str; 5] = [
+    "persons",
+    "workers",
+    "sessions",
+    "session_trainees",
+    "passport_entries",
+];
 /// The tables whose rows the demo writes with explicit ids.
 const EXPLICIT_IDS: [&str; 3] = ["persons", "workers", "sessions"];
 
@@ -25,11 +35,56 @@ impl PgStore {
     /// Rows per buffer: one statement per table, whatever the number of rows.
     pub(in crate::server::store) const SEED_BATCH: usize = 5000;
 
-    /// Nothing is set aside: the indexes stay, and are filled as the rows come.
+    /// Sets aside what makes a bulk load slow on PostgreSQL (its manual, « Populating a
+    /// Database »): the foreign keys of the loaded tables, each checked row by row by a trigger,
+    /// and their secondary indexes (not those behind a constraint, which the inserts' conflict
+    /// clauses need); returns the statements that put them back, read from the catalog, so the
+    /// schema ends as the migrations made it (a foreign key put back checks every row at once).
     pub(in crate::server::store) async fn seed_start(
-        _tx: &mut Transaction<'static, Postgres>,
+        tx: &mut Transaction<'static, Postgres>,
     ) -> Result<Vec<String>, ServerError> {
-        Ok(Vec::new())
+        // Rebuilding an index or checking a foreign key over every row is one long statement.
+        sqlx::query("SET LOCAL statement_timeout = 0")
+            .execute(&mut **tx)
+            .await?;
+        let keys: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace \
+             AND t.relname IN (SELECT unnest($1::text[])) ORDER BY t.relname, c.conname",
+        )
+        .bind(LOADED)
+        .fetch_all(&mut **tx)
+        .await?;
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+             WHERE t.relnamespace = current_schema()::regnamespace \
+             AND t.relname IN (SELECT unnest($1::text[])) \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+             ORDER BY i.relname",
+        )
+        .bind(LOADED)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut rebuild = Vec::with_capacity(keys.len() + indexes.len());
+        for (name, definition) in indexes {
+            sqlx::query(&format!("DROP INDEX \"{name}\""))
+                .execute(&mut **tx)
+                .await?;
+            rebuild.push(definition);
+        }
+        for (table, name, definition) in keys {
+            sqlx::query(&format!(
+                "ALTER TABLE \"{table}\" DROP CONSTRAINT \"{name}\""
+            ))
+            .execute(&mut **tx)
+            .await?;
+            rebuild.push(format!(
+                "ALTER TABLE \"{table}\" ADD CONSTRAINT \"{name}\" {definition}"
+            ));
+        }
+        Ok(rebuild)
     }
 
     /// Writes the sessions.
