@@ -1,19 +1,26 @@
-//! Load and crash safety of `passeport serve`: the real binary on a temporary SQLite file, under
-//! concurrent submissions by the demo training organisation, then killed with SIGKILL in the
-//! middle of a second load and restarted on the same file.
+//! Load and crash safety of `passeport serve`: the real binary on a fresh database of each
+//! backend (a temporary SQLite file; a PostgreSQL database when `PASSEPORT_TEST_DATABASE_URL`
+//! names a server, tests/common/databases.rs), under concurrent submissions by the demo training
+//! organisation, then killed with SIGKILL in the middle of a second load and restarted on the
+//! same database (PostgreSQL itself keeps running: the server process is what is killed).
 //!
 //! Checked: every acknowledged declaration (201 or 200 received) is stored exactly once (counted
 //! by declaration id and by reference in the list, by ID_DECLARATION and ID_UNIQUE_PARTENAIRE in
-//! the bulk export, and by idempotency key in the database file); half of the declarations are retried with the same
-//! idempotency key (concurrently or after the answer) and get the same declaration back; no
-//! answer is a 5xx (a busy database is waited for, never surfaced as 500); after the crash the
-//! unacknowledged ones, retried under their keys, are recorded once; `PRAGMA integrity_check`
-//! says `ok`.
+//! the bulk export, and by idempotency key in the database itself); half of the declarations are
+//! retried with the same idempotency key (concurrently or after the answer) and get the same
+//! declaration back; no answer is a 5xx (a busy database is waited for, never surfaced as 500);
+//! after the crash the unacknowledged ones, retried under their keys, are recorded once; every
+//! check of `passeport db check` passes (`PRAGMA integrity_check` on SQLite; constraints, foreign
+//! keys and sequences on PostgreSQL).
 //!
 //! Full size (8 clients × 500 declarations) with `PASSEPORT_LOAD_TEST=1` (`.ci/run` sets it);
 //! otherwise a reduced run (2 clients × 20) so that `cargo test` still exercises every step.
 
+#[path = "common/databases.rs"]
+mod databases;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -31,8 +38,12 @@ use passeport::api::contract::{
 };
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
-use passeport::server::DEMO_TOKENS;
+use passeport::server::database::{DatabaseSettings, DatabaseUrl};
+use passeport::server::{DEMO_TOKENS, maintenance};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+use databases::each_backend;
 
 /// The variable that asks for the full-size run.
 const FULL_VAR: &str = "PASSEPORT_LOAD_TEST";
@@ -82,8 +93,12 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the binary on `db` (demo data on a new file) and waits until it answers.
-    async fn start(dir: &Path, db: &Path, round: usize) -> Self {
+    /// Starts the binary on `database` (demo data on a new one) and waits until it answers.
+    async fn start(dir: &Path, database: &DatabaseSettings, round: usize) -> Self {
+        let target: [OsString; 2] = match &database.url {
+            DatabaseUrl::Sqlite(path) => ["--db".into(), path.into()],
+            DatabaseUrl::Postgres(url) => ["--database-url".into(), url.expose().into()],
+        };
         for attempt in 0..5 {
             // A free port: bound, read, released, then given to the server.
             let addr = TcpListener::bind("127.0.0.1:0")
@@ -96,8 +111,7 @@ impl ServerProcess {
                 .arg(dir.join("config").join("config.toml"))
                 .args(["serve", "--demo", "--workers", "200", "--addr"])
                 .arg(addr.to_string())
-                .arg("--db")
-                .arg(db)
+                .args(&target)
                 .env("PASSEPORT_TODAY", TODAY)
                 .env("PASSEPORT_LOG", "warn")
                 .env_remove("PASSEPORT_TOKEN")
@@ -418,10 +432,18 @@ async fn check_stored(client: &Client, acked: &BTreeMap<String, i64>, planned: &
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_submissions_survive_kill_9_exactly_once() {
     let scale = scale();
+    for database in each_backend().await {
+        eprintln!("== backend {}", database.name);
+        survive_kill_9(&database.settings, scale).await;
+        database.drop_now().await;
+    }
+}
+
+/// The whole scenario on one database.
+async fn survive_kill_9(database: &DatabaseSettings, scale: Scale) {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("load.db");
-    let mut server = ServerProcess::start(dir.path(), &db, 0).await;
+    let mut server = ServerProcess::start(dir.path(), database, 0).await;
     let client = server.client();
     let workers = client.all_workers(&WorkersQuery::default()).await.unwrap();
     assert!(workers.len() >= 3, "the training organisation sees workers");
@@ -491,8 +513,8 @@ async fn concurrent_submissions_survive_kill_9_exactly_once() {
         "the kill came after the whole load: nothing was interrupted"
     );
 
-    // Restart on the same file: everything acknowledged is there, once.
-    let mut server = ServerProcess::start(dir.path(), &db, 1).await;
+    // Restart on the same database: everything acknowledged is there, once.
+    let mut server = ServerProcess::start(dir.path(), database, 1).await;
     let client = server.client();
     check_stored(&client, &outcome.acked, &all2).await;
     // Round 1 is intact too.
@@ -524,36 +546,24 @@ async fn concurrent_submissions_survive_kill_9_exactly_once() {
     assert_eq!(recovered.len(), all2.len());
     check_stored(&client, &recovered, &all2).await;
 
-    // The file is sound.
-    let options = SqliteConnectOptions::new().filename(&db).read_only(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap();
-    let check: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(check, vec!["ok".to_owned()]);
     // Every key of both rounds is stored once, as the server holds it.
-    let keys: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT idempotency_key, COUNT(*) FROM declarations \
-         WHERE idempotency_key LIKE 'load-key-%' GROUP BY idempotency_key",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    let keys: HashMap<String, i64> = keys.into_iter().collect();
+    let keys: HashMap<String, i64> = stored_keys(database).await.into_iter().collect();
     assert_eq!(keys.len(), all1.len() + all2.len());
     for planned in all1.iter().chain(&all2) {
         assert_eq!(keys.get(&planned.key), Some(&1), "{}", planned.key);
     }
-    pool.close().await;
     server.stop();
+    // The database is sound.
+    let report = maintenance::check(database).await.unwrap();
+    assert_eq!(report.problems(), 0, "{:?}", report.findings);
     eprintln!(
-        "load_crash: {} clients × {} declarations; round 1 in {:.1} s; {} acknowledged before \
-         SIGKILL, {} interrupted; total {:.1} s",
+        "load_crash on {}: {} clients × {} declarations; round 1 in {:.1} s; {} acknowledged \
+         before SIGKILL, {} interrupted; total {:.1} s",
+        if database.url.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         scale.clients,
         scale.per_client,
         round1_time.as_secs_f64(),
@@ -561,4 +571,33 @@ async fn concurrent_submissions_survive_kill_9_exactly_once() {
         outcome.unacked.len(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The load's idempotency keys in the database, each with the number of declarations holding it.
+async fn stored_keys(database: &DatabaseSettings) -> Vec<(String, i64)> {
+    let sql = "SELECT idempotency_key, COUNT(*) FROM declarations \
+               WHERE idempotency_key LIKE 'load-key-%' GROUP BY idempotency_key";
+    match &database.url {
+        DatabaseUrl::Sqlite(path) => {
+            let options = SqliteConnectOptions::new().filename(path).read_only(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .unwrap();
+            let keys = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            keys
+        }
+        DatabaseUrl::Postgres(url) => {
+            let pool = PgPoolOptions::new()
+                .max_connections(1)
+                .connect(url.expose())
+                .await
+                .unwrap();
+            let keys = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            keys
+        }
+    }
 }

@@ -1,9 +1,15 @@
 //! The sandbox server over a demo database, run in this process on its own two-thread runtime
 //! (as `passeport serve` runs on a two-core machine), for the benchmarks that need HTTP data.
 //!
-//! Seeding 100k workers takes a while, so each database is built once and kept under cargo's
-//! `target/tmp/passeport-bench/`, named after its size, its today and a hash of the code and
-//! assets that shape it (so a change to the schema or the generator builds a new one).
+//! Seeding 100k workers takes a while, so each SQLite database is built once and kept under
+//! cargo's `target/tmp/passeport-bench/`, named after its size, its today and a hash of the code
+//! and assets that shape it (so a change to the schema or the generator builds a new one). A
+//! benchmark that writes serves a scratch copy of it ([`scratch_copy`]); a PostgreSQL database is
+//! seeded fresh by [`seed`].
+//!
+//! Included by several benchmarks, each using part of it.
+
+#![allow(dead_code)]
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -11,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use passeport::rules::Rules;
+use passeport::server::database::DatabaseSettings;
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
 use passeport::server::{Server, ServerOptions};
 
@@ -28,15 +35,19 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
-    /// Serves a demo database of `workers` workers (built first when missing).
+    /// Serves the cached SQLite demo database of `workers` workers (built first when missing).
     pub fn start(workers: u32) -> Self {
-        let db_path = demo_db(workers);
+        Self::start_on(DatabaseSettings::sqlite(demo_db(workers)))
+    }
+
+    /// Serves the demo database of `database`, seeded already.
+    pub fn start_on(database: DatabaseSettings) -> Self {
         let (url_tx, url_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let runtime = runtime(2);
             runtime.block_on(async move {
-                let server = open(&db_path, None).await;
+                let server = open(&database, None).await;
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("bind 127.0.0.1:0");
@@ -89,15 +100,16 @@ pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-/// Opens the server over `db_path`, seeding `demo` when given and the database is new.
-async fn open(db_path: &Path, demo: Option<DemoOptions>) -> Server {
+/// Opens the server over `database`, seeding `demo` when given and the database is new.
+async fn open(database: &DatabaseSettings, demo: Option<DemoOptions>) -> Server {
     let rules = Rules::embedded().expect("embedded rules");
     let options = ServerOptions {
-        db_path: db_path.to_owned(),
+        db_path: PathBuf::new(),
         demo,
         today: Some(today()),
     };
-    Server::open(
+    Server::open_on(
+        database,
         options,
         (*rules.catalogue).clone(),
         (*rules.deadlines).clone(),
@@ -123,22 +135,7 @@ pub fn demo_db(workers: u32) -> PathBuf {
         let _ = std::fs::remove_file(stale);
     }
     let started = Instant::now();
-    runtime(2).block_on(async {
-        let demo = DemoOptions {
-            workers,
-            seed: DEFAULT_SEED,
-            today: today(),
-        };
-        let server = open(&building, Some(demo)).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        // Serving until an already finished shutdown closes the database (folding the WAL in).
-        server
-            .serve(listener, async {})
-            .await
-            .expect("close the database");
-    });
+    seed(&DatabaseSettings::sqlite(&building), workers);
     // The WAL, if one was left, moves with the database (before it, so that the database never
     // appears without it): SQLite folds it in on the next open.
     for (from, to) in sqlite_files(&building)
@@ -168,6 +165,34 @@ pub fn demo_db(workers: u32) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Seeds the new database of `database` with a demo of `workers` workers, then closes it.
+pub fn seed(database: &DatabaseSettings, workers: u32) {
+    runtime(2).block_on(async {
+        let demo = DemoOptions {
+            workers,
+            seed: DEFAULT_SEED,
+            today: today(),
+        };
+        let server = open(database, Some(demo)).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        // Serving until an already finished shutdown closes the database (folding the WAL in).
+        server
+            .serve(listener, async {})
+            .await
+            .expect("close the database");
+    });
+}
+
+/// A copy of the cached SQLite demo database of `workers` workers in `dir`, for a benchmark
+/// that writes (the cache stays as built).
+pub fn scratch_copy(workers: u32, dir: &Path) -> DatabaseSettings {
+    let copy = dir.join("scratch.db");
+    std::fs::copy(demo_db(workers), &copy).expect("copy the demo database");
+    DatabaseSettings::sqlite(copy)
 }
 
 /// The database file and its WAL companions.

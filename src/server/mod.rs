@@ -1,4 +1,4 @@
-//! The sandbox Passeport API server (design.md §3): axum over a SQLite store, with bearer
+//! The sandbox Passeport API server (design.md §3): axum over a SQLite or PostgreSQL store, with bearer
 //! tokens, strict tenancy, RFC 9457 errors and an OpenAPI document generated from the routes.
 //!
 //! [`Server::open`] opens (or creates) the database and seeds demonstration data on first run;
@@ -89,9 +89,6 @@ pub enum ServerError {
     /// The account's name is empty.
     #[error("le nom du compte est vide")]
     EmptyName,
-    /// A store call that is not yet ported to PostgreSQL (a 501 problem on the API).
-    #[error("cette opération n'est pas encore disponible sur PostgreSQL")]
-    NotOnPostgres,
     /// A user or token write refused (unknown or existing user, unknown token…).
     #[error("{0}")]
     Users(#[from] UsersError),
@@ -106,12 +103,6 @@ pub enum ServerError {
         /// Why.
         fault: faults::StorageFault,
     },
-    /// `--demo` on PostgreSQL: the demo seeding is not ported yet.
-    #[error(
-        "les données de démonstration (--demo) ne sont pas encore disponibles sur PostgreSQL : \
-         lancez --demo sur une base SQLite (--db FICHIER)"
-    )]
-    DemoOnPostgres,
 }
 
 /// Why a user or token command was refused, in French for the command line.
@@ -270,17 +261,14 @@ impl Server {
         .await
     }
 
-    /// Opens the database of `database` (its `db_path` is ignored) as [`Server::open`] does;
-    /// `--demo` is refused on PostgreSQL until its seeding is ported.
+    /// Opens the database of `database` (its `db_path` is ignored) as [`Server::open`] does, on
+    /// either backend.
     pub async fn open_on(
         database: &DatabaseSettings,
         opts: ServerOptions,
         catalogue: Catalogue,
         deadlines: DeadlineRules,
     ) -> Result<Server, ServerError> {
-        if opts.demo.is_some() && database.url.is_postgres() {
-            return Err(ServerError::DemoOnPostgres);
-        }
         let not_writable = |error| faults::not_writable(&database.url, error);
         let store = Store::open(database).await.map_err(not_writable)?;
         store.probe_writes().await.map_err(not_writable)?;

@@ -268,18 +268,11 @@ fn today(state: &AppState) -> Result<NaiveDate, ApiProblem> {
 }
 
 /// Logs a store error and answers a 500 problem, a 503 for a storage fault (full disk,
-/// read-only database), or a 501 for a call not yet ported to PostgreSQL.
+/// read-only database).
 fn internal(error: super::ServerError) -> ApiProblem {
     if let Some(fault) = super::faults::StorageFault::of(&error) {
         tracing::error!(%error, %fault, "écriture impossible dans la base de données");
         return ApiProblem::storage(fault);
-    }
-    if matches!(error, super::ServerError::NotOnPostgres) {
-        return ApiProblem::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "Pas encore disponible sur PostgreSQL",
-            Some(error.to_string()),
-        );
     }
     tracing::error!(%error, "erreur du stockage");
     ApiProblem::internal()

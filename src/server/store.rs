@@ -24,9 +24,8 @@
 //! placeholders turned into `$N`, `0`/`1` flags into `FALSE`/`TRUE`, `last_insert_rowid()` into
 //! `RETURNING id`, `BEGIN IMMEDIATE` into `self.begin_write()`, `QueryBuilder::<Sqlite>` into
 //! `QueryBuilder::<Db>`; then make the `Store` method a [`dispatch!`]. Reads that a write
-//! transaction changes after end with `FOR_UPDATE` (the row lock on PostgreSQL). The demo
-//! seeding, not yet ported, still runs on the SQLite pool through [`Store::sqlite`], which
-//! answers [`ServerError::NotOnPostgres`] on PostgreSQL.
+//! transaction changes after end with `FOR_UPDATE` (the row lock on PostgreSQL). Every call,
+//! the demo seeding included, now runs on both backends.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -34,6 +33,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+#[cfg(test)]
 use sqlx::sqlite::SqlitePool;
 
 use super::ServerError;
@@ -406,12 +406,12 @@ impl Store {
         Ok(Self { backend })
     }
 
-    /// The SQLite pool, for the calls not yet ported to PostgreSQL (which answer
-    /// [`ServerError::NotOnPostgres`] there).
-    fn sqlite(&self) -> Result<&SqlitePool, ServerError> {
+    /// The SQLite pool, for the unit tests that read rows directly.
+    #[cfg(test)]
+    fn sqlite(&self) -> Option<&SqlitePool> {
         match &self.backend {
-            Backend::Sqlite(db) => Ok(&db.pool),
-            Backend::Postgres(_) => Err(ServerError::NotOnPostgres),
+            Backend::Sqlite(db) => Some(&db.pool),
+            Backend::Postgres(_) => None,
         }
     }
 

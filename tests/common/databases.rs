@@ -74,20 +74,24 @@ pub async fn each_backend() -> Vec<TestDatabase> {
         postgres: None,
         _dir: Some(dir),
     }];
-    if let Some(admin) = postgres_admin_url() {
-        let name = format!("passeport_test_{:016x}", rand::random::<u64>());
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = DatabaseUrl::parse(&with_database(&admin, &name)).unwrap();
-        databases.push(TestDatabase {
-            settings: DatabaseSettings::new(url),
-            name: "postgres",
-            postgres: Some((admin, name)),
-            _dir: None,
-        });
-    }
+    databases.extend(fresh_postgres().await);
     databases
+}
+
+/// A fresh PostgreSQL database when the tests have a server.
+pub async fn fresh_postgres() -> Option<TestDatabase> {
+    let admin = postgres_admin_url()?;
+    let name = format!("passeport_test_{:016x}", rand::random::<u64>());
+    let mut conn = PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let url = DatabaseUrl::parse(&with_database(&admin, &name)).unwrap();
+    Some(TestDatabase {
+        settings: DatabaseSettings::new(url),
+        name: "postgres",
+        postgres: Some((admin, name)),
+        _dir: None,
+    })
 }

@@ -201,6 +201,27 @@ macro_rules! ported {
                     new: &NewDeclaration,
                     catalogue: &Catalogue,
                 ) -> Result<CreateOutcome, ServerError> {
+                    match self.try_create_declaration(account, new, catalogue).await {
+                        // Another request with the same key was recorded between this one's
+                        // lookup and its insert (PostgreSQL runs writers side by side, where
+                        // SQLite's take turns): its transaction is rolled back, and the second
+                        // attempt finds the key and answers as a replay (or a conflict).
+                        Err(ServerError::Database(e))
+                            if new.idempotency_key.is_some() && is_unique_violation(&e) =>
+                        {
+                            self.try_create_declaration(account, new, catalogue).await
+                        }
+                        outcome => outcome,
+                    }
+                }
+
+                /// One attempt of [`Self::create_declaration`], in one transaction.
+                async fn try_create_declaration(
+                    &self,
+                    account: &AccountRow,
+                    new: &NewDeclaration,
+                    catalogue: &Catalogue,
+                ) -> Result<CreateOutcome, ServerError> {
                     let mut tx = self.begin_write().await?;
                     if let Some(key) = &new.idempotency_key {
                         let known = sqlx::query(

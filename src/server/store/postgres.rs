@@ -90,3 +90,4 @@ super::unmapped::ported!(PgStore);
 super::verifications::calls!(PgStore);
 super::users::users_ported!(PgStore);
 super::audit::audit_ported!(PgStore);
+super::seed::ported!(PgStore);

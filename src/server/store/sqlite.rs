@@ -21,7 +21,7 @@ const MAX_CONNECTIONS: u32 = 4;
 /// How long a statement waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Page cache of each connection, in KiB as SQLite counts it when negative (16 MiB).
-const CACHE_KIB: &str = "-16384";
+pub(super) const CACHE_KIB: &str = "-16384";
 
 /// A SQLite database.
 #[derive(Debug, Clone)]
@@ -128,3 +128,4 @@ super::unmapped::ported!(SqliteStore);
 super::verifications::calls!(SqliteStore);
 super::users::users_ported!(SqliteStore);
 super::audit::audit_ported!(SqliteStore);
+super::seed::ported!(SqliteStore);
