@@ -186,15 +186,7 @@ pub fn help() -> String {
 
 /// CSV with a header row, for scripts.
 pub fn to_csv(rows: &[ExpiryRow]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    if rows.is_empty() {
-        writer.write_record(CSV_COLUMNS)?;
-    }
-    for row in rows {
-        writer.serialize(row)?;
-    }
-    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+    spreadsheet::script_csv(&CSV_COLUMNS, rows)
 }
 
 /// CSV for a French spreadsheet (see [`spreadsheet`]).
@@ -524,6 +516,32 @@ mod tests {
             })
         );
         assert_eq!(to_json(&[]).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn csv_and_excel_cells_cannot_be_formulas() {
+        let mut hostile = item(9, "=1+1", day(2026, 11, 1), -25);
+        hostile.first_names = "@SUM(A1)".to_owned();
+        hostile.site = "+33 Lyon".to_owned();
+        hostile.training_title = "=HYPERLINK(\"http://evil.example/?x\";\"SST\")".to_owned();
+        let rows = rows(vec![hostile], StatusFilter::All);
+        let csv = to_csv(&rows).unwrap();
+        assert_eq!(
+            csv.lines().nth(1),
+            Some(
+                "9,'=1+1,'@SUM(A1),'+33 Lyon,SST,\"'=HYPERLINK(\"\"http://evil.example/?x\"\";\
+                 \"\"SST\"\")\",2026-11-01,-25,expired"
+            ),
+            "text neutralised, the negative number kept"
+        );
+        let excel = to_excel(&rows).unwrap();
+        assert_eq!(
+            excel.split("\r\n").nth(1),
+            Some(
+                "9;'=1+1;'@SUM(A1);'+33 Lyon;SST;\"'=HYPERLINK(\"\"http://evil.example/?x\"\";\
+                 \"\"SST\"\")\";01/11/2026;-25;Expirée"
+            )
+        );
     }
 
     #[test]

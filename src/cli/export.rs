@@ -257,17 +257,7 @@ pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<
             text.push('\n');
             Ok(text)
         }
-        PassportFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            if rows.is_empty() {
-                writer.write_record(PASSPORT_COLUMNS)?;
-            }
-            for row in rows {
-                writer.serialize(row)?;
-            }
-            let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-            String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
-        }
+        PassportFormat::Csv => spreadsheet::script_csv(&PASSPORT_COLUMNS, rows),
     }
 }
 
@@ -501,6 +491,32 @@ mod tests {
             ]
         );
         assert!(!file.contains("1850375112001"), "no NIR");
+    }
+
+    #[test]
+    fn passports_cells_cannot_be_formulas() {
+        let mut hostile = passport(7, &[("SST", None, ExpiryStatus::NoExpiry)]);
+        hostile.worker.last_name = "=1+1".to_owned();
+        hostile.worker.site = "@Lyon".to_owned();
+        hostile.entries[0].training_title = "=HYPERLINK(\"http://evil.example\")".to_owned();
+        let rows = passport_rows(&[hostile]);
+        let csv = render_passports(&rows, PassportFormat::Csv).unwrap();
+        assert_eq!(
+            csv.lines().nth(1),
+            Some(
+                "7,'=1+1,\"Marie, Anne\",'@Lyon,73282932000074,SST,\
+                 \"'=HYPERLINK(\"\"http://evil.example\"\")\",2,2025-01-10,,,,,no_expiry,false,C"
+            )
+        );
+        let excel = render_passports(&rows, PassportFormat::Excel).unwrap();
+        assert_eq!(
+            excel.split("\r\n").nth(1),
+            Some(
+                "7;'=1+1;Marie, Anne;'@Lyon;73282932000074;SST;\
+                 \"'=HYPERLINK(\"\"http://evil.example\"\")\";2;10/01/2025;;;;;Sans échéance;non;\
+                 [C] texte officiel"
+            )
+        );
     }
 
     #[test]
