@@ -124,6 +124,18 @@ pub enum BulkError {
         /// The refused value's place.
         at: Place,
     },
+    /// A value that a spreadsheet opening the file would compute as a formula (security review
+    /// M6): the official file keeps its bytes, so the value is refused.
+    #[error(
+        "{at} : la valeur commence par « {first} » : un tableur ouvrant le fichier la lirait \
+         comme une formule ; retirez ce caractère."
+    )]
+    FormulaStart {
+        /// The refused value's place.
+        at: Place,
+        /// Its first character.
+        first: char,
+    },
     /// One value of a multi-valued column holds `/`, the separator between values.
     #[error(
         "{at} : la valeur n° {position} contient le caractère « / », séparateur des valeurs \
