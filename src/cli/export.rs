@@ -1,9 +1,11 @@
 //! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR), remembered
-//! by the server as batches so that a line is sent once ([`batches`]), or every visible worker's
-//! passport (trainings with expiry and status) as CSV or JSON. Written atomically to a file
-//! (`--out`), else to stdout.
+//! by the server as batches so that a line is sent once ([`batches`]); every visible worker's
+//! passport (trainings with expiry and status) as CSV or JSON; or the staff, the trainings and
+//! the expiries as workbooks ([`sheets`]). Written atomically to a file (`--out`), else to
+//! stdout.
 
 mod batches;
+mod sheets;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
@@ -18,16 +20,17 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use super::launch::client_for;
-use super::spreadsheet;
+use super::spreadsheet::{self, table::Table, table::Value};
 use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
-pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs};
+pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs, OfficialOut};
+pub use sheets::{ExpiringSheetArgs, RosterArgs, SheetArgs, SheetFormat, roster_table};
 
-/// Passports fetched at the same time.
+/// Passports (or staff records) fetched at the same time.
 const CONCURRENT_PASSPORTS: usize = 8;
 
 /// `passeport export …`.
@@ -58,6 +61,34 @@ pub enum ExportCommand {
     /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
     #[command(after_help = passports_help())]
     Passports(PassportsArgs),
+    /// Le personnel de l'employeur (matricule, site, service, poste, responsable, dates d'entrée
+    /// et de sortie) en classeur Excel ou en CSV pour tableur ; sans NIR ni date de naissance.
+    #[command(after_help = sheet_help(&sheets::ROSTER_COLUMNS, "roster --out personnel.xlsx"))]
+    Roster(RosterArgs),
+    /// Les formations de chaque salarié visible (dates, échéance, statut en couleur) en classeur
+    /// Excel ou en CSV pour tableur.
+    #[command(after_help = sheet_help(&PASSPORT_EXCEL_COLUMNS, "trainings --out formations.xlsx"))]
+    Trainings(SheetArgs),
+    /// Les échéances que liste « passeport expiring » (mêmes filtres) en classeur Excel ou en CSV
+    /// pour tableur.
+    #[command(after_help = sheet_help(
+        &super::expiring::EXCEL_COLUMNS,
+        "expiring --within 60 --out echeances.xlsx"
+    ))]
+    Expiring(ExpiringSheetArgs),
+}
+
+/// Help of a table export: its columns, then examples.
+fn sheet_help(columns: &[&str], example: &str) -> String {
+    format!(
+        "Colonnes : {}.\nLe classeur (xlsx, par défaut) a des dates réelles, une ligne d'en-tête \
+         figée et filtrable et des statuts en couleur ; le CSV (--format csv) a les mêmes colonnes \
+         pour Excel ou LibreOffice en français (séparateur « ; »).\n\n\
+         Exemples :\n  passeport export {example}\n  \
+         passeport export {} --format csv --out tableau.csv",
+        columns.join(", "),
+        example.split(' ').next().unwrap_or_default()
+    )
 }
 
 /// Where to write.
@@ -187,32 +218,41 @@ fn passports_help() -> String {
     )
 }
 
-/// One passport row as the cells of the spreadsheet file.
-fn excel_cells(row: &PassportRow) -> [String; 16] {
-    [
-        row.worker_id.to_string(),
-        spreadsheet::text(&row.last_name),
-        spreadsheet::text(&row.first_names),
-        spreadsheet::text(&row.site),
-        row.employer_siret.clone(),
-        spreadsheet::text(&row.training_code),
-        spreadsheet::text(&row.training_title),
-        row.category.to_string(),
-        spreadsheet::date(row.end_date),
-        spreadsheet::optional_date(row.validity_start),
-        spreadsheet::optional_date(row.validity_end),
-        spreadsheet::optional_date(row.expires_on),
-        row.days_left
-            .map(|days| days.to_string())
-            .unwrap_or_default(),
-        row.status.label().to_owned(),
-        spreadsheet::yes_no(row.superseded),
-        format!(
-            "{} {}",
-            row.category_confidence.tag(),
-            row.category_confidence.label()
-        ),
-    ]
+/// The passport rows as a spreadsheet table ([`PASSPORT_EXCEL_COLUMNS`]): the workbook of
+/// `export trainings`, and the CSV of `export trainings --format csv` and of `export passports
+/// --format excel`.
+pub fn trainings_table(rows: &[PassportRow]) -> Table {
+    Table {
+        sheet: "Formations",
+        columns: PASSPORT_EXCEL_COLUMNS.to_vec(),
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Value::Number(Some(row.worker_id)),
+                    Value::text(&row.last_name),
+                    Value::text(&row.first_names),
+                    Value::text(&row.site),
+                    Value::text(&row.employer_siret),
+                    Value::text(&row.training_code),
+                    Value::text(&row.training_title),
+                    Value::Number(Some(i64::from(row.category))),
+                    Value::Date(Some(row.end_date)),
+                    Value::Date(row.validity_start),
+                    Value::Date(row.validity_end),
+                    Value::Date(row.expires_on),
+                    Value::Number(row.days_left),
+                    Value::Status(row.status),
+                    Value::Text(spreadsheet::yes_no(row.superseded)),
+                    Value::Text(format!(
+                        "{} {}",
+                        row.category_confidence.tag(),
+                        row.category_confidence.label()
+                    )),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The export rows of some passports: one per training, workers in the given order, each
@@ -248,10 +288,7 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
 /// array.
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
-        PassportFormat::Excel => {
-            let cells: Vec<[String; 16]> = rows.iter().map(excel_cells).collect();
-            spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
-        }
+        PassportFormat::Excel => trainings_table(rows).to_csv(),
         PassportFormat::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');
@@ -263,7 +300,7 @@ pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<
 
 /// Every visible worker's passport, [`CONCURRENT_PASSPORTS`] requests at a time, in the order of
 /// the workers list; a worker gone since the list was read is left out.
-async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
+pub(super) async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
     let workers = client.all_workers(&WorkersQuery::default()).await?;
     let passports: Vec<Option<Passport>> = futures_util::stream::iter(workers)
         .map(|worker| {
@@ -333,11 +370,11 @@ pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
 }
 
 /// Writes the export to `out` (atomically) or to stdout.
-fn deliver(text: &str, out: Option<&Path>, what: &str) -> Result<()> {
+fn deliver_bytes(bytes: &[u8], out: Option<&Path>, what: &str) -> Result<()> {
     match out {
-        None => write_stdout(text),
+        None => write_stdout(bytes),
         Some(path) => {
-            write_atomically(path, text.as_bytes())
+            write_atomically(path, bytes)
                 .wrap_err_with(|| format!("{} : écriture impossible", path.display()))?;
             if io::stderr().is_terminal() {
                 eprintln!("{what} écrit dans {}", path.display());
@@ -362,8 +399,15 @@ pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Re
                 .await
                 .wrap_err("lecture des passeports impossible")?;
             let text = render_passports(&passport_rows(&passports), args.format)?;
-            deliver(&text, args.out.out.as_deref(), "Export des passeports")?;
+            deliver_bytes(
+                text.as_bytes(),
+                args.out.out.as_deref(),
+                "Export des passeports",
+            )?;
         }
+        ExportCommand::Roster(args) => sheets::roster(&client, &args).await?,
+        ExportCommand::Trainings(args) => sheets::trainings(&client, &args).await?,
+        ExportCommand::Expiring(args) => sheets::expiring(&client, &args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

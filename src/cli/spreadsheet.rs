@@ -11,19 +11,21 @@ use serde::Serialize;
 
 use crate::formula;
 
+pub mod table;
+
 /// The UTF-8 byte order mark that tells Excel the file's encoding.
 pub const BOM: &str = "\u{feff}";
 
 /// The file: [`BOM`], then `headers`, then one line per row, each cell already formatted with
 /// [`text`], [`date`], [`optional_date`] or a number's `to_string`.
-pub fn to_excel<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> Result<String> {
+pub fn to_excel<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> Result<String> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(headers)?;
     for row in rows {
-        writer.write_record(row)?;
+        writer.write_record(row.as_ref())?;
     }
     let bytes = writer
         .into_inner()
@@ -90,13 +92,13 @@ mod tests {
     #[test]
     fn excel_files_start_with_a_bom_and_use_semicolons_and_crlf() {
         let rows = [[text("MARÉCHAL"), text("Lyon; Gerland"), "-25".to_owned()]];
-        let file = to_excel(["Nom", "Site", "Jours"], &rows).unwrap();
+        let file = to_excel(&["Nom", "Site", "Jours"], &rows).unwrap();
         assert_eq!(
             file,
             "\u{feff}Nom;Site;Jours\r\nMARÉCHAL;\"Lyon; Gerland\";-25\r\n"
         );
         assert_eq!(
-            to_excel(["Nom", "Site"], &[]).unwrap(),
+            to_excel::<[String; 2]>(&["Nom", "Site"], &[]).unwrap(),
             "\u{feff}Nom;Site\r\n",
             "the header even with no row"
         );
