@@ -217,6 +217,9 @@ fn an_official_export_past_the_size_limit_is_cut_into_numbered_files_each_valid_
         let file = read::read(&bytes, DeclarantKind::OrganismeFormation, today()).unwrap();
         assert_eq!(file.errors, [], "{part:?} is valid alone");
         assert!(file.shape.header);
+        let stdout = run(OF, &["export", "check", path_str(part)]).stdout;
+        let report = String::from_utf8(stdout).unwrap();
+        assert!(report.ends_with("prêt à déposer.\n"), "{report}");
     }
     assert_eq!(bodies, body, "every line once, in order");
 
@@ -504,5 +507,63 @@ fn an_xls_saved_by_libreoffice_is_read_by_the_import() {
     assert!(
         stdout.contains("1 déclaration, 3 titulaires.\n"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn an_official_file_is_checked_before_it_is_handed_in_without_a_server() {
+    let dir = workdir();
+    let good = dir.path().join("attestations.csv");
+    succeed(OF, &["export", "adf", "--all", "--out", path_str(&good)]);
+    // No configuration at all: the check asks nothing of a server.
+    let offline = |args: &[&str]| {
+        cli_sandbox::binary(&dir.path().join("absent.toml"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let output = offline(&["export", "check", path_str(&good)]);
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        report.starts_with(&format!(
+            "{} : fichier ADF (attestations de formation), ",
+            good.display()
+        )),
+        "{report}"
+    );
+
+    // A NIR with a wrong key, a name written as a formula, and a name the portal refuses.
+    let text = fs::read_to_string(&good).unwrap();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_owned).collect();
+    let mut cells: Vec<String> = lines[1].split('|').map(str::to_owned).collect();
+    cells[13] = format!("{}00", &cells[13][..13]);
+    cells[14] = "=HYPERLINK(\"x\")".to_owned();
+    lines[1] = cells.join("|");
+    let bad = dir.path().join("lot:2.csv");
+    fs::write(&bad, lines.join("\r\n")).unwrap();
+    let output = offline(&["export", "check", path_str(&bad)]);
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("Nom refusé par le portail : le nom du fichier contient « : »"),
+        "{report}"
+    );
+    assert!(report.contains("ligne 2, colonne NIR : "), "{report}");
+    assert!(report.contains("ligne 2, colonne NOM_TITULAIRE : Le champ « nom de naissance du titulaire » commence par « = »"), "{report}");
+    assert!(report.ends_with("3 erreurs : corrigez avant de déposer ; une seule suffit au portail pour refuser tout le fichier.\n"), "{report}");
+
+    let output = offline(&["export", "check", path_str(&bad), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["kind"], "attestation");
+    assert_eq!(json["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(json["errors"][0]["line"], 2);
+
+    let output = offline(&["export", "check", path_str(&dir.path().join("absent.csv"))]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("absent.csv : fichier ou dossier introuvable"),
+        "{stderr}"
     );
 }

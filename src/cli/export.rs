@@ -5,6 +5,7 @@
 //! stdout.
 
 mod batches;
+mod check;
 mod sheets;
 
 use std::fs::{self, File, OpenOptions};
@@ -28,6 +29,7 @@ use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
 pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs, OfficialOut};
+pub use check::{CheckArgs, CheckFormat, Declarant};
 pub use sheets::{ExpiringSheetArgs, RosterArgs, SheetArgs, SheetFormat, roster_table};
 
 /// Passports (or staff records) fetched at the same time.
@@ -58,6 +60,14 @@ pub enum ExportCommand {
     /// Réécrit le fichier d'un lot, à l'identique.
     #[command(after_help = "Exemple :\n  passeport export file 3 --out lot-3.csv")]
     File(FileArgs),
+    /// Vérifie qu'un fichier ADF ou JDR est prêt pour le portail (nom, taille, ligne d'en-tête,
+    /// chaque ligne), sans rien envoyer ; lu au fil de l'eau, même à 200 Mo.
+    #[command(
+        after_help = "Code de sortie : 0 fichier conforme, 1 erreurs, 2 fichier illisible.\n\n\
+        Exemples :\n  passeport export check attestations.csv\n  \
+        passeport export check justificatifs.csv --format json"
+    )]
+    Check(CheckArgs),
     /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
     #[command(after_help = passports_help())]
     Passports(PassportsArgs),
@@ -386,6 +396,10 @@ fn deliver_bytes(bytes: &[u8], out: Option<&Path>, what: &str) -> Result<()> {
 
 /// `passeport export …`.
 pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Result<ExitCode> {
+    // A local check needs no server: none is started for it.
+    if let ExportCommand::Check(args) = &command {
+        return check::run(args);
+    }
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     match command {
@@ -408,6 +422,7 @@ pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Re
         ExportCommand::Roster(args) => sheets::roster(&client, &args).await?,
         ExportCommand::Trainings(args) => sheets::trainings(&client, &args).await?,
         ExportCommand::Expiring(args) => sheets::expiring(&client, &args).await?,
+        ExportCommand::Check(args) => return check::run(&args),
     }
     Ok(ExitCode::SUCCESS)
 }

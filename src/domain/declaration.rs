@@ -699,14 +699,7 @@ impl Declaration {
     fn check_titulaires(&self, report: &mut Report) {
         let count = self.titulaires.len();
         if !(1..=MAX_TITULAIRES).contains(&count) {
-            report.push(
-                TITULAIRES,
-                "count",
-                format!(
-                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
-                    typed(count)
-                ),
-            );
+            report.push(TITULAIRES, "count", titulaire_count_message(count));
         }
         let mut ids: HashMap<&str, usize> = HashMap::new();
         // [I] The same person twice in one declaration would be a double declaration.
@@ -740,10 +733,7 @@ impl Declaration {
                         Entry::Occupied(first) => report.push(
                             &field(NIR),
                             "duplicate",
-                            format!(
-                                "Ce NIR figure déjà au titulaire n° {} de cette déclaration.",
-                                first.get() + 1
-                            ),
+                            repeated_nir_message(*first.get()),
                         ),
                         Entry::Vacant(slot) => {
                             slot.insert(index);
@@ -1081,6 +1071,23 @@ impl Report {
         };
         self.push(field, error.code(), message);
     }
+}
+
+/// The message of a declaration whose `count` titulaires fall outside 1 to 500 (domain.md §8).
+pub fn titulaire_count_message(count: usize) -> String {
+    format!(
+        "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
+        typed(count)
+    )
+}
+
+/// The message of a NIR already held by the titulaire of rank `first` (from 0) of the same
+/// declaration.
+pub fn repeated_nir_message(first: usize) -> String {
+    format!(
+        "Ce NIR figure déjà au titulaire n° {} de cette déclaration.",
+        first + 1
+    )
 }
 
 /// The French label of a field path, `titulaires[3].NIR` included.
