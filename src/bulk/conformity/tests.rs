@@ -273,3 +273,48 @@ proptest! {
         prop_assert_eq!(streamed.titulaires, whole.titulaire_count());
     }
 }
+
+/// The fuzz corpus of the reader (fuzz/corpus/bulk_read): never a panic, and where a file is
+/// an official one (the exact header, UTF-8), the same problems as the reader.
+#[test]
+fn the_reader_fuzz_corpus_checks_the_same() {
+    let dir = format!("{}/fuzz/corpus/bulk_read", env!("CARGO_MANIFEST_DIR"));
+    let mut compared = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let streamed = check(
+            Cursor::new(bytes.clone()),
+            DeclarantKind::OrganismeFormation,
+            today(),
+        );
+        let whole = read::read(&bytes, DeclarantKind::OrganismeFormation, today());
+        if let (Ok(streamed), Ok(whole)) = (streamed, whole)
+            && streamed.kind.is_some()
+            && std::str::from_utf8(&bytes).is_ok()
+        {
+            assert_eq!(streamed.errors, whole.errors);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 1, "the corpus holds official files");
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2_000),
+        header in any::<bool>(),
+    ) {
+        let mut input = if header {
+            (Layout::Jdr.header() + "\r\n").into_bytes()
+        } else {
+            Vec::new()
+        };
+        input.extend(bytes);
+        for declarant in [DeclarantKind::OrganismeFormation, DeclarantKind::Employeur] {
+            if let Ok(found) = check(Cursor::new(input.clone()), declarant, today()) {
+                prop_assert!(found.errors.iter().all(|e| !e.message.trim().is_empty()));
+            }
+        }
+    }
+}
