@@ -205,15 +205,18 @@ fn hash128(parts: &[&str]) -> u128 {
     (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
-/// What is remembered of one declaration.
+/// What is remembered of one declaration (48 bytes).
 struct Group {
     /// Its rank among the declarations, for the NIRs remembered per declaration.
     index: u32,
     /// Line and offset of its first line.
-    first_line: usize,
+    first_line: u32,
     first_offset: u64,
     /// Its titulaires so far.
     count: u32,
+    /// Hash of its first titulaire's NIR (0: none that reads), put in the NIR map only once a
+    /// second titulaire comes, so that a declaration of one costs no entry there.
+    first_nir: u64,
     /// Hash of its first line's training data.
     fingerprint: u128,
 }
@@ -226,7 +229,8 @@ struct Check {
     groups: HashMap<u128, Group>,
     /// `ID_UNIQUE_PARTENAIRE` hash → first line.
     partners: HashMap<u128, usize>,
-    /// (declaration, NIR hash) → rank of the titulaire holding it first.
+    /// (declaration, NIR hash) → rank of the titulaire holding it first, for declarations of
+    /// two titulaires or more.
     nirs: HashMap<(u32, u64), u32>,
     declarations: usize,
     titulaires: usize,
@@ -422,6 +426,14 @@ fn fields(bytes: &[u8], line: usize, state: &mut Check) -> Result<Option<Vec<Str
     ))
 }
 
+/// The hash of a row's NIR (never 0), `None` when it does not read.
+fn nir_hash(row: &Row) -> Option<u64> {
+    let nir = row.titulaire.nir.parse::<Nir>().ok()?;
+    let mut hasher = DefaultHasher::new();
+    nir.hash(&mut hasher);
+    Some(hasher.finish().max(1))
+}
+
 /// The training data of a row (every column but the titulaire's), hashed.
 fn fingerprint(kind: DeclarationKind, row: &Row) -> u128 {
     let values: Vec<&str> = columns::for_kind(kind)
@@ -464,6 +476,7 @@ impl Check {
         let line = row.line;
         let id = row.declaration.id_declaration.clone();
         let print = fingerprint(self.kind, &row);
+        let nir = nir_hash(&row);
         let group = if id.is_empty() {
             self.declarations += 1;
             None
@@ -474,34 +487,37 @@ impl Check {
                     self.declarations += 1;
                     slot.insert(Group {
                         index,
-                        first_line: line,
+                        first_line: u32::try_from(line).unwrap_or(u32::MAX),
                         first_offset: offset,
                         count: 1,
+                        first_nir: nir.unwrap_or(0),
                         fingerprint: print,
                     });
-                    Some((index, 0, None))
+                    None
                 }
                 Entry::Occupied(mut slot) => {
                     let group = slot.get_mut();
                     group.count += 1;
+                    if group.count == 2 && group.first_nir != 0 {
+                        self.nirs.insert((group.index, group.first_nir), 0);
+                    }
                     let first = (group.fingerprint != print)
-                        .then_some((group.first_line, group.first_offset));
-                    Some((group.index, group.count - 1, Some(first)))
+                        .then_some((group.first_line as usize, group.first_offset));
+                    Some((group.index, group.count - 1, first))
                 }
             }
         };
-        // `later`: the declaration's first line, read again when its training data differ.
+        // `later`, for a line after its declaration's first: that first line, read again when
+        // the training data differ.
         let later = match group {
-            Some((_, _, Some(differs))) => Some(match differs {
-                Some((first_line, first_offset)) => {
-                    let bytes = lines.reread(first_offset)?;
-                    let text = String::from_utf8_lossy(&bytes);
-                    let cells = text.split(SEPARATOR).map(|f| f.trim().to_owned());
-                    Some(parse_row(self.kind, first_line, cells))
-                }
-                None => None,
-            }),
-            _ => None,
+            Some((_, _, Some((first_line, first_offset)))) => {
+                let bytes = lines.reread(first_offset)?;
+                let text = String::from_utf8_lossy(&bytes);
+                let cells = text.split(SEPARATOR).map(|f| f.trim().to_owned());
+                Some(Some(parse_row(self.kind, first_line, cells)))
+            }
+            Some((_, _, None)) => Some(None),
+            None => None,
         };
         match &later {
             None => {
@@ -521,8 +537,8 @@ impl Check {
             }
         }
         self.partner(&row);
-        if let Some((index, rank, _)) = group {
-            self.nir(&row, index, rank);
+        if let (Some((index, rank, _)), Some(nir)) = (group, nir) {
+            self.nir(line, nir, index, rank);
         }
         let mut declaration = row.declaration;
         declaration.titulaires = vec![row.titulaire];
@@ -584,17 +600,13 @@ impl Check {
         }
     }
 
-    /// A NIR once per declaration (`Declaration::validate`'s message).
-    fn nir(&mut self, row: &Row, index: u32, rank: u32) {
-        let Ok(nir) = row.titulaire.nir.parse::<Nir>() else {
-            return;
-        };
-        let mut hasher = DefaultHasher::new();
-        nir.hash(&mut hasher);
-        match self.nirs.entry((index, hasher.finish())) {
+    /// A NIR once per declaration (`Declaration::validate`'s message), for a titulaire after the
+    /// first.
+    fn nir(&mut self, line: usize, nir: u64, index: u32, rank: u32) {
+        match self.nirs.entry((index, nir)) {
             Entry::Occupied(first) => {
                 let message = repeated_nir_message(*first.get() as usize);
-                self.push(LineError::new(row.line, Some(NIR), message));
+                self.push(LineError::new(line, Some(NIR), message));
             }
             Entry::Vacant(slot) => {
                 slot.insert(rank);
@@ -609,7 +621,7 @@ impl Check {
             .groups
             .values()
             .filter(|group| group.count > MAX_TITULAIRES)
-            .map(|group| (group.first_line, group.count))
+            .map(|group| (group.first_line as usize, group.count))
             .collect();
         over.sort_unstable();
         for (line, count) in over {
