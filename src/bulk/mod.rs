@@ -14,6 +14,8 @@
 //! The column sets and their order live in one place, [`crate::domain::declaration::columns`];
 //! [`Layout`] only points at them.
 
+pub mod conformity;
+pub mod parts;
 pub mod read;
 pub mod sheet;
 mod write;
@@ -123,6 +125,18 @@ pub enum BulkError {
     LineBreak {
         /// The refused value's place.
         at: Place,
+    },
+    /// A value that a spreadsheet opening the file would compute as a formula (security review
+    /// M6): the official file keeps its bytes, so the value is refused.
+    #[error(
+        "{at} : la valeur commence par « {first} » : un tableur ouvrant le fichier la lirait \
+         comme une formule ; retirez ce caractère."
+    )]
+    FormulaStart {
+        /// The refused value's place.
+        at: Place,
+        /// Its first character.
+        first: char,
     },
     /// One value of a multi-valued column holds `/`, the separator between values.
     #[error(

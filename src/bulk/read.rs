@@ -625,8 +625,11 @@ struct Record {
 fn records(text: &str, separator: char, first_line: usize) -> Result<Vec<Record>, ReadError> {
     // The line of a record is counted from its byte offset: the line breaks before its first
     // character, quoted ones included. The parser's offset may stop before the `\n` of a CRLF
-    // or before blank lines, so line breaks right at the offset are skipped first.
+    // or before blank lines, so line breaks right at the offset are skipped first. Offsets grow
+    // record after record, so the breaks are counted from the previous record on (counting from
+    // the start each time made a 200 MB file take hours); an offset never lands just after a CR.
     let bytes = text.as_bytes();
+    let counted = std::cell::Cell::new((0usize, 0usize));
     let line_of = |position: Option<&csv::Position>| {
         let mut offset = position.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
         while bytes
@@ -635,8 +638,14 @@ fn records(text: &str, separator: char, first_line: usize) -> Result<Vec<Record>
         {
             offset += 1;
         }
-        let before = bytes.get(..offset).unwrap_or(bytes);
-        first_line + line_breaks(before)
+        let offset = offset.min(bytes.len());
+        let (from, breaks) = match counted.get() {
+            (from, breaks) if from <= offset => (from, breaks),
+            _ => (0, 0),
+        };
+        let breaks = breaks + line_breaks(&bytes[from..offset]);
+        counted.set((offset, breaks));
+        first_line + breaks
     };
     let mut reader = csv_reader(text, separator);
     let mut out = Vec::new();
@@ -689,17 +698,18 @@ impl Errors {
     }
 }
 
-/// One data line, parsed.
-struct Row {
-    line: usize,
+/// One data line, parsed (also by the streamed check of [`super::conformity`]).
+pub(super) struct Row {
+    /// Line of the file, from 1.
+    pub(super) line: usize,
     /// Each column's value in canonical form (official order), for comparisons and the key.
-    canonical: Vec<String>,
+    pub(super) canonical: Vec<String>,
     /// The declaration-level columns of the line (no titulaire).
-    declaration: Declaration,
+    pub(super) declaration: Declaration,
     /// The titulaire columns of the line.
-    titulaire: Titulaire,
+    pub(super) titulaire: Titulaire,
     /// Values that could not be read: (column, message).
-    problems: Vec<(&'static str, String)>,
+    pub(super) problems: Vec<(&'static str, String)>,
 }
 
 /// The data lines of the file (header and blank lines left out), each parsed; a line with the
@@ -727,12 +737,7 @@ fn rows(layout: &Layout, records: Vec<Record>, errors: &mut Errors) -> Vec<Row> 
             errors.at(
                 record.line,
                 None,
-                format!(
-                    "La ligne compte {} colonnes alors que {expected} {count} : une valeur \
-                     contient-elle le séparateur {} ?",
-                    record.fields.len(),
-                    separator_shown(layout.separator)
-                ),
+                width_message(record.fields.len(), expected, count, layout.separator),
             );
             continue;
         }
@@ -745,9 +750,19 @@ fn rows(layout: &Layout, records: Vec<Record>, errors: &mut Errors) -> Vec<Row> 
     out
 }
 
+/// The message of a line with `found` fields where `expected` (« l'en-tête en annonce »…) says
+/// `count`.
+pub(super) fn width_message(found: usize, expected: &str, count: usize, separator: char) -> String {
+    format!(
+        "La ligne compte {found} colonnes alors que {expected} {count} : une valeur contient-elle \
+         le séparateur {} ?",
+        separator_shown(separator)
+    )
+}
+
 /// Columns that belong to one titulaire; every other column is training data shared by all the
 /// lines of a declaration (domain.md §8).
-const TITULAIRE_COLUMNS: [&str; 6] = [
+pub(super) const TITULAIRE_COLUMNS: [&str; 6] = [
     ID_UNIQUE_PARTENAIRE,
     NIR,
     NOM_TITULAIRE,
@@ -757,7 +772,11 @@ const TITULAIRE_COLUMNS: [&str; 6] = [
 ];
 
 /// Parses the cells of one line (official column order of `kind`).
-fn parse_row(kind: DeclarationKind, line: usize, cells: impl Iterator<Item = String>) -> Row {
+pub(super) fn parse_row(
+    kind: DeclarationKind,
+    line: usize,
+    cells: impl Iterator<Item = String>,
+) -> Row {
     let mut row = Row {
         line,
         canonical: Vec::new(),
@@ -1041,7 +1060,7 @@ fn separator_shown(separator: char) -> String {
 
 /// A value quoted in a message: at most [`SHOWN_CHARS`] characters, control characters and
 /// bidirectional overrides replaced by `�` so that a message cannot act on a terminal.
-fn shown(value: &str) -> String {
+pub(super) fn shown(value: &str) -> String {
     let safe = |c: char| {
         if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
             '\u{FFFD}'
@@ -1118,7 +1137,7 @@ fn group(kind: DeclarationKind, rows: Vec<Row>, errors: &mut Errors) -> Vec<Impo
 }
 
 /// The message of a row whose training data differ from the first row of its declaration.
-fn disagreement(first: &Row, row: &Row, index: usize) -> String {
+pub(super) fn disagreement(first: &Row, row: &Row, index: usize) -> String {
     let value = |v: &str| {
         if v.is_empty() {
             "vide".to_owned()

@@ -10,6 +10,7 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use super::export::write_stdout;
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::{AuditEntry, AuditQuery};
 use crate::config::Config;
 use crate::rules::Rules;
@@ -112,11 +113,36 @@ fn to_table(entries: &[AuditEntry]) -> String {
 
 /// CSV with a header line.
 fn to_csv(entries: &[AuditEntry]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
-    for entry in entries {
-        writer.write_record(cells(entry))?;
+    let rows: Vec<[String; 7]> = entries.iter().map(cells).collect();
+    spreadsheet::script_csv(&COLUMNS, &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn csv_has_its_header_and_cells_that_cannot_be_formulas() {
+        let entry = AuditEntry {
+            id: 1,
+            at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap(),
+            user: "@marie".to_owned(),
+            action: "update".to_owned(),
+            entity: "worker".to_owned(),
+            entity_id: "=1+1".to_owned(),
+            before: None,
+            after: Some(serde_json::json!({"site": "Lyon"})),
+        };
+        assert_eq!(
+            to_csv(&[entry]).unwrap(),
+            "date,utilisateur,action,objet,identifiant,avant,après\n\
+             2026-12-01 09:30:00,'@marie,update,worker,'=1+1,,\"{\"\"site\"\":\"\"Lyon\"\"}\"\n"
+        );
+        assert_eq!(
+            to_csv(&[]).unwrap(),
+            "date,utilisateur,action,objet,identifiant,avant,après\n"
+        );
     }
-    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
 }

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use super::export::write_stdout;
 use super::launch::client_for;
-use super::spreadsheet;
+use super::spreadsheet::{self, table::Table, table::Value};
+use crate::api::Client;
 use crate::api::contract::{ExpirationItem, ExpirationsQuery};
 use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
@@ -32,9 +33,9 @@ const MIN_COLUMN: usize = 6;
 /// Spaces between two columns.
 const GAP: &str = "  ";
 
-/// `passeport expiring`.
+/// Which expiries: the filters of `passeport expiring`, shared with `passeport export expiring`.
 #[derive(Debug, Clone, Args)]
-pub struct ExpiringArgs {
+pub struct ExpiryFilter {
     /// Fenêtre en jours après aujourd'hui ; les échéances dépassées sont toujours incluses.
     #[arg(long, value_name = "JOURS", default_value_t = 90, value_parser = parse_within)]
     pub within: u32,
@@ -47,6 +48,31 @@ pub struct ExpiringArgs {
     /// Seulement ce site.
     #[arg(long, value_name = "SITE")]
     pub site: Option<String>,
+}
+
+impl ExpiryFilter {
+    /// The expiries these filters select, from the server, as [`rows`] sorts them.
+    pub async fn fetch(&self, client: &Client) -> Result<Vec<ExpiryRow>> {
+        let query = ExpirationsQuery {
+            within_days: Some(self.within),
+            training: self.training.clone(),
+            site: self.site.clone(),
+            ..ExpirationsQuery::default()
+        };
+        let page = client
+            .all_expirations(&query)
+            .await
+            .wrap_err("lecture des échéances impossible")?;
+        Ok(rows(page.items, self.status))
+    }
+}
+
+/// `passeport expiring`.
+#[derive(Debug, Clone, Args)]
+pub struct ExpiringArgs {
+    /// Les échéances à montrer.
+    #[command(flatten)]
+    pub filter: ExpiryFilter,
     /// Format de sortie : tableau aligné, csv ou json pour les scripts, excel pour un tableur.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -186,36 +212,37 @@ pub fn help() -> String {
 
 /// CSV with a header row, for scripts.
 pub fn to_csv(rows: &[ExpiryRow]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    if rows.is_empty() {
-        writer.write_record(CSV_COLUMNS)?;
+    spreadsheet::script_csv(&CSV_COLUMNS, rows)
+}
+
+/// The expiries as a spreadsheet table ([`EXCEL_COLUMNS`]): the workbook of `export expiring`,
+/// and the CSV of `export expiring --format csv` and of `expiring --format excel`.
+pub fn expiry_table(rows: &[ExpiryRow]) -> Table {
+    Table {
+        sheet: "Échéances",
+        columns: EXCEL_COLUMNS.to_vec(),
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Value::Number(Some(row.worker_id)),
+                    Value::text(&row.last_name),
+                    Value::text(&row.first_names),
+                    Value::text(&row.site),
+                    Value::text(&row.training_code),
+                    Value::text(&row.training_title),
+                    Value::Date(Some(row.expires_on)),
+                    Value::Number(Some(row.days_left)),
+                    Value::Status(row.status),
+                ]
+            })
+            .collect(),
     }
-    for row in rows {
-        writer.serialize(row)?;
-    }
-    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
 }
 
 /// CSV for a French spreadsheet (see [`spreadsheet`]).
 pub fn to_excel(rows: &[ExpiryRow]) -> Result<String> {
-    let cells: Vec<[String; 9]> = rows
-        .iter()
-        .map(|row| {
-            [
-                row.worker_id.to_string(),
-                spreadsheet::text(&row.last_name),
-                spreadsheet::text(&row.first_names),
-                spreadsheet::text(&row.site),
-                spreadsheet::text(&row.training_code),
-                spreadsheet::text(&row.training_title),
-                spreadsheet::date(row.expires_on),
-                row.days_left.to_string(),
-                row.status.label().to_owned(),
-            ]
-        })
-        .collect();
-    spreadsheet::to_excel(EXCEL_COLUMNS, &cells)
+    expiry_table(rows).to_csv()
 }
 
 /// A JSON array of objects, one per line of the table.
@@ -381,17 +408,7 @@ fn terminal_width(stdout_is_terminal: bool) -> Option<usize> {
 pub async fn run(args: ExpiringArgs, config_path: &Path, rules: Rules) -> Result<ExitCode> {
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
-    let query = ExpirationsQuery {
-        within_days: Some(args.within),
-        training: args.training.clone(),
-        site: args.site.clone(),
-        ..ExpirationsQuery::default()
-    };
-    let page = client
-        .all_expirations(&query)
-        .await
-        .wrap_err("lecture des échéances impossible")?;
-    let rows = rows(page.items, args.status);
+    let rows = args.filter.fetch(&client).await?;
     let terminal = std::io::stdout().is_terminal();
     let text = match args.format {
         Format::Table => to_table(
@@ -399,7 +416,7 @@ pub async fn run(args: ExpiringArgs, config_path: &Path, rules: Rules) -> Result
             TableStyle {
                 width: terminal_width(terminal),
                 colour: super::errors::colour_allowed(terminal),
-                within: args.within,
+                within: args.filter.within,
             },
         ),
         Format::Csv => to_csv(&rows)?,
@@ -524,6 +541,32 @@ mod tests {
             })
         );
         assert_eq!(to_json(&[]).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn csv_and_excel_cells_cannot_be_formulas() {
+        let mut hostile = item(9, "=1+1", day(2026, 11, 1), -25);
+        hostile.first_names = "@SUM(A1)".to_owned();
+        hostile.site = "+33 Lyon".to_owned();
+        hostile.training_title = "=HYPERLINK(\"http://evil.example/?x\";\"SST\")".to_owned();
+        let rows = rows(vec![hostile], StatusFilter::All);
+        let csv = to_csv(&rows).unwrap();
+        assert_eq!(
+            csv.lines().nth(1),
+            Some(
+                "9,'=1+1,'@SUM(A1),'+33 Lyon,SST,\"'=HYPERLINK(\"\"http://evil.example/?x\"\";\
+                 \"\"SST\"\")\",2026-11-01,-25,expired"
+            ),
+            "text neutralised, the negative number kept"
+        );
+        let excel = to_excel(&rows).unwrap();
+        assert_eq!(
+            excel.split("\r\n").nth(1),
+            Some(
+                "9;'=1+1;'@SUM(A1);'+33 Lyon;SST;\"'=HYPERLINK(\"\"http://evil.example/?x\"\";\
+                 \"\"SST\"\")\";01/11/2026;-25;Expirée"
+            )
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! `passeport export`: the declarations in the official bulk-file layouts (ADF, JDR), remembered
-//! by the server as batches so that a line is sent once ([`batches`]), or every visible worker's
-//! passport (trainings with expiry and status) as CSV or JSON. Written atomically to a file
-//! (`--out`), else to stdout.
+//! by the server as batches so that a line is sent once ([`batches`]); every visible worker's
+//! passport (trainings with expiry and status) as CSV or JSON; or the staff, the trainings and
+//! the expiries as workbooks ([`sheets`]). Written atomically to a file (`--out`), else to
+//! stdout.
 
 mod batches;
+mod check;
+mod sheets;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
@@ -18,16 +21,18 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use super::launch::client_for;
-use super::spreadsheet;
+use super::spreadsheet::{self, table::Table, table::Value};
 use crate::api::contract::{ExportFormat, Passport, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
-pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs};
+pub use batches::{AnswerArgs, AnswerKind, BatchArgs, FileArgs, OfficialOut};
+pub use check::{CheckArgs, CheckFormat, Declarant};
+pub use sheets::{ExpiringSheetArgs, RosterArgs, SheetArgs, SheetFormat, roster_table};
 
-/// Passports fetched at the same time.
+/// Passports (or staff records) fetched at the same time.
 const CONCURRENT_PASSPORTS: usize = 8;
 
 /// `passeport export …`.
@@ -55,9 +60,45 @@ pub enum ExportCommand {
     /// Réécrit le fichier d'un lot, à l'identique.
     #[command(after_help = "Exemple :\n  passeport export file 3 --out lot-3.csv")]
     File(FileArgs),
+    /// Vérifie qu'un fichier ADF ou JDR est prêt pour le portail (nom, taille, ligne d'en-tête,
+    /// chaque ligne), sans rien envoyer ; lu au fil de l'eau, même à 200 Mo.
+    #[command(
+        after_help = "Code de sortie : 0 fichier conforme, 1 erreurs, 2 fichier illisible.\n\n\
+        Exemples :\n  passeport export check attestations.csv\n  \
+        passeport export check justificatifs.csv --format json"
+    )]
+    Check(CheckArgs),
     /// Les formations de chaque salarié visible, avec échéance et statut (CSV, Excel ou JSON).
     #[command(after_help = passports_help())]
     Passports(PassportsArgs),
+    /// Le personnel de l'employeur (matricule, site, service, poste, responsable, dates d'entrée
+    /// et de sortie) en classeur Excel ou en CSV pour tableur ; sans NIR ni date de naissance.
+    #[command(after_help = sheet_help(&sheets::ROSTER_COLUMNS, "roster --out personnel.xlsx"))]
+    Roster(RosterArgs),
+    /// Les formations de chaque salarié visible (dates, échéance, statut en couleur) en classeur
+    /// Excel ou en CSV pour tableur.
+    #[command(after_help = sheet_help(&PASSPORT_EXCEL_COLUMNS, "trainings --out formations.xlsx"))]
+    Trainings(SheetArgs),
+    /// Les échéances que liste « passeport expiring » (mêmes filtres) en classeur Excel ou en CSV
+    /// pour tableur.
+    #[command(after_help = sheet_help(
+        &super::expiring::EXCEL_COLUMNS,
+        "expiring --within 60 --out echeances.xlsx"
+    ))]
+    Expiring(ExpiringSheetArgs),
+}
+
+/// Help of a table export: its columns, then examples.
+fn sheet_help(columns: &[&str], example: &str) -> String {
+    format!(
+        "Colonnes : {}.\nLe classeur (xlsx, par défaut) a des dates réelles, une ligne d'en-tête \
+         figée et filtrable et des statuts en couleur ; le CSV (--format csv) a les mêmes colonnes \
+         pour Excel ou LibreOffice en français (séparateur « ; »).\n\n\
+         Exemples :\n  passeport export {example}\n  \
+         passeport export {} --format csv --out tableau.csv",
+        columns.join(", "),
+        example.split(' ').next().unwrap_or_default()
+    )
 }
 
 /// Where to write.
@@ -187,32 +228,41 @@ fn passports_help() -> String {
     )
 }
 
-/// One passport row as the cells of the spreadsheet file.
-fn excel_cells(row: &PassportRow) -> [String; 16] {
-    [
-        row.worker_id.to_string(),
-        spreadsheet::text(&row.last_name),
-        spreadsheet::text(&row.first_names),
-        spreadsheet::text(&row.site),
-        row.employer_siret.clone(),
-        spreadsheet::text(&row.training_code),
-        spreadsheet::text(&row.training_title),
-        row.category.to_string(),
-        spreadsheet::date(row.end_date),
-        spreadsheet::optional_date(row.validity_start),
-        spreadsheet::optional_date(row.validity_end),
-        spreadsheet::optional_date(row.expires_on),
-        row.days_left
-            .map(|days| days.to_string())
-            .unwrap_or_default(),
-        row.status.label().to_owned(),
-        spreadsheet::yes_no(row.superseded),
-        format!(
-            "{} {}",
-            row.category_confidence.tag(),
-            row.category_confidence.label()
-        ),
-    ]
+/// The passport rows as a spreadsheet table ([`PASSPORT_EXCEL_COLUMNS`]): the workbook of
+/// `export trainings`, and the CSV of `export trainings --format csv` and of `export passports
+/// --format excel`.
+pub fn trainings_table(rows: &[PassportRow]) -> Table {
+    Table {
+        sheet: "Formations",
+        columns: PASSPORT_EXCEL_COLUMNS.to_vec(),
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Value::Number(Some(row.worker_id)),
+                    Value::text(&row.last_name),
+                    Value::text(&row.first_names),
+                    Value::text(&row.site),
+                    Value::text(&row.employer_siret),
+                    Value::text(&row.training_code),
+                    Value::text(&row.training_title),
+                    Value::Number(Some(i64::from(row.category))),
+                    Value::Date(Some(row.end_date)),
+                    Value::Date(row.validity_start),
+                    Value::Date(row.validity_end),
+                    Value::Date(row.expires_on),
+                    Value::Number(row.days_left),
+                    Value::Status(row.status),
+                    Value::Text(spreadsheet::yes_no(row.superseded)),
+                    Value::Text(format!(
+                        "{} {}",
+                        row.category_confidence.tag(),
+                        row.category_confidence.label()
+                    )),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The export rows of some passports: one per training, workers in the given order, each
@@ -248,32 +298,19 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
 /// array.
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
-        PassportFormat::Excel => {
-            let cells: Vec<[String; 16]> = rows.iter().map(excel_cells).collect();
-            spreadsheet::to_excel(PASSPORT_EXCEL_COLUMNS, &cells)
-        }
+        PassportFormat::Excel => trainings_table(rows).to_csv(),
         PassportFormat::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');
             Ok(text)
         }
-        PassportFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            if rows.is_empty() {
-                writer.write_record(PASSPORT_COLUMNS)?;
-            }
-            for row in rows {
-                writer.serialize(row)?;
-            }
-            let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-            String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
-        }
+        PassportFormat::Csv => spreadsheet::script_csv(&PASSPORT_COLUMNS, rows),
     }
 }
 
 /// Every visible worker's passport, [`CONCURRENT_PASSPORTS`] requests at a time, in the order of
 /// the workers list; a worker gone since the list was read is left out.
-async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
+pub(super) async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
     let workers = client.all_workers(&WorkersQuery::default()).await?;
     let passports: Vec<Option<Passport>> = futures_util::stream::iter(workers)
         .map(|worker| {
@@ -353,11 +390,11 @@ pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
 }
 
 /// Writes the export to `out` (atomically) or to stdout.
-fn deliver(text: &str, out: Option<&Path>, what: &str) -> Result<()> {
+fn deliver_bytes(bytes: &[u8], out: Option<&Path>, what: &str) -> Result<()> {
     match out {
-        None => write_stdout(text),
+        None => write_stdout(bytes),
         Some(path) => {
-            write_atomically(path, text.as_bytes())
+            write_atomically(path, bytes)
                 .wrap_err_with(|| format!("{} : écriture impossible", path.display()))?;
             if io::stderr().is_terminal() {
                 eprintln!("{what} écrit dans {}", path.display());
@@ -369,6 +406,10 @@ fn deliver(text: &str, out: Option<&Path>, what: &str) -> Result<()> {
 
 /// `passeport export …`.
 pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Result<ExitCode> {
+    // A local check needs no server: none is started for it.
+    if let ExportCommand::Check(args) = &command {
+        return check::run(args);
+    }
     let config = Config::load(config_path)?;
     let (client, _) = client_for(&config, &rules).await?;
     match command {
@@ -382,8 +423,16 @@ pub async fn run(command: ExportCommand, config_path: &Path, rules: Rules) -> Re
                 .await
                 .wrap_err("lecture des passeports impossible")?;
             let text = render_passports(&passport_rows(&passports), args.format)?;
-            deliver(&text, args.out.out.as_deref(), "Export des passeports")?;
+            deliver_bytes(
+                text.as_bytes(),
+                args.out.out.as_deref(),
+                "Export des passeports",
+            )?;
         }
+        ExportCommand::Roster(args) => sheets::roster(&client, &args).await?,
+        ExportCommand::Trainings(args) => sheets::trainings(&client, &args).await?,
+        ExportCommand::Expiring(args) => sheets::expiring(&client, &args).await?,
+        ExportCommand::Check(args) => return check::run(&args),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -511,6 +560,32 @@ mod tests {
             ]
         );
         assert!(!file.contains("1850375112001"), "no NIR");
+    }
+
+    #[test]
+    fn passports_cells_cannot_be_formulas() {
+        let mut hostile = passport(7, &[("SST", None, ExpiryStatus::NoExpiry)]);
+        hostile.worker.last_name = "=1+1".to_owned();
+        hostile.worker.site = "@Lyon".to_owned();
+        hostile.entries[0].training_title = "=HYPERLINK(\"http://evil.example\")".to_owned();
+        let rows = passport_rows(&[hostile]);
+        let csv = render_passports(&rows, PassportFormat::Csv).unwrap();
+        assert_eq!(
+            csv.lines().nth(1),
+            Some(
+                "7,'=1+1,\"Marie, Anne\",'@Lyon,73282932000074,SST,\
+                 \"'=HYPERLINK(\"\"http://evil.example\"\")\",2,2025-01-10,,,,,no_expiry,false,C"
+            )
+        );
+        let excel = render_passports(&rows, PassportFormat::Excel).unwrap();
+        assert_eq!(
+            excel.split("\r\n").nth(1),
+            Some(
+                "7;'=1+1;Marie, Anne;'@Lyon;73282932000074;SST;\
+                 \"'=HYPERLINK(\"\"http://evil.example\"\")\";2;10/01/2025;;;;;Sans échéance;non;\
+                 [C] texte officiel"
+            )
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::export::write_stdout;
 use super::launch::client_for;
+use super::spreadsheet;
 use crate::api::contract::NirView;
 use crate::api::contract::{VerificationView, VerificationsQuery};
 use crate::config::Config;
@@ -279,15 +280,8 @@ pub fn to_table(views: &[VerificationView]) -> String {
 
 /// CSV with a header row, for scripts.
 pub fn to_csv(views: &[VerificationView]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    if views.is_empty() {
-        writer.write_record(CSV_COLUMNS)?;
-    }
-    for view in views {
-        writer.serialize(Row::from(view))?;
-    }
-    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+    let rows: Vec<Row> = views.iter().map(Row::from).collect();
+    spreadsheet::script_csv(&CSV_COLUMNS, &rows)
 }
 
 /// The lines still to check whose window ends by `until`.
@@ -460,5 +454,29 @@ mod tests {
         assert!(!table.contains("2850775100001"), "NIR masked: {table}");
         let csv = to_csv(&[]).unwrap();
         assert_eq!(csv.trim_end(), CSV_COLUMNS.join(","));
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        let mut hostile = view(3, VerificationStatus::AVerifier, None);
+        hostile.titulaire = "=HYPERLINK(\"http://evil.example\")".to_owned();
+        hostile.reference = "@cmd".to_owned();
+        hostile.organisme = "-2+3".to_owned();
+        let csv = to_csv(&[hostile]).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(headers.iter().collect::<Vec<_>>(), CSV_COLUMNS);
+        let record = reader.records().next().unwrap().unwrap();
+        let cell = |name: &str| {
+            let at = headers.iter().position(|h| h == name).unwrap();
+            record[at].to_owned()
+        };
+        assert_eq!(cell("titulaire"), "'=HYPERLINK(\"http://evil.example\")");
+        assert_eq!(cell("reference"), "'@cmd");
+        assert_eq!(cell("organisme"), "'-2+3");
+        assert!(
+            record.iter().all(|c| !crate::formula::is_formula_like(c)),
+            "{csv}"
+        );
     }
 }

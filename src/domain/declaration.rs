@@ -699,14 +699,7 @@ impl Declaration {
     fn check_titulaires(&self, report: &mut Report) {
         let count = self.titulaires.len();
         if !(1..=MAX_TITULAIRES).contains(&count) {
-            report.push(
-                TITULAIRES,
-                "count",
-                format!(
-                    "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
-                    typed(count)
-                ),
-            );
+            report.push(TITULAIRES, "count", titulaire_count_message(count));
         }
         let mut ids: HashMap<&str, usize> = HashMap::new();
         // [I] The same person twice in one declaration would be a double declaration.
@@ -740,10 +733,7 @@ impl Declaration {
                         Entry::Occupied(first) => report.push(
                             &field(NIR),
                             "duplicate",
-                            format!(
-                                "Ce NIR figure déjà au titulaire n° {} de cette déclaration.",
-                                first.get() + 1
-                            ),
+                            repeated_nir_message(*first.get()),
                         ),
                         Entry::Vacant(slot) => {
                             slot.insert(index);
@@ -889,8 +879,24 @@ impl Report {
     }
 
     /// Characters that would break the file or mislead a reader (domain.md §8: one line per
-    /// trainee, `|` separator): control characters and bidirectional overrides.
+    /// trainee, `|` separator): control characters and bidirectional overrides; and a value that
+    /// a spreadsheet opening the file would compute (security review M6: the official file keeps
+    /// its bytes, so such a value is refused rather than neutralised, see [`crate::formula`]).
     fn characters(&mut self, field: &str, value: &str) {
+        let written = value.trim();
+        if crate::formula::is_formula_like(written)
+            && let Some(first) = written.chars().next()
+        {
+            self.push(
+                field,
+                "formula_start",
+                format!(
+                    "Le champ « {} » commence par « {first} » : un tableur ouvrant le fichier le \
+                     lirait comme une formule ; retirez ce caractère.",
+                    label_of(field)
+                ),
+            );
+        }
         if value.chars().any(is_forbidden_char) {
             self.push(
                 field,
@@ -1065,6 +1071,23 @@ impl Report {
         };
         self.push(field, error.code(), message);
     }
+}
+
+/// The message of a declaration whose `count` titulaires fall outside 1 to 500 (domain.md §8).
+pub fn titulaire_count_message(count: usize) -> String {
+    format!(
+        "Une déclaration compte de 1 à {MAX_TITULAIRES} titulaires ({}).",
+        typed(count)
+    )
+}
+
+/// The message of a NIR already held by the titulaire of rank `first` (from 0) of the same
+/// declaration.
+pub fn repeated_nir_message(first: usize) -> String {
+    format!(
+        "Ce NIR figure déjà au titulaire n° {} de cette déclaration.",
+        first + 1
+    )
 }
 
 /// The French label of a field path, `titulaires[3].NIR` included.
@@ -1934,6 +1957,56 @@ mod tests {
     }
 
     #[test]
+    fn a_value_a_spreadsheet_would_compute_is_refused_in_french() {
+        let cases: Vec<(&str, Append)> = vec![
+            (ID_DECLARATION, |d, v| d.id_declaration = v.into()),
+            (REFERENCE_DECLARATION, |d, v| {
+                d.reference_declaration = v.into()
+            }),
+            (NOM_JDR, |d, v| d.nom_jdr = v.into()),
+            (NOM_FORMATION, |d, v| d.nom_formation = v.into()),
+            (RESULTAT_OBTENU, |d, v| d.resultat_obtenu = v.into()),
+            (MENTION_OBTENUE, |d, v| d.mention_obtenue = v.into()),
+            (IDENTIFIANT_PREUVE, |d, v| d.identifiant_preuve = v.into()),
+            ("titulaires[0].ID_UNIQUE_PARTENAIRE", |d, v| {
+                d.titulaires[0].id_unique_partenaire = v.into()
+            }),
+            ("titulaires[0].NOM_TITULAIRE", |d, v| {
+                d.titulaires[0].nom_titulaire = v.into()
+            }),
+            ("titulaires[0].REFERENCE_EMPLOYEUR", |d, v| {
+                d.titulaires[0].reference_employeur = v.into()
+            }),
+        ];
+        for (field, set) in cases {
+            for value in ["=1+1", " =HYPERLINK(\"x\")", "+33", "-2+3", "@SUM(A1)"] {
+                let mut declaration = valid_jdr();
+                set(&mut declaration, value);
+                assert_only(&declaration, field, "formula_start");
+            }
+        }
+        let mut named = valid_adf();
+        named.titulaires[0].nom_titulaire = "=DUPONT".into();
+        let found = named
+            .validate(DeclarantKind::OrganismeFormation, today())
+            .unwrap_err();
+        assert_eq!(
+            found[0].message,
+            "Le champ « nom de naissance du titulaire » commence par « = » : un tableur ouvrant \
+             le fichier le lirait comme une formule ; retirez ce caractère."
+        );
+        for kept in ["Jean-Pierre", "A=B", "-25", "Sauveteur - secouriste"] {
+            let mut declaration = valid_jdr();
+            declaration.resultat_obtenu = kept.into();
+            assert_eq!(
+                declaration.validate(DeclarantKind::OrganismeFormation, today()),
+                Ok(()),
+                "{kept}"
+            );
+        }
+    }
+
+    #[test]
     fn every_problem_is_reported_in_one_call() {
         let mut declaration = valid_adf();
         declaration.titulaires[0].nir = format!("{NIR_13}00");
@@ -2092,6 +2165,8 @@ mod tests {
         #[test]
         fn birth_name_fits_30_characters(name in "[A-ZÉÈÀÇ' -]{1,40}") {
             prop_assume!(!name.trim().is_empty());
+            // A leading hyphen is refused on its own (a_value_a_spreadsheet_would_compute…).
+            prop_assume!(!name.trim_start().starts_with('-'));
             let mut declaration = valid_adf();
             declaration.titulaires[0].nom_titulaire = name.clone();
             let found = errors(&declaration);

@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use super::super::export::write_stdout;
 use super::super::launch::client_for;
+use super::super::spreadsheet;
 use crate::api::contract::UnmappedTitle;
 use crate::config::Config;
 use crate::rules::Rules;
@@ -80,15 +81,7 @@ pub async fn run(args: &UnmappedArgs, config_path: &Path, rules: Rules) -> Resul
 
 /// CSV with a header row, for scripts.
 pub fn to_csv(titles: &[UnmappedTitle]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    if titles.is_empty() {
-        writer.write_record(CSV_COLUMNS)?;
-    }
-    for title in titles {
-        writer.serialize(title)?;
-    }
-    let bytes = writer.into_inner().wrap_err("écriture du CSV impossible")?;
-    String::from_utf8(bytes).wrap_err("écriture du CSV impossible")
+    spreadsheet::script_csv(&CSV_COLUMNS, titles)
 }
 
 /// Column headers of the table; the title comes last, unpadded.
@@ -211,6 +204,15 @@ mod tests {
         assert_eq!(
             to_csv(&[title("A, b", 2, Some("R"))]).unwrap(),
             "title,entries,last_reference,last_declared_on\n\"A, b\",2,R,2026-10-06\n"
+        );
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        assert_eq!(
+            to_csv(&[title("=WEBSERVICE(\"http://evil.example\")", 1, Some("+1"))]).unwrap(),
+            "title,entries,last_reference,last_declared_on\n\
+             \"'=WEBSERVICE(\"\"http://evil.example\"\")\",1,'+1,2026-10-06\n"
         );
     }
 }
