@@ -73,7 +73,12 @@ async fn list_undeclared(
     employer_only(&account)?;
     let items = state
         .store()
-        .undeclared(&account, state.deadlines(), today(&state)?)
+        .undeclared(
+            &account,
+            state.deadlines(),
+            state.catalogue(),
+            today(&state)?,
+        )
         .await
         .map_err(internal)?;
     Ok(Json(UndeclaredList { items }))
