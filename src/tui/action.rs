@@ -15,7 +15,7 @@ use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
 };
-use crate::api::contract::{VerificationView, VerificationsQuery};
+use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
@@ -61,6 +61,9 @@ pub enum Request {
     ExportBatches,
     /// `GET /v1/verifications`: the lines to check (an organisation: the requests it got).
     Verifications(VerificationsQuery),
+    /// `GET /v1/verifications/undeclared`: the employer's trainings no organisation declared in
+    /// time (art. 7-II).
+    Undeclared,
     /// `POST /v1/verifications/{line}/verify`.
     VerifyLine {
         /// The line.
@@ -274,6 +277,8 @@ pub enum Response {
     Verifications(Vec<VerificationView>),
     /// One line after an action.
     Verified(Box<VerificationView>),
+    /// The trainings « non déclarée par l'organisme ».
+    Undeclared(Vec<UndeclaredTraining>),
 }
 
 /// The portal's answer to a batch, as recorded from the Déclarations screen.

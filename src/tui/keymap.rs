@@ -149,6 +149,9 @@ pub enum Command {
     VerifyLine,
     /// « À vérifier »: ask the organisation for a correction (a message is typed).
     RequestCorrection,
+    /// « À vérifier »: declare a training « non déclarée par l'organisme » in its place (art.
+    /// 7-II), the declaration form pre-filled.
+    DeclareInstead,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -552,6 +555,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         "demander une correction",
         true,
     ),
+    (
+        Context::Verify,
+        &["D"],
+        Command::DeclareInstead,
+        "déclarer à sa place",
+        true,
+    ),
 ];
 
 /// A configuration entry that does not apply.
@@ -768,6 +778,12 @@ mod tests {
             Context::List,
             Context::Global,
         ],
+        &[
+            Context::Verify,
+            Context::Browse,
+            Context::List,
+            Context::Global,
+        ],
     ];
 
     #[test]
@@ -832,6 +848,14 @@ mod tests {
         }
         let passed = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(map.resolve(session, &passed), Some(Command::OutcomePassed));
+        // « À vérifier »: `D` declares in the organisation's place, `d` stays the lists' own.
+        let verify = SCREEN_CONTEXTS[6];
+        let instead = KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT);
+        assert_eq!(map.resolve(verify, &instead), Some(Command::DeclareInstead));
+        assert_eq!(
+            map.resolve(verify, &press(KeyCode::Char('d'))),
+            Some(Command::Declare)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::keymap::Command;
 use crate::domain::rights::Role;
 
 /// The commands that change data on the server.
-const WRITES: [Command; 10] = [
+const WRITES: [Command; 11] = [
     Command::Declare,
     Command::Export,
     Command::Answer,
@@ -17,6 +17,7 @@ const WRITES: [Command; 10] = [
     Command::ArchiveWorker,
     Command::VerifyLine,
     Command::RequestCorrection,
+    Command::DeclareInstead,
 ];
 
 /// The role a command needs.
