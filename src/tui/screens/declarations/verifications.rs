@@ -104,6 +104,14 @@ fn french(day: Option<NaiveDate>) -> String {
     day.map_or_else(|| "—".to_owned(), |d| d.format("%d/%m/%Y").to_string())
 }
 
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// The NIR masked, or a placeholder when it does not read.
 fn masked(nir: &str) -> String {
     nir.parse::<Nir>()
@@ -394,7 +402,8 @@ impl Verifications {
                 masked(&view.nir)
             )),
             Line::raw(format!(
-                " Déclarée par {} · réf. {} · {}",
+                " {} déclarée par {} · réf. {} · {}",
+                capitalised(view.kind.label()),
                 sanitize(&view.organisme),
                 sanitize(&view.reference),
                 sanitize(&view.id_declaration)
@@ -717,6 +726,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("réputée vérifiée le 01/04/2027"), "{text}");
+        assert!(
+            text.contains("Attestation de formation déclarée par Formapro · réf. OF-1 · PP-1"),
+            "{text}"
+        );
         assert!(text.contains("2 85 07 ••"), "NIR masked: {text}");
     }
 
