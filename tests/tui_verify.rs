@@ -204,7 +204,7 @@ fn declarer_a_sa_place_opens_the_form_pre_filled() {
     assert_eq!(
         form.notice.as_deref(),
         Some(
-            "À la place de Prévention Plus (art. 7-II, d'ici le 30/06/2027 (à confirmer)) : \
+            "À la place de Prévention Plus (art. 7-II, d'ici le 30/06/2027, à confirmer) : \
              BLANC Léa repris ; codes à compléter"
         )
     );

@@ -158,7 +158,7 @@ impl SimulatorScreen {
                 ", d'ici le {}{}",
                 day.format("%d/%m/%Y"),
                 if item.rule_assumed {
-                    " (à confirmer)"
+                    ", à confirmer"
                 } else {
                     ""
                 }
