@@ -17,7 +17,7 @@ mod common;
 use std::time::Duration;
 
 use common::Mode;
-use passeport::domain::worker::Worker;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::rules::Rules;
 use passeport::search::SearchIndex;
 use passeport::server::demo::{DEFAULT_SEED, Demo, DemoOptions};
@@ -123,7 +123,7 @@ fn child(task: &str) {
         };
         let roster: Vec<Worker> = Demo::new(&opts, &rules.catalogue)
             .workers()
-            .map(|d| d.worker)
+            .map(|d| d.worker.with_nir())
             .collect();
         if stage == "search" {
             let index = SearchIndex::new(&roster);

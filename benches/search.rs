@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::{Mode, Stats};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
-use passeport::domain::worker::Worker;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::rules::Rules;
 use passeport::search::{Matches, SearchIndex, narrows};
 use passeport::server::demo::{DEFAULT_SEED, Demo, DemoOptions};
@@ -48,7 +48,7 @@ fn main() {
         };
         let roster: Vec<Worker> = Demo::new(&opts, &rules.catalogue)
             .workers()
-            .map(|d| d.worker)
+            .map(|d| d.worker.with_nir())
             .collect();
         let generated = started.elapsed();
         let build = common::time(mode.iterations(3), || {

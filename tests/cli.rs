@@ -1007,8 +1007,8 @@ fn catalogue_unmapped_lists_declared_titles_until_an_alias_is_added() {
 
     // The alias in the server's catalogue override, then a restart: the title is a type.
     let catalogue = passeport::domain::training::CATALOGUE_TOML.replacen(
-        "aliases = [\"Sauveteur secouriste du travail\"]",
-        "aliases = [\"Sauveteur secouriste du travail\", \"Secourisme maison\"]",
+        "\"Sauveteur secouriste du travail\", \"Formation SST\",",
+        "\"Sauveteur secouriste du travail\", \"Secourisme maison\", \"Formation SST\",",
         1,
     );
     assert_ne!(catalogue, passeport::domain::training::CATALOGUE_TOML);

@@ -1300,19 +1300,61 @@ proptest! {
     }
 }
 
-/// The sheet reader (`passeport::bulk::sheet`) from bytes to checked cells: whatever it refuses,
-/// it says why in French, and it never panics.
+/// The sheet reader (`passeport::bulk::sheet`) from bytes to checked cells and on to what each
+/// kind imports (declarations of a trainee sheet, workers, training entries): whatever it
+/// refuses, it says why in French, and it never panics.
 fn check_sheet(bytes: &[u8]) {
-    use passeport::bulk::sheet::{self, Synonyms, check::check, official};
+    use passeport::bulk::sheet::{self, Kind, Synonyms, check::check, official, staff, trainees};
     let synonyms = Synonyms::embedded().unwrap();
+    let rules = passeport::rules::Rules::embedded().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
     match sheet::read(bytes) {
         Ok(grid) => {
             assert!(!grid.rows.is_empty());
-            for forced in [None, Some(sheet::Kind::Trainees), Some(sheet::Kind::Adf)] {
-                if let Ok(table) = sheet::recognise(&grid, &synonyms, forced) {
-                    let _ = check(&table);
-                    let (header, lines) = official::lines(&table);
-                    assert!(lines.iter().all(|(_, cells)| cells.len() == header.len()));
+            let kinds = [
+                None,
+                Some(Kind::Trainees),
+                Some(Kind::Adf),
+                Some(Kind::Roster),
+                Some(Kind::History),
+                Some(Kind::Matrix),
+            ];
+            for forced in kinds {
+                let Ok(table) = sheet::recognise(&grid, &synonyms, forced) else {
+                    continue;
+                };
+                let _ = check(&table);
+                let (header, lines) = official::lines(&table);
+                assert!(lines.iter().all(|(_, cells)| cells.len() == header.len()));
+                match table.kind {
+                    Kind::Trainees => {
+                        let context = trainees::Rules {
+                            catalogue: &rules.catalogue,
+                            tree: &rules.simulator,
+                            today,
+                        };
+                        let converted = trainees::convert(&table, &context);
+                        for official in &converted.tables {
+                            let read = passeport::bulk::read::read_table(
+                                &official.header,
+                                official.lines.clone(),
+                                passeport::domain::DeclarantKind::OrganismeFormation,
+                                today,
+                            )
+                            .unwrap();
+                            let _ = converted.merge(read.errors);
+                        }
+                    }
+                    Kind::Roster => {
+                        let _ = staff::roster(&table, today);
+                    }
+                    Kind::History => {
+                        let _ = staff::history(&table, &rules.catalogue, &rules.simulator, today);
+                    }
+                    Kind::Matrix => {
+                        let _ = staff::matrix(&table, &rules.catalogue, &rules.simulator, today);
+                    }
+                    Kind::Adf | Kind::Jdr => {}
                 }
             }
         }

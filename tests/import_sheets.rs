@@ -3,15 +3,17 @@
 //! an empty trailing sheet) and by LibreOffice (`soffice --headless --convert-to xlsx|ods` from
 //! CSV text), run through the real binary against the real server on loopback.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
 #[path = "common/cli_sandbox.rs"]
 mod cli_sandbox;
+#[path = "common/libreoffice.rs"]
+mod libreoffice;
 use cli_sandbox::{EMPLOYER, OF, config, sandbox};
+use libreoffice::{libreoffice, soffice};
 
 /// Runs `import` with `args` as the demo training organisation.
 fn import(path: &Path, args: &[&str]) -> (i32, String, String) {
@@ -144,7 +146,7 @@ fn an_official_workbook_imports_through_the_usual_checks_once() {
     assert!(
         out.starts_with(&format!(
             "{} : fichier officiel ADF (attestations de formation) (classeur Excel (.xlsx), \
-             feuille « Déclarations », en-tête ligne 4), colonne(s) ignorée(s) : U (Note \
+             feuille « Déclarations », en-tête ligne 4), colonne ignorée : U (Note \
              interne)\n1 déclaration, 2 titulaires.\n",
             path.display()
         )),
@@ -236,12 +238,12 @@ fn trainee_workbook() -> Vec<u8> {
 }
 
 #[test]
-fn a_trainee_sheet_is_recognised_and_reported_but_not_imported_yet() {
+fn a_trainee_workbook_with_errors_names_each_cell_and_imports_nothing() {
     let dir = workdir();
     let path = dir.path().join("stagiaires.xlsx");
     std::fs::write(&path, trainee_workbook()).unwrap();
     let (code, out, err) = import(&path, &[]);
-    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(code, 1, "{out}{err}");
     assert!(err.is_empty(), "{err}");
     let expected_start = format!(
         "{} : classeur Excel (.xlsx), feuille « Stagiaires », en-tête ligne 4\n\
@@ -251,74 +253,41 @@ fn a_trainee_sheet_is_recognised_and_reported_but_not_imported_yet() {
          sécurité sociale »)\n  entreprise : colonne D (« Entreprise »)\n  formation : colonne E \
          (« Formation »)\n  date de début : colonne F (« Début »)\n  date de fin : colonne G \
          (« Fin »)\n  résultat : colonne H (« Résultat »)\nColonnes ignorées :\n  colonne I \
-         (« Commentaire ») : nom de colonne inconnu\n",
+         (« Commentaire ») : nom de colonne inconnu\n2 déclarations, 2 titulaires.\n",
         path.display()
     );
     assert!(out.starts_with(&expected_start), "{out}");
-    assert!(
-        out.contains("  ligne 6, colonne C (N° de sécurité sociale) : NIR illisible : "),
-        "{out}"
-    );
-    assert!(out.contains(
-        "  ligne 6, colonne G (Fin) : La date « 31/02/2026 » n'existe pas dans le calendrier.\n"
-    ));
-    assert!(out.contains("  ligne 6, colonne H (Résultat) : Résultat « Peut-être » inconnu"));
-    assert!(!out.contains("ligne 5,"), "the first row reads: {out}");
+    for expected in [
+        "  ligne 5, colonne D (Entreprise) : Entreprise « ACME » sans SIRET (ajoutez une colonne \
+         SIRET) : ",
+        "  ligne 5, colonne E (Formation) : Le champ « compétences transférables » est \
+         obligatoire pour un organisme de formation. Ni la feuille ni le catalogue ne donnent ce \
+         code (COMPETENCE_TRANSFERABLE) pour cette formation : ajoutez une colonne « Compétences \
+         transférables » à la feuille",
+        "  ligne 6, colonne C (N° de sécurité sociale) : NIR illisible : ",
+        "  ligne 6, colonne G (Fin) : La date « 31/02/2026 » n'existe pas dans le calendrier.\n",
+        "  ligne 6, colonne H (Résultat) : Résultat « Peut-être » inconnu",
+    ] {
+        assert!(out.contains(expected), "« {expected} » missing:\n{out}");
+    }
     assert!(out.ends_with(
-        "L'import de ce type de fichier n'est pas encore disponible : rien n'a été enregistré. \
-         Les fichiers officiels ADF et JDR s'importent déjà.\n"
+        "Aucune déclaration n'a été envoyée : corrigez le fichier puis relancez l'import.\n"
     ));
 
-    let (code, as_employer, _) = import_as(EMPLOYER, &path, &[]);
-    assert_eq!(
-        (code, as_employer),
-        (3, out),
-        "the report does not depend on the account"
+    // Told it is a history, the employer gets the history's report: its rows name workers the
+    // account does not have, and nothing is recorded.
+    let (code, json, err) = import_as(
+        EMPLOYER,
+        &path,
+        &["--format", "json", "--kind", "historique"],
     );
-
-    let (code, json, _) = import(&path, &["--format", "json", "--kind", "historique"]);
-    assert_eq!(code, 3);
+    assert_eq!(code, 1, "{json}{err}");
     let json: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["kind"], "historique");
     assert_eq!(json["recognised"], false);
-    assert_eq!(json["imported"], false);
+    assert_eq!(json["created"], 0);
     assert_eq!(json["missing"], serde_json::json!([]));
-}
-
-/// `soffice`, or `None` outside CI when it is not installed (CI installs it: .ci/run).
-fn soffice() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("soffice"))
-            .find(|path| path.is_file())
-    });
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "soffice is missing: .ci/run installs libreoffice-calc-nogui"
-        );
-        eprintln!("soffice absent: LibreOffice workbooks not tested here");
-    }
-    found
-}
-
-/// `text` saved as CSV, then converted by LibreOffice to `extension`; the workbook's path.
-fn libreoffice(soffice: &Path, dir: &Path, name: &str, text: &str, extension: &str) -> PathBuf {
-    let csv = dir.join(format!("{name}.csv"));
-    std::fs::write(&csv, text).unwrap();
-    let status = Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}/lo-profile",
-            dir.display()
-        ))
-        .args(["--headless", "--convert-to", extension, "--outdir"])
-        .arg(dir)
-        .arg(&csv)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir.join(format!("{name}.{extension}"))
+    assert!(json["errors"].as_array().unwrap().len() >= 2, "{json}");
 }
 
 #[test]
@@ -339,8 +308,8 @@ fn workbooks_saved_by_libreoffice_are_read() {
         ));
     }
     let trainees = "Nom de naissance,Prénom,N° de sécurité sociale,Entreprise,SIRET,Formation,\
-                    Date de fin,Résultat\nDUPONT,Jean,185037512345641,ACME,73282932000074,SST,\
-                    2026-03-02,Admis\n";
+                    Date de fin,Résultat,Compétences transférables\nDUPONT,Jean,185037512345641,\
+                    ACME,73282932000074,SST,2026-03-02,Admis,115650/121885/400635\n";
     for extension in ["xlsx", "ods"] {
         let path = libreoffice(&soffice, dir.path(), "adf", &adf, extension);
         let (code, out, err) = import(&path, &["--dry-run"]);
@@ -348,10 +317,10 @@ fn workbooks_saved_by_libreoffice_are_read() {
         assert!(out.contains("1 déclaration, 2 titulaires.\n"), "{out}");
 
         let path = libreoffice(&soffice, dir.path(), "stagiaires", trainees, extension);
-        let (code, out, err) = import(&path, &["--format", "json"]);
-        assert_eq!(code, 3, "{extension}: {out}{err}");
+        let (code, out, err) = import(&path, &["--format", "json", "--dry-run"]);
+        assert_eq!(code, 0, "{extension}: {out}{err}");
         let json: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(json["kind"], "stagiaires");
+        assert_eq!(json["declarations"], 1, "{extension}: {out}");
         assert_eq!(json["errors"], serde_json::json!([]), "{extension}: {out}");
     }
 }

@@ -25,12 +25,12 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use passeport::api::Client;
 use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::api::contract::{
     DeclarationSummary, DeclarationsQuery, ExportFormat, IDEMPOTENCY_KEY, WorkersQuery,
 };
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
-use passeport::domain::worker::Worker;
 use passeport::server::DEMO_TOKENS;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -199,7 +199,7 @@ fn planned(round: usize, client: usize, n: usize, workers: &[Worker]) -> Planned
             let worker = &workers[(first + t) % workers.len()];
             Titulaire {
                 id_unique_partenaire: format!("{name}-{t}"),
-                nir: worker.nir.as_str().to_owned(),
+                nir: worker.nir.clear().unwrap().as_str().to_owned(),
                 nom_titulaire: worker.last_name.chars().take(30).collect(),
                 presence_employeur: Some(true),
                 siret_employeur: worker.employer_siret.as_str().to_owned(),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::api::contract::{
     Account, ExpirationCounts, ExpirationItem, ExpirationsPage, ExpirationsQuery, ExportFormat,
     Passport, SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery, TraineeView,
@@ -22,7 +23,6 @@ use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::ids::Nir;
 use passeport::domain::session::TraineeOutcome;
 use passeport::domain::training::Catalogue;
-use passeport::domain::worker::Worker;
 use passeport::domain::{DeclarantKind, DeclarationKind};
 use passeport::rules::Rules;
 use passeport::search::SearchIndex;
@@ -179,7 +179,10 @@ async fn scripted_use(base: &str, token: &str) -> Vec<Nir> {
         workers.len() >= 3,
         "the training organisation sees its trainees"
     );
-    let mut nirs: Vec<Nir> = workers.iter().map(|w| w.nir.clone()).collect();
+    let mut nirs: Vec<Nir> = workers
+        .iter()
+        .filter_map(|w| w.nir.clear().cloned())
+        .collect();
     // A NIR in a query string.
     let query = WorkersQuery {
         q: Some(workers[0].nir.as_str().to_owned()),

@@ -45,8 +45,8 @@ async fn an_employer_records_its_staff_once_and_finds_them() {
         let (created, new) = client.create_worker(&marie(), "key-marie").await.unwrap();
         assert!(new);
         assert_eq!(
-            created.worker.nir.as_str(),
-            &nir(1)[..13],
+            created.worker.nir.clear().map(|n| n.as_str()),
+            Some(&nir(1)[..13]),
             "13 characters kept"
         );
         assert_eq!(created.worker.employer_siret.as_str(), EMPLOYER);

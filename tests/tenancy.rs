@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Days, NaiveDate};
 use passeport::api::Client;
 use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::api::contract::{
     DeclarationStatus, DeclarationView, DeclarationsQuery, IDEMPOTENCY_KEY, PROBLEM_JSON,
     SessionsQuery, WorkersQuery,
@@ -32,7 +33,6 @@ use passeport::api::contract::{
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::ids::compute_key;
-use passeport::domain::worker::Worker;
 use passeport::server::database::{DatabaseSettings, DatabaseUrl};
 use passeport::server::demo::{DEFAULT_SEED, DemoOptions};
 use passeport::server::{DEMO_TOKENS, ServerError};

@@ -22,6 +22,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use faulty::{FaultServer, RealServer, TODAY, free_port, today, url};
 use passeport::api::client::ClientOptions;
+use passeport::api::contract::WorkerView as Worker;
 use passeport::api::contract::{
     Account, DeclarationStatus, DeclarationSummary, ExpirationCounts, ExpirationItem,
     ExpirationsPage, Passport, PassportEntryView, SessionDeclarationStatus, SessionDetail,
@@ -32,7 +33,6 @@ use passeport::bulk::{self, Layout};
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::expiry::ExpiryStatus;
 use passeport::domain::session::TraineeOutcome;
-use passeport::domain::worker::Worker;
 use passeport::domain::{DeclarantKind, DeclarationKind};
 use passeport::drafts::{CorruptDraft, Draft, ListedDraft};
 use passeport::rules::Rules;

@@ -9,7 +9,7 @@ mod tui_support;
 use crossterm::event::KeyCode;
 use passeport::api::ApiError;
 use passeport::api::contract::{
-    EntryOrigin, EntrySource, NewWorker, Passport, PassportEntryView, StaffRecord,
+    EntryOrigin, EntrySource, NewWorker, Passport, PassportEntryView, StaffRecord, StaffView,
     TrainingRecordAnswer, WorkerPatch, duplicate_detail,
 };
 use passeport::domain::expiry::ExpiryStatus;
@@ -76,7 +76,7 @@ fn fill_worker(app: &mut App) {
     type_text(app, "Lyon Gerland");
 }
 
-fn record(id: i64) -> StaffRecord {
+fn record(id: i64) -> StaffView {
     let worker = workers().into_iter().find(|w| w.id == id).unwrap();
     StaffRecord {
         worker,

@@ -20,12 +20,12 @@ use crate::api::contract::{
     Account, AuditEntry, AuditQuery, CatalogueResponse, DeclarationId, DeclarationSummary,
     DeclarationView, DeclarationsQuery, ExpirationItem, ExpirationsPage, ExpirationsQuery,
     ExportFormat, ExportQuery, Health, IDEMPOTENCY_KEY, MAX_PAGE_LIMIT, Page, Passport,
-    SessionDetail, SessionSummary, SessionsQuery, ValidationReport, WorkersQuery,
+    SessionDetail, SessionSummary, SessionsQuery, ValidationReport, WorkerView, WorkersQuery,
 };
 use crate::api::error::{ApiError, parse_retry_after};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::SessionId;
-use crate::domain::worker::{Worker, WorkerId};
+use crate::domain::worker::WorkerId;
 
 mod exports;
 mod sessions;
@@ -202,7 +202,7 @@ impl Client {
     }
 
     /// `GET /v1/workers`: one page of the workers visible to the account.
-    pub async fn workers(&self, query: &WorkersQuery) -> Result<Page<Worker>, ApiError> {
+    pub async fn workers(&self, query: &WorkersQuery) -> Result<Page<WorkerView>, ApiError> {
         self.get_json(self.route(&["v1", "workers"]), "liste des salariés", |b| {
             b.query(query)
         })
@@ -210,7 +210,7 @@ impl Client {
     }
 
     /// `GET /v1/workers/{id}`: one worker's identity.
-    pub async fn worker(&self, id: WorkerId) -> Result<Worker, ApiError> {
+    pub async fn worker(&self, id: WorkerId) -> Result<WorkerView, ApiError> {
         let id = id.to_string();
         self.get_json(self.route(&["v1", "workers", &id]), "salarié", |b| b)
             .await
@@ -364,7 +364,8 @@ impl Client {
             .await
     }
 
-    /// Every audit entry matching `query`, oldest first, following `next_cursor`.
+    /// Every audit entry matching `query` (oldest first unless `newest_first`), following
+    /// `next_cursor`.
     pub async fn all_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
         let page = follow_cursor(|cursor| {
             let q = AuditQuery {
@@ -380,7 +381,7 @@ impl Client {
 
     /// Every worker matching `query`, following `next_cursor` with the largest page size
     /// (`query.limit` and `query.cursor` are ignored).
-    pub async fn all_workers(&self, query: &WorkersQuery) -> Result<Vec<Worker>, ApiError> {
+    pub async fn all_workers(&self, query: &WorkersQuery) -> Result<Vec<WorkerView>, ApiError> {
         let page = follow_cursor(|cursor| {
             let q = WorkersQuery {
                 limit: Some(MAX_PAGE_LIMIT),

@@ -10,16 +10,18 @@ use crate::domain::declaration::Declaration;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::{Confidence, TrainingType};
-use crate::domain::worker::{Worker, WorkerId};
+use crate::domain::worker::WorkerId;
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod entries;
+mod nir;
 mod staff;
 
 pub use entries::{
     EntryOrigin, EntrySource, NewTrainingRecord, TrainingRecordAnswer, TrainingRecordPatch,
     TrainingRecordView, TrainingRemoval,
 };
+pub use nir::{NirView, StaffView, WorkerView};
 pub use staff::{NewWorker, StaffRecord, WorkerPatch, duplicate_detail, duplicate_of};
 mod exports;
 pub use exports::*;
@@ -196,7 +198,7 @@ pub struct PassportEntryView {
 pub struct Passport {
     /// The worker.
     #[schema(value_type = Object)]
-    pub worker: Worker,
+    pub worker: WorkerView,
     /// The server's today, used for statuses.
     pub today: NaiveDate,
     /// Trainings, most recent first.
@@ -530,6 +532,9 @@ pub struct AuditQuery {
     pub user: Option<String>,
     /// Entries on this kind of thing (`salarié`, `utilisateur`, `jeton`…).
     pub entity: Option<String>,
+    /// `true`: newest first, each next page going back in time (default: oldest first).
+    #[serde(default)]
+    pub newest_first: Option<bool>,
     /// Page size.
     pub limit: Option<u32>,
     /// Cursor from a previous page.

@@ -6,8 +6,13 @@
 //! from its rows, and keeps each line's `ID_UNIQUE_PARTENAIRE`: importing the same file again,
 //! or resuming an interrupted import, creates nothing twice (domain.md §8: a repeated
 //! `ID_UNIQUE_PARTENAIRE` is a double declaration).
+//!
+//! A trainee sheet is converted into official tables ([`crate::bulk::sheet::trainees`]) that
+//! take this same path, their errors placed at the sheet's cells; a roster, history or matrix
+//! goes to the staff routes ([`team`]).
 
 mod sheet;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +27,7 @@ use super::launch::client_for;
 use crate::api::contract::DeclarationId;
 use crate::api::{ApiError, Client};
 use crate::bulk::read::{self, ImportFile, ImportedDeclaration, LineError};
+use crate::bulk::sheet::trainees::{Trainees, sort as trainee_sort};
 use crate::clock;
 use crate::config::Config;
 use crate::domain::declaration::columns::{COMPETENCE_TRANSFERABLE, ID_UNIQUE_PARTENAIRE, NIR};
@@ -115,6 +121,9 @@ pub struct Report {
     /// category could not be checked.
     #[serde(skip_serializing_if = "is_zero")]
     pub unrecognised_trainings: usize,
+    /// A trainee sheet's kind and columns (taken, ignored, missing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<sheet::Columns>,
 }
 
 /// Whether a count is zero (to leave it out of the JSON report).
@@ -133,6 +142,7 @@ impl Report {
             results: Vec::new(),
             warnings: nir_warnings(file),
             unrecognised_trainings: 0,
+            sheet: None,
         }
     }
 
@@ -145,7 +155,10 @@ impl Report {
 
     /// The report for a person: counts, every error, what was sent; values sanitised.
     pub fn to_text(&self, description: &str) -> String {
-        let mut out = format!("{}\n", sanitize(description));
+        let mut out: String = description
+            .lines()
+            .map(|line| format!("{}\n", sanitize(line)))
+            .collect();
         out.push_str(&format!(
             "{}, {}.\n",
             count(self.declarations as u64, "déclaration", "déclarations"),
@@ -253,12 +266,15 @@ fn nir_warnings(file: &ImportFile) -> Vec<LineError> {
     warnings
 }
 
-/// Gives each declaration the catalogue type its title names, so that the server applies the
-/// type's exclusion and category; returns how many titles name no type.
+/// Gives each declaration without a type the catalogue type its title names, so that the
+/// server applies the type's exclusion and category; returns how many titles name no type.
 fn recognise_trainings(file: &mut ImportFile, catalogue: &Catalogue) -> usize {
     let mut unrecognised = 0;
     for imported in &mut file.declarations {
         let declaration = &mut imported.declaration;
+        if declaration.training_code.is_some() {
+            continue;
+        }
         match catalogue.recognise(declaration.training_title()) {
             Some(training) => declaration.training_code = Some(training.code.clone()),
             None => unrecognised += 1,
@@ -322,8 +338,7 @@ fn locate_conflict(imported: &ImportedDeclaration, detail: &str) -> LineError {
 }
 
 /// `passeport import`: exit 0 when the file is valid (and sent), 1 when it has errors, 2 when
-/// it cannot be read or the server cannot be reached, 3 when it is a team sheet whose kind
-/// cannot be imported yet.
+/// it cannot be read or the server cannot be reached.
 pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<ExitCode> {
     let bytes = read_bytes(&args.file)?;
     let config = Config::load(config_path)?;
@@ -333,32 +348,49 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     let path = args.file.display().to_string();
     let forced = args.kind.map(sheet::Kind::from);
     let official_told = matches!(forced, None | Some(sheet::Kind::Adf | sheet::Kind::Jdr));
+    let mut trainee_sheet = None;
+    let mut sheet_columns = None;
     let text = official_told.then(|| read::read(&bytes, account.kind, today));
     let (mut file, description) = match text {
         Some(Ok(file)) if forced.is_none_or(|kind| kind == official_kind(file.shape.kind)) => {
             let description = format!("{path} : {}", file.shape);
             (file, description)
         }
-        other => match sheet::read_sheet(&bytes, forced, account.kind, today) {
+        other => match sheet::read_sheet(&bytes, forced, account.kind, today, &rules) {
             Ok(sheet::SheetRead::Official(file, description)) => {
                 (file, format!("{path} : {description}"))
             }
-            Ok(sheet::SheetRead::Other(report)) => {
-                let text = match args.format {
-                    ReportFormat::Text => report.to_text(&path),
-                    ReportFormat::Json => report.to_json()?,
+            Ok(sheet::SheetRead::Trainees(file, trainees, columns)) => {
+                trainee_sheet = Some(trainees);
+                let description = format!("{path} : {}", columns.to_text());
+                sheet_columns = Some(columns);
+                (file, description)
+            }
+            Ok(sheet::SheetRead::Team(table, columns)) => {
+                let sheet = team::Sheet {
+                    path: &path,
+                    table: &table,
+                    columns,
                 };
-                write_stdout(&text)?;
-                return Ok(ExitCode::from(3));
+                return team::run(&client, &account, sheet, &args, &rules, today).await;
             }
             Err(error) => return Err(sheet::unreadable(&path, other.and_then(Result::err), error)),
         },
     };
+    let sheet = trainee_sheet.as_deref();
     let unrecognised = recognise_trainings(&mut file, &rules.catalogue);
     let mut report = Report::new(&file, args.dry_run);
     report.unrecognised_trainings = unrecognised;
+    report.sheet = sheet_columns;
+    if let Some(trainees) = sheet {
+        report.errors = trainees.merge(std::mem::take(&mut report.errors));
+        let mut warnings = trainees.warnings.clone();
+        warnings.extend(locate(sheet, std::mem::take(&mut report.warnings)));
+        trainee_sort(&mut warnings);
+        report.warnings = warnings;
+    }
     if report.errors.is_empty() {
-        report.errors = validate_on_server(&client, &file).await?;
+        report.errors = locate(sheet, validate_on_server(&client, &file).await?);
     }
     if report.errors.is_empty() && !args.dry_run {
         for imported in &file.declarations {
@@ -375,12 +407,12 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
                     },
                 }),
                 Err(ApiError::Invalid { errors }) => {
-                    report
-                        .errors
-                        .extend(errors.iter().map(|error| imported.locate(error)));
+                    let found = errors.iter().map(|error| imported.locate(error)).collect();
+                    report.errors.extend(locate(sheet, found));
                 }
                 Err(ApiError::Conflict { detail }) => {
-                    report.errors.push(locate_conflict(imported, &detail));
+                    let found = vec![locate_conflict(imported, &detail)];
+                    report.errors.extend(locate(sheet, found));
                 }
                 Err(error) => {
                     print_report(&report, &description, args.format)?;
@@ -394,13 +426,25 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
             }
         }
     }
-    report.errors.sort_by_key(|error| error.line);
+    if sheet.is_some() {
+        trainee_sort(&mut report.errors);
+    } else {
+        report.errors.sort_by_key(|error| error.line);
+    }
     print_report(&report, &description, args.format)?;
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Errors of the official checks placed at the cells of a trainee sheet, when the file is one.
+fn locate(sheet: Option<&Trainees>, errors: Vec<LineError>) -> Vec<LineError> {
+    match sheet {
+        Some(trainees) => errors.into_iter().map(|e| trainees.relocate(e)).collect(),
+        None => errors,
+    }
 }
 
 /// The sheet kind of an official layout.
@@ -435,6 +479,7 @@ mod tests {
             results,
             warnings: Vec::new(),
             unrecognised_trainings: 0,
+            sheet: None,
         }
     }
 

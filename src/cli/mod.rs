@@ -73,7 +73,8 @@ pub enum Command {
     /// Exporte les déclarations au format officiel (ADF, JDR) ou les passeports (CSV, Excel, JSON).
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::ExportCommand),
-    /// Importe des déclarations depuis un fichier ADF ou JDR, ou un export de tableur (CSV).
+    /// Importe un fichier ADF ou JDR, une feuille de stagiaires, un registre du personnel ou un
+    /// historique des formations (CSV, .xlsx, .xls, .ods).
     #[command(after_help = IMPORT_HELP)]
     Import(import::ImportArgs),
     /// Affiche le script de complétion du shell (bash, zsh, fish…).
@@ -109,13 +110,17 @@ Exemples :
 /// Help of `passeport import`: guarantees, exit codes and examples.
 const IMPORT_HELP: &str = "Rien n'est envoyé si une ligne est en erreur ; un même fichier importé \
 deux fois ne crée rien de nouveau.
+Une feuille de stagiaires devient des déclarations (ADF, ou JDR pour une réussite) ; un registre \
+du personnel crée, met à jour et archive les salariés ; un historique ou une matrice enregistre \
+leurs formations (comptes employeur).
 Code de sortie : 0 fichier valide (et envoyé), 1 erreurs dans le fichier, 2 fichier illisible ou \
-serveur injoignable, 3 tableur d'équipe reconnu dont l'import n'est pas encore disponible.
+serveur injoignable.
 
 Exemples :
   passeport import stagiaires.csv --dry-run
   passeport import attestations-juin.csv --format json
-  passeport import stagiaires-mars.xlsx --kind stagiaires --dry-run";
+  passeport import stagiaires-mars.xlsx --kind stagiaires --dry-run
+  passeport import registre.xlsx --format json";
 
 /// Help of `passeport completions`: where to install the scripts.
 const COMPLETIONS_HELP: &str = "Exemples :

@@ -14,10 +14,10 @@ use serde::Serialize;
 use super::export::write_stdout;
 use super::launch::client_for;
 use crate::api::Client;
+use crate::api::contract::NirView;
 use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
 use crate::config::Config;
 use crate::domain::DeclarantKind;
-use crate::domain::ids::Nir;
 use crate::domain::verification::VerificationStatus;
 use crate::rules::Rules;
 use crate::text::{agree, count};
@@ -177,10 +177,10 @@ pub struct Row {
     message: Option<String>,
 }
 
-/// The NIR as lists show it (masked), or as received when it does not read.
+/// The NIR as lists show it (masked, as received when the server masked it), or a placeholder
+/// when it does not read.
 fn masked(nir: &str) -> String {
-    nir.parse::<Nir>()
-        .map_or_else(|_| "NIR illisible".to_owned(), |n| n.masked())
+    NirView::masked_text(nir).unwrap_or_else(|| "NIR illisible".to_owned())
 }
 
 impl From<&VerificationView> for Row {

@@ -25,7 +25,7 @@ mod nir;
 
 pub use codes::{CertificationCode, CertificationKind, Competence, Formacode, Nsf};
 pub use establishment::{Nda, Siren, Siret};
-pub use nir::{Nir, NirWarning, compute_key};
+pub use nir::{MaskedNir, Nir, NirWarning, compute_key};
 
 /// Which identifier an [`IdError`] is about; its `Display` is the French name used in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

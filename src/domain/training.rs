@@ -11,6 +11,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::DeclarationKind;
+use super::declaration::TypeJdr;
+use super::ids::{Competence, Formacode, IdError, Nsf};
 use crate::rules::{RulesError, line_of, parse_toml};
 
 /// The catalogue shipped with the binary.
@@ -142,6 +144,70 @@ pub struct TrainingType {
     /// to map a declared CERTIFICATION_VISEE to this type before its title.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certifications: Vec<String>,
+    /// The codes a declaration of this training carries in the official files, where a source
+    /// gives them (a trainee sheet names none: `passeport import` takes them from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<OfficialCodes>,
+}
+
+/// The official-file codes of a training type (domain.md §8 and §6), each list optional: a
+/// sheet column or a catalogue override in the configuration directory supplies what is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialCodes {
+    /// `TYPE_JDR` of its justificatif de réussite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_jdr: Option<TypeJdr>,
+    /// `COMPETENCE_TRANSFERABLE`: 3 to 10 ROME codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub competences: Vec<String>,
+    /// `DOMAINE_FORMATION`: 1 to 5 Formacodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formacodes: Vec<String>,
+    /// `SPECIALITE_FORMATION`: 1 to 3 NSF codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nsf: Vec<String>,
+    /// How firmly these codes rest on their source, shown beside them.
+    pub confidence: Confidence,
+    /// URL of the source.
+    pub source: String,
+}
+
+impl OfficialCodes {
+    /// Checks the codes: each reads as its kind, the lists within the official counts, an
+    /// http(s) source; the message is in French.
+    fn check(&self, code: &str) -> Result<(), String> {
+        fn list<T: std::str::FromStr<Err = IdError>>(
+            code: &str,
+            name: &str,
+            values: &[String],
+            max: usize,
+        ) -> Result<(), String> {
+            if values.len() > max {
+                return Err(format!("« {code} » : {name} compte au plus {max} codes"));
+            }
+            for value in values {
+                value
+                    .parse::<T>()
+                    .map_err(|error| format!("« {code} » : {name} : {error}"))?;
+            }
+            Ok(())
+        }
+        if !self.competences.is_empty() && self.competences.len() < 3 {
+            return Err(format!(
+                "« {code} » : competences compte de 3 à 10 codes ROME"
+            ));
+        }
+        list::<Competence>(code, "competences", &self.competences, 10)?;
+        list::<Formacode>(code, "formacodes", &self.formacodes, 5)?;
+        list::<Nsf>(code, "nsf", &self.nsf, 3)?;
+        if !(self.source.starts_with("https://") || self.source.starts_with("http://")) {
+            return Err(format!(
+                "« {code} » : la source des codes doit être une URL http(s)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// How firmly a fact rests on its sources, with the labels of `shared/domain.md`.
@@ -423,6 +489,9 @@ fn check_entry(training: &TrainingType) -> Result<(), String> {
             "« {code} » : la source de l'exclusion doit être une URL http(s)"
         ));
     }
+    if let Some(codes) = &training.codes {
+        codes.check(code)?;
+    }
     if training.supersedes.iter().any(|other| other == code) {
         return Err(format!(
             "« {code} » ne peut pas se renouveler lui-même (supersedes)"
@@ -452,6 +521,33 @@ mod tests {
             Err(RulesError::Syntax { line, message, .. }) => (line, message),
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn official_codes_are_checked_on_load() {
+        let codes = |inline: &str| {
+            Catalogue::from_toml("c.toml", &format!("{ENTRY_A}codes = {{ {inline} }}\n"))
+        };
+        let fine = codes(
+            "type_jdr = \"CERTIFICAT\", formacodes = [\"42829\"], nsf = [\"344r\"], \
+             confidence = \"I\", source = \"https://example.org/c\"",
+        )
+        .unwrap();
+        let found = fine.get("A").unwrap().codes.as_ref().unwrap();
+        assert_eq!(found.type_jdr, Some(TypeJdr::Certificat));
+        assert_eq!(found.nsf, ["344r"]);
+        let (line, message) = syntax_line(codes(
+            "formacodes = [\"4282\"], confidence = \"I\", source = \"https://example.org/c\"",
+        ));
+        assert_eq!(line, 1);
+        assert!(message.starts_with("« A » : formacodes : "), "{message}");
+        let (_, message) = syntax_line(codes(
+            "competences = [\"K2302\"], confidence = \"I\", source = \"https://example.org/c\"",
+        ));
+        assert!(message.contains("de 3 à 10 codes ROME"), "{message}");
+        let sst = Catalogue::embedded().unwrap();
+        let sst = sst.get("SST").unwrap().codes.as_ref().unwrap();
+        assert_eq!(sst.formacodes, ["42829"]);
     }
 
     #[test]

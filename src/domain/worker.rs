@@ -9,12 +9,15 @@ use super::ids::{Nir, Siret};
 pub type WorkerId = i64;
 
 /// A worker, as an employer knows them or as a training organisation knows its trainees.
+///
+/// `N` is how the NIR is held: a [`Nir`] where it is always known in full (the store), or, in
+/// the API contract, a NIR the server may have masked for the reader (`api::contract::NirView`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Worker {
+pub struct Worker<N = Nir> {
     /// Stable identifier.
     pub id: WorkerId,
     /// Numéro d'inscription au répertoire (NIR), personal data: masked in lists.
-    pub nir: Nir,
+    pub nir: N,
     /// Nom de naissance, as on an official document (the platform matches it with the NIR).
     pub last_name: String,
     /// Nom d'usage, when it differs from the birth name.
@@ -31,7 +34,7 @@ pub struct Worker {
     pub site: String,
 }
 
-impl Worker {
+impl<N> Worker<N> {
     /// The name as shown in lists: `NOM Prénoms`, with the usage name in brackets when set.
     pub fn display_name(&self) -> String {
         match &self.usage_name {
@@ -39,6 +42,23 @@ impl Worker {
                 format!("{} ({}) {}", self.last_name, usage, self.first_names)
             }
             _ => format!("{} {}", self.last_name, self.first_names),
+        }
+    }
+}
+
+impl Worker {
+    /// The same worker with its NIR held as `N` (the contract's view of it).
+    pub fn with_nir<N: From<Nir>>(self) -> Worker<N> {
+        Worker {
+            id: self.id,
+            nir: N::from(self.nir),
+            last_name: self.last_name,
+            usage_name: self.usage_name,
+            first_names: self.first_names,
+            birth_date: self.birth_date,
+            employer_siret: self.employer_siret,
+            employer_name: self.employer_name,
+            site: self.site,
         }
     }
 }

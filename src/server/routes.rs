@@ -56,6 +56,7 @@ use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 mod audit;
 mod exports;
 mod sessions;
+mod sites;
 mod staff;
 mod trainings;
 mod unmapped;
@@ -506,7 +507,7 @@ async fn passport_of(
         .map(|row| entry_view(state, row, today))
         .collect();
     Ok(Passport {
-        worker,
+        worker: worker.with_nir(),
         today,
         entries,
     })
@@ -924,6 +925,7 @@ async fn create_declaration(
     }
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
+    sites::titulaires_of_sites(&state, &account, &declaration).await?;
     let (deadline, status, _) = deadline_status(&state, &account, &declaration, today);
     let new = NewDeclaration {
         declaration,
@@ -1041,6 +1043,7 @@ async fn export_declarations(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiProblem> {
+    sites::every_site(&account, "Un export")?;
     let (kind, name) = match query.format {
         ExportFormat::Adf => (DeclarationKind::Attestation, "adf"),
         ExportFormat::Jdr => (DeclarationKind::Justificatif, "jdr"),

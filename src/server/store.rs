@@ -50,6 +50,7 @@ mod rows;
 mod rules;
 mod seed;
 mod shared;
+mod sites;
 mod sqlite;
 mod staff;
 mod unmapped;
@@ -496,7 +497,8 @@ impl Store {
         dispatch!(self, caller_by_token(hash, now))
     }
 
-    /// Up to `limit` + 1 entries of the account's audit trail matching `filter`, oldest first.
+    /// Up to `limit` + 1 entries of the account's audit trail matching `filter`, oldest first
+    /// (newest first when the filter says so).
     pub async fn audit(
         &self,
         account: &AccountRow,
@@ -615,7 +617,8 @@ impl Store {
     }
 
     /// A page of the account's declarations, newest first, before the `before` id; up to
-    /// `limit` + 1 rows.
+    /// `limit` + 1 rows. A user limited to sites gets those naming a worker of the sites, each
+    /// counting only those titulaires.
     pub async fn declarations(
         &self,
         account: &AccountRow,
@@ -623,22 +626,31 @@ impl Store {
         before: Option<DeclarationId>,
         limit: u32,
     ) -> Result<Vec<DeclarationSummary>, ServerError> {
-        dispatch!(self, declarations(account, status, before, limit))
+        let mut summaries = dispatch!(self, declarations(account, status, before, limit))?;
+        let ids: Vec<DeclarationId> = summaries.iter().map(|s| s.id).collect();
+        if let Some(counts) = self.visible_titulaire_counts(account, &ids).await? {
+            for summary in &mut summaries {
+                summary.titulaire_count = counts.get(&summary.id).copied().unwrap_or(0);
+            }
+        }
+        Ok(summaries)
     }
 
-    /// One declaration of the account.
+    /// One declaration of the account (for a user limited to sites, with the titulaires of
+    /// those sites only, and none when it names none).
     pub async fn declaration(
         &self,
         account: &AccountRow,
         id: DeclarationId,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        dispatch!(self, declaration(account, id))
+        let view = dispatch!(self, declaration(account, id))?;
+        self.within_sites(account, view).await
     }
 
     /// Removes one titulaire from a declaration of the account (the platform's only
     /// correction); removing the last one sets the status `supprimee`, and the titulaire's
     /// passport entry goes. `None` when the declaration or the live titulaire does not exist
-    /// for this account.
+    /// for this account (or, for a user limited to sites, is not of those sites).
     pub async fn remove_titulaire(
         &self,
         account: &AccountRow,
@@ -646,10 +658,31 @@ impl Store {
         id_unique_partenaire: &str,
         catalogue: &Catalogue,
     ) -> Result<Option<DeclarationView>, ServerError> {
-        dispatch!(
+        if account.sites().is_some() {
+            let seen = self.declaration(account, id).await?;
+            let named = seen.is_some_and(|view| {
+                view.declaration
+                    .titulaires
+                    .iter()
+                    .any(|t| t.id_unique_partenaire == id_unique_partenaire)
+            });
+            if !named {
+                return Ok(None);
+            }
+        }
+        let view = dispatch!(
             self,
             remove_titulaire(account, id, id_unique_partenaire, catalogue)
-        )
+        )?;
+        // The declaration stays readable once its last titulaire of the sites is removed.
+        match self.within_sites(account, view.clone()).await? {
+            Some(kept) => Ok(Some(kept)),
+            None => Ok(view.map(|mut view| {
+                view.declaration.titulaires.clear();
+                view.summary.titulaire_count = 0;
+                view
+            })),
+        }
     }
 
     /// The account's live (not `supprimee`) declarations of one kind, by id, for the bulk export.

@@ -871,3 +871,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_excluded_catalogue_type_reads_its_reason_from_the_tree() {
+    let tree = Tree::embedded().unwrap();
+    let (id, reason, source) = tree.exclusion_of("FORMATEUR_SST").unwrap();
+    assert_eq!(id, "nc_formateurs");
+    assert!(
+        reason.contains("article 4-II-1° du décret 2022-1712"),
+        "{reason}"
+    );
+    assert!(source.starts_with("https://"));
+    let (id, ..) = tree.exclusion_of("SSIAP_2").unwrap();
+    assert_eq!(id, "nc_securite_biens");
+    assert_eq!(
+        tree.exclusion_of("SST"),
+        None,
+        "an exception leads on, not out"
+    );
+    assert_eq!(tree.exclusion_of("CACES_R489"), None);
+}

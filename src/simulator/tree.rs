@@ -785,6 +785,25 @@ impl Tree {
         Ok(())
     }
 
+    /// Why the tree rules out the catalogue type `code`: the `non_concerne` outcome reached by
+    /// the answer that names it (`codes`), as (node id, reason, source).
+    pub fn exclusion_of(&self, code: &str) -> Option<(&str, &str, &str)> {
+        self.nodes.iter().find_map(|node| {
+            let Body::Question { answers, .. } = &node.body else {
+                return None;
+            };
+            let answer = answers.iter().find(|a| a.codes.iter().any(|c| c == code))?;
+            let target = self.nodes.get(answer.next)?;
+            match &target.body {
+                Body::Outcome {
+                    source,
+                    outcome: OutcomeSpec::NonConcerne { reason },
+                } => Some((target.id.as_str(), reason.as_str(), source.as_str())),
+                _ => None,
+            }
+        })
+    }
+
     /// No cycle, every node reachable, every needed fact recorded on every path.
     fn check_graph(&self, report: &Report<'_>) -> Result<(), RulesError> {
         let order = topological_order(&self.nodes).map_err(|cycle| {

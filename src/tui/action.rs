@@ -9,17 +9,18 @@ use crate::api::contract::{
     Account, DeclarationSummary, DeclarationsQuery, ExpirationsPage, ExpirationsQuery, Passport,
     SessionDetail, SessionSummary, SessionsQuery,
 };
+use crate::api::contract::{AuditEntry, AuditQuery, Page};
 use crate::api::contract::{DeclarationId, DeclarationView, ValidationReport};
 use crate::api::contract::{ExportBatch, ExportBatchId, ExportFormat};
 use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
-    NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer, WorkerPatch,
+    NewTrainingRecord, NewWorker, StaffView, TrainingRecordAnswer, WorkerPatch, WorkerView,
 };
 use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
-use crate::domain::worker::{Worker, WorkerId};
+use crate::domain::worker::WorkerId;
 use crate::drafts::{Draft, ListedDraft};
 use crate::search::{Matches, SearchIndex};
 
@@ -87,6 +88,8 @@ pub enum Request {
         /// The portal's answer.
         answer: AnswerScope,
     },
+    /// One page of `GET /v1/audit` (administrators).
+    Audit(AuditQuery),
     /// The declaration drafts of the data directory (no network).
     ListDrafts,
     /// Writes a draft atomically (no network).
@@ -248,7 +251,7 @@ pub enum Response {
     /// One session (read, or as it stands after a write).
     Session(Box<SessionDetail>),
     /// The roster, with its search index built off the UI task.
-    Roster(Arc<Vec<Worker>>, Arc<SearchIndex>),
+    Roster(Arc<Vec<WorkerView>>, Arc<SearchIndex>),
     /// One worker's passport.
     Passport(Box<Passport>),
     /// Declarations, every page.
@@ -270,7 +273,7 @@ pub enum Response {
     /// The recorded declaration, and whether this call created it (false: replay of the key).
     Created(Box<DeclarationView>, bool),
     /// A worker with their employment (read, created, changed or archived).
-    Staff(Box<StaffRecord>),
+    Staff(Box<StaffView>),
     /// A training record written or removed, with the passport after it.
     TrainingSaved(Box<TrainingRecordAnswer>),
     /// The verification lines.
@@ -279,6 +282,8 @@ pub enum Response {
     Verified(Box<VerificationView>),
     /// The trainings « non déclarée par l'organisme ».
     Undeclared(Vec<UndeclaredTraining>),
+    /// A page of the audit trail.
+    Audit(Page<AuditEntry>),
 }
 
 /// The portal's answer to a batch, as recorded from the Déclarations screen.

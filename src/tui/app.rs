@@ -13,6 +13,7 @@ use super::keymap::{Command, Context, Keymap};
 use super::remote::Remote;
 use super::screens::declarations::DeclarationsScreen;
 use super::screens::expirations::ExpirationsScreen;
+use super::screens::journal::JournalScreen;
 use super::screens::search::SearchScreen;
 use super::screens::sessions::SessionsScreen;
 use super::screens::simulator::SimulatorScreen;
@@ -23,6 +24,7 @@ use super::ui;
 use super::widgets::help;
 use crate::api::contract::Account;
 use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
+use crate::domain::rights::Role;
 use crate::rules::Rules;
 
 /// Settings the app starts with.
@@ -65,8 +67,10 @@ pub struct App {
     pub help_scroll: u16,
     /// The account behind the token.
     pub account: Remote<Account>,
-    /// Settings.
+    /// Settings; its keymap keeps only what the user's role may use.
     pub options: AppOptions,
+    /// The keymap before the role's cut, restored whenever the account is read again.
+    full_keymap: Keymap,
     /// Requests in flight, with the screen waiting for each (None: the app itself) and their kind.
     in_flight: HashMap<RequestId, (Option<ScreenId>, Discriminant<Request>)>,
     /// Requests in flight that a newer one of the same kind and owner replaced: their answer is
@@ -99,6 +103,8 @@ pub struct App {
     pub simulator: SimulatorScreen,
     /// Déclarations.
     pub declarations: DeclarationsScreen,
+    /// Journal (administrators only).
+    pub journal: JournalScreen,
 }
 
 /// The status line of a 401 in the sandbox: the demonstration tokens it accepts (retrying the
@@ -115,6 +121,7 @@ pub fn sandbox_unauthorized() -> String {
 impl App {
     /// A new app on the Échéances screen, and the effects of its first load.
     pub fn new(options: AppOptions, rules: &Rules) -> (Self, Vec<Effect>) {
+        let full_keymap = options.keymap.clone();
         let mut app = Self {
             screen: ScreenId::Expirations,
             history: Vec::new(),
@@ -137,8 +144,16 @@ impl App {
             worker: WorkerScreen::default(),
             simulator: SimulatorScreen::new(rules),
             declarations: DeclarationsScreen::default(),
+            journal: JournalScreen::default(),
             options,
+            full_keymap,
         };
+        // Until the account says who the user is, every key but the Journal's.
+        app.options
+            .keymap
+            .retain(|command| super::rights::allowed(None, command));
+        app.sessions.read_only = app.options.keymap.key_for(Command::Declare).is_none();
+        app.declarations.read_only = app.options.keymap.key_for(Command::Export).is_none();
         let mut effects = Vec::new();
         app.next_id += 1;
         let id = app.next_id;
@@ -176,6 +191,31 @@ impl App {
             ScreenId::Worker => &self.worker,
             ScreenId::Simulator => &self.simulator,
             ScreenId::Declarations => &self.declarations,
+            ScreenId::Journal => &self.journal,
+        }
+    }
+
+    /// The tabs of the header: the six screens, and the Journal while it is shown (its key in
+    /// the footer leads there; a seventh tab would push the user and role out at 80 columns).
+    pub fn tabs(&self) -> &'static [ScreenId] {
+        if self.screen == ScreenId::Journal {
+            &ScreenId::WITH_JOURNAL
+        } else {
+            &ScreenId::ALL
+        }
+    }
+
+    /// The screens this user reaches, in tab order: the Journal for an administrator only.
+    pub fn screens(&self) -> &'static [ScreenId] {
+        let role = self
+            .account
+            .data()
+            .and_then(|a| a.user.as_ref())
+            .map(|u| u.role);
+        if role == Some(Role::Administration) {
+            &ScreenId::WITH_JOURNAL
+        } else {
+            &ScreenId::ALL
         }
     }
 
@@ -187,6 +227,7 @@ impl App {
             ScreenId::Worker => &mut self.worker,
             ScreenId::Simulator => &mut self.simulator,
             ScreenId::Declarations => &mut self.declarations,
+            ScreenId::Journal => &mut self.journal,
         }
     }
 
@@ -352,12 +393,15 @@ impl App {
                 });
                 self.account.finish(id, result);
                 if let Some(account) = self.account.data() {
-                    if let Some(user) = &account.user {
-                        let role = user.role;
-                        self.options
-                            .keymap
-                            .retain(|command| super::rights::allowed(role, command));
-                    }
+                    let role = account.user.as_ref().map(|user| user.role);
+                    self.options.keymap = self.full_keymap.clone();
+                    self.options
+                        .keymap
+                        .retain(|command| super::rights::allowed(role, command));
+                    self.sessions.read_only =
+                        self.options.keymap.key_for(Command::Declare).is_none();
+                    self.declarations.read_only =
+                        self.options.keymap.key_for(Command::Export).is_none();
                     self.simulator.know_account(account.kind);
                     self.search.employer =
                         Some(account.kind == crate::domain::DeclarantKind::Employeur);
@@ -485,9 +529,16 @@ impl App {
             Command::ScreenWorker => ScreenId::Worker,
             Command::ScreenSimulator => ScreenId::Simulator,
             Command::ScreenDeclarations => ScreenId::Declarations,
-            Command::NextScreen => ScreenId::ALL[(screen.index() + 1) % ScreenId::ALL.len()],
-            Command::PrevScreen => {
-                ScreenId::ALL[(screen.index() + ScreenId::ALL.len() - 1) % ScreenId::ALL.len()]
+            Command::ScreenJournal => ScreenId::Journal,
+            Command::NextScreen | Command::PrevScreen => {
+                let screens = self.screens();
+                let at = screens.iter().position(|s| *s == screen).unwrap_or(0);
+                let step = if command == Command::NextScreen {
+                    1
+                } else {
+                    screens.len() - 1
+                };
+                screens[(at + step) % screens.len()]
             }
             _ => return,
         };

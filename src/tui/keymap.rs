@@ -32,6 +32,8 @@ pub enum Context {
     Session,
     /// The « À vérifier » view of Déclarations (art. 7 of décret 2022-1712).
     Verify,
+    /// The Journal screen (administrators only).
+    Journal,
 }
 
 impl Context {
@@ -47,6 +49,7 @@ impl Context {
             Self::Sessions => "Sessions",
             Self::Session => "Session ouverte",
             Self::Verify => "À vérifier",
+            Self::Journal => "Journal",
         }
     }
 }
@@ -152,6 +155,12 @@ pub enum Command {
     /// « À vérifier »: declare a training « non déclarée par l'organisme » in its place (art.
     /// 7-II), the declaration form pre-filled.
     DeclareInstead,
+    /// Journal screen (the audit trail; administrators only).
+    ScreenJournal,
+    /// Journal: cycle the filter on the kind of thing.
+    FilterEntity,
+    /// Journal: cycle the filter on the user.
+    FilterUser,
 }
 
 /// A key with its modifiers, written like `q`, `ctrl-c`, `shift-tab`, `pgdn`, `f5`.
@@ -326,6 +335,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         Command::ScreenDeclarations,
         "Déclarations",
         false,
+    ),
+    (
+        Context::Global,
+        &["7", "f7"],
+        Command::ScreenJournal,
+        "Journal",
+        true,
     ),
     (
         Context::Global,
@@ -562,6 +578,20 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         "déclarer à sa place",
         true,
     ),
+    (
+        Context::Journal,
+        &["t"],
+        Command::FilterEntity,
+        "filtre objet",
+        true,
+    ),
+    (
+        Context::Journal,
+        &["u"],
+        Command::FilterUser,
+        "filtre utilisateur",
+        true,
+    ),
 ];
 
 /// A configuration entry that does not apply.
@@ -784,6 +814,7 @@ mod tests {
             Context::List,
             Context::Global,
         ],
+        &[Context::Journal, Context::List, Context::Global],
     ];
 
     #[test]

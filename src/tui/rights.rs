@@ -1,12 +1,14 @@
-//! What the user's role lets the TUI offer (issue 17 §4): the write commands need `saisie`;
-//! the app drops their bindings for a `lecture` user, so neither the footer nor `?` lists them
-//! and their keys do nothing (the server would answer 403 anyway).
+//! What the user's role lets the TUI offer (issue 17 §4): the write commands need `saisie`, the
+//! Journal `administration`; the app drops the bindings a role cannot use, so neither the footer
+//! nor `?` lists them and their keys do nothing (the server would answer 403 anyway). Without a
+//! user (a server older than users) nothing is dropped but the Journal, which such a server
+//! lacks.
 
 use super::keymap::Command;
 use crate::domain::rights::Role;
 
 /// The commands that change data on the server.
-const WRITES: [Command; 11] = [
+const WRITES: [Command; 19] = [
     Command::Declare,
     Command::Export,
     Command::Answer,
@@ -18,20 +20,40 @@ const WRITES: [Command; 11] = [
     Command::VerifyLine,
     Command::RequestCorrection,
     Command::DeclareInstead,
+    Command::NewSession,
+    Command::EditSession,
+    Command::Enrol,
+    Command::OutcomePassed,
+    Command::OutcomeFailed,
+    Command::OutcomeAttended,
+    Command::OutcomeAbsent,
+    Command::CloseSession,
+];
+
+/// The commands of the Journal (the audit trail).
+const JOURNAL: [Command; 3] = [
+    Command::ScreenJournal,
+    Command::FilterEntity,
+    Command::FilterUser,
 ];
 
 /// The role a command needs.
 pub fn needed_role(command: Command) -> Role {
-    if WRITES.contains(&command) {
+    if JOURNAL.contains(&command) {
+        Role::Administration
+    } else if WRITES.contains(&command) {
         Role::Saisie
     } else {
         Role::Lecture
     }
 }
 
-/// Whether `role` may run `command`.
-pub fn allowed(role: Role, command: Command) -> bool {
-    role.allows(needed_role(command))
+/// Whether a user of `role` may run `command`; `None`: no user known (see the module).
+pub fn allowed(role: Option<Role>, command: Command) -> bool {
+    match role {
+        Some(role) => role.allows(needed_role(command)),
+        None => !JOURNAL.contains(&command),
+    }
 }
 
 /// The header's text for the user: `Marie Curie (lecture)`.
@@ -45,10 +67,23 @@ mod tests {
 
     #[test]
     fn lecture_cannot_declare_and_saisie_can() {
-        assert!(!allowed(Role::Lecture, Command::Declare));
-        assert!(!allowed(Role::Lecture, Command::ArchiveWorker));
-        assert!(allowed(Role::Lecture, Command::Open));
-        assert!(allowed(Role::Saisie, Command::Declare));
-        assert!(allowed(Role::Administration, Command::Delete));
+        let (lecture, saisie) = (Some(Role::Lecture), Some(Role::Saisie));
+        assert!(!allowed(lecture, Command::Declare));
+        assert!(!allowed(lecture, Command::ArchiveWorker));
+        assert!(!allowed(lecture, Command::NewSession));
+        assert!(allowed(lecture, Command::Open));
+        assert!(allowed(saisie, Command::Declare));
+        assert!(allowed(Some(Role::Administration), Command::Delete));
+    }
+
+    #[test]
+    fn the_journal_is_for_administrators_only() {
+        assert!(allowed(Some(Role::Administration), Command::ScreenJournal));
+        assert!(!allowed(Some(Role::Saisie), Command::ScreenJournal));
+        assert!(!allowed(None, Command::FilterUser));
+        assert!(
+            allowed(None, Command::Declare),
+            "an older server: every other key"
+        );
     }
 }

@@ -241,6 +241,7 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
         Request::AnswerExport { batch, answer } => {
             Response::ExportAnswered(Box::new(answer_export(client, batch, answer).await?))
         }
+        Request::Audit(query) => Response::Audit(client.audit(&query).await?),
         Request::ListDrafts => Response::Drafts(drafts(|store| store.list()).await),
         Request::SaveDraft(draft) => {
             Response::DraftSaved(drafts(move |store| store.save(&draft)).await)

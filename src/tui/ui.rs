@@ -71,9 +71,14 @@ struct Header {
 
 /// The tabs with their first column: padded labels side by side (` 1 Échéances  2 Sessions `),
 /// or compact labels one space apart (` 1 Échéances 2 Sessions`).
-fn tabs(current: ScreenId, titles: Titles, padded: bool) -> Vec<(ScreenId, u16, String)> {
+fn tabs(
+    screens: &[ScreenId],
+    current: ScreenId,
+    titles: Titles,
+    padded: bool,
+) -> Vec<(ScreenId, u16, String)> {
     let mut x = u16::from(!padded);
-    ScreenId::ALL
+    screens
         .iter()
         .map(|&s| {
             let n = s.index() + 1;
@@ -100,7 +105,12 @@ fn tabs_end(tabs: &[(ScreenId, u16, String)]) -> usize {
 
 /// The header at `width` columns: every tab named when possible, the account giving way
 /// first (cut, then left out), the « BAC À SABLE » badge always shown.
-fn header(current: ScreenId, width: u16, account: Option<&str>, sandbox: bool) -> Header {
+fn header(
+    (screens, current): (&[ScreenId], ScreenId),
+    width: u16,
+    account: Option<&str>,
+    sandbox: bool,
+) -> Header {
     let width = usize::from(width);
     let badge = if sandbox { SANDBOX.chars().count() } else { 0 };
     let account_width = account.map_or(0, |a| a.chars().count() + 1);
@@ -110,7 +120,7 @@ fn header(current: ScreenId, width: u16, account: Option<&str>, sandbox: bool) -
         (Titles::Short, false),
     ];
     for (titles, padded) in levels {
-        let tabs = tabs(current, titles, padded);
+        let tabs = tabs(screens, current, titles, padded);
         if tabs_end(&tabs) + 1 + account_width + badge <= width {
             return Header {
                 tabs,
@@ -120,7 +130,7 @@ fn header(current: ScreenId, width: u16, account: Option<&str>, sandbox: bool) -
     }
     // Short of room: the account is cut, or left out when too little of it would show.
     for titles in [Titles::Short, Titles::CurrentOnly] {
-        let tabs = tabs(current, titles, false);
+        let tabs = tabs(screens, current, titles, false);
         let room = width.saturating_sub(tabs_end(&tabs) + 1 + badge + 1);
         if tabs_end(&tabs) + badge <= width || titles == Titles::CurrentOnly {
             let account = account
@@ -130,7 +140,7 @@ fn header(current: ScreenId, width: u16, account: Option<&str>, sandbox: bool) -
         }
     }
     Header {
-        tabs: tabs(current, Titles::CurrentOnly, false),
+        tabs: tabs(screens, current, Titles::CurrentOnly, false),
         account: None,
     }
 }
@@ -148,7 +158,12 @@ fn app_header(app: &App, width: u16) -> Header {
         )),
         None => sanitize(&a.name),
     });
-    header(app.screen, width, account.as_deref(), app.options.sandbox)
+    header(
+        (app.tabs(), app.screen),
+        width,
+        account.as_deref(),
+        app.options.sandbox,
+    )
 }
 
 /// The badge of the embedded sandbox server.
@@ -296,7 +311,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         hints.push(Span::styled(format!(" {escape}  "), theme.muted));
     }
     if typing {
-        hints.push(Span::styled("F1-F6", theme.matched));
+        hints.push(Span::styled(
+            format!("F1-F{}", app.screens().len()),
+            theme.matched,
+        ));
         hints.push(Span::styled(" écrans  ", theme.muted));
     }
     let used: usize = hints.iter().map(Span::width).sum();

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use passeport::api::contract::WorkerView;
 use passeport::api::contract::{
     Account, DeclarationStatus, DeclarationSummary, ExpirationCounts, ExpirationItem,
     ExpirationsPage, SessionDeclarationStatus, SessionDetail, SessionSummary, TraineeView,
 };
 use passeport::domain::expiry::ExpiryStatus;
-use passeport::domain::ids::{Nir, Siret};
+use passeport::domain::ids::Siret;
 use passeport::domain::session::TraineeOutcome;
 use passeport::domain::worker::Worker;
 use passeport::domain::{DeclarantKind, DeclarationKind};
@@ -111,10 +112,10 @@ pub fn account() -> Account {
     }
 }
 
-fn worker(id: i64, last: &str, first: &str, nir: &str, site: &str) -> Worker {
+fn worker(id: i64, last: &str, first: &str, nir: &str, site: &str) -> WorkerView {
     Worker {
         id,
-        nir: nir.parse::<Nir>().unwrap(),
+        nir: nir.parse().unwrap(),
         last_name: last.to_owned(),
         usage_name: None,
         first_names: first.to_owned(),
@@ -126,7 +127,7 @@ fn worker(id: i64, last: &str, first: &str, nir: &str, site: &str) -> Worker {
 }
 
 /// Three workers with accented names.
-pub fn workers() -> Vec<Worker> {
+pub fn workers() -> Vec<WorkerView> {
     vec![
         worker(7, "DUPONT", "Marie-Ève", "1850375112345", "Lyon Gerland"),
         worker(8, "LEFÈVRE", "Éloïse", "2900169123456", "Marseille Port"),
@@ -135,7 +136,7 @@ pub fn workers() -> Vec<Worker> {
 }
 
 /// The roster answer, with its index built as the event loop does.
-pub fn roster(workers: Vec<Worker>) -> Response {
+pub fn roster(workers: Vec<WorkerView>) -> Response {
     let index = SearchIndex::new(&workers);
     Response::Roster(Arc::new(workers), Arc::new(index))
 }
@@ -271,7 +272,7 @@ pub fn sessions() -> Vec<SessionSummary> {
     ]
 }
 
-fn trainee(worker: &Worker, outcome: TraineeOutcome, declared: bool) -> TraineeView {
+fn trainee(worker: &WorkerView, outcome: TraineeOutcome, declared: bool) -> TraineeView {
     TraineeView {
         worker_id: worker.id,
         last_name: worker.last_name.clone(),

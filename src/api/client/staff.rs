@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 
 use super::{Client, Created, Retry};
 use crate::api::contract::{
-    IDEMPOTENCY_KEY, NewTrainingRecord, NewWorker, StaffRecord, TrainingRecordAnswer,
+    IDEMPOTENCY_KEY, NewTrainingRecord, NewWorker, StaffView, TrainingRecordAnswer,
     TrainingRecordPatch, TrainingRecordView, TrainingRemoval, WorkerPatch,
 };
 use crate::api::error::ApiError;
@@ -22,7 +22,7 @@ pub(super) fn key_header(idempotency_key: &str) -> Result<HeaderValue, ApiError>
 impl Client {
     /// `GET /v1/workers/{id}`: one worker with their employment (empty unless the worker is
     /// the account's own staff).
-    pub async fn staff(&self, id: WorkerId) -> Result<StaffRecord, ApiError> {
+    pub async fn staff(&self, id: WorkerId) -> Result<StaffView, ApiError> {
         let id = id.to_string();
         self.get_json(self.route(&["v1", "workers", &id]), "salarié", |b| b)
             .await
@@ -35,7 +35,7 @@ impl Client {
         &self,
         new: &NewWorker,
         idempotency_key: &str,
-    ) -> Result<(StaffRecord, Created), ApiError> {
+    ) -> Result<(StaffView, Created), ApiError> {
         let key = key_header(idempotency_key)?;
         let route = self.route(&["v1", "workers"]);
         let reply = self
@@ -53,7 +53,7 @@ impl Client {
         &self,
         id: WorkerId,
         patch: &WorkerPatch,
-    ) -> Result<StaffRecord, ApiError> {
+    ) -> Result<StaffView, ApiError> {
         let id = id.to_string();
         let route = self.route(&["v1", "workers", &id]);
         let reply = self
@@ -67,7 +67,7 @@ impl Client {
         &self,
         id: WorkerId,
         idempotency_key: &str,
-    ) -> Result<StaffRecord, ApiError> {
+    ) -> Result<StaffView, ApiError> {
         let key = key_header(idempotency_key)?;
         let id = id.to_string();
         let route = self.route(&["v1", "workers", &id, "archive"]);

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::NirView;
+use crate::domain::ids::Nir;
 use crate::domain::worker::{Worker, WorkerId};
 
 /// `POST /v1/workers`: a new worker of the employer account.
@@ -88,13 +90,15 @@ pub struct WorkerPatch {
 }
 
 /// A worker with their employment in the account, as answered by the staff routes (its JSON is
-/// the worker's, with the employment fields beside).
+/// the worker's, with the employment fields beside). `N` holds the NIR as [`Worker`] does: the
+/// store's records carry a [`Nir`], the client reads a [`NirView`] (the server may mask it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct StaffRecord {
+#[schema(bound = "")]
+pub struct StaffRecord<N = Nir> {
     /// The worker (identity, employer, site).
     #[serde(flatten)]
     #[schema(value_type = Object)]
-    pub worker: Worker,
+    pub worker: Worker<N>,
     /// Service.
     pub service: Option<String>,
     /// Poste.
@@ -109,6 +113,22 @@ pub struct StaffRecord {
     pub leaving_date: Option<NaiveDate>,
     /// A leaver: kept with its history, hidden from lists unless `?archived=true`.
     pub archived: bool,
+}
+
+impl StaffRecord {
+    /// The same record with its NIR held as the contract's view of it.
+    pub fn into_view(self) -> StaffRecord<NirView> {
+        StaffRecord {
+            worker: self.worker.with_nir(),
+            service: self.service,
+            job: self.job,
+            employee_number: self.employee_number,
+            manager: self.manager,
+            entry_date: self.entry_date,
+            leaving_date: self.leaving_date,
+            archived: self.archived,
+        }
+    }
 }
 
 /// The French detail of the 409 that names the worker already holding a NIR (`nir` true) or a

@@ -44,6 +44,7 @@ pub fn check(table: &Table) -> Vec<CellError> {
                 }
                 Role::Field(Field::Siret) if !cell.is_empty() => values::siret(cell).err(),
                 Role::Field(Field::Result) => values::outcome(cell).err(),
+                Role::Field(Field::Status) => values::left(cell).err(),
                 Role::Field(field) if field.is_date() && !cell.is_empty() => {
                     values::date(cell).err()
                 }
@@ -51,10 +52,16 @@ pub fn check(table: &Table) -> Vec<CellError> {
                 _ => None,
             };
             if let Some(problem) = problem {
+                let message = match (&problem, column.role) {
+                    (ValueError::Missing, Role::Field(field)) => {
+                        format!("Cellule vide : {} obligatoire.", field.label())
+                    }
+                    _ => message(&problem),
+                };
                 errors.push(CellError {
                     line: row.line,
                     column: column.place(),
-                    message: message(&problem),
+                    message,
                 });
             }
         }
@@ -63,7 +70,7 @@ pub fn check(table: &Table) -> Vec<CellError> {
 }
 
 /// The message of a problem, capitalised as a sentence.
-fn message(problem: &ValueError) -> String {
+pub fn message(problem: &ValueError) -> String {
     let text = problem.to_string();
     let mut chars = text.chars();
     match chars.next() {
@@ -118,7 +125,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "ligne 4, colonne A (N° SS) : Valeur absente.",
+                "ligne 4, colonne A (N° SS) : Cellule vide : NIR obligatoire.",
                 "ligne 4, colonne B (Date de fin) : La date « 31/02/2026 » n'existe pas dans le \
                  calendrier.",
                 "ligne 4, colonne C (Résultat) : Résultat « Bof » inconnu : Admis, Réussi, \

@@ -73,6 +73,14 @@ pub enum Field {
     Session,
     /// Adresse e-mail.
     Email,
+    /// Compétences transférables (codes ROME) of the training.
+    Competences,
+    /// Formacodes of the training.
+    Formacodes,
+    /// NSF codes of the training.
+    Nsf,
+    /// Statut d'emploi (« Actif », « Sorti »).
+    Status,
 }
 
 impl Field {
@@ -104,6 +112,10 @@ impl Field {
             Self::CertificateNumber => "n° de certificat",
             Self::Session => "n° de session",
             Self::Email => "e-mail",
+            Self::Competences => "compétences transférables",
+            Self::Formacodes => "formacodes",
+            Self::Nsf => "codes NSF",
+            Self::Status => "statut",
         }
     }
 
@@ -151,7 +163,8 @@ impl Kind {
         }
     }
 
-    /// The fields this kind reads; any other recognised column is ignored.
+    /// The fields this kind reads (its import uses each, names aside, which show whom a row is
+    /// about); any other recognised column is ignored.
     fn fields(self) -> &'static [Field] {
         use Field::*;
         match self {
@@ -161,7 +174,6 @@ impl Kind {
                 BirthName,
                 LastName,
                 FirstName,
-                BirthDate,
                 Company,
                 Siret,
                 Training,
@@ -169,9 +181,10 @@ impl Kind {
                 EndDate,
                 ExpiryDate,
                 Result,
-                CertificateNumber,
                 Session,
-                Email,
+                Competences,
+                Formacodes,
+                Nsf,
             ],
             Self::Roster => &[
                 Nir,
@@ -182,12 +195,11 @@ impl Kind {
                 EmployeeNumber,
                 Service,
                 Site,
-                Team,
                 Job,
                 Manager,
                 EntryDate,
                 LeavingDate,
-                Email,
+                Status,
             ],
             Self::History => &[
                 Nir,
@@ -195,9 +207,7 @@ impl Kind {
                 BirthName,
                 LastName,
                 FirstName,
-                BirthDate,
                 Training,
-                Category,
                 Organisme,
                 StartDate,
                 EndDate,
@@ -205,18 +215,7 @@ impl Kind {
                 Result,
                 CertificateNumber,
             ],
-            Self::Matrix => &[
-                Nir,
-                EmployeeNumber,
-                BirthName,
-                LastName,
-                FirstName,
-                BirthDate,
-                Service,
-                Site,
-                Team,
-                Job,
-            ],
+            Self::Matrix => &[Nir, EmployeeNumber, BirthName, LastName, FirstName],
         }
     }
 

@@ -12,6 +12,8 @@ pub mod check;
 pub mod grid;
 pub mod header;
 pub mod official;
+pub mod staff;
+pub mod trainees;
 pub mod values;
 
 use std::fmt;
@@ -212,6 +214,35 @@ pub enum SheetError {
         /// The recognised columns, as shown.
         found: String,
     },
+}
+
+/// A grid of text cells (empty strings are empty cells, empty rows dropped) and its table, for
+/// the tests of the modules that read tables.
+#[cfg(test)]
+pub(crate) fn table_of(rows: &[&[&str]], kind: Option<Kind>) -> Table {
+    let grid = Grid {
+        format: Format::Xlsx,
+        sheet: Some("Feuil1".into()),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, cells)| Row {
+                line: i + 1,
+                cells: cells
+                    .iter()
+                    .map(|c| {
+                        if c.is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text((*c).to_owned())
+                        }
+                    })
+                    .collect(),
+            })
+            .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
+            .collect(),
+    };
+    recognise(&grid, &Synonyms::embedded().unwrap(), kind).unwrap()
 }
 
 #[cfg(test)]

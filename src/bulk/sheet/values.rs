@@ -51,6 +51,12 @@ pub enum ValueError {
          (échec), Absent, ou vide"
     )]
     Outcome(String),
+    /// A status none of the known words.
+    #[error(
+        "statut « {0} » inconnu : Actif, En poste (présent), Sorti, Parti, Inactif (sortant), ou \
+         vide"
+    )]
+    Status(String),
 }
 
 /// A NIR as sheets hold it: 13 characters or 15 with the key, with spaces, dots or dashes, or
@@ -250,15 +256,28 @@ fn parse_date_text(raw: &str) -> Result<NaiveDate, ValueError> {
 /// The codes of a list cell, split at `/`, `,`, `;` or blanks and written canonically: letters
 /// uppercase (« rs 6550 » → `RS6550`, « k2302 » → `K2302`) except the letter ending an NSF code,
 /// lowercase (« 344R » → `344r`, as `Nsf` stores it, src/domain/ids/codes.rs). A prefix of
-/// letters alone (`RS`, `RNCP`) is joined to the number after it.
+/// letters alone (`RS`, `RNCP`) is joined to the number after it, a dash inside a code dropped
+/// (« RS-6550 » → `RS6550`), and a letter alone after an NSF number joined to it (« 344 r »).
 pub fn codes(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut prefix = String::new();
     for token in raw
         .split(|c: char| matches!(c, '/' | ',' | ';') || c.is_whitespace())
-        .map(str::trim)
+        .map(|t| t.trim().replace('-', ""))
         .filter(|t| !t.is_empty())
     {
+        let token = token.as_str();
+        let nsf_letter = token.len() == 1
+            && prefix.is_empty()
+            && out
+                .last()
+                .is_some_and(|last| last.len() == 3 && last.bytes().all(|b| b.is_ascii_digit()));
+        if nsf_letter && token.chars().all(|c| c.is_ascii_alphabetic()) {
+            if let Some(last) = out.last_mut() {
+                last.push_str(&token.to_ascii_lowercase());
+            }
+            continue;
+        }
         if token.chars().all(|c| c.is_ascii_alphabetic()) {
             prefix.push_str(token);
             continue;
@@ -298,9 +317,15 @@ pub enum Outcome {
 }
 
 /// Result words of OF trainee sheets and HR histories (domain.md §9: Admis / Non admis / Échec /
-/// Ajourné / Validé / empty); the feminine forms, « Acquis », « Apte » and their negations are
-/// **\[I\]**. Folded: no accents, lowercase.
-const OUTCOMES: [(&str, Outcome); 24] = [
+/// Ajourné / Validé / empty); the feminine forms, « Acquis », « Apte », « Réussite », « Échoué »
+/// and their negations are **\[I\]**. Folded: no accents, lowercase.
+const OUTCOMES: [(&str, Outcome); 30] = [
+    ("reussite", Outcome::Passed),
+    ("non reussite", Outcome::Failed),
+    ("echoue", Outcome::Failed),
+    ("echouee", Outcome::Failed),
+    ("non present", Outcome::Absent),
+    ("non presente", Outcome::Absent),
     ("admis", Outcome::Passed),
     ("admise", Outcome::Passed),
     ("reussi", Outcome::Passed),
@@ -339,6 +364,41 @@ pub fn outcome(cell: &Cell) -> Result<Option<Outcome>, ValueError> {
         .find(|(word, _)| *word == folded)
         .map(|(_, outcome)| Some(*outcome))
         .ok_or_else(|| ValueError::Outcome(shown(&text)))
+}
+
+/// Words of a roster's status column **\[I\]**: `true` for a leaver, `false` for a worker in post.
+const STATUSES: [(&str, bool); 16] = [
+    ("sorti", true),
+    ("sortie", true),
+    ("parti", true),
+    ("partie", true),
+    ("depart", true),
+    ("inactif", true),
+    ("inactive", true),
+    ("archive", true),
+    ("archivee", true),
+    ("ancien salarie", true),
+    ("actif", false),
+    ("active", false),
+    ("present", false),
+    ("presente", false),
+    ("en poste", false),
+    ("en activite", false),
+];
+
+/// A status cell: `Some(true)` for a leaver (« Sorti », « Parti », « Inactif »), `Some(false)`
+/// for a worker in post (« Actif », « En poste »), `None` when empty.
+pub fn left(cell: &Cell) -> Result<Option<bool>, ValueError> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let text = cell.text();
+    let folded = fold(&text);
+    STATUSES
+        .iter()
+        .find(|(word, _)| *word == folded)
+        .map(|(_, left)| Some(*left))
+        .ok_or_else(|| ValueError::Status(shown(&text)))
 }
 
 /// Text compared without accents, case or punctuation: lowercase ASCII letters and digits, one
@@ -444,6 +504,16 @@ mod tests {
             Cell::Number(number),
             Cell::Number(BODY.parse().unwrap()),
             text(&scientific),
+            text(&spaced.replace(' ', "\u{a0}")),
+            text(&format!(
+                "{} {} {} {} {} {}",
+                &BODY[0..1],
+                &BODY[1..3],
+                &BODY[3..5],
+                &BODY[5..7],
+                &BODY[7..10],
+                &BODY[10..13]
+            )),
             text(&scientific.replace('.', ",").replace('e', "E+")),
         ] {
             assert_eq!(
@@ -468,6 +538,9 @@ mod tests {
         for cell in [
             text("73282932000074"),
             text("732 829 320 00074"),
+            text("732.829.320.00074"),
+            text("732\u{a0}829\u{a0}320\u{a0}00074"),
+            Cell::Number(7.3282932000074e13),
             Cell::Number(73282932000074.0),
             text("7,3282932000074E+13"),
         ] {
@@ -504,6 +577,10 @@ mod tests {
             assert_eq!(date(&cell), Ok(march), "{cell:?}");
         }
         assert_eq!(date(&text("1er août 2026")), Ok(day(2026, 8, 1)));
+        assert_eq!(date(&text("1er Août 2026")), Ok(day(2026, 8, 1)));
+        assert_eq!(date(&text("2/3/26")), Ok(day(2026, 3, 2)));
+        assert_eq!(date(&text("02.03.2026")), Ok(day(2026, 3, 2)));
+        assert_eq!(date(&text(" 12\u{a0}mars\u{a0}2026 ")), Ok(march));
         assert_eq!(date(&text("1er aout 2026")), Ok(day(2026, 8, 1)));
         assert_eq!(date(&text("3 févr. 2027")), Ok(day(2027, 2, 3)));
         assert_eq!(date(&text("25 déc 2026")), Ok(day(2026, 12, 25)));
@@ -549,6 +626,9 @@ mod tests {
         assert_eq!(codes("RNCP 38510, rs5801"), ["RNCP38510", "RS5801"]);
         assert_eq!(codes(" / ; "), Vec::<String>::new());
         assert_eq!(codes("RS"), ["RS"], "a lone prefix is kept to be refused");
+        assert_eq!(codes("RS-6550 ; rs5801"), ["RS6550", "RS5801"]);
+        assert_eq!(codes("344 r / 333"), ["344r", "333"]);
+        assert_eq!(codes("K2302 N1101 F1703"), ["K2302", "N1101", "F1703"]);
     }
 
     #[test]
@@ -566,7 +646,13 @@ mod tests {
         ] {
             assert_eq!(outcome(&text(word)), Ok(Some(Outcome::Failed)), "{word}");
         }
-        for word in ["Absent", "ABS", "absente"] {
+        for word in ["Réussite", "RÉUSSI"] {
+            assert_eq!(outcome(&text(word)), Ok(Some(Outcome::Passed)), "{word}");
+        }
+        for word in ["Non réussite", "Échoué", "ajournée", "NON ADMISE"] {
+            assert_eq!(outcome(&text(word)), Ok(Some(Outcome::Failed)), "{word}");
+        }
+        for word in ["Absent", "ABS", "absente", "Non présenté"] {
             assert_eq!(outcome(&text(word)), Ok(Some(Outcome::Absent)), "{word}");
         }
         assert_eq!(outcome(&Cell::Empty), Ok(None));
@@ -575,6 +661,18 @@ mod tests {
             outcome(&text("peut-être")),
             Err(ValueError::Outcome("peut-être".into()))
         );
+    }
+
+    #[test]
+    fn statuses_tell_leavers_from_workers_in_post() {
+        for word in ["Sorti", "SORTIE", "Parti", "inactif", "Départ"] {
+            assert_eq!(left(&text(word)), Ok(Some(true)), "{word}");
+        }
+        for word in ["Actif", "en poste", "Présente"] {
+            assert_eq!(left(&text(word)), Ok(Some(false)), "{word}");
+        }
+        assert_eq!(left(&Cell::Empty), Ok(None));
+        assert_eq!(left(&text("CDD")), Err(ValueError::Status("CDD".into())));
     }
 
     #[test]

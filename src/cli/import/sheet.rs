@@ -1,17 +1,21 @@
-//! `passeport import` on a spreadsheet (issue 15 §1): the sheet reader finds the header and the
-//! kind; an official ADF/JDR sheet goes on to the usual checks and import, any other kind gets
-//! a report of its columns and cells, and nothing is written until its import exists.
+//! `passeport import` on a spreadsheet (issue 15 §1–§4): the sheet reader finds the header and
+//! the kind; an official ADF/JDR sheet goes on to the usual checks and import, a trainee sheet
+//! is converted into declarations that take the same path, and a roster, history or matrix is
+//! written through the staff routes ([`super::team`]).
 
 use clap::ValueEnum;
 use color_eyre::eyre::{Result, eyre};
 use serde::Serialize;
 
-use crate::bulk::read::{self, ImportFile};
+use crate::bulk::read::{self, Encoding, ImportFile, Shape};
 pub use crate::bulk::sheet::Kind;
-use crate::bulk::sheet::check::{CellError, check};
 use crate::bulk::sheet::header::{Ignored, Role};
+use crate::bulk::sheet::staff;
+use crate::bulk::sheet::trainees::{self, Trainees};
 use crate::bulk::sheet::{self, Synonyms, Table, column_letter, official};
-use crate::domain::DeclarantKind;
+use crate::domain::{DeclarantKind, DeclarationKind};
+use crate::rules::Rules;
+use crate::text::{agree, count};
 use crate::tui::widgets::sanitize;
 use chrono::NaiveDate;
 
@@ -46,7 +50,7 @@ impl From<KindArg> for Kind {
 }
 
 /// The `--kind` value of a kind, for the JSON report.
-fn kind_name(kind: Kind) -> &'static str {
+pub fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Adf => "adf",
         Kind::Jdr => "jdr",
@@ -61,8 +65,11 @@ fn kind_name(kind: Kind) -> &'static str {
 pub enum SheetRead {
     /// Official columns, read into declarations; with the sheet's description.
     Official(ImportFile, String),
-    /// Another kind: what was recognised, not importable yet.
-    Other(SheetReport),
+    /// A trainee sheet, converted into declarations; the conversion places the official
+    /// checks' errors at the sheet's cells. With the columns taken.
+    Trainees(ImportFile, Box<Trainees>, Columns),
+    /// A roster, history or matrix, to write through the staff routes.
+    Team(Table, Columns),
 }
 
 /// Reads `bytes` as a sheet, of kind `forced` when told.
@@ -71,30 +78,94 @@ pub fn read_sheet(
     forced: Option<Kind>,
     declarant: DeclarantKind,
     today: NaiveDate,
+    rules: &Rules,
 ) -> Result<SheetRead, sheet::SheetError> {
     let grid = sheet::read(bytes)?;
     let synonyms =
         Synonyms::embedded().map_err(|error| sheet::SheetError::Synonyms(error.to_string()))?;
-    let table = sheet::recognise(&grid, &synonyms, forced)?;
-    let description = format!("{}, en-tête ligne {}", grid.describe(), table.header_line);
-    if matches!(table.kind, Kind::Adf | Kind::Jdr) {
-        let (header, lines) = official::lines(&table);
-        let mut description = format!("{} ({description})", table.kind.label());
-        let ignored: Vec<String> = table
-            .columns
-            .iter()
-            .filter(|c| matches!(c.role, Role::Ignored(_)))
-            .map(|c| c.place())
-            .collect();
-        if !ignored.is_empty() {
-            description.push_str(&format!(", colonne(s) ignorée(s) : {}", ignored.join(", ")));
-        }
-        return match read::read_table(&header, lines, declarant, today) {
-            Ok(file) => Ok(SheetRead::Official(file, description)),
-            Err(error) => Err(sheet::SheetError::Official(error.to_string())),
-        };
+    let mut table = sheet::recognise(&grid, &synonyms, forced)?;
+    // A training organisation keeps no training history of staff: a sheet of trainings and
+    // dates it imports is its trainee sheet.
+    if forced.is_none()
+        && table.kind == Kind::History
+        && declarant == DeclarantKind::OrganismeFormation
+    {
+        table = sheet::recognise(&grid, &synonyms, Some(Kind::Trainees))?;
+        table.recognised = true;
     }
-    Ok(SheetRead::Other(SheetReport::new(&table, description)))
+    let description = format!("{}, en-tête ligne {}", grid.describe(), table.header_line);
+    match table.kind {
+        Kind::Adf | Kind::Jdr => {
+            let (header, lines) = official::lines(&table);
+            let mut description = format!("{} ({description})", table.kind.label());
+            let ignored: Vec<String> = table
+                .columns
+                .iter()
+                .filter(|c| matches!(c.role, Role::Ignored(_)))
+                .map(|c| c.place())
+                .collect();
+            if !ignored.is_empty() {
+                let label = agree(ignored.len() as u64, "colonne ignorée", "colonnes ignorées");
+                description.push_str(&format!(", {label} : {}", ignored.join(", ")));
+            }
+            match read::read_table(&header, lines, declarant, today) {
+                Ok(file) => Ok(SheetRead::Official(file, description)),
+                Err(error) => Err(sheet::SheetError::Official(error.to_string())),
+            }
+        }
+        Kind::Trainees => {
+            let trainees = trainees::convert(
+                &table,
+                &trainees::Rules {
+                    catalogue: &rules.catalogue,
+                    tree: &rules.simulator,
+                    today,
+                },
+            );
+            let file = declarations(&trainees, declarant, today)?;
+            let columns = Columns::new(&table, description);
+            Ok(SheetRead::Trainees(file, Box::new(trainees), columns))
+        }
+        Kind::Roster | Kind::History | Kind::Matrix => {
+            let mut table = table;
+            staff::adopt_training_columns(&mut table, &rules.catalogue);
+            let columns = Columns::new(&table, description);
+            Ok(SheetRead::Team(table, columns))
+        }
+    }
+}
+
+/// The declarations of a converted trainee sheet, through the official checks, each with the
+/// catalogue type it was mapped to.
+fn declarations(
+    trainees: &Trainees,
+    declarant: DeclarantKind,
+    today: NaiveDate,
+) -> Result<ImportFile, sheet::SheetError> {
+    let mut file = ImportFile {
+        shape: Shape {
+            kind: DeclarationKind::Attestation,
+            separator: crate::bulk::SEPARATOR,
+            header: true,
+            encoding: Encoding::Utf8,
+        },
+        declarations: Vec::new(),
+        errors: Vec::new(),
+    };
+    for table in &trainees.tables {
+        let read = read::read_table(&table.header, table.lines.clone(), declarant, today)
+            .map_err(|error| sheet::SheetError::Official(error.to_string()))?;
+        file.declarations.extend(read.declarations);
+        file.errors.extend(read.errors);
+    }
+    for imported in &mut file.declarations {
+        let declaration = &mut imported.declaration;
+        declaration.training_code = trainees
+            .training_codes
+            .get(&declaration.id_declaration)
+            .cloned();
+    }
+    Ok(file)
 }
 
 /// One column taken.
@@ -119,9 +190,9 @@ pub struct Left {
     pub reason: String,
 }
 
-/// The report on a sheet whose kind cannot be imported yet.
+/// What was recognised in a sheet: its kind, the columns taken and left aside, the rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SheetReport {
+pub struct Columns {
     /// The kind, as `--kind` names it.
     pub kind: &'static str,
     /// Recognised from the columns (false: told with `--kind`).
@@ -134,18 +205,15 @@ pub struct SheetReport {
     pub missing: Vec<String>,
     /// Rows under the header.
     pub rows: usize,
-    /// Cells that do not read.
-    pub errors: Vec<CellError>,
-    /// Always false: nothing was written.
-    pub imported: bool,
     #[serde(skip)]
     label: &'static str,
     #[serde(skip)]
     description: String,
 }
 
-impl SheetReport {
-    fn new(table: &Table, description: String) -> Self {
+impl Columns {
+    /// The columns of `table`, read from the file `description` names.
+    pub fn new(table: &Table, description: String) -> Self {
         let mut columns = Vec::new();
         let mut ignored = Vec::new();
         for column in &table.columns {
@@ -172,7 +240,9 @@ impl SheetReport {
                     header,
                     reason: match why {
                         Ignored::Unknown => "nom de colonne inconnu".to_owned(),
-                        Ignored::NotUsed => format!("non utilisée pour un(e) {}", table.kind),
+                        Ignored::NotUsed => {
+                            format!("non utilisée pour ce type de fichier ({})", table.kind)
+                        }
                         Ignored::Duplicate(first) => {
                             format!("doublon de la colonne {}", column_letter(first))
                         }
@@ -187,23 +257,14 @@ impl SheetReport {
             ignored,
             missing: table.missing.clone(),
             rows: table.rows.len(),
-            errors: check(table),
-            imported: false,
             label: table.kind.label(),
             description,
         }
     }
 
-    /// The report as one JSON object.
-    pub fn to_json(&self) -> Result<String> {
-        let mut text = serde_json::to_string_pretty(self)?;
-        text.push('\n');
-        Ok(text)
-    }
-
-    /// The report for a person, in French.
-    pub fn to_text(&self, path: &str) -> String {
-        let mut out = format!("{} : {}\n", sanitize(path), sanitize(&self.description));
+    /// The file, its kind and its columns, for a person, in French (no final line break).
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{}\n", sanitize(&self.description));
         let how = if self.recognised {
             "reconnu d'après les colonnes"
         } else {
@@ -212,7 +273,7 @@ impl SheetReport {
         out.push_str(&format!("Type de fichier : {} ({how}).\n", self.label));
         out.push_str(&format!(
             "{} sous l'en-tête.\n",
-            crate::text::count(self.rows as u64, "ligne", "lignes")
+            count(self.rows as u64, "ligne", "lignes")
         ));
         out.push_str("Colonnes prises :\n");
         for taken in &self.columns {
@@ -231,21 +292,14 @@ impl SheetReport {
             }
         }
         if !self.missing.is_empty() {
-            out.push_str(&format!(
-                "Colonne(s) absente(s) : {}.\n",
-                self.missing.join(", ")
-            ));
+            let label = agree(
+                self.missing.len() as u64,
+                "Colonne absente",
+                "Colonnes absentes",
+            );
+            out.push_str(&format!("{label} : {}.\n", self.missing.join(", ")));
         }
-        if !self.errors.is_empty() {
-            out.push_str(&format!("{} erreur(s) :\n", self.errors.len()));
-            for error in &self.errors {
-                out.push_str(&format!("  {}\n", sanitize(&error.to_string())));
-            }
-        }
-        out.push_str(
-            "L'import de ce type de fichier n'est pas encore disponible : rien n'a été \
-             enregistré. Les fichiers officiels ADF et JDR s'importent déjà.\n",
-        );
+        out.pop();
         out
     }
 }

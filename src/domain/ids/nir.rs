@@ -129,7 +129,7 @@ impl Nir {
                 if index < NIR_VISIBLE_GROUPS {
                     (*part).to_owned()
                 } else {
-                    "•".repeat(part.chars().count())
+                    BULLET.to_string().repeat(part.chars().count())
                 }
             })
             .collect::<Vec<_>>()
@@ -196,31 +196,7 @@ impl FromStr for Nir {
                 received: None,
             });
         }
-        if !matches!(chars[0], '1' | '2' | '3' | '4' | '7' | '8') {
-            return Err(IdError::InvalidFormat {
-                kind: KIND,
-                reason: format!(
-                    "premier chiffre « {} » impossible (1 ou 2 pour le sexe, 3 ou 4 pour une \
-                     personne née à l'étranger en cours d'immatriculation, 7 ou 8 pour un \
-                     numéro provisoire)",
-                    chars[0]
-                ),
-            });
-        }
-        let month: String = chars[3..5].iter().collect();
-        let month_valid = match month.parse::<u8>() {
-            Ok(value) => matches!(value, 1..=12 | 20..=42 | 50..=99),
-            Err(_) => false,
-        };
-        if !month_valid {
-            return Err(IdError::InvalidFormat {
-                kind: KIND,
-                reason: format!(
-                    "mois « {month} » impossible (01 à 12, ou 20 à 42 et 50 à 99 pour un mois \
-                     inconnu ou fictif)"
-                ),
-            });
-        }
+        check_start(chars[0], &chars[3..5].iter().collect::<String>())?;
         let (body, key) = chars.split_at(13);
         if let [tens, units] = key {
             let found = tens.to_digit(10).unwrap_or(0) * 10 + units.to_digit(10).unwrap_or(0);
@@ -235,6 +211,115 @@ impl FromStr for Nir {
             }
         }
         Ok(Self(body.iter().collect()))
+    }
+}
+
+/// Refuses a NIR whose first digit or month of birth INSEE never writes (see [`Nir`]).
+fn check_start(first: char, month: &str) -> Result<(), IdError> {
+    if !matches!(first, '1' | '2' | '3' | '4' | '7' | '8') {
+        return Err(IdError::InvalidFormat {
+            kind: IdKind::Nir,
+            reason: format!(
+                "premier chiffre « {first} » impossible (1 ou 2 pour le sexe, 3 ou 4 pour une \
+                 personne née à l'étranger en cours d'immatriculation, 7 ou 8 pour un numéro \
+                 provisoire)"
+            ),
+        });
+    }
+    let month_valid = match month.parse::<u8>() {
+        Ok(value) => matches!(value, 1..=12 | 20..=42 | 50..=99),
+        Err(_) => false,
+    };
+    if !month_valid {
+        return Err(IdError::InvalidFormat {
+            kind: IdKind::Nir,
+            reason: format!(
+                "mois « {month} » impossible (01 à 12, ou 20 à 42 et 50 à 99 pour un mois \
+                 inconnu ou fictif)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The bullet that stands for each hidden character of a masked NIR.
+const BULLET: char = '•';
+
+/// A NIR as a reader without the NIR access receives it (issue 17 §2): sex, year and month
+/// visible and the rest as bullets, grouped as [`Nir::masked`] writes it
+/// (`1 85 03 •• ••• ••• ••`). It reads only in exactly that form, with a first digit and a
+/// month a NIR can have, so neither a clear number nor stray text passes for a masked one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MaskedNir(String);
+
+impl MaskedNir {
+    /// The masked form, grouped: `1 85 03 •• ••• ••• ••`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The visible digits, without spaces (`18503`): what a roster search can match.
+    pub fn visible_digits(&self) -> String {
+        self.0.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
+impl From<&Nir> for MaskedNir {
+    fn from(nir: &Nir) -> Self {
+        Self(nir.masked())
+    }
+}
+
+impl fmt::Display for MaskedNir {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for MaskedNir {
+    type Err = IdError;
+
+    fn from_str(input: &str) -> Result<Self, IdError> {
+        let refused = || IdError::InvalidFormat {
+            kind: IdKind::Nir,
+            reason: "forme masquée attendue : « 1 85 03 •• ••• ••• •• »".to_owned(),
+        };
+        let text = input.trim();
+        let parts: Vec<&str> = text.split(' ').collect();
+        let lengths_match = parts.len() == NIR_GROUPS.len()
+            && parts
+                .iter()
+                .zip(NIR_GROUPS)
+                .all(|(part, length)| part.chars().count() == length);
+        if !lengths_match {
+            return Err(refused());
+        }
+        let (visible, hidden) = parts.split_at(NIR_VISIBLE_GROUPS);
+        if !visible
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+            || !hidden.iter().all(|p| p.chars().all(|c| c == BULLET))
+        {
+            return Err(refused());
+        }
+        let first = visible[0].chars().next().ok_or_else(refused)?;
+        check_start(first, visible[2])?;
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl TryFrom<String> for MaskedNir {
+    type Error = IdError;
+
+    fn try_from(value: String) -> Result<Self, IdError> {
+        value.parse()
+    }
+}
+
+impl From<MaskedNir> for String {
+    fn from(masked: MaskedNir) -> String {
+        masked.0
     }
 }
 
@@ -495,6 +580,36 @@ mod tests {
         assert_eq!(nir.masked(), "1 85 03 •• ••• ••• ••");
         let debug = format!("{nir:?}");
         assert_eq!(debug, "Nir(\"1 85 03 •• ••• ••• ••\")");
+    }
+
+    #[test]
+    fn the_masked_form_reads_back_and_nothing_else_passes_for_it() {
+        let nir: Nir = "185037511234594".parse().unwrap();
+        let masked = MaskedNir::from(&nir);
+        assert_eq!(masked.as_str(), "1 85 03 •• ••• ••• ••");
+        assert_eq!(masked.as_str().parse::<MaskedNir>(), Ok(masked.clone()));
+        assert_eq!(masked.visible_digits(), "18503");
+        let json = serde_json::to_string(&masked).unwrap();
+        assert_eq!(serde_json::from_str::<MaskedNir>(&json).unwrap(), masked);
+        for refused in [
+            "185037511234594",
+            "1 85 03 75 112 345 94",
+            "1 85 03 •• ••• ••• •",
+            "1 85 03 •• ••• 345 ••",
+            "•••••••••••••••",
+            "5 85 03 •• ••• ••• ••",
+            "1 85 13 •• ••• ••• ••",
+            "",
+        ] {
+            assert!(refused.parse::<MaskedNir>().is_err(), "{refused}");
+        }
+        assert!(
+            "1 85 13 •• ••• ••• ••"
+                .parse::<MaskedNir>()
+                .unwrap_err()
+                .to_string()
+                .contains("mois « 13 »")
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `GET /v1/audit` (issue 17 §3): the account's audit trail, oldest first, for the
-//! `administration` role (the rights guard checks it from the path).
+//! `GET /v1/audit` (issue 17 §3): the account's audit trail, oldest first (or newest first),
+//! for the `administration` role (the rights guard checks it from the path).
 
 use axum::Json;
 use axum::extract::State;
@@ -31,7 +31,8 @@ pub(super) async fn list_audit(
         since: query.since,
         user: query.user.filter(|u| !u.trim().is_empty()),
         entity: query.entity.filter(|e| !e.trim().is_empty()),
-        after: decode_id(query.cursor.as_deref())?,
+        cursor: decode_id(query.cursor.as_deref())?,
+        newest_first: query.newest_first.unwrap_or(false),
     };
     let rows = state
         .store()

@@ -11,6 +11,7 @@ use chrono::Utc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::sites::every_site;
 use super::{CSV, idempotency_key, internal, page};
 use crate::api::contract::{
     CreatedExport, ExportAnswer, ExportBatch, ExportBatchId, ExportBatchSummary, ExportFormat,
@@ -72,6 +73,7 @@ async fn create_export(
     headers: HeaderMap,
     ApiJson(request): ApiJson<NewExport>,
 ) -> Result<Response, ApiProblem> {
+    every_site(&account, "Un export")?;
     let new = NewBatch {
         idempotency_key: idempotency_key(&headers)?,
         kind: request.kind,
@@ -140,6 +142,7 @@ async fn get_export(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ExportBatchId>,
 ) -> Result<Json<ExportBatch>, ApiProblem> {
+    every_site(&account, "Un lot d'export")?;
     let batch = state
         .store()
         .export_batch(&account, id)
@@ -161,6 +164,7 @@ async fn get_export_file(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ExportBatchId>,
 ) -> Result<Response, ApiProblem> {
+    every_site(&account, "Un fichier d'export")?;
     let (name, file) = state
         .store()
         .export_file(&account, id)
@@ -213,6 +217,7 @@ async fn answer_export(
     ApiPath(id): ApiPath<ExportBatchId>,
     ApiJson(answer): ApiJson<ExportAnswer>,
 ) -> Result<Json<ExportBatch>, ApiProblem> {
+    every_site(&account, "La réponse du portail à un lot")?;
     let errors = answer_errors(&answer);
     if !errors.is_empty() {
         return Err(ApiProblem::invalid(errors));

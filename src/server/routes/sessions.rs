@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::sites::{every_site, worker_of_sites};
 use super::staff::{check_required, check_text, idempotent_request, key_reused};
 use super::trainings::check_code;
 use super::{internal, session_detail, today};
@@ -467,6 +468,7 @@ async fn set_outcome(
             "résultat attendu : passed (réussite), failed (échec), attended (présent) ou absent",
         )]));
     }
+    worker_of_sites(&state, &account, worker).await?;
     let outcome = state
         .store()
         .set_outcome(&account, id, worker, update.outcome)
@@ -491,6 +493,7 @@ async fn remove_trainee(
     State(state): State<AppState>,
     ApiPath((id, worker)): ApiPath<(SessionId, WorkerId)>,
 ) -> Result<Response, ApiProblem> {
+    worker_of_sites(&state, &account, worker).await?;
     let outcome = state
         .store()
         .remove_trainee(&account, id, worker)
@@ -521,6 +524,13 @@ async fn close_session(
     ApiPath(id): ApiPath<SessionId>,
 ) -> Result<Response, ApiProblem> {
     let request = idempotent_request(&headers, format!("POST /v1/sessions/{id}/close"), &())?;
+    if account.sites().is_some() {
+        // Closing writes every trainee's passport: refused when some are of other sites.
+        let seen = session_detail(&state, &account, id).await?;
+        if seen.trainees.len() < usize::try_from(seen.summary.trainee_count).unwrap_or(0) {
+            every_site(&account, "La clôture de cette session")?;
+        }
+    }
     let outcome = state
         .store()
         .close_session(&account, id, today(&state)?, state.catalogue(), &request)

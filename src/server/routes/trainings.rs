@@ -12,6 +12,7 @@ use super::super::AppState;
 use super::super::auth::Auth;
 use super::super::problem::{ApiJson, ApiPath, ApiProblem};
 use super::super::store::{AccountRow, CheckedRecord, Idempotent, RecordOutcome, SavedEntry};
+use super::sites::worker_of_sites;
 use super::staff::{check_text, employer_only, idempotent_request, key_reused};
 use super::{internal, passport_of, today};
 use crate::api::contract::{
@@ -184,6 +185,7 @@ pub(super) async fn create_training(
     ApiJson(new): ApiJson<NewTrainingRecord>,
 ) -> Result<Response, ApiProblem> {
     employer_only(&account)?;
+    worker_of_sites(&state, &account, worker).await?;
     let route = format!("POST /v1/workers/{worker}/trainings");
     let request = idempotent_request(&headers, route, &new)?;
     let today = today(&state)?;
@@ -234,6 +236,7 @@ pub(super) async fn list_trainings(
     State(state): State<AppState>,
     ApiPath(worker): ApiPath<WorkerId>,
 ) -> Result<Json<Vec<TrainingRecordView>>, ApiProblem> {
+    worker_of_sites(&state, &account, worker).await?;
     state
         .store()
         .training_records(&account, worker)
@@ -263,6 +266,7 @@ pub(super) async fn update_training(
     ApiJson(patch): ApiJson<TrainingRecordPatch>,
 ) -> Result<Response, ApiProblem> {
     check_patch(state.catalogue(), &patch, today(&state)?)?;
+    worker_of_sites(&state, &account, worker).await?;
     let outcome = state
         .store()
         .update_training_record(&account, worker, entry, &patch, state.catalogue())
@@ -312,6 +316,7 @@ pub(super) async fn remove_training(
     if !errors.is_empty() {
         return Err(ApiProblem::invalid(errors));
     }
+    worker_of_sites(&state, &account, worker).await?;
     let outcome = state
         .store()
         .remove_training_record(

@@ -75,8 +75,7 @@ async fn list_undeclared(
         .store()
         .undeclared(
             &account,
-            state.deadlines(),
-            state.catalogue(),
+            (state.deadlines(), state.catalogue()),
             today(&state)?,
         )
         .await

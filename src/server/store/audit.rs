@@ -41,8 +41,10 @@ pub struct AuditFilter {
     pub user: Option<String>,
     /// Entries on this kind of thing.
     pub entity: Option<String>,
-    /// Entries after this identifier (cursor).
-    pub after: Option<i64>,
+    /// Entries past this identifier (cursor): after it, or before it when newest first.
+    pub cursor: Option<i64>,
+    /// Newest first.
+    pub newest_first: bool,
 }
 
 /// A write to record.
@@ -152,12 +154,15 @@ macro_rules! audit_ported {
                 if let Some(entity) = &filter.entity {
                     builder.push(" AND entity = ").push_bind(entity.clone());
                 }
-                if let Some(after) = filter.after {
-                    builder.push(" AND id > ").push_bind(after);
+                let (past, order) = if filter.newest_first {
+                    (" AND id < ", " ORDER BY id DESC LIMIT ")
+                } else {
+                    (" AND id > ", " ORDER BY id LIMIT ")
+                };
+                if let Some(cursor) = filter.cursor {
+                    builder.push(past).push_bind(cursor);
                 }
-                builder
-                    .push(" ORDER BY id LIMIT ")
-                    .push_bind(i64::from(limit) + 1);
+                builder.push(order).push_bind(i64::from(limit) + 1);
                 let rows = builder.build().fetch_all(&self.pool).await?;
                 let json = |text: Option<String>| {
                     text.map(|text| {

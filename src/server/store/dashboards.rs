@@ -42,7 +42,7 @@ macro_rules! ported {
             use chrono::NaiveDate;
             use sqlx::{QueryBuilder, Row as _};
 
-            use super::{$backend as Backend, Db, DbRow};
+            use super::{$backend as Backend, Db, DbRow, push_site_limit};
             use crate::api::contract::{ExpirationCounts, SessionSummary};
             use crate::domain::DeclarantKind;
             use crate::domain::session::SessionId;
@@ -159,6 +159,7 @@ macro_rules! ported {
                 if let Some(site) = &filter.site {
                     builder.push(" AND w.site = ").push_bind(site.clone());
                 }
+                push_site_limit(builder, account);
             }
 
             impl Backend {
@@ -214,7 +215,7 @@ macro_rules! ported {
                     let summary = session_from_row(&row)?;
                     let rows = sqlx::query(
                         "SELECT w.id, w.last_name, w.first_names, w.nir, w.employer_siret, w.employer_name, \
-                         t.outcome, EXISTS (SELECT 1 FROM declaration_titulaires dt \
+                         w.site, t.outcome, EXISTS (SELECT 1 FROM declaration_titulaires dt \
                            JOIN declarations d ON d.id = dt.declaration_id \
                            WHERE d.session_id = t.session_id AND d.account_id = $1 \
                            AND d.status <> 'supprimee' AND dt.removed = FALSE \
@@ -226,8 +227,16 @@ macro_rules! ported {
                     .bind(id)
                     .fetch_all(&self.pool)
                     .await?;
+                    // A user limited to sites sees the trainees of those sites only.
+                    let sites = account.sites();
                     let trainees = rows
                         .iter()
+                        .filter(|row| {
+                            sites.is_none_or(|sites| {
+                                row.try_get::<String, _>("site")
+                                    .is_ok_and(|site| sites.contains(&site))
+                            })
+                        })
                         .map(|row| {
                             let outcome: String = row.try_get("outcome")?;
                             Ok(TraineeRow {

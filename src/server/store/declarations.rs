@@ -19,7 +19,7 @@ macro_rules! ported {
             use sqlx::{QueryBuilder, Row as _};
 
             use super::declared_entries::{declare_entries, withdraw_entries};
-            use super::{Db, DbConn, DbRow, $backend as Backend, append_audit};
+            use super::{Db, DbConn, DbRow, $backend as Backend, append_audit, push_worker_visibility};
             use crate::api::contract::{
                 DeclarationId, DeclarationStatus, DeclarationSummary, DeclarationView,
             };
@@ -328,6 +328,16 @@ macro_rules! ported {
                     }
                     if let Some(before) = before {
                         builder.push(" AND d.id < ").push_bind(before);
+                    }
+                    if account.sites().is_some() {
+                        // Only the declarations naming a worker of the user's sites.
+                        builder.push(
+                            " AND EXISTS (SELECT 1 FROM declaration_titulaires dt \
+                             JOIN workers w ON w.nir = dt.nir \
+                             WHERE dt.declaration_id = d.id AND dt.removed = FALSE AND ",
+                        );
+                        push_worker_visibility(&mut builder, account);
+                        builder.push(")");
                     }
                     builder
                         .push(" ORDER BY d.id DESC LIMIT ")

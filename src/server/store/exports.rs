@@ -208,7 +208,7 @@ macro_rules! ported {
             use chrono::{DateTime, Utc};
             use sqlx::{QueryBuilder, Row as _};
 
-            use super::{$backend as Backend, Db, DbConn, DbRow};
+            use super::{$backend as Backend, Db, DbConn, DbRow, append_audit};
             use crate::api::contract::{
                 DeclarationExport, DeclarationId, DeclarationSummary, ExportBatch, ExportBatchId,
                 ExportBatchSummary, ExportFormat, ExportLine, ExportState, PortalAnswer,
@@ -221,6 +221,7 @@ macro_rules! ported {
                 AnswerRefusal, BATCH_SQL, BatchOutcome, NewBatch, file_name, layout_of,
                 resolve_names, worst,
             };
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::{AccountRow, code_of, parse_body, parse_code};
 
             /// Decodes a batch summary selected with [`BATCH_SQL`].
@@ -439,6 +440,15 @@ macro_rules! ported {
                         }
                     }
                     let batch = written_batch(&mut tx, account.id, id).await?;
+                    // The batch marks its lines sent: the trail records it, not the file.
+                    let event = AuditEvent {
+                        action: "création",
+                        entity: "export",
+                        entity_id: id.to_string(),
+                        before: None,
+                        after: serde_json::to_value(&batch.summary).ok(),
+                    };
+                    append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                     tx.commit().await?;
                     Ok(Ok(BatchOutcome::Created(Box::new(batch), file)))
                 }
@@ -537,9 +547,17 @@ macro_rules! ported {
                         .execute(&mut *tx)
                         .await?;
                     }
-                    let batch = written_batch(&mut tx, account.id, id).await?;
+                    let answered = written_batch(&mut tx, account.id, id).await?;
+                    let event = AuditEvent {
+                        action: "réponse du portail",
+                        entity: "export",
+                        entity_id: id.to_string(),
+                        before: serde_json::to_value(&batch.summary).ok(),
+                        after: serde_json::to_value(&answered.summary).ok(),
+                    };
+                    append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
                     tx.commit().await?;
-                    Ok(Ok(batch))
+                    Ok(Ok(answered))
                 }
 
                 /// Fills the `export` of each summary from the latest batch holding each of its live lines.

@@ -68,7 +68,16 @@ macro_rules! ported {
                         .push(")");
                 }
             }
-            if let Some(sites) = account.user.as_ref().and_then(|user| user.sites.as_ref()) {
+            push_site_limit(builder, account);
+        }
+
+        /// Appends ` AND w.site IN (…)` for a user limited to sites (store/sites.rs); nothing
+        /// for anyone else.
+        pub(in crate::server::store) fn push_site_limit(
+            builder: &mut QueryBuilder<'_, Db>,
+            account: &AccountRow,
+        ) {
+            if let Some(sites) = account.sites() {
                 builder.push(" AND w.site IN (");
                 let mut list = builder.separated(", ");
                 for site in sites {
@@ -167,7 +176,7 @@ macro_rules! ported {
                 .await?;
             let record = row.map(|row| staff_from_row(&row)).transpose()?;
             // A user limited to sites reaches only the workers of those sites.
-            let sites = account.user.as_ref().and_then(|user| user.sites.as_ref());
+            let sites = account.sites();
             Ok(record.filter(|r| sites.is_none_or(|sites| sites.contains(&r.worker.site))))
         }
 

@@ -76,6 +76,7 @@ impl SqliteStore {
 }
 
 super::shared::ported!(SqliteStore);
+super::sites::ported!(SqliteStore);
 super::dashboards::ported!(SqliteStore);
 super::declared_entries::ported!(SqliteStore);
 super::declarations::ported!(SqliteStore);

@@ -218,7 +218,8 @@ pub struct UndeclaredRow {
     pub employer_siret: String,
     /// Catalogue code.
     pub training_code: Option<String>,
-    /// Title of the record or session (`None`: the catalogue's).
+    /// Title of the record or session, when stored (a record of a catalogue type may leave it
+    /// to the catalogue).
     pub training_title: Option<String>,
     /// Session start.
     pub start_date: Option<NaiveDate>,
@@ -253,11 +254,12 @@ macro_rules! calls {
         mod verifications {
             use sqlx::Row as _;
 
-            use super::{$backend, DbConn, DbRow, lookup, remember};
+            use super::{$backend, DbConn, DbRow, append_audit, lookup, remember};
             use crate::domain::DeclarantKind;
             use crate::domain::deadline::DeadlineRules;
             use crate::domain::verification::{self, Action};
             use crate::server::ServerError;
+            use crate::server::store::audit::AuditEvent;
             use crate::server::store::verifications::{
                 DecideOutcome, LineRecord, StoredDecision, Subject, UndeclaredRow, merge,
             };
@@ -370,8 +372,8 @@ macro_rules! calls {
             /// the employer in its place, declared the same person with the same type (or title)
             /// and end date, and no live declaration of the employer names the person for the
             /// entry's session (a declared session adds no entry of its own).
-            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, w.nir, \
-                 w.last_name, w.first_names, w.employer_siret, e.training_code, \
+            const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, w.site, \
+                 w.nir, w.last_name, w.first_names, w.employer_siret, e.training_code, \
                  COALESCE(e.training_title, s.title) AS training_title, s.start_date, e.end_date, \
                  e.validity_start, e.validity_end, e.session_id, e.organisme \
                  FROM passport_entries e \
@@ -393,7 +395,8 @@ macro_rules! calls {
                  ORDER BY e.end_date, e.id";
 
             impl $backend {
-                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]).
+                /// Art. 7-II candidates of an employer (see [`UNDECLARED_SQL`]), of the user's
+                /// sites only for a user limited to sites.
                 pub(in crate::server::store) async fn undeclared_rows(
                     &self,
                     account: &AccountRow,
@@ -403,7 +406,14 @@ macro_rules! calls {
                         .bind(&account.name)
                         .fetch_all(&self.pool)
                         .await?;
+                    let sites = account.sites();
                     rows.iter()
+                        .filter(|row| {
+                            sites.is_none_or(|sites| {
+                                row.try_get::<String, _>("site")
+                                    .is_ok_and(|site| sites.contains(&site))
+                            })
+                        })
                         .map(|row| {
                             Ok(UndeclaredRow {
                                 entry_id: row.try_get("entry_id")?,
@@ -460,7 +470,7 @@ macro_rules! calls {
                     let decision = record.decision();
                     let current =
                         verification::status(window.as_ref(), decision.as_ref(), today);
-                    match verification::allowed(
+                    let wrote = match verification::allowed(
                         action,
                         current,
                         decision.as_ref(),
@@ -470,7 +480,7 @@ macro_rules! calls {
                         Err(refusal) => {
                             return Ok(Idempotent::New(DecideOutcome::Refused(refusal)));
                         }
-                        Ok(false) => {}
+                        Ok(false) => false,
                         Ok(true) => {
                             let status = match action {
                                 Action::Verify => "verifiee",
@@ -501,8 +511,13 @@ macro_rules! calls {
                             .bind(subject)
                             .execute(&mut *tx)
                             .await?;
+                            true
                         }
-                    }
+                    };
+                    let before = serde_json::json!({
+                        "status": current,
+                        "message": record.decision.as_ref().and_then(|d| d.message.clone()),
+                    });
                     let record = lines(&mut tx, account, Some(line)).await?.pop().ok_or_else(
                         || ServerError::Corrupt {
                             what: "ligne vérifiée".to_owned(),
@@ -511,6 +526,22 @@ macro_rules! calls {
                     )?;
                     let view = record.view(rules, today);
                     remember(&mut tx, account.id, request, 200, &view).await?;
+                    if wrote {
+                        let event = AuditEvent {
+                            action: match action {
+                                Action::Verify => "vérification",
+                                Action::RequestCorrection => "demande de correction",
+                            },
+                            entity: "vérification",
+                            entity_id: line.to_string(),
+                            before: Some(before),
+                            after: Some(serde_json::json!({
+                                "status": view.status,
+                                "message": view.message,
+                            })),
+                        };
+                        append_audit(&mut tx, account.id, account.user.as_ref(), event).await?;
+                    }
                     tx.commit().await?;
                     Ok(Idempotent::New(DecideOutcome::Done(Box::new(view))))
                 }
@@ -523,7 +554,8 @@ pub(super) use calls;
 impl Store {
     /// The lines `account` sees on `today`, nearest window first: an employer's, the lines
     /// organisations declared for its SIRET and those it acted on; an organisation's, the
-    /// decisions employers made on its declarations. `status` keeps one status only.
+    /// decisions employers made on its declarations. `status` keeps one status only. A user
+    /// limited to sites sees the lines of the workers of those sites only.
     pub async fn verifications(
         &self,
         account: &AccountRow,
@@ -531,7 +563,12 @@ impl Store {
         rules: &DeadlineRules,
         today: NaiveDate,
     ) -> Result<Vec<VerificationView>, ServerError> {
-        let lines = dispatch!(self, verification_lines(account))?;
+        let mut lines = dispatch!(self, verification_lines(account))?;
+        if account.sites().is_some() {
+            let nirs: Vec<&str> = lines.iter().map(|l| l.subject.nir.as_str()).collect();
+            let visible = self.visible_nirs(account, &nirs).await?;
+            lines.retain(|l| visible.contains(&super::canonical_nir(&l.subject.nir)));
+        }
         let mut views: Vec<VerificationView> = lines
             .iter()
             .map(|line| line.view(rules, today))
@@ -543,14 +580,15 @@ impl Store {
 
     /// Art. 7-II on `today`: the employer's trainings at an organisation that the organisation
     /// had to declare (its obligation: in scope on the training's end, not excluded; an unknown
-    /// type counts when some category was due, [`crate::domain::deadline::Obligation::shown_deadline`]) and that no
-    /// declaration matched once its deadline passed, with the employer's own deadline (the
-    /// `[[fallback]]` rule); oldest first. A title left empty by the record is the catalogue's.
+    /// type counts when some category was due,
+    /// [`crate::domain::deadline::Obligation::shown_deadline`]) and that no declaration matched
+    /// once its deadline passed, with the employer's own deadline (the `[[fallback]]` rule);
+    /// oldest first. A record stored without its title (a catalogue type) takes the
+    /// catalogue's.
     pub async fn undeclared(
         &self,
         account: &AccountRow,
-        rules: &DeadlineRules,
-        catalogue: &Catalogue,
+        (rules, catalogue): (&DeadlineRules, &Catalogue),
         today: NaiveDate,
     ) -> Result<Vec<UndeclaredTraining>, ServerError> {
         let rows = dispatch!(self, undeclared_rows(account))?;
@@ -607,7 +645,7 @@ impl Store {
 
     /// The employer's `action` on `line` on `today`, in one write transaction, idempotently:
     /// the line as it then stands, a refusal of its state, or not found (another account's line,
-    /// a training organisation asking).
+    /// a training organisation asking, a line of another site than a limited user's).
     #[allow(clippy::too_many_arguments)]
     pub async fn decide(
         &self,
@@ -619,6 +657,12 @@ impl Store {
         today: NaiveDate,
         request: &IdempotentRequest,
     ) -> Result<Idempotent<DecideOutcome>, ServerError> {
+        if account.sites().is_some() {
+            let seen = self.verifications(account, None, rules, today).await?;
+            if !seen.iter().any(|view| view.line_id == line) {
+                return Ok(Idempotent::New(DecideOutcome::NotFound));
+            }
+        }
         dispatch!(
             self,
             decide(account, line, action, message, rules, today, request)

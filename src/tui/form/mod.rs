@@ -23,12 +23,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea};
 
-use crate::api::contract::SessionDetail;
+use crate::api::contract::{SessionDetail, WorkerView};
 use crate::domain::declaration::{
     Declaration, Modalite, ModeObtention, QualificationFormateur, Titulaire, TypeJdr,
 };
 use crate::domain::session::{SessionId, TraineeOutcome};
-use crate::domain::worker::Worker;
 use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 use crate::drafts::{DRAFT_VERSION, Draft, DraftPosition, DraftStep};
 use crate::search::SearchIndex;
@@ -43,7 +42,7 @@ pub use steps::Problem;
 #[derive(Debug, Clone)]
 pub struct Roster {
     /// The workers.
-    pub workers: Arc<Vec<Worker>>,
+    pub workers: Arc<Vec<WorkerView>>,
     /// Their search index (entry `i` is worker `i`).
     pub index: Arc<SearchIndex>,
 }

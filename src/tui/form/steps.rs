@@ -236,7 +236,15 @@ impl Form {
                     return FormEvent::Handled;
                 };
                 self.picker = None;
-                if self.has_nir(worker.nir.as_str()) {
+                // A NIR the server masked cannot be declared (a `lecture` user declares nothing).
+                let Some(nir) = worker.nir.clear() else {
+                    self.notice = Some(format!(
+                        "Le NIR de {} est masqué pour votre rôle : il ne peut pas être déclaré",
+                        worker.last_name
+                    ));
+                    return FormEvent::Handled;
+                };
+                if self.has_nir(nir.as_str()) {
                     self.notice = Some(format!(
                         "{} figure déjà parmi les titulaires",
                         worker.last_name
@@ -244,7 +252,7 @@ impl Form {
                     return FormEvent::Handled;
                 }
                 self.titulaire = self.add_titulaire(
-                    &worker.nir.with_key(),
+                    &nir.with_key(),
                     &worker.last_name,
                     Some(worker.employer_siret.as_str()),
                 );

@@ -9,8 +9,9 @@
 use chrono::NaiveDate;
 
 use super::fields::{Field, format_date};
+use crate::api::contract::NirView;
 use crate::domain::declaration::{Declaration, Titulaire, columns};
-use crate::domain::ids::{Nir, Siret};
+use crate::domain::ids::Siret;
 use crate::tui::widgets::sanitize;
 
 /// Columns of a titulaire's line, or technical ids: not part of the training rows.
@@ -74,13 +75,13 @@ pub fn titulaire_line(index: usize, t: &Titulaire) -> String {
     )
 }
 
-/// The NIR masked as in every list (`1 85 03 •• ••• ••• ••`), whatever its stored form.
+/// The NIR masked as in every list (`1 85 03 •• ••• ••• ••`), whatever its stored form, and
+/// as received when the server masked it.
 pub fn masked_nir(text: &str) -> String {
     if text.trim().is_empty() {
         "NIR : —".to_owned()
     } else {
-        text.parse::<Nir>()
-            .map_or_else(|_| "NIR invalide".to_owned(), |nir| nir.masked())
+        NirView::masked_text(text).unwrap_or_else(|| "NIR invalide".to_owned())
     }
 }
 

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::domain::ids::{Nir, Siret, compute_key};
+use crate::domain::ids::{Siret, compute_key};
 use crate::domain::worker::Worker;
 
 pub(crate) fn today() -> NaiveDate {
@@ -441,10 +441,10 @@ fn removing_a_titulaire_asks_first() {
     assert_eq!(f.notice, None);
 }
 
-fn worker(id: i64, nir13: &str, name: &str) -> Worker {
+fn worker(id: i64, nir13: &str, name: &str) -> WorkerView {
     Worker {
         id,
-        nir: nir13.parse::<Nir>().unwrap(),
+        nir: nir13.parse().unwrap(),
         last_name: name.into(),
         usage_name: None,
         first_names: "Jeanne".into(),

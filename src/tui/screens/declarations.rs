@@ -99,6 +99,9 @@ pub struct DeclarationsScreen {
     pub verifications: verifications::Verifications,
     /// The account is a training organisation (its « À vérifier » lists requests it got).
     pub organisation: bool,
+    /// True when the user's role writes nothing: no line names the export, answer or removal
+    /// keys.
+    pub read_only: bool,
 }
 
 fn layout_code(kind: DeclarationKind) -> &'static str {
@@ -501,7 +504,13 @@ impl Screen for DeclarationsScreen {
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme, today: NaiveDate) {
         if let Some(detail) = &self.detail {
-            detail::render(detail, self.notice.as_deref(), frame, area, theme);
+            detail::render(
+                detail,
+                (self.notice.as_deref(), !self.read_only),
+                frame,
+                area,
+                theme,
+            );
             return;
         }
         if self.verifying {
@@ -531,12 +540,17 @@ impl Screen for DeclarationsScreen {
             Some(question) => Line::styled(question.line(), theme.title),
             None => Line::styled(
                 format!(
-                    " Statut : {} (s) · Tri : {} (o) · e export · a réponse",
+                    " Statut : {} (s) · Tri : {} (o){}",
                     self.status.map_or("Tous", DeclarationStatus::label),
                     if self.oldest_first {
                         "Anciennes"
                     } else {
                         "Récentes"
+                    },
+                    if !self.read_only {
+                        " · e export · a réponse"
+                    } else {
+                        ""
                     }
                 ),
                 theme.muted,

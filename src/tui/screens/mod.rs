@@ -3,6 +3,7 @@
 
 pub mod declarations;
 pub mod expirations;
+pub mod journal;
 pub mod search;
 pub mod sessions;
 pub mod simulator;
@@ -20,7 +21,7 @@ use crate::api::ApiError;
 use crate::domain::session::SessionId;
 use crate::domain::worker::WorkerId;
 
-/// The six screens, in tab order.
+/// The screens, in tab order: six for everyone, then the Journal for administrators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScreenId {
     /// Échéances: the expirations dashboard (start screen).
@@ -35,10 +36,12 @@ pub enum ScreenId {
     Simulator,
     /// Déclarations.
     Declarations,
+    /// Journal: the audit trail (administrators only).
+    Journal,
 }
 
 impl ScreenId {
-    /// Every screen in tab order.
+    /// Every screen of every user, in tab order.
     pub const ALL: [ScreenId; 6] = [
         Self::Expirations,
         Self::Sessions,
@@ -46,6 +49,17 @@ impl ScreenId {
         Self::Worker,
         Self::Simulator,
         Self::Declarations,
+    ];
+
+    /// The screens of an administrator, in tab order: [`ScreenId::ALL`] and the Journal.
+    pub const WITH_JOURNAL: [ScreenId; 7] = [
+        Self::Expirations,
+        Self::Sessions,
+        Self::Search,
+        Self::Worker,
+        Self::Simulator,
+        Self::Declarations,
+        Self::Journal,
     ];
 
     /// French title.
@@ -57,6 +71,7 @@ impl ScreenId {
             Self::Worker => "Passeport",
             Self::Simulator => "Simulateur",
             Self::Declarations => "Déclarations",
+            Self::Journal => "Journal",
         }
     }
 
@@ -69,9 +84,12 @@ impl ScreenId {
         }
     }
 
-    /// Position in tab order.
+    /// Position in tab order (its digit key less one).
     pub fn index(self) -> usize {
-        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+        Self::WITH_JOURNAL
+            .iter()
+            .position(|s| *s == self)
+            .unwrap_or(0)
     }
 }
 

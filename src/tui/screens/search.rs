@@ -18,7 +18,7 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
-use crate::domain::worker::Worker;
+use crate::api::contract::WorkerView;
 use crate::search::{Matches, SearchIndex, narrows};
 use crate::text::count;
 use crate::tui::action::{Effect, Request, RequestId, Response, unexpected};
@@ -34,7 +34,7 @@ use crate::tui::widgets::{sanitize, state_message};
 #[derive(Debug, Clone)]
 pub struct Roster {
     /// Every visible worker.
-    pub workers: Arc<Vec<Worker>>,
+    pub workers: Arc<Vec<WorkerView>>,
     /// Their search index.
     pub index: Arc<SearchIndex>,
 }

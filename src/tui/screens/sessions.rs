@@ -17,10 +17,10 @@ use ratatui::widgets::Paragraph;
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
+use crate::api::contract::NirView;
 use crate::api::contract::{
     SessionDeclarationStatus, SessionDetail, SessionSummary, SessionsQuery,
 };
-use crate::domain::ids::Nir;
 use crate::domain::training::TrainingType;
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::form::Roster;
@@ -180,6 +180,8 @@ pub struct SessionsScreen {
     pub write_error: Option<String>,
     /// True on a training organisation's account: it enrols people by identity too.
     pub organisation: bool,
+    /// True when the user's role cannot declare: the lines then offer no `d`.
+    pub read_only: bool,
     /// The column widths' measure of the sessions shown, kept while the list, the status
     /// filter and the day stay the same (the order changes no width).
     measure: MeasureCache<(u64, Option<SessionDeclarationStatus>, NaiveDate)>,
@@ -419,7 +421,9 @@ impl Screen for SessionsScreen {
             self.sort.label()
         );
         const DECLARE: &str = " · d déclarer";
-        if filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width) {
+        if !self.read_only
+            && filters.chars().count() + DECLARE.chars().count() <= usize::from(filter_area.width)
+        {
             filters.push_str(DECLARE);
         }
         frame.render_widget(
@@ -528,8 +532,13 @@ fn render_detail(
                 ),
                 Line::styled(
                     format!(
-                        " {state} · Déclaration : {} · d déclarer · Échap retour",
-                        s.declaration_status.label()
+                        " {state} · Déclaration : {}{} · Échap retour",
+                        s.declaration_status.label(),
+                        if screen.read_only {
+                            ""
+                        } else {
+                            " · d déclarer"
+                        }
                     ),
                     theme.muted,
                 ),
@@ -559,11 +568,7 @@ fn render_detail(
         .trainees
         .iter()
         .map(|t| {
-            let nir = t
-                .nir
-                .parse::<Nir>()
-                .map(|n| n.masked())
-                .unwrap_or_else(|_| "NIR invalide".into());
+            let nir = NirView::masked_text(&t.nir).unwrap_or_else(|| "NIR invalide".into());
             FitRow::new(vec![
                 FitCell::plain(&format!("{} {}", t.last_name, t.first_names)),
                 FitCell::plain(&nir),

@@ -110,16 +110,18 @@ impl WorkerScreen {
         self.revealed = false;
     }
 
-    /// The NIR as displayed: grouped with its key when revealed, else masked. `None` until the
-    /// passport is loaded.
+    /// The NIR as displayed: grouped with its key when revealed, else masked (always, when
+    /// the server masked it for this user). `None` until the passport is loaded.
     pub fn nir_shown(&self) -> Option<String> {
-        self.data.data().map(|p| {
-            if self.revealed {
-                p.worker.nir.to_string()
-            } else {
-                p.worker.nir.masked()
-            }
+        self.data.data().map(|p| match p.worker.nir.clear() {
+            Some(nir) if self.revealed => nir.to_string(),
+            _ => p.worker.nir.masked(),
         })
+    }
+
+    /// Whether the NIR can be revealed: a passport is shown and the server sent its NIR in full.
+    fn nir_readable(&self) -> bool {
+        self.data.data().is_some_and(|p| !p.worker.nir.is_masked())
     }
 
     /// The trainings, most recent first (as the server sends them).
@@ -375,12 +377,12 @@ impl Screen for WorkerScreen {
 
     fn offers(&self, command: Command) -> bool {
         match command {
-            // The NIR and the timeline keys act on a worker's passport: none without one.
-            Command::RevealNir
-            | Command::ScrollLeft
-            | Command::ScrollRight
-            | Command::ZoomIn
-            | Command::ZoomOut => self.data.data().is_some() && self.action.is_none(),
+            // The NIR key needs the NIR in full: a user who reads it masked is never offered it.
+            Command::RevealNir => self.nir_readable() && self.action.is_none(),
+            // The timeline keys act on a worker's passport: none without one.
+            Command::ScrollLeft | Command::ScrollRight | Command::ZoomIn | Command::ZoomOut => {
+                self.data.data().is_some() && self.action.is_none()
+            }
             Command::Delete => self.action.is_none() && self.selected_record().is_some(),
             command if Self::is_write(command) => {
                 self.action.is_none() && self.data.data().is_some() && !self.delivered_only
@@ -431,7 +433,7 @@ impl Screen for WorkerScreen {
         }
         match command {
             Command::RevealNir => {
-                if self.data.data().is_some() {
+                if self.nir_readable() {
                     self.revealed = !self.revealed;
                 }
                 true
@@ -539,7 +541,7 @@ mod tests {
         date(2026, 11, 26)
     }
 
-    fn worker(id: WorkerId) -> Worker {
+    fn worker(id: WorkerId) -> crate::api::contract::WorkerView {
         Worker {
             id,
             nir: "1850375112345".parse().unwrap(),

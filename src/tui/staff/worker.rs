@@ -2,7 +2,7 @@
 //! API's field names so that the server's errors land under their field.
 
 use super::{Input, InputKind, StaffForm};
-use crate::api::contract::{NewWorker, StaffRecord, WorkerPatch};
+use crate::api::contract::{NewWorker, StaffView, WorkerPatch};
 use crate::tui::form::fields::format_date;
 
 /// The employment fields, after the identity, in form order: (key, label).
@@ -40,7 +40,7 @@ pub fn new_form() -> StaffForm {
 
 /// The form of an existing worker, prefilled (Passeport, `e`). The NIR is not in it: a wrong NIR
 /// is another person.
-pub fn edit_form(record: &StaffRecord) -> StaffForm {
+pub fn edit_form(record: &StaffView) -> StaffForm {
     let mut form = StaffForm::new("Modifier le salarié", inputs(false));
     form.note = Some("Le NIR ne se modifie pas : un NIR erroné est une autre personne.");
     let worker = &record.worker;

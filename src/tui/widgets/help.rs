@@ -69,10 +69,20 @@ fn rows(keymap: &Keymap) -> Vec<Row> {
         Context::Sessions,
         Context::Session,
         Context::Verify,
+        Context::Journal,
     ] {
         let section = context.label();
+        let bindings: Vec<&Binding> = keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.context == context)
+            .collect();
+        // A section the role leaves empty is not shown.
+        if bindings.is_empty() {
+            continue;
+        }
         rows.push(Row::Heading(section));
-        for binding in keymap.bindings().iter().filter(|b| b.context == context) {
+        for binding in bindings {
             rows.push(Row::Entry {
                 section,
                 keys: keys(binding),

@@ -48,10 +48,11 @@ fn sent_lines(rows: &[(String, String)], width: usize, theme: &Theme) -> Vec<Lin
     lines
 }
 
-/// Draws the detail in `area`; `notice` is the last action's outcome (a removal).
+/// Draws the detail in `area`; `notice` is the last action's outcome (a removal), `writes`
+/// false for a role that writes nothing (no key of a write is named).
 pub(super) fn render(
     detail: &Detail,
-    notice: Option<&str>,
+    (notice, writes): (Option<&str>, bool),
     frame: &mut Frame<'_>,
     area: Rect,
     theme: &Theme,
@@ -120,7 +121,10 @@ pub(super) fn render(
             )),
             status,
             Line::styled(
-                truncate(&super::export::detail_line(s.export.as_ref()), width),
+                truncate(
+                    &super::export::detail_line(s.export.as_ref(), writes),
+                    width,
+                ),
                 match s.export.map(|e| e.state) {
                     Some(ExportState::Refusee) => theme.error,
                     Some(ExportState::Acceptee) => theme.valid,
@@ -215,10 +219,11 @@ pub(super) fn render(
                 truncate(&format!(" ✖ {} — r pour réessayer", sanitize(e)), width),
                 theme.error,
             ),
-            None => Line::styled(
+            None if writes => Line::styled(
                 " x retirer le titulaire sélectionné · Échap retour",
                 theme.muted,
             ),
+            None => Line::styled(" Échap retour", theme.muted),
         },
     };
     frame.render_widget(Paragraph::new(footer), foot);

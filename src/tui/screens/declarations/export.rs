@@ -48,20 +48,25 @@ pub fn cell(export: Option<&DeclarationExport>, theme: &Theme) -> (String, Style
     }
 }
 
-/// The export line of the detail.
-pub fn detail_line(export: Option<&DeclarationExport>) -> String {
+/// The export line of the detail; `writes` false: the export key is not named.
+pub fn detail_line(export: Option<&DeclarationExport>, writes: bool) -> String {
     let Some(export) = export else {
-        return " Pas encore exportée : e dans la liste l'exporte".to_owned();
+        return if writes {
+            " Pas encore exportée : e dans la liste l'exporte".to_owned()
+        } else {
+            " Pas encore exportée".to_owned()
+        };
     };
     let state = match export.state {
         ExportState::EnAttente => "en attente de la réponse du portail",
         ExportState::Acceptee => "acceptée par le portail",
         ExportState::Refusee => "refusée",
     };
+    let key = if writes { " (e)" } else { "" };
     let unsent = match export.unsent {
         0 => String::new(),
-        1 => " · 1 ligne à renvoyer (e)".to_owned(),
-        n => format!(" · {n} lignes à renvoyer (e)"),
+        1 => format!(" · 1 ligne à renvoyer{key}"),
+        n => format!(" · {n} lignes à renvoyer{key}"),
     };
     format!(
         " Exportée le {}, lot {} : {state}{unsent}",
@@ -178,17 +183,21 @@ mod tests {
             unsent: 12,
         };
         assert_eq!(
-            detail_line(Some(&refused)),
+            detail_line(Some(&refused), true),
             " Exportée le 21/09/2026, lot 1234 : refusée · 12 lignes à renvoyer (e)"
         );
         for state in [ExportState::EnAttente, ExportState::Acceptee] {
-            let line = detail_line(Some(&DeclarationExport {
-                state,
-                unsent: 0,
-                ..refused
-            }));
+            let line = detail_line(
+                Some(&DeclarationExport {
+                    state,
+                    unsent: 0,
+                    ..refused
+                }),
+                true,
+            );
             assert!(line.chars().count() <= 80, "{line}");
         }
-        assert!(detail_line(None).starts_with(" Pas encore exportée"));
+        assert!(detail_line(None, true).starts_with(" Pas encore exportée : e"));
+        assert_eq!(detail_line(None, false), " Pas encore exportée");
     }
 }

@@ -10,8 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::api::contract::UndeclaredTraining;
-use crate::domain::ids::Nir;
+use crate::api::contract::{NirView, UndeclaredTraining};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit::{FitCell, FitRow, detail};
 use crate::tui::widgets::sanitize;
@@ -81,10 +80,7 @@ pub fn selected(item: &UndeclaredTraining) -> String {
 
 /// The training in full (Enter).
 pub fn render(item: &UndeclaredTraining, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let nir = item
-        .nir
-        .parse::<Nir>()
-        .map_or_else(|_| "NIR illisible".to_owned(), |n| n.masked());
+    let nir = NirView::masked_text(&item.nir).unwrap_or_else(|| "NIR illisible".to_owned());
     let mut lines = vec![
         Line::styled(
             format!(

@@ -17,8 +17,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::super::{Cx, Navigate};
 use super::undeclared;
 use crate::api::ApiError;
+use crate::api::contract::NirView;
 use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
-use crate::domain::ids::Nir;
 use crate::domain::verification::{MAX_MESSAGE, VerificationStatus, check_message};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::Command;
@@ -112,10 +112,10 @@ fn capitalised(text: &str) -> String {
     })
 }
 
-/// The NIR masked, or a placeholder when it does not read.
+/// The NIR masked (as received when the server masked it), or a placeholder when it does not
+/// read.
 fn masked(nir: &str) -> String {
-    nir.parse::<Nir>()
-        .map_or_else(|_| "NIR illisible".to_owned(), |n| n.masked())
+    NirView::masked_text(nir).unwrap_or_else(|| "NIR illisible".to_owned())
 }
 
 /// A fresh idempotency key for one action.
