@@ -63,6 +63,9 @@ pub enum ConfigError {
         /// Its mode bits.
         mode: u32,
     },
+    /// Others could change the file or its folder.
+    #[error("{0}")]
+    Untrusted(#[from] crate::paths::Untrusted),
     /// A keymap override is wrong.
     #[error("{path} : {source}")]
     Keymap {
@@ -86,6 +89,7 @@ impl Config {
     /// written). `PASSEPORT_TOKEN` overrides the file's token.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let mut config = if path.exists() {
+            crate::paths::check_trusted(path)?;
             let config: Config = confy::load_path(path).map_err(|e| describe(path, e))?;
             if config.token.is_some() {
                 check_private(path)?;

@@ -284,13 +284,7 @@ impl DraftStore {
     }
 
     fn create_dir(&self) -> Result<(), DraftError> {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(&self.dir)
-            .map_err(io_error(&self.dir, "création du dossier"))
+        paths::create_private_dir(&self.dir).map_err(io_error(&self.dir, "création du dossier"))
     }
 
     /// Writes a draft atomically. Returns `false` (and writes nothing) when this process already

@@ -58,6 +58,9 @@ pub enum RulesError {
         /// The operating system's reason.
         reason: String,
     },
+    /// Others could change the override file or its folder.
+    #[error("{0}")]
+    Untrusted(#[from] crate::paths::Untrusted),
     /// The file is not valid TOML or does not have the expected shape.
     #[error("{path}, ligne {line} : {message}")]
     Syntax {
@@ -97,6 +100,7 @@ pub fn read_source(
         let path: PathBuf = dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
+                crate::paths::check_trusted(&path)?;
                 return Ok(Source {
                     path: path.display().to_string(),
                     text,

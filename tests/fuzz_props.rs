@@ -961,7 +961,9 @@ fn check_rules(loader: Loader, text: &str, walk: &[usize]) -> Result<(), RulesEr
                 assert!(!message.trim().is_empty());
             }
             RulesError::Invalid { message, .. } => assert!(!message.trim().is_empty()),
-            RulesError::Unreadable { .. } => panic!("no file is read here"),
+            RulesError::Unreadable { .. } | RulesError::Untrusted(_) => {
+                panic!("no file is read here")
+            }
         }
     }
     result

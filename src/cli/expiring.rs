@@ -20,8 +20,8 @@ use crate::config::Config;
 use crate::domain::expiry::ExpiryStatus;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
+use crate::text::sanitize;
 use crate::text::{agree, count};
-use crate::tui::widgets::sanitize;
 
 /// Largest window accepted by the server (ten years).
 const MAX_WITHIN_DAYS: u32 = 3660;

@@ -295,7 +295,17 @@ async fn all_passports(client: &Client) -> Result<Vec<Passport>, ApiError> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory (mode 0600, as
 /// exports hold personal data), flushed to disk, then renamed over `path`, and the directory
 /// synced. A reader never sees a half-written file; on failure the temporary file is removed.
+/// Only a regular file is replaced: a symbolic link, a device or a folder at `path` is refused.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "ce chemin désigne un lien symbolique, un périphérique ou un dossier, pas un \
+             fichier ordinaire : rien n'a été écrit, choisissez un autre chemin",
+        ));
+    }
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,

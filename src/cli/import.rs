@@ -34,8 +34,8 @@ use crate::domain::declaration::columns::{COMPETENCE_TRANSFERABLE, ID_UNIQUE_PAR
 use crate::domain::ids::{Competence, Nir};
 use crate::domain::training::Catalogue;
 use crate::rules::Rules;
+use crate::text::sanitize;
 use crate::text::{agree, count};
-use crate::tui::widgets::sanitize;
 
 /// Largest file accepted: the platform's limit for one bulk file (domain.md §8, 200 MB).
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;

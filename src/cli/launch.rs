@@ -40,7 +40,7 @@ pub struct Embedded {
 /// requests can be sent at once; they are answered as soon as the database is open.
 pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     let dir = paths::data_dir()?;
-    std::fs::create_dir_all(&dir)
+    paths::create_private_dir(&dir)
         .wrap_err_with(|| format!("impossible de créer le dossier {}", dir.display()))?;
     let today = clock::today()?;
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -91,16 +91,23 @@ pub(crate) async fn open_server(
     .await
 }
 
+/// The log level: `PASSEPORT_LOG`, else `RUST_LOG`, else `info`.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+}
+
 /// Logs go to `passeport.log` in the data directory, never to the terminal.
 fn log_to_file() -> Result<()> {
     let dir = paths::data_dir()?;
-    std::fs::create_dir_all(&dir)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("passeport.log"))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    paths::create_private_dir(&dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(dir.join("passeport.log"))?;
+    let filter = log_filter();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -110,8 +117,7 @@ fn log_to_file() -> Result<()> {
 }
 
 fn log_to_stderr() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(super::errors::colour_allowed(

@@ -279,6 +279,7 @@ impl DatabaseArgs {
             max_connections: self.db_max_connections,
             statement_timeout: std::time::Duration::from_secs(self.db_statement_timeout),
             tls: self.db_tls,
+            sqlite_max_pages: None,
         })
     }
 }

@@ -20,8 +20,7 @@ use crate::config::Config;
 use crate::domain::DeclarantKind;
 use crate::domain::verification::VerificationStatus;
 use crate::rules::Rules;
-use crate::text::{agree, count};
-use crate::tui::widgets::sanitize;
+use crate::text::{agree, count, sanitize};
 
 /// `passeport verify` arguments.
 #[derive(Debug, Clone, Args)]

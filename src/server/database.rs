@@ -132,6 +132,9 @@ pub struct DatabaseSettings {
     pub statement_timeout: Duration,
     /// TLS to PostgreSQL; `None` keeps the URL's `sslmode` (default `prefer`).
     pub tls: Option<TlsMode>,
+    /// Most pages a SQLite file may hold (`PRAGMA max_page_count`, 4 KiB each): a size quota,
+    /// past which writes answer 503 as on a full disk; `None` for no limit.
+    pub sqlite_max_pages: Option<u32>,
 }
 
 impl DatabaseSettings {
@@ -142,6 +145,7 @@ impl DatabaseSettings {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
             tls: None,
+            sqlite_max_pages: None,
         }
     }
 

@@ -9,6 +9,8 @@ mod auth;
 mod cursor;
 pub mod database;
 pub mod demo;
+pub mod faults;
+mod loopback;
 mod problem;
 mod routes;
 mod store;
@@ -93,6 +95,17 @@ pub enum ServerError {
     /// A user or token write refused (unknown or existing user, unknown token…).
     #[error("{0}")]
     Users(#[from] UsersError),
+    /// The database cannot be written (checked at start).
+    #[error(
+        "la base de données {database} n'accepte pas d'écriture : {fault} ; vérifiez que \
+         l'utilisateur du serveur peut écrire le fichier et son dossier, et l'espace disque"
+    )]
+    NotWritable {
+        /// The database (a path, or a URL with its password masked).
+        database: String,
+        /// Why.
+        fault: faults::StorageFault,
+    },
     /// `--demo` on PostgreSQL: the demo seeding is not ported yet.
     #[error(
         "les données de démonstration (--demo) ne sont pas encore disponibles sur PostgreSQL : \
@@ -187,6 +200,7 @@ struct Shared {
     deadlines: DeadlineRules,
     today: Option<NaiveDate>,
     demo: bool,
+    writes: faults::WriteHealth,
 }
 
 /// The state of the routes: cheap to clone.
@@ -207,6 +221,11 @@ impl AppState {
     /// The deadline rules.
     fn deadlines(&self) -> &DeadlineRules {
         &self.0.deadlines
+    }
+
+    /// Whether writes are failing on a storage fault.
+    fn writes(&self) -> &faults::WriteHealth {
+        &self.0.writes
     }
 
     /// Whether the database holds demonstration data.
@@ -262,7 +281,9 @@ impl Server {
         if opts.demo.is_some() && database.url.is_postgres() {
             return Err(ServerError::DemoOnPostgres);
         }
-        let store = Store::open(database).await?;
+        let not_writable = |error| faults::not_writable(&database.url, error);
+        let store = Store::open(database).await.map_err(not_writable)?;
+        store.probe_writes().await.map_err(not_writable)?;
         if let Some(demo_options) = &opts.demo
             && store.is_empty().await?
         {
@@ -311,6 +332,7 @@ impl Server {
             deadlines,
             today: opts.today,
             demo,
+            writes: faults::WriteHealth::default(),
         };
         Ok(Server {
             state: AppState(Arc::new(shared)),
@@ -322,13 +344,19 @@ impl Server {
         routes::router(self.state.clone())
     }
 
-    /// Serves the routes on `listener` until `shutdown` completes, then closes the database.
+    /// Serves the routes on `listener` until `shutdown` completes, then closes the database. On
+    /// a loopback address, a request naming another host than a loopback name is refused (a web
+    /// page cannot reach the server through DNS rebinding).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        let served = axum::serve(listener, self.router())
+        let mut router = self.router();
+        if listener.local_addr()?.ip().is_loopback() {
+            router = router.layer(axum::middleware::from_fn(loopback::loopback_host));
+        }
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await;
         self.state.store().close().await;

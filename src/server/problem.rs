@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use super::faults::StorageFault;
 use crate::api::contract::{PROBLEM_JSON, Problem};
 use crate::domain::FieldError;
 
@@ -25,6 +26,8 @@ pub struct ApiProblem {
     pub detail: Option<String>,
     /// Field-level problems.
     pub errors: Vec<FieldError>,
+    /// The storage fault behind a 503, seen by the write tracking of `/healthz`.
+    fault: Option<StorageFault>,
 }
 
 impl ApiProblem {
@@ -35,6 +38,19 @@ impl ApiProblem {
             title: title.into(),
             detail,
             errors: Vec::new(),
+            fault: None,
+        }
+    }
+
+    /// 503: the database cannot be written for now (full disk, read-only file…).
+    pub fn storage(fault: StorageFault) -> Self {
+        Self {
+            fault: Some(fault),
+            ..Self::new(
+                super::faults::STATUS,
+                "Enregistrement impossible pour l'instant",
+                Some(super::faults::detail(fault)),
+            )
         }
     }
 
@@ -113,6 +129,7 @@ impl ApiProblem {
                 crate::text::count(count as u64, "erreur", "erreurs")
             )),
             errors,
+            fault: None,
         }
     }
 
@@ -184,6 +201,9 @@ impl IntoResponse for ApiProblem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(fault) = self.fault {
+            response.extensions_mut().insert(fault);
+        }
         response
     }
 }

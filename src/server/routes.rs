@@ -182,6 +182,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             super::auth::guard,
         ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.writes().clone(),
+            super::faults::track_writes,
+        ))
         .with_state(state)
         .layer(Extension(OpenApiJson(Arc::new(json))));
     with_middleware(router, REQUEST_TIMEOUT)
@@ -263,9 +267,13 @@ fn today(state: &AppState) -> Result<NaiveDate, ApiProblem> {
     })
 }
 
-/// Logs a store error and answers a 500 problem, or a 501 for a call not yet ported to
-/// PostgreSQL.
+/// Logs a store error and answers a 500 problem, a 503 for a storage fault (full disk,
+/// read-only database), or a 501 for a call not yet ported to PostgreSQL.
 fn internal(error: super::ServerError) -> ApiProblem {
+    if let Some(fault) = super::faults::StorageFault::of(&error) {
+        tracing::error!(%error, %fault, "écriture impossible dans la base de données");
+        return ApiProblem::storage(fault);
+    }
     if matches!(error, super::ServerError::NotOnPostgres) {
         return ApiProblem::new(
             StatusCode::NOT_IMPLEMENTED,
@@ -293,14 +301,27 @@ fn page<T>(mut rows: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> String) -> Pa
     }
 }
 
-/// `GET /healthz`: liveness, no authentication.
+/// `GET /healthz`: liveness, no authentication; a 503 while the last write failed on a storage
+/// fault (full disk, read-only database) and none succeeded since.
 #[utoipa::path(get, path = "/healthz", tag = "service",
-    responses((status = 200, description = "Le serveur répond", body = Health)))]
-async fn healthz() -> Json<Health> {
-    Json(Health {
+    responses((status = 200, description = "Le serveur répond", body = Health),
+        (status = 503, description = "Les écritures échouent", body = Problem)))]
+async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiProblem> {
+    if let Some((fault, since)) = state.writes().failing() {
+        return Err(ApiProblem::new(
+            super::faults::STATUS,
+            "Écritures impossibles",
+            Some(format!(
+                "{fault} depuis le {} (UTC) : la dernière écriture a échoué ; ce sera rétabli \
+                 dès qu'une écriture réussira",
+                since.format("%d/%m/%Y à %H:%M:%S")
+            )),
+        ));
+    }
+    Ok(Json(Health {
         status: "ok".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
+    }))
 }
 
 /// `GET /v1/openapi.json`: this contract, generated from the route registrations.

@@ -398,7 +398,9 @@ impl Store {
     /// migrations of its backend.
     pub async fn open(settings: &DatabaseSettings) -> Result<Self, ServerError> {
         let backend = match &settings.url {
-            DatabaseUrl::Sqlite(path) => Backend::Sqlite(SqliteStore::open(path).await?),
+            DatabaseUrl::Sqlite(path) => {
+                Backend::Sqlite(SqliteStore::open(path, settings.sqlite_max_pages).await?)
+            }
             DatabaseUrl::Postgres(url) => Backend::Postgres(PgStore::open(url, settings).await?),
         };
         Ok(Self { backend })
@@ -411,6 +413,11 @@ impl Store {
             Backend::Sqlite(db) => Ok(&db.pool),
             Backend::Postgres(_) => Err(ServerError::NotOnPostgres),
         }
+    }
+
+    /// Checks the database takes writes (a read-only file fails here, not on a request).
+    pub async fn probe_writes(&self) -> Result<(), ServerError> {
+        dispatch!(self, probe_writes())
     }
 
     /// Whether the database holds no account yet (a new database).

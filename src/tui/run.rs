@@ -403,7 +403,8 @@ async fn export_batches(client: &Client) -> Result<Vec<ExportedFile>, ApiError> 
         let dir = crate::paths::data_dir()
             .map_err(|e| failed(e.to_string()))?
             .join("exports");
-        std::fs::create_dir_all(&dir).map_err(|e| failed(format!("{} : {e}", dir.display())))?;
+        crate::paths::create_private_dir(&dir)
+            .map_err(|e| failed(format!("{} : {e}", dir.display())))?;
         let mut written = Vec::new();
         for batch in created {
             let summary = &batch.batch.summary;

@@ -93,7 +93,7 @@ impl Team {
     }
 
     /// The server over `database` (kept in `dir` when a file) with its three accounts.
-    async fn start_on(database: DatabaseSettings, dir: Option<tempfile::TempDir>) -> Self {
+    pub async fn start_on(database: DatabaseSettings, dir: Option<tempfile::TempDir>) -> Self {
         let (server, listener, base) = serve(&database, Catalogue::embedded().unwrap()).await;
         let mut tokens = Vec::new();
         for (kind, siret, name, nda) in [

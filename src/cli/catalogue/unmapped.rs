@@ -12,7 +12,7 @@ use super::super::launch::client_for;
 use crate::api::contract::UnmappedTitle;
 use crate::config::Config;
 use crate::rules::Rules;
-use crate::tui::widgets::sanitize;
+use crate::text::sanitize;
 
 /// `passeport catalogue unmapped` arguments.
 #[derive(Debug, Clone, Args)]

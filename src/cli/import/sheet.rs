@@ -15,8 +15,7 @@ use crate::bulk::sheet::trainees::{self, Trainees};
 use crate::bulk::sheet::{self, Synonyms, Table, column_letter, official};
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::rules::Rules;
-use crate::text::{agree, count};
-use crate::tui::widgets::sanitize;
+use crate::text::{agree, count, sanitize};
 use chrono::NaiveDate;
 
 /// `--kind` (variant docs are the French help).

@@ -25,8 +25,8 @@ use crate::domain::DeclarantKind;
 use crate::domain::FieldError;
 use crate::domain::worker::WorkerId;
 use crate::rules::Rules;
+use crate::text::sanitize;
 use crate::text::{agree, count};
-use crate::tui::widgets::sanitize;
 use chrono::NaiveDate;
 use plan::{Action, Plan};
 

@@ -284,6 +284,19 @@ macro_rules! ported {
         }
 
         impl $backend {
+            /// Checks the database takes writes: one row written in a transaction rolled back.
+            pub(in crate::server::store) async fn probe_writes(&self) -> Result<(), ServerError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO meta (key, value) VALUES ('write_probe', '') \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .execute(&mut *tx)
+                .await?;
+                tx.rollback().await?;
+                Ok(())
+            }
+
             /// Whether the database holds no account yet (a new database).
             pub(in crate::server::store) async fn is_empty(&self) -> Result<bool, ServerError> {
                 let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")

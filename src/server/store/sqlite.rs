@@ -44,9 +44,14 @@ impl SqliteStore {
     const LIVE_EXPIRY: &'static str =
         "e.superseded = 0 AND e.expires_on IS NOT NULL AND e.removed_at IS NULL";
 
-    /// Opens (creating if missing) the file in WAL mode and runs the migrations.
-    pub(super) async fn open(path: &Path) -> Result<Self, crate::server::ServerError> {
-        let options = SqliteConnectOptions::new()
+    /// Opens (creating if missing) the file in WAL mode, limited to `max_pages` pages when
+    /// set, and runs the migrations.
+    pub(super) async fn open(
+        path: &Path,
+        max_pages: Option<u32>,
+    ) -> Result<Self, crate::server::ServerError> {
+        create_private(path);
+        let mut options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -54,8 +59,12 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             .pragma("cache_size", CACHE_KIB);
+        if let Some(pages) = max_pages {
+            options = options.pragma("max_page_count", pages.to_string());
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .after_release(|conn, _| Box::pin(async move { reusable(conn).await }))
             .connect_with(options)
             .await?;
         sqlx::migrate!("src/server/migrations/sqlite")
@@ -73,6 +82,37 @@ impl SqliteStore {
     fn json_date(column: &str, key: &str) -> String {
         format!("json_extract({column}, '$.{key}')")
     }
+}
+
+/// Creates a missing database file readable by this user only (0600): it holds NIRs and token
+/// hashes, and SQLite gives its `-wal` and `-shm` files the same mode. A file that cannot be
+/// created here is left to SQLite, whose error the start reports with the path and the cause.
+fn create_private(path: &Path) {
+    if path.exists() {
+        return;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(error) = options.open(path) {
+        tracing::debug!(%error, "fichier de base non créé d'avance");
+    }
+}
+
+/// Whether a connection given back may serve again. A failed write transaction can leave it
+/// counted as still inside the transaction (SQLite rolled back by itself on `SQLITE_FULL` and
+/// the driver's `ROLLBACK` then failed), after which every `BEGIN IMMEDIATE` on it fails: such a
+/// connection is closed, and the pool opens a fresh one. The ping first lets the driver finish
+/// the rollback a dropped transaction queued.
+async fn reusable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    conn.ping().await?;
+    let reusable = !conn.is_in_transaction();
+    if !reusable {
+        tracing::warn!("connexion SQLite fermée après une transaction d'écriture en échec");
+    }
+    Ok(reusable)
 }
 
 super::shared::ported!(SqliteStore);

@@ -13,19 +13,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 
-/// Removes control characters and bidi overrides from text that came from the server or a file,
-/// so it can never act on the terminal: each is shown as `�`.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
+pub use crate::text::sanitize;
 
 /// The dates of a training as every screen writes them: `le 27/11/2026` for one day, else
 /// `du 16/11/2026 au 17/11/2026`.

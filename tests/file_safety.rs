@@ -1,0 +1,156 @@
+//! Files on disk (issue 18 §4, review M3, M5, L3): a configuration or rules file that another
+//! user could change is refused with the reason in French, and the data files (data folder,
+//! drafts folder, server database with its -wal and -shm) are private to the user.
+
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::Path;
+
+use passeport::config::Config;
+use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::training::Catalogue;
+use passeport::domain::{DeclarantKind, DeclarationKind};
+use passeport::drafts::{Draft, DraftStore};
+use passeport::rules::Rules;
+use passeport::server::database::DatabaseSettings;
+use passeport::server::{Server, ServerOptions};
+
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Sets the permission bits of `path`.
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_config_file_others_can_change_is_refused_even_without_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "api_url = \"http://127.0.0.1:18439\"\n").unwrap();
+    chmod(&path, 0o644);
+    assert!(Config::load(&path).is_ok());
+
+    chmod(&path, 0o666);
+    let message = Config::load(&path).unwrap_err().to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(
+        message.contains("les autres utilisateurs peuvent le modifier"),
+        "{message}"
+    );
+    assert!(message.contains("droits 666"), "{message}");
+    assert!(message.contains("chmod go-w"), "{message}");
+
+    chmod(&path, 0o644);
+    chmod(dir.path(), 0o777);
+    let message = Config::load(&path).unwrap_err().to_string();
+    chmod(dir.path(), 0o700);
+    assert!(message.contains("droits 777"), "{message}");
+    assert!(
+        message.contains(&dir.path().display().to_string()),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_rules_file_others_can_change_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalogue.toml");
+    std::fs::write(&path, passeport::domain::training::CATALOGUE_TOML).unwrap();
+    chmod(&path, 0o644);
+    assert!(Rules::load(Some(dir.path())).is_ok());
+    chmod(&path, 0o666);
+    let message = Rules::load(Some(dir.path())).unwrap_err().to_string();
+    assert!(message.contains("catalogue.toml est refusé"), "{message}");
+    assert!(message.contains("droits 666"), "{message}");
+}
+
+#[test]
+fn the_data_and_drafts_folders_are_private_even_when_they_existed_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("share").join("passeport");
+    passeport::paths::create_private_dir(&data).unwrap();
+    assert_eq!(mode(&data), 0o700);
+    chmod(&data, 0o755);
+    passeport::paths::create_private_dir(&data).unwrap();
+    assert_eq!(
+        mode(&data),
+        0o700,
+        "an existing open data folder is narrowed"
+    );
+
+    let drafts = data.join("drafts");
+    std::fs::create_dir(&drafts).unwrap();
+    chmod(&drafts, 0o777);
+    let store = DraftStore::new(&drafts);
+    store
+        .save(&Draft::new(
+            DeclarantKind::Employeur,
+            DeclarationKind::Attestation,
+        ))
+        .unwrap();
+    assert_eq!(
+        mode(&drafts),
+        0o700,
+        "a drafts folder open to all is narrowed"
+    );
+}
+
+#[tokio::test]
+async fn a_new_server_database_and_its_journal_files_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("equipe.db");
+    let server = Server::open_on(
+        &DatabaseSettings::sqlite(&path),
+        ServerOptions {
+            db_path: std::path::PathBuf::new(),
+            demo: None,
+            today: None,
+        },
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("equipe.db{suffix}"));
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    drop(server);
+}
+
+#[test]
+fn an_export_never_replaces_a_link_a_device_or_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "à garder").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let folder = dir.path().join("adir");
+    std::fs::create_dir(&folder).unwrap();
+    for path in [link.as_path(), Path::new("/dev/null"), folder.as_path()] {
+        let error = passeport::cli::export::write_atomically(path, b"NIR").unwrap_err();
+        assert!(
+            error.to_string().contains("pas un fichier ordinaire"),
+            "{error}"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let file = dir.path().join("export.csv");
+    passeport::cli::export::write_atomically(&file, b"a").unwrap();
+    passeport::cli::export::write_atomically(&file, b"b").unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), b"b");
+}
