@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod drafts;
+pub mod import;
 pub mod paths;
 pub mod rules;
 pub mod search;

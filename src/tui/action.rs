@@ -34,6 +34,8 @@ pub type RequestId = u64;
 pub enum Request {
     /// `GET /v1/me`.
     Me,
+    /// Read and check a file to import, then send it when [`ImportJob::send`].
+    Import(ImportJob),
     /// `GET /v1/catalogue`.
     Catalogue,
     /// Every page of `GET /v1/expirations`.
@@ -226,8 +228,38 @@ impl Request {
                 | Self::CreateDeclaration { .. }
                 | Self::RemoveTitulaire { .. }
                 | Self::CloseSession { .. }
+                | Self::Import(ImportJob { send: true, .. })
         )
     }
+}
+
+/// A file to import ([`crate::import`]): read and checked off the UI task, sent when `send`.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    /// The file (`~` already expanded).
+    pub path: std::path::PathBuf,
+    /// False: read and check only (the preview).
+    pub send: bool,
+    /// The rules the rows are checked against (catalogue, exclusions).
+    pub rules: Arc<crate::rules::Rules>,
+    /// Today (frozen in tests): a training not yet ended is refused.
+    pub today: chrono::NaiveDate,
+}
+
+impl PartialEq for ImportJob {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.path, self.send, self.today) == (&other.path, other.send, other.today)
+            && Arc::ptr_eq(&self.rules, &other.rules)
+    }
+}
+
+/// A file read for import: what it is and its report (the preview, or the final report).
+#[derive(Debug, Clone)]
+pub struct ImportRead {
+    /// The file, its kind and its columns, in French.
+    pub description: String,
+    /// Counts, errors at their cells, warnings, and the declarations sent.
+    pub report: crate::import::Report,
 }
 
 /// The error for an answer of another kind than its request: a bug of ours, never the server's.
@@ -242,6 +274,8 @@ pub fn unexpected() -> ApiError {
 pub enum Response {
     /// The account.
     Me(Account),
+    /// A file read for import, or why it cannot be imported at all (in French).
+    Import(Result<Box<ImportRead>, String>),
     /// The catalogue.
     Catalogue(Vec<TrainingType>),
     /// Expirations, every page.
@@ -330,6 +364,13 @@ pub enum Action {
     },
     /// A search finished.
     Searched(Matches),
+    /// An import sent one more declaration.
+    ImportProgress {
+        /// The import's request id.
+        id: RequestId,
+        /// Declarations sent so far.
+        sent: usize,
+    },
     /// Time passed while requests are in flight: the spinner turns.
     Tick,
 }

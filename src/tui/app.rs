@@ -13,6 +13,7 @@ use super::keymap::{Command, Context, Keymap};
 use super::remote::Remote;
 use super::screens::declarations::DeclarationsScreen;
 use super::screens::expirations::ExpirationsScreen;
+use super::screens::import::ImportScreen;
 use super::screens::journal::JournalScreen;
 use super::screens::search::SearchScreen;
 use super::screens::sessions::SessionsScreen;
@@ -105,6 +106,8 @@ pub struct App {
     pub declarations: DeclarationsScreen,
     /// Journal (administrators only).
     pub journal: JournalScreen,
+    /// Importer.
+    pub import: ImportScreen,
 }
 
 /// The status line of a 401 in the sandbox: the demonstration tokens it accepts (retrying the
@@ -145,6 +148,10 @@ impl App {
             simulator: SimulatorScreen::new(rules),
             declarations: DeclarationsScreen::default(),
             journal: JournalScreen::default(),
+            import: ImportScreen::new(
+                std::sync::Arc::new(rules.clone()),
+                std::env::var_os("HOME").map(std::path::PathBuf::from),
+            ),
             options,
             full_keymap,
         };
@@ -192,6 +199,7 @@ impl App {
             ScreenId::Simulator => &self.simulator,
             ScreenId::Declarations => &self.declarations,
             ScreenId::Journal => &self.journal,
+            ScreenId::Import => &self.import,
         }
     }
 
@@ -228,6 +236,7 @@ impl App {
             ScreenId::Simulator => &mut self.simulator,
             ScreenId::Declarations => &mut self.declarations,
             ScreenId::Journal => &mut self.journal,
+            ScreenId::Import => &mut self.import,
         }
     }
 
@@ -353,6 +362,7 @@ impl App {
             Action::Resize(width, height) => self.area = Rect::new(0, 0, width, height),
             Action::Loaded { id, result } => self.on_loaded(id, result, &mut effects),
             Action::Searched(matches) => self.search.on_matches(matches),
+            Action::ImportProgress { id, sent } => self.import.on_progress(id, sent),
             Action::Tick => self.ticks = self.ticks.wrapping_add(1),
         }
         effects
@@ -530,6 +540,7 @@ impl App {
             Command::ScreenSimulator => ScreenId::Simulator,
             Command::ScreenDeclarations => ScreenId::Declarations,
             Command::ScreenJournal => ScreenId::Journal,
+            Command::ScreenImport => ScreenId::Import,
             Command::NextScreen | Command::PrevScreen => {
                 let screens = self.screens();
                 let at = screens.iter().position(|s| *s == screen).unwrap_or(0);

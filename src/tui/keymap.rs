@@ -74,6 +74,8 @@ pub enum Command {
     ScreenSimulator,
     /// Déclarations screen.
     ScreenDeclarations,
+    /// Import screen (a file of declarations).
+    ScreenImport,
     /// Next screen.
     NextScreen,
     /// Previous screen.
@@ -341,6 +343,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         &["7", "f7"],
         Command::ScreenJournal,
         "Journal",
+        true,
+    ),
+    (
+        Context::Global,
+        &["I"],
+        Command::ScreenImport,
+        "importer",
         true,
     ),
     (

@@ -8,8 +8,9 @@ use super::keymap::Command;
 use crate::domain::rights::Role;
 
 /// The commands that change data on the server.
-const WRITES: [Command; 19] = [
+const WRITES: [Command; 20] = [
     Command::Declare,
+    Command::ScreenImport,
     Command::Export,
     Command::Answer,
     Command::Delete,

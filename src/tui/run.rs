@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::action::{Action, AnswerScope, Effect, ExportedFile, Request, Response};
+use super::action::{Action, AnswerScope, Effect, ExportedFile, ImportJob, ImportRead};
+use super::action::{Request, Response};
 use super::app::{App, AppOptions};
 use super::terminal::{self, TerminalGuard, Tui};
 use super::ui;
@@ -26,6 +27,7 @@ use crate::api::{ApiError, Client};
 use crate::domain::session::SessionId;
 use crate::domain::worker::WorkerId;
 use crate::drafts::{DraftError, DraftStore};
+use crate::import::Plan;
 use crate::rules::Rules;
 use crate::search::SearchIndex;
 
@@ -157,6 +159,20 @@ fn run_effects(
 ) -> io::Result<()> {
     for effect in effects {
         match effect {
+            Effect::Request {
+                id,
+                request: Request::Import(job),
+            } => {
+                let client = client.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let progress = |sent| {
+                        let _ = tx.send(Action::ImportProgress { id, sent });
+                    };
+                    let result = import(&client, job, progress).await;
+                    let _ = tx.send(Action::Loaded { id, result });
+                });
+            }
             Effect::Request { id, request } => {
                 let client = client.clone();
                 let tx = tx.clone();
@@ -198,6 +214,7 @@ fn run_effects(
 pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiError> {
     Ok(match request {
         Request::Me => Response::Me(client.me().await?),
+        Request::Import(job) => import(client, job, |_| {}).await?,
         Request::Catalogue => Response::Catalogue(client.catalogue().await?.items),
         Request::Expirations(query) => Response::Expirations(client.all_expirations(&query).await?),
         Request::Sessions(query) => Response::Sessions(client.all_sessions(&query).await?),
@@ -312,6 +329,52 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
             Response::Session(Box::new(client.close_session(session, &key).await?))
         }
     })
+}
+
+/// Reads and checks a file off the UI task ([`crate::import`], shared with `passeport import`),
+/// then sends it when the job says so, calling `progress` after each declaration. A file that
+/// cannot be imported at all answers its French reason, not an error of the server.
+async fn import(
+    client: &Client,
+    job: ImportJob,
+    progress: impl FnMut(usize),
+) -> Result<Response, ApiError> {
+    let account = client.me().await?;
+    let ImportJob {
+        path,
+        send,
+        rules,
+        today,
+    } = job;
+    let planned = tokio::task::spawn_blocking(move || {
+        let bytes = crate::import::read_bytes(&path)?;
+        let shown = path.display().to_string();
+        crate::import::plan(&bytes, &shown, None, account.kind, today, &rules)
+    })
+    .await
+    .map_err(|error| ApiError::Malformed {
+        detail: error.to_string(),
+    })?;
+    let mut plan = match planned {
+        Ok(Plan::Declarations(plan)) => plan,
+        Ok(Plan::Team(team)) => {
+            return Ok(Response::Import(Err(format!(
+                "{} : les feuilles du personnel s'importent avec « passeport import FICHIER ».",
+                team.1.kind
+            ))));
+        }
+        Err(error) => return Ok(Response::Import(Err(error.to_string()))),
+    };
+    plan.report.dry_run = !send;
+    plan.check(client).await?;
+    if send {
+        let mut progress = progress;
+        plan.apply(client, |sent, _| progress(sent)).await?;
+    }
+    Ok(Response::Import(Ok(Box::new(ImportRead {
+        description: plan.description,
+        report: plan.report,
+    }))))
 }
 
 /// Enrols the workers one after the other (the route takes one trainee), each under its own

@@ -12,7 +12,6 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::sheet::Columns;
 use super::{ImportArgs, ReportFormat};
 use crate::api::contract::{Account, NirView, StaffRecord, WorkersQuery};
 use crate::api::{ApiError, Client};
@@ -24,6 +23,7 @@ use crate::cli::export::write_stdout;
 use crate::domain::DeclarantKind;
 use crate::domain::FieldError;
 use crate::domain::worker::WorkerId;
+use crate::import::sheet::Columns;
 use crate::rules::Rules;
 use crate::text::sanitize;
 use crate::text::{agree, count};

@@ -3,6 +3,7 @@
 
 pub mod declarations;
 pub mod expirations;
+pub mod import;
 pub mod journal;
 pub mod search;
 pub mod sessions;
@@ -38,6 +39,8 @@ pub enum ScreenId {
     Declarations,
     /// Journal: the audit trail (administrators only).
     Journal,
+    /// Importer a file (`I`; not a tab).
+    Import,
 }
 
 impl ScreenId {
@@ -72,6 +75,7 @@ impl ScreenId {
             Self::Simulator => "Simulateur",
             Self::Declarations => "Déclarations",
             Self::Journal => "Journal",
+            Self::Import => "Importer",
         }
     }
 

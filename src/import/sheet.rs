@@ -1,12 +1,11 @@
-//! `passeport import` on a spreadsheet (issue 15 §1–§4): the sheet reader finds the header and
-//! the kind; an official ADF/JDR sheet goes on to the usual checks and import, a trainee sheet
-//! is converted into declarations that take the same path, and a roster, history or matrix is
-//! written through the staff routes ([`super::team`]).
+//! Importing a spreadsheet (issue 15 §1–§4): the sheet reader finds the header and the kind; an
+//! official ADF/JDR sheet goes on to the usual checks and import, a trainee sheet is converted
+//! into declarations that take the same path, and a roster, history or matrix is left to the
+//! staff routes.
 
-use clap::ValueEnum;
-use color_eyre::eyre::{Result, eyre};
 use serde::Serialize;
 
+use super::ImportError;
 use crate::bulk::read::{self, Encoding, ImportFile, Shape};
 pub use crate::bulk::sheet::Kind;
 use crate::bulk::sheet::header::{Ignored, Role};
@@ -17,36 +16,6 @@ use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::rules::Rules;
 use crate::text::{agree, count, sanitize};
 use chrono::NaiveDate;
-
-/// `--kind` (variant docs are the French help).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// Fichier officiel des attestations de formation.
-    Adf,
-    /// Fichier officiel des justificatifs de réussite.
-    Jdr,
-    /// Feuille de stagiaires d'un organisme de formation.
-    Stagiaires,
-    /// Registre du personnel.
-    Personnel,
-    /// Historique des formations (une ligne par salarié et formation).
-    Historique,
-    /// Matrice personnes × formations (une colonne de dates par formation).
-    Matrice,
-}
-
-impl From<KindArg> for Kind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::Adf => Self::Adf,
-            KindArg::Jdr => Self::Jdr,
-            KindArg::Stagiaires => Self::Trainees,
-            KindArg::Personnel => Self::Roster,
-            KindArg::Historique => Self::History,
-            KindArg::Matrice => Self::Matrix,
-        }
-    }
-}
 
 /// The `--kind` value of a kind, for the JSON report.
 pub fn kind_name(kind: Kind) -> &'static str {
@@ -309,13 +278,17 @@ pub fn unreadable(
     path: &str,
     text_error: Option<read::ReadError>,
     sheet_error: sheet::SheetError,
-) -> color_eyre::Report {
-    match (text_error, &sheet_error) {
+) -> ImportError {
+    let message = match (text_error, &sheet_error) {
         (Some(text_error), sheet::SheetError::NoHeader { .. })
             if !matches!(text_error, read::ReadError::Workbook { .. }) =>
         {
-            eyre!("{path} : {text_error}")
+            text_error.to_string()
         }
-        _ => eyre!("{path} : {sheet_error}"),
+        _ => sheet_error.to_string(),
+    };
+    ImportError::Unreadable {
+        path: path.to_owned(),
+        message,
     }
 }
