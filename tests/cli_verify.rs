@@ -1,7 +1,8 @@
 //! `passeport verify` (issue 16 item 5) as the real binary against the real server on loopback
 //! (a small demo, today frozen on 2026-11-26): the list matches the API, `--check --within N`
 //! exits 1 exactly when a window ends within N days, a correction request made from the command
-//! reaches the organisation, and a refused action exits 2 with one French line.
+//! reaches the organisation, a refused action exits 2 with one French line, and a training no
+//! organisation declared in time is listed and checked « non déclarée » (art. 7-II).
 
 use std::future::Future;
 
@@ -9,7 +10,9 @@ use assert_cmd::Command;
 use chrono::NaiveDate;
 use passeport::api::Client;
 use passeport::api::client::ClientOptions;
-use passeport::api::contract::{VerificationView, VerificationsQuery};
+use passeport::api::contract::{
+    NewTrainingRecord, VerificationView, VerificationsQuery, WorkersQuery,
+};
 use passeport::domain::DeclarationKind;
 use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::ids::compute_key;
@@ -179,4 +182,63 @@ fn verify_lists_checks_for_cron_and_asks_for_a_correction() {
     assert_eq!(out, "");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("l'organisme doit y répondre"), "{err}");
+
+    // Art. 7-II: a CACES the employer's worker followed at Formapro in March 2026, due from it
+    // by 30/09/2026, is listed « non déclarée » with the employer's own deadline.
+    let employer = client(EMPLOYER);
+    let worker = block_on(employer.workers(&WorkersQuery::default()))
+        .unwrap()
+        .items
+        .remove(0);
+    let record = NewTrainingRecord {
+        training_code: "CACES_R489".to_owned(),
+        end_date: NaiveDate::from_ymd_opt(2026, 3, 10),
+        organisme: Some("Formapro".to_owned()),
+        ..NewTrainingRecord::default()
+    };
+    block_on(employer.create_training(worker.id, &record, "cli-verify-7-II")).unwrap();
+    let (json, _) = output_of(
+        passeport(EMPLOYER).args([
+            "verify",
+            "list",
+            "--status",
+            "non-declaree",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let rows: Value = serde_json::from_str(&json).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{json}");
+    assert_eq!(rows[0]["status"], "non_declaree");
+    assert_eq!(rows[0]["line"], Value::Null);
+    assert_eq!(rows[0]["window_ends"], "2027-06-30");
+    assert_eq!(rows[0]["organisme"], "Formapro");
+    assert_ne!(rows[0]["nir"], worker.nir.as_str(), "NIR masked");
+    let (table, _) = output_of(passeport(EMPLOYER).args(["verify", "list"]), 0);
+    assert!(
+        table.contains(
+            "non déclarée par l'organisme (à déclarer à sa place d'ici le 30/06/2027, à confirmer)"
+        ),
+        "{table}"
+    );
+    // --check names it once its deadline is within reach.
+    let days = (NaiveDate::from_ymd_opt(2027, 6, 30).unwrap() - today).num_days();
+    let (alert, _) = output_of(
+        passeport(EMPLOYER).args(["verify", "--check", "--within", &days.to_string()]),
+        1,
+    );
+    assert!(
+        alert.contains(
+            "1 formation non déclarée par l'organisme à déclarer à sa place d'ici le 30/06/2027"
+        ),
+        "{alert}"
+    );
+    // An organisation has no such list: its own requests only.
+    let (json, _) = output_of(
+        passeport(OF).args(["verify", "list", "--format", "json"]),
+        0,
+    );
+    assert!(!json.contains("non_declaree"), "{json}");
 }

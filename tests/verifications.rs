@@ -655,96 +655,186 @@ async fn nobody_but_the_named_employer_reads_or_acts_on_a_line() {
 async fn a_training_the_organisation_did_not_declare_in_time_is_listed_for_the_employer() {
     use passeport::api::contract::{NewTrainingRecord, NewWorker};
     for db in each_backend().await {
-        let mut site = Site::start(&db.settings, day(2026, 12, 31)).await;
+        let mut site = Site::start(&db.settings, day(2027, 3, 31)).await;
         let employer = site.client(0);
-        let hired = employer
-            .create_worker(
-                &NewWorker {
-                    nir: nir(1),
-                    last_name: "ROUX".to_owned(),
-                    first_names: "Léa".to_owned(),
-                    ..NewWorker::default()
-                },
-                "hire-1",
-            )
-            .await
-            .unwrap()
-            .0
-            .worker
-            .id;
-        let record = |organisme: &str| NewTrainingRecord {
-            training_code: "SST".to_owned(),
-            end_date: Some(day(2026, 6, 2)),
+        let mut hired = Vec::new();
+        for (n, name) in [(1, "ROUX"), (2, "BLANC"), (3, "MOREAU")] {
+            let worker = NewWorker {
+                nir: nir(n),
+                last_name: name.to_owned(),
+                first_names: "Léa".to_owned(),
+                ..NewWorker::default()
+            };
+            let (record, _) = employer
+                .create_worker(&worker, &format!("hire-{n}"))
+                .await
+                .unwrap();
+            hired.push(record.worker.id);
+        }
+        let record = |code: &str, end: NaiveDate, organisme: &str| NewTrainingRecord {
+            training_code: code.to_owned(),
+            end_date: Some(end),
             organisme: Some(organisme.to_owned()),
             ..NewTrainingRecord::default()
         };
-        match employer
-            .create_training(hired, &record("Formapro"), "t-1")
-            .await
-        {
-            Ok(_) => {}
-            Err(error)
-                if db.settings.url.is_postgres() && error.to_string().contains("PostgreSQL") =>
-            {
-                eprintln!(
-                    "{}: fiches de formation pas encore portées, art. 7-II non testé",
-                    db.name
-                );
-                site.shut().await;
-                db.drop_now().await;
-                continue;
-            }
-            Err(error) => panic!("{error}"),
+        for (worker, training, key) in [
+            // Q3 2026, in the organisations' scope (category 3 from 01/07/2026): due 31/03/2027.
+            (hired[0], record("SST", day(2026, 7, 15), "Formapro"), "t-1"),
+            // Q2 2026: an SST was not the organisation's to declare yet (category 3).
+            (hired[0], record("SST", day(2026, 6, 2), "Formapro"), "t-2"),
+            // The employer's own internal training is never the organisation's to declare.
+            (
+                hired[0],
+                record("SST", day(2026, 7, 15), "Menuiserie Martin"),
+                "t-3",
+            ),
+            // Category 2, in scope since 01/09/2025.
+            (
+                hired[1],
+                record("CACES_R489", day(2026, 7, 20), "Prévention Plus"),
+                "t-4",
+            ),
+        ] {
+            employer
+                .create_training(worker, &training, key)
+                .await
+                .unwrap();
         }
-        // The employer's own internal training is never the organisation's to declare.
+
+        // A session of the employer's, given by an organisation, that MOREAU passed.
+        let new = passeport::api::contract::NewSession {
+            training_code: "CACES_R489".to_owned(),
+            title: "CACES cariste".to_owned(),
+            start_date: Some(day(2026, 7, 6)),
+            end_date: Some(day(2026, 7, 7)),
+            place: "Lyon".to_owned(),
+            organisme: Some("Formapro".to_owned()),
+        };
+        let (session, _) = employer.create_session(&new, "s-1").await.unwrap();
+        let session = session.summary.id;
+        let trainee = passeport::api::contract::NewTrainee {
+            worker_id: Some(hired[2]),
+            ..Default::default()
+        };
         employer
-            .create_training(hired, &record("Menuiserie Martin"), "t-2")
+            .enrol_trainee(session, &trainee, "e-1")
             .await
             .unwrap();
+        employer
+            .set_outcome(
+                session,
+                hired[2],
+                passeport::domain::session::TraineeOutcome::Passed,
+            )
+            .await
+            .unwrap();
+        employer.close_session(session, "c-1").await.unwrap();
 
-        // Q2 2026: the organisation has until 31/12/2026.
+        // The organisations' last day: nothing is late yet.
         assert!(
             employer.undeclared().await.unwrap().items.is_empty(),
             "{}",
             db.name
         );
-        site.at(day(2027, 1, 1)).await;
+        site.at(day(2027, 4, 1)).await;
         let employer = site.client(0);
         let items = employer.undeclared().await.unwrap().items;
-        assert_eq!(items.len(), 1, "{} {items:?}", db.name);
-        let item = &items[0];
-        assert_eq!(item.worker_id, hired);
-        assert_eq!(item.organisme, "Formapro");
-        assert_eq!(item.organisation_due, day(2026, 12, 31));
+        assert_eq!(items.len(), 3, "{} {items:?}", db.name);
+        // The session: its title, first day and id, for the form.
+        let caces = &items[0];
+        assert_eq!(caces.worker_id, hired[2]);
+        assert_eq!(
+            (
+                caces.training_title.as_str(),
+                caces.start_date,
+                caces.session_id
+            ),
+            ("CACES cariste", Some(day(2026, 7, 6)), Some(session))
+        );
+        let sst = &items[1];
+        assert_eq!(sst.worker_id, hired[0]);
+        assert_eq!(sst.organisme, "Formapro");
+        assert_eq!(sst.training_code.as_deref(), Some("SST"));
+        // A record names no title: the catalogue's.
+        assert_eq!(sst.training_title, "Sauveteur secouriste du travail (SST)");
+        assert_eq!(sst.end_date, day(2026, 7, 15));
+        assert_eq!(sst.organisation_due, day(2027, 3, 31));
         // Art. 7-II: the 9 months after the organisation's deadline.
-        assert_eq!(item.employer_due, Some(day(2027, 9, 30)));
-        assert!(item.rule_assumed);
-        // A training organisation has no such list.
-        let (status, _) = site
-            .call(
-                2,
-                reqwest::Method::GET,
-                "/v1/verifications/undeclared",
-                "-",
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(sst.employer_due, Some(day(2027, 12, 31)));
+        assert!(sst.rule_assumed);
+        // What a declaration in the organisation's place needs.
+        assert_eq!(sst.last_name, "ROUX");
+        assert_eq!(
+            sst.nir.get(..13),
+            nir(1).get(..13),
+            "the NIR, its key aside"
+        );
+        assert_eq!(sst.employer_siret, EMPLOYER);
+        assert_eq!(items[2].worker_id, hired[1]);
+        assert_eq!(items[2].organisme, "Prévention Plus");
 
-        // Once the organisation declares it (late), it is no longer the employer's to declare.
-        if declare(
-            &site,
-            &attestation("OF-LATE", day(2026, 6, 2), &nir(1), EMPLOYER),
-            "d1",
-        )
-        .await
-        {
-            assert!(
-                site.client(0).undeclared().await.unwrap().items.is_empty(),
-                "{}",
-                db.name
-            );
+        // Nobody else reads it: the other employer has none, an organisation is refused.
+        assert!(site.client(1).undeclared().await.unwrap().items.is_empty());
+        for account in [2, 3] {
+            let (status, _) = site
+                .call(
+                    account,
+                    reqwest::Method::GET,
+                    "/v1/verifications/undeclared",
+                    "-",
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "account {account}");
         }
+
+        // The employer declares the CACES in the organisation's place: it leaves the list.
+        let mut instead = attestation("EMP-7-II", day(2026, 7, 20), &nir(2), EMPLOYER);
+        instead.nom_formation =
+            "CACES R489 : chariots de manutention automoteurs à conducteur porté".to_owned();
+        instead.titulaires[0].nom_titulaire = "BLANC".to_owned();
+        employer
+            .create_declaration(&instead, "instead-1")
+            .await
+            .unwrap();
+        let items = employer.undeclared().await.unwrap().items;
+        assert_eq!(
+            items.iter().map(|i| i.worker_id).collect::<Vec<_>>(),
+            [hired[2], hired[0]],
+            "{}",
+            db.name
+        );
+        // Declaring the session (its dates and trainee) adds no entry, yet takes it off too.
+        let mut instead = attestation("EMP-SESSION", day(2026, 7, 7), &nir(3), EMPLOYER);
+        instead.nom_formation = "CACES cariste".to_owned();
+        instead.date_debut_formation = Some(day(2026, 7, 6));
+        instead.titulaires[0].nom_titulaire = "MOREAU".to_owned();
+        employer
+            .create_declaration(&instead, "instead-2")
+            .await
+            .unwrap();
+        let items = employer.undeclared().await.unwrap().items;
+        assert_eq!(
+            items.iter().map(|i| i.worker_id).collect::<Vec<_>>(),
+            [hired[0]],
+            "{}",
+            db.name
+        );
+
+        // Once the organisation declares the SST (late), it is no longer the employer's either.
+        assert!(
+            declare(
+                &site,
+                &attestation("OF-LATE", day(2026, 7, 15), &nir(1), EMPLOYER),
+                "d1",
+            )
+            .await
+        );
+        assert!(
+            site.client(0).undeclared().await.unwrap().items.is_empty(),
+            "{}",
+            db.name
+        );
         site.shut().await;
         db.drop_now().await;
     }

@@ -16,7 +16,7 @@ use crate::api::contract::{NewSession, NewTrainee, SessionPatch};
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, StaffView, TrainingRecordAnswer, WorkerPatch, WorkerView,
 };
-use crate::api::contract::{VerificationView, VerificationsQuery};
+use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
 use crate::domain::declaration::Declaration;
 use crate::domain::session::{SessionId, TraineeOutcome};
 use crate::domain::training::TrainingType;
@@ -64,6 +64,9 @@ pub enum Request {
     ExportBatches,
     /// `GET /v1/verifications`: the lines to check (an organisation: the requests it got).
     Verifications(VerificationsQuery),
+    /// `GET /v1/verifications/undeclared`: the employer's trainings no organisation declared in
+    /// time (art. 7-II).
+    Undeclared,
     /// `POST /v1/verifications/{line}/verify`.
     VerifyLine {
         /// The line.
@@ -311,6 +314,8 @@ pub enum Response {
     Verifications(Vec<VerificationView>),
     /// One line after an action.
     Verified(Box<VerificationView>),
+    /// The trainings « non déclarée par l'organisme ».
+    Undeclared(Vec<UndeclaredTraining>),
     /// A page of the audit trail.
     Audit(Page<AuditEntry>),
 }

@@ -321,6 +321,13 @@ impl App {
                     self.go_to(ScreenId::Simulator, effects);
                 }
             }
+            Navigate::DeclareUndeclared => {
+                if let Some(item) = self.declarations.verifications.selected_undeclared() {
+                    let item = item.clone();
+                    self.simulator.declare_undeclared(&item, self.options.today);
+                    self.go_to(ScreenId::Simulator, effects);
+                }
+            }
             Navigate::Declarations => self.go_to(ScreenId::Declarations, effects),
             Navigate::Created { id, new } => {
                 self.declarations.show_created(id, new);
@@ -416,6 +423,10 @@ impl App {
                 self.sessions.organisation = self.worker.delivered_only;
                 self.expirations.employer_column = self.worker.delivered_only;
                 self.declarations.organisation = self.worker.delivered_only;
+                self.declarations.verifications.employer = self
+                    .account
+                    .data()
+                    .is_some_and(|a| a.kind == crate::domain::DeclarantKind::Employeur);
             }
             Some(screen) => {
                 self.with_screen(screen, effects, |s, cx| s.on_response(id, result, cx));

@@ -154,6 +154,9 @@ pub enum Command {
     VerifyLine,
     /// « À vérifier »: ask the organisation for a correction (a message is typed).
     RequestCorrection,
+    /// « À vérifier »: declare a training « non déclarée par l'organisme » in its place (art.
+    /// 7-II), the declaration form pre-filled.
+    DeclareInstead,
     /// Journal screen (the audit trail; administrators only).
     ScreenJournal,
     /// Journal: cycle the filter on the kind of thing.
@@ -578,6 +581,13 @@ const DEFAULTS: &[(Context, &[&str], Command, &str, bool)] = &[
         true,
     ),
     (
+        Context::Verify,
+        &["D"],
+        Command::DeclareInstead,
+        "déclarer à sa place",
+        true,
+    ),
+    (
         Context::Journal,
         &["t"],
         Command::FilterEntity,
@@ -807,6 +817,12 @@ mod tests {
             Context::List,
             Context::Global,
         ],
+        &[
+            Context::Verify,
+            Context::Browse,
+            Context::List,
+            Context::Global,
+        ],
         &[Context::Journal, Context::List, Context::Global],
     ];
 
@@ -872,6 +888,14 @@ mod tests {
         }
         let passed = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(map.resolve(session, &passed), Some(Command::OutcomePassed));
+        // « À vérifier »: `D` declares in the organisation's place, `d` stays the lists' own.
+        let verify = SCREEN_CONTEXTS[6];
+        let instead = KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT);
+        assert_eq!(map.resolve(verify, &instead), Some(Command::DeclareInstead));
+        assert_eq!(
+            map.resolve(verify, &press(KeyCode::Char('d'))),
+            Some(Command::Declare)
+        );
     }
 
     #[test]

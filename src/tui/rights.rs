@@ -8,7 +8,7 @@ use super::keymap::Command;
 use crate::domain::rights::Role;
 
 /// The commands that change data on the server.
-const WRITES: [Command; 19] = [
+const WRITES: [Command; 20] = [
     Command::Declare,
     Command::ScreenImport,
     Command::Export,
@@ -20,6 +20,7 @@ const WRITES: [Command; 19] = [
     Command::ArchiveWorker,
     Command::VerifyLine,
     Command::RequestCorrection,
+    Command::DeclareInstead,
     Command::NewSession,
     Command::EditSession,
     Command::Enrol,

@@ -248,6 +248,7 @@ pub async fn fetch(client: &Client, request: Request) -> Result<Response, ApiErr
         Request::Verifications(query) => {
             Response::Verifications(client.verifications(&query).await?.items)
         }
+        Request::Undeclared => Response::Undeclared(client.undeclared().await?.items),
         Request::VerifyLine { line, key } => {
             Response::Verified(Box::new(client.verify_line(line, &key).await?))
         }

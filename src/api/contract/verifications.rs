@@ -91,9 +91,10 @@ pub struct CorrectionRequest {
 }
 
 /// Art. 7-II: a training the employer recorded for one of its workers at a training
-/// organisation (a training record or a session naming another organisme) that no
-/// organisation's declaration matched by the end of the organisation's deadline: « non déclarée
-/// par l'organisme », for the employer to declare in its place.
+/// organisation (a training record or a session naming another organisme), that the
+/// organisation had to declare (in scope, not excluded), and that no declaration matched by the
+/// end of the organisation's deadline: « non déclarée par l'organisme », for the employer to
+/// declare in its place (which takes it off the list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UndeclaredTraining {
     /// The employer's passport entry.
@@ -102,12 +103,26 @@ pub struct UndeclaredTraining {
     pub worker_id: i64,
     /// Birth name and first names.
     pub worker_name: String,
+    /// NIR of the worker; clients mask it in lists.
+    pub nir: String,
+    /// Birth name (`NOM_TITULAIRE` of a declaration in the organisation's place).
+    pub last_name: String,
+    /// SIRET of the worker's establishment (`SIRET_EMPLOYEUR`).
+    pub employer_siret: String,
     /// Catalogue code, if known.
     pub training_code: Option<String>,
-    /// Title.
+    /// Title (the record's or session's, else the catalogue's).
     pub training_title: String,
+    /// First day of the training, when a session gives it.
+    pub start_date: Option<NaiveDate>,
     /// Training end (the reference date).
     pub end_date: NaiveDate,
+    /// Start of validity written on the record.
+    pub validity_start: Option<NaiveDate>,
+    /// End of validity written on the record.
+    pub validity_end: Option<NaiveDate>,
+    /// The employer's session the entry comes from, if any.
+    pub session_id: Option<i64>,
     /// The organisation that gave it.
     pub organisme: String,
     /// The organisation's deadline, passed.

@@ -200,22 +200,37 @@ pub(in crate::server::store) fn merge(
     lines
 }
 
-/// Art. 7-II: a training the employer recorded at another organisme that no organisation's
-/// declaration matched, before the deadlines are applied.
+/// Art. 7-II: a training the employer recorded at another organisme that no declaration
+/// matched, before the deadlines are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndeclaredRow {
     /// The employer's entry.
     pub entry_id: i64,
     /// The worker.
     pub worker_id: i64,
-    /// Birth name and first names.
-    pub worker_name: String,
+    /// NIR.
+    pub nir: String,
+    /// Birth name.
+    pub last_name: String,
+    /// First names.
+    pub first_names: String,
+    /// SIRET of the worker's establishment.
+    pub employer_siret: String,
     /// Catalogue code.
     pub training_code: Option<String>,
-    /// Title, when stored (a record of a catalogue type may leave it to the catalogue).
+    /// Title of the record or session, when stored (a record of a catalogue type may leave it
+    /// to the catalogue).
     pub training_title: Option<String>,
+    /// Session start.
+    pub start_date: Option<NaiveDate>,
     /// Training end.
     pub end_date: NaiveDate,
+    /// Validity written on the record.
+    pub validity_start: Option<NaiveDate>,
+    /// End of validity written on the record.
+    pub validity_end: Option<NaiveDate>,
+    /// The session of the entry.
+    pub session_id: Option<i64>,
     /// The organisme named by the record or session.
     pub organisme: String,
 }
@@ -353,20 +368,30 @@ macro_rules! calls {
             }
 
             /// The employer's live entries (training records and sessions) naming an organisme
-            /// other than itself, of its own workers, that no organisation declared for the same
-            /// person with the same type (or title) and end date.
+            /// other than itself, of its own workers, that nobody declared: no organisation, nor
+            /// the employer in its place, declared the same person with the same type (or title)
+            /// and end date, and no live declaration of the employer names the person for the
+            /// entry's session (a declared session adds no entry of its own).
             const UNDECLARED_SQL: &str = "SELECT e.id AS entry_id, w.id AS worker_id, w.site, \
-                 w.last_name, w.first_names, e.training_code, e.training_title, e.end_date, \
-                 e.organisme FROM passport_entries e \
+                 w.nir, w.last_name, w.first_names, w.employer_siret, e.training_code, \
+                 COALESCE(e.training_title, s.title) AS training_title, s.start_date, e.end_date, \
+                 e.validity_start, e.validity_end, e.session_id, e.organisme \
+                 FROM passport_entries e \
                  JOIN workers w ON w.person_id = e.person_id AND w.employer_account_id = $1 \
+                 LEFT JOIN sessions s ON s.id = e.session_id \
                  WHERE e.source_account_id = $1 AND e.source IN ('recorded', 'session') \
                  AND e.removed_at IS NULL AND e.organisme IS NOT NULL AND e.organisme <> '' \
                  AND e.organisme <> $2 \
                  AND NOT EXISTS (SELECT 1 FROM passport_entries d \
                  JOIN accounts a ON a.id = d.source_account_id \
                  WHERE d.person_id = e.person_id AND d.source = 'declared' \
-                 AND a.kind = 'organisme_formation' AND d.end_date = e.end_date \
+                 AND (a.kind = 'organisme_formation' OR a.id = $1) AND d.end_date = e.end_date \
                  AND (d.training_code = e.training_code OR d.training_title = e.training_title)) \
+                 AND NOT EXISTS (SELECT 1 FROM declarations dd \
+                 JOIN declaration_titulaires dt ON dt.declaration_id = dd.id \
+                 JOIN persons p ON p.nir = dt.nir \
+                 WHERE dd.account_id = $1 AND dd.session_id = e.session_id \
+                 AND p.id = e.person_id AND dt.removed = FALSE AND dd.status <> 'supprimee') \
                  ORDER BY e.end_date, e.id";
 
             impl $backend {
@@ -390,15 +415,20 @@ macro_rules! calls {
                             })
                         })
                         .map(|row| {
-                            let last: String = row.try_get("last_name")?;
-                            let first: String = row.try_get("first_names")?;
                             Ok(UndeclaredRow {
                                 entry_id: row.try_get("entry_id")?,
                                 worker_id: row.try_get("worker_id")?,
-                                worker_name: format!("{last} {first}"),
+                                nir: row.try_get("nir")?,
+                                last_name: row.try_get("last_name")?,
+                                first_names: row.try_get("first_names")?,
+                                employer_siret: row.try_get("employer_siret")?,
                                 training_code: row.try_get("training_code")?,
                                 training_title: row.try_get("training_title")?,
+                                start_date: row.try_get("start_date")?,
                                 end_date: row.try_get("end_date")?,
+                                validity_start: row.try_get("validity_start")?,
+                                validity_end: row.try_get("validity_end")?,
+                                session_id: row.try_get("session_id")?,
                                 organisme: row.try_get("organisme")?,
                             })
                         })
@@ -548,10 +578,13 @@ impl Store {
         Ok(views)
     }
 
-    /// Art. 7-II on `today`: the employer's trainings at an organisation that no declaration
-    /// matched once the organisation's deadline passed, with the employer's own deadline (the
-    /// `[[fallback]]` rule); oldest first. A record stored without its title (a catalogue type)
-    /// takes the catalogue's.
+    /// Art. 7-II on `today`: the employer's trainings at an organisation that the organisation
+    /// had to declare (its obligation: in scope on the training's end, not excluded; an unknown
+    /// type counts when some category was due,
+    /// [`crate::domain::deadline::Obligation::shown_deadline`]) and that no declaration matched
+    /// once its deadline passed, with the employer's own deadline (the `[[fallback]]` rule);
+    /// oldest first. A record stored without its title (a catalogue type) takes the
+    /// catalogue's.
     pub async fn undeclared(
         &self,
         account: &AccountRow,
@@ -562,26 +595,39 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|row| {
-                let organisation_due =
-                    rules.due_date(DeclarantKind::OrganismeFormation, row.end_date)?;
+                let training = row.training_code.as_deref().and_then(|c| catalogue.get(c));
+                let organisation_due = rules
+                    .obligation(
+                        DeclarantKind::OrganismeFormation,
+                        training,
+                        row.end_date,
+                        row.end_date,
+                    )
+                    .shown_deadline()?;
                 if today <= organisation_due {
                     return None;
                 }
                 let rule = rules.fallback_rule(row.end_date);
+                let training_title = row
+                    .training_title
+                    .filter(|t| !t.trim().is_empty())
+                    .or_else(|| training.map(|t| t.title.clone()))
+                    .or_else(|| row.training_code.clone())
+                    .unwrap_or_default();
                 Some(UndeclaredTraining {
                     entry_id: row.entry_id,
                     worker_id: row.worker_id,
-                    worker_name: row.worker_name,
-                    training_title: row
-                        .training_title
-                        .or_else(|| {
-                            let code = row.training_code.as_deref()?;
-                            catalogue.get(code).map(|t| t.title.clone())
-                        })
-                        .or_else(|| row.training_code.clone())
-                        .unwrap_or_default(),
+                    worker_name: format!("{} {}", row.last_name, row.first_names),
+                    nir: row.nir,
+                    last_name: row.last_name,
+                    employer_siret: row.employer_siret,
                     training_code: row.training_code,
+                    training_title,
+                    start_date: row.start_date,
                     end_date: row.end_date,
+                    validity_start: row.validity_start,
+                    validity_end: row.validity_end,
+                    session_id: row.session_id,
                     organisme: row.organisme,
                     organisation_due,
                     employer_due: rule.and_then(|r| r.due_date(organisation_due)),

@@ -5,10 +5,12 @@
 //! (« lot ») per layout, and `a` records the portal's answer to the selection's batch
 //! ([`export`]). After a submission the new declaration is selected and named in a notice line.
 //! `V` switches to « À vérifier » ([`verifications`]), the employer's check of training
-//! organisations' declarations (an organisation's view: the correction requests it got).
+//! organisations' declarations and its trainings they did not declare ([`undeclared`]; an
+//! organisation's view: the correction requests it got).
 
 mod detail;
 mod export;
+mod undeclared;
 mod verifications;
 
 use std::path::PathBuf;
@@ -132,9 +134,12 @@ impl DeclarationsScreen {
         rows
     }
 
-    /// After a submission: the list (reloaded on enter) will select `id` and name it.
+    /// After a submission: the list (reloaded on enter) will select `id` and name it, out of
+    /// « À vérifier » (where a declaration in an organisation's place was started).
     pub fn show_created(&mut self, id: DeclarationId, new: bool) {
         self.detail = None;
+        self.verifying = false;
+        self.verifications.open = false;
         self.created = Some((id, new));
     }
 
@@ -296,7 +301,9 @@ impl Screen for DeclarationsScreen {
             match command {
                 Command::ToggleVerifications => return true,
                 _ if self.verifying => return self.verifications.offers(command),
-                Command::VerifyLine | Command::RequestCorrection => return false,
+                Command::VerifyLine | Command::RequestCorrection | Command::DeclareInstead => {
+                    return false;
+                }
                 _ => {}
             }
         }
@@ -389,6 +396,7 @@ impl Screen for DeclarationsScreen {
                     | Command::FilterStatus
                     | Command::VerifyLine
                     | Command::RequestCorrection
+                    | Command::DeclareInstead
             ) || (command == Command::Back && self.verifications.open);
             if !own {
                 return false;

@@ -106,6 +106,9 @@ pub enum Navigate {
     SimulateSession(SessionId),
     /// Open the declaration form pre-filled from the session opened on Sessions.
     DeclareSession,
+    /// Open the declaration form pre-filled from the training « non déclarée par l'organisme »
+    /// selected in « À vérifier » (art. 7-II).
+    DeclareUndeclared,
     /// Show the Déclarations screen (reloaded on enter).
     Declarations,
     /// Show the Déclarations screen after a submission, the declaration selected and named.

@@ -1,8 +1,11 @@
 //! « À vérifier », the second view of Déclarations (`V`): for an employer, the lines training
 //! organisations declared for its staff, with the day each is deemed verified (décret 2022-1712
 //! art. 7-I); `v` verifies the selection, `c` asks for a correction with a typed message, Enter
-//! shows the line. For an organisation, the requests employers made on its declarations, with
-//! their message; Enter opens the declaration, where `x` removes the titulaire.
+//! shows the line. In the same list, its trainings « non déclarée par l'organisme » (art. 7-II,
+//! [`super::undeclared`]) with its own deadline, their own value of the status filter; `D`
+//! declares one in the organisation's place, the form pre-filled. For an organisation, the
+//! requests employers made on its declarations, with their message; Enter opens the
+//! declaration, where `x` removes the titulaire.
 
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -11,10 +14,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::super::Cx;
+use super::super::{Cx, Navigate};
+use super::undeclared;
 use crate::api::ApiError;
 use crate::api::contract::NirView;
-use crate::api::contract::{VerificationView, VerificationsQuery};
+use crate::api::contract::{UndeclaredTraining, VerificationView, VerificationsQuery};
 use crate::domain::verification::{MAX_MESSAGE, VerificationStatus, check_message};
 use crate::tui::action::{Request, RequestId, Response, unexpected};
 use crate::tui::keymap::Command;
@@ -34,13 +38,55 @@ const COLUMNS: [FitColumn; 5] = [
     FitColumn::title("Formation", 14, 3),
 ];
 
+/// A value of the status filter: a line's status, or the trainings « non déclarée ».
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Lines of this status.
+    Status(VerificationStatus),
+    /// The trainings no organisation declared in time (art. 7-II).
+    Undeclared,
+}
+
+impl Filter {
+    /// The filter's values, in the order `s` cycles them.
+    const ALL: [Self; 6] = [
+        Self::Status(VerificationStatus::AVerifier),
+        Self::Status(VerificationStatus::CorrectionDemandee),
+        Self::Status(VerificationStatus::Verifiee),
+        Self::Status(VerificationStatus::Corrigee),
+        Self::Status(VerificationStatus::ReputeeVerifiee),
+        Self::Undeclared,
+    ];
+
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Status(status) => status.label(),
+            Self::Undeclared => undeclared::LABEL,
+        }
+    }
+}
+
+/// One row of the list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Row<'a> {
+    /// A line of an organisation's declaration.
+    Line(&'a VerificationView),
+    /// A training no organisation declared in time.
+    Undeclared(&'a UndeclaredTraining),
+}
+
 /// State of the « À vérifier » view.
 #[derive(Debug, Default)]
 pub struct Verifications {
     /// The lines.
     pub list: Remote<Vec<VerificationView>>,
+    /// The trainings « non déclarée par l'organisme » (an employer's only).
+    pub undeclared: Remote<Vec<UndeclaredTraining>>,
+    /// The account is an employer: its trainings « non déclarée » are listed too.
+    pub employer: bool,
     /// Status filter.
-    pub status: Option<VerificationStatus>,
+    pub status: Option<Filter>,
     /// Selection.
     pub cursor: ListCursor,
     /// The selected line is shown in full.
@@ -58,6 +104,14 @@ fn french(day: Option<NaiveDate>) -> String {
     day.map_or_else(|| "—".to_owned(), |d| d.format("%d/%m/%Y").to_string())
 }
 
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// The NIR masked (as received when the server masked it), or a placeholder when it does not
 /// read.
 fn masked(nir: &str) -> String {
@@ -72,25 +126,51 @@ fn new_key() -> String {
 }
 
 impl Verifications {
-    /// The rows shown, filtered.
-    pub fn visible(&self) -> Vec<&VerificationView> {
-        self.list.data().map_or_else(Vec::new, |lines| {
-            lines
-                .iter()
-                .filter(|l| self.status.is_none_or(|s| l.status == s))
-                .collect()
-        })
+    /// The rows shown, filtered: the lines in the server's order (nearest window first), then
+    /// the trainings « non déclarée » (oldest first).
+    pub fn visible(&self) -> Vec<Row<'_>> {
+        let lines = self.list.data().map_or(&[][..], Vec::as_slice);
+        let undeclared = self.undeclared.data().map_or(&[][..], Vec::as_slice);
+        let mut rows: Vec<Row<'_>> = lines
+            .iter()
+            .filter(|l| self.status.is_none_or(|f| f == Filter::Status(l.status)))
+            .map(Row::Line)
+            .collect();
+        if self.status.is_none_or(|f| f == Filter::Undeclared) {
+            rows.extend(undeclared.iter().map(Row::Undeclared));
+        }
+        rows
     }
 
-    /// The selected line.
-    pub fn selected(&self) -> Option<&VerificationView> {
+    /// The selected row.
+    fn selected_row(&self) -> Option<Row<'_>> {
         self.visible().get(self.cursor.selected()).copied()
     }
 
-    /// Asks for the lines.
+    /// The selected line of a declaration.
+    pub fn selected(&self) -> Option<&VerificationView> {
+        match self.selected_row()? {
+            Row::Line(line) => Some(line),
+            Row::Undeclared(_) => None,
+        }
+    }
+
+    /// The selected training « non déclarée par l'organisme ».
+    pub fn selected_undeclared(&self) -> Option<&UndeclaredTraining> {
+        match self.selected_row()? {
+            Row::Undeclared(item) => Some(item),
+            Row::Line(_) => None,
+        }
+    }
+
+    /// Asks for the lines, and for an employer its trainings « non déclarée ».
     pub fn load(&mut self, cx: &mut Cx<'_>) {
         let id = cx.request(Request::Verifications(VerificationsQuery::default()));
         self.list.start(id);
+        if self.employer {
+            let id = cx.request(Request::Undeclared);
+            self.undeclared.start(id);
+        }
     }
 
     /// Lines still to check, and the nearest day one is deemed verified.
@@ -119,7 +199,10 @@ impl Verifications {
                     VerificationStatus::AVerifier | VerificationStatus::Verifiee
                 )
             }),
-            Command::Open | Command::FilterStatus => selected.is_some() || self.status.is_some(),
+            Command::DeclareInstead => self.selected_undeclared().is_some(),
+            Command::Open | Command::FilterStatus => {
+                self.selected_row().is_some() || self.status.is_some()
+            }
             Command::Sort | Command::Export | Command::Answer | Command::Delete => false,
             _ => true,
         }
@@ -176,9 +259,12 @@ impl Verifications {
         match command {
             Command::Back => self.open = false,
             Command::Open if organisation => return self.selected().map(|l| l.declaration_id),
-            Command::Open => self.open = !self.open && self.selected().is_some(),
+            Command::Open => self.open = !self.open && self.selected_row().is_some(),
+            Command::DeclareInstead if self.offers(command) => {
+                cx.navigate = Some(Navigate::DeclareUndeclared);
+            }
             Command::FilterStatus => {
-                self.status = cycle(self.status, &VerificationStatus::ALL);
+                self.status = cycle(self.status, &Filter::ALL);
                 self.cursor.select(0, self.visible().len());
                 self.open = false;
             }
@@ -204,7 +290,7 @@ impl Verifications {
 
     /// Whether `id` is a request of this view.
     pub fn expects(&self, id: RequestId) -> bool {
-        self.list.expects(id) || self.acting == Some(id)
+        self.list.expects(id) || self.undeclared.expects(id) || self.acting == Some(id)
     }
 
     /// The answer of a request of this view; false when it is not one.
@@ -215,6 +301,16 @@ impl Verifications {
                 _ => Err(unexpected()),
             });
             self.list.finish(id, result);
+            let len = self.visible().len();
+            self.cursor.select(self.cursor.selected(), len);
+            return true;
+        }
+        if self.undeclared.expects(id) {
+            let result = result.and_then(|r| match r {
+                Response::Undeclared(items) => Ok(items),
+                _ => Err(unexpected()),
+            });
+            self.undeclared.finish(id, result);
             let len = self.visible().len();
             self.cursor.select(self.cursor.selected(), len);
             return true;
@@ -254,8 +350,21 @@ impl Verifications {
         };
         format!(
             " À vérifier : {pending} · Statut : {} (s)",
-            self.status.map_or("Tous", VerificationStatus::label)
+            self.status.map_or("Tous", Filter::label)
         )
+    }
+
+    /// The second header line, for an employer: its trainings « non déclarée », or why they
+    /// could not be read.
+    fn undeclared_header(&self) -> Option<String> {
+        if let Some(error) = self.undeclared.error() {
+            return Some(format!(
+                " Non déclarées par l'organisme : illisibles ({error}) — r pour réessayer"
+            ));
+        }
+        self.undeclared
+            .data()
+            .and_then(|items| undeclared::header(items))
     }
 
     /// The selected line in full.
@@ -293,7 +402,8 @@ impl Verifications {
                 masked(&view.nir)
             )),
             Line::raw(format!(
-                " Déclarée par {} · réf. {} · {}",
+                " {} déclarée par {} · réf. {} · {}",
+                capitalised(view.kind.label()),
                 sanitize(&view.organisme),
                 sanitize(&view.reference),
                 sanitize(&view.id_declaration)
@@ -335,8 +445,10 @@ impl Verifications {
 
     /// Draws the view.
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let [header_area, input_area, notice_area, body] = Layout::vertical([
+        let second = self.undeclared_header();
+        let [header_area, second_area, input_area, notice_area, body] = Layout::vertical([
             Constraint::Length(1),
+            Constraint::Length(u16::from(second.is_some())),
             Constraint::Length(u16::from(self.message.is_some())),
             Constraint::Length(u16::from(self.notice.is_some())),
             Constraint::Min(1),
@@ -349,6 +461,20 @@ impl Verifications {
             )),
             header_area,
         );
+        if let Some(second) = &second {
+            let style = if self.undeclared.error().is_some() {
+                theme.error
+            } else {
+                theme.muted
+            };
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    crate::tui::form::render::truncate(second, usize::from(area.width)),
+                    style,
+                )),
+                second_area,
+            );
+        }
         if let Some(input) = &self.message {
             let (before, after) = input.split();
             // The end of what is typed stays in view.
@@ -383,15 +509,19 @@ impl Verifications {
                 notice_area,
             );
         }
-        if self.open
-            && let Some(view) = self.selected()
-        {
-            self.render_line(view, frame, body, theme);
-            return;
+        if self.open {
+            match self.selected_row() {
+                Some(Row::Line(view)) => return self.render_line(view, frame, body, theme),
+                Some(Row::Undeclared(item)) => return undeclared::render(item, frame, body, theme),
+                None => {}
+            }
         }
         let rows = self.visible();
         if self.list.data().is_none() || rows.is_empty() {
             let empty = match self.status {
+                Some(Filter::Undeclared) => "Aucune formation « non déclarée » par un organisme \
+                     — s pour changer de filtre."
+                    .to_owned(),
                 Some(status) => format!(
                     "Aucune ligne « {} » — s pour changer de filtre.",
                     status.label()
@@ -410,7 +540,11 @@ impl Verifications {
         }
         let fitted: Vec<FitRow> = rows
             .iter()
-            .map(|l| {
+            .map(|row| {
+                let l = match row {
+                    Row::Line(line) => line,
+                    Row::Undeclared(item) => return undeclared::row(item, theme),
+                };
                 let style = match l.status {
                     VerificationStatus::AVerifier => theme.text,
                     VerificationStatus::CorrectionDemandee => theme.error,
@@ -426,13 +560,16 @@ impl Verifications {
                 ])
             })
             .collect();
-        let selected = rows.get(self.cursor.selected()).map(|l| {
-            let message = l
-                .message
-                .as_deref()
-                .map(|m| format!("« {m} »"))
-                .unwrap_or_default();
-            detail(&[&l.titulaire, &l.training_title, &message])
+        let selected = rows.get(self.cursor.selected()).map(|row| match row {
+            Row::Line(l) => {
+                let message = l
+                    .message
+                    .as_deref()
+                    .map(|m| format!("« {m} »"))
+                    .unwrap_or_default();
+                detail(&[&l.titulaire, &l.training_title, &message])
+            }
+            Row::Undeclared(item) => undeclared::selected(item),
         });
         render_fitted(
             frame,
@@ -589,6 +726,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("réputée vérifiée le 01/04/2027"), "{text}");
+        assert!(
+            text.contains("Attestation de formation déclarée par Formapro · réf. OF-1 · PP-1"),
+            "{text}"
+        );
         assert!(text.contains("2 85 07 ••"), "NIR masked: {text}");
     }
 
@@ -662,6 +803,119 @@ mod tests {
         h.with(|s, cx| s.on_command(Command::Open, cx));
         assert!(h.with(|s, cx| s.on_command(Command::Back, cx)));
         assert!(!h.screen.verifications.open);
+    }
+
+    fn undeclared_item() -> UndeclaredTraining {
+        UndeclaredTraining {
+            entry_id: 40,
+            worker_id: 7,
+            worker_name: "BLANC Léa".to_owned(),
+            nir: "2850775100002".to_owned(),
+            last_name: "BLANC".to_owned(),
+            employer_siret: "35600000000048".to_owned(),
+            training_code: Some("CACES_R489".to_owned()),
+            training_title: "CACES R489 : chariots".to_owned(),
+            start_date: day(2026, 3, 9),
+            end_date: day(2026, 3, 10).unwrap_or_default(),
+            validity_start: None,
+            validity_end: None,
+            session_id: None,
+            organisme: "Prévention Plus".to_owned(),
+            organisation_due: day(2026, 9, 30).unwrap_or_default(),
+            employer_due: day(2027, 6, 30),
+            rule_note: Some("À confirmer : 9 mois après le délai de l'OF".to_owned()),
+            rule_assumed: true,
+        }
+    }
+
+    /// [`loaded`] for an employer, with one training « non déclarée » too.
+    fn loaded_employer() -> Harness {
+        let mut h = Harness {
+            screen: DeclarationsScreen::default(),
+            next: 0,
+            effects: Vec::new(),
+        };
+        h.screen.verifications.employer = true;
+        h.with(|s, cx| s.on_command(Command::ToggleVerifications, cx));
+        let requests = h.take();
+        assert_eq!(requests[1].1, Request::Undeclared);
+        let lines = vec![line(1, VerificationStatus::AVerifier, day(2027, 3, 31))];
+        h.with(|s, cx| s.on_response(requests[0].0, Ok(Response::Verifications(lines)), cx));
+        let items = vec![undeclared_item()];
+        h.with(|s, cx| s.on_response(requests[1].0, Ok(Response::Undeclared(items)), cx));
+        h
+    }
+
+    #[test]
+    fn an_employers_training_no_organisation_declared_is_listed_with_its_own_deadline() {
+        let mut h = loaded_employer();
+        let text = h.screen_text(80, 24);
+        assert!(
+            text.contains(
+                " Non déclarées par l'organisme : 1 (à déclarer d'ici le 30/06/2027, à confirmer)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("non déclarée") && text.contains("30/06/2027"),
+            "{text}"
+        );
+        // Its row offers `D`, not the verification keys.
+        h.with(|s, cx| s.on_command(Command::Down, cx));
+        assert!(h.screen.offers(Command::DeclareInstead));
+        assert!(!h.screen.offers(Command::VerifyLine));
+        assert!(!h.screen.offers(Command::RequestCorrection));
+        // Enter shows it in full; `D` asks for the pre-filled form.
+        h.with(|s, cx| s.on_command(Command::Open, cx));
+        let text = h.screen_text(80, 24);
+        assert!(
+            text.contains("Organisme : Prévention Plus · son délai : 30/09/2026 (dépassé)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("À déclarer à sa place (art. 7-II) d'ici le 30/06/2027 (à confirmer)"),
+            "{text}"
+        );
+        let navigate = h.with(|s, cx| {
+            s.on_command(Command::DeclareInstead, cx);
+            cx.navigate
+        });
+        assert_eq!(navigate, Some(Navigate::DeclareUndeclared));
+        // The status filter reaches « non déclarée » last; a line never offers `D`.
+        h.with(|s, cx| s.on_command(Command::Back, cx));
+        for _ in 0..6 {
+            h.with(|s, cx| s.on_command(Command::FilterStatus, cx));
+        }
+        assert_eq!(h.screen.verifications.status, Some(Filter::Undeclared));
+        assert_eq!(h.screen.verifications.visible().len(), 1);
+        h.with(|s, cx| s.on_command(Command::FilterStatus, cx));
+        assert_eq!(h.screen.verifications.status, None);
+        h.with(|s, cx| s.on_command(Command::Home, cx));
+        assert!(!h.screen.offers(Command::DeclareInstead));
+        let navigate = h.with(|s, cx| {
+            s.on_command(Command::DeclareInstead, cx);
+            cx.navigate
+        });
+        assert_eq!(navigate, None);
+    }
+
+    #[test]
+    fn an_organisation_never_asks_for_the_undeclared_trainings() {
+        let h = loaded();
+        assert!(h.screen.verifications.undeclared.is_idle());
+        let text = h.screen_text(80, 24);
+        assert!(!text.contains("Non déclarées"), "{text}");
+        // An employer whose list cannot be read is told so, the lines still shown.
+        let mut h = loaded_employer();
+        h.with(|s, cx| s.refresh(cx));
+        let requests = h.take();
+        h.with(|s, cx| s.on_response(requests[1].0, Err(ApiError::Timeout), cx));
+        let text = h.screen_text(80, 24);
+        assert!(
+            text.contains("Non déclarées par l'organisme : illisibles"),
+            "{text}"
+        );
+        assert!(text.contains("ROUX1"), "{text}");
     }
 
     #[test]

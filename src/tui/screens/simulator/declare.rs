@@ -3,16 +3,20 @@
 //! justificatifs de réussite first (those who passed, when the type issues one), then, on a
 //! second `d` once they are declared, the attestations de formation (attended or failed);
 //! absent trainees, and those without a result, are left out and counted in the form's notice.
+//!
+//! `D` on a training « non déclarée par l'organisme » (« À vérifier », art. 7-II): the form of
+//! the employer's declaration in the organisation's place, pre-filled from the training.
 
 use chrono::NaiveDate;
 
 use super::{SimulatorScreen, issued_kind};
-use crate::api::contract::SessionDetail;
+use crate::api::contract::{SessionDetail, UndeclaredTraining};
 use crate::domain::session::TraineeOutcome;
 use crate::domain::{DeclarantKind, DeclarationKind};
 use crate::simulator::Prefill;
-use crate::tui::form::Form;
+use crate::tui::form::{Field, Form, fields};
 use crate::tui::remote::Remote;
+use crate::tui::widgets::sanitize;
 
 /// Which trainees of a session one declaration takes, and who is left for later or out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +113,67 @@ impl SimulatorScreen {
         form.notice = Some(notice.join(" · "));
         self.from_session = Some(session.summary.id);
         self.session = Remote::ready(session.clone());
+        self.form = Some(form);
+        self.form_open = true;
+    }
+}
+
+impl SimulatorScreen {
+    /// Opens the form of the employer's declaration of `item` in the organisation's place (art.
+    /// 7-II), the questions skipped: the kind the catalogue gives the type (an attestation for
+    /// an unknown type) \[I\], the title, the dates the record or session holds (a justificatif's
+    /// validity starting at the end when the record gives none, as for a session \[I\]), the
+    /// worker as titulaire with the establishment's SIRET, and the employer's own deadline. The
+    /// notice names the organisation and what is left to type (the codes no catalogue gives).
+    pub fn declare_undeclared(&mut self, item: &UndeclaredTraining, today: NaiveDate) {
+        self.restart();
+        let training = item
+            .training_code
+            .as_deref()
+            .and_then(|code| self.catalogue.get(code));
+        let kind = training.map_or(DeclarationKind::Attestation, |t| t.declaration_kind);
+        let prefill = Prefill {
+            declarant: DeclarantKind::Employeur,
+            kind,
+            date_fin_formation: Some(item.end_date),
+            date_debut_validite: item.validity_start.or(Some(item.end_date)),
+            formation_certifiante: None,
+        };
+        let mut form = Form::from_prefill(&prefill, item.employer_due, item.session_id, today);
+        let title = item.training_title.trim().to_owned();
+        form.set_text(Field::NomFormation, None, title.clone());
+        if kind == DeclarationKind::Justificatif {
+            form.set_text(Field::NomJdr, None, title);
+        }
+        if let Some(start) = item.start_date {
+            form.set_text(Field::DateDebutFormation, None, fields::format_date(start));
+        }
+        if let Some(end) = item.validity_end {
+            form.set_text(Field::DateFinValidite, None, fields::format_date(end));
+        }
+        let siret = (!item.employer_siret.trim().is_empty()).then_some(item.employer_siret.trim());
+        form.add_titulaire(&item.nir, &item.last_name, siret);
+        let due = item.employer_due.map_or_else(String::new, |day| {
+            format!(
+                ", d'ici le {}{}",
+                day.format("%d/%m/%Y"),
+                if item.rule_assumed {
+                    ", à confirmer"
+                } else {
+                    ""
+                }
+            )
+        });
+        let left = if item.start_date.is_some() {
+            "codes à compléter"
+        } else {
+            "codes et date de début à compléter"
+        };
+        form.notice = Some(format!(
+            "À la place de {} (art. 7-II{due}) : {} repris ; {left}",
+            sanitize(&item.organisme),
+            sanitize(&item.worker_name)
+        ));
         self.form = Some(form);
         self.form_open = true;
     }
