@@ -635,35 +635,13 @@ fn assign(kind: Kind, names: &[String], found: &[Option<Match>], rows: &[Row]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::sheet::Format;
 
     fn synonyms() -> Synonyms {
         Synonyms::embedded().unwrap()
     }
 
     fn grid(rows: &[&[&str]]) -> Grid {
-        Grid {
-            format: Format::Xlsx,
-            sheet: Some("Feuil1".into()),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, cells)| Row {
-                    line: i + 1,
-                    cells: cells
-                        .iter()
-                        .map(|c| {
-                            if c.is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text((*c).to_owned())
-                            }
-                        })
-                        .collect(),
-                })
-                .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
-                .collect(),
-        }
+        crate::bulk::sheet::grid_of(rows)
     }
 
     #[test]

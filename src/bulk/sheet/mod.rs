@@ -220,7 +220,14 @@ pub enum SheetError {
 /// the tests of the modules that read tables.
 #[cfg(test)]
 pub(crate) fn table_of(rows: &[&[&str]], kind: Option<Kind>) -> Table {
-    let grid = Grid {
+    recognise(&grid_of(rows), &Synonyms::embedded().unwrap(), kind).unwrap()
+}
+
+/// A grid of text cells (`""` for an empty cell; all-empty rows left out, as the reader does),
+/// for the tests of the modules that read grids.
+#[cfg(test)]
+pub(crate) fn grid_of(rows: &[&[&str]]) -> Grid {
+    Grid {
         format: Format::Xlsx,
         sheet: Some("Feuil1".into()),
         rows: rows
@@ -241,8 +248,7 @@ pub(crate) fn table_of(rows: &[&[&str]], kind: Option<Kind>) -> Table {
             })
             .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
             .collect(),
-    };
-    recognise(&grid, &Synonyms::embedded().unwrap(), kind).unwrap()
+    }
 }
 
 #[cfg(test)]

@@ -251,7 +251,27 @@ struct Collector<'a> {
     seen: HashMap<(String, String, NaiveDate), usize>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
+    /// A collector of `table`'s trainings, starting with the table's own errors.
+    fn new(
+        table: &Table,
+        catalogue: &'a Catalogue,
+        tree: &'a crate::simulator::Tree,
+        today: NaiveDate,
+    ) -> Self {
+        Self {
+            catalogue,
+            tree,
+            today,
+            read: Read {
+                items: Vec::new(),
+                errors: first_errors(table),
+                warnings: Vec::new(),
+            },
+            seen: HashMap::new(),
+        }
+    }
+
     /// The catalogue code of a title, or the error at `place`.
     fn code(&mut self, line: usize, place: Option<&str>, title: &str) -> Option<String> {
         match training_type(self.catalogue, title) {
@@ -348,17 +368,7 @@ pub fn history(
     tree: &crate::simulator::Tree,
     today: NaiveDate,
 ) -> Read<Training> {
-    let mut collector = Collector {
-        catalogue,
-        tree,
-        today,
-        read: Read {
-            items: Vec::new(),
-            errors: first_errors(table),
-            warnings: Vec::new(),
-        },
-        seen: HashMap::new(),
-    };
+    let mut collector = Collector::new(table, catalogue, tree, today);
     let training_place = place(table, Field::Training);
     for row in &table.rows {
         let cells = Cells { table, row };
@@ -435,17 +445,7 @@ pub fn matrix(
     tree: &crate::simulator::Tree,
     today: NaiveDate,
 ) -> Read<Training> {
-    let mut collector = Collector {
-        catalogue,
-        tree,
-        today,
-        read: Read {
-            items: Vec::new(),
-            errors: first_errors(table),
-            warnings: Vec::new(),
-        },
-        seen: HashMap::new(),
-    };
+    let mut collector = Collector::new(table, catalogue, tree, today);
     let mut trainings = Vec::new();
     for column in table.columns.iter().filter(|c| c.role == Role::Training) {
         let at = column.place();
