@@ -860,6 +860,17 @@ async fn a_user_limited_to_sites_sees_and_changes_only_their_workers_everywhere(
             .map(|t| t["worker_id"].as_i64().unwrap())
             .collect();
         assert_eq!(trainees, [anne], "{name}: {detail}");
+        assert_eq!(detail["trainee_count"], 1, "{name}: Lyon's trainees alone");
+        let (_, sessions) = running.call("GET", "/v1/sessions", &lyon, None).await;
+        assert_eq!(
+            sessions["items"][0]["trainee_count"], 1,
+            "{name}: {sessions}"
+        );
+        let (_, sessions) = running.call("GET", "/v1/sessions", &admin, None).await;
+        assert_eq!(
+            sessions["items"][0]["trainee_count"], 2,
+            "{name}: {sessions}"
+        );
         let outcome = json!({"outcome": "passed"});
         let trainee = |worker: i64| format!("/v1/sessions/{id}/trainees/{worker}");
         let (status, _) = running

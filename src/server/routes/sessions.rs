@@ -524,12 +524,14 @@ async fn close_session(
     ApiPath(id): ApiPath<SessionId>,
 ) -> Result<Response, ApiProblem> {
     let request = idempotent_request(&headers, format!("POST /v1/sessions/{id}/close"), &())?;
-    if account.sites().is_some() {
-        // Closing writes every trainee's passport: refused when some are of other sites.
-        let seen = session_detail(&state, &account, id).await?;
-        if seen.trainees.len() < usize::try_from(seen.summary.trainee_count).unwrap_or(0) {
-            every_site(&account, "La clôture de cette session")?;
-        }
+    // Closing writes every trainee's passport: refused when some are of other sites.
+    if state
+        .store()
+        .trainees_beyond_sites(&account, id)
+        .await
+        .map_err(internal)?
+    {
+        every_site(&account, "La clôture de cette session")?;
     }
     let outcome = state
         .store()

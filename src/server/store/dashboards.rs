@@ -14,8 +14,10 @@
 /// trainee that decides it.
 pub(super) const SESSION_SQL_HEAD: &str = "SELECT * FROM (SELECT s.id, s.training_code, s.title, \
      s.organisme, s.place, s.start_date, s.end_date, s.closed_at, \
-     (SELECT COUNT(*) FROM session_trainees t WHERE t.session_id = s.id) AS trainee_count, \
-     CASE WHEN s.end_date >= ";
+     (SELECT COUNT(*) FROM session_trainees t JOIN workers w ON w.id = t.worker_id \
+     WHERE t.session_id = s.id";
+/// See [`SESSION_SQL_HEAD`]: after the count's site limit, the status.
+pub(super) const SESSION_SQL_COUNTED: &str = ") AS trainee_count, CASE WHEN s.end_date >= ";
 /// See [`SESSION_SQL_HEAD`].
 pub(super) const SESSION_SQL_MID: &str = " THEN 'en_cours' \
        WHEN NOT EXISTS (SELECT 1 FROM session_trainees t WHERE t.session_id = s.id \
@@ -48,7 +50,7 @@ macro_rules! ported {
             use crate::domain::session::SessionId;
             use crate::server::ServerError;
             use crate::server::store::dashboards::{
-                SESSION_SQL_HEAD, SESSION_SQL_MID, SESSION_SQL_SCOPE, SESSION_SQL_TAIL,
+                SESSION_SQL_COUNTED, SESSION_SQL_HEAD, SESSION_SQL_MID, SESSION_SQL_SCOPE, SESSION_SQL_TAIL,
             };
             use crate::server::store::{
                 AccountRow, ExpirationFilter, ExpirationRow, SessionFilter, SessionScope,
@@ -84,15 +86,19 @@ macro_rules! ported {
                 builder: &mut QueryBuilder<'_, Db>,
                 today: NaiveDate,
                 scope: &SessionScope,
-                account: i64,
+                account: &AccountRow,
             ) {
+                builder.push(SESSION_SQL_HEAD);
+                // A user limited to sites counts the trainees of those sites only, as the
+                // session's detail lists them.
+                push_site_limit(builder, account);
                 builder
-                    .push(SESSION_SQL_HEAD)
+                    .push(SESSION_SQL_COUNTED)
                     .push_bind(today)
                     .push(SESSION_SQL_MID);
                 push_scope_case(builder, scope);
                 builder.push(", ").push_bind(never());
-                builder.push(SESSION_SQL_SCOPE).push_bind(account);
+                builder.push(SESSION_SQL_SCOPE).push_bind(account.id);
                 builder.push(SESSION_SQL_TAIL);
             }
 
@@ -172,7 +178,7 @@ macro_rules! ported {
                     limit: u32,
                 ) -> Result<Vec<SessionSummary>, ServerError> {
                     let mut builder = QueryBuilder::<Db>::new("");
-                    push_session_select(&mut builder, filter.today, &filter.scope, account.id);
+                    push_session_select(&mut builder, filter.today, &filter.scope, account);
                     if let Some(from) = filter.from {
                         builder.push(" AND y.end_date >= ").push_bind(from);
                     }
@@ -207,7 +213,7 @@ macro_rules! ported {
                     scope: &SessionScope,
                 ) -> Result<Option<(SessionSummary, Vec<TraineeRow>)>, ServerError> {
                     let mut builder = QueryBuilder::<Db>::new("");
-                    push_session_select(&mut builder, today, scope, account.id);
+                    push_session_select(&mut builder, today, scope, account);
                     builder.push(" AND y.id = ").push_bind(id);
                     let Some(row) = builder.build().fetch_optional(&self.pool).await? else {
                         return Ok(None);

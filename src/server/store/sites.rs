@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{AccountRow, Store, canonical_nir, dispatch};
 use crate::api::contract::{DeclarationId, DeclarationView};
+use crate::domain::session::SessionId;
 use crate::server::ServerError;
 
 /// NIRs asked about in one query, well under the bound parameters either engine allows.
@@ -36,6 +37,7 @@ macro_rules! ported {
 
             use super::{$backend as Backend, Db, DbConn, push_worker_visibility};
             use crate::api::contract::DeclarationId;
+            use crate::domain::session::SessionId;
             use crate::server::ServerError;
             use crate::server::store::AccountRow;
             use crate::server::store::sites::NIRS_PER_QUERY;
@@ -108,6 +110,26 @@ macro_rules! ported {
                     }
                     Ok(counts)
                 }
+
+                /// See [`crate::server::store::Store::trainees_beyond_sites`].
+                pub(in crate::server::store) async fn trainees_beyond_sites(
+                    &self,
+                    account: &AccountRow,
+                    session: SessionId,
+                ) -> Result<bool, ServerError> {
+                    let mut builder = QueryBuilder::<Db>::new(
+                        "SELECT COUNT(*) AS beyond FROM session_trainees t \
+                         JOIN sessions s ON s.id = t.session_id \
+                         JOIN workers w ON w.id = t.worker_id WHERE t.session_id = ",
+                    );
+                    builder.push_bind(session).push(" AND s.account_id = ");
+                    // A worker without a site is beyond every site (NULL counts as false).
+                    builder.push_bind(account.id).push(" AND NOT COALESCE((");
+                    push_worker_visibility(&mut builder, account);
+                    builder.push("), FALSE)");
+                    let row = builder.build().fetch_one(&self.pool).await?;
+                    Ok(row.try_get::<i64, _>("beyond")? > 0)
+                }
             }
         }
     };
@@ -176,5 +198,18 @@ impl Store {
             return Ok(None);
         }
         dispatch!(self, visible_titulaire_counts(account, ids)).map(Some)
+    }
+
+    /// Whether one of `account`'s sessions enrols a worker beyond the user's sites (what the
+    /// user's own view of the session does not count); false for anyone not limited to sites.
+    pub async fn trainees_beyond_sites(
+        &self,
+        account: &AccountRow,
+        session: SessionId,
+    ) -> Result<bool, ServerError> {
+        if account.sites().is_none() {
+            return Ok(false);
+        }
+        dispatch!(self, trainees_beyond_sites(account, session))
     }
 }
