@@ -8,7 +8,13 @@
 //! Today's schema breaks them in known places, listed by constraint name in the doc's section
 //! « Constraints to change before distribution »: the test fails on a break not listed there (a
 //! new table or index that would block distribution) and on a listed one that no longer occurs
-//! (so the list stays exact as the migrations fix them).
+//! (so the list stays exact as the migrations fix them). Migration 0009 fixed six; the 14 left
+//! wait because: the `*_pkey` of tables others reference need every referencing key changed at
+//! once (and, on SQLite, those referenced tables rebuilt); `declarations_session_id_fkey` and
+//! `declaration_titulaires_declaration_id_fkey` need `declarations` and `declaration_titulaires`
+//! rebuilt on SQLite, which other tables reference; the foreign keys across accounts or families
+//! (`session_trainees_worker_id_fkey`, `workers_person_id_fkey`, `passport_entries_v2_*`) are to
+//! drop for checks by the store; `persons_nir_key` waits for the NIR lookup's design.
 
 #[path = "common/databases.rs"]
 mod databases;

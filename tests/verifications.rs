@@ -261,17 +261,10 @@ fn line<'a>(lines: &'a [VerificationView], reference: &str) -> &'a VerificationV
         .unwrap_or_else(|| panic!("{reference} absent de {lines:?}"))
 }
 
-/// Declares `declaration` as the organisation; `false` when the backend does not store
-/// declarations yet (a 501 of a call not ported to PostgreSQL).
-async fn declare(site: &Site, declaration: &Declaration, key: &str) -> bool {
-    match site.client(2).create_declaration(declaration, key).await {
-        Ok(_) => true,
-        Err(error)
-            if site.settings.url.is_postgres() && error.to_string().contains("PostgreSQL") =>
-        {
-            false
-        }
-        Err(error) => panic!("déclaration refusée : {error}"),
+/// Declares `declaration` as the organisation.
+async fn declare(site: &Site, declaration: &Declaration, key: &str) {
+    if let Err(error) = site.client(2).create_declaration(declaration, key).await {
+        panic!("déclaration refusée : {error}");
     }
 }
 
@@ -280,37 +273,24 @@ async fn statuses_follow_the_window_across_its_edges_and_the_transition() {
     for db in each_backend().await {
         let mut site = Site::start(&db.settings, day(2027, 3, 1)).await;
         // Q4 2025 (fixed 31/12/2026), Q2 2026 (transition: 31/03/2027), Q1 2027 (30/09/2027).
-        let declared = declare(
+        declare(
             &site,
             &attestation("OF-Q4-2025", day(2025, 12, 15), &nir(1), EMPLOYER),
             "d1",
         )
         .await;
-        if !declared {
-            eprintln!(
-                "{}: déclarations pas encore portées, vérifications non testées",
-                db.name
-            );
-            site.shut().await;
-            db.drop_now().await;
-            continue;
-        }
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-Q2-2026", day(2026, 6, 2), &nir(2), EMPLOYER),
-                "d2"
-            )
-            .await
-        );
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-Q1-2027", day(2027, 1, 15), &nir(3), EMPLOYER),
-                "d3"
-            )
-            .await
-        );
+        declare(
+            &site,
+            &attestation("OF-Q2-2026", day(2026, 6, 2), &nir(2), EMPLOYER),
+            "d2",
+        )
+        .await;
+        declare(
+            &site,
+            &attestation("OF-Q1-2027", day(2027, 1, 15), &nir(3), EMPLOYER),
+            "d3",
+        )
+        .await;
 
         let status_on = async |site: &mut Site, today: NaiveDate| {
             site.at(today).await;
@@ -413,37 +393,24 @@ async fn statuses_follow_the_window_across_its_edges_and_the_transition() {
 async fn a_correction_request_is_answered_by_removing_the_titulaire_or_declaring_again() {
     for db in each_backend().await {
         let mut site = Site::start(&db.settings, day(2026, 11, 26)).await;
-        if !declare(
+        declare(
             &site,
             &attestation("OF-A", day(2026, 6, 2), &nir(1), EMPLOYER),
             "d1",
         )
-        .await
-        {
-            eprintln!(
-                "{}: déclarations pas encore portées, vérifications non testées",
-                db.name
-            );
-            site.shut().await;
-            db.drop_now().await;
-            continue;
-        }
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-B", day(2026, 6, 3), &nir(2), EMPLOYER),
-                "d2"
-            )
-            .await
-        );
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-C", day(2026, 6, 4), &nir(3), EMPLOYER),
-                "d3"
-            )
-            .await
-        );
+        .await;
+        declare(
+            &site,
+            &attestation("OF-B", day(2026, 6, 3), &nir(2), EMPLOYER),
+            "d2",
+        )
+        .await;
+        declare(
+            &site,
+            &attestation("OF-C", day(2026, 6, 4), &nir(3), EMPLOYER),
+            "d3",
+        )
+        .await;
         let lines = site.list(0, "").await;
         let (a, b, c) = (
             line(&lines, "OF-A").line_id,
@@ -531,14 +498,12 @@ async fn a_correction_request_is_answered_by_removing_the_titulaire_or_declaring
         // Declaring the same person again closes the request; the new line is to check.
         let (status, _) = site.request(0, c, "rc", "Dates inversées").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-C2", day(2026, 6, 4), &nir(3), EMPLOYER),
-                "d4"
-            )
-            .await
-        );
+        declare(
+            &site,
+            &attestation("OF-C2", day(2026, 6, 4), &nir(3), EMPLOYER),
+            "d4",
+        )
+        .await;
         let lines = site.list(0, "").await;
         assert_eq!(line(&lines, "OF-C").status, VerificationStatus::Corrigee);
         assert_eq!(
@@ -567,31 +532,19 @@ async fn nobody_but_the_named_employer_reads_or_acts_on_a_line() {
         assert!(site.list(2, "").await.is_empty(), "{}", db.name);
         let (status, body) = site.verify(0, 1, "v-none").await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{}: {body}", db.name);
-        if !declare(
+        declare(
             &site,
             &attestation("OF-T", day(2026, 6, 2), &nir(1), EMPLOYER),
             "d1",
         )
-        .await
-        {
-            eprintln!(
-                "{}: déclarations pas encore portées, vérifications non testées",
-                db.name
-            );
-            let mut site = site;
-            site.shut().await;
-            db.drop_now().await;
-            continue;
-        }
+        .await;
         // A line for the other employer, declared by the same organisation.
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-U", day(2026, 6, 2), &nir(2), OTHER_EMPLOYER),
-                "d2"
-            )
-            .await
-        );
+        declare(
+            &site,
+            &attestation("OF-U", day(2026, 6, 2), &nir(2), OTHER_EMPLOYER),
+            "d2",
+        )
+        .await;
         let mine = site.list(0, "").await;
         assert_eq!(mine.len(), 1);
         let line_id = mine[0].line_id;
@@ -822,14 +775,12 @@ async fn a_training_the_organisation_did_not_declare_in_time_is_listed_for_the_e
         );
 
         // Once the organisation declares the SST (late), it is no longer the employer's either.
-        assert!(
-            declare(
-                &site,
-                &attestation("OF-LATE", day(2026, 7, 15), &nir(1), EMPLOYER),
-                "d1",
-            )
-            .await
-        );
+        declare(
+            &site,
+            &attestation("OF-LATE", day(2026, 7, 15), &nir(1), EMPLOYER),
+            "d1",
+        )
+        .await;
         assert!(
             site.client(0).undeclared().await.unwrap().items.is_empty(),
             "{}",

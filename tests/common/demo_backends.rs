@@ -1,7 +1,6 @@
 //! Each backend of the tests (tests/common/databases.rs, which the including test file declares
-//! as `mod databases`) holding the same demonstration data: the SQLite file seeded by the server
-//! as `serve --demo` seeds it, and the PostgreSQL database a `db copy` of that file (the server
-//! seeds demo data on SQLite only), so both hold the same rows, ids and demo tokens.
+//! as `mod databases`) holding the same demonstration data, seeded by the server on each as
+//! `serve --demo` seeds it (deterministic: the same rows, ids and demo tokens on both).
 
 #![allow(dead_code)]
 
@@ -9,7 +8,7 @@ use passeport::domain::deadline::DeadlineRules;
 use passeport::domain::training::Catalogue;
 use passeport::server::database::DatabaseSettings;
 use passeport::server::demo::DemoOptions;
-use passeport::server::{Server, ServerOptions, maintenance};
+use passeport::server::{Server, ServerOptions};
 
 use crate::databases::{TestDatabase, each_backend};
 
@@ -34,29 +33,24 @@ pub async fn open(database: &DatabaseSettings, today: chrono::NaiveDate) -> Serv
     .unwrap()
 }
 
-/// Each backend of the tests, SQLite first, holding the demo data of `demo`.
+/// Each backend of the tests, SQLite first, each seeded with the demo data of `demo` by the
+/// server as `serve --demo` seeds it.
 pub async fn each_backend_with_demo(demo: DemoOptions) -> Vec<TestDatabase> {
     let databases = each_backend().await;
-    let sqlite = &databases[0].settings;
-    let seeding = ServerOptions {
-        demo: Some(demo),
-        ..options(demo.today)
-    };
-    let server = Server::open_on(
-        sqlite,
-        seeding,
-        Catalogue::embedded().unwrap(),
-        DeadlineRules::embedded().unwrap(),
-    )
-    .await
-    .unwrap();
-    assert!(server.is_demo());
-    drop(server);
-    for database in &databases[1..] {
-        let report = maintenance::copy(sqlite, &database.settings, |_| {})
-            .await
-            .unwrap();
-        assert!(report.verified(), "{}: {report:?}", database.name);
+    for database in &databases {
+        let seeding = ServerOptions {
+            demo: Some(demo),
+            ..options(demo.today)
+        };
+        let server = Server::open_on(
+            &database.settings,
+            seeding,
+            Catalogue::embedded().unwrap(),
+            DeadlineRules::embedded().unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(server.is_demo(), "{}", database.name);
     }
     databases
 }

@@ -156,6 +156,16 @@ impl Team {
         self.stop = Some(stop);
     }
 
+    /// The server's base URL, for raw calls.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The bearer token of account `account`, for raw calls.
+    pub fn token(&self, account: usize) -> &str {
+        &self.tokens[account]
+    }
+
     /// The typed client of account `account` (no retries).
     pub fn client(&self, account: usize) -> Client {
         let options = ClientOptions {

@@ -208,7 +208,7 @@ macro_rules! ported {
             use chrono::{DateTime, Utc};
             use sqlx::{QueryBuilder, Row as _};
 
-            use super::{$backend as Backend, Db, DbConn, DbRow, append_audit};
+            use super::{$backend as Backend, Db, DbConn, DbRow, append_audit, lock_key};
             use crate::api::contract::{
                 DeclarationExport, DeclarationId, DeclarationSummary, ExportBatch, ExportBatchId,
                 ExportBatchSummary, ExportFormat, ExportLine, ExportState, PortalAnswer,
@@ -298,11 +298,13 @@ macro_rules! ported {
             }
 
             /// The batch made with `key` by the account, if any: its id, layout, `all` and file.
+            /// Batches under the same key are made in turn from here to the end of the transaction.
             pub(in crate::server::store) async fn batch_by_key(
                 conn: &mut DbConn,
                 account_id: i64,
                 key: &str,
             ) -> Result<Option<(ExportBatchId, ExportFormat, bool, String)>, ServerError> {
+                lock_key(conn, account_id, key).await?;
                 let row = sqlx::query(
                     "SELECT id, kind, all_lines, file FROM export_batches \
                      WHERE account_id = $1 AND idempotency_key = $2",

@@ -29,6 +29,12 @@ impl PgStore {
     /// so two writes of one row (two closes of a session) run one after the other.
     const FOR_UPDATE: &'static str = " FOR UPDATE";
 
+    /// Locks the account's (`$1`) idempotency key (`$2`) until the end of the transaction:
+    /// writers run side by side here, and two requests under one key would otherwise both find
+    /// it unused and both write. An advisory lock, since the key's row does not exist yet.
+    const KEY_LOCK: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(hashtextextended($2, $1))");
+
     /// The predicate of the partial expiry indexes, written as in this backend's migration
     /// (0003) so the planner matches it.
     const LIVE_EXPIRY: &'static str =

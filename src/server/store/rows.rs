@@ -89,6 +89,8 @@ pub(super) struct SessionInsert {
 /// A trainee of a session to write; one already enrolled is left as it is.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TraineeInsert {
+    /// The account owning the session.
+    pub account_id: i64,
     /// The session.
     pub session_id: SessionId,
     /// The worker.
@@ -289,11 +291,12 @@ pub(super) async fn insert_trainees(
     insert_rows(
         conn,
         "session_trainees",
-        &["session_id", "worker_id", "outcome"],
+        &["account_id", "session_id", "worker_id", "outcome"],
         " ON CONFLICT DO NOTHING",
         rows,
         |mut row, trainee| {
-            row.push_bind(trainee.session_id)
+            row.push_bind(trainee.account_id)
+                .push_bind(trainee.session_id)
                 .push_bind(trainee.worker_id)
                 .push_bind(code_of(trainee.outcome));
         },

@@ -100,12 +100,16 @@ impl SeedBuffers {
                 session_account_id: session_account,
             });
         }
+        // A demo enrolment is in one of the demo sessions, each owned by an account.
         for (session_id, outcome) in demo_worker.sessions() {
-            self.trainees.push(TraineeInsert {
-                session_id,
-                worker_id,
-                outcome,
-            });
+            if let Some(&account_id) = session_owner.get(&session_id) {
+                self.trainees.push(TraineeInsert {
+                    account_id,
+                    session_id,
+                    worker_id,
+                    outcome,
+                });
+            }
         }
         self.workers.push(WorkerRow {
             id: Some(worker_id),

@@ -225,13 +225,33 @@ macro_rules! ported {
                 .await?)
         }
 
+        /// Makes the writes under the account's `key` take turns until the end of the
+        /// transaction (see [`$backend::KEY_LOCK`]), so the second of two at once finds the
+        /// first one's answer instead of writing again.
+        pub(in crate::server::store) async fn lock_key(
+            conn: &mut DbConn,
+            account_id: i64,
+            key: &str,
+        ) -> Result<(), ServerError> {
+            if let Some(lock) = $backend::KEY_LOCK {
+                sqlx::query(lock)
+                    .bind(account_id)
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        }
+
         /// The stored answer to `request` for the account, if its key was seen: `Some(Replay)`
-        /// for the same route and body, `Some(KeyConflict)` otherwise.
+        /// for the same route and body, `Some(KeyConflict)` otherwise. Writes under the same key
+        /// take turns from here to the end of the transaction ([`lock_key`]).
         pub(in crate::server::store) async fn lookup<T>(
             conn: &mut DbConn,
             account_id: i64,
             request: &IdempotentRequest,
         ) -> Result<Option<Idempotent<T>>, ServerError> {
+            lock_key(conn, account_id, &request.key).await?;
             let row = sqlx::query(
                 "SELECT route, body_hash, status, response FROM idempotency_keys \
                  WHERE account_id = $1 AND key = $2",

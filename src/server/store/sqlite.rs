@@ -39,6 +39,10 @@ impl SqliteStore {
     /// transaction begun `IMMEDIATE` holds the database's write lock already.
     const FOR_UPDATE: &'static str = "";
 
+    /// The lock of an idempotency key: none, the write transaction already holds the
+    /// database's write lock, so two requests under one key take turns.
+    const KEY_LOCK: Option<&'static str> = None;
+
     /// The predicate of the partial expiry indexes, written as in this backend's migration
     /// (0003) so the planner matches it.
     const LIVE_EXPIRY: &'static str =

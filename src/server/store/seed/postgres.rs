@@ -187,9 +187,11 @@ impl PgStore {
         .await?;
         let trainees = &buffers.trainees;
         sqlx::query(
-            "INSERT INTO session_trainees (session_id, worker_id, outcome) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
+            "INSERT INTO session_trainees (account_id, session_id, worker_id, outcome) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) \
+             ON CONFLICT DO NOTHING",
         )
+        .bind(column(trainees, |t| t.account_id))
         .bind(column(trainees, |t| t.session_id))
         .bind(column(trainees, |t| t.worker_id))
         .bind(column(trainees, |t| code_of(t.outcome)))

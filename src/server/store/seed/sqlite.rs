@@ -22,7 +22,9 @@ impl SqliteStore {
     pub(in crate::server::store) const SEED_BATCH: usize = MAX_ROWS;
 
     /// Enlarges the page cache and drops the secondary indexes of the loaded tables; returns
-    /// their definitions, read from the schema itself, to rebuild them.
+    /// their definitions, read from the schema itself, to rebuild them. The unique indexes of
+    /// `sessions` stay: the trainees' foreign key joins `sessions (account_id, id)`, which SQLite
+    /// resolves through one of them.
     pub(in crate::server::store) async fn seed_start(
         tx: &mut Transaction<'static, Sqlite>,
     ) -> Result<Vec<String>, ServerError> {
@@ -30,7 +32,7 @@ impl SqliteStore {
         let indexes: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
              AND tbl_name IN ('persons', 'workers', 'sessions', 'session_trainees', \
-             'passport_entries')",
+             'passport_entries') AND NOT (tbl_name = 'sessions' AND sql LIKE 'CREATE UNIQUE%')",
         )
         .fetch_all(&mut **tx)
         .await?;

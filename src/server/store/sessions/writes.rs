@@ -401,9 +401,10 @@ macro_rules! ported {
                         return Ok(Idempotent::New(SessionOutcome::UnknownWorker));
                     };
                     let enrolled = sqlx::query(
-                        "INSERT INTO session_trainees (session_id, worker_id, outcome) \
-                         VALUES ($1, $2, 'pending') ON CONFLICT DO NOTHING",
+                        "INSERT INTO session_trainees (account_id, session_id, worker_id, outcome) \
+                         VALUES ($1, $2, $3, 'pending') ON CONFLICT DO NOTHING",
                     )
+                    .bind(account.id)
                     .bind(id)
                     .bind(worker)
                     .execute(&mut *tx)
