@@ -962,3 +962,198 @@ fn a_history_and_a_matrix_record_entries_the_passport_shows() {
         ["CACES_R489 2023-03-15", "TRAVAIL_EN_HAUTEUR 2024-11-05"]
     );
 }
+
+/// The screen's words on one line: a report wrapped over lines reads as one sentence.
+fn words(s: &pty::Session) -> String {
+    s.screen().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Waits until the screen's [`words`] contain `text`; panics with the screen after `secs`.
+fn wait_for_words(s: &pty::Session, text: &str, secs: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if words(s).contains(text) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("« {text} » not on screen after {secs} s:\n{}", s.screen());
+}
+
+/// The TUI (the real binary in a pseudo-terminal) of the account whose token is `token`, with
+/// its home folder `home` (`~` of the import screen).
+fn tui(team: &Team, home: &Path, token: &str, name: &str) -> pty::Session {
+    config(
+        &home.join("config/passeport/config.toml"),
+        &team.base,
+        token,
+    );
+    let s = pty::Session::start(home, &[], 120, 32);
+    s.wait_for(name, 20);
+    s
+}
+
+/// `I` (unless the import screen is open), the path typed over the last one, Entrée: the
+/// preview.
+fn preview(s: &mut pty::Session, path: &str) {
+    if !s.screen().contains("Fichier à importer") {
+        s.send("I");
+        s.wait_for("Fichier à importer", 10);
+    }
+    s.send("\x15");
+    s.send(path);
+    s.wait_for(&format!("Fichier à importer : {path}"), 10);
+    s.send("\r");
+}
+
+#[test]
+fn the_import_screen_previews_then_writes_a_roster_and_a_sheet_with_errors_writes_nothing() {
+    let team = Team::start();
+    let (_, token) = &team.employer;
+    let home = team.path("rh");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("personnel.xlsx"),
+        roster_workbook(&[
+            ("M1", "DURAND", "Léa", 1, "Atelier", None, "Actif"),
+            ("M2", "MARTIN", "Paul", 2, "Bureau", None, "Actif"),
+        ]),
+    )
+    .unwrap();
+    let client = team.client(token);
+    let everyone = WorkersQuery {
+        archived: Some(true),
+        ..WorkersQuery::default()
+    };
+
+    let mut s = tui(&team, &home, token, "Menuiserie Martin");
+    preview(&mut s, "~/personnel.xlsx");
+    wait_for_words(
+        &s,
+        "Type de fichier : registre du personnel (reconnu d'après les colonnes).",
+        20,
+    );
+    wait_for_words(&s, "2 lignes ; 0 erreur, 0 avertissement.", 10);
+    wait_for_words(
+        &s,
+        "Entrée : importer (2 salariés créés, 0 mis à jour, 0 archivé, 0 inchangé).",
+        10,
+    );
+    assert!(
+        block(client.all_workers(&everyone)).unwrap().is_empty(),
+        "the preview wrote something"
+    );
+
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Fichier importé : 2 salariés créés, 0 mis à jour, 0 archivé, 0 inchangé.",
+        20,
+    );
+    let mut names: Vec<String> = block(client.all_workers(&everyone))
+        .unwrap()
+        .iter()
+        .map(|w| w.display_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["DURAND Léa", "MARTIN Paul"]);
+
+    // Read again: everything is as the sheet says, nothing to write.
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Rien à enregistrer (0 salarié créé, 0 mis à jour, 0 archivé, 2 inchangés).",
+        20,
+    );
+
+    // Léa's NIR with Paul's matricule: the cell is named, Entrée only reads the file again.
+    std::fs::write(
+        home.join("erreur.xlsx"),
+        roster_workbook(&[("M2", "DURAND", "Léa", 1, "Peinture", None, "Actif")]),
+    )
+    .unwrap();
+    preview(&mut s, "~/erreur.xlsx");
+    wait_for_words(&s, "1 ligne ; 1 erreur", 20);
+    wait_for_words(
+        &s,
+        "ligne 4, colonne A (Matricule) : Le matricule « M2 » est celui de MARTIN Paul",
+        10,
+    );
+    wait_for_words(
+        &s,
+        "Rien ne sera importé : corrigez le fichier, puis Entrée pour le relire.",
+        10,
+    );
+    s.send("\r");
+    wait_for_words(&s, "Rien ne sera importé", 20);
+    let services: Vec<Option<String>> = block(client.all_workers(&everyone))
+        .unwrap()
+        .iter()
+        .map(|w| block(client.staff(w.id)).unwrap().service)
+        .collect();
+    assert!(
+        services.iter().all(|s| s.as_deref() != Some("Peinture")),
+        "{services:?}"
+    );
+    // Échap leaves the path field (a lone Esc: wait, or Esc+q reads as Alt-q), then `q` quits.
+    s.send("\x1b");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.send("q");
+    s.wait_exit(10);
+}
+
+#[test]
+fn the_import_screen_turns_an_organisations_trainee_workbook_into_declarations() {
+    let team = Team::start();
+    let (_, token) = &team.organisation;
+    let home = team.path("of");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("stagiaires.xlsx"), trainee_workbook()).unwrap();
+    let client = team.client(token);
+
+    let mut s = tui(&team, &home, token, "Formapro");
+    preview(&mut s, "~/stagiaires.xlsx");
+    wait_for_words(
+        &s,
+        "Type de fichier : feuille de stagiaires d'un organisme de formation",
+        20,
+    );
+    wait_for_words(&s, "3 déclarations, 4 titulaires ; 0 erreur", 10);
+    wait_for_words(&s, "Entrée : importer 3 déclarations.", 10);
+    assert!(
+        block(client.all_declarations(&DeclarationsQuery::default()))
+            .unwrap()
+            .is_empty(),
+        "the preview sent something"
+    );
+
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Fichier valide : 3 déclarations créées, 0 déjà importée. Entrée : voir les déclarations.",
+        20,
+    );
+    let summaries = block(client.all_declarations(&DeclarationsQuery::default())).unwrap();
+    let mut kinds: Vec<DeclarationKind> = summaries
+        .iter()
+        .map(|summary| {
+            block(client.declaration(summary.id))
+                .unwrap()
+                .declaration
+                .kind
+        })
+        .collect();
+    kinds.sort_by_key(|kind| format!("{kind:?}"));
+    assert_eq!(
+        kinds,
+        [
+            DeclarationKind::Attestation,
+            DeclarationKind::Justificatif,
+            DeclarationKind::Justificatif
+        ]
+    );
+    s.send("\r");
+    s.wait_for("Session S-101 — Sauveteur secouriste du travail", 20);
+    s.send("q");
+    s.wait_exit(10);
+}

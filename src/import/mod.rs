@@ -14,6 +14,7 @@
 //! is a [`Plan::Team`], written through the staff routes.
 
 pub mod sheet;
+pub mod team;
 
 use std::path::{Path, PathBuf};
 
@@ -225,6 +226,50 @@ impl Declarations {
         } else {
             self.report.errors.sort_by_key(|error| error.line);
         }
+    }
+}
+
+/// The report of either kind of file, as the import screen shows it.
+#[derive(Debug, Clone)]
+pub enum FileReport {
+    /// Declarations (an official file or a trainee sheet).
+    Declarations(Report),
+    /// A roster, history or matrix.
+    Team(team::TeamReport),
+}
+
+impl FileReport {
+    /// Every problem, by line (or cell) and column.
+    pub fn errors(&self) -> &[LineError] {
+        match self {
+            Self::Declarations(report) => &report.errors,
+            Self::Team(report) => &report.errors,
+        }
+    }
+
+    /// Every remark.
+    pub fn warnings(&self) -> &[LineError] {
+        match self {
+            Self::Declarations(report) => &report.warnings,
+            Self::Team(report) => &report.warnings,
+        }
+    }
+
+    /// What sending does: declarations to send, or writes to the staff routes.
+    pub fn to_send(&self) -> usize {
+        match self {
+            Self::Declarations(report) => report.declarations,
+            Self::Team(report) => report.writes(),
+        }
+    }
+
+    /// The last line of the command line's report: what was (or would be) done.
+    pub fn conclusion(&self) -> String {
+        let text = match self {
+            Self::Declarations(report) => report.to_text(""),
+            Self::Team(report) => report.to_text(""),
+        };
+        text.lines().last().unwrap_or_default().to_owned()
     }
 }
 
