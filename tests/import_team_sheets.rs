@@ -244,7 +244,10 @@ fn a_trainee_workbook_becomes_declarations_of_the_right_kind_once() {
         assert!(out.contains(expected), "« {expected} » missing:\n{out}");
     }
     assert!(
-        out.ends_with("Fichier valide. Simulation (--dry-run) : rien n'a été envoyé.\n"),
+        out.ends_with(
+            "Fichier valide (vérifié sur ce poste : seul le compte a été lu sur le serveur). \
+             Simulation (--dry-run) : rien n'a été envoyé.\n"
+        ),
         "{out}"
     );
 
@@ -1156,4 +1159,135 @@ fn the_import_screen_turns_an_organisations_trainee_workbook_into_declarations()
     s.wait_for("Session S-101 — Sauveteur secouriste du travail", 20);
     s.send("q");
     s.wait_exit(10);
+}
+
+/// A proxy in front of the team server that records the method and path of every request it
+/// forwards (security review L4: what a dry run really sends).
+struct Recorder {
+    base: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Recorder {
+    fn start(target: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (log, target, http) = (seen.clone(), target.to_owned(), reqwest::Client::new());
+        let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+            let (log, target, http) = (log.clone(), target.clone(), http.clone());
+            async move {
+                let (parts, body) = request.into_parts();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{} {}", parts.method, parts.uri.path()));
+                let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                let mut forwarded = http
+                    .request(parts.method.clone(), format!("{target}{path}"))
+                    .body(body);
+                for (name, value) in parts.headers.iter().filter(|(name, _)| *name != "host") {
+                    forwarded = forwarded.header(name, value);
+                }
+                let answer = forwarded.send().await.unwrap();
+                let mut response = axum::http::Response::builder().status(answer.status());
+                for (name, value) in answer.headers() {
+                    if name != "transfer-encoding" && name != "connection" {
+                        response = response.header(name, value);
+                    }
+                }
+                let bytes = answer.bytes().await.unwrap();
+                response.body(axum::body::Body::from(bytes)).unwrap()
+            }
+        });
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Recorder {
+            base,
+            seen,
+            _runtime: runtime,
+        }
+    }
+
+    /// The requests forwarded since the last call.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+#[test]
+fn a_dry_run_sends_no_row_to_the_server_it_only_reads() {
+    let team = Team::start();
+    let recorder = Recorder::start(&team.base);
+    let of = team.path("of-enregistre.toml");
+    config(&of, &recorder.base, &team.organisation.1);
+    let employer = team.path("employeur-enregistre.toml");
+    config(&employer, &recorder.base, &team.employer.1);
+
+    let trainees = team.path("stagiaires.xlsx");
+    std::fs::write(&trainees, trainee_workbook()).unwrap();
+    let (code, out, err) = team.import(&of, &trainees, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 déclarations, 4 titulaires."), "{out}");
+    assert!(
+        out.ends_with(
+            "Fichier valide (vérifié sur ce poste : seul le compte a été lu sur le serveur). \
+             Simulation (--dry-run) : rien n'a été envoyé.\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(recorder.take(), ["GET /v1/me"]);
+
+    // A row the server would refuse is found on this machine too, still sending nothing.
+    let (code, out, _) = team.import(&of, &team_fixture_excluded(&team), &["--dry-run"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("n'est pas à déclarer"), "{out}");
+    assert_eq!(recorder.take(), ["GET /v1/me"]);
+
+    // An HR roster's dry run reads the staff to say what would change, and writes nothing.
+    let roster = team.path("personnel.xlsx");
+    std::fs::write(
+        &roster,
+        roster_workbook(&[("M1", "DURAND", "Léa", 1, "Atelier", None, "Actif")]),
+    )
+    .unwrap();
+    let (code, out, err) = team.import(&employer, &roster, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = recorder.take();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|request| request.starts_with("GET ")),
+        "{seen:?}"
+    );
+
+    // Without --dry-run the recorder sees the declarations go.
+    let (code, out, err) = team.import(&of, &trainees, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = recorder.take();
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.as_str() == "POST /v1/declarations")
+            .count(),
+        3,
+        "{seen:?}"
+    );
+}
+
+/// The official ADF fixture with its training renamed « Formateur SST », a type the Passeport
+/// excludes (art. 4-II-1°): only the checks the server applies find it.
+fn team_fixture_excluded(team: &Team) -> PathBuf {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/adf-avec-entete.csv");
+    let text = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replace("Gestes et postures", "Formateur SST");
+    let path = team.path("formateurs.csv");
+    std::fs::write(&path, text).unwrap();
+    path
 }

@@ -30,7 +30,8 @@ pub struct ImportArgs {
     /// (stagiaires, personnel, historique, matrice).
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
-    /// Vérifie le fichier sans rien envoyer.
+    /// Vérifie le fichier sur ce poste, avec les règles du serveur, sans rien envoyer (seul le
+    /// compte est lu).
     #[arg(long)]
     pub dry_run: bool,
     /// Type du fichier, quand ses colonnes ne suffisent pas à le reconnaître.
@@ -99,9 +100,13 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
         }
     };
     plan.report.dry_run = args.dry_run;
-    plan.check(&client)
-        .await
-        .wrap_err("vérification par le serveur impossible")?;
+    if args.dry_run {
+        plan.check_locally(&rules.catalogue);
+    } else {
+        plan.check(&client)
+            .await
+            .wrap_err("vérification par le serveur impossible")?;
+    }
     if !args.dry_run
         && let Err(error) = plan.apply(&client, |_, _| {}).await
     {
