@@ -244,7 +244,10 @@ fn a_trainee_workbook_becomes_declarations_of_the_right_kind_once() {
         assert!(out.contains(expected), "« {expected} » missing:\n{out}");
     }
     assert!(
-        out.ends_with("Fichier valide. Simulation (--dry-run) : rien n'a été envoyé.\n"),
+        out.ends_with(
+            "Fichier valide (vérifié sur ce poste : seul le compte a été lu sur le serveur). \
+             Simulation (--dry-run) : rien n'a été envoyé.\n"
+        ),
         "{out}"
     );
 
@@ -961,4 +964,330 @@ fn a_history_and_a_matrix_record_entries_the_passport_shows() {
         codes(paul),
         ["CACES_R489 2023-03-15", "TRAVAIL_EN_HAUTEUR 2024-11-05"]
     );
+}
+
+/// The screen's words on one line: a report wrapped over lines reads as one sentence.
+fn words(s: &pty::Session) -> String {
+    s.screen().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Waits until the screen's [`words`] contain `text`; panics with the screen after `secs`.
+fn wait_for_words(s: &pty::Session, text: &str, secs: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if words(s).contains(text) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("« {text} » not on screen after {secs} s:\n{}", s.screen());
+}
+
+/// The TUI (the real binary in a pseudo-terminal) of the account whose token is `token`, with
+/// its home folder `home` (`~` of the import screen).
+fn tui(team: &Team, home: &Path, token: &str, name: &str) -> pty::Session {
+    config(
+        &home.join("config/passeport/config.toml"),
+        &team.base,
+        token,
+    );
+    let s = pty::Session::start(home, &[], 120, 32);
+    s.wait_for(name, 20);
+    s
+}
+
+/// `I` (unless the import screen is open), the path typed over the last one, Entrée: the
+/// preview.
+fn preview(s: &mut pty::Session, path: &str) {
+    if !s.screen().contains("Fichier à importer") {
+        s.send("I");
+        s.wait_for("Fichier à importer", 10);
+    }
+    s.send("\x15");
+    s.send(path);
+    s.wait_for(&format!("Fichier à importer : {path}"), 10);
+    s.send("\r");
+}
+
+#[test]
+fn the_import_screen_previews_then_writes_a_roster_and_a_sheet_with_errors_writes_nothing() {
+    let team = Team::start();
+    let (_, token) = &team.employer;
+    let home = team.path("rh");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("personnel.xlsx"),
+        roster_workbook(&[
+            ("M1", "DURAND", "Léa", 1, "Atelier", None, "Actif"),
+            ("M2", "MARTIN", "Paul", 2, "Bureau", None, "Actif"),
+        ]),
+    )
+    .unwrap();
+    let client = team.client(token);
+    let everyone = WorkersQuery {
+        archived: Some(true),
+        ..WorkersQuery::default()
+    };
+
+    let mut s = tui(&team, &home, token, "Menuiserie Martin");
+    preview(&mut s, "~/personnel.xlsx");
+    wait_for_words(
+        &s,
+        "Type de fichier : registre du personnel (reconnu d'après les colonnes).",
+        20,
+    );
+    wait_for_words(&s, "2 lignes ; 0 erreur, 0 avertissement.", 10);
+    wait_for_words(
+        &s,
+        "Entrée : importer (2 salariés créés, 0 mis à jour, 0 archivé, 0 inchangé).",
+        10,
+    );
+    assert!(
+        block(client.all_workers(&everyone)).unwrap().is_empty(),
+        "the preview wrote something"
+    );
+
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Fichier importé : 2 salariés créés, 0 mis à jour, 0 archivé, 0 inchangé.",
+        20,
+    );
+    let mut names: Vec<String> = block(client.all_workers(&everyone))
+        .unwrap()
+        .iter()
+        .map(|w| w.display_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["DURAND Léa", "MARTIN Paul"]);
+
+    // Read again: everything is as the sheet says, nothing to write.
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Rien à enregistrer (0 salarié créé, 0 mis à jour, 0 archivé, 2 inchangés).",
+        20,
+    );
+
+    // Léa's NIR with Paul's matricule: the cell is named, Entrée only reads the file again.
+    std::fs::write(
+        home.join("erreur.xlsx"),
+        roster_workbook(&[("M2", "DURAND", "Léa", 1, "Peinture", None, "Actif")]),
+    )
+    .unwrap();
+    preview(&mut s, "~/erreur.xlsx");
+    wait_for_words(&s, "1 ligne ; 1 erreur", 20);
+    wait_for_words(
+        &s,
+        "ligne 4, colonne A (Matricule) : Le matricule « M2 » est celui de MARTIN Paul",
+        10,
+    );
+    wait_for_words(
+        &s,
+        "Rien ne sera importé : corrigez le fichier, puis Entrée pour le relire.",
+        10,
+    );
+    s.send("\r");
+    wait_for_words(&s, "Rien ne sera importé", 20);
+    let services: Vec<Option<String>> = block(client.all_workers(&everyone))
+        .unwrap()
+        .iter()
+        .map(|w| block(client.staff(w.id)).unwrap().service)
+        .collect();
+    assert!(
+        services.iter().all(|s| s.as_deref() != Some("Peinture")),
+        "{services:?}"
+    );
+    // Échap leaves the path field (a lone Esc: wait, or Esc+q reads as Alt-q), then `q` quits.
+    s.send("\x1b");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.send("q");
+    s.wait_exit(10);
+}
+
+#[test]
+fn the_import_screen_turns_an_organisations_trainee_workbook_into_declarations() {
+    let team = Team::start();
+    let (_, token) = &team.organisation;
+    let home = team.path("of");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("stagiaires.xlsx"), trainee_workbook()).unwrap();
+    let client = team.client(token);
+
+    let mut s = tui(&team, &home, token, "Formapro");
+    preview(&mut s, "~/stagiaires.xlsx");
+    wait_for_words(
+        &s,
+        "Type de fichier : feuille de stagiaires d'un organisme de formation",
+        20,
+    );
+    wait_for_words(&s, "3 déclarations, 4 titulaires ; 0 erreur", 10);
+    wait_for_words(&s, "Entrée : importer 3 déclarations.", 10);
+    assert!(
+        block(client.all_declarations(&DeclarationsQuery::default()))
+            .unwrap()
+            .is_empty(),
+        "the preview sent something"
+    );
+
+    s.send("\r");
+    wait_for_words(
+        &s,
+        "Fichier valide : 3 déclarations créées, 0 déjà importée. Entrée : voir les déclarations.",
+        20,
+    );
+    let summaries = block(client.all_declarations(&DeclarationsQuery::default())).unwrap();
+    let mut kinds: Vec<DeclarationKind> = summaries
+        .iter()
+        .map(|summary| {
+            block(client.declaration(summary.id))
+                .unwrap()
+                .declaration
+                .kind
+        })
+        .collect();
+    kinds.sort_by_key(|kind| format!("{kind:?}"));
+    assert_eq!(
+        kinds,
+        [
+            DeclarationKind::Attestation,
+            DeclarationKind::Justificatif,
+            DeclarationKind::Justificatif
+        ]
+    );
+    s.send("\r");
+    s.wait_for("Session S-101 — Sauveteur secouriste du travail", 20);
+    s.send("q");
+    s.wait_exit(10);
+}
+
+/// A proxy in front of the team server that records the method and path of every request it
+/// forwards (security review L4: what a dry run really sends).
+struct Recorder {
+    base: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Recorder {
+    fn start(target: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (log, target, http) = (seen.clone(), target.to_owned(), reqwest::Client::new());
+        let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+            let (log, target, http) = (log.clone(), target.clone(), http.clone());
+            async move {
+                let (parts, body) = request.into_parts();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{} {}", parts.method, parts.uri.path()));
+                let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                let mut forwarded = http
+                    .request(parts.method.clone(), format!("{target}{path}"))
+                    .body(body);
+                for (name, value) in parts.headers.iter().filter(|(name, _)| *name != "host") {
+                    forwarded = forwarded.header(name, value);
+                }
+                let answer = forwarded.send().await.unwrap();
+                let mut response = axum::http::Response::builder().status(answer.status());
+                for (name, value) in answer.headers() {
+                    if name != "transfer-encoding" && name != "connection" {
+                        response = response.header(name, value);
+                    }
+                }
+                let bytes = answer.bytes().await.unwrap();
+                response.body(axum::body::Body::from(bytes)).unwrap()
+            }
+        });
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Recorder {
+            base,
+            seen,
+            _runtime: runtime,
+        }
+    }
+
+    /// The requests forwarded since the last call.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+#[test]
+fn a_dry_run_sends_no_row_to_the_server_it_only_reads() {
+    let team = Team::start();
+    let recorder = Recorder::start(&team.base);
+    let of = team.path("of-enregistre.toml");
+    config(&of, &recorder.base, &team.organisation.1);
+    let employer = team.path("employeur-enregistre.toml");
+    config(&employer, &recorder.base, &team.employer.1);
+
+    let trainees = team.path("stagiaires.xlsx");
+    std::fs::write(&trainees, trainee_workbook()).unwrap();
+    let (code, out, err) = team.import(&of, &trainees, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 déclarations, 4 titulaires."), "{out}");
+    assert!(
+        out.ends_with(
+            "Fichier valide (vérifié sur ce poste : seul le compte a été lu sur le serveur). \
+             Simulation (--dry-run) : rien n'a été envoyé.\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(recorder.take(), ["GET /v1/me"]);
+
+    // A row the server would refuse is found on this machine too, still sending nothing.
+    let (code, out, _) = team.import(&of, &team_fixture_excluded(&team), &["--dry-run"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("n'est pas à déclarer"), "{out}");
+    assert_eq!(recorder.take(), ["GET /v1/me"]);
+
+    // An HR roster's dry run reads the staff to say what would change, and writes nothing.
+    let roster = team.path("personnel.xlsx");
+    std::fs::write(
+        &roster,
+        roster_workbook(&[("M1", "DURAND", "Léa", 1, "Atelier", None, "Actif")]),
+    )
+    .unwrap();
+    let (code, out, err) = team.import(&employer, &roster, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = recorder.take();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|request| request.starts_with("GET ")),
+        "{seen:?}"
+    );
+
+    // Without --dry-run the recorder sees the declarations go.
+    let (code, out, err) = team.import(&of, &trainees, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = recorder.take();
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.as_str() == "POST /v1/declarations")
+            .count(),
+        3,
+        "{seen:?}"
+    );
+}
+
+/// The official ADF fixture with its training renamed « Formateur SST », a type the Passeport
+/// excludes (art. 4-II-1°): only the checks the server applies find it.
+fn team_fixture_excluded(team: &Team) -> PathBuf {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/adf-avec-entete.csv");
+    let text = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replace("Gestes et postures", "Formateur SST");
+    let path = team.path("formateurs.csv");
+    std::fs::write(&path, text).unwrap();
+    path
 }

@@ -23,8 +23,8 @@ use passeport::domain::DeclarantKind;
 
 #[path = "common/cli_sandbox.rs"]
 mod cli_sandbox;
-#[path = "common/office.rs"]
-mod office;
+#[path = "common/libreoffice.rs"]
+mod libreoffice;
 #[allow(dead_code)]
 #[path = "common/pty.rs"]
 mod pty;
@@ -356,7 +356,7 @@ fn csv_records(path: &Path, separator: u8) -> Vec<Vec<String>> {
 #[test]
 fn roster_trainings_and_expiries_open_as_workbooks_with_dates_frozen_headers_and_colours() {
     let dir = workdir();
-    let soffice = office::soffice();
+    let soffice = libreoffice::soffice();
     for (what, sheet, extra, date_column) in [
         ("roster", "Personnel", &[][..], "Date d'entrée"),
         ("trainings", "Formations", &[][..], "Fin de formation"),
@@ -465,7 +465,7 @@ fn roster_trainings_and_expiries_open_as_workbooks_with_dates_frozen_headers_and
             fs::create_dir(&converted_dir).unwrap();
             // Separator `,` (44), quote `"` (34), UTF-8 (76).
             let filter = "csv:Text - txt - csv (StarCalc):44,34,76";
-            let converted = office::convert(soffice, &xlsx, filter, "csv", &converted_dir);
+            let converted = libreoffice::convert(soffice, &xlsx, filter, "csv", &converted_dir);
             // The CSV's neutralising quote is the workbook's quote prefix.
             let ours: Vec<Vec<String>> = ours
                 .iter()

@@ -14,6 +14,7 @@
 //! The column sets and their order live in one place, [`crate::domain::declaration::columns`];
 //! [`Layout`] only points at them.
 
+pub mod acceptance;
 pub mod conformity;
 pub mod parts;
 pub mod read;

@@ -1,21 +1,23 @@
 //! `passeport import FILE`: declarations from an official ADF/JDR file or a spreadsheet export,
 //! or staff from a team sheet. Reading, checking and sending are [`crate::import`]'s (shared
 //! with the TUI's import screen); this module adds the arguments and prints the report. A
-//! roster, history or matrix goes to the staff routes ([`team`]).
-
-mod team;
+//! roster, history or matrix goes to the staff routes ([`crate::import::team`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr};
 
 use super::export::write_stdout;
 use super::launch::client_for;
+use crate::api::Client;
+use crate::api::contract::Account;
 use crate::clock;
 use crate::config::Config;
 use crate::import::sheet::Kind;
+use crate::import::team::TeamImport;
 use crate::import::{self, Plan, Report};
 use crate::rules::Rules;
 use crate::text::{agree, count};
@@ -28,7 +30,8 @@ pub struct ImportArgs {
     /// (stagiaires, personnel, historique, matrice).
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
-    /// Vérifie le fichier sans rien envoyer.
+    /// Vérifie le fichier sur ce poste, avec les règles du serveur, sans rien envoyer (seul le
+    /// compte est lu).
     #[arg(long)]
     pub dry_run: bool,
     /// Type du fichier, quand ses colonnes ne suffisent pas à le reconnaître.
@@ -92,18 +95,18 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
         Plan::Declarations(plan) => plan,
         Plan::Team(team) => {
             let (table, columns) = *team;
-            let sheet = team::Sheet {
-                path: &path,
-                table: &table,
-                columns,
-            };
-            return team::run(&client, &account, sheet, &args, &rules, today).await;
+            let team = TeamImport::new(&path, table, columns);
+            return run_team(&client, &account, team, &args, &rules, today).await;
         }
     };
     plan.report.dry_run = args.dry_run;
-    plan.check(&client)
-        .await
-        .wrap_err("vérification par le serveur impossible")?;
+    if args.dry_run {
+        plan.check_locally(&rules.catalogue);
+    } else {
+        plan.check(&client)
+            .await
+            .wrap_err("vérification par le serveur impossible")?;
+    }
     if !args.dry_run
         && let Err(error) = plan.apply(&client, |_, _| {}).await
     {
@@ -122,6 +125,39 @@ pub async fn run(args: ImportArgs, config_path: &Path, rules: Rules) -> Result<E
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Imports a roster, history or matrix: exit 0 when valid (and written), 1 with errors.
+async fn run_team(
+    client: &Client,
+    account: &Account,
+    mut team: TeamImport,
+    args: &ImportArgs,
+    rules: &Rules,
+    today: NaiveDate,
+) -> Result<ExitCode> {
+    team.check(client, account, rules, today).await?;
+    if !args.dry_run
+        && let Err(error) = team.apply(client, |_, _| {}).await
+    {
+        print_team_report(&team, args.format)?;
+        return Err(error.into());
+    }
+    print_team_report(&team, args.format)?;
+    Ok(if team.report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Prints a team sheet's report on stdout.
+fn print_team_report(team: &TeamImport, format: ReportFormat) -> Result<()> {
+    let text = match format {
+        ReportFormat::Text => team.report.to_text(&team.path),
+        ReportFormat::Json => team.report.to_json()?,
+    };
+    write_stdout(text)
 }
 
 /// Prints the report on stdout.

@@ -3,8 +3,9 @@
 //! ([`Declarations::check`]), then send ([`Declarations::apply`]) with a progress callback.
 //!
 //! The file is read by the pure reader ([`crate::bulk::read`]), every row checked locally, then
-//! every declaration checked by the server (`POST /v1/declarations/validate`). Nothing is sent
-//! unless the whole file is valid. Each declaration then goes with an idempotency key derived
+//! every declaration checked by the server (`POST /v1/declarations/validate`), or for a dry run
+//! on this machine with the same rules ([`crate::bulk::acceptance`], nothing sent). Nothing is
+//! sent unless the whole file is valid. Each declaration then goes with an idempotency key derived
 //! from its rows, and keeps each line's `ID_UNIQUE_PARTENAIRE`: importing the same file again,
 //! or resuming an interrupted import, creates nothing twice (domain.md §8: a repeated
 //! `ID_UNIQUE_PARTENAIRE` is a double declaration).
@@ -14,6 +15,7 @@
 //! is a [`Plan::Team`], written through the staff routes.
 
 pub mod sheet;
+pub mod team;
 
 use std::path::{Path, PathBuf};
 
@@ -22,14 +24,15 @@ use serde::Serialize;
 
 use crate::api::contract::DeclarationId;
 use crate::api::{ApiError, Client};
+use crate::bulk::acceptance;
 use crate::bulk::read::{self, ImportFile, ImportedDeclaration, LineError};
 use crate::bulk::sheet::Table;
 use crate::bulk::sheet::trainees::{Trainees, sort as trainee_sort};
-use crate::cli::errors::io_message;
 use crate::domain::DeclarantKind;
 use crate::domain::declaration::columns::{COMPETENCE_TRANSFERABLE, ID_UNIQUE_PARTENAIRE, NIR};
 use crate::domain::ids::{Competence, Nir};
 use crate::domain::training::Catalogue;
+use crate::io_error::io_message;
 use crate::rules::Rules;
 use crate::text::sanitize;
 use crate::text::{agree, count};
@@ -109,6 +112,8 @@ pub struct Declarations {
     /// The file, its kind and its columns, in French.
     pub description: String,
     trainees: Option<Box<Trainees>>,
+    declarant: DeclarantKind,
+    today: NaiveDate,
 }
 
 /// Reads `bytes` (the file at `path`) and checks every row locally: pure, no I/O.
@@ -159,6 +164,8 @@ pub fn plan(
         report,
         description,
         trainees,
+        declarant,
+        today,
     };
     declarations.sort_errors();
     Ok(Plan::Declarations(Box::new(declarations)))
@@ -174,6 +181,27 @@ impl Declarations {
             self.sort_errors();
         }
         Ok(())
+    }
+
+    /// Checks every declaration on this machine with the rules the server applies
+    /// ([`acceptance`]) when the file has no error yet, sending nothing (`--dry-run`).
+    pub fn check_locally(&mut self, catalogue: &Catalogue) {
+        if self.report.errors.is_empty() {
+            let mut found = Vec::new();
+            for imported in &self.file.declarations {
+                let mut declaration = imported.declaration.clone();
+                declaration.normalise_nirs();
+                let errors = acceptance::declaration_errors(
+                    &declaration,
+                    self.declarant,
+                    self.today,
+                    catalogue,
+                );
+                found.extend(errors.iter().map(|error| imported.locate(error)));
+            }
+            self.report.errors = locate(self.trainees.as_deref(), found);
+            self.sort_errors();
+        }
     }
 
     /// Sends every declaration when the file has no error, calling `progress(sent, total)` after
@@ -225,6 +253,50 @@ impl Declarations {
         } else {
             self.report.errors.sort_by_key(|error| error.line);
         }
+    }
+}
+
+/// The report of either kind of file, as the import screen shows it.
+#[derive(Debug, Clone)]
+pub enum FileReport {
+    /// Declarations (an official file or a trainee sheet).
+    Declarations(Report),
+    /// A roster, history or matrix.
+    Team(team::TeamReport),
+}
+
+impl FileReport {
+    /// Every problem, by line (or cell) and column.
+    pub fn errors(&self) -> &[LineError] {
+        match self {
+            Self::Declarations(report) => &report.errors,
+            Self::Team(report) => &report.errors,
+        }
+    }
+
+    /// Every remark.
+    pub fn warnings(&self) -> &[LineError] {
+        match self {
+            Self::Declarations(report) => &report.warnings,
+            Self::Team(report) => &report.warnings,
+        }
+    }
+
+    /// What sending does: declarations to send, or writes to the staff routes.
+    pub fn to_send(&self) -> usize {
+        match self {
+            Self::Declarations(report) => report.declarations,
+            Self::Team(report) => report.writes(),
+        }
+    }
+
+    /// The last line of the command line's report: what was (or would be) done.
+    pub fn conclusion(&self) -> String {
+        let text = match self {
+            Self::Declarations(report) => report.to_text(""),
+            Self::Team(report) => report.to_text(""),
+        };
+        text.lines().last().unwrap_or_default().to_owned()
     }
 }
 
@@ -379,7 +451,9 @@ impl Report {
                 agree(known, "importée", "importées")
             )
         } else if self.dry_run {
-            "Fichier valide. Simulation (--dry-run) : rien n'a été envoyé.".to_owned()
+            "Fichier valide (vérifié sur ce poste : seul le compte a été lu sur le serveur). \
+             Simulation (--dry-run) : rien n'a été envoyé."
+                .to_owned()
         } else {
             format!(
                 "Fichier valide : {} {}, {known} déjà {}.",

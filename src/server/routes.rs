@@ -38,20 +38,16 @@ use crate::api::contract::{
     PassportEntryView, Problem, SessionDetail, SessionSummary, SessionsQuery, StaffRecord,
     TraineeView, ValidationReport, WorkersQuery,
 };
-use crate::bulk::{self, BulkError, Layout};
+use crate::bulk::{self, Layout, acceptance};
 use crate::domain::deadline::{DeadlineRules, Obligation};
 use crate::domain::declaration::Declaration;
-use crate::domain::declaration::columns::{
-    ID_UNIQUE_PARTENAIRE, NIR, NOM_TITULAIRE, PRESENCE_EMPLOYEUR, REFERENCE_EMPLOYEUR,
-    SIRET_EMPLOYEUR,
-};
 use crate::domain::expiry::{
     DEFAULT_THRESHOLD_DAYS, PassportEntry, days_left, expiry_date, status,
 };
 use crate::domain::session::SessionId;
 use crate::domain::training::Catalogue;
 use crate::domain::worker::{Worker, WorkerId};
-use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
+use crate::domain::{DeclarantKind, DeclarationKind};
 
 mod audit;
 mod exports;
@@ -72,20 +68,6 @@ const MAX_KEY_LEN: usize = 255;
 const MAX_QUERY_LEN: usize = 200;
 /// Largest `within_days` of `GET /v1/expirations` (ten years).
 const MAX_WITHIN_DAYS: u32 = 3660;
-/// Placeholder prefix of identifiers the server assigns, used only to validate a declaration
-/// before its real identifiers exist.
-const PLACEHOLDER: &str = "PP-attribution-automatique";
-
-/// The columns of a titulaire's own fields (the rest describe the whole declaration).
-const TITULAIRE_COLUMNS: [&str; 6] = [
-    ID_UNIQUE_PARTENAIRE,
-    NIR,
-    NOM_TITULAIRE,
-    PRESENCE_EMPLOYEUR,
-    SIRET_EMPLOYEUR,
-    REFERENCE_EMPLOYEUR,
-];
-
 /// Media type of the bulk-file export.
 const CSV: &str = "text/csv; charset=utf-8";
 
@@ -677,67 +659,21 @@ async fn list_expirations(
     }))
 }
 
-/// The declaration with placeholders for the identifiers the server assigns when they are
-/// empty, so validation does not report them missing.
-fn with_placeholders(declaration: &Declaration) -> Declaration {
-    let mut filled = declaration.clone();
-    if filled.id_declaration.trim().is_empty() {
-        filled.id_declaration = PLACEHOLDER.to_owned();
-    }
-    if filled.reference_declaration.trim().is_empty() {
-        filled.reference_declaration = PLACEHOLDER.to_owned();
-    }
-    for (index, titulaire) in filled.titulaires.iter_mut().enumerate() {
-        if titulaire.id_unique_partenaire.trim().is_empty() {
-            titulaire.id_unique_partenaire = format!("{PLACEHOLDER}-{}", index + 1);
-        }
-    }
-    filled
-}
-
-/// Validates a declaration for the account on `today`: the rules of the domain, then the bulk
-/// file writer (a value it cannot write, such as one holding `|`, is a field error too).
+/// Validates a declaration for the account on `today` ([`acceptance::declaration_errors`]:
+/// the rules of the domain, the catalogue, the bulk file writer).
 fn check_declaration(
     state: &AppState,
     declaration: &Declaration,
     account: &AccountRow,
     today: NaiveDate,
 ) -> Result<(), ApiProblem> {
-    let filled = with_placeholders(declaration);
-    let mut errors = match filled.validate(account.kind, today) {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors,
-    };
-    errors.extend(training_code_errors(state.catalogue(), declaration));
-    if !errors.is_empty() {
-        return Err(ApiProblem::invalid(errors));
+    let errors =
+        acceptance::declaration_errors(declaration, account.kind, today, state.catalogue());
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiProblem::invalid(errors))
     }
-    bulk::write(Layout::for_kind(filled.kind), std::slice::from_ref(&filled))
-        .map_err(|error| ApiProblem::invalid(vec![unwritable(&error)]))?;
-    Ok(())
-}
-
-/// The field error of a value the bulk file cannot hold, tied to its column (and titulaire).
-fn unwritable(error: &BulkError) -> FieldError {
-    let place = match error {
-        BulkError::ColumnSeparator { at }
-        | BulkError::LineBreak { at }
-        | BulkError::ValueSeparator { at, .. }
-        | BulkError::InvalidIdentifier { at, .. } => Some(at),
-        _ => None,
-    };
-    let field = match place {
-        Some(at) if TITULAIRE_COLUMNS.contains(&at.column) => {
-            format!(
-                "titulaires[{}].{}",
-                at.titulaire.saturating_sub(1),
-                at.column
-            )
-        }
-        Some(at) => at.column.to_owned(),
-        None => "declaration".to_owned(),
-    };
-    FieldError::new(field, "unwritable", error.to_string())
 }
 
 /// The deadline of a declaration of the account, whether recording it `today` is late, and why:
@@ -789,41 +725,6 @@ pub(crate) fn declaration_obligation<'a>(
         .as_deref()
         .and_then(|code| catalogue.get(code));
     Some(deadlines.obligation(declarant, training, end, reference))
-}
-
-/// The field errors of `training_code`: unknown in the catalogue, or excluded from the Passeport
-/// (décret 2022-1712 art. 4-II), the rule cited.
-fn training_code_errors(catalogue: &Catalogue, declaration: &Declaration) -> Vec<FieldError> {
-    let Some(code) = declaration.training_code.as_deref() else {
-        return Vec::new();
-    };
-    match catalogue.get(code) {
-        None => vec![FieldError::new(
-            "training_code",
-            "unknown",
-            format!(
-                "type de formation « {code} » absent du catalogue (voir « passeport catalogue »)"
-            ),
-        )],
-        Some(training) => training
-            .exclusion
-            .as_ref()
-            .map(|exclusion| {
-                FieldError::new(
-                    "training_code",
-                    "excluded",
-                    format!(
-                        "{} n'est pas à déclarer : {} ({}) {}",
-                        training.title,
-                        exclusion.reason,
-                        exclusion.rule,
-                        exclusion.confidence.tag()
-                    ),
-                )
-            })
-            .into_iter()
-            .collect(),
-    }
 }
 
 /// `POST /v1/declarations/validate`: dry run.
@@ -1180,39 +1081,6 @@ mod tests {
         let (status, _, body) = problem(response).await;
         assert_eq!(status, 400);
         assert!(body.detail.unwrap().contains("JSON"));
-    }
-
-    #[test]
-    fn placeholders_fill_only_empty_identifiers() {
-        let mut declaration = Declaration::new(DeclarationKind::Attestation);
-        declaration.reference_declaration = "MA-REF".to_owned();
-        declaration.titulaires = vec![Default::default(), Default::default()];
-        declaration.titulaires[1].id_unique_partenaire = "L2".to_owned();
-        let filled = with_placeholders(&declaration);
-        assert_eq!(filled.id_declaration, PLACEHOLDER);
-        assert_eq!(filled.reference_declaration, "MA-REF");
-        assert_eq!(
-            filled.titulaires[0].id_unique_partenaire,
-            format!("{PLACEHOLDER}-1")
-        );
-        assert_eq!(filled.titulaires[1].id_unique_partenaire, "L2");
-    }
-
-    #[test]
-    fn unwritable_values_are_field_errors_of_their_column() {
-        let mut declaration = Declaration::new(DeclarationKind::Attestation);
-        declaration.id_declaration = "D|1".to_owned();
-        declaration.titulaires = vec![Default::default(), Default::default()];
-        declaration.titulaires[1].nom_titulaire = "A|B".to_owned();
-        let error = bulk::write(Layout::Adf, std::slice::from_ref(&declaration)).unwrap_err();
-        assert_eq!(unwritable(&error).field, "ID_DECLARATION");
-        declaration.id_declaration = "D1".to_owned();
-        let error = bulk::write(Layout::Adf, std::slice::from_ref(&declaration)).unwrap_err();
-        let field = unwritable(&error);
-        assert_eq!(
-            (field.field.as_str(), field.code.as_str()),
-            ("titulaires[1].NOM_TITULAIRE", "unwritable")
-        );
     }
 
     #[test]

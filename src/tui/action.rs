@@ -258,8 +258,8 @@ impl PartialEq for ImportJob {
 pub struct ImportRead {
     /// The file, its kind and its columns, in French.
     pub description: String,
-    /// Counts, errors at their cells, warnings, and the declarations sent.
-    pub report: crate::import::Report,
+    /// Counts, errors at their cells, warnings, and what was sent or written.
+    pub report: crate::import::FileReport,
 }
 
 /// The error for an answer of another kind than its request: a bug of ours, never the server's.

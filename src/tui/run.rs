@@ -4,6 +4,7 @@
 //! synchronized update.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -27,7 +28,8 @@ use crate::api::{ApiError, Client};
 use crate::domain::session::SessionId;
 use crate::domain::worker::WorkerId;
 use crate::drafts::{DraftError, DraftStore};
-use crate::import::Plan;
+use crate::import::team::TeamImport;
+use crate::import::{FileReport, Plan};
 use crate::rules::Rules;
 use crate::search::SearchIndex;
 
@@ -346,34 +348,48 @@ async fn import(
         rules,
         today,
     } = job;
+    let shown = path.display().to_string();
+    let read_path = shown.clone();
+    let read_rules = Arc::clone(&rules);
     let planned = tokio::task::spawn_blocking(move || {
         let bytes = crate::import::read_bytes(&path)?;
-        let shown = path.display().to_string();
-        crate::import::plan(&bytes, &shown, None, account.kind, today, &rules)
+        crate::import::plan(&bytes, &read_path, None, account.kind, today, &read_rules)
     })
     .await
     .map_err(|error| ApiError::Malformed {
         detail: error.to_string(),
     })?;
+    let mut progress = progress;
     let mut plan = match planned {
         Ok(Plan::Declarations(plan)) => plan,
         Ok(Plan::Team(team)) => {
-            return Ok(Response::Import(Err(format!(
-                "{} : les feuilles du personnel s'importent avec « passeport import FICHIER ».",
-                team.1.kind
-            ))));
+            let (table, columns) = *team;
+            let mut team = TeamImport::new(&shown, table, columns);
+            let done = match team.check(client, &account, &rules, today).await {
+                Ok(()) if send => team.apply(client, |written, _| progress(written)).await,
+                other => other,
+            };
+            if let Err(error) = done {
+                return match error.into_server() {
+                    Ok(error) => Err(error),
+                    Err(message) => Ok(Response::Import(Err(message))),
+                };
+            }
+            return Ok(Response::Import(Ok(Box::new(ImportRead {
+                description: format!("{shown} : {}", team.report.sheet.to_text()),
+                report: FileReport::Team(team.report),
+            }))));
         }
         Err(error) => return Ok(Response::Import(Err(error.to_string()))),
     };
     plan.report.dry_run = !send;
     plan.check(client).await?;
     if send {
-        let mut progress = progress;
         plan.apply(client, |sent, _| progress(sent)).await?;
     }
     Ok(Response::Import(Ok(Box::new(ImportRead {
         description: plan.description,
-        report: plan.report,
+        report: FileReport::Declarations(plan.report),
     }))))
 }
 

@@ -1,6 +1,8 @@
-//! LibreOffice for the tests of spreadsheets (issue 15 §7): `soffice --headless --convert-to`
-//! turns a CSV text into the workbook LibreOffice writes (numbers and dates typed as it reads
-//! them). CI installs it (`.ci/run`, Debian's `libreoffice-calc-nogui`).
+//! LibreOffice for the tests of spreadsheets (issue 15 §7), the one helper of every test crate:
+//! `soffice --headless --convert-to` proves that a file passeport writes opens in a real
+//! spreadsheet, and makes workbooks as LibreOffice saves them (from a CSV text, numbers and dates
+//! typed as it reads them, or by saving a workbook again). CI installs it (`.ci/run`, Debian's
+//! `libreoffice-calc-nogui`).
 
 // Shared by several test crates: not every helper is used by each.
 #![allow(dead_code)]
@@ -21,9 +23,16 @@ pub fn soffice() -> Option<PathBuf> {
             Ok("true"),
             "soffice is missing: .ci/run installs libreoffice-calc-nogui"
         );
-        eprintln!("soffice absent: LibreOffice workbooks not tested here");
+        eprintln!("soffice absent: LibreOffice files not tested here");
     }
     found
+}
+
+/// Converts `input` with LibreOffice to `filter` (`csv`, `xls`, or a full filter string such as
+/// `csv:Text - txt - csv (StarCalc):59,34,76`), written into `dir` with the extension `extension`;
+/// returns the converted file's path. The profile lives in `dir`, so tests run in parallel.
+pub fn convert(soffice: &Path, input: &Path, filter: &str, extension: &str, dir: &Path) -> PathBuf {
+    run(soffice, dir, None, filter, input, extension)
 }
 
 /// `text` saved as CSV (UTF-8), then converted by LibreOffice to `extension`; the workbook's
@@ -31,42 +40,52 @@ pub fn soffice() -> Option<PathBuf> {
 pub fn libreoffice(soffice: &Path, dir: &Path, name: &str, text: &str, extension: &str) -> PathBuf {
     let csv = dir.join(format!("{name}.csv"));
     std::fs::write(&csv, text).unwrap();
-    let status = Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}/lo-profile",
-            dir.display()
-        ))
-        // CSV filter options: `,` separator, `"` quotes, UTF-8 (76), from line 1: the text is
-        // read as written whatever the machine's locale.
-        .args([
-            "--headless",
-            "--infilter=CSV:44,34,76,1",
-            "--convert-to",
-            extension,
-        ])
-        .arg("--outdir")
-        .arg(dir)
-        .arg(&csv)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir.join(format!("{name}.{extension}"))
+    // CSV filter options: `,` separator, `"` quotes, UTF-8 (76), from line 1: the text is read
+    // as written whatever the machine's locale.
+    run(
+        soffice,
+        dir,
+        Some("CSV:44,34,76,1"),
+        extension,
+        &csv,
+        extension,
+    )
 }
 
-/// The workbook at `path` opened and saved again by LibreOffice as `extension`, beside it under
-/// `dir`; the new workbook's path.
+/// The workbook at `path` opened and saved again by LibreOffice as `extension`, under `dir`;
+/// the new workbook's path.
 pub fn resave(soffice: &Path, dir: &Path, path: &Path, extension: &str) -> PathBuf {
-    let status = Command::new(soffice)
+    run(soffice, dir, None, extension, path, extension)
+}
+
+/// One `soffice --headless` conversion of `input` into `dir`, asserting that it wrote its file.
+fn run(
+    soffice: &Path,
+    dir: &Path,
+    infilter: Option<&str>,
+    filter: &str,
+    input: &Path,
+    extension: &str,
+) -> PathBuf {
+    let mut command = Command::new(soffice);
+    command
         .arg(format!(
             "-env:UserInstallation=file://{}/lo-profile",
             dir.display()
         ))
-        .args(["--headless", "--convert-to", extension, "--outdir"])
+        .arg("--headless");
+    if let Some(infilter) = infilter {
+        command.arg(format!("--infilter={infilter}"));
+    }
+    let output = command
+        .args(["--convert-to", filter, "--outdir"])
         .arg(dir)
-        .arg(path)
-        .status()
+        .arg(input)
+        .output()
         .unwrap();
-    assert!(status.success());
-    let stem = path.file_stem().unwrap().to_string_lossy();
-    dir.join(format!("{stem}.{extension}"))
+    assert!(output.status.success(), "{output:?}");
+    let stem = input.file_stem().unwrap().to_string_lossy().into_owned();
+    let converted = dir.join(format!("{stem}.{extension}"));
+    assert!(converted.is_file(), "{output:?}");
+    converted
 }

@@ -14,9 +14,9 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use super::write_stdout;
 use crate::bulk::conformity::{self, Conformity};
 use crate::bulk::parts;
-use crate::cli::errors::io_message;
 use crate::clock;
 use crate::domain::{DeclarantKind, DeclarationKind};
+use crate::io_error::io_message;
 use crate::text::count;
 use crate::tui::widgets::sanitize;
 

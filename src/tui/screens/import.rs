@@ -1,6 +1,7 @@
-//! Importer: a file of declarations (official ADF/JDR or trainee sheet) typed by its path,
-//! read and checked off the UI task, previewed (kind, columns, rows, first errors at their
-//! cells), then sent on confirmation with a progress bar. The reading, checks and sending are
+//! Importer: a file typed by its path — declarations (official ADF/JDR or an OF's trainee sheet)
+//! or an HR sheet (roster, training history, matrix) — read and checked off the UI task,
+//! previewed (kind, columns, rows, what the import will do, first errors at their cells), then
+//! sent on confirmation with a progress bar. The reading, checks and writing are
 //! [`crate::import`]'s, shared with `passeport import`; a file with errors sends nothing.
 
 use std::path::PathBuf;
@@ -15,7 +16,8 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::{Cx, Navigate, Screen};
 use crate::api::ApiError;
-use crate::import::Report;
+use crate::import::team::TeamReport;
+use crate::import::{FileReport, Report};
 use crate::rules::Rules;
 use crate::text::{agree, count};
 use crate::tui::action::{ImportJob, ImportRead, Request, RequestId, Response};
@@ -77,20 +79,37 @@ impl ImportScreen {
         self.input.text()
     }
 
-    /// Declarations sent so far and in all, while sending.
+    /// Declarations sent (or staff writes made) so far and in all, while sending.
     pub fn progress(&self) -> Option<(usize, usize)> {
         match &self.stage {
-            Stage::Sending { read, done, .. } => Some((*done, read.report.declarations)),
+            Stage::Sending { read, done, .. } => Some((*done, read.report.to_send())),
             _ => None,
         }
     }
 
-    /// The report shown (preview or final), if any.
-    pub fn report(&self) -> Option<&Report> {
+    /// The report shown (preview or final), of either kind, if any.
+    pub fn file_report(&self) -> Option<&FileReport> {
         match &self.stage {
-            Stage::Preview(read) | Stage::Done(read) => Some(&read.report),
-            Stage::Sending { read, .. } => Some(&read.report),
+            Stage::Preview(read) | Stage::Done(read) | Stage::Sending { read, .. } => {
+                Some(&read.report)
+            }
             _ => None,
+        }
+    }
+
+    /// The report shown of a file of declarations, if any.
+    pub fn report(&self) -> Option<&Report> {
+        match self.file_report()? {
+            FileReport::Declarations(report) => Some(report),
+            FileReport::Team(_) => None,
+        }
+    }
+
+    /// The report shown of a roster, history or matrix, if any.
+    pub fn team_report(&self) -> Option<&TeamReport> {
+        match self.file_report()? {
+            FileReport::Team(report) => Some(report),
+            FileReport::Declarations(_) => None,
         }
     }
 
@@ -133,7 +152,7 @@ impl ImportScreen {
 
     fn send(&mut self, cx: &mut Cx<'_>) {
         if let Stage::Preview(read) = std::mem::take(&mut self.stage) {
-            if read.report.errors.is_empty() && read.report.declarations > 0 {
+            if read.report.errors().is_empty() && read.report.to_send() > 0 {
                 let id = cx.request(Request::Import(self.job(true, cx.today)));
                 self.stage = Stage::Sending { id, read, done: 0 };
             } else {
@@ -163,7 +182,7 @@ impl Screen for ImportScreen {
                 self.send(cx);
                 true
             }
-            (Stage::Done(read), KeyCode::Enter) if !read.report.results.is_empty() => {
+            (Stage::Done(read), KeyCode::Enter) if sent_declarations(&read.report) => {
                 cx.navigate = Some(Navigate::Declarations);
                 true
             }
@@ -233,41 +252,49 @@ impl Screen for ImportScreen {
         let mut lines = Vec::new();
         let action = match &self.stage {
             Stage::Typing => Line::from(
-                "Tapez le chemin d'un fichier ADF, JDR ou d'une feuille de stagiaires (~ pour \
-                 votre dossier), puis Entrée pour le vérifier.",
+                "Tapez le chemin d'un fichier ADF, JDR, d'une feuille de stagiaires ou du \
+                 personnel (registre, historique, matrice ; ~ pour votre dossier), puis Entrée \
+                 pour le vérifier.",
             ),
             Stage::Checking(_) => Line::from("Lecture et vérification du fichier…"),
             Stage::Failed(message) => Line::styled(sanitize(message), theme.error),
             Stage::Preview(read) => {
                 report_lines(read, &mut lines, theme);
-                if read.report.errors.is_empty() {
-                    Line::from(format!(
-                        "Entrée : importer {}.",
-                        count(
-                            read.report.declarations as u64,
-                            "déclaration",
-                            "déclarations"
-                        )
-                    ))
-                } else {
-                    Line::styled(
+                match &read.report {
+                    report if !report.errors().is_empty() => Line::styled(
                         "Rien ne sera importé : corrigez le fichier, puis Entrée pour le relire.",
                         theme.error,
-                    )
+                    ),
+                    FileReport::Declarations(report) => Line::from(format!(
+                        "Entrée : importer {}.",
+                        count(report.declarations as u64, "déclaration", "déclarations")
+                    )),
+                    FileReport::Team(report) if report.writes() == 0 => {
+                        Line::from(format!("Rien à enregistrer ({}).", report.counts()))
+                    }
+                    FileReport::Team(report) => {
+                        Line::from(format!("Entrée : importer ({}).", report.counts()))
+                    }
                 }
             }
             Stage::Sending { read, done, .. } => {
                 report_lines(read, &mut lines, theme);
-                let total = read.report.declarations;
+                let total = read.report.to_send();
                 let ratio = if total == 0 {
                     1.0
                 } else {
                     *done as f64 / total as f64
                 };
-                let label = format!(
-                    "Envoi : {done}/{total} {}",
-                    agree(total as u64, "déclaration", "déclarations")
-                );
+                let label = match &read.report {
+                    FileReport::Declarations(_) => format!(
+                        "Envoi : {done}/{total} {}",
+                        agree(total as u64, "déclaration", "déclarations")
+                    ),
+                    FileReport::Team(_) => format!(
+                        "Enregistrement : {done}/{total} {}",
+                        agree(total as u64, "ligne", "lignes")
+                    ),
+                };
                 let gauge = Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(label);
                 frame.render_widget(
                     gauge,
@@ -280,12 +307,12 @@ impl Screen for ImportScreen {
             }
             Stage::Done(read) => {
                 let report = &read.report;
-                for error in report.errors.iter().take(SHOWN_ERRORS) {
+                for error in report.errors().iter().take(SHOWN_ERRORS) {
                     let text = format!("  {}", sanitize(&error.to_string()));
                     lines.push(Line::styled(text, theme.error));
                 }
-                let mut done = report_conclusion(report);
-                if !report.results.is_empty() {
+                let mut done = report.conclusion();
+                if sent_declarations(report) {
                     done.push_str(" Entrée : voir les déclarations.");
                 }
                 Line::from(done)
@@ -308,24 +335,27 @@ fn report_lines(read: &ImportRead, lines: &mut Vec<Line<'static>>, theme: &Theme
         lines.push(Line::from(sanitize(line)));
     }
     let report = &read.report;
-    lines.push(Line::from(format!(
-        "{}, {} ; {}, {}.",
-        count(report.declarations as u64, "déclaration", "déclarations"),
-        count(report.titulaires as u64, "titulaire", "titulaires"),
-        count(report.errors.len() as u64, "erreur", "erreurs"),
-        count(
-            report.warnings.len() as u64,
-            "avertissement",
-            "avertissements"
+    let rows = match report {
+        FileReport::Declarations(report) => format!(
+            "{}, {}",
+            count(report.declarations as u64, "déclaration", "déclarations"),
+            count(report.titulaires as u64, "titulaire", "titulaires")
         ),
+        FileReport::Team(report) => count(report.sheet.rows as u64, "ligne", "lignes"),
+    };
+    let (errors, warnings) = (report.errors(), report.warnings());
+    lines.push(Line::from(format!(
+        "{rows} ; {}, {}.",
+        count(errors.len() as u64, "erreur", "erreurs"),
+        count(warnings.len() as u64, "avertissement", "avertissements"),
     )));
-    for error in report.errors.iter().take(SHOWN_ERRORS) {
+    for error in errors.iter().take(SHOWN_ERRORS) {
         lines.push(Line::styled(
             format!("  {}", sanitize(&error.to_string())),
             theme.error,
         ));
     }
-    let hidden = report.errors.len().saturating_sub(SHOWN_ERRORS);
+    let hidden = errors.len().saturating_sub(SHOWN_ERRORS);
     if hidden > 0 {
         lines.push(Line::from(format!(
             "  … et {} (passeport import {} les liste toutes)",
@@ -335,12 +365,7 @@ fn report_lines(read: &ImportRead, lines: &mut Vec<Line<'static>>, theme: &Theme
     }
 }
 
-/// The last line of the command line's report.
-fn report_conclusion(report: &Report) -> String {
-    report
-        .to_text("")
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned()
+/// Whether declarations were sent (Entrée then opens Déclarations).
+fn sent_declarations(report: &FileReport) -> bool {
+    matches!(report, FileReport::Declarations(report) if !report.results.is_empty())
 }

@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use color_eyre::eyre::{Result, WrapErr};
-
-use super::{Change, Outcome};
+use super::{Change, Outcome, TeamError};
 use crate::api::Client;
 use crate::api::contract::{
     NewTrainingRecord, NewWorker, NirView, StaffRecord, TrainingRecordPatch, TrainingRecordView,
@@ -365,7 +363,7 @@ impl Plan {
         read: Read<Training>,
         staff: &[StaffRecord<NirView>],
         catalogue: &Catalogue,
-    ) -> Result<Self> {
+    ) -> Result<Self, TeamError> {
         let mut plan = Self::new(read.errors, read.warnings);
         let mut histories: HashMap<WorkerId, Vec<TrainingRecordView>> = HashMap::new();
         for training in read.items {
@@ -390,12 +388,14 @@ impl Plan {
             let worker = record.worker.id;
             let history = match histories.entry(worker) {
                 std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
-                    client
-                        .training_history(worker)
-                        .await
-                        .wrap_err("lecture des formations enregistrées impossible")?,
-                ),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(client.training_history(worker).await.map_err(|source| {
+                        TeamError::Read {
+                            what: "lecture des formations enregistrées",
+                            source,
+                        }
+                    })?)
+                }
             };
             let title = catalogue
                 .get(&training.training_code)

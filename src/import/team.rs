@@ -1,25 +1,23 @@
-//! `passeport import` of an HR department's sheets (issue 15 §4), through the staff routes of
-//! the typed client: a roster upserts workers by NIR or matricule and archives its leavers
-//! (never deletes); a training history or matrix records training entries. The account's
-//! workers and records are read first and every row is planned; nothing is written when a row
-//! is wrong, and importing the same sheet again finds everything unchanged.
+//! Importing an HR department's sheets (issue 15 §4), shared by `passeport import` and the TUI's
+//! import screen, through the staff routes of the typed client: a roster upserts workers by NIR
+//! or matricule and archives its leavers (never deletes); a training history or matrix records
+//! training entries. [`TeamImport::check`] reads the account's workers and records and plans
+//! every row (the report then says what the import would do); [`TeamImport::apply`] writes,
+//! with a progress callback, only when no row is wrong. Importing the same sheet again finds
+//! everything unchanged.
 
 mod plan;
 
-use std::process::ExitCode;
-
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{ImportArgs, ReportFormat};
 use crate::api::contract::{Account, NirView, StaffRecord, WorkersQuery};
 use crate::api::{ApiError, Client};
 use crate::bulk::read::LineError;
 use crate::bulk::sheet::header::{Field, Kind, Table};
 use crate::bulk::sheet::staff;
 use crate::bulk::sheet::trainees::sort;
-use crate::cli::export::write_stdout;
 use crate::domain::DeclarantKind;
 use crate::domain::FieldError;
 use crate::domain::worker::WorkerId;
@@ -27,17 +25,66 @@ use crate::import::sheet::Columns;
 use crate::rules::Rules;
 use crate::text::sanitize;
 use crate::text::{agree, count};
-use chrono::NaiveDate;
-use plan::{Action, Plan};
+use plan::{Action, Plan, Step};
 
-/// A team sheet to import: its path, its table and the columns recognised.
-pub struct Sheet<'a> {
+/// Why a team sheet cannot be imported, or stopped being imported (in French).
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    /// A roster, history or matrix for an organisation's account.
+    #[error(
+        "{path} : {kind} : son import est réservé aux comptes employeur (ce compte est un \
+         organisme de formation, qui ne tient pas de registre du personnel)"
+    )]
+    NotEmployer {
+        /// The file, as typed.
+        path: String,
+        /// What it is.
+        kind: Kind,
+    },
+    /// The account's workers or records could not be read.
+    #[error("{what} impossible")]
+    Read {
+        /// What was being read, in French.
+        what: &'static str,
+        /// The server's answer.
+        #[source]
+        source: ApiError,
+    },
+    /// The server stopped answering while writing.
+    #[error(
+        "import interrompu ligne {line} ; relancez la même commande : rien ne sera \
+         enregistré deux fois"
+    )]
+    Interrupted {
+        /// The sheet line being written.
+        line: usize,
+        /// The server's answer.
+        #[source]
+        source: ApiError,
+    },
+}
+
+impl TeamError {
+    /// The server's error behind a failure to read or write, or the French reason a sheet
+    /// cannot be imported at all.
+    pub fn into_server(self) -> Result<ApiError, String> {
+        match self {
+            Self::NotEmployer { .. } => Err(self.to_string()),
+            Self::Read { source, .. } | Self::Interrupted { source, .. } => Ok(source),
+        }
+    }
+}
+
+/// A team sheet to import: its path, its table, its report, and the writes it needs once
+/// checked.
+pub struct TeamImport {
     /// The file, as typed.
-    pub path: &'a str,
+    pub path: String,
     /// The sheet understood.
-    pub table: &'a Table,
-    /// Its kind and columns, for the report.
-    pub columns: Columns,
+    pub table: Table,
+    /// What the import did, or with [`TeamReport::dry_run`] would do.
+    pub report: TeamReport,
+    steps: Vec<Step>,
 }
 
 /// What the import did (or, with `--dry-run`, would do) with one row or cell.
@@ -148,7 +195,7 @@ impl TeamReport {
     }
 
     /// The counts as a person reads them.
-    fn counts(&self) -> String {
+    pub fn counts(&self) -> String {
         let (created, updated, archived, unchanged) = (
             self.created as u64,
             self.updated as u64,
@@ -235,126 +282,162 @@ impl TeamReport {
     }
 
     /// The report as one JSON object.
-    pub fn to_json(&self) -> Result<String> {
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
         Ok(text)
     }
+}
 
-    fn print(&self, path: &str, format: ReportFormat) -> Result<()> {
-        let text = match format {
-            ReportFormat::Text => self.to_text(path),
-            ReportFormat::Json => self.to_json()?,
-        };
-        write_stdout(text)
+impl TeamReport {
+    /// The writes the import makes (or, in a dry run, would make).
+    pub fn writes(&self) -> usize {
+        self.created + self.updated + self.archived
     }
 }
 
-/// Imports a roster, history or matrix: exit 0 when valid (and written), 1 with errors.
-pub async fn run(
-    client: &Client,
-    account: &Account,
-    sheet: Sheet<'_>,
-    args: &ImportArgs,
-    rules: &Rules,
-    today: NaiveDate,
-) -> Result<ExitCode> {
-    let table = sheet.table;
-    if account.kind != DeclarantKind::Employeur {
-        return Err(eyre!(
-            "{} : {} : son import est réservé aux comptes employeur (ce compte est un \
-             organisme de formation, qui ne tient pas de registre du personnel)",
-            sheet.path,
-            table.kind
-        ));
-    }
-    let trainings = table.kind != Kind::Roster;
-    let mut report = TeamReport::new(sheet.columns, trainings, args.dry_run);
-    let staff = all_staff(client).await?;
-    let plan = match table.kind {
-        Kind::Roster => Plan::roster(table, staff::roster(table, today), &staff),
-        Kind::History => {
-            let read = staff::history(table, &rules.catalogue, &rules.simulator, today);
-            Plan::trainings(client, table, read, &staff, &rules.catalogue).await?
-        }
-        _ => {
-            let read = staff::matrix(table, &rules.catalogue, &rules.simulator, today);
-            Plan::trainings(client, table, read, &staff, &rules.catalogue).await?
-        }
-    };
-    report.errors = plan.errors;
-    report.warnings = plan.warnings;
-    // With errors nothing is written and nothing counted; a dry run counts what it would do.
-    let steps = if report.errors.is_empty() {
-        plan.steps
-    } else {
-        Vec::new()
-    };
-    for step in steps {
-        if args.dry_run {
-            report.push(step.change);
-            continue;
-        }
-        match execute(client, &step.action).await {
-            Ok(worker) => {
-                let mut change = step.change;
-                change.worker = change.worker.or(worker);
-                report.push(change);
-            }
-            Err(ApiError::Invalid { errors }) => {
-                let at = step.change.line;
-                report.errors.extend(
-                    errors
-                        .iter()
-                        .map(|e| refused(table, at, step.change.column.as_deref(), e)),
-                );
-            }
-            Err(ApiError::Conflict { detail }) => {
-                let place = staff::place(table, Field::EmployeeNumber)
-                    .or_else(|| staff::place(table, Field::Nir));
-                report
-                    .errors
-                    .push(LineError::new(step.change.line, place.as_deref(), detail));
-            }
-            Err(error) => {
-                report.print(sheet.path, args.format)?;
-                return Err(error).wrap_err(format!(
-                    "import interrompu ligne {} ; relancez la même commande : rien ne sera \
-                     enregistré deux fois",
-                    step.change.line
-                ));
-            }
+impl TeamImport {
+    /// A roster, history or matrix read from the file at `path` (as typed), not yet checked.
+    pub fn new(path: &str, table: Table, columns: Columns) -> Self {
+        let trainings = table.kind != Kind::Roster;
+        Self {
+            path: path.to_owned(),
+            table,
+            report: TeamReport::new(columns, trainings, true),
+            steps: Vec::new(),
         }
     }
-    sort(&mut report.errors);
-    report.print(sheet.path, args.format)?;
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+
+    /// Matches every row with the account's workers and records and plans its write: the
+    /// report then holds every problem and, when there is none, what the import would do.
+    pub async fn check(
+        &mut self,
+        client: &Client,
+        account: &Account,
+        rules: &Rules,
+        today: NaiveDate,
+    ) -> Result<(), TeamError> {
+        let table = &self.table;
+        if account.kind != DeclarantKind::Employeur {
+            return Err(TeamError::NotEmployer {
+                path: self.path.clone(),
+                kind: table.kind,
+            });
+        }
+        let staff = all_staff(client).await?;
+        let plan = match table.kind {
+            Kind::Roster => Plan::roster(table, staff::roster(table, today), &staff),
+            Kind::History => {
+                let read = staff::history(table, &rules.catalogue, &rules.simulator, today);
+                Plan::trainings(client, table, read, &staff, &rules.catalogue).await?
+            }
+            _ => {
+                let read = staff::matrix(table, &rules.catalogue, &rules.simulator, today);
+                Plan::trainings(client, table, read, &staff, &rules.catalogue).await?
+            }
+        };
+        let report = &mut self.report;
+        report.errors = plan.errors;
+        report.warnings = plan.warnings;
+        report.lines.clear();
+        (
+            report.created,
+            report.updated,
+            report.archived,
+            report.unchanged,
+        ) = (0, 0, 0, 0);
+        report.dry_run = true;
+        // With errors nothing is written and nothing counted; the check counts what it would do.
+        self.steps = if report.errors.is_empty() {
+            plan.steps
+        } else {
+            Vec::new()
+        };
+        for step in &self.steps {
+            report.push(step.change.clone());
+        }
+        Ok(())
+    }
+
+    /// Writes what [`TeamImport::check`] planned, when the sheet has no error, calling
+    /// `progress(written, total)` after each write; a refusal is placed at its cell, a failure
+    /// to reach the server stops the import (writing again creates nothing twice).
+    pub async fn apply(
+        &mut self,
+        client: &Client,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<(), TeamError> {
+        if !self.report.errors.is_empty() {
+            self.report.dry_run = false;
+            return Ok(());
+        }
+        let table = &self.table;
+        let total = self.report.writes();
+        let mut report = TeamReport::new(self.report.sheet.clone(), self.report.trainings, false);
+        report.warnings = std::mem::take(&mut self.report.warnings);
+        let mut written = 0;
+        for step in std::mem::take(&mut self.steps) {
+            let writes = step.action != Action::None;
+            match execute(client, &step.action).await {
+                Ok(worker) => {
+                    let mut change = step.change;
+                    change.worker = change.worker.or(worker);
+                    report.push(change);
+                }
+                Err(ApiError::Invalid { errors }) => {
+                    let at = step.change.line;
+                    report.errors.extend(
+                        errors
+                            .iter()
+                            .map(|e| refused(table, at, step.change.column.as_deref(), e)),
+                    );
+                }
+                Err(ApiError::Conflict { detail }) => {
+                    let place = staff::place(table, Field::EmployeeNumber)
+                        .or_else(|| staff::place(table, Field::Nir));
+                    report
+                        .errors
+                        .push(LineError::new(step.change.line, place.as_deref(), detail));
+                }
+                Err(source) => {
+                    self.report = report;
+                    return Err(TeamError::Interrupted {
+                        line: step.change.line,
+                        source,
+                    });
+                }
+            }
+            if writes {
+                written += 1;
+                progress(written, total);
+            }
+        }
+        sort(&mut report.errors);
+        self.report = report;
+        Ok(())
+    }
 }
 
 /// Every worker of the account, leavers included, with their employment.
-async fn all_staff(client: &Client) -> Result<Vec<StaffRecord<NirView>>> {
+async fn all_staff(client: &Client) -> Result<Vec<StaffRecord<NirView>>, TeamError> {
     let query = WorkersQuery {
         archived: Some(true),
         ..WorkersQuery::default()
     };
-    let workers = client
-        .all_workers(&query)
-        .await
-        .wrap_err("lecture du personnel impossible")?;
+    let workers = client.all_workers(&query).await.map_err(read_error)?;
     let mut records = Vec::with_capacity(workers.len());
     for worker in workers {
-        records.push(
-            client
-                .staff(worker.id)
-                .await
-                .wrap_err("lecture du personnel impossible")?,
-        );
+        records.push(client.staff(worker.id).await.map_err(read_error)?);
     }
     Ok(records)
+}
+
+/// A failure to read the account's staff.
+fn read_error(source: ApiError) -> TeamError {
+    TeamError::Read {
+        what: "lecture du personnel",
+        source,
+    }
 }
 
 /// Writes one planned action; the worker it created, if any.
