@@ -14,6 +14,7 @@ pub mod domain;
 pub mod drafts;
 pub mod formula;
 pub mod import;
+pub mod json;
 pub mod paths;
 pub mod rules;
 pub mod search;

@@ -236,9 +236,7 @@ impl TeamReport {
 
     /// The report as one JSON object.
     pub fn to_json(&self) -> Result<String> {
-        let mut text = serde_json::to_string_pretty(self)?;
-        text.push('\n');
-        Ok(text)
+        Ok(crate::json::document(self)?)
     }
 
     fn print(&self, path: &str, format: ReportFormat) -> Result<()> {
