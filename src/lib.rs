@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod formula;
 pub mod import;
 pub mod io_error;
+pub mod json;
 pub mod paths;
 pub mod rules;
 pub mod search;

@@ -94,13 +94,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cli::help::command(), "passeport", &mut script);
-            cli::export::write_stdout(&script)?;
+            cli::export::write_stdout_verbatim(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => {
             let mut page = Vec::new();
             clap_mangen::Man::new(cli::help::command()).render(&mut page)?;
-            cli::export::write_stdout(&page)?;
+            cli::export::write_stdout_verbatim(&page)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Db(command)) => cli::db::run(command).await,

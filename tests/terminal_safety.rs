@@ -5,7 +5,10 @@
 //! - on every screen of the TUI (rendered into a `TestBackend`, every cell checked), in the
 //!   header, the body, the error states and the status line;
 //! - in `passeport expiring --format table`, against a server sending such names;
-//! - in the report of `passeport import`, for a file holding them.
+//! - in the report of `passeport import`, for a file holding them;
+//! - on a real terminal (the binary in a pty): `expiring --format csv`, a server's error
+//!   message, `catalogue` from a hostile rules file and a hostile file name; piped, the same
+//!   outputs keep their bytes exactly, and JSON escapes C1 and invisible characters.
 //!
 //! ratatui itself drops graphemes holding a C0/C1 control character, but not the bidirectional
 //! formatting characters: those only `tui::widgets::sanitize` removes. The server refuses all of
@@ -13,6 +16,9 @@
 
 #[path = "common/faulty.rs"]
 mod faulty;
+#[path = "common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
 
 use std::path::Path;
 use std::process::Output;
@@ -735,4 +741,237 @@ fn import_report_of_a_hostile_file() {
         }
         server.stop().await;
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real binary on a terminal, and piped
+// ---------------------------------------------------------------------------------------------
+
+/// A private config pointing at `port`, in `home`; its path.
+fn config_for(home: &Path, port: u16) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let config = home.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("api_url = \"{}\"\ntoken = \"demo-employeur\"\n", url(port)),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    config
+}
+
+/// Runs the binary in a 200×300 pseudo-terminal (room for the whole catalogue) until it exits;
+/// its exit code and screen.
+fn on_terminal(home: &Path, args: &[&str]) -> (u32, String) {
+    let mut session = pty::Session::start(home, args, 200, 300);
+    let code = session.wait_exit(30);
+    (code, session.screen())
+}
+
+/// What a hostile sequence looks like on screen once neutralised: its ESC and BEL replaced, the
+/// rest shown as text (raw, the terminal would have taken the OSC as a window title and the
+/// CSI as « clear the screen », showing neither).
+const NEUTRALISED_TITLE: &str = "]0;pwned";
+
+#[test]
+fn csv_on_a_terminal_is_neutralised_and_piped_output_is_exact() {
+    // The fault server runs on the runtime's own threads while the binary runs.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let port = free_port();
+    let page = expirations();
+    let server = runtime.block_on(FaultServer::json(
+        port,
+        serde_json::to_string(&page).unwrap(),
+    ));
+    let home = tempfile::tempdir().unwrap();
+    let config = config_for(home.path(), port);
+    let config = config.to_str().unwrap();
+
+    let (code, screen) = on_terminal(
+        home.path(),
+        &["--config", config, "expiring", "--format", "csv"],
+    );
+    assert_eq!(code, 0, "{screen}");
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(first.starts_with("worker_id,"), "header kept: {screen}");
+    assert!(
+        screen.contains(&format!("DUPONT[2J{NEUTRALISED_TITLE}")),
+        "{screen}"
+    );
+    assert!(screen.contains("DUPONT"), "{screen}");
+
+    // Piped, for a script or a file: the server's bytes exactly.
+    let output = runtime.block_on(passeport(
+        home.path(),
+        port,
+        "demo-employeur",
+        &["expiring", "--format", "csv"],
+    ));
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("DUPONT\u{1b}[2J\u{1b}]0;pwned\u{7}"),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("\u{9b}31m"), "{stdout:?}");
+
+    // JSON: the same values, C1 and bidi characters escaped.
+    let output = runtime.block_on(passeport(
+        home.path(),
+        port,
+        "demo-employeur",
+        &["expiring", "--format", "json"],
+    ));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(r"\u009b31m") && stdout.contains(r"\u202e"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(['\u{9b}', '\u{202E}', '\u{2066}']),
+        "{stdout:?}"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows[0]["last_name"], page.items[0].last_name);
+    runtime.block_on(server.stop());
+}
+
+/// A server answering every request with a 500 whose problem detail is hostile; its port.
+fn hostile_error_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": "Erreur",
+        "status": 500,
+        "detail": "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]8;;http://evil.example\u{7}cliquez\u{9b}31m\u{202E}ici",
+    })
+    .to_string();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/problem+json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn error_lines_and_file_names_are_neutralised() {
+    let port = hostile_error_server();
+    let home = tempfile::tempdir().unwrap();
+    let config = config_for(home.path(), port);
+    let config = config.to_str().unwrap();
+    let (code, screen) = on_terminal(home.path(), &["--config", config, "expiring"]);
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("Erreur du serveur (500)"), "{screen}");
+    assert!(
+        screen.contains(&format!("{NEUTRALISED_TITLE}[2J")),
+        "{screen}"
+    );
+    assert!(screen.contains("]8;;http://evil.example"), "{screen}");
+    // stderr is for people: neutralised even when redirected.
+    let output = rt().block_on(passeport(
+        home.path(),
+        port,
+        "demo-employeur",
+        &["expiring"],
+    ));
+    assert_eq!(output.status.code(), Some(2));
+    assert_output_inert("stderr", &output.stderr);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pwned"));
+
+    let absent = home
+        .path()
+        .join("absent\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202E}.csv");
+    let absent = absent.to_str().unwrap();
+    let (code, screen) = on_terminal(home.path(), &["--config", config, "import", absent]);
+    assert_eq!(code, 2, "{screen}");
+    assert!(
+        screen.contains(&format!("absent{NEUTRALISED_TITLE}[2J")),
+        "{screen}"
+    );
+    let output = rt().block_on(passeport(
+        home.path(),
+        port,
+        "demo-employeur",
+        &["import", absent],
+    ));
+    assert_eq!(output.status.code(), Some(2));
+    assert_output_inert("stderr", &output.stderr);
+}
+
+#[test]
+fn catalogue_from_a_hostile_rules_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let rules_dir = home.path().join("config").join("passeport");
+    std::fs::create_dir_all(&rules_dir).unwrap();
+    std::fs::set_permissions(
+        home.path().join("config"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    std::fs::set_permissions(&rules_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let hostile_title = "Sauveteur\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202E}ROUGE";
+    let catalogue = passeport::domain::training::CATALOGUE_TOML.replacen(
+        "title = \"Sauveteur secouriste du travail (SST)\"",
+        &format!("title = {}", toml_string(hostile_title)),
+        1,
+    );
+    assert_ne!(catalogue, passeport::domain::training::CATALOGUE_TOML);
+    let file = rules_dir.join("catalogue.toml");
+    std::fs::write(&file, catalogue).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let (code, screen) = on_terminal(home.path(), &["catalogue"]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!("Sauveteur{NEUTRALISED_TITLE}[2J")),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .starts_with("Code"),
+        "{screen}"
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_passeport"))
+        .arg("catalogue")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains(hostile_title)
+    );
+}
+
+/// `text` as a TOML basic string, every non-printable character escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_control() || !c.is_ascii() {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
 }

@@ -185,23 +185,23 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The problem's detail, or its title when it has none.
+/// The problem's detail, or its title when it has none, sanitised: it is shown as it came.
 fn problem_detail(problem: Problem) -> String {
-    problem.detail.unwrap_or(problem.title)
+    crate::text::sanitize(&problem.detail.unwrap_or(problem.title))
 }
 
-/// The problem's title followed by its detail, when there is one.
+/// The problem's title followed by its detail, when there is one, sanitised.
 fn problem_summary(problem: Problem) -> String {
     match problem.detail {
-        Some(detail) => format!("{} — {detail}", problem.title),
-        None => problem.title,
+        Some(detail) => crate::text::sanitize(&format!("{} — {detail}", problem.title)),
+        None => crate::text::sanitize(&problem.title),
     }
 }
 
 fn invalid_message(errors: &[FieldError]) -> String {
     let list = errors
         .iter()
-        .map(FieldError::to_string)
+        .map(|error| crate::text::sanitize(&error.to_string()))
         .collect::<Vec<_>>()
         .join(" ; ");
     format!(

@@ -77,7 +77,7 @@ pub async fn run(args: AuditArgs, config_path: &Path, rules: Rules) -> Result<Ex
         .wrap_err("lecture du journal impossible")?;
     let text = match args.format {
         AuditFormat::Table => to_table(&entries),
-        AuditFormat::Json => serde_json::to_string_pretty(&entries)? + "\n",
+        AuditFormat::Json => crate::json::document(&entries)?,
         AuditFormat::Csv => to_csv(&entries)?,
     };
     write_stdout(text)?;

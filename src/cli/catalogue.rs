@@ -48,11 +48,7 @@ pub enum CatalogueFormat {
 pub fn run(args: &CatalogueArgs, rules: &Rules) -> Result<ExitCode> {
     let text = match args.format {
         CatalogueFormat::Table => to_table(&rules.catalogue),
-        CatalogueFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&rules.catalogue.types)?;
-            text.push('\n');
-            text
-        }
+        CatalogueFormat::Json => crate::json::document(&rules.catalogue.types)?,
     };
     write_stdout(text)?;
     Ok(ExitCode::SUCCESS)

@@ -20,7 +20,8 @@ pub fn colour_allowed(is_terminal: bool) -> bool {
 
 /// The one line printed for an expected failure, without the `passeport : ` prefix: every cause
 /// of the chain, joined by ` : `, system errors in French, a cause left out when the message
-/// before it already says it (a `thiserror` message that quotes its source), newlines flattened.
+/// before it already says it (a `thiserror` message that quotes its source), newlines flattened,
+/// and sanitised: a file name or a server's message in it cannot act on the terminal.
 pub fn error_line(report: &Report) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in report.chain() {
@@ -34,7 +35,7 @@ pub fn error_line(report: &Report) -> String {
         }
         parts.push(text);
     }
-    parts.join(" : ")
+    crate::text::sanitize(&parts.join(" : "))
 }
 
 /// Writes the line of an expected failure on stderr; a closed stderr is ignored.

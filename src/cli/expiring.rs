@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 
-use super::export::write_stdout;
+use super::export::{write_stdout, write_stdout_verbatim};
 use super::launch::client_for;
 use super::spreadsheet::{self, table::Table, table::Value};
 use crate::api::Client;
@@ -247,9 +247,7 @@ pub fn to_excel(rows: &[ExpiryRow]) -> Result<String> {
 
 /// A JSON array of objects, one per line of the table.
 pub fn to_json(rows: &[ExpiryRow]) -> Result<String> {
-    let mut text = serde_json::to_string_pretty(rows)?;
-    text.push('\n');
-    Ok(text)
+    Ok(crate::json::document(rows)?)
 }
 
 /// How to draw the table.
@@ -423,7 +421,12 @@ pub async fn run(args: ExpiringArgs, config_path: &Path, rules: Rules) -> Result
         Format::Excel => to_excel(&rows)?,
         Format::Json => to_json(&rows)?,
     };
-    write_stdout(&text)?;
+    // The table's cells are sanitised one by one, around its own colours.
+    if args.format == Format::Table {
+        write_stdout_verbatim(&text)?;
+    } else {
+        write_stdout(&text)?;
+    }
     Ok(if args.check && !rows.is_empty() {
         ExitCode::from(1)
     } else {

@@ -299,11 +299,7 @@ pub fn passport_rows(passports: &[Passport]) -> Vec<PassportRow> {
 pub fn render_passports(rows: &[PassportRow], format: PassportFormat) -> Result<String> {
     match format {
         PassportFormat::Excel => trainings_table(rows).to_csv(),
-        PassportFormat::Json => {
-            let mut text = serde_json::to_string_pretty(rows)?;
-            text.push('\n');
-            Ok(text)
-        }
+        PassportFormat::Json => Ok(crate::json::document(rows)?),
         PassportFormat::Csv => spreadsheet::script_csv(&PASSPORT_COLUMNS, rows),
     }
 }
@@ -380,8 +376,23 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     written
 }
 
-/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error. On a terminal, each line
+/// is sanitised first (see [`crate::text::sanitize_lines`]): a table, a CSV or a file holding
+/// text from the server or a file cannot act on it (security review M4). Piped or redirected,
+/// the bytes are written exactly.
 pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
+    let bytes = text.as_ref();
+    if io::stdout().is_terminal() {
+        write_stdout_verbatim(crate::text::sanitize_lines(&String::from_utf8_lossy(bytes)))
+    } else {
+        write_stdout_verbatim(bytes)
+    }
+}
+
+/// Writes `text` to stdout as it is, even on a terminal: only for text the program composed
+/// itself (help, completion scripts) or whose values are already sanitised around its own
+/// colours (`expiring`'s table). A closed pipe is not an error.
+pub fn write_stdout_verbatim(text: impl AsRef<[u8]>) -> Result<()> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -397,7 +408,10 @@ fn deliver_bytes(bytes: &[u8], out: Option<&Path>, what: &str) -> Result<()> {
             write_atomically(path, bytes)
                 .wrap_err_with(|| format!("{} : écriture impossible", path.display()))?;
             if io::stderr().is_terminal() {
-                eprintln!("{what} écrit dans {}", path.display());
+                eprintln!(
+                    "{what} écrit dans {}",
+                    crate::text::sanitize(&path.display().to_string())
+                );
             }
             Ok(())
         }

@@ -13,7 +13,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
 
 use super::Cli;
 use super::errors::colour_allowed;
-use super::export::write_stdout;
+use super::export::write_stdout_verbatim;
 
 /// Help layout of every command: clap's default with its heading in French.
 const TEMPLATE: &str =
@@ -122,7 +122,7 @@ pub fn report(error: &clap::Error, args: &[OsString]) -> ExitCode {
     match error.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let text = rendered(error, io::stdout().is_terminal());
-            match write_stdout(text) {
+            match write_stdout_verbatim(text) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(_) => ExitCode::from(2),
             }
@@ -133,12 +133,9 @@ pub fn report(error: &clap::Error, args: &[OsString]) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
-            let _ = writeln!(
-                io::stderr(),
-                "passeport : {} (aide : {} --help)",
-                message(error),
-                command_path(args)
-            );
+            // The line may quote what was typed: sanitised, it cannot act on the terminal.
+            let line = format!("{} (aide : {} --help)", message(error), command_path(args));
+            let _ = writeln!(io::stderr(), "passeport : {}", crate::text::sanitize(&line));
             ExitCode::from(2)
         }
     }

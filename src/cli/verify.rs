@@ -476,7 +476,7 @@ pub async fn run(args: VerifyArgs, config_path: &Path, rules: Rules) -> Result<E
         let text = match list.format {
             ListFormat::Table => to_table(&listing),
             ListFormat::Csv => to_csv(&listing)?,
-            ListFormat::Json => serde_json::to_string_pretty(&listing.rows())? + "\n",
+            ListFormat::Json => crate::json::document(&listing.rows())?,
         };
         write_stdout(text)?;
         return Ok(ExitCode::SUCCESS);

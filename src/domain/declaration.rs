@@ -879,7 +879,8 @@ impl Report {
     }
 
     /// Characters that would break the file or mislead a reader (domain.md §8: one line per
-    /// trainee, `|` separator): control characters and bidirectional overrides; and a value that
+    /// trainee, `|` separator): control characters and bidirectional overrides; invisible format
+    /// characters, which make two names or keys look alike (security review L5); and a value that
     /// a spreadsheet opening the file would compute (security review M6: the official file keeps
     /// its bytes, so such a value is refused rather than neutralised, see [`crate::formula`]).
     fn characters(&mut self, field: &str, value: &str) {
@@ -906,6 +907,12 @@ impl Report {
                      caractère invisible de direction du texte…) : retirez-le.",
                     label_of(field)
                 ),
+            );
+        } else if let Some((position, c)) = crate::text::first_invisible(value) {
+            self.push(
+                field,
+                "invisible_character",
+                crate::text::invisible_refusal(label_of(field), position, c),
             );
         }
         if value.contains('|') {
@@ -1939,6 +1946,12 @@ mod tests {
                 ("\n", "control_character"),
                 ("\u{202E}", "control_character"),
                 ("|", "separator_character"),
+                ("\u{200B}", "invisible_character"),
+                ("\u{061C}", "invisible_character"),
+                ("\u{00AD}", "invisible_character"),
+                ("\u{2063}", "invisible_character"),
+                ("\u{FEFF}", "invisible_character"),
+                ("\u{E0041}", "invisible_character"),
             ] {
                 let mut declaration = valid_jdr();
                 append(&mut declaration, bad);

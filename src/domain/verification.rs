@@ -245,8 +245,8 @@ pub fn allowed(
     }
 }
 
-/// Checks a correction message: present, at most [`MAX_MESSAGE`] characters, no control
-/// character. Returns it trimmed, or the French reason.
+/// Checks a correction message: present, at most [`MAX_MESSAGE`] characters, no control or
+/// invisible format character. Returns it trimmed, or the French reason.
 pub fn check_message(message: &str) -> Result<String, String> {
     let message = message.trim();
     if message.is_empty() {
@@ -255,6 +255,8 @@ pub fn check_message(message: &str) -> Result<String, String> {
         Err(format!("le message : au plus {MAX_MESSAGE} caractères"))
     } else if message.chars().any(char::is_control) {
         Err("le message : caractère de contrôle (tabulation, retour à la ligne) refusé".to_owned())
+    } else if let Some((position, c)) = crate::text::first_invisible(message) {
+        Err(crate::text::invisible_refusal("message", position, c))
     } else {
         Ok(message.to_owned())
     }

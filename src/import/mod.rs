@@ -380,9 +380,7 @@ impl Report {
 
     /// The report as one JSON object.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        let mut text = serde_json::to_string_pretty(self)?;
-        text.push('\n');
-        Ok(text)
+        crate::json::document(self)
     }
 
     /// The report for a person: counts, every error, what was sent; values sanitised.

@@ -283,9 +283,7 @@ impl TeamReport {
 
     /// The report as one JSON object.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        let mut text = serde_json::to_string_pretty(self)?;
-        text.push('\n');
-        Ok(text)
+        crate::json::document(self)
     }
 }
 

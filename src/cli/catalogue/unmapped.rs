@@ -69,11 +69,7 @@ pub async fn run(args: &UnmappedArgs, config_path: &Path, rules: Rules) -> Resul
             to_table(&titles, if sandbox { here } else { None })
         }
         UnmappedFormat::Csv => to_csv(&titles)?,
-        UnmappedFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&titles)?;
-            text.push('\n');
-            text
-        }
+        UnmappedFormat::Json => crate::json::document(&titles)?,
     };
     write_stdout(text)?;
     Ok(ExitCode::SUCCESS)

@@ -78,7 +78,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     }
     let text = match args.format {
         CheckFormat::Text => report(&shown, &found),
-        CheckFormat::Json => serde_json::to_string_pretty(&found)? + "\n",
+        CheckFormat::Json => crate::json::document(&found)?,
     };
     write_stdout(text)?;
     Ok(if found.is_conform() {

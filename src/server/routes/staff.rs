@@ -90,7 +90,8 @@ pub(super) fn check_required(field: &str, label: &str, value: &str, errors: &mut
     }
 }
 
-/// Field errors of an optional free text: at most [`MAX_TEXT`] characters, no control character.
+/// Field errors of an optional free text: at most [`MAX_TEXT`] characters, no control or
+/// invisible format character.
 pub(super) fn check_text(
     field: &str,
     label: &str,
@@ -111,6 +112,12 @@ pub(super) fn check_text(
             field,
             "invalid",
             format!("{label} : caractère de contrôle (tabulation, retour à la ligne) refusé"),
+        ));
+    } else if let Some((position, c)) = crate::text::first_invisible(value) {
+        errors.push(FieldError::new(
+            field,
+            "invisible_character",
+            crate::text::invisible_refusal(label, position, c),
         ));
     }
 }
