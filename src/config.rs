@@ -1,5 +1,6 @@
 //! The user's configuration, `~/.config/passeport/config.toml` (or `$PASSEPORT_CONFIG`), read and
-//! written with confy at that explicit path. The token may also come from `PASSEPORT_TOKEN`.
+//! written with confy at that explicit path. The token may also come from `PASSEPORT_TOKEN`, the
+//! extra certificate authority from `PASSEPORT_CA_CERT`.
 //! A file holding a token must be private (mode 0600): a looser one is refused.
 
 mod messages;
@@ -16,6 +17,9 @@ use crate::tui::theme::ThemeName;
 /// Environment variable holding the API token (wins over the file).
 pub const TOKEN_VAR: &str = "PASSEPORT_TOKEN";
 
+/// Environment variable naming an extra certificate authority (wins over the file's `ca_cert`).
+pub const CA_CERT_VAR: &str = "PASSEPORT_CA_CERT";
+
 /// The configuration file's content. Every key is optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -24,6 +28,9 @@ pub struct Config {
     pub api_url: Option<String>,
     /// Bearer token for `api_url`.
     pub token: Option<String>,
+    /// An extra certificate authority (PEM) trusted for `api_url`, e.g. a self-signed team
+    /// server's certificate.
+    pub ca_cert: Option<PathBuf>,
     /// A training is « expire bientôt » within this many days.
     pub threshold_days: u32,
     /// `dark` or `light`.
@@ -37,6 +44,7 @@ impl Default for Config {
         Self {
             api_url: None,
             token: None,
+            ca_cert: None,
             threshold_days: DEFAULT_THRESHOLD_DAYS,
             theme: ThemeName::default(),
             keymap: BTreeMap::new(),
@@ -102,6 +110,9 @@ impl Config {
             && !token.trim().is_empty()
         {
             config.token = Some(token.trim().to_owned());
+        }
+        if let Some(ca) = std::env::var_os(CA_CERT_VAR).filter(|ca| !ca.is_empty()) {
+            config.ca_cert = Some(PathBuf::from(ca));
         }
         if config.threshold_days == 0 || config.threshold_days > 3650 {
             return Err(ConfigError::Invalid {

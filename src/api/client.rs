@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -124,13 +124,26 @@ impl Reply {
 }
 
 impl Client {
-    /// Builds a client for the server at `base_url` (http or https, a path prefix is kept).
-    /// The token, if any, is sent as `Authorization: Bearer …` on every request; surrounding
-    /// whitespace is ignored.
+    /// Builds a client for the server at `base_url` (http or https, a path prefix is kept),
+    /// trusting the system's usual certificate authorities, as [`Client::with_ca`] does.
     pub fn new(
         base_url: &str,
         token: Option<String>,
         options: ClientOptions,
+    ) -> Result<Self, ApiError> {
+        Self::with_ca(base_url, token, options, None)
+    }
+
+    /// Builds a client for the server at `base_url`, also trusting the certificate authorities
+    /// of `ca_pem` (PEM, e.g. a team's self-signed certificate). The token, if any, is sent as
+    /// `Authorization: Bearer …` on every request (surrounding whitespace ignored); it is
+    /// refused over `http://` to anything but loopback. A redirect is followed only within the
+    /// same origin (scheme, host, port): a request is never sent again elsewhere.
+    pub fn with_ca(
+        base_url: &str,
+        token: Option<String>,
+        options: ClientOptions,
+        ca_pem: Option<&[u8]>,
     ) -> Result<Self, ApiError> {
         let invalid = || ApiError::InvalidUrl {
             url: base_url.to_owned(),
@@ -149,6 +162,14 @@ impl Client {
         let mut headers = HeaderMap::new();
         let token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         let has_token = token.is_some();
+        if has_token && base.scheme() == "http" && !is_loopback(&base) {
+            return Err(ApiError::Client {
+                detail: format!(
+                    "{shown_url} est en http:// sur le réseau : le jeton et les NIR y \
+                     circuleraient en clair ; donnez une adresse https:// (api_url)"
+                ),
+            });
+        }
         if let Some(token) = token {
             let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
                 ApiError::Client {
@@ -158,15 +179,31 @@ impl Client {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("passeport/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
-            .build()
-            .map_err(|_| ApiError::Client {
-                detail: "initialisation du client HTTP (TLS) impossible".to_owned(),
-            })?;
+            .redirect(reqwest::redirect::Policy::custom(same_origin_only));
+        if let Some(pem) = ca_pem {
+            let authorities =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|_| ApiError::Client {
+                    detail: "certificat d'autorité (ca_cert) illisible : un fichier PEM est \
+                             attendu"
+                        .to_owned(),
+                })?;
+            if authorities.is_empty() {
+                return Err(ApiError::Client {
+                    detail: "certificat d'autorité (ca_cert) sans bloc CERTIFICATE".to_owned(),
+                });
+            }
+            for authority in authorities {
+                builder = builder.add_root_certificate(authority);
+            }
+        }
+        let http = builder.build().map_err(|_| ApiError::Client {
+            detail: "initialisation du client HTTP (TLS) impossible".to_owned(),
+        })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -527,6 +564,12 @@ impl Client {
         };
         let status = response.status();
         tracing::debug!(%method, path = %log_path, attempt, status = status.as_u16(), "réponse");
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| response.url().join(value).ok())
+            .map(|url| url.origin().ascii_serialization());
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
@@ -540,6 +583,15 @@ impl Client {
             Ok(Reply {
                 status,
                 body: body.to_vec(),
+            })
+        } else if status.is_redirection() {
+            Err(ApiError::Other {
+                status: status.as_u16(),
+                detail: format!(
+                    "redirection vers une autre adresse{} non suivie, rien n'y a été envoyé ; \
+                     donnez dans api_url l'adresse exacte du serveur",
+                    location.map_or_else(String::new, |origin| format!(" ({origin})"))
+                ),
             })
         } else {
             Err(ApiError::from_status(status.as_u16(), retry_after, &body))
@@ -559,6 +611,29 @@ impl Client {
                 url: self.inner.shown_url.clone(),
             }
         }
+    }
+}
+
+/// Whether `url` names this machine (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The redirect policy: follow (at most 5 times) only within the origin of the first request;
+/// elsewhere the 3xx answer comes back as it is, and nothing is re-sent.
+fn same_origin_only(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let first = attempt.previous().first().map(Url::origin);
+    if attempt.previous().len() > 5 || first.as_ref() != Some(&attempt.url().origin()) {
+        attempt.stop()
+    } else {
+        attempt.follow()
     }
 }
 

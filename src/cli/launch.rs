@@ -1,9 +1,12 @@
 //! Starting things: the full-screen application (on the configured server or the embedded
-//! sandbox), the server in the foreground, and token creation.
+//! sandbox), the server in the foreground (TLS, connection limits), and token creation.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use tokio::net::TcpListener;
@@ -17,6 +20,8 @@ use crate::domain::ids::{Nda, Siret};
 use crate::rules::Rules;
 use crate::server::database::{DatabaseSettings, DatabaseUrl};
 use crate::server::demo::{DEFAULT_SEED, DEFAULT_WORKERS, DemoOptions};
+use crate::server::listen::{Limits, ListenOptions};
+use crate::server::tls::{Tls, TlsFiles};
 use crate::server::{Server, ServerError, ServerOptions};
 use crate::tui::app::AppOptions;
 use crate::tui::run::Exit;
@@ -143,10 +148,22 @@ fn interactive() -> ClientOptions {
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
-        Some(url) => Ok((
-            Client::new(url, config.token.clone(), interactive())?,
-            false,
-        )),
+        Some(url) => {
+            let ca = config
+                .ca_cert
+                .as_ref()
+                .map(|path| {
+                    std::fs::read(path).wrap_err_with(|| {
+                        format!(
+                            "certificat d'autorité (ca_cert) {} illisible",
+                            path.display()
+                        )
+                    })
+                })
+                .transpose()?;
+            let client = Client::with_ca(url, config.token.clone(), interactive(), ca.as_deref())?;
+            Ok((client, false))
+        }
         None => {
             let embedded = start_embedded(rules).await?;
             Ok((
@@ -214,9 +231,119 @@ async fn shutdown_signal() {
     tracing::info!("arrêt demandé : fin des requêtes en cours");
 }
 
+/// The TLS and connection options of `passeport serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetworkArgs {
+    /// Certificat TLS (PEM, chaîne complète) : le serveur parle HTTPS ; relu sur SIGHUP.
+    #[arg(
+        long,
+        value_name = "FICHIER",
+        env = "PASSEPORT_TLS_CERT",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// Clé privée du certificat TLS (PEM).
+    #[arg(
+        long,
+        value_name = "FICHIER",
+        env = "PASSEPORT_TLS_KEY",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Accepte d'écouter en HTTP clair sur une adresse autre que 127.0.0.1 (déconseillé).
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub insecure_http: bool,
+    /// Délai maximal de réception des en-têtes d'une requête, en secondes.
+    #[arg(long, value_name = "SECONDES", default_value_t = Limits::default().header_read_timeout.as_secs(),
+        value_parser = parse_seconds)]
+    pub header_timeout: u64,
+    /// Fermeture d'une connexion sans échange depuis ce délai, en secondes.
+    #[arg(long, value_name = "SECONDES", default_value_t = Limits::default().idle_timeout.as_secs(),
+        value_parser = parse_seconds)]
+    pub idle_timeout: u64,
+    /// Connexions servies à la fois ; les suivantes attendent.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections,
+        value_parser = parse_connections)]
+    pub max_connections: usize,
+}
+
+/// `--header-timeout`, `--idle-timeout`: 1 s to 1 h.
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    super::help::whole_number(text, 1, 3600).map(u64::from)
+}
+
+/// `--max-connections`: 1 to 100 000.
+fn parse_connections(text: &str) -> Result<usize, String> {
+    super::help::whole_number(text, 1, 100_000).map(|n| n as usize)
+}
+
+impl NetworkArgs {
+    /// The listening options: limits, and the certificate read now.
+    fn listen_options(&self) -> Result<ListenOptions> {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(Tls::load(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            })?),
+            _ => None,
+        };
+        let limits = Limits {
+            header_read_timeout: Duration::from_secs(self.header_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: self.max_connections,
+            ..Limits::default()
+        };
+        Ok(ListenOptions { limits, tls })
+    }
+}
+
+/// Refuses plain HTTP on an address other than loopback unless `--insecure-http`, which warns.
+fn check_exposure(addr: SocketAddr, tls: bool, insecure: bool) -> Result<()> {
+    if tls || addr.ip().is_loopback() {
+        return Ok(());
+    }
+    if !insecure {
+        return Err(eyre!(
+            "refus d'écouter sur {addr} en HTTP clair : les jetons et les NIR circuleraient en \
+             clair sur le réseau. Donnez --tls-cert FICHIER --tls-key FICHIER, ou écoutez sur \
+             127.0.0.1 derrière un proxy inverse qui chiffre (voir README, « Le serveur »), ou \
+             forcez avec --insecure-http"
+        ));
+    }
+    tracing::warn!(%addr, "HTTP clair sur une adresse du réseau (--insecure-http)");
+    eprintln!(
+        "passeport : attention, HTTP sans chiffrement sur {addr} (--insecure-http) : les jetons \
+         et les NIR sont lisibles par quiconque voit passer le trafic"
+    );
+    Ok(())
+}
+
+/// Reads the certificate again on each SIGHUP; a failed reload keeps the current one.
+async fn reload_on_hangup(tls: Arc<Tls>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        tracing::warn!("SIGHUP indisponible : le certificat TLS ne sera pas relu");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        match tls.reload() {
+            Ok(()) => tracing::info!(
+                cert = %tls.files().cert.display(),
+                "certificat TLS relu (SIGHUP)"
+            ),
+            Err(error) => tracing::error!(
+                %error,
+                "certificat TLS illisible : l'ancien reste en service"
+            ),
+        }
+    }
+}
+
 /// `passeport serve`: the server in the foreground until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
     log_to_stderr();
+    let listen = args.network.listen_options()?;
+    check_exposure(args.addr, listen.tls.is_some(), args.network.insecure_http)?;
     let today = clock::today()?;
     let demo = args.demo.then(|| DemoOptions {
         workers: args.workers.unwrap_or(DEFAULT_WORKERS),
@@ -229,14 +356,27 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
         .await
         .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
     let addr = listener.local_addr()?;
-    eprintln!("passeport : API sur http://{addr} (base {})", database.url);
+    let scheme = if listen.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    eprintln!(
+        "passeport : API sur {scheme}://{addr} (base {})",
+        database.url
+    );
     if server.is_demo() {
         eprintln!("jetons de démonstration : demo-employeur, demo-employeur-2, demo-of");
         eprintln!(
-            "essai : curl -H 'Authorization: Bearer demo-employeur' 'http://{addr}/v1/expirations?within_days=90'"
+            "essai : curl -H 'Authorization: Bearer demo-employeur' '{scheme}://{addr}/v1/expirations?within_days=90'"
         );
     }
-    server.serve(listener, shutdown_signal()).await?;
+    if let Some(tls) = &listen.tls {
+        tokio::spawn(reload_on_hangup(tls.clone()));
+    }
+    server
+        .serve_with(listener, listen, shutdown_signal())
+        .await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -46,7 +46,8 @@ pub struct Cli {
 pub enum Command {
     /// Lance le serveur API Passeport (bac à sable) au premier plan.
     #[command(
-        after_help = "Exemples :\n  passeport serve --demo\n  passeport serve --addr 0.0.0.0:8080 --db /srv/passeport.db\n\
+        after_help = "Exemples :\n  passeport serve --demo\n  passeport serve --addr 0.0.0.0:8443 --db /srv/passeport.db \
+--tls-cert /etc/passeport/cert.pem --tls-key /etc/passeport/key.pem\n\
   curl -H 'Authorization: Bearer demo-employeur' 127.0.0.1:8080/v1/expirations?within_days=90"
     )]
     Serve(ServeArgs),
@@ -146,6 +147,9 @@ pub struct ServeArgs {
     /// Nombre de salariés de démonstration (avec --demo).
     #[arg(long, requires = "demo", value_parser = parse_workers)]
     pub workers: Option<u32>,
+    /// TLS et limites des connexions.
+    #[command(flatten)]
+    pub network: launch::NetworkArgs,
 }
 
 /// Most demo workers `serve --demo --workers` makes.

@@ -10,10 +10,13 @@ mod cursor;
 pub mod database;
 pub mod demo;
 pub mod faults;
+mod hardening;
+pub mod listen;
 mod loopback;
 mod problem;
 mod routes;
 mod store;
+pub mod tls;
 pub use store::maintenance;
 
 use std::future::Future;
@@ -332,23 +335,33 @@ impl Server {
         routes::router(self.state.clone())
     }
 
-    /// Serves the routes on `listener` until `shutdown` completes, then closes the database. On
-    /// a loopback address, a request naming another host than a loopback name is refused (a web
-    /// page cannot reach the server through DNS rebinding).
+    /// Serves the routes on `listener` with the default [`listen::Limits`] and no TLS until
+    /// `shutdown` completes, as [`Server::serve_with`] does.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        self.serve_with(listener, listen::ListenOptions::default(), shutdown)
+            .await
+    }
+
+    /// Serves the routes on `listener` with these limits and TLS until `shutdown` completes,
+    /// then closes the database. On a loopback address, a request naming another host than a
+    /// loopback name is refused (a web page cannot reach the server through DNS rebinding).
+    pub async fn serve_with(
+        self,
+        listener: tokio::net::TcpListener,
+        options: listen::ListenOptions,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let mut router = self.router();
         if listener.local_addr()?.ip().is_loopback() {
             router = router.layer(axum::middleware::from_fn(loopback::loopback_host));
         }
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        listen::serve(listener, router, options, shutdown).await;
         self.state.store().close().await;
-        Ok(served?)
+        Ok(())
     }
 
     /// Whether the database holds demonstration data (the client shows `SANDBOX`).

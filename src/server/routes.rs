@@ -173,9 +173,10 @@ pub fn router(state: AppState) -> Router {
     with_middleware(router, REQUEST_TIMEOUT)
 }
 
-/// The middleware stack, outermost first: request logs (method, path, status, latency; never
-/// headers, query strings or bodies), panic capture (500 problem), problem bodies for bare
-/// error statuses, request timeout (408), body limit (413); unknown routes are 404 problems.
+/// The middleware stack, outermost first: security headers, request logs (method, route,
+/// client address, status, latency; never headers, query strings or bodies), panic capture
+/// (500 problem), problem bodies for bare error statuses, request timeout (408), body limit
+/// (413); unknown routes are 404 problems.
 pub fn with_middleware(router: Router, timeout: Duration) -> Router {
     router
         .fallback(not_found)
@@ -193,15 +194,32 @@ pub fn with_middleware(router: Router, timeout: Duration) -> Router {
                 .on_request(())
                 .on_response(ResponseLog),
         )
+        .layer(axum::middleware::from_fn(
+            super::hardening::security_headers,
+        ))
 }
 
-/// The span of a request: method and path only (the query may hold a NIR).
+/// The span of a request: method, route template (never the raw path: its segments may be
+/// free text such as `ID_UNIQUE_PARTENAIRE`, the query may hold a NIR) and client address.
 #[derive(Debug, Clone, Copy)]
 struct RequestSpan;
 
 impl<B> MakeSpan<B> for RequestSpan {
     fn make_span(&mut self, request: &axum::http::Request<B>) -> tracing::Span {
-        tracing::info_span!("requête", method = %request.method(), path = %request.uri().path())
+        let route = request
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map_or("(route inconnue)", axum::extract::MatchedPath::as_str);
+        let client = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        match client {
+            Some(client) => {
+                tracing::info_span!("requête", method = %request.method(), route, %client)
+            }
+            None => tracing::info_span!("requête", method = %request.method(), route),
+        }
     }
 }
 
