@@ -55,6 +55,7 @@ use crate::domain::{DeclarantKind, DeclarationKind, FieldError};
 
 mod audit;
 mod exports;
+mod integrity;
 mod sessions;
 mod sites;
 mod staff;
@@ -842,6 +843,7 @@ async fn validate_declaration(
     declaration.normalise_nirs();
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
+    integrity::declarant_checks(&state, &account, &declaration).await?;
     let (deadline, _, explanation) = deadline_status(&state, &account, &declaration, today);
     Ok(Json(ValidationReport {
         valid: true,
@@ -939,6 +941,7 @@ async fn create_declaration(
     }
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
+    integrity::declarant_checks(&state, &account, &declaration).await?;
     sites::titulaires_of_sites(&state, &account, &declaration).await?;
     let (deadline, status, _) = deadline_status(&state, &account, &declaration, today);
     let new = NewDeclaration {
