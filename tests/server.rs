@@ -927,8 +927,11 @@ async fn declarations_are_idempotent_validated_and_correctable() {
             Err(ApiError::Conflict { .. })
         ));
         // Keys are per account: another account may use the same key.
+        // An employer declares under its own SIRET (demo-employeur's).
+        let mut own = titulaire("E-1", "1850375112345", "X");
+        own.siret_employeur = "41287396000022".to_owned();
         let employer_decl = Declaration {
-            titulaires: vec![titulaire("E-1", "1850375112345", "X")],
+            titulaires: vec![own],
             ..adf()
         };
         let (by_employer, is_new) = h

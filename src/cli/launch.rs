@@ -352,6 +352,9 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
     });
     let database = args.database.settings(&args.db)?;
     let server = open_server(&database, demo, &rules).await?;
+    if !args.demo {
+        retired_demo_tokens(&server, "la base n'est pas servie avec --demo").await?;
+    }
     let listener = TcpListener::bind(args.addr)
         .await
         .wrap_err_with(|| format!("impossible d'écouter sur {}", args.addr))?;
@@ -380,6 +383,19 @@ pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Ends the demonstration mode of the database ([`Server::retire_demo`]), saying `why` when
+/// public demo tokens were live.
+async fn retired_demo_tokens(server: &Server, why: &str) -> Result<()> {
+    let retired = server.retire_demo().await?;
+    if retired > 0 {
+        eprintln!(
+            "jetons de démonstration révoqués ({retired}) : {why} ; créez les jetons de \
+             l'équipe avec « passeport token create »"
+        );
+    }
+    Ok(())
+}
+
 /// `passeport account create`: a new account (the database is created when missing).
 pub async fn create_account(
     kind: super::AccountKind,
@@ -402,6 +418,7 @@ pub async fn create_account(
     server
         .create_account(kind, &siret, name, nda.as_ref())
         .await?;
+    retired_demo_tokens(&server, "la base a maintenant un compte réel").await?;
     let target = match &database.url {
         DatabaseUrl::Sqlite(path) => format!("--db {}", path.display()),
         DatabaseUrl::Postgres(url) => format!("--database-url '{url}'"),

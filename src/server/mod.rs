@@ -193,7 +193,8 @@ struct Shared {
     catalogue: Catalogue,
     deadlines: DeadlineRules,
     today: Option<NaiveDate>,
-    demo: bool,
+    /// Whether the database holds demonstration data; cleared by [`Server::retire_demo`].
+    demo: std::sync::atomic::AtomicBool,
     writes: faults::WriteHealth,
 }
 
@@ -224,7 +225,7 @@ impl AppState {
 
     /// Whether the database holds demonstration data.
     fn is_demo(&self) -> bool {
-        self.0.demo
+        self.0.demo.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Today: the fixed date, else the clock.
@@ -322,7 +323,7 @@ impl Server {
             catalogue,
             deadlines,
             today: opts.today,
-            demo,
+            demo: demo.into(),
             writes: faults::WriteHealth::default(),
         };
         Ok(Server {
@@ -435,6 +436,24 @@ impl Server {
             .tokens(siret)
             .await?
             .ok_or_else(|| refused(UserRefusal::NoAccount, siret.as_str(), "", ""))
+    }
+
+    /// Ends the demonstration mode of a database served without `--demo`, or given a real
+    /// account (finding L2 of the December review): the public demo tokens ([`DEMO_TOKENS`],
+    /// [`DEMO_ROLE_USERS`]) are revoked, each in the audit trail, and the database is no longer
+    /// a demo one (no « sandbox » in `/v1/me`, no demo banner). How many tokens were live.
+    pub async fn retire_demo(&self) -> Result<u64, ServerError> {
+        let hashes: Vec<String> = DEMO_TOKENS
+            .iter()
+            .chain(DEMO_ROLE_USERS.iter().map(|(token, ..)| token))
+            .map(|token| auth::hash_token(token))
+            .collect();
+        let retired = self.state.store().retire_demo_tokens(&hashes).await?;
+        self.state
+            .0
+            .demo
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        Ok(retired)
     }
 
     /// Revokes the one live token starting with `prefix` (at least [`MIN_REVOKE_PREFIX`]

@@ -51,6 +51,7 @@ use crate::domain::{DeclarantKind, DeclarationKind};
 
 mod audit;
 mod exports;
+mod integrity;
 mod sessions;
 mod sites;
 mod staff;
@@ -761,6 +762,7 @@ async fn validate_declaration(
     declaration.normalise_nirs();
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
+    integrity::declarant_checks(&state, &account, &declaration).await?;
     let (deadline, _, explanation) = deadline_status(&state, &account, &declaration, today);
     Ok(Json(ValidationReport {
         valid: true,
@@ -858,6 +860,7 @@ async fn create_declaration(
     }
     let today = today(&state)?;
     check_declaration(&state, &declaration, &account, today)?;
+    integrity::declarant_checks(&state, &account, &declaration).await?;
     sites::titulaires_of_sites(&state, &account, &declaration).await?;
     let (deadline, status, _) = deadline_status(&state, &account, &declaration, today);
     let new = NewDeclaration {

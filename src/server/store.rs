@@ -486,6 +486,13 @@ impl Store {
         dispatch!(self, tokens(siret.as_str()))
     }
 
+    /// Revokes the tokens whose hashes are `hashes` (the public demo tokens), each with its
+    /// audit entry, and unmarks the database as a demo one, in one transaction; how many were
+    /// still live.
+    pub async fn retire_demo_tokens(&self, hashes: &[String]) -> Result<u64, ServerError> {
+        dispatch!(self, retire_demo_tokens(hashes))
+    }
+
     /// Revokes the one live token whose prefix starts with `prefix`.
     pub async fn revoke_token(
         &self,

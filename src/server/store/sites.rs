@@ -78,6 +78,32 @@ macro_rules! ported {
                     visible_nirs_on(&mut conn, account, nirs).await
                 }
 
+                /// The birth name under which `account` knows each of `nirs` (13 characters)
+                /// that names one of its visible workers.
+                pub(in crate::server::store) async fn birth_names(
+                    &self,
+                    account: &AccountRow,
+                    nirs: &[String],
+                ) -> Result<HashMap<String, String>, ServerError> {
+                    let mut names = HashMap::new();
+                    for chunk in nirs.chunks(NIRS_PER_QUERY) {
+                        let mut builder = QueryBuilder::<Db>::new(
+                            "SELECT w.nir, w.last_name FROM workers w WHERE w.nir IN (",
+                        );
+                        let mut list = builder.separated(", ");
+                        for nir in chunk {
+                            list.push_bind(nir.clone());
+                        }
+                        builder.push(") AND ");
+                        push_worker_visibility(&mut builder, account);
+                        let rows = builder.build().fetch_all(&self.pool).await?;
+                        for row in &rows {
+                            names.insert(row.try_get("nir")?, row.try_get("last_name")?);
+                        }
+                    }
+                    Ok(names)
+                }
+
                 /// Live titulaires of each of `ids` that `account` sees (a worker of its sites
                 /// holds the NIR), by declaration.
                 pub(in crate::server::store) async fn visible_titulaire_counts(
@@ -162,6 +188,18 @@ impl Store {
     ) -> Result<HashSet<String>, ServerError> {
         let nirs: Vec<String> = nirs.iter().map(|nir| canonical_nir(nir)).collect();
         dispatch!(self, visible_nirs(account, &nirs))
+    }
+
+    /// The birth name under which `account` knows each of `nirs` (any form a titulaire's NIR
+    /// takes) that names one of its workers (an employer's staff, an organisation's trainees),
+    /// keyed by the canonical NIR.
+    pub async fn birth_names(
+        &self,
+        account: &AccountRow,
+        nirs: &[&str],
+    ) -> Result<HashMap<String, String>, ServerError> {
+        let nirs: Vec<String> = nirs.iter().map(|nir| canonical_nir(nir)).collect();
+        dispatch!(self, birth_names(account, &nirs))
     }
 
     /// For a user limited to sites, `view` cut to the titulaires of those sites (`None` when

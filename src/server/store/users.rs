@@ -137,7 +137,7 @@ macro_rules! users_ported {
                 TokenRow, UserAccess, UserRefusal, UserRow, parse_sites, sites_text,
             };
             use crate::server::store::audit::AuditEvent;
-            use crate::server::store::{AccountRow, parse_code};
+            use crate::server::store::{AccountRow, META_DEMO, parse_code};
 
             /// A user as its audit entries show it.
             fn user_json(new: &NewUser) -> serde_json::Value {
@@ -434,6 +434,41 @@ macro_rules! users_ported {
                         })
                         .collect::<Result<Vec<_>, ServerError>>()
                         .map(Some)
+                }
+
+                /// See [`crate::server::store::Store::retire_demo_tokens`].
+                pub(in crate::server::store) async fn retire_demo_tokens(
+                    &self,
+                    hashes: &[String],
+                ) -> Result<u64, ServerError> {
+                    let mut tx = self.begin_write().await?;
+                    let mut retired = 0;
+                    for hash in hashes {
+                        let live = sqlx::query(
+                            "UPDATE tokens SET revoked_at = $1 \
+                             WHERE hash = $2 AND revoked_at IS NULL RETURNING account_id, prefix",
+                        )
+                        .bind(Utc::now())
+                        .bind(hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some(row) = live else { continue };
+                        let event = AuditEvent {
+                            action: "révocation (fin du mode démonstration)",
+                            entity: "jeton",
+                            entity_id: row.try_get("prefix")?,
+                            before: Some(serde_json::json!({"revoked": false})),
+                            after: Some(serde_json::json!({"revoked": true})),
+                        };
+                        append_audit(&mut tx, row.try_get("account_id")?, None, event).await?;
+                        retired += 1;
+                    }
+                    sqlx::query("DELETE FROM meta WHERE key = $1")
+                        .bind(META_DEMO)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(retired)
                 }
 
                 /// See [`crate::server::store::Store::revoke_token`].
