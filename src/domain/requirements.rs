@@ -53,7 +53,25 @@ fn matches(wanted: Option<&str>, actual: Option<&str>) -> bool {
     }
 }
 
+/// `text` trimmed, `None` when empty.
+fn trimmed(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 impl Requirement {
+    /// The same requirement with its texts trimmed and an empty site or service as none.
+    pub fn normalised(&self) -> Self {
+        Self {
+            poste: self.poste.trim().to_owned(),
+            site: trimmed(self.site.as_deref()),
+            service: trimmed(self.service.as_deref()),
+            training_code: self.training_code.trim().to_owned(),
+            validity_months: self.validity_months,
+        }
+    }
+
     /// Whether this requirement applies to a worker of `employment`.
     pub fn applies_to(&self, employment: Employment<'_>) -> bool {
         matches(Some(&self.poste), employment.poste)
