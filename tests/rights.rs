@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 const MISSING: &str = "9000000000000";
 
 /// The role each documented route needs; `None` for a public route.
-const TABLE: [(&str, &str, Option<Role>); 40] = [
+const TABLE: [(&str, &str, Option<Role>); 43] = [
     ("get", "/healthz", None),
     ("get", "/v1/openapi.json", None),
     ("get", "/v1/me", Some(Role::Lecture)),
@@ -81,6 +81,9 @@ const TABLE: [(&str, &str, Option<Role>); 40] = [
     ("get", "/v1/exports/{id}/file", Some(Role::Lecture)),
     ("post", "/v1/exports/{id}/answer", Some(Role::Saisie)),
     ("get", "/v1/audit", Some(Role::Administration)),
+    ("get", "/v1/requirements", Some(Role::Lecture)),
+    ("put", "/v1/requirements", Some(Role::Administration)),
+    ("get", "/v1/matrix", Some(Role::Lecture)),
     ("get", "/v1/verifications", Some(Role::Lecture)),
     ("get", "/v1/verifications/undeclared", Some(Role::Lecture)),
     (

@@ -115,10 +115,14 @@ enum Exercise {
     Undeclared,
     /// `GET /v1/audit`: the account's own trail.
     Audit,
+    /// `GET/PUT /v1/requirements`: the account's own requirements.
+    Requirements,
+    /// `GET /v1/matrix`: the account's own workers and requirements.
+    Matrix,
 }
 
 /// The table: how each documented (method, path) is exercised. A route missing here fails.
-const TABLE: [(&str, &str, Exercise); 40] = [
+const TABLE: [(&str, &str, Exercise); 43] = [
     ("get", "/healthz", Exercise::Public),
     ("get", "/v1/openapi.json", Exercise::Public),
     ("get", "/v1/me", Exercise::Me),
@@ -187,6 +191,9 @@ const TABLE: [(&str, &str, Exercise); 40] = [
         Exercise::Verifications,
     ),
     ("get", "/v1/audit", Exercise::Audit),
+    ("get", "/v1/requirements", Exercise::Requirements),
+    ("put", "/v1/requirements", Exercise::Requirements),
+    ("get", "/v1/matrix", Exercise::Matrix),
 ];
 
 /// The exercise of a documented route, if the table has one.
@@ -762,6 +769,8 @@ async fn exercise_every_route(h: &Harness) {
             Exercise::Verifications => check_verifications(h, method, path, &owned, &pool).await,
             Exercise::Undeclared => check_undeclared(h, path, &owned, &pool).await,
             Exercise::Audit => check_audit(h, path, &owned, &pool).await,
+            Exercise::Requirements => check_requirements(h, method, path, &owned, &pool).await,
+            Exercise::Matrix => check_matrix(h, path, &owned).await,
         }
         exercised.insert((method.clone(), path.clone()));
     }
@@ -850,6 +859,60 @@ async fn check_audit(h: &Harness, path: &str, owned: &[Owned], pool: &Db) {
             stored,
             "{path} as {account}"
         );
+    }
+}
+
+/// Each account reads exactly its own requirements; a PUT by one account changes no other's.
+async fn check_requirements(h: &Harness, method: &str, path: &str, owned: &[Owned], pool: &Db) {
+    if method == "put" {
+        for (account, mine) in owned.iter().enumerate().filter(|(_, o)| o.employer) {
+            let body = serde_json::json!({"items": [
+                {"poste": format!("Poste {account}"), "training_code": "SST"}
+            ]});
+            let reply = h
+                .call("put", path, Some(DEMO_TOKENS[account]), Some(&body), None)
+                .await;
+            assert_eq!(reply.status, 200, "{path} as {account}: {}", reply.body);
+            let stored: Vec<String> = on_db!(pool, pool => sqlx::query_scalar(
+                "SELECT poste FROM requirements WHERE account_id = $1"
+            )
+            .bind(mine.account_id)
+            .fetch_all(pool)
+            .await
+            .unwrap());
+            assert_eq!(stored, [format!("Poste {account}")], "{path} as {account}");
+        }
+    }
+    for (account, mine) in owned.iter().enumerate() {
+        let listed = h.get(path, account).await.json();
+        let postes: Vec<String> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["poste"].as_str().unwrap().to_owned())
+            .collect();
+        let stored: Vec<String> = on_db!(pool, pool => sqlx::query_scalar(
+            "SELECT poste FROM requirements WHERE account_id = $1 ORDER BY id"
+        )
+        .bind(mine.account_id)
+        .fetch_all(pool)
+        .await
+        .unwrap());
+        assert_eq!(postes, stored, "{method} {path} as {account}");
+    }
+}
+
+/// Each account's matrix holds exactly its own workers.
+async fn check_matrix(h: &Harness, path: &str, owned: &[Owned]) {
+    for (account, mine) in owned.iter().enumerate() {
+        let data = h.get(path, account).await.json();
+        let rows: BTreeSet<i64> = data["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(rows, mine.workers, "{path} as {account}");
     }
 }
 

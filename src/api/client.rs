@@ -28,6 +28,7 @@ use crate::domain::session::SessionId;
 use crate::domain::worker::WorkerId;
 
 mod exports;
+mod matrix;
 mod sessions;
 mod staff;
 mod unmapped;

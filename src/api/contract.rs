@@ -27,6 +27,8 @@ mod exports;
 pub use exports::*;
 mod sessions;
 pub use sessions::{NewSession, NewTrainee, SessionPatch, TraineeOutcomeUpdate};
+mod matrix;
+pub use matrix::{MatrixData, RequirementList};
 mod unmapped;
 pub use unmapped::{UnmappedTitle, UnmappedTitles};
 mod verifications;

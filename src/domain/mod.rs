@@ -5,6 +5,8 @@ pub mod deadline;
 pub mod declaration;
 pub mod expiry;
 pub mod ids;
+pub mod matrix;
+pub mod requirements;
 pub mod rights;
 pub mod session;
 pub mod training;

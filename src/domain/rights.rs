@@ -61,15 +61,13 @@ impl std::str::FromStr for Role {
     }
 }
 
-/// Path prefixes of the administration routes (users, tokens, audit trail, requirements,
-/// settings), every method included.
-const ADMINISTRATION_PATHS: [&str; 5] = [
-    "/v1/users",
-    "/v1/tokens",
-    "/v1/audit",
-    "/v1/requirements",
-    "/v1/settings",
-];
+/// Path prefixes of the administration routes (users, tokens, audit trail, settings), every
+/// method included.
+const ADMINISTRATION_PATHS: [&str; 4] = ["/v1/users", "/v1/tokens", "/v1/audit", "/v1/settings"];
+
+/// Path prefixes that every role reads but only `administration` writes: the requirements
+/// per poste, which the compliance matrix of every user reads (issue 19 §1).
+const ADMINISTRATION_WRITES: [&str; 1] = ["/v1/requirements"];
 
 /// Writes by method that change nothing: they only check what they are sent.
 const CHECKS_ONLY: [&str; 1] = ["/v1/declarations/validate"];
@@ -90,6 +88,9 @@ pub fn needed_role(method: &str, path: &str) -> Role {
     let read = ["GET", "HEAD", "OPTIONS"]
         .iter()
         .any(|m| method.eq_ignore_ascii_case(m));
+    if !read && ADMINISTRATION_WRITES.iter().any(|prefix| under(prefix)) {
+        return Role::Administration;
+    }
     if read || CHECKS_ONLY.contains(&path) {
         Role::Lecture
     } else {
@@ -175,5 +176,7 @@ mod tests {
         assert_eq!(needed_role("GET", "/v1/audit"), Role::Administration);
         assert_eq!(needed_role("GET", "/v1/users/{id}"), Role::Administration);
         assert_eq!(needed_role("GET", "/v1/usersettings"), Role::Lecture);
+        assert_eq!(needed_role("GET", "/v1/requirements"), Role::Lecture);
+        assert_eq!(needed_role("PUT", "/v1/requirements"), Role::Administration);
     }
 }

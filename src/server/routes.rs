@@ -52,6 +52,7 @@ use crate::domain::{DeclarantKind, DeclarationKind};
 mod audit;
 mod exports;
 mod integrity;
+mod requirements;
 mod sessions;
 mod sites;
 mod staff;
@@ -152,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(unmapped::unmapped_titles))
         .merge(verifications::routes())
         .routes(routes!(audit::list_audit))
+        .merge(requirements::routes())
         .split_for_parts();
     let json = match api.to_json() {
         Ok(json) => json,

@@ -46,6 +46,7 @@ mod declared_entries;
 mod entries;
 mod idempotency;
 mod postgres;
+mod requirements;
 mod rows;
 mod rules;
 mod seed;

@@ -85,6 +85,7 @@ impl PgStore {
 
 super::shared::ported!(PgStore);
 super::sites::ported!(PgStore);
+super::requirements::ported!(PgStore);
 super::dashboards::ported!(PgStore);
 super::declared_entries::ported!(PgStore);
 super::declarations::ported!(PgStore);

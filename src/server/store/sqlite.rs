@@ -121,6 +121,7 @@ async fn reusable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error
 
 super::shared::ported!(SqliteStore);
 super::sites::ported!(SqliteStore);
+super::requirements::ported!(SqliteStore);
 super::dashboards::ported!(SqliteStore);
 super::declared_entries::ported!(SqliteStore);
 super::declarations::ported!(SqliteStore);
