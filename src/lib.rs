@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod formula;
 pub mod import;
 pub mod paths;
+pub mod reminders;
 pub mod rules;
 pub mod search;
 pub mod server;
