@@ -4,6 +4,7 @@
 //! A file holding a token must be private (mode 0600): a looser one is refused.
 
 mod messages;
+mod reminders;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::expiry::DEFAULT_THRESHOLD_DAYS;
 use crate::tui::keymap::{Keymap, KeymapError};
 use crate::tui::theme::ThemeName;
+
+pub use reminders::RemindersConfig;
 
 /// Environment variable holding the API token (wins over the file).
 pub const TOKEN_VAR: &str = "PASSEPORT_TOKEN";
@@ -37,6 +40,8 @@ pub struct Config {
     pub theme: ThemeName,
     /// Rebound commands: `refresh = ["r", "f5"]`.
     pub keymap: BTreeMap<String, Vec<String>>,
+    /// `[reminders]`: recipients, SMTP server and thresholds of `passeport remind`.
+    pub reminders: RemindersConfig,
 }
 
 impl Default for Config {
@@ -48,6 +53,7 @@ impl Default for Config {
             threshold_days: DEFAULT_THRESHOLD_DAYS,
             theme: ThemeName::default(),
             keymap: BTreeMap::new(),
+            reminders: RemindersConfig::default(),
         }
     }
 }
@@ -63,8 +69,10 @@ pub enum ConfigError {
         /// What is wrong, naming the key.
         message: String,
     },
-    /// The file holds a token but others can read it.
-    #[error("{path} contient un jeton mais ses droits sont {mode:o} : faites « chmod 600 {path} »")]
+    /// The file holds a token or the SMTP password but others can read it.
+    #[error(
+        "{path} contient un jeton ou un mot de passe mais ses droits sont {mode:o} : faites « chmod 600 {path} »"
+    )]
     TooOpen {
         /// The file.
         path: PathBuf,
@@ -99,7 +107,7 @@ impl Config {
         let mut config = if path.exists() {
             crate::paths::check_trusted(path)?;
             let config: Config = confy::load_path(path).map_err(|e| describe(path, e))?;
-            if config.token.is_some() {
+            if config.token.is_some() || config.reminders.holds_secret() {
                 check_private(path)?;
             }
             config
@@ -123,6 +131,12 @@ impl Config {
                 ),
             });
         }
+        if let Some(message) = config.reminders.problem() {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message,
+            });
+        }
         Keymap::with_overrides(&config.keymap).map_err(|source| ConfigError::Keymap {
             path: path.to_owned(),
             source,
@@ -130,10 +144,11 @@ impl Config {
         Ok(config)
     }
 
-    /// Writes the configuration; the file is made private (0600) when it holds a token.
+    /// Writes the configuration; the file is made private (0600) when it holds a token or the
+    /// SMTP password.
     pub fn store(&self, path: &Path) -> Result<(), ConfigError> {
         confy::store_path(path, self).map_err(|e| describe(path, e))?;
-        if self.token.is_some() {
+        if self.token.is_some() || self.reminders.holds_secret() {
             set_private(path)?;
         }
         Ok(())

@@ -17,6 +17,7 @@ pub mod import;
 pub mod io_error;
 pub mod json;
 pub mod paths;
+pub mod reminders;
 pub mod rules;
 pub mod search;
 pub mod server;

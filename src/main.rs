@@ -91,6 +91,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(command)) => cli::export::run(command, &config_path, rules).await,
         Some(Command::Import(args)) => cli::import::run(args, &config_path, rules).await,
         Some(Command::Verify(args)) => cli::verify::run(args, &config_path, rules).await,
+        Some(Command::Remind(args)) => cli::remind::run(args, &config_path, rules).await,
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cli::help::command(), "passeport", &mut script);

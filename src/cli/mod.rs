@@ -9,6 +9,7 @@ pub mod export;
 pub mod help;
 pub mod import;
 pub mod launch;
+pub mod remind;
 pub mod spreadsheet;
 pub mod users;
 pub mod verify;
@@ -95,6 +96,10 @@ pub enum Command {
     /// lister, vérifier ou demander une correction, contrôler depuis cron.
     #[command(after_help = verify::help())]
     Verify(verify::VerifyArgs),
+    /// Envoie, pour cron, les rappels d'échéances et de déclarations : un récapitulatif par
+    /// destinataire, chaque seuil une seule fois.
+    #[command(after_help = remind::REMIND_HELP)]
+    Remind(remind::RemindArgs),
 }
 
 /// Help of `passeport export`: examples.

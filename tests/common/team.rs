@@ -166,6 +166,11 @@ impl Team {
         &self.tokens[account]
     }
 
+    /// The server's base URL and the token of account `account`, for a configuration file.
+    pub fn endpoint(&self, account: usize) -> (&str, &str) {
+        (self.base(), self.token(account))
+    }
+
     /// The typed client of account `account` (no retries).
     pub fn client(&self, account: usize) -> Client {
         let options = ClientOptions {
