@@ -296,6 +296,9 @@ async fn health_auth_catalogue_and_openapi() {
             ("/v1/verifications/{line}/verify", "post"),
             ("/v1/verifications/{line}/request-correction", "post"),
             ("/v1/audit", "get"),
+            ("/v1/requirements", "get"),
+            ("/v1/requirements", "put"),
+            ("/v1/matrix", "get"),
         ];
         let paths = openapi["paths"].as_object().unwrap();
         for (path, method) in routes {
