@@ -12,8 +12,7 @@ mod team;
 use chrono::NaiveDate;
 use passeport::api::Client;
 use passeport::api::contract::{EntrySource, ExpirationsQuery, NewWorker, Passport, UnmappedTitle};
-use passeport::domain::DeclarationKind;
-use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::declaration::Declaration;
 use passeport::domain::training::Catalogue;
 use passeport::domain::worker::WorkerId;
 use team::{EMPLOYER, OTHER_EMPLOYER, Team, nir, on_each_backend};
@@ -22,35 +21,9 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn strings(values: &[&str]) -> Vec<String> {
-    values.iter().map(|v| (*v).to_owned()).collect()
-}
-
-/// An attestation de formation of one titulaire, ended on 2 June 2026.
+/// An attestation de formation of ROUX, ended on 2 June 2026.
 fn attestation(reference: &str, title: &str, nir: &str, siret: &str) -> Declaration {
-    Declaration {
-        id_declaration: reference.to_owned(),
-        reference_declaration: reference.to_owned(),
-        nom_formation: title.to_owned(),
-        date_debut_formation: Some(date(2026, 6, 1)),
-        date_fin_formation: Some(date(2026, 6, 2)),
-        modalite_dispense: Some(Modalite::Presentiel),
-        competence_transferable: strings(&["115650", "121885", "400635"]),
-        qualification_formateur: Some(QualificationFormateur::Preventeur),
-        formation_certifiante: Some(false),
-        domaine_formation: strings(&["42829"]),
-        specialite_formation: strings(&["344r"]),
-        date_debut_validite: Some(date(2026, 6, 2)),
-        titulaires: vec![Titulaire {
-            id_unique_partenaire: format!("{reference}-1"),
-            nir: nir.to_owned(),
-            nom_titulaire: "ROUX".to_owned(),
-            presence_employeur: Some(true),
-            siret_employeur: siret.to_owned(),
-            reference_employeur: String::new(),
-        }],
-        ..Declaration::new(DeclarationKind::Attestation)
-    }
+    team::attestation(reference, title, nir, "ROUX", siret)
 }
 
 async fn hire(client: &Client, n: u32) -> WorkerId {

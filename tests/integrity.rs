@@ -11,40 +11,22 @@ mod team;
 use chrono::NaiveDate;
 use passeport::api::Client;
 use passeport::api::contract::{DeclarationsQuery, NewSession, NewTrainee, NewWorker};
-use passeport::domain::DeclarationKind;
-use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
+use passeport::domain::declaration::Declaration;
 use team::{EMPLOYER, OTHER_EMPLOYER, Team, nir, on_each_backend};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-/// An attestation de formation of one titulaire, ended on 2 June 2026.
+/// An SST attestation de formation of one titulaire, ended on 2 June 2026.
 fn attestation(reference: &str, nir: &str, name: &str, siret: &str) -> Declaration {
-    let strings = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect();
-    Declaration {
-        id_declaration: reference.to_owned(),
-        reference_declaration: reference.to_owned(),
-        nom_formation: "Sauveteur secouriste du travail".to_owned(),
-        date_debut_formation: Some(date(2026, 6, 1)),
-        date_fin_formation: Some(date(2026, 6, 2)),
-        modalite_dispense: Some(Modalite::Presentiel),
-        competence_transferable: strings(&["115650", "121885", "400635"]),
-        qualification_formateur: Some(QualificationFormateur::Preventeur),
-        formation_certifiante: Some(false),
-        domaine_formation: strings(&["42829"]),
-        specialite_formation: strings(&["344r"]),
-        date_debut_validite: Some(date(2026, 6, 2)),
-        titulaires: vec![Titulaire {
-            id_unique_partenaire: format!("{reference}-1"),
-            nir: nir.to_owned(),
-            nom_titulaire: name.to_owned(),
-            presence_employeur: Some(true),
-            siret_employeur: siret.to_owned(),
-            reference_employeur: String::new(),
-        }],
-        ..Declaration::new(DeclarationKind::Attestation)
-    }
+    team::attestation(
+        reference,
+        "Sauveteur secouriste du travail",
+        nir,
+        name,
+        siret,
+    )
 }
 
 async fn hire(client: &Client, n: u32, name: &str) {

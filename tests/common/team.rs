@@ -12,10 +12,11 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use passeport::api::Client;
 use passeport::api::client::ClientOptions;
-use passeport::domain::DeclarantKind;
 use passeport::domain::deadline::DeadlineRules;
+use passeport::domain::declaration::{Declaration, Modalite, QualificationFormateur, Titulaire};
 use passeport::domain::ids::{Nda, Siret, compute_key};
 use passeport::domain::training::Catalogue;
+use passeport::domain::{DeclarantKind, DeclarationKind};
 use passeport::server::database::DatabaseSettings;
 use passeport::server::{Server, ServerOptions};
 use tokio::sync::oneshot;
@@ -178,5 +179,41 @@ impl Team {
             ..ClientOptions::default()
         };
         Client::new(&self.base, Some(self.tokens[account].clone()), options).unwrap()
+    }
+}
+
+/// An attestation de formation titled `title`, 1–2 June 2026, of one titulaire (`nir`, birth
+/// name `name`) employed by `siret`, with the codes a non-certifying training carries.
+pub fn attestation(
+    reference: &str,
+    title: &str,
+    nir: &str,
+    name: &str,
+    siret: &str,
+) -> Declaration {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+    let strings = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect();
+    Declaration {
+        id_declaration: reference.to_owned(),
+        reference_declaration: reference.to_owned(),
+        nom_formation: title.to_owned(),
+        date_debut_formation: Some(day(1)),
+        date_fin_formation: Some(day(2)),
+        modalite_dispense: Some(Modalite::Presentiel),
+        competence_transferable: strings(&["115650", "121885", "400635"]),
+        qualification_formateur: Some(QualificationFormateur::Preventeur),
+        formation_certifiante: Some(false),
+        domaine_formation: strings(&["42829"]),
+        specialite_formation: strings(&["344r"]),
+        date_debut_validite: Some(day(2)),
+        titulaires: vec![Titulaire {
+            id_unique_partenaire: format!("{reference}-1"),
+            nir: nir.to_owned(),
+            nom_titulaire: name.to_owned(),
+            presence_employeur: Some(true),
+            siret_employeur: siret.to_owned(),
+            reference_employeur: String::new(),
+        }],
+        ..Declaration::new(DeclarationKind::Attestation)
     }
 }
