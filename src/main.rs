@@ -47,7 +47,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(path) => path.clone(),
         None => paths::config_file()?,
     };
-    let rules = Rules::load(config_path.parent())?;
+    let rules = Rules::load(paths::rules_dir().as_deref())?;
     match cli.command {
         None => {
             let config = Config::load(&config_path)?;
