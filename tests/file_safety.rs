@@ -1,6 +1,8 @@
 //! Files on disk (issue 18 §4, review M3, M5, L3): a configuration or rules file that another
-//! user could change is refused with the reason in French, and the data files (data folder,
-//! drafts folder, server database with its -wal and -shm) are private to the user.
+//! user could change is refused with the reason in French, the data files (data folder,
+//! drafts folder, server database with its -wal and -shm) are private to the user, and the
+//! embedded sandbox accepts only its private random tokens, kept at 0600, never the public
+//! `demo-employeur` another local user could send to its loopback port.
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
@@ -153,4 +155,76 @@ fn an_export_never_replaces_a_link_a_device_or_a_folder() {
     passeport::cli::export::write_atomically(&file, b"a").unwrap();
     passeport::cli::export::write_atomically(&file, b"b").unwrap();
     assert_eq!(std::fs::read(&file).unwrap(), b"b");
+}
+
+/// `passeport expiring --format json` on the embedded sandbox of `home`, as `token`.
+fn expiring_on_the_sandbox(home: &Path, token: Option<&str>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_passeport"));
+    command
+        .args(["expiring", "--format", "json"])
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("PASSEPORT_TODAY", "2026-11-26");
+    if let Some(token) = token {
+        command.env("PASSEPORT_TOKEN", token);
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
+    let home = tempfile::tempdir().unwrap();
+    for token in [None, Some("demo-of")] {
+        let output = expiring_on_the_sandbox(home.path(), token);
+        assert!(output.status.success(), "{token:?}: {output:?}");
+        let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(!rows.as_array().unwrap().is_empty(), "{token:?}");
+    }
+    let data = home.path().join("data").join("passeport");
+    let file = data.join("sandbox-tokens.toml");
+    assert_eq!(mode(&file), 0o600);
+    let tokens: std::collections::BTreeMap<String, String> =
+        toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let private = &tokens["demo-employeur"];
+    assert!(private.starts_with("pp_") && private.len() == 67, "{private}");
+    assert_ne!(tokens["demo-of"], *private);
+
+    // The same database served again: the public token is refused, the private one accepted.
+    let server = Server::open_on(
+        &DatabaseSettings::sqlite(data.join("sandbox.db")),
+        ServerOptions {
+            db_path: std::path::PathBuf::new(),
+            demo: None,
+            today: None,
+        },
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serving = tokio::spawn(server.serve(listener, std::future::pending()));
+    let me = |token: String| {
+        let url = format!("{base}/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for public in ["demo-employeur", "demo-employeur-2", "demo-of", "demo-lecture"] {
+        assert_eq!(me(public.to_owned()).await.status(), 401, "{public}");
+    }
+    let answer = me(private.clone()).await;
+    assert_eq!(answer.status(), 200);
+    let account: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(account["name"], "ACME Logistique");
+    assert_eq!(account["sandbox"], true, "still a demo database");
+    serving.abort();
 }

@@ -12,6 +12,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use tokio::net::TcpListener;
 
 use super::ServeArgs;
+use super::sandbox::SandboxTokens;
 use crate::api::Client;
 use crate::api::client::ClientOptions;
 use crate::config::Config;
@@ -28,25 +29,24 @@ use crate::tui::run::Exit;
 use crate::tui::theme::Theme;
 use crate::{clock, paths};
 
-/// The token of the embedded sandbox: the first demo employer.
-pub const SANDBOX_TOKEN: &str = "demo-employeur";
-
 /// The embedded sandbox server, running in this process.
 #[derive(Debug)]
 pub struct Embedded {
     /// Its base URL, `http://127.0.0.1:PORT`.
     pub url: String,
-    /// The token to use (`demo-employeur`).
-    pub token: String,
+    /// The private tokens of its demo sign-ins.
+    pub tokens: SandboxTokens,
 }
 
 /// Starts the sandbox server in-process on `127.0.0.1:0` over `$XDG_DATA_HOME/passeport/sandbox.db`
-/// (created and seeded with demo data on first use). The port is bound before returning, so
-/// requests can be sent at once; they are answered as soon as the database is open.
+/// (created and seeded with demo data on first use), whose demo sign-ins accept only the
+/// private tokens of [`SandboxTokens`]. The port is bound before returning, so requests can be
+/// sent at once; they are answered as soon as the database is open and private.
 pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     let dir = paths::data_dir()?;
     paths::create_private_dir(&dir)
         .wrap_err_with(|| format!("impossible de créer le dossier {}", dir.display()))?;
+    let tokens = SandboxTokens::load_or_create(&dir)?;
     let today = clock::today()?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -59,8 +59,13 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
         today,
     };
     let rules = rules.clone();
+    let private = tokens.by_public_name().clone();
     tokio::spawn(async move {
-        match open_server(&DatabaseSettings::sqlite(db), Some(demo), &rules).await {
+        let opened = match open_server(&DatabaseSettings::sqlite(db), Some(demo), &rules).await {
+            Ok(server) => server.privatise_demo(&private).await.map(|_| server),
+            Err(e) => Err(e),
+        };
+        match opened {
             Ok(server) => {
                 if let Err(e) = server.serve(listener, std::future::pending()).await {
                     tracing::error!("serveur bac à sable arrêté : {e}");
@@ -70,10 +75,7 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
             Err(e) => tracing::error!("serveur bac à sable : {e}"),
         }
     });
-    Ok(Embedded {
-        url,
-        token: SANDBOX_TOKEN.to_owned(),
-    })
+    Ok(Embedded { url, tokens })
 }
 
 /// Opens the server over the database `database` with the loaded rules.
@@ -144,7 +146,7 @@ fn interactive() -> ClientOptions {
 
 /// A client for the configured server, or for the embedded sandbox when no `api_url` is set
 /// (as `demo-employeur`, or as the configured token: `PASSEPORT_TOKEN=demo-of` shows the
-/// training organisation's view).
+/// training organisation's view; a public demo name is sent as its private token).
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
@@ -169,7 +171,7 @@ pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)
             Ok((
                 Client::new(
                     &embedded.url,
-                    Some(config.token.clone().unwrap_or(embedded.token)),
+                    Some(embedded.tokens.token_for(config.token.as_deref())),
                     interactive(),
                 )?,
                 true,

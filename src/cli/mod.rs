@@ -10,6 +10,7 @@ pub mod help;
 pub mod import;
 pub mod launch;
 pub mod remind;
+pub mod sandbox;
 pub mod spreadsheet;
 pub mod users;
 pub mod verify;
