@@ -98,42 +98,6 @@ pub(crate) async fn open_server(
     .await
 }
 
-/// The log level: `PASSEPORT_LOG`, else `RUST_LOG`, else `info`.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-}
-
-/// Logs go to `passeport.log` in the data directory, never to the terminal.
-fn log_to_file() -> Result<()> {
-    let dir = paths::data_dir()?;
-    paths::create_private_dir(&dir)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(dir.join("passeport.log"))?;
-    let filter = log_filter();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init();
-    Ok(())
-}
-
-fn log_to_stderr() {
-    let filter = log_filter();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(super::errors::colour_allowed(
-            std::io::stderr().is_terminal(),
-        ))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Client settings for people waiting at a terminal: a stalled server is reported within about
 /// 20 s (10 s per attempt, one retry) rather than the library's patient defaults.
 fn interactive() -> ClientOptions {
@@ -189,7 +153,7 @@ pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCo
              ou utilisez les commandes expiring, export, import ou catalogue (passeport --help)"
         ));
     }
-    log_to_file()?;
+    super::journal::log_to_file()?;
     let today = clock::today()?;
     let (client, sandbox) = client_for(&config, &rules).await?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -343,7 +307,7 @@ async fn reload_on_hangup(tls: Arc<Tls>) {
 
 /// `passeport serve`: the server in the foreground until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
-    log_to_stderr();
+    super::journal::log_to_stderr();
     let listen = args.network.listen_options()?;
     check_exposure(args.addr, listen.tls.is_some(), args.network.insecure_http)?;
     let today = clock::today()?;

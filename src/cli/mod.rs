@@ -8,6 +8,7 @@ pub mod expiring;
 pub mod export;
 pub mod help;
 pub mod import;
+pub mod journal;
 pub mod launch;
 pub mod remind;
 pub mod sandbox;
