@@ -87,7 +87,11 @@ fn a_command_without_a_terminal_logs_its_outcome_never_a_token_or_a_nir() {
 
     let tokens = std::fs::read_to_string(data(home).join("sandbox-tokens.toml")).unwrap();
     let tokens: std::collections::BTreeMap<String, String> = toml::from_str(&tokens).unwrap();
-    for token in tokens.values().map(String::as_str).chain([refused, "demo-of"]) {
+    for token in tokens
+        .values()
+        .map(String::as_str)
+        .chain([refused, "demo-of"])
+    {
         assert!(!log.contains(token), "token {token} in the log: {log}");
     }
     for nir in &nirs {
@@ -109,7 +113,10 @@ fn the_level_comes_from_passeport_log_else_rust_log() {
     };
     assert!(!started(&[]), "info by default");
     assert!(started(&[("RUST_LOG", "passeport=debug")]), "RUST_LOG");
-    assert!(started(&[("PASSEPORT_LOG", "passeport=debug")]), "PASSEPORT_LOG");
+    assert!(
+        started(&[("PASSEPORT_LOG", "passeport=debug")]),
+        "PASSEPORT_LOG"
+    );
     assert!(
         !started(&[("PASSEPORT_LOG", "info"), ("RUST_LOG", "passeport=debug")]),
         "PASSEPORT_LOG wins over RUST_LOG"

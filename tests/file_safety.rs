@@ -188,7 +188,10 @@ async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
     let tokens: std::collections::BTreeMap<String, String> =
         toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let private = &tokens["demo-employeur"];
-    assert!(private.starts_with("pp_") && private.len() == 67, "{private}");
+    assert!(
+        private.starts_with("pp_") && private.len() == 67,
+        "{private}"
+    );
     assert_ne!(tokens["demo-of"], *private);
 
     // The same database served again: the public token is refused, the private one accepted.
@@ -218,7 +221,12 @@ async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
                 .unwrap()
         }
     };
-    for public in ["demo-employeur", "demo-employeur-2", "demo-of", "demo-lecture"] {
+    for public in [
+        "demo-employeur",
+        "demo-employeur-2",
+        "demo-of",
+        "demo-lecture",
+    ] {
         assert_eq!(me(public.to_owned()).await.status(), 401, "{public}");
     }
     let answer = me(private.clone()).await;

@@ -124,7 +124,10 @@ fn rules_beside_a_config_file_elsewhere_are_never_read() {
     for out in [by_flag, by_variable] {
         assert!(out.status.success(), "{out:?}");
         let listed = String::from_utf8(out.stdout).unwrap();
-        assert!(listed.contains("Sauveteur secouriste du travail"), "{listed}");
+        assert!(
+            listed.contains("Sauveteur secouriste du travail"),
+            "{listed}"
+        );
         assert!(!listed.contains("Titre planté"), "{listed}");
     }
 }

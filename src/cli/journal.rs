@@ -82,7 +82,12 @@ impl Journal {
                 tracing::info!(commande = self.command, duration_ms, "terminée");
             }
             Ok(code) => {
-                tracing::warn!(commande = self.command, duration_ms, ?code, "terminée en échec partiel");
+                tracing::warn!(
+                    commande = self.command,
+                    duration_ms,
+                    ?code,
+                    "terminée en échec partiel"
+                );
             }
             Err(report) => tracing::error!(
                 commande = self.command,

@@ -102,10 +102,7 @@ impl SandboxTokens {
     /// any other token is sent as it is, and none means the first demo employer.
     pub fn token_for(&self, configured: Option<&str>) -> String {
         let name = configured.unwrap_or(DEMO_TOKENS[0]);
-        self.0
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_owned())
+        self.0.get(name).cloned().unwrap_or_else(|| name.to_owned())
     }
 
     /// The tokens file of the data directory `dir`.
