@@ -157,11 +157,11 @@ fn an_export_never_replaces_a_link_a_device_or_a_folder() {
     assert_eq!(std::fs::read(&file).unwrap(), b"b");
 }
 
-/// `passeport expiring --format json` on the embedded sandbox of `home`, as `token`.
-fn expiring_on_the_sandbox(home: &Path, token: Option<&str>) -> std::process::Output {
+/// `passeport ARGS` on the embedded sandbox of `home`, as `token`.
+fn on_the_sandbox(home: &Path, args: &[&str], token: Option<&str>) -> std::process::Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_passeport"));
     command
-        .args(["expiring", "--format", "json"])
+        .args(args)
         .env_clear()
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -177,7 +177,7 @@ fn expiring_on_the_sandbox(home: &Path, token: Option<&str>) -> std::process::Ou
 async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
     let home = tempfile::tempdir().unwrap();
     for token in [None, Some("demo-of")] {
-        let output = expiring_on_the_sandbox(home.path(), token);
+        let output = on_the_sandbox(home.path(), &["expiring", "--format", "json"], token);
         assert!(output.status.success(), "{token:?}: {output:?}");
         let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert!(!rows.as_array().unwrap().is_empty(), "{token:?}");
@@ -235,4 +235,41 @@ async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
     assert_eq!(account["name"], "ACME Logistique");
     assert_eq!(account["sandbox"], true, "still a demo database");
     serving.abort();
+}
+
+#[test]
+fn export_out_refuses_a_link_and_a_device_with_a_french_line() {
+    let home = tempfile::tempdir().unwrap();
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "à garder").unwrap();
+    let link = home.path().join("passeports.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    for target in [link.as_path(), Path::new("/dev/null")] {
+        let out = target.display().to_string();
+        let output = on_the_sandbox(
+            home.path(),
+            &["export", "passports", "--format", "csv", "--out", &out],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("{out} : écriture impossible"))
+                && stderr.contains("pas un fichier ordinaire : rien n'a été écrit"),
+            "{stderr}"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
 }
