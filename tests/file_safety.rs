@@ -26,6 +26,40 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// The server over the SQLite file `path`, as found (no demo data added).
+async fn open_sqlite(path: &Path) -> Server {
+    Server::open_on(
+        &DatabaseSettings::sqlite(path),
+        ServerOptions {
+            db_path: std::path::PathBuf::new(),
+            demo: None,
+            today: None,
+        },
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// After refused writes: `link` is still a link, its target `victim` still holds its text, and
+/// `/dev/null` is still a device.
+fn assert_untouched(link: &Path, victim: &Path) {
+    assert!(
+        std::fs::symlink_metadata(link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(victim).unwrap(), "à garder");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
 #[test]
 fn a_config_file_others_can_change_is_refused_even_without_a_token() {
     let dir = tempfile::tempdir().unwrap();
@@ -103,18 +137,7 @@ fn the_data_and_drafts_folders_are_private_even_when_they_existed_open() {
 async fn a_new_server_database_and_its_journal_files_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("equipe.db");
-    let server = Server::open_on(
-        &DatabaseSettings::sqlite(&path),
-        ServerOptions {
-            db_path: std::path::PathBuf::new(),
-            demo: None,
-            today: None,
-        },
-        Catalogue::embedded().unwrap(),
-        DeadlineRules::embedded().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = open_sqlite(&path).await;
     for suffix in ["", "-wal", "-shm"] {
         let file = dir.path().join(format!("equipe.db{suffix}"));
         assert_eq!(mode(&file), 0o600, "{}", file.display());
@@ -138,19 +161,7 @@ fn an_export_never_replaces_a_link_a_device_or_a_folder() {
             "{error}"
         );
     }
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
-    assert!(
-        std::fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    assert_untouched(&link, &victim);
     let file = dir.path().join("export.csv");
     passeport::cli::export::write_atomically(&file, b"a").unwrap();
     passeport::cli::export::write_atomically(&file, b"b").unwrap();
@@ -195,18 +206,7 @@ async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
     assert_ne!(tokens["demo-of"], *private);
 
     // The same database served again: the public token is refused, the private one accepted.
-    let server = Server::open_on(
-        &DatabaseSettings::sqlite(data.join("sandbox.db")),
-        ServerOptions {
-            db_path: std::path::PathBuf::new(),
-            demo: None,
-            today: None,
-        },
-        Catalogue::embedded().unwrap(),
-        DeadlineRules::embedded().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = open_sqlite(&data.join("sandbox.db")).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let serving = tokio::spawn(server.serve(listener, std::future::pending()));
@@ -259,17 +259,5 @@ fn export_out_refuses_a_link_and_a_device_with_a_french_line() {
             "{stderr}"
         );
     }
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
-    assert!(
-        std::fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    assert_untouched(&link, &victim);
 }
