@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::Result;
 
 use passeport::cli::catalogue::CatalogueCommand;
+use passeport::cli::journal::Journal;
 use passeport::cli::{self, AccountCommand, Cli, Command, TokenCommand};
 use passeport::config::Config;
 use passeport::paths;
@@ -43,11 +44,25 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    let journal = cli
+        .command
+        .as_ref()
+        .and_then(Command::journal_name)
+        .map(Journal::start);
+    let result = dispatch(cli).await;
+    if let Some(journal) = journal {
+        journal.finish(&result);
+    }
+    result
+}
+
+/// Runs the command of `cli` (the full-screen application without one).
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let config_path = match &cli.config {
         Some(path) => path.clone(),
         None => paths::config_file()?,
     };
-    let rules = Rules::load(config_path.parent())?;
+    let rules = Rules::load(paths::rules_dir().as_deref())?;
     match cli.command {
         None => {
             let config = Config::load(&config_path)?;

@@ -22,21 +22,25 @@ fn xdg(var: &'static str, fallback: &str) -> Result<PathBuf, NoHome> {
         .ok_or(NoHome(var))
 }
 
-/// The configuration file: `$PASSEPORT_CONFIG`, else `$XDG_CONFIG_HOME/passeport/config.toml`,
-/// else `~/.config/passeport/config.toml`.
+/// The configuration file: `$PASSEPORT_CONFIG`, else `config.toml` in [`config_dir`].
 pub fn config_file() -> Result<PathBuf, NoHome> {
     if let Some(path) = std::env::var_os(CONFIG_VAR).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    Ok(xdg("XDG_CONFIG_HOME", ".config")?
-        .join("passeport")
-        .join("config.toml"))
+    Ok(config_dir()?.join("config.toml"))
 }
 
-/// The configuration directory (where rules files may be overridden): the config file's folder.
+/// The configuration directory: `$XDG_CONFIG_HOME/passeport`, else `~/.config/passeport`.
 pub fn config_dir() -> Result<PathBuf, NoHome> {
-    let file = config_file()?;
-    Ok(file.parent().map(PathBuf::from).unwrap_or_default())
+    Ok(xdg("XDG_CONFIG_HOME", ".config")?.join("passeport"))
+}
+
+/// Where rules files may override the embedded ones: the configuration directory only, never
+/// the folder of a file named by `--config` or `$PASSEPORT_CONFIG` (security review M3: with
+/// `--config /tmp/x.toml`, every `catalogue.toml` left in `/tmp` would become the rules).
+/// `None` without a home folder: the embedded rules then apply.
+pub fn rules_dir() -> Option<PathBuf> {
+    config_dir().ok()
 }
 
 /// The data directory: `$XDG_DATA_HOME/passeport`, else `~/.local/share/passeport`.

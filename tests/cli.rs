@@ -914,9 +914,10 @@ impl Drop for Served {
 
 /// `passeport serve` on a free port over `db`, its rules overridable in the directory of
 /// `server_config`; the child and its base URL (read from its first line on stderr).
-fn serve_team(db: &Path, server_config: &Path) -> (Served, String) {
+fn serve_team(db: &Path, server_config: &Path, config_home: &Path) -> (Served, String) {
     use std::io::{BufRead, BufReader};
     let mut child = cli_sandbox::binary(server_config)
+        .env("XDG_CONFIG_HOME", config_home)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
         .stderr(std::process::Stdio::piped())
@@ -945,6 +946,10 @@ fn catalogue_unmapped_lists_declared_titles_until_an_alias_is_added() {
     let server_dir = dir.path().join("serveur");
     fs::create_dir(&server_dir).unwrap();
     let server_config = server_dir.join("config.toml");
+    // The server's own configuration directory, where its rules are overridden.
+    let config_home = dir.path().join("config-serveur");
+    let rules_dir = config_home.join("passeport");
+    fs::create_dir_all(&rules_dir).unwrap();
     let siret = "44200001400005";
     let admin = |args: &[&str]| {
         let mut command = passeport_with(&server_config);
@@ -969,7 +974,7 @@ fn catalogue_unmapped_lists_declared_titles_until_an_alias_is_added() {
     let token = stdout_of(&mut admin(&["token", "create", "--account", siret]), 0);
     let token = token.trim();
 
-    let (server, base) = serve_team(&db, &server_config);
+    let (server, base) = serve_team(&db, &server_config, &config_home);
     let file = dir.path().join("maison.csv");
     fs::write(
         &file,
@@ -1005,15 +1010,16 @@ fn catalogue_unmapped_lists_declared_titles_until_an_alias_is_added() {
     assert!(table.contains("aliases"), "{table}");
     drop(server);
 
-    // The alias in the server's catalogue override, then a restart: the title is a type.
+    // The alias in the server's catalogue override (its configuration directory, not the
+    // folder of its --config), then a restart: the title is a type.
     let catalogue = passeport::domain::training::CATALOGUE_TOML.replacen(
         "\"Sauveteur secouriste du travail\", \"Formation SST\",",
         "\"Sauveteur secouriste du travail\", \"Secourisme maison\", \"Formation SST\",",
         1,
     );
     assert_ne!(catalogue, passeport::domain::training::CATALOGUE_TOML);
-    fs::write(server_dir.join("catalogue.toml"), catalogue).unwrap();
-    let (server, base) = serve_team(&db, &server_config);
+    fs::write(rules_dir.join("catalogue.toml"), catalogue).unwrap();
+    let (server, base) = serve_team(&db, &server_config, &config_home);
     let listed = json_of(
         passeport_with(&config(&base, Some(token))).args([
             "catalogue",

@@ -1,6 +1,8 @@
 //! Files on disk (issue 18 §4, review M3, M5, L3): a configuration or rules file that another
-//! user could change is refused with the reason in French, and the data files (data folder,
-//! drafts folder, server database with its -wal and -shm) are private to the user.
+//! user could change is refused with the reason in French, the data files (data folder,
+//! drafts folder, server database with its -wal and -shm) are private to the user, and the
+//! embedded sandbox accepts only its private random tokens, kept at 0600, never the public
+//! `demo-employeur` another local user could send to its loopback port.
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
@@ -22,6 +24,40 @@ fn mode(path: &Path) -> u32 {
 /// Sets the permission bits of `path`.
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The server over the SQLite file `path`, as found (no demo data added).
+async fn open_sqlite(path: &Path) -> Server {
+    Server::open_on(
+        &DatabaseSettings::sqlite(path),
+        ServerOptions {
+            db_path: std::path::PathBuf::new(),
+            demo: None,
+            today: None,
+        },
+        Catalogue::embedded().unwrap(),
+        DeadlineRules::embedded().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// After refused writes: `link` is still a link, its target `victim` still holds its text, and
+/// `/dev/null` is still a device.
+fn assert_untouched(link: &Path, victim: &Path) {
+    assert!(
+        std::fs::symlink_metadata(link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(victim).unwrap(), "à garder");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
 }
 
 #[test]
@@ -101,18 +137,7 @@ fn the_data_and_drafts_folders_are_private_even_when_they_existed_open() {
 async fn a_new_server_database_and_its_journal_files_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("equipe.db");
-    let server = Server::open_on(
-        &DatabaseSettings::sqlite(&path),
-        ServerOptions {
-            db_path: std::path::PathBuf::new(),
-            demo: None,
-            today: None,
-        },
-        Catalogue::embedded().unwrap(),
-        DeadlineRules::embedded().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = open_sqlite(&path).await;
     for suffix in ["", "-wal", "-shm"] {
         let file = dir.path().join(format!("equipe.db{suffix}"));
         assert_eq!(mode(&file), 0o600, "{}", file.display());
@@ -136,21 +161,103 @@ fn an_export_never_replaces_a_link_a_device_or_a_folder() {
             "{error}"
         );
     }
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
-    assert!(
-        std::fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    assert_untouched(&link, &victim);
     let file = dir.path().join("export.csv");
     passeport::cli::export::write_atomically(&file, b"a").unwrap();
     passeport::cli::export::write_atomically(&file, b"b").unwrap();
     assert_eq!(std::fs::read(&file).unwrap(), b"b");
+}
+
+/// `passeport ARGS` on the embedded sandbox of `home`, as `token`.
+fn on_the_sandbox(home: &Path, args: &[&str], token: Option<&str>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_passeport"));
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("PASSEPORT_TODAY", "2026-11-26");
+    if let Some(token) = token {
+        command.env("PASSEPORT_TOKEN", token);
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_sandbox_accepts_only_its_private_tokens() {
+    let home = tempfile::tempdir().unwrap();
+    for token in [None, Some("demo-of")] {
+        let output = on_the_sandbox(home.path(), &["expiring", "--format", "json"], token);
+        assert!(output.status.success(), "{token:?}: {output:?}");
+        let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(!rows.as_array().unwrap().is_empty(), "{token:?}");
+    }
+    let data = home.path().join("data").join("passeport");
+    let file = data.join("sandbox-tokens.toml");
+    assert_eq!(mode(&file), 0o600);
+    let tokens: std::collections::BTreeMap<String, String> =
+        toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let private = &tokens["demo-employeur"];
+    assert!(
+        private.starts_with("pp_") && private.len() == 67,
+        "{private}"
+    );
+    assert_ne!(tokens["demo-of"], *private);
+
+    // The same database served again: the public token is refused, the private one accepted.
+    let server = open_sqlite(&data.join("sandbox.db")).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serving = tokio::spawn(server.serve(listener, std::future::pending()));
+    let me = |token: String| {
+        let url = format!("{base}/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for public in [
+        "demo-employeur",
+        "demo-employeur-2",
+        "demo-of",
+        "demo-lecture",
+    ] {
+        assert_eq!(me(public.to_owned()).await.status(), 401, "{public}");
+    }
+    let answer = me(private.clone()).await;
+    assert_eq!(answer.status(), 200);
+    let account: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(account["name"], "ACME Logistique");
+    assert_eq!(account["sandbox"], true, "still a demo database");
+    serving.abort();
+}
+
+#[test]
+fn export_out_refuses_a_link_and_a_device_with_a_french_line() {
+    let home = tempfile::tempdir().unwrap();
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "à garder").unwrap();
+    let link = home.path().join("passeports.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    for target in [link.as_path(), Path::new("/dev/null")] {
+        let out = target.display().to_string();
+        let output = on_the_sandbox(
+            home.path(),
+            &["export", "passports", "--format", "csv", "--out", &out],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("{out} : écriture impossible"))
+                && stderr.contains("pas un fichier ordinaire : rien n'a été écrit"),
+            "{stderr}"
+        );
+    }
+    assert_untouched(&link, &victim);
 }

@@ -63,6 +63,7 @@ fn serve(home: &Path, args: &[&str]) -> (Served, String) {
     while !line.contains("API sur ") {
         line.clear();
         assert!(stderr.read_line(&mut line).unwrap() > 0, "serve stopped");
+        lines.lock().unwrap().push(line.trim_end().to_owned());
     }
     let base = line
         .split_whitespace()
@@ -94,6 +95,35 @@ fn plain_http_on_a_network_address_is_refused() {
     );
     assert!(stderr.contains("--tls-cert"), "{stderr}");
     assert!(!db.exists(), "refused before the database is opened");
+}
+
+#[test]
+fn plain_http_forced_on_a_network_address_is_served_with_a_warning() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("p.db");
+    let db = db.display().to_string();
+    let (served, base) = serve(
+        home.path(),
+        &["--addr", "0.0.0.0:0", "--insecure-http", "--db", &db],
+    );
+    let log = served.log();
+    assert!(
+        log.contains(
+            "passeport : attention, HTTP sans chiffrement sur 0.0.0.0:0 (--insecure-http) : les \
+             jetons et les NIR sont lisibles par quiconque voit passer le trafic"
+        ),
+        "{log}"
+    );
+    let port = base.rsplit(':').next().unwrap();
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 /// The certificate files replaced then SIGHUP: a new connection sees the new certificate on

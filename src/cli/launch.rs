@@ -12,6 +12,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use tokio::net::TcpListener;
 
 use super::ServeArgs;
+use super::sandbox::SandboxTokens;
 use crate::api::Client;
 use crate::api::client::ClientOptions;
 use crate::config::Config;
@@ -28,25 +29,24 @@ use crate::tui::run::Exit;
 use crate::tui::theme::Theme;
 use crate::{clock, paths};
 
-/// The token of the embedded sandbox: the first demo employer.
-pub const SANDBOX_TOKEN: &str = "demo-employeur";
-
 /// The embedded sandbox server, running in this process.
 #[derive(Debug)]
 pub struct Embedded {
     /// Its base URL, `http://127.0.0.1:PORT`.
     pub url: String,
-    /// The token to use (`demo-employeur`).
-    pub token: String,
+    /// The private tokens of its demo sign-ins.
+    pub tokens: SandboxTokens,
 }
 
 /// Starts the sandbox server in-process on `127.0.0.1:0` over `$XDG_DATA_HOME/passeport/sandbox.db`
-/// (created and seeded with demo data on first use). The port is bound before returning, so
-/// requests can be sent at once; they are answered as soon as the database is open.
+/// (created and seeded with demo data on first use), whose demo sign-ins accept only the
+/// private tokens of [`SandboxTokens`]. The port is bound before returning, so requests can be
+/// sent at once; they are answered as soon as the database is open and private.
 pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
     let dir = paths::data_dir()?;
     paths::create_private_dir(&dir)
         .wrap_err_with(|| format!("impossible de créer le dossier {}", dir.display()))?;
+    let tokens = SandboxTokens::load_or_create(&dir)?;
     let today = clock::today()?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -59,8 +59,13 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
         today,
     };
     let rules = rules.clone();
+    let private = tokens.by_public_name().clone();
     tokio::spawn(async move {
-        match open_server(&DatabaseSettings::sqlite(db), Some(demo), &rules).await {
+        let opened = match open_server(&DatabaseSettings::sqlite(db), Some(demo), &rules).await {
+            Ok(server) => server.privatise_demo(&private).await.map(|_| server),
+            Err(e) => Err(e),
+        };
+        match opened {
             Ok(server) => {
                 if let Err(e) = server.serve(listener, std::future::pending()).await {
                     tracing::error!("serveur bac à sable arrêté : {e}");
@@ -70,10 +75,7 @@ pub async fn start_embedded(rules: &Rules) -> Result<Embedded> {
             Err(e) => tracing::error!("serveur bac à sable : {e}"),
         }
     });
-    Ok(Embedded {
-        url,
-        token: SANDBOX_TOKEN.to_owned(),
-    })
+    Ok(Embedded { url, tokens })
 }
 
 /// Opens the server over the database `database` with the loaded rules.
@@ -96,42 +98,6 @@ pub(crate) async fn open_server(
     .await
 }
 
-/// The log level: `PASSEPORT_LOG`, else `RUST_LOG`, else `info`.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_env("PASSEPORT_LOG")
-        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-}
-
-/// Logs go to `passeport.log` in the data directory, never to the terminal.
-fn log_to_file() -> Result<()> {
-    let dir = paths::data_dir()?;
-    paths::create_private_dir(&dir)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(dir.join("passeport.log"))?;
-    let filter = log_filter();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init();
-    Ok(())
-}
-
-fn log_to_stderr() {
-    let filter = log_filter();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(super::errors::colour_allowed(
-            std::io::stderr().is_terminal(),
-        ))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Client settings for people waiting at a terminal: a stalled server is reported within about
 /// 20 s (10 s per attempt, one retry) rather than the library's patient defaults.
 fn interactive() -> ClientOptions {
@@ -144,7 +110,7 @@ fn interactive() -> ClientOptions {
 
 /// A client for the configured server, or for the embedded sandbox when no `api_url` is set
 /// (as `demo-employeur`, or as the configured token: `PASSEPORT_TOKEN=demo-of` shows the
-/// training organisation's view).
+/// training organisation's view; a public demo name is sent as its private token).
 /// Returns the client and whether it talks to the sandbox.
 pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)> {
     match &config.api_url {
@@ -169,7 +135,7 @@ pub async fn client_for(config: &Config, rules: &Rules) -> Result<(Client, bool)
             Ok((
                 Client::new(
                     &embedded.url,
-                    Some(config.token.clone().unwrap_or(embedded.token)),
+                    Some(embedded.tokens.token_for(config.token.as_deref())),
                     interactive(),
                 )?,
                 true,
@@ -187,7 +153,7 @@ pub async fn run_tui(config: Config, rules: Rules, mouse: bool) -> Result<ExitCo
              ou utilisez les commandes expiring, export, import ou catalogue (passeport --help)"
         ));
     }
-    log_to_file()?;
+    super::journal::log_to_file()?;
     let today = clock::today()?;
     let (client, sandbox) = client_for(&config, &rules).await?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -341,7 +307,7 @@ async fn reload_on_hangup(tls: Arc<Tls>) {
 
 /// `passeport serve`: the server in the foreground until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs, rules: Rules) -> Result<ExitCode> {
-    log_to_stderr();
+    super::journal::log_to_stderr();
     let listen = args.network.listen_options()?;
     check_exposure(args.addr, listen.tls.is_some(), args.network.insecure_http)?;
     let today = clock::today()?;

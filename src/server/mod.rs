@@ -13,10 +13,13 @@ pub mod faults;
 mod hardening;
 pub mod listen;
 mod loopback;
+mod private_demo;
 mod problem;
 mod routes;
 mod store;
 pub mod tls;
+pub use auth::new_token;
+pub use private_demo::{DemoLogin, demo_logins};
 pub use store::maintenance;
 
 use std::future::Future;
@@ -443,12 +446,11 @@ impl Server {
     /// [`DEMO_ROLE_USERS`]) are revoked, each in the audit trail, and the database is no longer
     /// a demo one (no « sandbox » in `/v1/me`, no demo banner). How many tokens were live.
     pub async fn retire_demo(&self) -> Result<u64, ServerError> {
-        let hashes: Vec<String> = DEMO_TOKENS
+        let hashes: Vec<String> = private_demo::demo_logins()
             .iter()
-            .chain(DEMO_ROLE_USERS.iter().map(|(token, ..)| token))
-            .map(|token| auth::hash_token(token))
+            .map(|login| auth::hash_token(login.public))
             .collect();
-        let retired = self.state.store().retire_demo_tokens(&hashes).await?;
+        let retired = self.state.store().retire_demo_tokens(&hashes, true).await?;
         self.state
             .0
             .demo

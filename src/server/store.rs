@@ -488,10 +488,14 @@ impl Store {
     }
 
     /// Revokes the tokens whose hashes are `hashes` (the public demo tokens), each with its
-    /// audit entry, and unmarks the database as a demo one, in one transaction; how many were
-    /// still live.
-    pub async fn retire_demo_tokens(&self, hashes: &[String]) -> Result<u64, ServerError> {
-        dispatch!(self, retire_demo_tokens(hashes))
+    /// audit entry, and with `end_demo` unmarks the database as a demo one, in one transaction;
+    /// how many were still live.
+    pub async fn retire_demo_tokens(
+        &self,
+        hashes: &[String],
+        end_demo: bool,
+    ) -> Result<u64, ServerError> {
+        dispatch!(self, retire_demo_tokens(hashes, end_demo))
     }
 
     /// Revokes the one live token whose prefix starts with `prefix`.

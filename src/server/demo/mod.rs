@@ -102,6 +102,11 @@ impl DemoOptions {
     }
 }
 
+/// The three demo accounts, without the rest of the demo world (see [`Demo::accounts`]).
+pub fn accounts() -> Vec<DemoAccount> {
+    ACCOUNTS.iter().filter_map(build_account).collect()
+}
+
 /// A demo account of the sandbox.
 ///
 /// The three demo accounts, in this order: employer 1, employer 2, training organisation.
@@ -257,7 +262,7 @@ impl Demo {
                 .map_or(opts.workers, |size| opts.workers.min(size)),
             ..*opts
         };
-        let accounts: Vec<DemoAccount> = ACCOUNTS.iter().filter_map(build_account).collect();
+        let accounts = accounts();
         let employers: Vec<usize> = accounts
             .iter()
             .enumerate()

@@ -440,6 +440,7 @@ macro_rules! users_ported {
                 pub(in crate::server::store) async fn retire_demo_tokens(
                     &self,
                     hashes: &[String],
+                    end_demo: bool,
                 ) -> Result<u64, ServerError> {
                     let mut tx = self.begin_write().await?;
                     let mut retired = 0;
@@ -454,7 +455,11 @@ macro_rules! users_ported {
                         .await?;
                         let Some(row) = live else { continue };
                         let event = AuditEvent {
-                            action: "révocation (fin du mode démonstration)",
+                            action: if end_demo {
+                                "révocation (fin du mode démonstration)"
+                            } else {
+                                "révocation (bac à sable rendu privé)"
+                            },
                             entity: "jeton",
                             entity_id: row.try_get("prefix")?,
                             before: Some(serde_json::json!({"revoked": false})),
@@ -463,10 +468,12 @@ macro_rules! users_ported {
                         append_audit(&mut tx, row.try_get("account_id")?, None, event).await?;
                         retired += 1;
                     }
-                    sqlx::query("DELETE FROM meta WHERE key = $1")
-                        .bind(META_DEMO)
-                        .execute(&mut *tx)
-                        .await?;
+                    if end_demo {
+                        sqlx::query("DELETE FROM meta WHERE key = $1")
+                            .bind(META_DEMO)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     tx.commit().await?;
                     Ok(retired)
                 }
